@@ -1,0 +1,29 @@
+//! Syntax errors.
+
+use crate::span::Span;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    /// Not valid KDL v2.
+    Syntax,
+    /// A KDL v1 spelling; the help names the v2 one.
+    KdlV1,
+}
+
+impl ErrorKind {
+    /// The diagnostic code under which this error is reported.
+    pub fn code(self) -> &'static str {
+        match self {
+            ErrorKind::Syntax => "syntax",
+            ErrorKind::KdlV1 => "syntax::kdl-v1",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub span: Span,
+    pub message: String,
+    pub help: Option<String>,
+    pub kind: ErrorKind,
+}
