@@ -1,0 +1,81 @@
+//! intact's checker: every rule of `docs/rules/`, run over one [`Analysis`], and the output formats.
+//!
+//! [`check`] is a pure function of the analysis; the CLI and the language server both call it.
+
+mod diagnostic;
+mod ignore;
+pub mod registry;
+pub mod render;
+mod rules;
+mod schema;
+
+pub use diagnostic::{Diagnostic, Fix, Label, Severity};
+pub use intact_model::Analysis;
+pub use rules::{skeleton, walk_steps};
+
+use intact_model::{FileId, Loc};
+use intact_syntax::Span;
+
+/// Every finding of the project, sorted by file and position.
+pub fn check(a: &Analysis) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (i, f) in a.files.iter().enumerate() {
+        let file = i as FileId;
+        if let Some(at) = f.input.invalid_utf8_at {
+            out.push(
+                Diagnostic::new("syntax::encoding", Loc::new(file, Span::new(at, at + 1)), "the file is not valid UTF-8 text")
+                    .label("first invalid byte")
+                    .help("save the file as UTF-8; intact project files are text"),
+            );
+        }
+        for e in &f.parse.errors {
+            let mut d = Diagnostic::new(e.kind.code(), Loc::new(file, e.span), e.message.clone()).label("here");
+            if let Some(h) = &e.help {
+                d = d.help(h.clone());
+            }
+            out.push(d);
+        }
+        schema::SchemaCheck { file, out: &mut out }.file(&f.parse.document.nodes);
+    }
+    rules::check_model(a, &mut out);
+    let mut out = ignore::apply(a, out);
+    out.sort_by(|x, y| (x.loc, x.code, &x.message).cmp(&(y.loc, y.code, &y.message)));
+    out.dedup();
+    out
+}
+
+/// The closest of `candidates` to `name`, if close enough to be a likely typo.
+pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let mut best: Option<(f64, &str)> = None;
+    for c in candidates {
+        if c == name {
+            continue;
+        }
+        let score = strsim::jaro_winkler(&name.to_lowercase(), &c.to_lowercase());
+        let close = score >= 0.85 || strsim::damerau_levenshtein(name, c) <= (name.len().max(c.len()) / 4).max(1);
+        if close && best.is_none_or(|(s, _)| score > s) {
+            best = Some((score, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// Counts of a set of findings.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+}
+
+pub fn summarize(diags: &[Diagnostic]) -> Summary {
+    let mut s = Summary::default();
+    for d in diags {
+        match d.severity {
+            Severity::Error => s.errors += 1,
+            Severity::Warning => s.warnings += 1,
+            Severity::Info => s.infos += 1,
+        }
+    }
+    s
+}

@@ -1,0 +1,730 @@
+//! Rules over the whole project model: the project node, names and their resolution, variables,
+//! auth, connections, contracts, flows, HTTP requests and tests.
+
+use std::collections::HashMap;
+
+use intact_model::catalogue::MAX_VARIABLES;
+use intact_model::contracts::{self, CONTRACTS, Switch};
+use intact_model::template::{self, Reference};
+use intact_model::*;
+
+use crate::{Diagnostic, suggest};
+
+pub(crate) fn check_model(a: &Analysis, out: &mut Vec<Diagnostic>) {
+    let m = &a.model;
+    let cx = Cx { a, m };
+    cx.project(out);
+    cx.duplicates(out);
+    cx.variables(out);
+    cx.connections(out);
+    cx.contracts(out);
+    cx.flows(out);
+    cx.tests(out);
+    cx.cycles(out);
+}
+
+struct Cx<'a> {
+    a: &'a Analysis,
+    m: &'a Model,
+}
+
+/// Where a step list lives, for resolving its requests' connection.
+struct Owner<'a> {
+    connection: Option<&'a Ident>,
+    /// The connection a ping belongs to.
+    fixed: Option<&'a ConnectionDef>,
+    what: &'static str,
+    name: &'a str,
+}
+
+impl<'a> Cx<'a> {
+    fn project(&self, out: &mut Vec<Diagnostic>) {
+        let root_file = self.a.file_id(std::path::Path::new(project::ROOT_FILE));
+        match self.m.projects.as_slice() {
+            [] => {
+                let loc = Loc::new(root_file.unwrap_or(0), intact_syntax::Span::empty(0));
+                if !self.a.files.is_empty() {
+                    out.push(
+                        Diagnostic::new("project::missing", loc, "the project has no `project` node")
+                            .label("expected here")
+                            .help("add `project \"my_app\" { display-name \"My App\" }` to intact.kdl"),
+                    );
+                }
+            }
+            [first, rest @ ..] => {
+                for p in rest {
+                    out.push(
+                        Diagnostic::new("project::duplicate", p.loc, "a project has exactly one `project` node")
+                            .label("second project node")
+                            .related(first.loc, "first defined here")
+                            .help("merge them into the one in intact.kdl"),
+                    );
+                }
+            }
+        }
+        for p in &self.m.projects {
+            if Some(p.loc.file) != root_file {
+                out.push(
+                    Diagnostic::new("project::misplaced", p.loc, "the `project` node must be in the root intact.kdl")
+                        .label(format!("in {}", self.a.file(p.loc.file).path().display()))
+                        .help("move it to intact.kdl at the project root"),
+                );
+            }
+            let caps: Vec<&str> = p.capabilities.iter().map(|c| c.name.as_str()).collect();
+            if let Some(em) = p.capabilities.iter().find(|c| c.name == "entitlement-management")
+                && !caps.contains(&"provisioning")
+            {
+                out.push(
+                    Diagnostic::new("project::capability-dependency", em.loc, "entitlement management needs the provisioning capability")
+                        .label("declared without provisioning")
+                        .help("add `capability \"provisioning\"` to the project"),
+                );
+            }
+            let mut seen: Vec<(&str, Loc)> = Vec::new();
+            for c in &p.capabilities {
+                if let Some((_, first)) = seen.iter().find(|(n, _)| *n == c.name) {
+                    out.push(
+                        Diagnostic::new("name::duplicate", c.loc, format!("capability \"{}\" is declared twice", c.name))
+                            .label("declared again")
+                            .related(*first, "first declared here")
+                            .help("merge the two blocks"),
+                    );
+                } else {
+                    seen.push((&c.name, c.loc));
+                }
+            }
+        }
+    }
+
+    fn duplicates(&self, out: &mut Vec<Diagnostic>) {
+        let m = self.m;
+        dup(out, "variable", m.variables.iter().map(|d| &d.name));
+        dup(out, "connection", m.connections.iter().map(|d| &d.name));
+        dup(out, "mapping", m.mappings.iter().map(|d| &d.name));
+        dup(out, "action", m.actions.iter().map(|d| &d.name));
+        dup(out, "flow", m.flows.iter().map(|d| &d.name));
+        dup(out, "test", m.tests.iter().map(|d| &d.name));
+        for c in &m.connections {
+            dup(out, "param", c.params.iter().map(|p| &p.name));
+            if let Some(ping) = &c.ping {
+                step_dups(out, ping);
+            }
+        }
+        for f in &m.flows {
+            dup(out, "flow input", f.inputs.iter().map(|i| &i.name));
+            step_dups(out, &f.steps);
+        }
+        for ac in &m.actions {
+            step_dups(out, &ac.steps);
+        }
+    }
+
+    fn connection(&self, name: &str) -> Option<&'a ConnectionDef> {
+        self.m.connections.iter().find(|c| c.name.name == name)
+    }
+
+    fn flow(&self, name: &str) -> Option<&'a FlowDef> {
+        self.m.flows.iter().find(|f| f.name.name == name)
+    }
+
+    fn unresolved(&self, what: &str, id: &Ident, candidates: Vec<&str>) -> Diagnostic {
+        let mut d = Diagnostic::new("name::unresolved", id.loc, format!("no {what} named `{}`", id.name)).label(format!("unknown {what}"));
+        d = match suggest(&id.name, candidates.iter().copied()) {
+            Some(best) => d.help(format!("did you mean `{best}`?")).fix(format!("Replace with `{best}`"), id.loc, format!("\"{best}\"")),
+            None if candidates.is_empty() => d.help(format!("the project defines no {what}")),
+            None => d.help(format!("defined {what}s: {}", candidates.join(", "))),
+        };
+        d
+    }
+
+    /// Every template of the project, with the connection whose `auth` scope it sees (if any).
+    fn all_templates(&self) -> Vec<(&'a Template, Option<&'a ConnectionDef>)> {
+        let mut out = Vec::new();
+        for c in &self.m.connections {
+            let own = Some(c);
+            out.extend(c.base_url.iter().map(|t| (t, own)));
+            out.extend(c.headers.iter().map(|(_, t)| (t, own)));
+            if let Some(auth) = &c.auth {
+                out.extend(auth.settings.iter().map(|(_, t)| (t, own)));
+                out.extend(auth.credentials.iter().map(|(_, _, t)| (t, own)));
+            }
+            if let Some(ping) = &c.ping {
+                walk_steps(ping, &mut |s| out.extend(s.templates.iter().map(|t| (t, own))));
+            }
+        }
+        for mp in &self.m.mappings {
+            let mut ts = Vec::new();
+            mp.tree.templates(&mut ts);
+            out.extend(ts.into_iter().map(|t| (t, None)));
+        }
+        for ac in &self.m.actions {
+            let conn = self.effective_connection(ac.connection.as_ref());
+            walk_steps(&ac.steps, &mut |s| out.extend(s.templates.iter().map(|t| (t, conn))));
+        }
+        for f in &self.m.flows {
+            let conn = self.effective_connection(f.connection.as_ref());
+            walk_steps(&f.steps, &mut |s| out.extend(s.templates.iter().map(|t| (t, conn))));
+        }
+        for t in &self.m.tests {
+            out.extend(t.templates.iter().map(|x| (x, None)));
+        }
+        out
+    }
+
+    fn effective_connection(&self, named: Option<&Ident>) -> Option<&'a ConnectionDef> {
+        match named {
+            Some(id) => self.connection(&id.name),
+            None if self.m.connections.len() == 1 => self.m.connections.first(),
+            None => None,
+        }
+    }
+
+    fn variables(&self, out: &mut Vec<Diagnostic>) {
+        let vars = &self.m.variables;
+        if vars.len() > MAX_VARIABLES {
+            for v in &vars[MAX_VARIABLES..] {
+                out.push(
+                    Diagnostic::new("variable::too-many", v.name.loc, format!("a project has at most {MAX_VARIABLES} tenant variables"))
+                        .label(format!("variable {} of {}", vars.iter().position(|x| std::ptr::eq(x, v)).unwrap() + 1, vars.len()))
+                        .help("derive values in expressions, or move settings into connection params"),
+                );
+            }
+        }
+        let names: Vec<&str> = vars.iter().map(|v| v.name.name.as_str()).collect();
+        let mut used: HashMap<&str, bool> = names.iter().map(|n| (*n, false)).collect();
+        for (t, conn) in self.all_templates() {
+            for seg in template::segments(&t.text) {
+                for r in template::references(seg.expr) {
+                    let Reference::Member { root, field, offset } = r else { continue };
+                    let at = seg.offset + offset;
+                    match root {
+                        "app" => match used.get_mut(field) {
+                            Some(u) => *u = true,
+                            None => {
+                                let id = Ident { name: field.to_string(), loc: t.sub_loc(at, field.len()) };
+                                let mut d = self.unresolved("tenant variable", &id, names.clone());
+                                d.fixes.iter_mut().for_each(|f| f.edits.iter_mut().for_each(|e| e.1 = e.1.trim_matches('"').to_string()));
+                                out.push(d);
+                            }
+                        },
+                        "auth" => {
+                            if let Some(c) = conn {
+                                let params = c.all_params();
+                                if !params.iter().any(|p| p.name == field) {
+                                    let id = Ident { name: field.to_string(), loc: t.sub_loc(at, field.len()) };
+                                    let mut d = self.unresolved(&format!("param of connection `{}`", c.name.name), &id, params.iter().map(|p| p.name.as_str()).collect());
+                                    d.fixes.iter_mut().for_each(|f| f.edits.iter_mut().for_each(|e| e.1 = e.1.trim_matches('"').to_string()));
+                                    out.push(d);
+                                }
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+        for c in &self.m.connections {
+            for p in &c.params {
+                if let Some((from, loc)) = &p.from {
+                    match from.strip_prefix("app.") {
+                        Some(v) => {
+                            if let Some(u) = used.get_mut(v) {
+                                *u = true;
+                            } else {
+                                let mut d = Diagnostic::new("auth::mapping-unknown-variable", *loc, format!("`{from}` names no tenant variable"))
+                                    .label("unknown variable");
+                                d = match suggest(v, names.iter().copied()) {
+                                    Some(best) => d.help(format!("did you mean `app.{best}`?")).fix(format!("Replace with `app.{best}`"), *loc, format!("\"app.{best}\"")),
+                                    None => d.help(format!("declare it: `variable \"{v}\" {{ label \"…\" }}`")),
+                                };
+                                out.push(d);
+                            }
+                        }
+                        None => out.push(
+                            Diagnostic::new("schema::invalid-value", *loc, format!("`from=` must name a tenant variable as `app.NAME`, not `{from}`"))
+                                .label("not app.NAME")
+                                .help("write `from=\"app.subdomain\"`"),
+                        ),
+                    }
+                }
+            }
+        }
+        for t in &self.m.tests {
+            for id in &t.app {
+                if let Some(u) = used.get_mut(id.name.as_str()) {
+                    // A test setting a variable does not make it used.
+                    let _ = u;
+                } else {
+                    out.push(self.unresolved("tenant variable", id, names.clone()));
+                }
+            }
+        }
+        for v in vars {
+            if used.get(v.name.name.as_str()) == Some(&false) {
+                out.push(
+                    Diagnostic::new("variable::unused", v.name.loc, format!("tenant variable `{}` is never used", v.name.name))
+                        .label("declared here, never referenced")
+                        .help(format!("use it as `${{app.{}}}`, or remove it so administrators are not asked for it", v.name.name)),
+                );
+            }
+        }
+    }
+
+    fn connections(&self, out: &mut Vec<Diagnostic>) {
+        for c in &self.m.connections {
+            let mut urls: Vec<&Template> = c.base_url.iter().collect();
+            if let Some(auth) = &c.auth {
+                urls.extend(["token-url", "authorize-url", "refresh-url"].iter().filter_map(|k| auth.setting(k)));
+            }
+            for u in urls {
+                if is_insecure(&u.text) {
+                    out.push(
+                        Diagnostic::new("auth::insecure-url", u.loc, "credentials would travel over plain http")
+                            .label("http:// to a host that is not loopback")
+                            .help("use https://; http:// is allowed only for 127.0.0.1, [::1] and localhost (put local overrides in env files)"),
+                    );
+                }
+            }
+        }
+        let owners = self
+            .m
+            .actions
+            .iter()
+            .map(|ac| (Owner { connection: ac.connection.as_ref(), fixed: None, what: "action", name: &ac.name.name }, &ac.steps))
+            .chain(self.m.flows.iter().map(|f| (Owner { connection: f.connection.as_ref(), fixed: None, what: "flow", name: &f.name.name }, &f.steps)))
+            .chain(self.m.connections.iter().filter_map(|c| {
+                c.ping.as_ref().map(|p| (Owner { connection: None, fixed: Some(c), what: "ping of connection", name: &c.name.name }, p))
+            }));
+        let names: Vec<&str> = self.m.connections.iter().map(|c| c.name.name.as_str()).collect();
+        for (owner, steps) in owners {
+            if let Some(id) = owner.connection
+                && self.connection(&id.name).is_none()
+            {
+                out.push(self.unresolved("connection", id, names.clone()));
+            }
+            walk_steps(steps, &mut |s| {
+                let StepKind::Request(req) = &s.kind else { return };
+                self.request(&owner, s, req, &names, out);
+            });
+        }
+    }
+
+    fn request(&self, owner: &Owner, step: &Step, req: &Request, names: &[&str], out: &mut Vec<Diagnostic>) {
+        match &req.connection {
+            Some(id) => {
+                if self.connection(&id.name).is_none() {
+                    out.push(self.unresolved("connection", id, names.to_vec()));
+                }
+            }
+            None if owner.connection.is_none() && owner.fixed.is_none() => match self.m.connections.len() {
+                0 => out.push(
+                    Diagnostic::new("connection::missing", step.keyword, "this request needs a connection, but the project has none")
+                        .label("no connection to send through")
+                        .help("add `connection \"api\" { base-url \"https://…\" }` to the project"),
+                ),
+                1 => {}
+                _ => out.push(
+                    Diagnostic::new("connection::ambiguous", step.keyword, format!("which connection should this request of {} `{}` use?", owner.what, owner.name))
+                        .label("no connection named")
+                        .help(format!("the project has several ({}); add `connection=\"…\"` to the request or to its {}", names.join(", "), owner.what)),
+                ),
+            },
+            None => {}
+        }
+        if let Some(path) = &req.path
+            && !path.text.starts_with('/')
+            && !path.text.starts_with("${")
+        {
+            let fixed = format!("/{}", path.text);
+            out.push(
+                Diagnostic::new("http::path", path.loc, "a request path must start with `/`")
+                    .label("relative to the connection's base URL")
+                    .help(if path.text.contains("://") {
+                        "put the scheme and host in the connection's `base-url`; the path is what follows it".to_string()
+                    } else {
+                        format!("write \"{fixed}\"")
+                    }),
+            );
+        }
+        if req.bodies.len() > 1 {
+            let (first, rest) = req.bodies.split_first().unwrap();
+            for (kind, loc) in rest {
+                out.push(
+                    Diagnostic::new("http::body-conflict", *loc, format!("a request has one body, but `{kind}` is given after `{}`", first.0))
+                        .label("second body")
+                        .related(first.1, "first body")
+                        .help("keep one of `json`, `form` and `body`"),
+                );
+            }
+        }
+        if let (Some((method, _)), Some((kind, loc))) = (&req.method, req.bodies.first())
+            && matches!(method.as_str(), "GET" | "DELETE" | "HEAD")
+        {
+            out.push(
+                Diagnostic::new("http::body-on-get", *loc, format!("a {method} request with a `{kind}` body"))
+                    .label("body on a request that usually has none")
+                    .help("many servers and proxies drop or refuse it: send the data as `query` parameters, or use POST"),
+            );
+        }
+    }
+
+    fn contracts(&self, out: &mut Vec<Diagnostic>) {
+        let ids: Vec<&str> = CONTRACTS.iter().map(|c| c.id).collect();
+        let project = self.m.projects.first();
+        let caps: Vec<&CapabilityDef> = project.map(|p| p.capabilities.iter().collect()).unwrap_or_default();
+        let provisioning = caps.iter().find(|c| c.name == "provisioning");
+        let is_on = |sw: Switch| -> bool {
+            match sw {
+                Switch::Capability(name) => caps.iter().any(|c| c.name == name),
+                Switch::Feature(f) => provisioning.is_some_and(|p| p.features.iter().any(|(x, _)| x == f)),
+                Switch::GroupOperations => provisioning.is_some_and(|p| p.group_operations),
+                Switch::GroupMembership => provisioning.is_some_and(|p| p.group_membership),
+            }
+        };
+        let mut implemented: HashMap<&str, Vec<&ActionDef>> = HashMap::new();
+        for ac in &self.m.actions {
+            let Some((id, loc)) = &ac.contract else { continue };
+            let Some(contract) = contracts::contract(id) else {
+                let mut d = Diagnostic::new("contract::unknown", *loc, format!("`{id}` is not a contract")).label("unknown contract id");
+                d = match suggest(id, ids.iter().copied()) {
+                    Some(best) => d.help(format!("did you mean \"{best}\"?")).fix(format!("Replace with \"{best}\""), *loc, format!("\"{best}\"")),
+                    None => d.help("run `intact contracts` for the 22 contract ids"),
+                };
+                out.push(d);
+                continue;
+            };
+            if !ac.enabled {
+                continue;
+            }
+            implemented.entry(contract.id).or_default().push(ac);
+            if !is_on(contract.mandatory_with) {
+                if contracts::is_user_operation(contract.id) && provisioning.is_some() {
+                    out.push(
+                        Diagnostic::new("contract::feature-suggested", *loc, format!("`{}` is implemented but its feature is not declared", contract.id))
+                            .label("the provider calls it anyway")
+                            .help(format!("declare it so the catalog lists it: {}", contract.mandatory_with.describe())),
+                    );
+                } else if !contracts::is_user_operation(contract.id) {
+                    out.push(
+                        Diagnostic::new("contract::not-called", *loc, format!("no declared capability calls `{}`", contract.id))
+                            .label("the provider would never call this action")
+                            .help(format!("declare {} in intact.kdl, or remove the action", contract.mandatory_with.describe())),
+                    );
+                }
+            }
+        }
+        for (id, actions) in &implemented {
+            if let [first, rest @ ..] = actions.as_slice() {
+                for ac in rest {
+                    out.push(
+                        Diagnostic::new("contract::duplicate", ac.contract.as_ref().unwrap().1, format!("`{id}` is implemented twice"))
+                            .label(format!("action `{}`", ac.name.name))
+                            .related(first.contract.as_ref().unwrap().1, format!("also implemented by action `{}`", first.name.name))
+                            .help("keep one, or switch one off with `enabled #false`"),
+                    );
+                }
+            }
+        }
+        let Some(project) = project else { return };
+        for contract in CONTRACTS {
+            if !is_on(contract.mandatory_with) || implemented.contains_key(contract.id) {
+                continue;
+            }
+            let at = switch_loc(project, contract.mandatory_with).unwrap_or(project.loc);
+            let skeleton = skeleton(contract);
+            out.push(
+                Diagnostic::new("contract::missing-action", at, format!("`{}` is mandatory but no enabled action implements it", contract.id))
+                    .label(format!("{} requires {}", contract.mandatory_with.describe(), contract.id))
+                    .help(format!("add an action:\n{skeleton}")),
+            );
+        }
+    }
+
+    fn flows(&self, out: &mut Vec<Diagnostic>) {
+        let flow_names: Vec<&str> = self.m.flows.iter().map(|f| f.name.name.as_str()).collect();
+        let lists = self
+            .m
+            .actions
+            .iter()
+            .map(|a| &a.steps)
+            .chain(self.m.flows.iter().map(|f| &f.steps))
+            .chain(self.m.connections.iter().filter_map(|c| c.ping.as_ref()));
+        for steps in lists {
+            structure(steps, out);
+            walk_steps(steps, &mut |s| {
+                let StepKind::Call { flow: Some(fid), args } = &s.kind else { return };
+                let Some(flow) = self.flow(&fid.name) else {
+                    out.push(self.unresolved("flow", fid, flow_names.clone()));
+                    return;
+                };
+                let inputs: Vec<&str> = flow.inputs.iter().map(|i| i.name.name.as_str()).collect();
+                for a in args {
+                    if !inputs.contains(&a.name.as_str()) {
+                        let mut d = Diagnostic::new("flow::call-arguments", a.loc, format!("flow `{}` has no input `{}`", flow.name.name, a.name))
+                            .label("unknown input")
+                            .related(flow.name.loc, "flow defined here");
+                        d = match suggest(&a.name, inputs.iter().copied()) {
+                            Some(best) => d.help(format!("did you mean `{best}`?")).fix(format!("Replace with `{best}`"), a.loc, best),
+                            None if inputs.is_empty() => d.help("the flow declares no inputs"),
+                            None => d.help(format!("its inputs: {}", inputs.join(", "))),
+                        };
+                        out.push(d);
+                    }
+                }
+                for i in flow.inputs.iter().filter(|i| i.required && !i.has_default) {
+                    if !args.iter().any(|a| a.name == i.name.name) {
+                        out.push(
+                            Diagnostic::new("flow::call-arguments", s.loc, format!("the call to `{}` lacks the required input `{}`", flow.name.name, i.name.name))
+                                .label(format!("no `{}`", i.name.name))
+                                .related(i.name.loc, "declared required here")
+                                .help(format!("add `{} VALUE` inside the call's block", i.name.name)),
+                        );
+                    }
+                }
+            });
+        }
+    }
+
+    fn tests(&self, out: &mut Vec<Diagnostic>) {
+        let actions: Vec<&str> = self.m.actions.iter().map(|a| a.name.name.as_str()).collect();
+        let flows: Vec<&str> = self.m.flows.iter().map(|a| a.name.name.as_str()).collect();
+        let conns: Vec<&str> = self.m.connections.iter().map(|a| a.name.name.as_str()).collect();
+        for t in &self.m.tests {
+            match (&t.action, &t.flow) {
+                (Some(a), None) => {
+                    if !actions.contains(&a.name.as_str()) {
+                        out.push(target_missing(a, "action", &actions));
+                    }
+                }
+                (None, Some(f)) => {
+                    if !flows.contains(&f.name.as_str()) {
+                        out.push(target_missing(f, "flow", &flows));
+                    }
+                }
+                (Some(a), Some(_)) => out.push(
+                    Diagnostic::new("test::target", a.loc, format!("test `{}` names both an action and a flow", t.name.name))
+                        .label("two targets")
+                        .help("a test runs one target: keep `action=` or `flow=`"),
+                ),
+                (None, None) => out.push(
+                    Diagnostic::new("test::target", t.name.loc, format!("test `{}` names no target", t.name.name))
+                        .label("nothing to run")
+                        .help("add `action=\"…\"` or `flow=\"…\"`"),
+                ),
+            }
+            for id in t.params.iter().chain(&t.mocks) {
+                if self.connection(&id.name).is_none() {
+                    out.push(self.unresolved("connection", id, conns.clone()));
+                }
+            }
+        }
+    }
+
+    /// Calls between flows, and between mappings, may not form a cycle.
+    fn cycles(&self, out: &mut Vec<Diagnostic>) {
+        // Flow → flows it calls, with the call's location.
+        let mut graph: Vec<(String, Loc, Vec<(String, Loc)>)> = Vec::new();
+        for f in &self.m.flows {
+            let mut calls = Vec::new();
+            walk_steps(&f.steps, &mut |s| {
+                if let StepKind::Call { flow: Some(id), .. } = &s.kind {
+                    calls.push((id.name.clone(), id.loc));
+                }
+            });
+            graph.push((f.name.name.clone(), f.name.loc, calls));
+        }
+        report_cycles(&graph, "flow", out);
+        let mapping_names: Vec<&str> = self.m.mappings.iter().map(|m| m.name.name.as_str()).collect();
+        let mut graph = Vec::new();
+        for mp in &self.m.mappings {
+            let mut ts = Vec::new();
+            mp.tree.templates(&mut ts);
+            let mut calls = Vec::new();
+            for t in ts {
+                for seg in template::segments(&t.text) {
+                    for r in template::references(seg.expr) {
+                        if let Reference::Call { name, offset } = r
+                            && mapping_names.contains(&name)
+                        {
+                            calls.push((name.to_string(), t.sub_loc(seg.offset + offset, name.len())));
+                        }
+                    }
+                }
+            }
+            graph.push((mp.name.name.clone(), mp.name.loc, calls));
+        }
+        report_cycles(&graph, "mapping", out);
+    }
+}
+
+fn target_missing(id: &Ident, what: &str, names: &[&str]) -> Diagnostic {
+    let mut d = Diagnostic::new("test::unknown-target", id.loc, format!("no {what} named `{}` to test", id.name)).label(format!("unknown {what}"));
+    d = match suggest(&id.name, names.iter().copied()) {
+        Some(best) => d.help(format!("did you mean `{best}`?")).fix(format!("Replace with `{best}`"), id.loc, format!("\"{best}\"")),
+        None => d.help(format!("the test must name an existing {what}")),
+    };
+    d
+}
+
+fn report_cycles(graph: &[(String, Loc, Vec<(String, Loc)>)], what: &str, out: &mut Vec<Diagnostic>) {
+    let index: HashMap<&str, usize> = graph.iter().enumerate().map(|(i, (n, ..))| (n.as_str(), i)).collect();
+    // Iterative DFS with colours; each cycle is reported once, at its smallest member.
+    let mut reported: Vec<Vec<usize>> = Vec::new();
+    for start in 0..graph.len() {
+        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
+        let mut path: Vec<usize> = vec![start];
+        while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+            let edges = &graph[node].2;
+            if *next >= edges.len() {
+                stack.pop();
+                path.pop();
+                continue;
+            }
+            let target = edges[*next].0.as_str();
+            *next += 1;
+            let Some(&t) = index.get(target) else { continue };
+            if t == start {
+                let mut members = path.clone();
+                members.sort();
+                if !reported.contains(&members) {
+                    reported.push(members);
+                    let names: Vec<&str> = path.iter().map(|&i| graph[i].0.as_str()).collect();
+                    let mut d = Diagnostic::new("flow::cycle", graph[start].1, format!("{what}s call each other in a loop: {} → {}", names.join(" → "), names[0]))
+                        .label("starts here")
+                        .help(format!("break the loop: a {what} may not call itself through others"));
+                    for (i, &m) in path.iter().enumerate() {
+                        let next = path.get(i + 1).copied().unwrap_or(start);
+                        if let Some((_, loc)) = graph[m].2.iter().find(|(n, _)| *n == graph[next].0) {
+                            d = d.related(*loc, format!("`{}` calls `{}`", graph[m].0, graph[next].0));
+                        }
+                    }
+                    out.push(d);
+                }
+            } else if !path.contains(&t) && t > start {
+                stack.push((t, 0));
+                path.push(t);
+            }
+        }
+    }
+}
+
+/// `else`/`catch` placement and unreachable steps in one step list, recursively.
+fn structure(steps: &[Step], out: &mut Vec<Diagnostic>) {
+    let mut ended: Option<&Step> = None;
+    for (i, s) in steps.iter().enumerate() {
+        let prev = i.checked_sub(1).map(|p| &steps[p].kind);
+        match s.kind {
+            StepKind::ElseIf | StepKind::Else if !matches!(prev, Some(StepKind::If | StepKind::ElseIf)) => {
+                let kw = if matches!(s.kind, StepKind::Else) { "else" } else { "else-if" };
+                out.push(
+                    Diagnostic::new("flow::orphan-else", s.keyword, format!("`{kw}` must follow an `if` or `else-if`"))
+                        .label("no `if` before it")
+                        .help("put it right after the `if { … }` block it belongs to, on its own line"),
+                );
+            }
+            StepKind::Catch if !matches!(prev, Some(StepKind::Try)) => out.push(
+                Diagnostic::new("flow::orphan-else", s.keyword, "`catch` must follow a `try`")
+                    .label("no `try` before it")
+                    .help("put it right after the `try { … }` block, on its own line"),
+            ),
+            _ => {}
+        }
+        if let Some(end) = ended {
+            // Branches after an `if` that returned are not unreachable.
+            if !matches!(s.kind, StepKind::ElseIf | StepKind::Else | StepKind::Catch) {
+                out.push(
+                    Diagnostic::new("flow::unreachable", s.keyword, "this step can never run")
+                        .label("after the run has ended")
+                        .related(end.keyword, "the run ends here")
+                        .help("remove it, or move it before the `return`/`fail`"),
+                );
+                break;
+            }
+        }
+        if matches!(s.kind, StepKind::Return(_) | StepKind::Fail) {
+            ended = Some(s);
+        }
+        structure(&s.body, out);
+    }
+}
+
+fn switch_loc(p: &ProjectDef, sw: Switch) -> Option<Loc> {
+    let prov = || p.capabilities.iter().find(|c| c.name == "provisioning");
+    match sw {
+        Switch::Capability(name) => p.capabilities.iter().find(|c| c.name == name).map(|c| c.loc),
+        Switch::Feature(f) => prov().and_then(|c| c.features.iter().find(|(x, _)| x == f).map(|(_, l)| *l)),
+        Switch::GroupOperations | Switch::GroupMembership => prov().map(|c| c.loc),
+    }
+}
+
+/// An action skeleton for a contract, as the help of `contract::missing-action` shows it.
+pub fn skeleton(contract: &contracts::Contract) -> String {
+    let name = contract.id.replace('-', "_");
+    let mut s = format!("action \"{name}\" contract=\"{}\" {{\n", contract.id);
+    s.push_str("    // request \"call\" \"GET\" \"/…\"\n");
+    if contract.output_fields.is_empty() {
+        s.push_str("    return {}\n");
+    } else {
+        s.push_str("    return {\n");
+        for f in contract.output_fields {
+            s.push_str(&format!("        {f} \"${{…}}\"\n"));
+        }
+        s.push_str("    }\n");
+    }
+    s.push('}');
+    s
+}
+
+fn is_insecure(url: &str) -> bool {
+    let Some(rest) = url.strip_prefix("http://") else { return false };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+    let host = if host.starts_with('[') { host.split(']').next().unwrap_or("").trim_start_matches('[') } else { host.split(':').next().unwrap_or("") };
+    !(host == "localhost" || host == "::1" || host.starts_with("127."))
+}
+
+fn dup<'a>(out: &mut Vec<Diagnostic>, what: &str, ids: impl Iterator<Item = &'a Ident>) {
+    let mut seen: HashMap<&str, Loc> = HashMap::new();
+    for id in ids {
+        match seen.get(id.name.as_str()) {
+            Some(first) => out.push(
+                Diagnostic::new("name::duplicate", id.loc, format!("{what} `{}` is defined twice", id.name))
+                    .label("defined again")
+                    .related(*first, "first defined here")
+                    .help(format!("{what} names are unique across the project; rename or remove one")),
+            ),
+            None => {
+                seen.insert(&id.name, id.loc);
+            }
+        }
+    }
+}
+
+fn step_dups(out: &mut Vec<Diagnostic>, steps: &[Step]) {
+    let mut names = Vec::new();
+    walk_steps(steps, &mut |s| names.extend(s.name.iter()));
+    dup(out, "step", names.into_iter());
+}
+
+/// Visits every step, nested bodies included, in order.
+pub fn walk_steps<'a>(steps: &'a [Step], f: &mut dyn FnMut(&'a Step)) {
+    for s in steps {
+        f(s);
+        walk_steps(&s.body, f);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn insecure_urls() {
+        assert!(is_insecure("http://api.example.com/x"));
+        assert!(!is_insecure("https://api.example.com"));
+        assert!(!is_insecure("http://127.0.0.1:8080/v2"));
+        assert!(!is_insecure("http://localhost/x"));
+        assert!(!is_insecure("http://[::1]:80/"));
+        assert!(is_insecure("http://user@evil.example"));
+    }
+}

@@ -1,0 +1,136 @@
+//! `intact init`: a new project that checks clean and shows each part of the language once.
+
+use std::path::PathBuf;
+
+use intact_model::catalogue::{is_valid_name, to_snake_case};
+
+use crate::{Failure, Outcome, USAGE};
+
+const INTACT_KDL: &str = r#"// The project: what the identity provider's catalog shows, and which capabilities it offers.
+// `intact contracts` lists the contracts each capability makes mandatory.
+project "{name}" {
+    display-name "{display}"
+    description "Ends a user's sessions in {display} when the identity provider asks."
+    version "0.1.0"
+    capability "universal-logout"
+}
+
+// A tenant variable: the customer's administrator fills it in at install time.
+variable "subdomain" {
+    label "Your subdomain"
+    description "The part before .example.com in your account's URL."
+    example "mycompany"
+}
+"#;
+
+const CONNECTION_KDL: &str = r#"// The HTTP helper: where requests go and how they authenticate.
+connection "api" {
+    base-url "https://${app.subdomain}.example.com/api/v1"
+    auth "bearer" {
+        token "${auth.token}"
+    }
+    param "token" {
+        label "API token"
+        type "password"
+    }
+    header "Accept" "application/json"
+    timeout "30s"
+    // The auth ping: `intact ping` runs it to prove the credentials work.
+    ping {
+        request "me" "GET" "/me"
+    }
+}
+"#;
+
+const ACTION_KDL: &str = r#"// Implements the universal-logout contract: end every session of one user.
+action "universal_logout" contract="universal-logout" {
+    request "revoke" "POST" "/users/${input.externalUserId}/sessions/revoke" {
+        expect 200 204
+    }
+    return {
+        logoutStatus "SUCCESS"
+    }
+}
+"#;
+
+const TEST_KDL: &str = r#"// Tests run the action against mocks served on 127.0.0.1: `intact test`.
+test "logout_revokes_sessions" action="universal_logout" {
+    app subdomain="test"
+    params "api" token="test-token"
+    input {
+        externalUserId "u123"
+    }
+    mock "api" {
+        on "POST" "/users/u123/sessions/revoke" {
+            expect-header "Authorization" "Bearer test-token"
+            respond 204
+        }
+    }
+    expect {
+        logoutStatus "SUCCESS"
+    }
+}
+"#;
+
+const ENV_TOML: &str = r#"# Values for `intact run --env dev`. Secrets are references, never literals.
+[app]
+subdomain = "mycompany-dev"
+
+[connection.api]
+token = { env = "API_TOKEN" }
+"#;
+
+pub fn run(dir: Option<PathBuf>, name: Option<String>) -> Outcome {
+    let dir = match dir {
+        Some(d) => d,
+        None => std::env::current_dir().map_err(|e| Failure(USAGE, format!("cannot read the current folder: {e}")))?,
+    };
+    if dir.join("intact.kdl").exists() {
+        return Err(Failure(USAGE, format!("{} already holds a project (intact.kdl); nothing was written", dir.display())));
+    }
+    let folder_name = dir
+        .canonicalize()
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .or_else(|| dir.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "my_integration".into());
+    let name = name.unwrap_or_else(|| to_snake_case(&folder_name));
+    if !is_valid_name(&name) {
+        return Err(Failure(
+            USAGE,
+            format!("`{name}` is not a valid project name; use lowercase letters, digits and `_`, e.g. `{}`", to_snake_case(&name)),
+        ));
+    }
+    let display: String = name
+        .split('_')
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut c = w.chars();
+            c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    let files = [
+        ("intact.kdl", INTACT_KDL.replace("{name}", &name).replace("{display}", &display)),
+        ("connections/api.kdl", CONNECTION_KDL.to_string()),
+        ("actions/universal_logout.kdl", ACTION_KDL.to_string()),
+        ("tests/universal_logout.kdl", TEST_KDL.to_string()),
+        ("env/dev.toml", ENV_TOML.to_string()),
+    ];
+    // Refuse before writing anything, so a failed init leaves no half-made project.
+    for (rel, _) in &files {
+        if dir.join(rel).exists() {
+            return Err(Failure(USAGE, format!("{} exists; nothing was written", dir.join(rel).display())));
+        }
+    }
+    for (rel, text) in &files {
+        let path = dir.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| Failure(USAGE, format!("cannot create {}: {e}", parent.display())))?;
+        }
+        std::fs::write(&path, text).map_err(|e| Failure(USAGE, format!("cannot write {}: {e}", path.display())))?;
+        println!("created {}", path.display());
+    }
+    println!("\nnext: cd {} && intact check", dir.display());
+    Ok(0)
+}

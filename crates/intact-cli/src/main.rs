@@ -1,0 +1,282 @@
+//! The `intact` command.
+
+mod init;
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use intact_check::render::{self, HumanOptions};
+use intact_check::{Severity, registry, summarize};
+use intact_model::{Analysis, project};
+
+/// Exit codes (docs/cli.md).
+const FINDINGS: u8 = 1;
+const USAGE: u8 = 2;
+
+#[derive(Parser)]
+#[command(name = "intact", version, about = "Identity-provider API integration actions as config as code", long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Parse, resolve and check a project.
+    ///
+    /// Example: intact check examples/scim-provisioning --format github
+    Check {
+        /// The project folder, or any folder or file inside it (default: the current folder).
+        path: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// Exit 1 on warnings too.
+        #[arg(long)]
+        deny_warnings: bool,
+        /// Colour in the human format: auto (on a terminal unless NO_COLOR is set), always, never.
+        #[arg(long, value_enum, default_value_t = Color::Auto)]
+        color: Color,
+    },
+    /// Format .kdl files in the canonical layout (keeps every comment).
+    ///
+    /// Example: intact fmt --check
+    Fmt {
+        /// Files or folders (default: the project around the current folder).
+        paths: Vec<PathBuf>,
+        /// Only list the files that would change; exit 1 if any.
+        #[arg(long)]
+        check: bool,
+        /// Format standard input to standard output.
+        #[arg(long, conflicts_with_all = ["paths", "check"])]
+        stdin: bool,
+    },
+    /// Print the page of a diagnostic code, or list every code.
+    ///
+    /// Example: intact explain schema::unknown-node
+    Explain {
+        /// A code such as `name::unresolved`.
+        code: Option<String>,
+    },
+    /// Write a new project that checks clean.
+    ///
+    /// Example: intact init my-integration
+    Init {
+        /// Where to create it (default: the current folder).
+        dir: Option<PathBuf>,
+        /// The project's name (default: from the folder name).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Run the language server over standard input and output.
+    Lsp,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum Format {
+    Human,
+    Json,
+    Sarif,
+    Github,
+    Junit,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check { path, format, deny_warnings, color } => check(path, format, deny_warnings, color),
+        Command::Fmt { paths, check, stdin } => fmt(paths, check, stdin),
+        Command::Explain { code } => explain(code),
+        Command::Init { dir, name } => init::run(dir, name),
+        Command::Lsp => match intact_lsp::run_stdio() {
+            Ok(()) => Ok(0),
+            Err(e) => Err(Failure(USAGE, format!("the language server stopped: {e}"))),
+        },
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(Failure(code, message)) => {
+            eprintln!("error: {message}");
+            ExitCode::from(code)
+        }
+    }
+}
+
+/// A run that could not do its job: the exit code and what to tell the user.
+struct Failure(u8, String);
+
+type Outcome = Result<u8, Failure>;
+
+/// The project root for `path` (a folder or file inside a project), or the current folder.
+fn project_root(path: Option<&Path>) -> Result<PathBuf, Failure> {
+    let start = match path {
+        Some(p) => {
+            if !p.exists() {
+                return Err(Failure(USAGE, format!("{} does not exist", p.display())));
+            }
+            p.to_path_buf()
+        }
+        None => std::env::current_dir().map_err(|e| Failure(USAGE, format!("cannot read the current folder: {e}")))?,
+    };
+    project::find_root(&start).ok_or_else(|| {
+        Failure(
+            USAGE,
+            format!(
+                "no {} found in {} or any folder above it; run `intact init` to start a project",
+                project::ROOT_FILE,
+                start.display()
+            ),
+        )
+    })
+}
+
+fn load(root: &Path) -> Result<Analysis, Failure> {
+    let files = project::load(root).map_err(|e| Failure(USAGE, e.to_string()))?;
+    Ok(Analysis::new(files))
+}
+
+fn check(path: Option<PathBuf>, format: Format, deny_warnings: bool, color: Color) -> Outcome {
+    let root = project_root(path.as_deref())?;
+    let analysis = load(&root)?;
+    let diags = intact_check::check(&analysis);
+    let out = match format {
+        Format::Human => {
+            let tty = std::io::stdout().is_terminal();
+            let color = match color {
+                Color::Always => true,
+                Color::Never => false,
+                Color::Auto => tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+            };
+            let width = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100);
+            render::human(&analysis, &diags, HumanOptions { color, unicode: tty, width })
+        }
+        Format::Json => render::json(&analysis, &diags),
+        Format::Sarif => render::sarif(&analysis, &diags),
+        Format::Github => render::github(&analysis, &diags),
+        Format::Junit => render::junit(&analysis, &diags, deny_warnings),
+    };
+    write_stdout(&out)?;
+    let s = summarize(&diags);
+    let failed = s.errors > 0 || (deny_warnings && s.warnings > 0);
+    Ok(if failed { FINDINGS } else { 0 })
+}
+
+fn write_stdout(text: &str) -> Result<(), Failure> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Ok(()) => Ok(()),
+        // A closed pipe (`intact check | head`) is the reader's choice, not a failure.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Failure(USAGE, format!("cannot write the output: {e}"))),
+    }
+}
+
+fn fmt(paths: Vec<PathBuf>, check_only: bool, stdin: bool) -> Outcome {
+    if stdin {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text).map_err(|e| Failure(USAGE, format!("cannot read standard input: {e}")))?;
+        let parse = intact_syntax::parse(&text);
+        return match intact_syntax::format::format(&text, &parse) {
+            Ok(out) => write_stdout(&out).map(|()| 0),
+            Err(_) => {
+                report_syntax_errors(Path::new("<stdin>"), &text, &parse);
+                Ok(FINDINGS)
+            }
+        };
+    }
+    let mut files = Vec::new();
+    if paths.is_empty() {
+        let root = project_root(None)?;
+        files = project::kdl_files(&root).map_err(|e| Failure(USAGE, e.to_string()))?;
+    }
+    for p in &paths {
+        if p.is_dir() {
+            files.extend(project::kdl_files(p).map_err(|e| Failure(USAGE, e.to_string()))?);
+        } else if p.is_file() {
+            files.push(p.clone());
+        } else {
+            return Err(Failure(USAGE, format!("{} does not exist", p.display())));
+        }
+    }
+    let mut changed = 0;
+    let mut broken = 0;
+    for file in &files {
+        let bytes = std::fs::read(file).map_err(|e| Failure(USAGE, format!("cannot read {}: {e}", file.display())))?;
+        let Ok(text) = String::from_utf8(bytes) else {
+            eprintln!("{}: not valid UTF-8; not formatted", file.display());
+            broken += 1;
+            continue;
+        };
+        let parse = intact_syntax::parse(&text);
+        let Ok(out) = intact_syntax::format::format(&text, &parse) else {
+            report_syntax_errors(file, &text, &parse);
+            broken += 1;
+            continue;
+        };
+        if out == text {
+            continue;
+        }
+        changed += 1;
+        if check_only {
+            println!("{}", file.display());
+        } else {
+            std::fs::write(file, out).map_err(|e| Failure(USAGE, format!("cannot write {}: {e}", file.display())))?;
+            eprintln!("formatted {}", file.display());
+        }
+    }
+    if check_only && changed > 0 {
+        eprintln!("{changed} file(s) would be reformatted; run `intact fmt`");
+    }
+    Ok(if broken > 0 || (check_only && changed > 0) { FINDINGS } else { 0 })
+}
+
+fn report_syntax_errors(path: &Path, text: &str, parse: &intact_syntax::Parse) {
+    let analysis = Analysis::from_files(vec![std::sync::Arc::new(intact_model::SourceFile {
+        input: intact_model::FileInput::new(path, text),
+        parse: parse.clone(),
+    })]);
+    let diags: Vec<_> = intact_check::check(&analysis).into_iter().filter(|d| d.code.starts_with("syntax")).collect();
+    let tty = std::io::stderr().is_terminal();
+    eprint!("{}", render::human(&analysis, &diags, HumanOptions { color: false, unicode: tty, width: 100 }));
+    eprintln!("{}: not formatted because of the syntax errors above", path.display());
+}
+
+fn explain(code: Option<String>) -> Outcome {
+    let Some(code) = code else {
+        let mut out = String::from("Diagnostic codes (intact explain CODE for a page):\n\n");
+        for r in registry::RULES {
+            let sev = match r.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+                Severity::Info => "info",
+            };
+            out.push_str(&format!("  {:<42} {:<8} {}\n", r.code, sev, r.summary));
+        }
+        write_stdout(&out)?;
+        return Ok(0);
+    };
+    match registry::rule(&code) {
+        Some(r) => {
+            let mut page = r.page.to_string();
+            if registry::NOT_YET_CHECKED.contains(&r.code) {
+                page.push_str("\nNote: this rule is specified but `intact check` does not report it yet.\n");
+            }
+            write_stdout(&page)?;
+            Ok(0)
+        }
+        None => {
+            let hint = intact_check::suggest(&code, registry::RULES.iter().map(|r| r.code))
+                .map(|c| format!("; did you mean `{c}`?"))
+                .unwrap_or_else(|| "; run `intact explain` to list them".into());
+            Err(Failure(USAGE, format!("`{code}` is not a diagnostic code{hint}")))
+        }
+    }
+}

@@ -1,0 +1,288 @@
+//! The intact language server.
+//!
+//! Architecture (see docs/architecture.md):
+//! - Handlers apply every text change to [`Documents`] before their first `.await`, so edits are
+//!   stored in arrival order even though tower-lsp runs handlers concurrently.
+//! - Analysis runs on one worker thread fed by a channel. It drains the channel before starting,
+//!   so a burst of keystrokes costs one analysis (latest wins), and works on a snapshot of the
+//!   texts, never on shared mutable state.
+//! - Diagnostics are published for every file of the project (cross-file findings included), with
+//!   the version of the open document they were computed from, and cleared when they go away.
+//! - The analysis is `intact_check::check`, the same as `intact check`'s; a panic in it is caught
+//!   and logged to the client, and the server keeps serving.
+
+mod protocol;
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, mpsc};
+
+use intact_model::{Analysis, FileInput, SourceFile, project};
+use line_index::LineIndex;
+use protocol::Encoding;
+use tower_lsp_server::jsonrpc::Result as RpcResult;
+use tower_lsp_server::ls_types as lsp;
+use tower_lsp_server::{Client, LanguageServer, LspService, Server};
+
+/// Serves LSP over standard input and output until the client says `exit`.
+pub fn run_stdio() -> std::io::Result<()> {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    rt.block_on(async {
+        let (service, socket) = LspService::new(Backend::new);
+        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket).serve(service).await;
+    });
+    Ok(())
+}
+
+/// An open document.
+#[derive(Clone)]
+struct Document {
+    version: i32,
+    text: Arc<str>,
+}
+
+/// Open documents, by absolute path.
+#[derive(Default)]
+struct Documents {
+    open: HashMap<PathBuf, Document>,
+    encoding: Option<Encoding>,
+}
+
+pub struct Backend {
+    docs: Arc<Mutex<Documents>>,
+    worker: mpsc::Sender<PathBuf>,
+}
+
+impl Backend {
+    fn new(client: Client) -> Backend {
+        let docs = Arc::new(Mutex::new(Documents::default()));
+        let (tx, rx) = mpsc::channel();
+        let handle = tokio::runtime::Handle::current();
+        let worker = Worker { client: client.clone(), docs: docs.clone(), rx, handle, published: HashMap::new(), cache: HashMap::new() };
+        std::thread::Builder::new()
+            .name("intact-analysis".into())
+            .spawn(move || worker.run())
+            .expect("the analysis thread starts");
+        Backend { docs, worker: tx }
+    }
+
+    fn encoding(&self) -> Encoding {
+        self.docs.lock().unwrap().encoding.unwrap_or(Encoding::Utf16)
+    }
+
+    /// Queues the project around `path` for analysis.
+    fn schedule(&self, path: &Path) {
+        if let Some(root) = project::find_root(path) {
+            let _ = self.worker.send(root);
+        }
+    }
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: lsp::InitializeParams) -> RpcResult<lsp::InitializeResult> {
+        let enc = Encoding::negotiate(&params);
+        self.docs.lock().unwrap().encoding = Some(enc);
+        Ok(lsp::InitializeResult {
+            capabilities: protocol::capabilities(enc),
+            server_info: Some(lsp::ServerInfo { name: "intact".into(), version: Some(env!("CARGO_PKG_VERSION").into()) }),
+            ..Default::default()
+        })
+    }
+
+    async fn initialized(&self, _: lsp::InitializedParams) {}
+
+    async fn shutdown(&self) -> RpcResult<()> {
+        Ok(())
+    }
+
+    async fn did_open(&self, params: lsp::DidOpenTextDocumentParams) {
+        let Some(path) = protocol::path_of(&params.text_document.uri) else { return };
+        let doc = Document { version: params.text_document.version, text: params.text_document.text.into() };
+        self.docs.lock().unwrap().open.insert(path.clone(), doc);
+        self.schedule(&path);
+    }
+
+    async fn did_change(&self, params: lsp::DidChangeTextDocumentParams) {
+        let Some(path) = protocol::path_of(&params.text_document.uri) else { return };
+        let enc = self.encoding();
+        {
+            let mut docs = self.docs.lock().unwrap();
+            let Some(doc) = docs.open.get_mut(&path) else { return };
+            let mut text = doc.text.to_string();
+            for change in params.content_changes {
+                match change.range {
+                    None => text = change.text,
+                    Some(range) => {
+                        let index = LineIndex::new(&text);
+                        let start = protocol::offset(&index, &text, enc, range.start);
+                        let end = protocol::offset(&index, &text, enc, range.end).max(start);
+                        text.replace_range(start..end, &change.text);
+                    }
+                }
+            }
+            doc.text = text.into();
+            doc.version = params.text_document.version;
+        }
+        self.schedule(&path);
+    }
+
+    async fn did_save(&self, params: lsp::DidSaveTextDocumentParams) {
+        if let Some(path) = protocol::path_of(&params.text_document.uri) {
+            self.schedule(&path);
+        }
+    }
+
+    async fn did_close(&self, params: lsp::DidCloseTextDocumentParams) {
+        let Some(path) = protocol::path_of(&params.text_document.uri) else { return };
+        self.docs.lock().unwrap().open.remove(&path);
+        self.schedule(&path);
+    }
+
+    async fn did_change_watched_files(&self, params: lsp::DidChangeWatchedFilesParams) {
+        for change in params.changes {
+            if let Some(path) = protocol::path_of(&change.uri) {
+                self.schedule(&path);
+            }
+        }
+    }
+
+    async fn formatting(&self, params: lsp::DocumentFormattingParams) -> RpcResult<Option<Vec<lsp::TextEdit>>> {
+        let Some(path) = protocol::path_of(&params.text_document.uri) else { return Ok(None) };
+        let enc = self.encoding();
+        let text = match self.docs.lock().unwrap().open.get(&path) {
+            Some(d) => d.text.clone(),
+            None => return Ok(None),
+        };
+        let parse = intact_syntax::parse(&text);
+        match intact_syntax::format::format(&text, &parse) {
+            Ok(formatted) if *formatted == *text => Ok(Some(Vec::new())),
+            Ok(formatted) => {
+                let index = LineIndex::new(&text);
+                Ok(Some(vec![protocol::text_edit(&index, enc, 0, text.len() as u32, formatted)]))
+            }
+            // A file with syntax errors is not formatted (the diagnostics say why).
+            Err(_) => Ok(None),
+        }
+    }
+}
+
+/// The analysis worker: one thread, one project analysis at a time.
+struct Worker {
+    client: Client,
+    docs: Arc<Mutex<Documents>>,
+    rx: mpsc::Receiver<PathBuf>,
+    handle: tokio::runtime::Handle,
+    /// Files of each project that currently show diagnostics, so they can be cleared.
+    published: HashMap<PathBuf, HashSet<PathBuf>>,
+    /// Parses of file texts from the previous analysis, reused when the text is unchanged.
+    cache: HashMap<PathBuf, Arc<SourceFile>>,
+}
+
+impl Worker {
+    fn run(mut self) {
+        while let Ok(first) = self.rx.recv() {
+            // Latest wins: fold every queued request into one analysis per project.
+            let mut roots = vec![first];
+            while let Ok(more) = self.rx.try_recv() {
+                if !roots.contains(&more) {
+                    roots.push(more);
+                }
+            }
+            for root in roots {
+                let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.analyze(&root)));
+                if let Err(panic) = result {
+                    let what = panic
+                        .downcast_ref::<String>()
+                        .cloned()
+                        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                        .unwrap_or_else(|| "unknown panic".into());
+                    let client = self.client.clone();
+                    self.handle.block_on(async move {
+                        client.log_message(lsp::MessageType::ERROR, format!("intact: analysis of {} failed: {what}; please report this", root.display())).await;
+                    });
+                }
+            }
+        }
+    }
+
+    fn analyze(&mut self, root: &Path) {
+        let (open, enc) = {
+            let docs = self.docs.lock().unwrap();
+            (docs.open.clone(), docs.encoding.unwrap_or(Encoding::Utf16))
+        };
+        let mut paths = project::kdl_files(root).unwrap_or_default();
+        for p in open.keys() {
+            if p.starts_with(root) && p.extension().is_some_and(|x| x == "kdl") && !paths.contains(p) && !in_skipped_dir(root, p) {
+                paths.push(p.clone());
+            }
+        }
+        let mut files = Vec::with_capacity(paths.len());
+        let mut versions = HashMap::new();
+        for path in &paths {
+            let input = match open.get(path) {
+                Some(doc) => {
+                    versions.insert(path.clone(), doc.version);
+                    FileInput::new(project::relative(root, path), doc.text.clone())
+                }
+                None => match project::read_file(root, path) {
+                    Ok(f) => f,
+                    Err(_) => continue,
+                },
+            };
+            let reused = self.cache.get(path).filter(|f| f.input.text == input.text && f.input.path == input.path);
+            let file = match reused {
+                Some(f) => f.clone(),
+                None => {
+                    let parse = intact_syntax::parse(&input.text);
+                    Arc::new(SourceFile { input, parse })
+                }
+            };
+            self.cache.insert(path.clone(), file.clone());
+            files.push(file);
+        }
+        let analysis = Analysis::from_files(files);
+        let diags = intact_check::check(&analysis);
+        let indexes: Vec<LineIndex> = analysis.files.iter().map(|f| LineIndex::new(f.text())).collect();
+        let mut by_file: HashMap<PathBuf, Vec<lsp::Diagnostic>> = HashMap::new();
+        for f in &analysis.files {
+            by_file.insert(root.join(f.path()), Vec::new());
+        }
+        for d in &diags {
+            let path = root.join(analysis.file(d.loc.file).path());
+            by_file.entry(path).or_default().push(protocol::diagnostic(&analysis, root, &indexes, enc, d));
+        }
+        let previously = self.published.remove(root).unwrap_or_default();
+        let mut now = HashSet::new();
+        let mut batch = Vec::new();
+        for (path, list) in by_file {
+            if list.is_empty() && !previously.contains(&path) {
+                continue;
+            }
+            if !list.is_empty() {
+                now.insert(path.clone());
+            }
+            if let Some(uri) = protocol::uri_for(&path) {
+                batch.push((uri, list, versions.get(&path).copied()));
+            }
+        }
+        // Files that vanished from the project lose their diagnostics too.
+        for gone in previously.iter().filter(|p| !paths.contains(p)) {
+            if let Some(uri) = protocol::uri_for(gone) {
+                batch.push((uri, Vec::new(), None));
+            }
+        }
+        self.published.insert(root.to_path_buf(), now);
+        let client = self.client.clone();
+        self.handle.block_on(async move {
+            for (uri, list, version) in batch {
+                client.publish_diagnostics(uri, list, version).await;
+            }
+        });
+    }
+}
+
+fn in_skipped_dir(root: &Path, path: &Path) -> bool {
+    path.strip_prefix(root)
+        .map(|rel| rel.parent().into_iter().flat_map(|p| p.components()).any(|c| project::is_skipped_dir(&c.as_os_str().to_string_lossy())))
+        .unwrap_or(false)
+}

@@ -1,0 +1,590 @@
+//! The one description of the intact language: every node kind, where it may appear, its arguments,
+//! properties and children, the values they take, and their documentation.
+//!
+//! Structural validation, completion, hover and `docs/language.md` are all driven by this table.
+//! Adding a node kind is one entry in [`SPECS`] plus its [`Kind`] variant.
+
+/// Every node kind of the language. The discriminant indexes [`SPECS`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    File,
+    Project,
+    DisplayName,
+    Description,
+    Version,
+    Capability,
+    Features,
+    GroupOperations,
+    GroupMembership,
+    Variable,
+    Label,
+    Example,
+    Connection,
+    BaseUrl,
+    Param,
+    ParamType,
+    ParamOption,
+    ParamDefault,
+    Auth,
+    Username,
+    Password,
+    Grant,
+    AuthorizeUrl,
+    TokenUrl,
+    RefreshUrl,
+    Scope,
+    ClientAuth,
+    Pkce,
+    TokenParam,
+    Header,
+    Query,
+    Cookie,
+    Token,
+    RequestIdHeader,
+    Timeout,
+    Retry,
+    Ping,
+    Mapping,
+    Action,
+    Enabled,
+    Flow,
+    FlowInput,
+    Request,
+    Json,
+    Form,
+    Body,
+    ExpectStatus,
+    Let,
+    Call,
+    If,
+    ElseIf,
+    Else,
+    ForEach,
+    Yield,
+    Try,
+    Catch,
+    Fail,
+    Return,
+    Log,
+    Test,
+    TestApp,
+    TestParams,
+    TestInput,
+    Mock,
+    On,
+    ExpectHeader,
+    ExpectJson,
+    Respond,
+    RespondHeader,
+    RespondJson,
+    RespondBody,
+    TestExpect,
+    ExpectError,
+    TestEnv,
+}
+
+/// What a value must be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ty {
+    /// A user-given name: `^[a-z][a-z0-9_]*$`.
+    Name,
+    /// Any string (no expressions).
+    Str,
+    /// A string that may hold `${…}` expressions.
+    Template,
+    /// Any scalar, or a template.
+    Value,
+    /// Text sent on the wire (a header or query value): a template, a number or a boolean, which
+    /// is sent as written.
+    Text,
+    Int,
+    Bool,
+    /// An HTTP status, 100–599.
+    Status,
+    /// A duration such as `"30s"`, `"500ms"`, `"2m"`.
+    Duration,
+    /// One of a fixed set of strings.
+    Enum(&'static [&'static str]),
+    /// A reference to a tenant variable written `"app.NAME"`.
+    VariableRef,
+}
+
+impl Ty {
+    pub fn describe(self) -> String {
+        match self {
+            Ty::Name => "a name (lowercase letters, digits and `_`, starting with a letter)".into(),
+            Ty::Str => "a string".into(),
+            Ty::Template => "a string (may contain `${…}` expressions)".into(),
+            Ty::Value => "a value".into(),
+            Ty::Text => "a string, number or boolean".into(),
+            Ty::Int => "an integer".into(),
+            Ty::Bool => "#true or #false".into(),
+            Ty::Status => "an HTTP status code (100–599)".into(),
+            Ty::Duration => "a duration such as \"30s\" or \"500ms\"".into(),
+            Ty::Enum(values) => format!("one of {}", quote_list(values)),
+            Ty::VariableRef => "a tenant variable reference such as \"app.subdomain\"".into(),
+        }
+    }
+}
+
+pub fn quote_list(values: &[&str]) -> String {
+    let quoted: Vec<String> = values.iter().map(|v| format!("\"{v}\"")).collect();
+    quoted.join(", ")
+}
+
+#[derive(Debug)]
+pub struct Arg {
+    pub name: &'static str,
+    pub ty: Ty,
+    pub doc: &'static str,
+}
+
+#[derive(Debug)]
+pub struct Prop {
+    pub name: &'static str,
+    pub ty: Ty,
+    pub required: bool,
+    /// May be given several times (`retry on=429 on=503`).
+    pub repeatable: bool,
+    pub doc: &'static str,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Child {
+    pub kind: Kind,
+    pub required: bool,
+    /// May appear more than once.
+    pub many: bool,
+}
+
+/// What may stand inside a node's `{ … }`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Body {
+    /// No children block.
+    None,
+    /// The listed child kinds only.
+    Nodes,
+    /// The listed child kinds and every step.
+    Steps,
+    /// A value tree (language reference §4): any keys.
+    Values,
+    /// Free-form named arguments (`call` arguments, test `app`): any keys, one value or tree each.
+    Fields,
+}
+
+#[derive(Debug)]
+pub struct NodeSpec {
+    pub kind: Kind,
+    pub name: &'static str,
+    /// One line: what the node is for.
+    pub summary: &'static str,
+    /// A longer explanation, shown in hover and the reference.
+    pub doc: &'static str,
+    /// Positional arguments; the first `min_args` are required.
+    pub args: &'static [Arg],
+    pub min_args: usize,
+    /// Extra arguments beyond `args` are allowed and typed like this.
+    pub rest: Option<Ty>,
+    pub props: &'static [Prop],
+    pub body: Body,
+    pub children: &'static [Child],
+    /// The node is a value tree itself when given no argument (`return { … }`); with one argument
+    /// it is a single value (`return "${x}"`).
+    pub tree_or_value: bool,
+}
+
+impl NodeSpec {
+    pub fn prop(&self, name: &str) -> Option<&Prop> {
+        self.props.iter().find(|p| p.name == name)
+    }
+
+    pub fn max_args(&self) -> Option<usize> {
+        if self.rest.is_some() { None } else { Some(self.args.len()) }
+    }
+
+    /// The child kinds allowed here, steps included where the body takes steps.
+    pub fn allowed_children(&self) -> impl Iterator<Item = Child> + '_ {
+        let steps: &[Child] = if self.body == Body::Steps { STEP_CHILDREN } else { &[] };
+        self.children.iter().copied().chain(steps.iter().copied())
+    }
+
+    pub fn child(&self, name: &str) -> Option<Child> {
+        self.allowed_children().find(|c| spec(c.kind).name == name)
+    }
+}
+
+const fn arg(name: &'static str, ty: Ty, doc: &'static str) -> Arg {
+    Arg { name, ty, doc }
+}
+const fn prop(name: &'static str, ty: Ty, doc: &'static str) -> Prop {
+    Prop { name, ty, required: false, repeatable: false, doc }
+}
+const fn req_prop(name: &'static str, ty: Ty, doc: &'static str) -> Prop {
+    Prop { name, ty, required: true, repeatable: false, doc }
+}
+const fn one(kind: Kind) -> Child {
+    Child { kind, required: false, many: false }
+}
+const fn req(kind: Kind) -> Child {
+    Child { kind, required: true, many: false }
+}
+const fn many(kind: Kind) -> Child {
+    Child { kind, required: false, many: true }
+}
+
+pub const CAPABILITIES: &[&str] = &["provisioning", "entitlement-management", "universal-logout"];
+pub const FEATURES: &[&str] = &["create", "update", "password", "activate", "deactivate"];
+pub const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+pub const AUTH_FORMS: &[&str] = &["basic", "oauth2", "custom", "bearer", "api-key"];
+pub const GRANTS: &[&str] = &["client-credentials", "authorization-code"];
+pub const PARAM_TYPES: &[&str] = &["text", "password", "dropdown"];
+pub const INPUT_TYPES: &[&str] = &["string", "integer", "number", "boolean", "object", "array", "any"];
+pub const ERROR_TYPES: &[&str] =
+    &["RESOURCE_NOT_FOUND", "RATE_LIMIT_EXCEEDED", "INVALID_CREDENTIALS", "TOKEN_EXPIRED", "GENERIC_FAILURE"];
+/// Names that are never step names: they are the expression scope's own names.
+pub const RESERVED_NAMES: &[&str] =
+    &["input", "app", "auth", "steps", "item", "index", "error", "it", "response", "mock"];
+pub const MAX_VARIABLES: usize = 8;
+
+const STEP_CHILDREN: &[Child] = &[
+    many(Kind::Request),
+    many(Kind::Let),
+    many(Kind::Call),
+    many(Kind::If),
+    many(Kind::ElseIf),
+    many(Kind::Else),
+    many(Kind::ForEach),
+    many(Kind::Try),
+    many(Kind::Catch),
+    many(Kind::Fail),
+    many(Kind::Return),
+    many(Kind::Log),
+];
+
+const NO_ARGS: &[Arg] = &[];
+const NO_PROPS: &[Prop] = &[];
+const NO_CHILDREN: &[Child] = &[];
+
+macro_rules! node {
+    ($kind:ident, $name:literal, $summary:literal, $doc:literal,
+     args: $args:expr, min: $min:expr, rest: $rest:expr, props: $props:expr,
+     body: $body:ident, children: $children:expr $(, tree: $tree:expr)?) => {
+        NodeSpec {
+            kind: Kind::$kind,
+            name: $name,
+            summary: $summary,
+            doc: $doc,
+            args: $args,
+            min_args: $min,
+            rest: $rest,
+            props: $props,
+            body: Body::$body,
+            children: $children,
+            tree_or_value: node!(@tree $($tree)?),
+        }
+    };
+    (@tree) => { false };
+    (@tree $t:expr) => { $t };
+}
+
+/// A node with one required string-ish argument and nothing else.
+macro_rules! leaf {
+    ($kind:ident, $name:literal, $ty:expr, $argname:literal, $summary:literal, $doc:literal) => {
+        node!($kind, $name, $summary, $doc,
+            args: &[arg($argname, $ty, $summary)], min: 1, rest: None, props: NO_PROPS,
+            body: None, children: NO_CHILDREN)
+    };
+}
+
+/// The catalogue, in [`Kind`] order.
+pub static SPECS: &[NodeSpec] = &[
+    node!(File, "(file)", "A project file.", "Every `*.kdl` file of the project holds top-level definitions; their order and the file they are in do not matter.",
+        args: NO_ARGS, min: 0, rest: None, props: NO_PROPS, body: Nodes,
+        children: &[many(Kind::Project), many(Kind::Variable), many(Kind::Connection), many(Kind::Mapping), many(Kind::Action), many(Kind::Flow), many(Kind::Test)]),
+    node!(Project, "project", "The project: catalog details and the capabilities it offers.",
+        "Exactly one, in the root `intact.kdl`. Its name identifies the integration; `capability` children decide which contracts must be implemented.",
+        args: &[arg("name", Ty::Name, "The project's identifier.")], min: 1, rest: None, props: NO_PROPS, body: Nodes,
+        children: &[req(Kind::DisplayName), one(Kind::Description), one(Kind::Version), many(Kind::Capability)]),
+    leaf!(DisplayName, "display-name", Ty::Str, "text", "The name shown in the identity provider's catalog.", "Shown to administrators who install the integration."),
+    leaf!(Description, "description", Ty::Str, "text", "A description for people.", "Free text; shown in the catalog or to the administrator filling in the value."),
+    leaf!(Version, "version", Ty::Str, "version", "The integration's version, such as \"1.4.0\".", "A semantic version of the integration, for the catalog."),
+    node!(Capability, "capability", "A capability the integration offers.",
+        "`provisioning`, `entitlement-management` (requires provisioning) or `universal-logout`. Each makes a set of contracts mandatory; run `intact contracts` to list them. Only `provisioning` takes children.",
+        args: &[arg("capability", Ty::Enum(CAPABILITIES), "Which capability.")], min: 1, rest: None, props: NO_PROPS, body: Nodes,
+        children: &[one(Kind::Features), one(Kind::GroupOperations), one(Kind::GroupMembership)]),
+    node!(Features, "features", "Optional user operations the app supports.",
+        "Each feature makes its contract mandatory: create → create-user, update → update-user, password → update-user-password, activate → activate-user, deactivate → deactivate-user.",
+        args: &[arg("feature", Ty::Enum(FEATURES), "A user operation.")], min: 1, rest: Some(Ty::Enum(FEATURES)), props: NO_PROPS, body: None, children: NO_CHILDREN),
+    leaf!(GroupOperations, "group-operations", Ty::Bool, "enabled", "Enables the group operations contracts.", "With #true, list-groups-by-display-name, create-group, update-group and remove-group become mandatory."),
+    leaf!(GroupMembership, "group-membership", Ty::Bool, "enabled", "Enables the group membership contracts.", "With #true, list-group-members, add-group-members and remove-group-members become mandatory."),
+    node!(Variable, "variable", "A tenant variable the customer fills in at install time.",
+        "Values are strings, referenced in expressions as `app.NAME`. A project has at most 8.",
+        args: &[arg("name", Ty::Name, "Referenced as `app.NAME`.")], min: 1, rest: None, props: NO_PROPS, body: Nodes,
+        children: &[req(Kind::Label), one(Kind::Description), one(Kind::Example)]),
+    leaf!(Label, "label", Ty::Str, "text", "The label shown to the administrator.", "Shown next to the input field at install time."),
+    leaf!(Example, "example", Ty::Str, "text", "An example value, shown as a placeholder.", "Helps the administrator fill in the right value."),
+    node!(Connection, "connection", "The HTTP helper: base URL, parameters, authentication, defaults and the auth ping.",
+        "Actions and flows send requests through a connection. Where the project has one connection it is the default.",
+        args: &[arg("name", Ty::Name, "Named by `connection=` on actions, flows and requests.")], min: 1, rest: None, props: NO_PROPS, body: Nodes,
+        children: &[req(Kind::BaseUrl), many(Kind::Param), one(Kind::Auth), many(Kind::Header), one(Kind::RequestIdHeader), one(Kind::Timeout), one(Kind::Retry), one(Kind::Ping)]),
+    leaf!(BaseUrl, "base-url", Ty::Template, "url", "The URL that request paths are relative to.", "May use tenant variables and non-password params, e.g. `https://${app.subdomain}.example.com/api`. Must be https unless it is a loopback address."),
+    node!(Param, "param", "A connection parameter (an authentication mapping).",
+        "Referenced as `auth.NAME`. A param with `from=\"app.x\"` is filled from a tenant variable; otherwise the administrator enters it. Declaring a param with an auth form's implicit name (`client_id`, `token`, …) refines it.",
+        args: &[arg("name", Ty::Name, "Referenced as `auth.NAME`.")], min: 1, rest: None,
+        props: &[prop("from", Ty::VariableRef, "Fill this param from a tenant variable, e.g. \"app.subdomain\".")], body: Nodes,
+        children: &[one(Kind::Label), one(Kind::ParamType), many(Kind::ParamOption), one(Kind::ParamDefault), one(Kind::Description)]),
+    leaf!(ParamType, "type", Ty::Enum(PARAM_TYPES), "type", "How the param is entered: text (default), password or dropdown.", "A password param is a secret: it may only be used by its connection's auth, headers and base URL."),
+    node!(ParamOption, "option", "A choice of a dropdown param.", "`option \"Label\" value=\"value\"`.",
+        args: &[arg("label", Ty::Str, "Shown to the administrator.")], min: 1, rest: None,
+        props: &[req_prop("value", Ty::Str, "The value the param takes.")], body: None, children: NO_CHILDREN),
+    leaf!(ParamDefault, "default", Ty::Value, "value", "The param's default value.", "Used when the administrator leaves the param empty."),
+    node!(Auth, "auth", "How the connection authenticates.",
+        "Forms: basic, oauth2, custom, bearer, api-key. Each form takes its own children and brings implicit params (basic: username, password; oauth2: client_id, client_secret; bearer: token; api-key: api_key).",
+        args: &[arg("form", Ty::Enum(AUTH_FORMS), "The authentication form.")], min: 1, rest: None, props: NO_PROPS, body: Nodes,
+        children: &[one(Kind::Username), one(Kind::Password), one(Kind::Grant), one(Kind::AuthorizeUrl), one(Kind::TokenUrl), one(Kind::RefreshUrl), one(Kind::Scope), one(Kind::ClientAuth), one(Kind::Pkce), many(Kind::TokenParam), many(Kind::Header), many(Kind::Query), many(Kind::Cookie), one(Kind::Token)]),
+    leaf!(Username, "username", Ty::Template, "template", "The basic-auth user name (default `${auth.username}`).", "A template; usually a param."),
+    leaf!(Password, "password", Ty::Template, "template", "The basic-auth password (default `${auth.password}`).", "A template; usually a password param."),
+    leaf!(Grant, "grant", Ty::Enum(GRANTS), "grant", "The OAuth 2.0 grant: client-credentials or authorization-code.", "authorization-code needs `authorize-url`; both need `token-url`."),
+    leaf!(AuthorizeUrl, "authorize-url", Ty::Template, "url", "The OAuth 2.0 authorization endpoint.", "Required for the authorization-code grant."),
+    leaf!(TokenUrl, "token-url", Ty::Template, "url", "The OAuth 2.0 token endpoint.", "Where tokens are requested and refreshed."),
+    leaf!(RefreshUrl, "refresh-url", Ty::Template, "url", "The OAuth 2.0 refresh endpoint (default: token-url).", "Only when the provider refreshes tokens elsewhere."),
+    node!(Scope, "scope", "OAuth 2.0 scopes to request.", "One or more scope strings.",
+        args: &[arg("scope", Ty::Str, "A scope.")], min: 1, rest: Some(Ty::Str), props: NO_PROPS, body: None, children: NO_CHILDREN),
+    leaf!(ClientAuth, "client-auth", Ty::Enum(&["basic", "post"]), "method", "How the client authenticates at the token endpoint: basic (default) or post.", "basic sends client_secret_basic; post sends client_secret_post."),
+    leaf!(Pkce, "pkce", Ty::Bool, "enabled", "Use PKCE with the authorization-code grant.", "Recommended for every authorization-code connection."),
+    node!(TokenParam, "token-param", "An extra field for the token request.", "`token-param \"audience\" \"https://api.example.com\"`.",
+        args: &[arg("name", Ty::Str, "The form field."), arg("value", Ty::Text, "Its value.")], min: 2, rest: None, props: NO_PROPS, body: None, children: NO_CHILDREN),
+    node!(Header, "header", "An HTTP header: NAME VALUE.", "On a connection, sent with every request; in auth, carries the credential; on a request, sent with that request.",
+        args: &[arg("name", Ty::Str, "The header name."), arg("value", Ty::Text, "The header value.")], min: 2, rest: None, props: NO_PROPS, body: None, children: NO_CHILDREN),
+    node!(Query, "query", "A query parameter: NAME VALUE.", "Values are converted to text; objects and lists as JSON.",
+        args: &[arg("name", Ty::Str, "The parameter name."), arg("value", Ty::Text, "Its value.")], min: 2, rest: None, props: NO_PROPS, body: None, children: NO_CHILDREN),
+    node!(Cookie, "cookie", "A cookie carrying a credential: NAME VALUE.", "Custom auth only.",
+        args: &[arg("name", Ty::Str, "The cookie name."), arg("value", Ty::Text, "Its value.")], min: 2, rest: None, props: NO_PROPS, body: None, children: NO_CHILDREN),
+    leaf!(Token, "token", Ty::Template, "template", "The bearer token (default `${auth.token}`).", "Sent as `Authorization: Bearer …`."),
+    leaf!(RequestIdHeader, "request-id-header", Ty::Str, "name", "The response header copied into executionStatus.errors[].requestId.", "Helps support teams find a failed request in the vendor's logs."),
+    leaf!(Timeout, "timeout", Ty::Duration, "duration", "How long a request may take, e.g. \"30s\" (default 30s).", "A duration: a number followed by ms, s or m."),
+    node!(Retry, "retry", "When and how often requests are retried.",
+        "Honours Retry-After. A 429 is retried for any method; 503 and connect errors only for idempotent methods unless `unsafe-methods=#true`. Without a retry node: max=3 on=429.",
+        args: NO_ARGS, min: 0, rest: None,
+        props: &[prop("max", Ty::Int, "How many retries at most."),
+                 Prop { name: "on", ty: Ty::Status, required: false, repeatable: true, doc: "A status to retry on; repeat for several." },
+                 prop("unsafe-methods", Ty::Bool, "Also retry POST and PATCH on 503 and connect errors.")],
+        body: None, children: NO_CHILDREN),
+    node!(Ping, "ping", "The auth ping: passes when its steps succeed.", "Run by `intact ping` and by the identity provider to test a connection.",
+        args: NO_ARGS, min: 0, rest: None, props: NO_PROPS, body: Steps, children: NO_CHILDREN),
+    node!(Mapping, "mapping", "A reusable, pure object template, callable in expressions.",
+        "Inside, `it` is the argument; elsewhere `NAME(x)` returns the built object. Mappings may call other mappings, never recursively.",
+        args: &[arg("name", Ty::Name, "Called as `NAME(x)` in expressions.")], min: 1, rest: Some(Ty::Template), props: NO_PROPS, body: Values, children: NO_CHILDREN, tree: true),
+    node!(Action, "action", "Implements one action contract.",
+        "`input` is typed by the contract's input schema; `return` must fit its output schema. Run `intact contracts` for the list.",
+        args: &[arg("name", Ty::Name, "The action's name.")], min: 1, rest: None,
+        props: &[req_prop("contract", Ty::Str, "The contract id, e.g. \"create-user\"."), prop("connection", Ty::Name, "The connection its requests use.")],
+        body: Steps, children: &[one(Kind::Enabled), one(Kind::Description)]),
+    leaf!(Enabled, "enabled", Ty::Bool, "enabled", "#false switches the action off.", "A disabled action is checked but not required, not run, and does not count as the contract's implementation."),
+    node!(Flow, "flow", "A helper flow with typed inputs, called with `call`.", "Calls between flows may not form a cycle.",
+        args: &[arg("name", Ty::Name, "Called as `call STEP NAME { … }`.")], min: 1, rest: None,
+        props: &[prop("connection", Ty::Name, "The connection its requests use.")],
+        body: Steps, children: &[many(Kind::FlowInput), one(Kind::Description)]),
+    node!(FlowInput, "input", "A flow input: NAME type=TYPE.", "Referenced as `input.NAME` inside the flow.",
+        args: &[arg("name", Ty::Name, "The input's name.")], min: 1, rest: None,
+        props: &[prop("type", Ty::Enum(INPUT_TYPES), "The input's type (default any)."),
+                 prop("required", Ty::Bool, "Whether callers must give it."),
+                 prop("default", Ty::Value, "Its value when not given."),
+                 prop("schema", Ty::Str, "A JSON Schema pointer into an imported OpenAPI document.")],
+        body: None, children: NO_CHILDREN),
+    node!(Request, "request", "An HTTP request through a connection: NAME METHOD PATH.",
+        "The result `steps.NAME` is `{status, headers, body}`; the body is parsed when the response is JSON. PATH is relative to the connection's base URL.",
+        args: &[arg("name", Ty::Name, "The step's name."), arg("method", Ty::Enum(METHODS), "The HTTP method."), arg("path", Ty::Template, "The path, starting with `/`.")], min: 3, rest: None,
+        props: &[prop("connection", Ty::Name, "The connection to use (default: the action's or flow's)."),
+                 prop("operation", Ty::Str, "The imported OpenAPI operation this request implements.")],
+        body: Nodes, children: &[many(Kind::Query), many(Kind::Header), one(Kind::Json), one(Kind::Form), one(Kind::Body), one(Kind::ExpectStatus), one(Kind::Timeout)]),
+    node!(Json, "json", "A JSON request body: a value tree or one template.", "Children form an object; see value trees in the language reference.",
+        args: &[arg("value", Ty::Template, "The whole body as one template.")], min: 0, rest: None, props: NO_PROPS, body: Values, children: NO_CHILDREN, tree: true),
+    node!(Form, "form", "A form-encoded request body (application/x-www-form-urlencoded).", "Children are the form fields.",
+        args: NO_ARGS, min: 0, rest: None, props: NO_PROPS, body: Values, children: NO_CHILDREN, tree: true),
+    leaf!(Body, "body", Ty::Template, "text", "A raw request body.", "Sent as written; set a Content-Type header."),
+    node!(ExpectStatus, "expect", "The statuses that count as success (default: any 2xx).", "Any other status fails the step.",
+        args: &[arg("status", Ty::Status, "A status.")], min: 1, rest: Some(Ty::Status), props: NO_PROPS, body: None, children: NO_CHILDREN),
+    node!(Let, "let", "Binds a value: `let NAME VALUE` or `let NAME { tree }`.", "The value is `steps.NAME`.",
+        args: &[arg("name", Ty::Name, "The step's name."), arg("value", Ty::Value, "The value.")], min: 1, rest: None, props: NO_PROPS, body: Values, children: NO_CHILDREN),
+    node!(Call, "call", "Calls a flow: `call NAME FLOW { ARG VALUE … }`.", "The flow's return value is `steps.NAME`.",
+        args: &[arg("name", Ty::Name, "The step's name."), arg("flow", Ty::Name, "The flow to call.")], min: 2, rest: None, props: NO_PROPS, body: Fields, children: NO_CHILDREN),
+    node!(If, "if", "Runs its steps when the condition holds.", "May be followed by sibling `else-if` and `else` nodes.",
+        args: &[arg("condition", Ty::Template, "A `${…}` boolean expression.")], min: 1, rest: None, props: NO_PROPS, body: Steps, children: NO_CHILDREN),
+    node!(ElseIf, "else-if", "Runs when the `if` before it and earlier `else-if`s did not and its condition holds.", "Must follow an `if` or `else-if`.",
+        args: &[arg("condition", Ty::Template, "A `${…}` boolean expression.")], min: 1, rest: None, props: NO_PROPS, body: Steps, children: NO_CHILDREN),
+    node!(Else, "else", "Runs when no `if`/`else-if` before it did.", "Must follow an `if` or `else-if`.",
+        args: NO_ARGS, min: 0, rest: None, props: NO_PROPS, body: Steps, children: NO_CHILDREN),
+    node!(ForEach, "for-each", "Runs its steps for every element of a list: `for-each NAME in=\"${list}\"`.",
+        "Inside, `item` and `index` name the element and its position; `yield` adds to the result list, kept in input order.",
+        args: &[arg("name", Ty::Name, "The step's name.")], min: 1, rest: None,
+        props: &[req_prop("in", Ty::Template, "The list to iterate."), prop("concurrency", Ty::Int, "How many bodies may run at once (default 1).")],
+        body: Steps, children: &[one(Kind::Yield)]),
+    node!(Yield, "yield", "The value this iteration adds to the for-each result.", "A value tree or one template.",
+        args: &[arg("value", Ty::Value, "The value.")], min: 0, rest: None, props: NO_PROPS, body: Values, children: NO_CHILDREN, tree: true),
+    node!(Try, "try", "Runs its steps; a failure goes to the `catch` after it.", "Must be followed by a sibling `catch`.",
+        args: NO_ARGS, min: 0, rest: None, props: NO_PROPS, body: Steps, children: NO_CHILDREN),
+    node!(Catch, "catch", "Runs when a step of the `try` before it failed.", "Inside, `error` is `{message, status, type, step, body}`.",
+        args: NO_ARGS, min: 0, rest: None, props: NO_PROPS, body: Steps, children: NO_CHILDREN),
+    node!(Fail, "fail", "Ends the run as FAILED: `fail MESSAGE status=N type=TYPE`.", "The error goes into executionStatus.",
+        args: &[arg("message", Ty::Template, "What went wrong.")], min: 1, rest: None,
+        props: &[prop("status", Ty::Status, "The HTTP status to report."), prop("type", Ty::Enum(ERROR_TYPES), "The error type (default GENERIC_FAILURE).")],
+        body: None, children: NO_CHILDREN),
+    node!(Return, "return", "Ends the run with this output: a value tree or one template.", "In an action the output must fit the contract's output schema; `return {}` returns only executionStatus.",
+        args: &[arg("value", Ty::Value, "The output.")], min: 0, rest: None, props: NO_PROPS, body: Values, children: NO_CHILDREN, tree: true),
+    leaf!(Log, "log", Ty::Template, "message", "Writes a line to the trace; secrets are masked.", "Shown with `--trace` and in failed test reports."),
+    node!(Test, "test", "A test of one action or flow, run against mocks by `intact test`.",
+        "Names its target with `action=` or `flow=`; `mock` blocks are served by a real HTTP server on 127.0.0.1.",
+        args: &[arg("name", Ty::Name, "The test's name.")], min: 1, rest: None,
+        props: &[prop("action", Ty::Name, "The action under test."), prop("flow", Ty::Name, "The flow under test.")],
+        body: Nodes, children: &[one(Kind::TestApp), many(Kind::TestParams), one(Kind::TestInput), many(Kind::Mock), one(Kind::TestExpect), one(Kind::ExpectError), one(Kind::TestEnv), one(Kind::Description)]),
+    node!(TestApp, "app", "Tenant variable values for the test: `app NAME=VALUE …`.", "Only these are set; no environment file is read unless the test says `env`.",
+        args: NO_ARGS, min: 0, rest: None, props: NO_PROPS, body: None, children: NO_CHILDREN),
+    node!(TestParams, "params", "Connection param values for the test: `params CONNECTION NAME=VALUE …`.", "Test params are fixtures: literal secrets are allowed here.",
+        args: &[arg("connection", Ty::Name, "The connection.")], min: 1, rest: None, props: NO_PROPS, body: None, children: NO_CHILDREN),
+    node!(TestInput, "input", "The input of the action or flow under test: a value tree.", "For an action it must fit the contract's input schema.",
+        args: &[arg("value", Ty::Value, "The whole input as one value.")], min: 0, rest: None, props: NO_PROPS, body: Values, children: NO_CHILDREN, tree: true),
+    node!(Mock, "mock", "Mocked responses for one connection: `mock CONNECTION { on … }`.", "The connection's base URL points at the mock server while the test runs.",
+        args: &[arg("connection", Ty::Name, "The connection to mock.")], min: 1, rest: None, props: NO_PROPS, body: Nodes, children: &[many(Kind::On)]),
+    node!(On, "on", "A mocked route: `on METHOD PATH { respond … }`.", "Several `on` for one route answer in order; `times=N` repeats one.",
+        args: &[arg("method", Ty::Enum(METHODS), "The method."), arg("path", Ty::Template, "The path, starting with `/`.")], min: 2, rest: None,
+        props: &[prop("times", Ty::Int, "How many requests this answers (default 1).")],
+        body: Nodes, children: &[many(Kind::ExpectHeader), one(Kind::ExpectJson), req(Kind::Respond)]),
+    node!(ExpectHeader, "expect-header", "Asserts a request header: NAME VALUE.", "`${mock.token}` is the access token issued by the built-in token endpoint.",
+        args: &[arg("name", Ty::Str, "The header."), arg("value", Ty::Text, "Its expected value.")], min: 2, rest: None, props: NO_PROPS, body: None, children: NO_CHILDREN),
+    node!(ExpectJson, "expect-json", "Asserts that the request body contains this JSON (subset match).", "A value tree.",
+        args: NO_ARGS, min: 0, rest: None, props: NO_PROPS, body: Values, children: NO_CHILDREN, tree: true),
+    node!(Respond, "respond", "The mocked response: `respond STATUS { header …; json … | body … }`.", "`respond 204` alone has no body.",
+        args: &[arg("status", Ty::Status, "The status.")], min: 1, rest: None, props: NO_PROPS, body: Nodes,
+        children: &[many(Kind::RespondHeader), one(Kind::RespondJson), one(Kind::RespondBody)]),
+    node!(RespondHeader, "header", "A response header: NAME VALUE.", "",
+        args: &[arg("name", Ty::Str, "The header."), arg("value", Ty::Text, "Its value.")], min: 2, rest: None, props: NO_PROPS, body: None, children: NO_CHILDREN),
+    node!(RespondJson, "json", "A JSON response body: a value tree.", "",
+        args: &[arg("value", Ty::Value, "The whole body as one value.")], min: 0, rest: None, props: NO_PROPS, body: Values, children: NO_CHILDREN, tree: true),
+    leaf!(RespondBody, "body", Ty::Template, "text", "A raw response body.", ""),
+    node!(TestExpect, "expect", "Asserts the output (subset match): a value tree.", "Fields not named are not checked.",
+        args: &[arg("value", Ty::Value, "The whole output as one value.")], min: 0, rest: None, props: NO_PROPS, body: Values, children: NO_CHILDREN, tree: true),
+    node!(ExpectError, "expect-error", "Asserts a FAILED execution of the given error type.", "Instead of `expect`.",
+        args: NO_ARGS, min: 0, rest: None,
+        props: &[prop("type", Ty::Enum(ERROR_TYPES), "The expected error type."), prop("status", Ty::Status, "The expected HTTP status.")],
+        body: None, children: NO_CHILDREN),
+    leaf!(TestEnv, "env", Ty::Str, "environment", "Reads tenant variables and params from env/NAME.toml.", "Values given by `app` and `params` still win."),
+];
+
+/// The catalogue entry of a kind.
+pub fn spec(kind: Kind) -> &'static NodeSpec {
+    let s = &SPECS[kind as usize];
+    debug_assert_eq!(s.kind, kind, "SPECS is out of Kind order");
+    s
+}
+
+/// Which forms of `auth` take which children and bring which implicit params.
+pub struct AuthForm {
+    pub name: &'static str,
+    pub children: &'static [Kind],
+    /// Params every connection with this form has: (name, is password).
+    pub implicit_params: &'static [(&'static str, bool)],
+}
+
+pub static AUTH_FORM_SPECS: &[AuthForm] = &[
+    AuthForm { name: "basic", children: &[Kind::Username, Kind::Password], implicit_params: &[("username", false), ("password", true)] },
+    AuthForm {
+        name: "oauth2",
+        children: &[Kind::Grant, Kind::AuthorizeUrl, Kind::TokenUrl, Kind::RefreshUrl, Kind::Scope, Kind::ClientAuth, Kind::Pkce, Kind::TokenParam],
+        implicit_params: &[("client_id", false), ("client_secret", true)],
+    },
+    AuthForm { name: "custom", children: &[Kind::Header, Kind::Query, Kind::Cookie], implicit_params: &[] },
+    AuthForm { name: "bearer", children: &[Kind::Token], implicit_params: &[("token", true)] },
+    AuthForm { name: "api-key", children: &[Kind::Header, Kind::Query], implicit_params: &[("api_key", true)] },
+];
+
+pub fn auth_form(name: &str) -> Option<&'static AuthForm> {
+    AUTH_FORM_SPECS.iter().find(|f| f.name == name)
+}
+
+/// Whether `name` is a valid user-given name.
+pub fn is_valid_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// The snake_case spelling of a name, for the help of `name::invalid`.
+pub fn to_snake_case(name: &str) -> String {
+    let mut out = String::new();
+    let mut prev_lower = false;
+    for c in name.chars() {
+        if c.is_ascii_uppercase() {
+            if prev_lower {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+            prev_lower = false;
+        } else if c.is_ascii_alphanumeric() {
+            out.push(c);
+            prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        } else if !out.ends_with('_') && !out.is_empty() {
+            out.push('_');
+            prev_lower = false;
+        }
+    }
+    let out = out.trim_matches('_').to_string();
+    match out.chars().next() {
+        Some(c) if c.is_ascii_lowercase() => out,
+        Some(_) => format!("n_{out}"),
+        None => "name".into(),
+    }
+}
+
+/// Parses a duration such as "30s", "500ms", "2m" into milliseconds.
+pub fn parse_duration_ms(text: &str) -> Option<u64> {
+    let (num, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit())?);
+    let n: u64 = num.parse().ok()?;
+    match unit {
+        "ms" => Some(n),
+        "s" => n.checked_mul(1000),
+        "m" => n.checked_mul(60_000),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn specs_are_in_kind_order() {
+        for (i, s) in SPECS.iter().enumerate() {
+            assert_eq!(s.kind as usize, i, "{} is out of order", s.name);
+        }
+        assert_eq!(SPECS.len(), Kind::TestEnv as usize + 1);
+    }
+
+    #[test]
+    fn child_names_are_unique_per_parent() {
+        for s in SPECS {
+            let mut names: Vec<&str> = s.allowed_children().map(|c| spec(c.kind).name).collect();
+            names.sort();
+            let before = names.len();
+            names.dedup();
+            assert_eq!(before, names.len(), "{} has two children with one name", s.name);
+        }
+    }
+
+    #[test]
+    fn snake_case() {
+        assert_eq!(to_snake_case("createUser"), "create_user");
+        assert_eq!(to_snake_case("Create-User"), "create_user");
+        assert_eq!(to_snake_case("9lives"), "n_9lives");
+        assert!(is_valid_name("create_user2"));
+        assert!(!is_valid_name("Create"));
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration_ms("30s"), Some(30_000));
+        assert_eq!(parse_duration_ms("500ms"), Some(500));
+        assert_eq!(parse_duration_ms("s"), None);
+        assert_eq!(parse_duration_ms("3h"), None);
+    }
+}

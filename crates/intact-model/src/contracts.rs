@@ -1,0 +1,91 @@
+//! The 22 action contracts of the identity provider and which capability makes each mandatory.
+
+/// What makes a contract mandatory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Switch {
+    /// `capability "NAME"`.
+    Capability(&'static str),
+    /// `features "NAME"` inside `capability "provisioning"`.
+    Feature(&'static str),
+    /// `group-operations #true`.
+    GroupOperations,
+    /// `group-membership #true`.
+    GroupMembership,
+}
+
+impl Switch {
+    /// How the switch is written in `intact.kdl`.
+    pub fn describe(self) -> String {
+        match self {
+            Switch::Capability(c) => format!("capability \"{c}\""),
+            Switch::Feature(f) => format!("features \"{f}\" (in capability \"provisioning\")"),
+            Switch::GroupOperations => "group-operations #true (in capability \"provisioning\")".into(),
+            Switch::GroupMembership => "group-membership #true (in capability \"provisioning\")".into(),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Contract {
+    pub id: &'static str,
+    /// The provider's name for it.
+    pub title: &'static str,
+    pub mandatory_with: Switch,
+    /// Output fields besides executionStatus, for skeletons and summaries.
+    pub output_fields: &'static [&'static str],
+}
+
+const fn c(id: &'static str, title: &'static str, mandatory_with: Switch, output_fields: &'static [&'static str]) -> Contract {
+    Contract { id, title, mandatory_with, output_fields }
+}
+
+use Switch::*;
+
+pub static CONTRACTS: &[Contract] = &[
+    c("list-users", "List Users", Capability("provisioning"), &["resources", "pagination"]),
+    c("get-user", "Get User by ID", Capability("provisioning"), &["user"]),
+    c("get-user-by-username", "Get User by UserName", Capability("provisioning"), &["user"]),
+    c("create-user", "Create User", Feature("create"), &["user"]),
+    c("update-user", "Update User", Feature("update"), &["user"]),
+    c("update-user-password", "Update User Password", Feature("password"), &[]),
+    c("activate-user", "Activate User", Feature("activate"), &[]),
+    c("deactivate-user", "Deactivate User", Feature("deactivate"), &[]),
+    c("list-user-schema", "List User Schema", Capability("provisioning"), &["schemaProperties", "pagination"]),
+    c("list-user-schema-property-values", "List User Schema Property Values", Capability("provisioning"), &["schemaPropertyValues", "pagination"]),
+    c("list-entitlement-schema", "List Entitlement Schema", Capability("entitlement-management"), &["schemaProperties", "pagination"]),
+    c("list-entitlement-schema-property-values", "List Entitlement Schema Property Values", Capability("entitlement-management"), &["schemaPropertyValues", "pagination"]),
+    c("list-groups", "List Groups", Capability("provisioning"), &["resources", "pagination"]),
+    c("get-group", "Get Group by ID", Capability("provisioning"), &["group"]),
+    c("list-groups-by-display-name", "List Groups by Display Name", GroupOperations, &["resources", "pagination"]),
+    c("create-group", "Create Group", GroupOperations, &["group"]),
+    c("update-group", "Update Group", GroupOperations, &["group"]),
+    c("remove-group", "Remove Group", GroupOperations, &[]),
+    c("list-group-members", "List Group Members", GroupMembership, &["resources", "pagination"]),
+    c("add-group-members", "Add Group Members", GroupMembership, &[]),
+    c("remove-group-members", "Remove Group Members", GroupMembership, &[]),
+    c("universal-logout", "Proprietary Universal Logout", Capability("universal-logout"), &["logoutStatus"]),
+];
+
+pub fn contract(id: &str) -> Option<&'static Contract> {
+    CONTRACTS.iter().find(|c| c.id == id)
+}
+
+/// The contracts of user operations that the provider calls whenever an action exists, even without
+/// the feature declared.
+pub fn is_user_operation(id: &str) -> bool {
+    matches!(contract(id).map(|c| c.mandatory_with), Some(Feature(_)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn there_are_22_unique_contracts() {
+        assert_eq!(CONTRACTS.len(), 22);
+        let mut ids: Vec<_> = CONTRACTS.iter().map(|c| c.id).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), 22);
+    }
+}

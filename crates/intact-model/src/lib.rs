@@ -1,0 +1,126 @@
+//! The intact project model.
+//!
+//! - [`catalogue`]: the one description of the language (node kinds, values, docs).
+//! - [`contracts`]: the 22 action contracts and what makes each mandatory.
+//! - [`project`]: finding and loading a project's files.
+//! - [`lower`]: from syntax trees to typed definitions with spans, tolerant of every error.
+//! - [`template`]: `${…}` parts of strings.
+//!
+//! The whole analysis is a pure function of the files' texts: [`Analysis::new`] takes the texts and
+//! returns parses and the model, which the checker, the language server, the executor and the
+//! importer all read.
+
+pub mod catalogue;
+pub mod contracts;
+pub mod lower;
+pub mod project;
+pub mod template;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use intact_syntax::{Parse, Span};
+
+pub use lower::*;
+
+/// Index of a file in [`Analysis::files`].
+pub type FileId = u32;
+
+/// A place in the project: a file and a byte range in it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Loc {
+    pub file: FileId,
+    pub span: Span,
+}
+
+impl Loc {
+    pub fn new(file: FileId, span: Span) -> Loc {
+        Loc { file, span }
+    }
+}
+
+/// One file's input to the analysis.
+#[derive(Clone, Debug)]
+pub struct FileInput {
+    /// Path relative to the project root, with `/` separators.
+    pub path: PathBuf,
+    pub text: Arc<str>,
+    /// Where the file's bytes were not valid UTF-8 (they were replaced before parsing).
+    pub invalid_utf8_at: Option<u32>,
+}
+
+impl FileInput {
+    pub fn new(path: impl Into<PathBuf>, text: impl Into<Arc<str>>) -> FileInput {
+        FileInput { path: path.into(), text: text.into(), invalid_utf8_at: None }
+    }
+
+    /// A file from raw bytes: invalid UTF-8 is replaced and remembered, a BOM is kept.
+    pub fn from_bytes(path: impl Into<PathBuf>, bytes: &[u8]) -> FileInput {
+        match std::str::from_utf8(bytes) {
+            Ok(s) => FileInput::new(path, s),
+            Err(e) => FileInput {
+                path: path.into(),
+                text: String::from_utf8_lossy(bytes).into(),
+                invalid_utf8_at: Some(e.valid_up_to() as u32),
+            },
+        }
+    }
+}
+
+/// A parsed file.
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    pub input: FileInput,
+    pub parse: Parse,
+}
+
+impl SourceFile {
+    pub fn path(&self) -> &std::path::Path {
+        &self.input.path
+    }
+    pub fn text(&self) -> &str {
+        &self.input.text
+    }
+}
+
+/// Parses and lowering of a whole project: a pure function of the file texts.
+#[derive(Debug)]
+pub struct Analysis {
+    /// Sorted by path. Shared, so that an editor's next analysis reuses unchanged files' parses.
+    pub files: Vec<Arc<SourceFile>>,
+    pub model: Model,
+}
+
+impl Analysis {
+    pub fn new(inputs: Vec<FileInput>) -> Analysis {
+        let files = inputs
+            .into_iter()
+            .map(|input| {
+                let parse = intact_syntax::parse(&input.text);
+                Arc::new(SourceFile { input, parse })
+            })
+            .collect();
+        Analysis::from_files(files)
+    }
+
+    /// Builds the analysis from files already parsed (the language server reparses only what
+    /// changed and reuses the rest).
+    pub fn from_files(mut files: Vec<Arc<SourceFile>>) -> Analysis {
+        files.sort_by(|a, b| a.input.path.cmp(&b.input.path));
+        let model = lower::lower(&files);
+        Analysis { files, model }
+    }
+
+    pub fn file(&self, id: FileId) -> &SourceFile {
+        &self.files[id as usize]
+    }
+
+    pub fn file_id(&self, path: &std::path::Path) -> Option<FileId> {
+        self.files.iter().position(|f| f.input.path == path).map(|i| i as FileId)
+    }
+
+    /// The text a location covers.
+    pub fn text_at(&self, loc: Loc) -> &str {
+        &self.file(loc.file).text()[loc.span.range()]
+    }
+}

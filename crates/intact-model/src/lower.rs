@@ -1,0 +1,632 @@
+//! Lowering: syntax trees to typed definitions.
+//!
+//! Lowering never reports anything: it takes what is there and leaves out what is not, so that a
+//! half-written file still yields every definition it can. Structural problems are the checker's
+//! (driven by the catalogue); this module only needs the shapes the rest of intact reads.
+
+use intact_syntax::{Literal, Node, Span, Value};
+
+use crate::catalogue::{self, Kind};
+use crate::template;
+use crate::{FileId, Loc, SourceFile};
+
+/// A user-given name and where it is written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ident {
+    pub name: String,
+    pub loc: Loc,
+}
+
+/// A string value that may hold `${…}` expressions.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Template {
+    pub text: String,
+    /// The literal's span (quotes included).
+    pub loc: Loc,
+    /// The literal as written, to map offsets inside the string back into the file.
+    pub raw: String,
+}
+
+impl Template {
+    /// The file location of `len` bytes at `offset` in the decoded text.
+    pub fn sub_loc(&self, offset: usize, len: usize) -> Loc {
+        Loc::new(self.loc.file, template::map_offset(self.loc.span, &self.raw, &self.text, offset, len))
+    }
+}
+
+/// A value tree (language reference §4).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Tree {
+    Scalar(Value, Loc),
+    Template(Template),
+    Object(Vec<(Ident, Tree)>, Loc),
+    Array(Vec<Tree>, Loc),
+}
+
+impl Tree {
+    pub fn loc(&self) -> Loc {
+        match self {
+            Tree::Scalar(_, l) | Tree::Object(_, l) | Tree::Array(_, l) => *l,
+            Tree::Template(t) => t.loc,
+        }
+    }
+
+    /// Every template in the tree, depth first.
+    pub fn templates<'a>(&'a self, out: &mut Vec<&'a Template>) {
+        match self {
+            Tree::Template(t) => out.push(t),
+            Tree::Object(fields, _) => fields.iter().for_each(|(_, v)| v.templates(out)),
+            Tree::Array(items, _) => items.iter().for_each(|v| v.templates(out)),
+            Tree::Scalar(..) => {}
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Model {
+    pub projects: Vec<ProjectDef>,
+    pub variables: Vec<VariableDef>,
+    pub connections: Vec<ConnectionDef>,
+    pub mappings: Vec<MappingDef>,
+    pub actions: Vec<ActionDef>,
+    pub flows: Vec<FlowDef>,
+    pub tests: Vec<TestDef>,
+}
+
+#[derive(Debug)]
+pub struct ProjectDef {
+    pub name: Option<Ident>,
+    pub loc: Loc,
+    pub capabilities: Vec<CapabilityDef>,
+}
+
+#[derive(Debug)]
+pub struct CapabilityDef {
+    pub name: String,
+    pub loc: Loc,
+    pub features: Vec<(String, Loc)>,
+    pub group_operations: bool,
+    pub group_membership: bool,
+}
+
+#[derive(Debug)]
+pub struct VariableDef {
+    pub name: Ident,
+    pub label: Option<String>,
+    pub description: Option<String>,
+    pub loc: Loc,
+}
+
+#[derive(Debug)]
+pub struct ConnectionDef {
+    pub name: Ident,
+    pub loc: Loc,
+    pub base_url: Option<Template>,
+    pub params: Vec<ParamDef>,
+    pub auth: Option<AuthDef>,
+    pub headers: Vec<(String, Template)>,
+    pub ping: Option<Vec<Step>>,
+}
+
+impl ConnectionDef {
+    /// Declared params and the implicit params of the auth form (a declared one refines an
+    /// implicit one of the same name).
+    pub fn all_params(&self) -> Vec<ParamInfo> {
+        let mut out: Vec<ParamInfo> = self
+            .params
+            .iter()
+            .map(|p| ParamInfo { name: p.name.name.clone(), password: p.password, declared: Some(p.name.loc) })
+            .collect();
+        if let Some(form) = self.auth.as_ref().and_then(|a| catalogue::auth_form(&a.form)) {
+            for (name, password) in form.implicit_params {
+                match out.iter_mut().find(|p| p.name == *name) {
+                    Some(p) => p.password |= *password,
+                    None => out.push(ParamInfo { name: (*name).into(), password: *password, declared: None }),
+                }
+            }
+        }
+        out
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ParamInfo {
+    pub name: String,
+    pub password: bool,
+    pub declared: Option<Loc>,
+}
+
+#[derive(Debug)]
+pub struct ParamDef {
+    pub name: Ident,
+    /// `from="app.x"`: the variable name and the literal's location.
+    pub from: Option<(String, Loc)>,
+    pub password: bool,
+    pub loc: Loc,
+}
+
+#[derive(Debug)]
+pub struct AuthDef {
+    pub form: String,
+    pub loc: Loc,
+    /// Single-valued settings by child name (`grant`, `token-url`, …).
+    pub settings: Vec<(String, Template)>,
+    /// `header`, `query`, `cookie` children: (kind, name, value).
+    pub credentials: Vec<(String, String, Template)>,
+}
+
+impl AuthDef {
+    pub fn setting(&self, name: &str) -> Option<&Template> {
+        self.settings.iter().find(|(n, _)| n == name).map(|(_, t)| t)
+    }
+}
+
+#[derive(Debug)]
+pub struct MappingDef {
+    pub name: Ident,
+    pub loc: Loc,
+    pub tree: Tree,
+}
+
+#[derive(Debug)]
+pub struct ActionDef {
+    pub name: Ident,
+    pub loc: Loc,
+    pub contract: Option<(String, Loc)>,
+    pub connection: Option<Ident>,
+    pub enabled: bool,
+    pub steps: Vec<Step>,
+}
+
+#[derive(Debug)]
+pub struct FlowDef {
+    pub name: Ident,
+    pub loc: Loc,
+    pub connection: Option<Ident>,
+    pub inputs: Vec<FlowInputDef>,
+    pub steps: Vec<Step>,
+}
+
+#[derive(Debug)]
+pub struct FlowInputDef {
+    pub name: Ident,
+    pub ty: Option<String>,
+    pub required: bool,
+    pub has_default: bool,
+}
+
+#[derive(Debug)]
+pub struct TestDef {
+    pub name: Ident,
+    pub loc: Loc,
+    pub action: Option<Ident>,
+    pub flow: Option<Ident>,
+    /// Tenant variables set by `app NAME=…`.
+    pub app: Vec<Ident>,
+    /// `params CONNECTION …`: the connection names.
+    pub params: Vec<Ident>,
+    /// `mock CONNECTION`: the connection names.
+    pub mocks: Vec<Ident>,
+    pub templates: Vec<Template>,
+}
+
+/// One step of an action, flow, ping or block.
+#[derive(Debug)]
+pub struct Step {
+    pub kind: StepKind,
+    /// `steps.NAME` for named steps.
+    pub name: Option<Ident>,
+    /// The node's head (keyword and entries).
+    pub loc: Loc,
+    /// The keyword's location.
+    pub keyword: Loc,
+    /// Every template the step holds directly (not those of nested steps).
+    pub templates: Vec<Template>,
+    /// Nested steps (`if`, `else-if`, `else`, `for-each`, `try`, `catch` bodies).
+    pub body: Vec<Step>,
+}
+
+#[derive(Debug)]
+pub enum StepKind {
+    Request(Request),
+    Let,
+    Call { flow: Option<Ident>, args: Vec<Ident> },
+    If,
+    ElseIf,
+    Else,
+    ForEach,
+    Try,
+    Catch,
+    Fail,
+    Return(Option<Tree>),
+    Log,
+    /// `yield` inside a for-each.
+    Yield,
+}
+
+#[derive(Debug)]
+pub struct Request {
+    pub method: Option<(String, Loc)>,
+    pub path: Option<Template>,
+    pub connection: Option<Ident>,
+    pub operation: Option<(String, Loc)>,
+    /// Which body children are present: ("json" | "form" | "body", location of the keyword).
+    pub bodies: Vec<(String, Loc)>,
+    /// `expect` statuses.
+    pub expect: Vec<(i64, Loc)>,
+}
+
+struct Lowerer<'a> {
+    file: FileId,
+    text: &'a str,
+}
+
+/// Lowers every file; definitions keep the order of files and of nodes within them.
+pub fn lower(files: &[std::sync::Arc<SourceFile>]) -> Model {
+    let mut model = Model::default();
+    for (i, f) in files.iter().enumerate() {
+        let l = Lowerer { file: i as FileId, text: f.text() };
+        for node in f.parse.document.live_nodes() {
+            l.top(node, &mut model);
+        }
+    }
+    model
+}
+
+fn str_arg(node: &Node, i: usize) -> Option<&Literal> {
+    node.arg(i).filter(|l| matches!(l.value, Value::String(_)))
+}
+
+impl Lowerer<'_> {
+    fn loc(&self, span: Span) -> Loc {
+        Loc::new(self.file, span)
+    }
+
+    fn ident(&self, lit: &Literal) -> Option<Ident> {
+        lit.value.as_str().map(|s| Ident { name: s.to_string(), loc: self.loc(lit.span) })
+    }
+
+    fn name_arg(&self, node: &Node, i: usize) -> Option<Ident> {
+        str_arg(node, i).and_then(|l| self.ident(l))
+    }
+
+    fn prop_ident(&self, node: &Node, key: &str) -> Option<Ident> {
+        node.prop(key).and_then(|l| self.ident(l))
+    }
+
+    fn template(&self, lit: &Literal) -> Option<Template> {
+        lit.value.as_str().map(|s| Template {
+            text: s.to_string(),
+            loc: self.loc(lit.span),
+            raw: self.text[lit.span.range()].to_string(),
+        })
+    }
+
+    fn child_str(&self, node: &Node, name: &str) -> Option<String> {
+        node.children().find(|c| c.name() == name).and_then(|c| c.arg(0)).and_then(|l| l.value.as_str()).map(str::to_string)
+    }
+
+    fn top(&self, node: &Node, model: &mut Model) {
+        let loc = self.loc(node.span);
+        match node.name() {
+            "project" => {
+                let capabilities = node
+                    .children()
+                    .filter(|c| c.name() == "capability")
+                    .filter_map(|c| {
+                        let lit = str_arg(c, 0)?;
+                        let mut cap = CapabilityDef {
+                            name: lit.value.as_str()?.to_string(),
+                            loc: self.loc(lit.span),
+                            features: Vec::new(),
+                            group_operations: false,
+                            group_membership: false,
+                        };
+                        for ch in c.children() {
+                            match ch.name() {
+                                "features" => cap.features.extend(ch.args().filter_map(|a| {
+                                    a.value.as_str().map(|s| (s.to_string(), self.loc(a.span)))
+                                })),
+                                "group-operations" => cap.group_operations = ch.arg(0).is_some_and(|a| a.value == Value::Bool(true)),
+                                "group-membership" => cap.group_membership = ch.arg(0).is_some_and(|a| a.value == Value::Bool(true)),
+                                _ => {}
+                            }
+                        }
+                        Some(cap)
+                    })
+                    .collect();
+                model.projects.push(ProjectDef { name: self.name_arg(node, 0), loc, capabilities });
+            }
+            "variable" => {
+                if let Some(name) = self.name_arg(node, 0) {
+                    model.variables.push(VariableDef {
+                        name,
+                        label: self.child_str(node, "label"),
+                        description: self.child_str(node, "description"),
+                        loc,
+                    });
+                }
+            }
+            "connection" => {
+                if let Some(name) = self.name_arg(node, 0) {
+                    model.connections.push(self.connection(node, name, loc));
+                }
+            }
+            "mapping" => {
+                if let Some(name) = self.name_arg(node, 0) {
+                    let tree = self.tree(node, 1);
+                    model.mappings.push(MappingDef { name, loc, tree });
+                }
+            }
+            "action" => {
+                if let Some(name) = self.name_arg(node, 0) {
+                    let contract = node.prop("contract").and_then(|l| l.value.as_str().map(|s| (s.to_string(), self.loc(l.span))));
+                    let enabled = !node
+                        .children()
+                        .any(|c| c.name() == "enabled" && c.arg(0).is_some_and(|a| a.value == Value::Bool(false)));
+                    model.actions.push(ActionDef {
+                        name,
+                        loc,
+                        contract,
+                        connection: self.prop_ident(node, "connection"),
+                        enabled,
+                        steps: self.steps(node, Kind::Action),
+                    });
+                }
+            }
+            "flow" => {
+                if let Some(name) = self.name_arg(node, 0) {
+                    let inputs = node
+                        .children()
+                        .filter(|c| c.name() == "input")
+                        .filter_map(|c| {
+                            Some(FlowInputDef {
+                                name: self.name_arg(c, 0)?,
+                                ty: c.prop("type").and_then(|l| l.value.as_str()).map(str::to_string),
+                                required: c.prop("required").is_some_and(|l| l.value == Value::Bool(true)),
+                                has_default: c.prop("default").is_some(),
+                            })
+                        })
+                        .collect();
+                    model.flows.push(FlowDef {
+                        name,
+                        loc,
+                        connection: self.prop_ident(node, "connection"),
+                        inputs,
+                        steps: self.steps(node, Kind::Flow),
+                    });
+                }
+            }
+            "test" => {
+                if let Some(name) = self.name_arg(node, 0) {
+                    model.tests.push(self.test(node, name, loc));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn connection(&self, node: &Node, name: Ident, loc: Loc) -> ConnectionDef {
+        let mut conn = ConnectionDef { name, loc, base_url: None, params: Vec::new(), auth: None, headers: Vec::new(), ping: None };
+        for c in node.children() {
+            match c.name() {
+                "base-url" => conn.base_url = c.arg(0).and_then(|l| self.template(l)),
+                "param" => {
+                    if let Some(name) = self.name_arg(c, 0) {
+                        let from = c.prop("from").and_then(|l| l.value.as_str().map(|s| (s.to_string(), self.loc(l.span))));
+                        let password = self.child_str(c, "type").as_deref() == Some("password");
+                        conn.params.push(ParamDef { name, from, password, loc: self.loc(c.span) });
+                    }
+                }
+                "auth" => {
+                    if let Some(form) = c.arg(0).and_then(|l| l.value.as_str()) {
+                        let mut auth = AuthDef { form: form.to_string(), loc: self.loc(c.span), settings: Vec::new(), credentials: Vec::new() };
+                        for a in c.children() {
+                            match a.name() {
+                                k @ ("header" | "query" | "cookie") => {
+                                    if let (Some(n), Some(v)) = (a.arg(0).and_then(|l| l.value.as_str()), a.arg(1).and_then(|l| self.template(l))) {
+                                        auth.credentials.push((k.to_string(), n.to_string(), v));
+                                    }
+                                }
+                                k => {
+                                    if let Some(t) = a.arg(0).and_then(|l| self.template(l)) {
+                                        auth.settings.push((k.to_string(), t));
+                                    } else if let Some(l) = a.arg(0) {
+                                        // #true / #false settings such as pkce.
+                                        auth.settings.push((k.to_string(), Template {
+                                            text: self.text[l.span.range()].to_string(),
+                                            loc: self.loc(l.span),
+                                            raw: self.text[l.span.range()].to_string(),
+                                        }));
+                                    }
+                                }
+                            }
+                        }
+                        conn.auth = Some(auth);
+                    }
+                }
+                "header" => {
+                    if let (Some(n), Some(v)) = (c.arg(0).and_then(|l| l.value.as_str()), c.arg(1).and_then(|l| self.template(l))) {
+                        conn.headers.push((n.to_string(), v));
+                    }
+                }
+                "ping" => conn.ping = Some(self.steps(c, Kind::Ping)),
+                _ => {}
+            }
+        }
+        conn
+    }
+
+    fn test(&self, node: &Node, name: Ident, loc: Loc) -> TestDef {
+        let mut t = TestDef {
+            name,
+            loc,
+            action: self.prop_ident(node, "action"),
+            flow: self.prop_ident(node, "flow"),
+            app: Vec::new(),
+            params: Vec::new(),
+            mocks: Vec::new(),
+            templates: Vec::new(),
+        };
+        for c in node.children() {
+            match c.name() {
+                "app" => t.app.extend(c.props().map(|(k, _)| Ident { name: k.text.to_string(), loc: self.loc(k.span) })),
+                "params" => t.params.extend(self.name_arg(c, 0)),
+                "mock" => {
+                    t.mocks.extend(self.name_arg(c, 0));
+                    self.collect_templates(c, &mut t.templates);
+                }
+                _ => {}
+            }
+        }
+        t
+    }
+
+    fn collect_templates(&self, node: &Node, out: &mut Vec<Template>) {
+        for e in node.live_entries() {
+            if let Some(t) = self.template(&e.value) {
+                out.push(t);
+            }
+        }
+        for c in node.children() {
+            self.collect_templates(c, out);
+        }
+    }
+
+    /// The steps among `node`'s children (other children, like `input` or `enabled`, are skipped).
+    fn steps(&self, node: &Node, parent: Kind) -> Vec<Step> {
+        let spec = catalogue::spec(parent);
+        node.children()
+            .filter_map(|c| {
+                let kind = spec.child(c.name())?.kind;
+                self.step(c, kind)
+            })
+            .collect()
+    }
+
+    fn step(&self, node: &Node, kind: Kind) -> Option<Step> {
+        let loc = self.loc(node.head_span());
+        let keyword = self.loc(node.name.span);
+        let mut templates = Vec::new();
+        for e in node.live_entries() {
+            if let Some(t) = self.template(&e.value) {
+                templates.push(t);
+            }
+        }
+        let mut body = Vec::new();
+        let (kind, name) = match kind {
+            Kind::Request => {
+                let mut req = Request {
+                    method: str_arg(node, 1).and_then(|l| l.value.as_str().map(|s| (s.to_string(), self.loc(l.span)))),
+                    path: node.arg(2).and_then(|l| self.template(l)),
+                    connection: self.prop_ident(node, "connection"),
+                    operation: node.prop("operation").and_then(|l| l.value.as_str().map(|s| (s.to_string(), self.loc(l.span)))),
+                    bodies: Vec::new(),
+                    expect: Vec::new(),
+                };
+                for c in node.children() {
+                    match c.name() {
+                        b @ ("json" | "form" | "body") => {
+                            req.bodies.push((b.to_string(), self.loc(c.name.span)));
+                            self.collect_templates(c, &mut templates);
+                        }
+                        "expect" => req.expect.extend(c.args().filter_map(|a| match a.value {
+                            Value::Integer(i) => Some((i, self.loc(a.span))),
+                            _ => None,
+                        })),
+                        _ => self.collect_templates(c, &mut templates),
+                    }
+                }
+                (StepKind::Request(req), self.name_arg(node, 0))
+            }
+            Kind::Let => {
+                self.collect_child_templates(node, &mut templates);
+                (StepKind::Let, self.name_arg(node, 0))
+            }
+            Kind::Call => {
+                let args = node
+                    .children()
+                    .map(|c| Ident { name: c.name().to_string(), loc: self.loc(c.name.span) })
+                    .collect();
+                self.collect_child_templates(node, &mut templates);
+                (StepKind::Call { flow: self.name_arg(node, 1), args }, self.name_arg(node, 0))
+            }
+            Kind::If | Kind::ElseIf | Kind::Else | Kind::Try | Kind::Catch => {
+                body = self.steps(node, kind);
+                let k = match kind {
+                    Kind::If => StepKind::If,
+                    Kind::ElseIf => StepKind::ElseIf,
+                    Kind::Else => StepKind::Else,
+                    Kind::Try => StepKind::Try,
+                    _ => StepKind::Catch,
+                };
+                (k, None)
+            }
+            Kind::ForEach => {
+                body = self.steps(node, kind);
+                if let Some(y) = node.children().find(|c| c.name() == "yield") {
+                    let mut yt = Vec::new();
+                    for e in y.live_entries() {
+                        yt.extend(self.template(&e.value));
+                    }
+                    self.collect_child_templates(y, &mut yt);
+                    body.push(Step {
+                        kind: StepKind::Yield,
+                        name: None,
+                        loc: self.loc(y.head_span()),
+                        keyword: self.loc(y.name.span),
+                        templates: yt,
+                        body: Vec::new(),
+                    });
+                }
+                (StepKind::ForEach, self.name_arg(node, 0))
+            }
+            Kind::Fail => (StepKind::Fail, None),
+            Kind::Return => {
+                self.collect_child_templates(node, &mut templates);
+                let tree = if node.children_block().is_some() || node.arg(0).is_some() { Some(self.tree(node, 0)) } else { None };
+                (StepKind::Return(tree), None)
+            }
+            Kind::Log => (StepKind::Log, None),
+            _ => return None,
+        };
+        Some(Step { kind, name, loc, keyword, templates, body })
+    }
+
+    fn collect_child_templates(&self, node: &Node, out: &mut Vec<Template>) {
+        for c in node.children() {
+            self.collect_templates(c, out);
+        }
+    }
+
+    /// The value tree of `node`, whose own arguments from `first_arg` on are its value.
+    pub fn tree(&self, node: &Node, first_arg: usize) -> Tree {
+        let loc = self.loc(node.span);
+        let args: Vec<&Literal> = node.args().skip(first_arg).collect();
+        let forced = node.ty.as_ref().map(|t| t.name.as_str());
+        let value = |l: &Literal| -> Tree {
+            match self.template(l) {
+                Some(t) if template::has_expressions(&t.text) => Tree::Template(t),
+                _ => Tree::Scalar(l.value.clone(), self.loc(l.span)),
+            }
+        };
+        if node.children_block().is_some() {
+            let children: Vec<&Node> = node.children().collect();
+            if !children.is_empty() && children.iter().all(|c| c.name() == "-") || forced == Some("array") {
+                return Tree::Array(children.iter().map(|c| self.tree(c, 0)).collect(), loc);
+            }
+            let fields = children
+                .iter()
+                .map(|c| (Ident { name: c.name().to_string(), loc: self.loc(c.name.span) }, self.tree(c, 0)))
+                .collect();
+            return Tree::Object(fields, loc);
+        }
+        match (forced, args.len()) {
+            (Some("array"), _) => Tree::Array(args.iter().map(|l| value(l)).collect(), loc),
+            (Some("object"), 0) => Tree::Object(Vec::new(), loc),
+            (_, 0) => Tree::Scalar(Value::Null, loc),
+            (_, 1) => value(args[0]),
+            _ => Tree::Array(args.iter().map(|l| value(l)).collect(), loc),
+        }
+    }
+}
