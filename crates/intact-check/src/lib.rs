@@ -23,7 +23,8 @@ pub fn check(a: &Analysis) -> Vec<Diagnostic> {
         let file = i as FileId;
         if let Some(at) = f.input.invalid_utf8_at {
             out.push(
-                Diagnostic::new("syntax::encoding", Loc::new(file, Span::new(at, at + 1)), "the file is not valid UTF-8 text")
+                // The invalid bytes were replaced by U+FFFD (3 bytes) before parsing.
+                Diagnostic::new("syntax::encoding", Loc::new(file, Span::new(at, at + 3)), "the file is not valid UTF-8 text")
                     .label("first invalid byte")
                     .help("save the file as UTF-8; intact project files are text"),
             );

@@ -30,7 +30,11 @@ impl<'a> Positions<'a> {
 
     pub fn at(&mut self, file: FileId, byte: u32) -> Position {
         let text = self.a.file(file).text();
-        let byte = byte.min(text.len() as u32);
+        // A span that ends inside a character (it never should) still gets a position, not a panic.
+        let mut byte = byte.min(text.len() as u32);
+        while !text.is_char_boundary(byte as usize) {
+            byte -= 1;
+        }
         let index = self.indexes[file as usize].get_or_insert_with(|| LineIndex::new(text));
         let lc = index.line_col(TextSize::from(byte));
         let col = index.to_wide(WideEncoding::Utf32, lc).map_or(lc.col, |w| w.col);

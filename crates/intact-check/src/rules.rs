@@ -40,6 +40,7 @@ struct Owner<'a> {
 impl<'a> Cx<'a> {
     fn project(&self, out: &mut Vec<Diagnostic>) {
         let root_file = self.a.file_id(std::path::Path::new(project::ROOT_FILE));
+        let main = self.project_def();
         match self.m.projects.as_slice() {
             [] => {
                 let loc = Loc::new(root_file.unwrap_or(0), intact_syntax::Span::empty(0));
@@ -51,12 +52,13 @@ impl<'a> Cx<'a> {
                     );
                 }
             }
-            [first, rest @ ..] => {
-                for p in rest {
+            all => {
+                let first = main.expect("a project exists");
+                for p in all.iter().filter(|p| !std::ptr::eq(*p, first)) {
                     out.push(
                         Diagnostic::new("project::duplicate", p.loc, "a project has exactly one `project` node")
-                            .label("second project node")
-                            .related(first.loc, "first defined here")
+                            .label("another project node")
+                            .related(first.loc, "the project is defined here")
                             .help("merge them into the one in intact.kdl"),
                     );
                 }
@@ -117,6 +119,12 @@ impl<'a> Cx<'a> {
         for ac in &m.actions {
             step_dups(out, &ac.steps);
         }
+    }
+
+    /// The project node that counts: the one in the root intact.kdl, else the first.
+    fn project_def(&self) -> Option<&'a ProjectDef> {
+        let root = self.a.file_id(std::path::Path::new(project::ROOT_FILE));
+        self.m.projects.iter().find(|p| Some(p.loc.file) == root).or(self.m.projects.first())
     }
 
     fn connection(&self, name: &str) -> Option<&'a ConnectionDef> {
@@ -370,7 +378,7 @@ impl<'a> Cx<'a> {
 
     fn contracts(&self, out: &mut Vec<Diagnostic>) {
         let ids: Vec<&str> = CONTRACTS.iter().map(|c| c.id).collect();
-        let project = self.m.projects.first();
+        let project = self.project_def();
         let caps: Vec<&CapabilityDef> = project.map(|p| p.capabilities.iter().collect()).unwrap_or_default();
         let provisioning = caps.iter().find(|c| c.name == "provisioning");
         let is_on = |sw: Switch| -> bool {
@@ -567,7 +575,11 @@ fn target_missing(id: &Ident, what: &str, names: &[&str]) -> Diagnostic {
 }
 
 fn report_cycles(graph: &[(String, Loc, Vec<(String, Loc)>)], what: &str, out: &mut Vec<Diagnostic>) {
-    let index: HashMap<&str, usize> = graph.iter().enumerate().map(|(i, (n, ..))| (n.as_str(), i)).collect();
+    // A duplicated name resolves to its first definition, as everywhere else.
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    for (i, (n, ..)) in graph.iter().enumerate() {
+        index.entry(n.as_str()).or_insert(i);
+    }
     // Iterative DFS with colours; each cycle is reported once, at its smallest member.
     let mut reported: Vec<Vec<usize>> = Vec::new();
     for start in 0..graph.len() {

@@ -35,7 +35,14 @@ impl Encoding {
 }
 
 pub fn position(index: &LineIndex, enc: Encoding, offset: u32) -> lsp::Position {
-    let lc = index.line_col(TextSize::from(offset));
+    // Spans always end on character boundaries; still, a bad one must not take the server down.
+    let mut offset = offset.min(u32::from(index.len()));
+    let lc = loop {
+        match index.try_line_col(TextSize::from(offset)) {
+            Some(lc) => break lc,
+            None => offset -= 1,
+        }
+    };
     match enc {
         Encoding::Utf8 => lsp::Position::new(lc.line, lc.col),
         Encoding::Utf16 => {

@@ -29,11 +29,14 @@ pub fn parse(text: &str) -> Parse {
         "files over 4 GiB must be refused before parsing"
     );
     let tokens = lex(text);
+    let opens = tokens.iter().filter(|t| t.kind == TokenKind::LBrace).count();
+    let closes = tokens.iter().filter(|t| t.kind == TokenKind::RBrace).count();
     let mut p = Parser {
         text,
         tokens: &tokens,
         pos: 0,
         errors: Vec::new(),
+        unbalanced: opens > closes,
     };
     let nodes = p.nodes(0, None);
     let mut errors = p.errors;
@@ -50,6 +53,11 @@ struct Parser<'t> {
     tokens: &'t [Token],
     pos: usize,
     errors: Vec<SyntaxError>,
+    /// More `{` than `}` in the file: some block is unclosed. Then indentation decides where a
+    /// block ends (a node indented no deeper than the block's own node is not inside it), so that
+    /// one missing `}` (often swallowed by an unterminated string) does not pull the rest of the
+    /// file into one block.
+    unbalanced: bool,
 }
 
 type K = TokenKind;
@@ -169,10 +177,19 @@ impl<'t> Parser<'t> {
     }
 
     /// Nodes until the end of the file or, inside a block, until its `}` (not consumed).
-    fn nodes(&mut self, depth: usize, block_open: Option<Span>) -> Vec<Node> {
+    fn nodes(&mut self, depth: usize, block_open: Option<(Span, usize)>) -> Vec<Node> {
         let mut nodes = Vec::new();
         loop {
+            let before_space = self.pos;
             self.skip_line_space();
+            if let (true, Some((_, parent_indent)), Some(k)) = (self.unbalanced, block_open, self.peek())
+                && k != K::RBrace
+                && self.indent_of(self.span().start) <= parent_indent
+            {
+                // Leave the newline for the enclosing node to end on.
+                self.pos = before_space;
+                return nodes;
+            }
             match self.peek() {
                 None => return nodes,
                 Some(K::RBrace) if block_open.is_some() => return nodes,
@@ -215,6 +232,13 @@ impl<'t> Parser<'t> {
                 }
             }
         }
+    }
+
+    /// The column (in bytes) of `offset` on its line.
+    fn indent_of(&self, offset: u32) -> usize {
+        let before = &self.text[..offset as usize];
+        let line_start = before.rfind(|c| crate::lexer::is_newline(c)).map_or(0, |i| i + 1);
+        offset as usize - line_start
     }
 
     fn annotation(&mut self) -> Option<Annotation> {
@@ -274,13 +298,11 @@ impl<'t> Parser<'t> {
         .string(t.kind, raw, t.span)
     }
 
-    /// A KDL v1 raw string `r"…"` / `r#"…"#` lexes as the identifier `r` glued to a string.
-    fn legacy_raw_string(&mut self, t: Token) -> bool {
+    /// A KDL v1 raw string `r"…"` / `r#"…"#` lexes as the identifier `r` glued to a string. Reports
+    /// it and returns the string's token, so the value still counts (one mistake, one diagnostic).
+    fn legacy_raw_string(&mut self, t: Token) -> Option<Token> {
         if self.token_text(t) == "r"
-            && matches!(
-                self.peek(),
-                Some(K::String | K::RawString | K::MultiLineString | K::Error)
-            )
+            && matches!(self.peek(), Some(K::String | K::RawString | K::MultiLineString | K::Error))
         {
             let s = self.bump();
             self.errors.push(SyntaxError {
@@ -289,9 +311,9 @@ impl<'t> Parser<'t> {
                 help: Some("KDL v2 writes raw strings as `#\"…\"#`".into()),
                 kind: ErrorKind::KdlV1,
             });
-            return true;
+            return Some(s);
         }
-        false
+        None
     }
 
     /// One node. Returns `None` when no node name could be read (the line is skipped).
@@ -306,7 +328,7 @@ impl<'t> Parser<'t> {
         let name = match self.peek() {
             Some(k) if k.is_string() => {
                 let t = self.bump();
-                if k == K::Ident && self.legacy_raw_string(t) {
+                if k == K::Ident && self.legacy_raw_string(t).is_some() {
                     self.recover_to_terminator();
                     return None;
                 }
@@ -445,7 +467,8 @@ impl<'t> Parser<'t> {
             });
             return;
         }
-        let nodes = self.nodes(depth + 1, Some(open));
+        let indent = self.indent_of(node.span.start);
+        let nodes = self.nodes(depth + 1, Some((open, indent)));
         let close = if self.peek() == Some(K::RBrace) {
             Some(self.bump().span)
         } else {
@@ -496,9 +519,14 @@ impl<'t> Parser<'t> {
         };
         match self.peek() {
             Some(k) if k.is_string() => {
-                let t = self.bump();
-                if k == K::Ident && self.legacy_raw_string(t) {
-                    return None;
+                let mut t = self.bump();
+                if k == K::Ident
+                    && let Some(s) = self.legacy_raw_string(t)
+                {
+                    if s.kind == K::Error {
+                        return None;
+                    }
+                    t = Token { kind: s.kind, span: s.span };
                 }
                 // A property if `=` follows (spaces allowed around it).
                 let save = self.pos;
@@ -606,9 +634,14 @@ impl<'t> Parser<'t> {
     fn value_literal(&mut self) -> Option<Literal> {
         match self.peek() {
             Some(k) if k.is_string() => {
-                let t = self.bump();
-                if k == K::Ident && self.legacy_raw_string(t) {
-                    return None;
+                let mut t = self.bump();
+                if k == K::Ident
+                    && let Some(s) = self.legacy_raw_string(t)
+                {
+                    if s.kind == K::Error {
+                        return None;
+                    }
+                    t = s;
                 }
                 Some(Literal {
                     ty: None,

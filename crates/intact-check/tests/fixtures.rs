@@ -1,0 +1,117 @@
+//! Data-driven tests: every project under `tests/fixtures/check/` is checked, and its findings are
+//! compared with the expected files beside it. `UPDATE_EXPECT=1 cargo test -p intact-check` rewrites
+//! them; review the diff before committing.
+
+use std::path::{Path, PathBuf};
+
+use intact_check::render::{self, HumanOptions};
+use intact_check::{Diagnostic, registry};
+use intact_model::{Analysis, project};
+
+fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/check")
+}
+
+fn projects() -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(fixtures_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join(project::ROOT_FILE).is_file())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+fn analyze(dir: &Path) -> (Analysis, Vec<Diagnostic>) {
+    let a = Analysis::new(project::load(dir).unwrap());
+    let d = intact_check::check(&a);
+    (a, d)
+}
+
+/// One line per finding: `file:line:col: severity[code]: message`.
+fn compact(a: &Analysis, diags: &[Diagnostic]) -> String {
+    let mut pos = render::Positions::new(a);
+    let mut out = String::new();
+    for d in diags {
+        let p = pos.at(d.loc.file, d.loc.span.start);
+        out.push_str(&format!("{}:{}:{}: {}[{}]: {}\n", pos.path(d.loc.file), p.line, p.column, d.severity.as_str(), d.code, d.message));
+    }
+    out
+}
+
+/// Compares `actual` with the file, or rewrites the file under UPDATE_EXPECT=1.
+fn expect_file(path: &Path, actual: &str) -> Result<(), String> {
+    if std::env::var_os("UPDATE_EXPECT").is_some() {
+        std::fs::write(path, actual).unwrap();
+        return Ok(());
+    }
+    let expected = std::fs::read_to_string(path).unwrap_or_default();
+    if expected == actual {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} differs (run `UPDATE_EXPECT=1 cargo test -p intact-check --test fixtures` and review the diff)\n--- expected\n{expected}\n--- actual\n{actual}",
+            path.display()
+        ))
+    }
+}
+
+#[test]
+fn every_fixture_matches_its_expected_findings() {
+    let mut failures = Vec::new();
+    for dir in projects() {
+        let (a, diags) = analyze(&dir);
+        if let Err(e) = expect_file(&dir.join("expected.txt"), &compact(&a, &diags)) {
+            failures.push(e);
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// The project with one mistake of each kind, in all five output formats.
+#[test]
+fn every_mistake_in_all_formats() {
+    let dir = fixtures_dir().join("every-mistake");
+    let (a, diags) = analyze(&dir);
+    let human = render::human(&a, &diags, HumanOptions { color: false, unicode: false, width: 100 });
+    let outputs = [
+        ("expected.human.txt", human),
+        ("expected.json", render::json(&a, &diags)),
+        ("expected.sarif", render::sarif(&a, &diags)),
+        ("expected.github.txt", render::github(&a, &diags)),
+        ("expected.junit.xml", render::junit(&a, &diags, false)),
+    ];
+    let failures: Vec<String> = outputs.iter().filter_map(|(name, text)| expect_file(&dir.join(name), text).err()).collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// Every rule that `intact check` implements has a fixture that fails for it, and nothing reports a
+/// code without a rule page.
+#[test]
+fn fixtures_cover_every_implemented_rule() {
+    let mut seen = std::collections::BTreeSet::new();
+    for dir in projects() {
+        let (_, diags) = analyze(&dir);
+        for d in diags {
+            assert!(registry::rule(d.code).is_some(), "{} has no page under docs/rules/", d.code);
+            seen.insert(d.code);
+        }
+    }
+    let missing: Vec<&str> = registry::RULES
+        .iter()
+        .map(|r| r.code)
+        .filter(|c| !registry::NOT_YET_CHECKED.contains(c) && !seen.contains(c))
+        .collect();
+    assert!(missing.is_empty(), "no fixture reports: {missing:?}");
+    let premature: Vec<&&str> = seen.iter().filter(|c| registry::NOT_YET_CHECKED.contains(c)).collect();
+    assert!(premature.is_empty(), "listed as not yet checked but reported: {premature:?}");
+}
+
+/// The one-line summaries come from the rule pages and must not be empty.
+#[test]
+fn every_rule_page_has_a_summary() {
+    for r in registry::RULES {
+        assert!(!r.summary.is_empty(), "{} has no summary paragraph", r.code);
+        assert!(r.page.contains("## Example") && r.page.contains("## Fix"), "{} lacks an example or fix", r.code);
+    }
+}
