@@ -73,12 +73,23 @@ impl Diagnostic {
     }
 
     pub fn related(mut self, loc: Loc, message: impl Into<String>) -> Self {
-        self.related.push(Label { loc, message: message.into() });
+        self.related.push(Label {
+            loc,
+            message: message.into(),
+        });
         self
     }
 
-    pub fn fix(mut self, title: impl Into<String>, loc: Loc, replacement: impl Into<String>) -> Self {
-        self.fixes.push(Fix { title: title.into(), edits: vec![(loc, replacement.into())] });
+    pub fn fix(
+        mut self,
+        title: impl Into<String>,
+        loc: Loc,
+        replacement: impl Into<String>,
+    ) -> Self {
+        self.fixes.push(Fix {
+            title: title.into(),
+            edits: vec![(loc, replacement.into())],
+        });
         self
     }
 }

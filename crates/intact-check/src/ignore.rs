@@ -5,8 +5,8 @@
 //! ignores do not outlive the problem they excused.
 
 use intact_model::{Analysis, FileId, Loc};
-use intact_syntax::lexer::TokenKind;
 use intact_syntax::Span;
+use intact_syntax::lexer::TokenKind;
 use line_index::{LineIndex, TextSize};
 
 use crate::Diagnostic;
@@ -26,7 +26,10 @@ pub(crate) fn apply(a: &Analysis, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
         let file = i as FileId;
         let text = f.text();
         let tokens = &f.parse.tokens;
-        if !tokens.iter().any(|t| t.kind == TokenKind::LineComment && text[t.span.range()].contains(MARKER)) {
+        if !tokens
+            .iter()
+            .any(|t| t.kind == TokenKind::LineComment && text[t.span.range()].contains(MARKER))
+        {
             continue;
         }
         let index = LineIndex::new(text);
@@ -37,15 +40,21 @@ pub(crate) fn apply(a: &Analysis, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
                 continue;
             }
             let body = text[t.span.range()].trim_start_matches('/').trim();
-            let Some(rest) = body.strip_prefix(MARKER) else { continue };
+            let Some(rest) = body.strip_prefix(MARKER) else {
+                continue;
+            };
             let rest = rest.trim();
             let (codes_part, reason) = split_codes(rest);
             let loc = Loc::new(file, t.span);
             if codes_part.is_empty() {
                 extra.push(
-                    Diagnostic::new("ignore::missing-reason", loc, "this intact-ignore names no code")
-                        .label("nothing to ignore")
-                        .help("write `// intact-ignore: CODE why it is fine here`"),
+                    Diagnostic::new(
+                        "ignore::missing-reason",
+                        loc,
+                        "this intact-ignore names no code",
+                    )
+                    .label("nothing to ignore")
+                    .help("write `// intact-ignore: CODE why it is fine here`"),
                 );
                 continue;
             }
@@ -59,10 +68,26 @@ pub(crate) fn apply(a: &Analysis, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
             let comment_line = line_of(t.span.start);
             let target_line = tokens[ti + 1..]
                 .iter()
-                .find(|n| !matches!(n.kind, TokenKind::Whitespace | TokenKind::Newline | TokenKind::LineComment | TokenKind::BlockComment))
+                .find(|n| {
+                    !matches!(
+                        n.kind,
+                        TokenKind::Whitespace
+                            | TokenKind::Newline
+                            | TokenKind::LineComment
+                            | TokenKind::BlockComment
+                    )
+                })
                 .map_or(comment_line + 1, |n| line_of(n.span.start));
-            let codes = codes_part.split(',').map(|c| (c.trim().to_string(), false)).filter(|(c, _)| !c.is_empty()).collect();
-            list.push(Ignore { loc, codes, target_line });
+            let codes = codes_part
+                .split(',')
+                .map(|c| (c.trim().to_string(), false))
+                .filter(|(c, _)| !c.is_empty())
+                .collect();
+            list.push(Ignore {
+                loc,
+                codes,
+                target_line,
+            });
         }
         ignores.push((file, list, index));
     }
@@ -115,7 +140,7 @@ fn split_codes(rest: &str) -> (&str, &str) {
                 break;
             }
         } else {
-            if !expect_code && !(c.is_ascii_alphanumeric() || matches!(c, ':' | '-' | '_')) {
+            if !(expect_code || c.is_ascii_alphanumeric() || matches!(c, ':' | '-' | '_')) {
                 break;
             }
             expect_code = false;
@@ -131,7 +156,10 @@ mod tests {
 
     #[test]
     fn splits() {
-        assert_eq!(split_codes("variable::unused kept for v2"), ("variable::unused", "kept for v2"));
+        assert_eq!(
+            split_codes("variable::unused kept for v2"),
+            ("variable::unused", "kept for v2")
+        );
         assert_eq!(split_codes("a::b, c::d why"), ("a::b, c::d", "why"));
         assert_eq!(split_codes("a::b"), ("a::b", ""));
     }

@@ -24,19 +24,28 @@ pub fn check(a: &Analysis) -> Vec<Diagnostic> {
         if let Some(at) = f.input.invalid_utf8_at {
             out.push(
                 // The invalid bytes were replaced by U+FFFD (3 bytes) before parsing.
-                Diagnostic::new("syntax::encoding", Loc::new(file, Span::new(at, at + 3)), "the file is not valid UTF-8 text")
-                    .label("first invalid byte")
-                    .help("save the file as UTF-8; intact project files are text"),
+                Diagnostic::new(
+                    "syntax::encoding",
+                    Loc::new(file, Span::new(at, at + 3)),
+                    "the file is not valid UTF-8 text",
+                )
+                .label("first invalid byte")
+                .help("save the file as UTF-8; intact project files are text"),
             );
         }
         for e in &f.parse.errors {
-            let mut d = Diagnostic::new(e.kind.code(), Loc::new(file, e.span), e.message.clone()).label("here");
+            let mut d = Diagnostic::new(e.kind.code(), Loc::new(file, e.span), e.message.clone())
+                .label("here");
             if let Some(h) = &e.help {
                 d = d.help(h.clone());
             }
             out.push(d);
         }
-        schema::SchemaCheck { file, out: &mut out }.file(&f.parse.document.nodes);
+        schema::SchemaCheck {
+            file,
+            out: &mut out,
+        }
+        .file(&f.parse.document.nodes);
     }
     rules::check_model(a, &mut out);
     let mut out = ignore::apply(a, out);
@@ -53,7 +62,8 @@ pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
             continue;
         }
         let score = strsim::jaro_winkler(&name.to_lowercase(), &c.to_lowercase());
-        let close = score >= 0.85 || strsim::damerau_levenshtein(name, c) <= (name.len().max(c.len()) / 4).max(1);
+        let close = score >= 0.85
+            || strsim::damerau_levenshtein(name, c) <= (name.len().max(c.len()) / 4).max(1);
         if close && best.is_none_or(|(s, _)| score > s) {
             best = Some((score, c));
         }

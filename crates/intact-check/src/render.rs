@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use intact_model::{Analysis, FileId, Loc};
 use line_index::{LineIndex, TextSize, WideEncoding};
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use crate::registry;
 use crate::{Diagnostic, Severity, summarize};
@@ -25,7 +25,10 @@ pub struct Positions<'a> {
 
 impl<'a> Positions<'a> {
     pub fn new(a: &'a Analysis) -> Self {
-        Positions { a, indexes: (0..a.files.len()).map(|_| None).collect() }
+        Positions {
+            a,
+            indexes: (0..a.files.len()).map(|_| None).collect(),
+        }
     }
 
     pub fn at(&mut self, file: FileId, byte: u32) -> Position {
@@ -37,12 +40,30 @@ impl<'a> Positions<'a> {
         }
         let index = self.indexes[file as usize].get_or_insert_with(|| LineIndex::new(text));
         let lc = index.line_col(TextSize::from(byte));
-        let col = index.to_wide(WideEncoding::Utf32, lc).map_or(lc.col, |w| w.col);
-        Position { line: lc.line + 1, column: col + 1, byte }
+        let col = index
+            .to_wide(WideEncoding::Utf32, lc)
+            .map_or(lc.col, |w| w.col);
+        Position {
+            line: lc.line + 1,
+            column: col + 1,
+            byte,
+        }
+    }
+
+    /// The byte offset where 0-based `line` starts (the end of the file past the last line).
+    pub fn line_start(&mut self, file: FileId, line: u32) -> u32 {
+        let text = self.a.file(file).text();
+        let index = self.indexes[file as usize].get_or_insert_with(|| LineIndex::new(text));
+        index
+            .offset(line_index::LineCol { line, col: 0 })
+            .map_or(text.len() as u32, u32::from)
     }
 
     pub fn range(&mut self, loc: Loc) -> (Position, Position) {
-        (self.at(loc.file, loc.span.start), self.at(loc.file, loc.span.end))
+        (
+            self.at(loc.file, loc.span.start),
+            self.at(loc.file, loc.span.end),
+        )
     }
 
     pub fn path(&self, file: FileId) -> String {
@@ -50,51 +71,235 @@ impl<'a> Positions<'a> {
     }
 }
 
-fn range_json(start: Position, end: Position) -> Value {
-    json!({
-        "start": {"line": start.line, "column": start.column, "byte": start.byte},
-        "end": {"line": end.line, "column": end.column, "byte": end.byte},
-    })
+#[derive(Serialize)]
+struct JsonPos {
+    line: u32,
+    column: u32,
+    byte: u32,
 }
 
-/// `--format json`: the format of docs/output-formats.md, version 1.
+#[derive(Serialize)]
+struct JsonRange {
+    start: JsonPos,
+    end: JsonPos,
+}
+
+impl JsonRange {
+    fn new(s: Position, e: Position) -> JsonRange {
+        JsonRange {
+            start: JsonPos {
+                line: s.line,
+                column: s.column,
+                byte: s.byte,
+            },
+            end: JsonPos {
+                line: e.line,
+                column: e.column,
+                byte: e.byte,
+            },
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct JsonLabel<'a> {
+    message: &'a str,
+    file: String,
+    range: JsonRange,
+}
+
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    code: &'a str,
+    severity: &'a str,
+    message: &'a str,
+    label: &'a str,
+    help: Option<&'a str>,
+    file: String,
+    range: JsonRange,
+    labels: Vec<JsonLabel<'a>>,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    format_version: u32,
+    valid: bool,
+    error_count: usize,
+    warning_count: usize,
+    info_count: usize,
+    diagnostics: Vec<JsonDiagnostic<'a>>,
+}
+
+/// `--format json`: the format of docs/output-formats.md, version 1. Written from typed structs
+/// rather than `serde_json::Value`, which costs several kilobytes per finding.
 pub fn json(a: &Analysis, diags: &[Diagnostic]) -> String {
     let mut pos = Positions::new(a);
     let s = summarize(diags);
-    let items: Vec<Value> = diags
+    let diagnostics = diags
         .iter()
         .map(|d| {
             let (start, end) = pos.range(d.loc);
-            let labels: Vec<Value> = d
+            let labels = d
                 .related
                 .iter()
                 .map(|l| {
                     let (s, e) = pos.range(l.loc);
-                    json!({"message": l.message, "file": pos.path(l.loc.file), "range": range_json(s, e)})
+                    JsonLabel {
+                        message: &l.message,
+                        file: pos.path(l.loc.file),
+                        range: JsonRange::new(s, e),
+                    }
                 })
                 .collect();
-            json!({
-                "code": d.code,
-                "severity": d.severity.as_str(),
-                "message": d.message,
-                "label": d.label,
-                "help": d.help,
-                "file": pos.path(d.loc.file),
-                "range": range_json(start, end),
-                "labels": labels,
-                "url": registry::url(d.code),
-            })
+            JsonDiagnostic {
+                code: d.code,
+                severity: d.severity.as_str(),
+                message: &d.message,
+                label: &d.label,
+                help: d.help.as_deref(),
+                file: pos.path(d.loc.file),
+                range: JsonRange::new(start, end),
+                labels,
+                url: registry::url(d.code),
+            }
         })
         .collect();
-    let doc = json!({
-        "format_version": 1,
-        "valid": s.errors == 0,
-        "error_count": s.errors,
-        "warning_count": s.warnings,
-        "info_count": s.infos,
-        "diagnostics": items,
-    });
-    serde_json::to_string_pretty(&doc).expect("JSON values serialize") + "\n"
+    let report = JsonReport {
+        format_version: 1,
+        valid: s.errors == 0,
+        error_count: s.errors,
+        warning_count: s.warnings,
+        info_count: s.infos,
+        diagnostics,
+    };
+    serde_json::to_string_pretty(&report).expect("JSON values serialize") + "\n"
+}
+
+#[derive(Serialize)]
+struct SarifText<'a> {
+    text: &'a str,
+}
+
+#[derive(Serialize)]
+struct SarifHelp<'a> {
+    text: &'a str,
+    markdown: &'a str,
+}
+
+#[derive(Serialize)]
+struct SarifLevel {
+    level: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifRule<'a> {
+    id: &'a str,
+    short_description: SarifText<'a>,
+    full_description: SarifText<'a>,
+    help: SarifHelp<'a>,
+    default_configuration: SarifLevel,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifRegion {
+    start_line: u32,
+    start_column: u32,
+    end_line: u32,
+    end_column: u32,
+}
+
+#[derive(Serialize)]
+struct SarifArtifact {
+    uri: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifPhysical {
+    artifact_location: SarifArtifact,
+    region: SarifRegion,
+}
+
+impl SarifPhysical {
+    fn new(uri: String, s: Position, e: Position) -> SarifPhysical {
+        SarifPhysical {
+            artifact_location: SarifArtifact { uri },
+            region: SarifRegion {
+                start_line: s.line,
+                start_column: s.column,
+                end_line: e.line,
+                end_column: e.column,
+            },
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifLocation {
+    physical_location: SarifPhysical,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifRelated<'a> {
+    id: usize,
+    message: SarifText<'a>,
+    physical_location: SarifPhysical,
+}
+
+#[derive(Serialize)]
+struct SarifMessage {
+    text: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult<'a> {
+    rule_id: &'a str,
+    rule_index: usize,
+    level: &'static str,
+    message: SarifMessage,
+    locations: [SarifLocation; 1],
+    related_locations: Vec<SarifRelated<'a>>,
+    partial_fingerprints: SarifFingerprints,
+}
+
+#[derive(Serialize)]
+struct SarifFingerprints {
+    #[serde(rename = "intactFinding/v1")]
+    finding: String,
+}
+
+#[derive(Serialize)]
+struct SarifLog<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [SarifRun<'a>; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifRun<'a> {
+    tool: SarifTool<'a>,
+    column_kind: &'static str,
+    results: Vec<SarifResult<'a>>,
+}
+
+#[derive(Serialize)]
+struct SarifTool<'a> {
+    driver: SarifDriver<'a>,
+}
+
+#[derive(Serialize)]
+struct SarifDriver<'a> {
+    name: &'static str,
+    version: &'static str,
+    rules: Vec<SarifRule<'a>>,
 }
 
 /// `--format sarif`: SARIF 2.1.0, one run, one rule per code.
@@ -103,32 +308,42 @@ pub fn sarif(a: &Analysis, diags: &[Diagnostic]) -> String {
     let mut codes: Vec<&str> = diags.iter().map(|d| d.code).collect();
     codes.sort();
     codes.dedup();
-    let rules: Vec<Value> = codes
+    let rules: Vec<SarifRule> = codes
         .iter()
         .map(|code| {
             let r = registry::rule(code);
-            json!({
-                "id": code,
-                "shortDescription": {"text": r.map_or("", |r| r.summary)},
-                "fullDescription": {"text": r.map_or("", |r| r.summary)},
-                "help": {"text": r.map_or("", |r| r.page), "markdown": r.map_or("", |r| r.page)},
-                "helpUri": registry::url(code),
-                "defaultConfiguration": {"level": level(r.map_or(Severity::Error, |r| r.severity))},
-            })
+            let summary = r.map_or("", |r| r.summary);
+            let page = r.map_or("", |r| r.page);
+            SarifRule {
+                id: code,
+                short_description: SarifText { text: summary },
+                full_description: SarifText { text: summary },
+                help: SarifHelp {
+                    text: page,
+                    markdown: page,
+                },
+                default_configuration: SarifLevel {
+                    level: level(r.map_or(Severity::Error, |r| r.severity)),
+                },
+            }
         })
         .collect();
-    let results: Vec<Value> = diags
+    let results: Vec<SarifResult> = diags
         .iter()
         .map(|d| {
             let (s, e) = pos.range(d.loc);
             let path = pos.path(d.loc.file);
-            let related: Vec<Value> = d
+            let related_locations = d
                 .related
                 .iter()
                 .enumerate()
                 .map(|(i, l)| {
                     let (ls, le) = pos.range(l.loc);
-                    json!({"id": i, "message": {"text": l.message}, "physicalLocation": physical(&pos.path(l.loc.file), ls, le)})
+                    SarifRelated {
+                        id: i,
+                        message: SarifText { text: &l.message },
+                        physical_location: SarifPhysical::new(pos.path(l.loc.file), ls, le),
+                    }
                 })
                 .collect();
             let mut text = d.message.clone();
@@ -137,40 +352,37 @@ pub fn sarif(a: &Analysis, diags: &[Diagnostic]) -> String {
                 text.push_str(h);
             }
             let snippet = &a.file(d.loc.file).text()[d.loc.span.range()];
-            json!({
-                "ruleId": d.code,
-                "ruleIndex": codes.iter().position(|c| *c == d.code),
-                "level": level(d.severity),
-                "message": {"text": text},
-                "locations": [{"physicalLocation": physical(&path, s, e)}],
-                "relatedLocations": related,
-                // Stable across runs and unrelated edits: code, file and the text at the span.
-                "partialFingerprints": {"intactFinding/v1": fingerprint(&[d.code, &path, snippet, &d.message])},
-            })
+            // Stable across runs and unrelated edits: code, file, the text at the span, the message.
+            let finding = fingerprint(&[d.code, &path, snippet, &d.message]);
+            SarifResult {
+                rule_id: d.code,
+                rule_index: codes.binary_search(&d.code).unwrap_or(0),
+                level: level(d.severity),
+                message: SarifMessage { text },
+                locations: [SarifLocation {
+                    physical_location: SarifPhysical::new(path, s, e),
+                }],
+                related_locations,
+                partial_fingerprints: SarifFingerprints { finding },
+            }
         })
         .collect();
-    let doc = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "intact",
-                "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://example.invalid/intact",
-                "rules": rules,
-            }},
-            "columnKind": "unicodeCodePoints",
-            "results": results,
+    let doc = SarifLog {
+        schema: "https://json.schemastore.org/sarif-2.1.0.json",
+        version: "2.1.0",
+        runs: [SarifRun {
+            tool: SarifTool {
+                driver: SarifDriver {
+                    name: "intact",
+                    version: env!("CARGO_PKG_VERSION"),
+                    rules,
+                },
+            },
+            column_kind: "unicodeCodePoints",
+            results,
         }],
-    });
+    };
     serde_json::to_string_pretty(&doc).expect("JSON values serialize") + "\n"
-}
-
-fn physical(path: &str, s: crate::render::Position, e: crate::render::Position) -> Value {
-    json!({
-        "artifactLocation": {"uri": path},
-        "region": {"startLine": s.line, "startColumn": s.column, "endLine": e.line, "endColumn": e.column},
-    })
 }
 
 fn level(s: Severity) -> &'static str {
@@ -225,7 +437,9 @@ pub fn github(a: &Analysis, diags: &[Diagnostic]) -> String {
 }
 
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 fn escape_property(s: &str) -> String {
@@ -235,15 +449,39 @@ fn escape_property(s: &str) -> String {
 /// `--format junit`: one test case per file; a file's findings are its failure.
 pub fn junit(a: &Analysis, diags: &[Diagnostic], fail_on_warnings: bool) -> String {
     let mut pos = Positions::new(a);
-    let fails = |d: &&Diagnostic| d.severity == Severity::Error || (fail_on_warnings && d.severity == Severity::Warning);
-    let failures = a.files.iter().enumerate().filter(|(i, _)| diags.iter().filter(fails).any(|d| d.loc.file == *i as FileId)).count();
+    let fails = |d: &&Diagnostic| {
+        d.severity == Severity::Error || (fail_on_warnings && d.severity == Severity::Warning)
+    };
+    let failures = a
+        .files
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| {
+            diags
+                .iter()
+                .filter(fails)
+                .any(|d| d.loc.file == *i as FileId)
+        })
+        .count();
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let _ = writeln!(out, "<testsuites name=\"intact check\" tests=\"{}\" failures=\"{failures}\">", a.files.len());
-    let _ = writeln!(out, "  <testsuite name=\"intact check\" tests=\"{}\" failures=\"{failures}\" errors=\"0\">", a.files.len());
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"intact check\" tests=\"{}\" failures=\"{failures}\">",
+        a.files.len()
+    );
+    let _ = writeln!(
+        out,
+        "  <testsuite name=\"intact check\" tests=\"{}\" failures=\"{failures}\" errors=\"0\">",
+        a.files.len()
+    );
     for (i, f) in a.files.iter().enumerate() {
         let path = f.path().to_string_lossy();
         let mine: Vec<&Diagnostic> = diags.iter().filter(|d| d.loc.file == i as FileId).collect();
-        let _ = write!(out, "    <testcase name=\"{}\" classname=\"intact.check\"", xml(&path));
+        let _ = write!(
+            out,
+            "    <testcase name=\"{}\" classname=\"intact.check\"",
+            xml(&path)
+        );
         let failing: Vec<&&Diagnostic> = mine.iter().filter(|d| fails(d)).collect();
         if failing.is_empty() && mine.is_empty() {
             out.push_str("/>\n");
@@ -253,7 +491,16 @@ pub fn junit(a: &Analysis, diags: &[Diagnostic], fail_on_warnings: bool) -> Stri
         let mut body = String::new();
         for d in &mine {
             let s = pos.at(d.loc.file, d.loc.span.start);
-            let _ = writeln!(body, "{}:{}:{}: {} [{}] {}", path, s.line, s.column, d.severity.as_str(), d.code, d.message);
+            let _ = writeln!(
+                body,
+                "{}:{}:{}: {} [{}] {}",
+                path,
+                s.line,
+                s.column,
+                d.severity.as_str(),
+                d.code,
+                d.message
+            );
             if let Some(h) = &d.help {
                 let _ = writeln!(body, "  help: {h}");
             }
@@ -285,7 +532,9 @@ fn xml(s: &str) -> String {
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
             // XML 1.0 cannot carry most control characters, even escaped.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {
+                out.push_str(&format!("\\u{{{:x}}}", c as u32))
+            }
             c => out.push(c),
         }
     }
@@ -314,7 +563,9 @@ pub fn human(a: &Analysis, diags: &[Diagnostic], opts: HumanOptions) -> String {
         }
         (false, false) => GraphicalTheme::none(),
     };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(opts.width).with_links(false);
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(opts.width)
+        .with_links(false);
     let mut pos = Positions::new(a);
     let mut out = String::new();
     for d in diags {
@@ -333,31 +584,108 @@ pub fn human(a: &Analysis, diags: &[Diagnostic], opts: HumanOptions) -> String {
     out
 }
 
-/// A finding as a miette diagnostic: labels in the finding's file become labelled spans, labels in
-/// other files become notes with their position.
+/// Context lines shown around a label.
+const CONTEXT_LINES: u32 = 2;
+/// Labels further apart than this become notes, so that one report never copies a whole file.
+const MAX_WINDOW_LINES: u32 = 60;
+
+/// A finding as a miette diagnostic. Only a window of lines around the labels is handed to miette
+/// (its source reader scans from the start of what it is given, which is quadratic over a large
+/// file with many findings); labels outside the window, or in other files, become notes.
 struct Report<'a> {
     d: &'a Diagnostic,
-    source: miette::NamedSource<String>,
+    source: Window,
     labels: Vec<miette::LabeledSpan>,
     help: Option<String>,
 }
 
+/// Some whole lines of a file, starting at line `first_line` (0-based).
+struct Window {
+    name: String,
+    text: String,
+    first_line: usize,
+}
+
+impl miette::SourceCode for Window {
+    fn read_span<'b>(
+        &'b self,
+        span: &miette::SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'b> + 'b>, miette::MietteError> {
+        let inner = self.text.as_bytes().read_span(span, before, after)?;
+        Ok(Box::new(
+            miette::MietteSpanContents::new_named(
+                self.name.clone(),
+                inner.data(),
+                *inner.span(),
+                inner.line() + self.first_line,
+                inner.column(),
+                inner.line_count(),
+            )
+            .with_language("kdl"),
+        ))
+    }
+}
+
 impl<'a> Report<'a> {
     fn new(a: &Analysis, d: &'a Diagnostic, pos: &mut Positions) -> Report<'a> {
-        let f = a.file(d.loc.file);
-        let source = miette::NamedSource::new(pos.path(d.loc.file), f.text().to_string()).with_language("kdl");
-        let mut labels = vec![miette::LabeledSpan::new_primary_with_span(
-            (!d.label.is_empty()).then(|| d.label.clone()),
-            d.loc.span.range(),
-        )];
+        let file = d.loc.file;
+        let text = a.file(file).text();
+        let line_of = |pos: &mut Positions, off: u32| pos.at(file, off).line - 1;
+        let primary_line = line_of(pos, d.loc.span.start);
+        let mut first = primary_line;
+        let mut last = line_of(pos, d.loc.span.end);
         let mut notes = Vec::new();
+        let mut in_window = Vec::new();
         for l in &d.related {
-            if l.loc.file == d.loc.file {
-                labels.push(miette::LabeledSpan::new_with_span(Some(l.message.clone()), l.loc.span.range()));
+            let near = l.loc.file == file && {
+                let (ls, le) = (line_of(pos, l.loc.span.start), line_of(pos, l.loc.span.end));
+                let (nf, nl) = (first.min(ls), last.max(le));
+                if nl - nf <= MAX_WINDOW_LINES {
+                    first = nf;
+                    last = nl;
+                    true
+                } else {
+                    false
+                }
+            };
+            if near {
+                in_window.push(l);
             } else {
                 let p = pos.at(l.loc.file, l.loc.span.start);
-                notes.push(format!("{} at {}:{}:{}", l.message, pos.path(l.loc.file), p.line, p.column));
+                notes.push(format!(
+                    "{} at {}:{}:{}",
+                    l.message,
+                    pos.path(l.loc.file),
+                    p.line,
+                    p.column
+                ));
             }
+        }
+        let first = first.saturating_sub(CONTEXT_LINES);
+        let last = last + CONTEXT_LINES;
+        let start = pos.line_start(file, first);
+        let end = pos.line_start(file, last + 1);
+        let window = Window {
+            name: pos.path(file),
+            text: text[start as usize..end as usize].to_string(),
+            first_line: first as usize,
+        };
+        let shift = |s: intact_syntax::Span| {
+            let a = s.start.clamp(start, end) - start;
+            let b = s.end.clamp(start, end) - start;
+            a as usize..b as usize
+        };
+        let mut labels = vec![miette::LabeledSpan::new_primary_with_span(
+            (!d.label.is_empty()).then(|| d.label.clone()),
+            shift(d.loc.span),
+        )];
+        for l in in_window {
+            labels.push(miette::LabeledSpan::new_with_span(
+                Some(l.message.clone()),
+                shift(l.loc.span),
+            ));
         }
         let mut help = d.help.clone();
         if !notes.is_empty() {
@@ -367,7 +695,12 @@ impl<'a> Report<'a> {
                 None => joined,
             });
         }
-        Report { d, source, labels, help }
+        Report {
+            d,
+            source: window,
+            labels,
+            help,
+        }
     }
 }
 
@@ -397,7 +730,9 @@ impl miette::Diagnostic for Report<'_> {
         })
     }
     fn help<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn std::fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn std::fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
         Some(&self.source)

@@ -46,9 +46,13 @@ impl<'a> Cx<'a> {
                 let loc = Loc::new(root_file.unwrap_or(0), intact_syntax::Span::empty(0));
                 if !self.a.files.is_empty() {
                     out.push(
-                        Diagnostic::new("project::missing", loc, "the project has no `project` node")
-                            .label("expected here")
-                            .help("add `project \"my_app\" { display-name \"My App\" }` to intact.kdl"),
+                        Diagnostic::new(
+                            "project::missing",
+                            loc,
+                            "the project has no `project` node",
+                        )
+                        .label("expected here")
+                        .help("add `project \"my_app\" { display-name \"My App\" }` to intact.kdl"),
                     );
                 }
             }
@@ -56,10 +60,14 @@ impl<'a> Cx<'a> {
                 let first = main.expect("a project exists");
                 for p in all.iter().filter(|p| !std::ptr::eq(*p, first)) {
                     out.push(
-                        Diagnostic::new("project::duplicate", p.loc, "a project has exactly one `project` node")
-                            .label("another project node")
-                            .related(first.loc, "the project is defined here")
-                            .help("merge them into the one in intact.kdl"),
+                        Diagnostic::new(
+                            "project::duplicate",
+                            p.loc,
+                            "a project has exactly one `project` node",
+                        )
+                        .label("another project node")
+                        .related(first.loc, "the project is defined here")
+                        .help("merge them into the one in intact.kdl"),
                     );
                 }
             }
@@ -67,29 +75,44 @@ impl<'a> Cx<'a> {
         for p in &self.m.projects {
             if Some(p.loc.file) != root_file {
                 out.push(
-                    Diagnostic::new("project::misplaced", p.loc, "the `project` node must be in the root intact.kdl")
-                        .label(format!("in {}", self.a.file(p.loc.file).path().display()))
-                        .help("move it to intact.kdl at the project root"),
+                    Diagnostic::new(
+                        "project::misplaced",
+                        p.loc,
+                        "the `project` node must be in the root intact.kdl",
+                    )
+                    .label(format!("in {}", self.a.file(p.loc.file).path().display()))
+                    .help("move it to intact.kdl at the project root"),
                 );
             }
             let caps: Vec<&str> = p.capabilities.iter().map(|c| c.name.as_str()).collect();
-            if let Some(em) = p.capabilities.iter().find(|c| c.name == "entitlement-management")
+            if let Some(em) = p
+                .capabilities
+                .iter()
+                .find(|c| c.name == "entitlement-management")
                 && !caps.contains(&"provisioning")
             {
                 out.push(
-                    Diagnostic::new("project::capability-dependency", em.loc, "entitlement management needs the provisioning capability")
-                        .label("declared without provisioning")
-                        .help("add `capability \"provisioning\"` to the project"),
+                    Diagnostic::new(
+                        "project::capability-dependency",
+                        em.loc,
+                        "entitlement management needs the provisioning capability",
+                    )
+                    .label("declared without provisioning")
+                    .help("add `capability \"provisioning\"` to the project"),
                 );
             }
             let mut seen: Vec<(&str, Loc)> = Vec::new();
             for c in &p.capabilities {
                 if let Some((_, first)) = seen.iter().find(|(n, _)| *n == c.name) {
                     out.push(
-                        Diagnostic::new("name::duplicate", c.loc, format!("capability \"{}\" is declared twice", c.name))
-                            .label("declared again")
-                            .related(*first, "first declared here")
-                            .help("merge the two blocks"),
+                        Diagnostic::new(
+                            "name::duplicate",
+                            c.loc,
+                            format!("capability \"{}\" is declared twice", c.name),
+                        )
+                        .label("declared again")
+                        .related(*first, "first declared here")
+                        .help("merge the two blocks"),
                     );
                 } else {
                     seen.push((&c.name, c.loc));
@@ -124,7 +147,11 @@ impl<'a> Cx<'a> {
     /// The project node that counts: the one in the root intact.kdl, else the first.
     fn project_def(&self) -> Option<&'a ProjectDef> {
         let root = self.a.file_id(std::path::Path::new(project::ROOT_FILE));
-        self.m.projects.iter().find(|p| Some(p.loc.file) == root).or(self.m.projects.first())
+        self.m
+            .projects
+            .iter()
+            .find(|p| Some(p.loc.file) == root)
+            .or(self.m.projects.first())
     }
 
     fn connection(&self, name: &str) -> Option<&'a ConnectionDef> {
@@ -136,9 +163,18 @@ impl<'a> Cx<'a> {
     }
 
     fn unresolved(&self, what: &str, id: &Ident, candidates: Vec<&str>) -> Diagnostic {
-        let mut d = Diagnostic::new("name::unresolved", id.loc, format!("no {what} named `{}`", id.name)).label(format!("unknown {what}"));
+        let mut d = Diagnostic::new(
+            "name::unresolved",
+            id.loc,
+            format!("no {what} named `{}`", id.name),
+        )
+        .label(format!("unknown {what}"));
         d = match suggest(&id.name, candidates.iter().copied()) {
-            Some(best) => d.help(format!("did you mean `{best}`?")).fix(format!("Replace with `{best}`"), id.loc, format!("\"{best}\"")),
+            Some(best) => d.help(format!("did you mean `{best}`?")).fix(
+                format!("Replace with `{best}`"),
+                id.loc,
+                format!("\"{best}\""),
+            ),
             None if candidates.is_empty() => d.help(format!("the project defines no {what}")),
             None => d.help(format!("defined {what}s: {}", candidates.join(", "))),
         };
@@ -157,7 +193,9 @@ impl<'a> Cx<'a> {
                 out.extend(auth.credentials.iter().map(|(_, _, t)| (t, own)));
             }
             if let Some(ping) = &c.ping {
-                walk_steps(ping, &mut |s| out.extend(s.templates.iter().map(|t| (t, own))));
+                walk_steps(ping, &mut |s| {
+                    out.extend(s.templates.iter().map(|t| (t, own)))
+                });
             }
         }
         for mp in &self.m.mappings {
@@ -167,11 +205,15 @@ impl<'a> Cx<'a> {
         }
         for ac in &self.m.actions {
             let conn = self.effective_connection(ac.connection.as_ref());
-            walk_steps(&ac.steps, &mut |s| out.extend(s.templates.iter().map(|t| (t, conn))));
+            walk_steps(&ac.steps, &mut |s| {
+                out.extend(s.templates.iter().map(|t| (t, conn)))
+            });
         }
         for f in &self.m.flows {
             let conn = self.effective_connection(f.connection.as_ref());
-            walk_steps(&f.steps, &mut |s| out.extend(s.templates.iter().map(|t| (t, conn))));
+            walk_steps(&f.steps, &mut |s| {
+                out.extend(s.templates.iter().map(|t| (t, conn)))
+            });
         }
         for t in &self.m.tests {
             out.extend(t.templates.iter().map(|x| (x, None)));
@@ -190,11 +232,15 @@ impl<'a> Cx<'a> {
     fn variables(&self, out: &mut Vec<Diagnostic>) {
         let vars = &self.m.variables;
         if vars.len() > MAX_VARIABLES {
-            for v in &vars[MAX_VARIABLES..] {
+            for (i, v) in vars.iter().enumerate().skip(MAX_VARIABLES) {
                 out.push(
-                    Diagnostic::new("variable::too-many", v.name.loc, format!("a project has at most {MAX_VARIABLES} tenant variables"))
-                        .label(format!("variable {} of {}", vars.iter().position(|x| std::ptr::eq(x, v)).unwrap() + 1, vars.len()))
-                        .help("derive values in expressions, or move settings into connection params"),
+                    Diagnostic::new(
+                        "variable::too-many",
+                        v.name.loc,
+                        format!("a project has at most {MAX_VARIABLES} tenant variables"),
+                    )
+                    .label(format!("variable {} of {}", i + 1, vars.len()))
+                    .help("derive values in expressions, or move settings into connection params"),
                 );
             }
         }
@@ -203,15 +249,29 @@ impl<'a> Cx<'a> {
         for (t, conn) in self.all_templates() {
             for seg in template::segments(&t.text) {
                 for r in template::references(seg.expr) {
-                    let Reference::Member { root, field, offset } = r else { continue };
+                    let Reference::Member {
+                        root,
+                        field,
+                        offset,
+                    } = r
+                    else {
+                        continue;
+                    };
                     let at = seg.offset + offset;
                     match root {
                         "app" => match used.get_mut(field) {
                             Some(u) => *u = true,
                             None => {
-                                let id = Ident { name: field.to_string(), loc: t.sub_loc(at, field.len()) };
+                                let id = Ident {
+                                    name: field.to_string(),
+                                    loc: t.sub_loc(at, field.len()),
+                                };
                                 let mut d = self.unresolved("tenant variable", &id, names.clone());
-                                d.fixes.iter_mut().for_each(|f| f.edits.iter_mut().for_each(|e| e.1 = e.1.trim_matches('"').to_string()));
+                                d.fixes.iter_mut().for_each(|f| {
+                                    f.edits
+                                        .iter_mut()
+                                        .for_each(|e| e.1 = e.1.trim_matches('"').to_string())
+                                });
                                 out.push(d);
                             }
                         },
@@ -219,9 +279,20 @@ impl<'a> Cx<'a> {
                             if let Some(c) = conn {
                                 let params = c.all_params();
                                 if !params.iter().any(|p| p.name == field) {
-                                    let id = Ident { name: field.to_string(), loc: t.sub_loc(at, field.len()) };
-                                    let mut d = self.unresolved(&format!("param of connection `{}`", c.name.name), &id, params.iter().map(|p| p.name.as_str()).collect());
-                                    d.fixes.iter_mut().for_each(|f| f.edits.iter_mut().for_each(|e| e.1 = e.1.trim_matches('"').to_string()));
+                                    let id = Ident {
+                                        name: field.to_string(),
+                                        loc: t.sub_loc(at, field.len()),
+                                    };
+                                    let mut d = self.unresolved(
+                                        &format!("param of connection `{}`", c.name.name),
+                                        &id,
+                                        params.iter().map(|p| p.name.as_str()).collect(),
+                                    );
+                                    d.fixes.iter_mut().for_each(|f| {
+                                        f.edits
+                                            .iter_mut()
+                                            .for_each(|e| e.1 = e.1.trim_matches('"').to_string())
+                                    });
                                     out.push(d);
                                 }
                             }
@@ -282,7 +353,11 @@ impl<'a> Cx<'a> {
         for c in &self.m.connections {
             let mut urls: Vec<&Template> = c.base_url.iter().collect();
             if let Some(auth) = &c.auth {
-                urls.extend(["token-url", "authorize-url", "refresh-url"].iter().filter_map(|k| auth.setting(k)));
+                urls.extend(
+                    ["token-url", "authorize-url", "refresh-url"]
+                        .iter()
+                        .filter_map(|k| auth.setting(k)),
+                );
             }
             for u in urls {
                 if is_insecure(&u.text) {
@@ -298,12 +373,47 @@ impl<'a> Cx<'a> {
             .m
             .actions
             .iter()
-            .map(|ac| (Owner { connection: ac.connection.as_ref(), fixed: None, what: "action", name: &ac.name.name }, &ac.steps))
-            .chain(self.m.flows.iter().map(|f| (Owner { connection: f.connection.as_ref(), fixed: None, what: "flow", name: &f.name.name }, &f.steps)))
+            .map(|ac| {
+                (
+                    Owner {
+                        connection: ac.connection.as_ref(),
+                        fixed: None,
+                        what: "action",
+                        name: &ac.name.name,
+                    },
+                    &ac.steps,
+                )
+            })
+            .chain(self.m.flows.iter().map(|f| {
+                (
+                    Owner {
+                        connection: f.connection.as_ref(),
+                        fixed: None,
+                        what: "flow",
+                        name: &f.name.name,
+                    },
+                    &f.steps,
+                )
+            }))
             .chain(self.m.connections.iter().filter_map(|c| {
-                c.ping.as_ref().map(|p| (Owner { connection: None, fixed: Some(c), what: "ping of connection", name: &c.name.name }, p))
+                c.ping.as_ref().map(|p| {
+                    (
+                        Owner {
+                            connection: None,
+                            fixed: Some(c),
+                            what: "ping of connection",
+                            name: &c.name.name,
+                        },
+                        p,
+                    )
+                })
             }));
-        let names: Vec<&str> = self.m.connections.iter().map(|c| c.name.name.as_str()).collect();
+        let names: Vec<&str> = self
+            .m
+            .connections
+            .iter()
+            .map(|c| c.name.name.as_str())
+            .collect();
         for (owner, steps) in owners {
             if let Some(id) = owner.connection
                 && self.connection(&id.name).is_none()
@@ -311,19 +421,27 @@ impl<'a> Cx<'a> {
                 out.push(self.unresolved("connection", id, names.clone()));
             }
             walk_steps(steps, &mut |s| {
-                let StepKind::Request(req) = &s.kind else { return };
+                let StepKind::Request(req) = &s.kind else {
+                    return;
+                };
                 self.request(&owner, s, req, &names, out);
             });
         }
     }
 
-    fn request(&self, owner: &Owner, step: &Step, req: &Request, names: &[&str], out: &mut Vec<Diagnostic>) {
+    fn request(
+        &self,
+        owner: &Owner,
+        step: &Step,
+        req: &Request,
+        names: &[&str],
+        out: &mut Vec<Diagnostic>,
+    ) {
         match &req.connection {
-            Some(id) => {
-                if self.connection(&id.name).is_none() {
-                    out.push(self.unresolved("connection", id, names.to_vec()));
-                }
+            Some(id) if self.connection(&id.name).is_none() => {
+                out.push(self.unresolved("connection", id, names.to_vec()));
             }
+            Some(_) => {}
             None if owner.connection.is_none() && owner.fixed.is_none() => match self.m.connections.len() {
                 0 => out.push(
                     Diagnostic::new("connection::missing", step.keyword, "this request needs a connection, but the project has none")
@@ -358,10 +476,17 @@ impl<'a> Cx<'a> {
             let (first, rest) = req.bodies.split_first().unwrap();
             for (kind, loc) in rest {
                 out.push(
-                    Diagnostic::new("http::body-conflict", *loc, format!("a request has one body, but `{kind}` is given after `{}`", first.0))
-                        .label("second body")
-                        .related(first.1, "first body")
-                        .help("keep one of `json`, `form` and `body`"),
+                    Diagnostic::new(
+                        "http::body-conflict",
+                        *loc,
+                        format!(
+                            "a request has one body, but `{kind}` is given after `{}`",
+                            first.0
+                        ),
+                    )
+                    .label("second body")
+                    .related(first.1, "first body")
+                    .help("keep one of `json`, `form` and `body`"),
                 );
             }
         }
@@ -379,23 +504,38 @@ impl<'a> Cx<'a> {
     fn contracts(&self, out: &mut Vec<Diagnostic>) {
         let ids: Vec<&str> = CONTRACTS.iter().map(|c| c.id).collect();
         let project = self.project_def();
-        let caps: Vec<&CapabilityDef> = project.map(|p| p.capabilities.iter().collect()).unwrap_or_default();
+        let caps: Vec<&CapabilityDef> = project
+            .map(|p| p.capabilities.iter().collect())
+            .unwrap_or_default();
         let provisioning = caps.iter().find(|c| c.name == "provisioning");
         let is_on = |sw: Switch| -> bool {
             match sw {
                 Switch::Capability(name) => caps.iter().any(|c| c.name == name),
-                Switch::Feature(f) => provisioning.is_some_and(|p| p.features.iter().any(|(x, _)| x == f)),
+                Switch::Feature(f) => {
+                    provisioning.is_some_and(|p| p.features.iter().any(|(x, _)| x == f))
+                }
                 Switch::GroupOperations => provisioning.is_some_and(|p| p.group_operations),
                 Switch::GroupMembership => provisioning.is_some_and(|p| p.group_membership),
             }
         };
         let mut implemented: HashMap<&str, Vec<&ActionDef>> = HashMap::new();
         for ac in &self.m.actions {
-            let Some((id, loc)) = &ac.contract else { continue };
+            let Some((id, loc)) = &ac.contract else {
+                continue;
+            };
             let Some(contract) = contracts::contract(id) else {
-                let mut d = Diagnostic::new("contract::unknown", *loc, format!("`{id}` is not a contract")).label("unknown contract id");
+                let mut d = Diagnostic::new(
+                    "contract::unknown",
+                    *loc,
+                    format!("`{id}` is not a contract"),
+                )
+                .label("unknown contract id");
                 d = match suggest(id, ids.iter().copied()) {
-                    Some(best) => d.help(format!("did you mean \"{best}\"?")).fix(format!("Replace with \"{best}\""), *loc, format!("\"{best}\"")),
+                    Some(best) => d.help(format!("did you mean \"{best}\"?")).fix(
+                        format!("Replace with \"{best}\""),
+                        *loc,
+                        format!("\"{best}\""),
+                    ),
                     None => d.help("run `intact contracts` for the 22 contract ids"),
                 };
                 out.push(d);
@@ -408,15 +548,32 @@ impl<'a> Cx<'a> {
             if !is_on(contract.mandatory_with) {
                 if contracts::is_user_operation(contract.id) && provisioning.is_some() {
                     out.push(
-                        Diagnostic::new("contract::feature-suggested", *loc, format!("`{}` is implemented but its feature is not declared", contract.id))
-                            .label("the provider calls it anyway")
-                            .help(format!("declare it so the catalog lists it: {}", contract.mandatory_with.describe())),
+                        Diagnostic::new(
+                            "contract::feature-suggested",
+                            *loc,
+                            format!(
+                                "`{}` is implemented but its feature is not declared",
+                                contract.id
+                            ),
+                        )
+                        .label("the provider calls it anyway")
+                        .help(format!(
+                            "declare it so the catalog lists it: {}",
+                            contract.mandatory_with.describe()
+                        )),
                     );
                 } else if !contracts::is_user_operation(contract.id) {
                     out.push(
-                        Diagnostic::new("contract::not-called", *loc, format!("no declared capability calls `{}`", contract.id))
-                            .label("the provider would never call this action")
-                            .help(format!("declare {} in intact.kdl, or remove the action", contract.mandatory_with.describe())),
+                        Diagnostic::new(
+                            "contract::not-called",
+                            *loc,
+                            format!("no declared capability calls `{}`", contract.id),
+                        )
+                        .label("the provider would never call this action")
+                        .help(format!(
+                            "declare {} in intact.kdl, or remove the action",
+                            contract.mandatory_with.describe()
+                        )),
                     );
                 }
             }
@@ -425,10 +582,17 @@ impl<'a> Cx<'a> {
             if let [first, rest @ ..] = actions.as_slice() {
                 for ac in rest {
                     out.push(
-                        Diagnostic::new("contract::duplicate", ac.contract.as_ref().unwrap().1, format!("`{id}` is implemented twice"))
-                            .label(format!("action `{}`", ac.name.name))
-                            .related(first.contract.as_ref().unwrap().1, format!("also implemented by action `{}`", first.name.name))
-                            .help("keep one, or switch one off with `enabled #false`"),
+                        Diagnostic::new(
+                            "contract::duplicate",
+                            ac.contract.as_ref().unwrap().1,
+                            format!("`{id}` is implemented twice"),
+                        )
+                        .label(format!("action `{}`", ac.name.name))
+                        .related(
+                            first.contract.as_ref().unwrap().1,
+                            format!("also implemented by action `{}`", first.name.name),
+                        )
+                        .help("keep one, or switch one off with `enabled #false`"),
                     );
                 }
             }
@@ -441,9 +605,20 @@ impl<'a> Cx<'a> {
             let at = switch_loc(project, contract.mandatory_with).unwrap_or(project.loc);
             let skeleton = skeleton(contract);
             out.push(
-                Diagnostic::new("contract::missing-action", at, format!("`{}` is mandatory but no enabled action implements it", contract.id))
-                    .label(format!("{} requires {}", contract.mandatory_with.describe(), contract.id))
-                    .help(format!("add an action:\n{skeleton}")),
+                Diagnostic::new(
+                    "contract::missing-action",
+                    at,
+                    format!(
+                        "`{}` is mandatory but no enabled action implements it",
+                        contract.id
+                    ),
+                )
+                .label(format!(
+                    "{} requires {}",
+                    contract.mandatory_with.describe(),
+                    contract.id
+                ))
+                .help(format!("add an action:\n{skeleton}")),
             );
         }
     }
@@ -460,7 +635,13 @@ impl<'a> Cx<'a> {
         for steps in lists {
             structure(steps, out);
             walk_steps(steps, &mut |s| {
-                let StepKind::Call { flow: Some(fid), args } = &s.kind else { return };
+                let StepKind::Call {
+                    flow: Some(fid),
+                    args,
+                } = &s.kind
+                else {
+                    return;
+                };
                 let Some(flow) = self.flow(&fid.name) else {
                     out.push(self.unresolved("flow", fid, flow_names.clone()));
                     return;
@@ -468,11 +649,19 @@ impl<'a> Cx<'a> {
                 let inputs: Vec<&str> = flow.inputs.iter().map(|i| i.name.name.as_str()).collect();
                 for a in args {
                     if !inputs.contains(&a.name.as_str()) {
-                        let mut d = Diagnostic::new("flow::call-arguments", a.loc, format!("flow `{}` has no input `{}`", flow.name.name, a.name))
-                            .label("unknown input")
-                            .related(flow.name.loc, "flow defined here");
+                        let mut d = Diagnostic::new(
+                            "flow::call-arguments",
+                            a.loc,
+                            format!("flow `{}` has no input `{}`", flow.name.name, a.name),
+                        )
+                        .label("unknown input")
+                        .related(flow.name.loc, "flow defined here");
                         d = match suggest(&a.name, inputs.iter().copied()) {
-                            Some(best) => d.help(format!("did you mean `{best}`?")).fix(format!("Replace with `{best}`"), a.loc, best),
+                            Some(best) => d.help(format!("did you mean `{best}`?")).fix(
+                                format!("Replace with `{best}`"),
+                                a.loc,
+                                best,
+                            ),
                             None if inputs.is_empty() => d.help("the flow declares no inputs"),
                             None => d.help(format!("its inputs: {}", inputs.join(", "))),
                         };
@@ -482,10 +671,20 @@ impl<'a> Cx<'a> {
                 for i in flow.inputs.iter().filter(|i| i.required && !i.has_default) {
                     if !args.iter().any(|a| a.name == i.name.name) {
                         out.push(
-                            Diagnostic::new("flow::call-arguments", s.loc, format!("the call to `{}` lacks the required input `{}`", flow.name.name, i.name.name))
-                                .label(format!("no `{}`", i.name.name))
-                                .related(i.name.loc, "declared required here")
-                                .help(format!("add `{} VALUE` inside the call's block", i.name.name)),
+                            Diagnostic::new(
+                                "flow::call-arguments",
+                                s.loc,
+                                format!(
+                                    "the call to `{}` lacks the required input `{}`",
+                                    flow.name.name, i.name.name
+                                ),
+                            )
+                            .label(format!("no `{}`", i.name.name))
+                            .related(i.name.loc, "declared required here")
+                            .help(format!(
+                                "add `{} VALUE` inside the call's block",
+                                i.name.name
+                            )),
                         );
                     }
                 }
@@ -494,9 +693,19 @@ impl<'a> Cx<'a> {
     }
 
     fn tests(&self, out: &mut Vec<Diagnostic>) {
-        let actions: Vec<&str> = self.m.actions.iter().map(|a| a.name.name.as_str()).collect();
+        let actions: Vec<&str> = self
+            .m
+            .actions
+            .iter()
+            .map(|a| a.name.name.as_str())
+            .collect();
         let flows: Vec<&str> = self.m.flows.iter().map(|a| a.name.name.as_str()).collect();
-        let conns: Vec<&str> = self.m.connections.iter().map(|a| a.name.name.as_str()).collect();
+        let conns: Vec<&str> = self
+            .m
+            .connections
+            .iter()
+            .map(|a| a.name.name.as_str())
+            .collect();
         for t in &self.m.tests {
             match (&t.action, &t.flow) {
                 (Some(a), None) => {
@@ -510,14 +719,22 @@ impl<'a> Cx<'a> {
                     }
                 }
                 (Some(a), Some(_)) => out.push(
-                    Diagnostic::new("test::target", a.loc, format!("test `{}` names both an action and a flow", t.name.name))
-                        .label("two targets")
-                        .help("a test runs one target: keep `action=` or `flow=`"),
+                    Diagnostic::new(
+                        "test::target",
+                        a.loc,
+                        format!("test `{}` names both an action and a flow", t.name.name),
+                    )
+                    .label("two targets")
+                    .help("a test runs one target: keep `action=` or `flow=`"),
                 ),
                 (None, None) => out.push(
-                    Diagnostic::new("test::target", t.name.loc, format!("test `{}` names no target", t.name.name))
-                        .label("nothing to run")
-                        .help("add `action=\"…\"` or `flow=\"…\"`"),
+                    Diagnostic::new(
+                        "test::target",
+                        t.name.loc,
+                        format!("test `{}` names no target", t.name.name),
+                    )
+                    .label("nothing to run")
+                    .help("add `action=\"…\"` or `flow=\"…\"`"),
                 ),
             }
             for id in t.params.iter().chain(&t.mocks) {
@@ -531,7 +748,7 @@ impl<'a> Cx<'a> {
     /// Calls between flows, and between mappings, may not form a cycle.
     fn cycles(&self, out: &mut Vec<Diagnostic>) {
         // Flow → flows it calls, with the call's location.
-        let mut graph: Vec<(String, Loc, Vec<(String, Loc)>)> = Vec::new();
+        let mut graph: CallGraph = Vec::new();
         for f in &self.m.flows {
             let mut calls = Vec::new();
             walk_steps(&f.steps, &mut |s| {
@@ -542,7 +759,12 @@ impl<'a> Cx<'a> {
             graph.push((f.name.name.clone(), f.name.loc, calls));
         }
         report_cycles(&graph, "flow", out);
-        let mapping_names: Vec<&str> = self.m.mappings.iter().map(|m| m.name.name.as_str()).collect();
+        let mapping_names: Vec<&str> = self
+            .m
+            .mappings
+            .iter()
+            .map(|m| m.name.name.as_str())
+            .collect();
         let mut graph = Vec::new();
         for mp in &self.m.mappings {
             let mut ts = Vec::new();
@@ -554,7 +776,10 @@ impl<'a> Cx<'a> {
                         if let Reference::Call { name, offset } = r
                             && mapping_names.contains(&name)
                         {
-                            calls.push((name.to_string(), t.sub_loc(seg.offset + offset, name.len())));
+                            calls.push((
+                                name.to_string(),
+                                t.sub_loc(seg.offset + offset, name.len()),
+                            ));
                         }
                     }
                 }
@@ -565,16 +790,28 @@ impl<'a> Cx<'a> {
     }
 }
 
+/// Each flow or mapping: its name, where it is defined, and what it calls (name, where).
+type CallGraph = Vec<(String, Loc, Vec<(String, Loc)>)>;
+
 fn target_missing(id: &Ident, what: &str, names: &[&str]) -> Diagnostic {
-    let mut d = Diagnostic::new("test::unknown-target", id.loc, format!("no {what} named `{}` to test", id.name)).label(format!("unknown {what}"));
+    let mut d = Diagnostic::new(
+        "test::unknown-target",
+        id.loc,
+        format!("no {what} named `{}` to test", id.name),
+    )
+    .label(format!("unknown {what}"));
     d = match suggest(&id.name, names.iter().copied()) {
-        Some(best) => d.help(format!("did you mean `{best}`?")).fix(format!("Replace with `{best}`"), id.loc, format!("\"{best}\"")),
+        Some(best) => d.help(format!("did you mean `{best}`?")).fix(
+            format!("Replace with `{best}`"),
+            id.loc,
+            format!("\"{best}\""),
+        ),
         None => d.help(format!("the test must name an existing {what}")),
     };
     d
 }
 
-fn report_cycles(graph: &[(String, Loc, Vec<(String, Loc)>)], what: &str, out: &mut Vec<Diagnostic>) {
+fn report_cycles(graph: &CallGraph, what: &str, out: &mut Vec<Diagnostic>) {
     // A duplicated name resolves to its first definition, as everywhere else.
     let mut index: HashMap<&str, usize> = HashMap::new();
     for (i, (n, ..)) in graph.iter().enumerate() {
@@ -594,20 +831,36 @@ fn report_cycles(graph: &[(String, Loc, Vec<(String, Loc)>)], what: &str, out: &
             }
             let target = edges[*next].0.as_str();
             *next += 1;
-            let Some(&t) = index.get(target) else { continue };
+            let Some(&t) = index.get(target) else {
+                continue;
+            };
             if t == start {
                 let mut members = path.clone();
                 members.sort();
                 if !reported.contains(&members) {
                     reported.push(members);
                     let names: Vec<&str> = path.iter().map(|&i| graph[i].0.as_str()).collect();
-                    let mut d = Diagnostic::new("flow::cycle", graph[start].1, format!("{what}s call each other in a loop: {} → {}", names.join(" → "), names[0]))
-                        .label("starts here")
-                        .help(format!("break the loop: a {what} may not call itself through others"));
+                    let mut d = Diagnostic::new(
+                        "flow::cycle",
+                        graph[start].1,
+                        format!(
+                            "{what}s call each other in a loop: {} → {}",
+                            names.join(" → "),
+                            names[0]
+                        ),
+                    )
+                    .label("starts here")
+                    .help(format!(
+                        "break the loop: a {what} may not call itself through others"
+                    ));
                     for (i, &m) in path.iter().enumerate() {
                         let next = path.get(i + 1).copied().unwrap_or(start);
-                        if let Some((_, loc)) = graph[m].2.iter().find(|(n, _)| *n == graph[next].0) {
-                            d = d.related(*loc, format!("`{}` calls `{}`", graph[m].0, graph[next].0));
+                        if let Some((_, loc)) = graph[m].2.iter().find(|(n, _)| *n == graph[next].0)
+                        {
+                            d = d.related(
+                                *loc,
+                                format!("`{}` calls `{}`", graph[m].0, graph[next].0),
+                            );
                         }
                     }
                     out.push(d);
@@ -626,18 +879,32 @@ fn structure(steps: &[Step], out: &mut Vec<Diagnostic>) {
     for (i, s) in steps.iter().enumerate() {
         let prev = i.checked_sub(1).map(|p| &steps[p].kind);
         match s.kind {
-            StepKind::ElseIf | StepKind::Else if !matches!(prev, Some(StepKind::If | StepKind::ElseIf)) => {
-                let kw = if matches!(s.kind, StepKind::Else) { "else" } else { "else-if" };
+            StepKind::ElseIf | StepKind::Else
+                if !matches!(prev, Some(StepKind::If | StepKind::ElseIf)) =>
+            {
+                let kw = if matches!(s.kind, StepKind::Else) {
+                    "else"
+                } else {
+                    "else-if"
+                };
                 out.push(
-                    Diagnostic::new("flow::orphan-else", s.keyword, format!("`{kw}` must follow an `if` or `else-if`"))
-                        .label("no `if` before it")
-                        .help("put it right after the `if { … }` block it belongs to, on its own line"),
+                    Diagnostic::new(
+                        "flow::orphan-else",
+                        s.keyword,
+                        format!("`{kw}` must follow an `if` or `else-if`"),
+                    )
+                    .label("no `if` before it")
+                    .help("put it right after the `if { … }` block it belongs to, on its own line"),
                 );
             }
             StepKind::Catch if !matches!(prev, Some(StepKind::Try)) => out.push(
-                Diagnostic::new("flow::orphan-else", s.keyword, "`catch` must follow a `try`")
-                    .label("no `try` before it")
-                    .help("put it right after the `try { … }` block, on its own line"),
+                Diagnostic::new(
+                    "flow::orphan-else",
+                    s.keyword,
+                    "`catch` must follow a `try`",
+                )
+                .label("no `try` before it")
+                .help("put it right after the `try { … }` block, on its own line"),
             ),
             _ => {}
         }
@@ -663,8 +930,14 @@ fn structure(steps: &[Step], out: &mut Vec<Diagnostic>) {
 fn switch_loc(p: &ProjectDef, sw: Switch) -> Option<Loc> {
     let prov = || p.capabilities.iter().find(|c| c.name == "provisioning");
     match sw {
-        Switch::Capability(name) => p.capabilities.iter().find(|c| c.name == name).map(|c| c.loc),
-        Switch::Feature(f) => prov().and_then(|c| c.features.iter().find(|(x, _)| x == f).map(|(_, l)| *l)),
+        Switch::Capability(name) => p
+            .capabilities
+            .iter()
+            .find(|c| c.name == name)
+            .map(|c| c.loc),
+        Switch::Feature(f) => {
+            prov().and_then(|c| c.features.iter().find(|(x, _)| x == f).map(|(_, l)| *l))
+        }
         Switch::GroupOperations | Switch::GroupMembership => prov().map(|c| c.loc),
     }
 }
@@ -688,10 +961,16 @@ pub fn skeleton(contract: &contracts::Contract) -> String {
 }
 
 fn is_insecure(url: &str) -> bool {
-    let Some(rest) = url.strip_prefix("http://") else { return false };
+    let Some(rest) = url.strip_prefix("http://") else {
+        return false;
+    };
     let host = rest.split(['/', '?', '#']).next().unwrap_or("");
     let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
-    let host = if host.starts_with('[') { host.split(']').next().unwrap_or("").trim_start_matches('[') } else { host.split(':').next().unwrap_or("") };
+    let host = if host.starts_with('[') {
+        host.split(']').next().unwrap_or("").trim_start_matches('[')
+    } else {
+        host.split(':').next().unwrap_or("")
+    };
     !(host == "localhost" || host == "::1" || host.starts_with("127."))
 }
 
@@ -700,10 +979,16 @@ fn dup<'a>(out: &mut Vec<Diagnostic>, what: &str, ids: impl Iterator<Item = &'a 
     for id in ids {
         match seen.get(id.name.as_str()) {
             Some(first) => out.push(
-                Diagnostic::new("name::duplicate", id.loc, format!("{what} `{}` is defined twice", id.name))
-                    .label("defined again")
-                    .related(*first, "first defined here")
-                    .help(format!("{what} names are unique across the project; rename or remove one")),
+                Diagnostic::new(
+                    "name::duplicate",
+                    id.loc,
+                    format!("{what} `{}` is defined twice", id.name),
+                )
+                .label("defined again")
+                .related(*first, "first defined here")
+                .help(format!(
+                    "{what} names are unique across the project; rename or remove one"
+                )),
             ),
             None => {
                 seen.insert(&id.name, id.loc);

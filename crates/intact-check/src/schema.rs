@@ -26,7 +26,10 @@ impl SchemaCheck<'_> {
     fn children(&mut self, parent: &NodeSpec, parent_node: Option<&Node>, nodes: &[Node]) {
         let mut seen: Vec<(Kind, Loc)> = Vec::new();
         let auth_form = match (parent.kind, parent_node) {
-            (Kind::Auth, Some(n)) => n.arg(0).and_then(|a| a.value.as_str()).and_then(catalogue::auth_form),
+            (Kind::Auth, Some(n)) => n
+                .arg(0)
+                .and_then(|a| a.value.as_str())
+                .and_then(catalogue::auth_form),
             _ => None,
         };
         for node in nodes.iter().filter(|n| !n.is_dashed()) {
@@ -38,35 +41,54 @@ impl SchemaCheck<'_> {
             if let Some(form) = auth_form
                 && !form.children.contains(&child.kind)
             {
-                let allowed: Vec<&str> = form.children.iter().map(|k| catalogue::spec(*k).name).collect();
+                let allowed: Vec<&str> = form
+                    .children
+                    .iter()
+                    .map(|k| catalogue::spec(*k).name)
+                    .collect();
                 self.out.push(
-                    Diagnostic::new("schema::unknown-node", self.loc(node.name.span), format!("`{}` is not part of `auth \"{}\"`", node.name(), form.name))
-                        .label("not allowed in this auth form")
-                        .help(if allowed.is_empty() {
-                            format!("auth \"{}\" takes no children", form.name)
-                        } else {
-                            format!("auth \"{}\" takes: {}", form.name, allowed.join(", "))
-                        }),
+                    Diagnostic::new(
+                        "schema::unknown-node",
+                        self.loc(node.name.span),
+                        format!("`{}` is not part of `auth \"{}\"`", node.name(), form.name),
+                    )
+                    .label("not allowed in this auth form")
+                    .help(if allowed.is_empty() {
+                        format!("auth \"{}\" takes no children", form.name)
+                    } else {
+                        format!("auth \"{}\" takes: {}", form.name, allowed.join(", "))
+                    }),
                 );
                 continue;
             }
             if parent.kind == Kind::Capability
-                && parent_node.and_then(|n| n.arg(0)).and_then(|a| a.value.as_str()) != Some("provisioning")
+                && parent_node
+                    .and_then(|n| n.arg(0))
+                    .and_then(|a| a.value.as_str())
+                    != Some("provisioning")
             {
                 self.out.push(
-                    Diagnostic::new("schema::unknown-node", self.loc(node.name.span), format!("`{}` belongs in `capability \"provisioning\"`", node.name()))
-                        .label("only provisioning takes options")
-                        .help("move it into the `capability \"provisioning\" { … }` block"),
+                    Diagnostic::new(
+                        "schema::unknown-node",
+                        self.loc(node.name.span),
+                        format!("`{}` belongs in `capability \"provisioning\"`", node.name()),
+                    )
+                    .label("only provisioning takes options")
+                    .help("move it into the `capability \"provisioning\" { … }` block"),
                 );
                 continue;
             }
             if !child.many {
                 if let Some((_, first)) = seen.iter().find(|(k, _)| *k == child.kind) {
                     self.out.push(
-                        Diagnostic::new("schema::duplicate-child", self.loc(node.name.span), format!("`{}` is given twice", node.name()))
-                            .label("second one")
-                            .related(*first, "first given here")
-                            .help("keep one of them"),
+                        Diagnostic::new(
+                            "schema::duplicate-child",
+                            self.loc(node.name.span),
+                            format!("`{}` is given twice", node.name()),
+                        )
+                        .label("second one")
+                        .related(*first, "first given here")
+                        .help("keep one of them"),
                     );
                 } else {
                     seen.push((child.kind, self.loc(node.name.span)));
@@ -81,9 +103,16 @@ impl SchemaCheck<'_> {
                 if !seen.iter().any(|(k, _)| *k == c.kind) {
                     let name = catalogue::spec(c.kind).name;
                     self.out.push(
-                        Diagnostic::new("schema::missing-child", self.loc(pn.name.span), format!("`{}` needs a `{name}` child", pn.name()))
-                            .label(format!("no `{name}` here"))
-                            .help(format!("add `{name} …` inside the block: {}", catalogue::spec(c.kind).summary)),
+                        Diagnostic::new(
+                            "schema::missing-child",
+                            self.loc(pn.name.span),
+                            format!("`{}` needs a `{name}` child", pn.name()),
+                        )
+                        .label(format!("no `{name}` here"))
+                        .help(format!(
+                            "add `{name} …` inside the block: {}",
+                            catalogue::spec(c.kind).summary
+                        )),
                     );
                 }
             }
@@ -99,57 +128,104 @@ impl SchemaCheck<'_> {
         let has = |k: Kind| seen.iter().any(|(s, _)| *s == k);
         let head = self.loc(node.head_span());
         let missing = |what: &str, help: &str| {
-            Diagnostic::new("auth::missing-field", head, format!("`auth \"{form}\"` needs {what}"))
-                .label(format!("no {what}"))
-                .help(help.to_string())
+            Diagnostic::new(
+                "auth::missing-field",
+                head,
+                format!("`auth \"{form}\"` needs {what}"),
+            )
+            .label(format!("no {what}"))
+            .help(help.to_string())
         };
         match form {
             "oauth2" => {
                 if !has(Kind::Grant) {
-                    self.out.push(missing("a `grant`", "add `grant \"client-credentials\"` or `grant \"authorization-code\"`"));
+                    self.out.push(missing(
+                        "a `grant`",
+                        "add `grant \"client-credentials\"` or `grant \"authorization-code\"`",
+                    ));
                 }
                 if !has(Kind::TokenUrl) {
-                    self.out.push(missing("a `token-url`", "add `token-url \"https://…/oauth/token\"`"));
+                    self.out.push(missing(
+                        "a `token-url`",
+                        "add `token-url \"https://…/oauth/token\"`",
+                    ));
                 }
-                let grant = node.children().find(|c| c.name() == "grant").and_then(|c| c.arg(0)).and_then(|a| a.value.as_str());
+                let grant = node
+                    .children()
+                    .find(|c| c.name() == "grant")
+                    .and_then(|c| c.arg(0))
+                    .and_then(|a| a.value.as_str());
                 if grant == Some("authorization-code") && !has(Kind::AuthorizeUrl) {
-                    self.out.push(missing("an `authorize-url` for the authorization-code grant", "add `authorize-url \"https://…/oauth/authorize\"`"));
+                    self.out.push(missing(
+                        "an `authorize-url` for the authorization-code grant",
+                        "add `authorize-url \"https://…/oauth/authorize\"`",
+                    ));
                 }
                 if grant == Some("client-credentials") && has(Kind::Pkce) {
                     let loc = seen.iter().find(|(k, _)| *k == Kind::Pkce).unwrap().1;
                     self.out.push(
-                        Diagnostic::new("schema::unknown-node", loc, "`pkce` applies only to the authorization-code grant")
-                            .label("no effect with client-credentials")
-                            .help("remove `pkce`"),
+                        Diagnostic::new(
+                            "schema::unknown-node",
+                            loc,
+                            "`pkce` applies only to the authorization-code grant",
+                        )
+                        .label("no effect with client-credentials")
+                        .help("remove `pkce`"),
                     );
                 }
             }
             "api-key" if !has(Kind::Header) && !has(Kind::Query) => {
-                self.out.push(missing("a `header` or `query` that carries the key", "add `header \"X-Api-Key\" \"${auth.api_key}\"`"));
+                self.out.push(missing(
+                    "a `header` or `query` that carries the key",
+                    "add `header \"X-Api-Key\" \"${auth.api_key}\"`",
+                ));
             }
             "custom" if !has(Kind::Header) && !has(Kind::Query) && !has(Kind::Cookie) => {
-                self.out.push(missing("at least one `header`, `query` or `cookie`", "add `header \"Authorization\" \"…\"`"));
+                self.out.push(missing(
+                    "at least one `header`, `query` or `cookie`",
+                    "add `header \"Authorization\" \"…\"`",
+                ));
             }
             _ => {}
         }
     }
 
     fn unknown_node(&mut self, parent: &NodeSpec, parent_node: Option<&Node>, node: &Node) {
-        let allowed: Vec<&str> = parent.allowed_children().map(|c| catalogue::spec(c.kind).name).collect();
+        let allowed: Vec<&str> = parent
+            .allowed_children()
+            .map(|c| catalogue::spec(c.kind).name)
+            .collect();
         let where_ = match parent_node {
             Some(p) => format!("inside `{}`", p.name()),
             None => "at the top level".to_string(),
         };
-        let mut d = Diagnostic::new("schema::unknown-node", self.loc(node.name.span), format!("`{}` is not allowed {where_}", node.name()))
-            .label("unknown here");
+        let mut d = Diagnostic::new(
+            "schema::unknown-node",
+            self.loc(node.name.span),
+            format!("`{}` is not allowed {where_}", node.name()),
+        )
+        .label("unknown here");
         // A known node in the wrong place is more useful to name than a spelling.
-        let elsewhere = catalogue::SPECS.iter().find(|s| s.name == node.name() && s.kind != Kind::File);
+        let elsewhere = catalogue::SPECS
+            .iter()
+            .find(|s| s.name == node.name() && s.kind != Kind::File);
         if let Some(best) = suggest(node.name(), allowed.iter().copied()) {
-            d = d.help(format!("did you mean `{best}`?")).fix(format!("Replace with `{best}`"), self.loc(node.name.span), best);
+            d = d.help(format!("did you mean `{best}`?")).fix(
+                format!("Replace with `{best}`"),
+                self.loc(node.name.span),
+                best,
+            );
         } else if allowed.is_empty() {
-            d = d.help(format!("`{}` takes no children", parent_node.map_or("", |p| p.name())));
+            d = d.help(format!(
+                "`{}` takes no children",
+                parent_node.map_or("", |p| p.name())
+            ));
         } else if elsewhere.is_some() {
-            d = d.help(format!("`{}` does not belong here; allowed {where_}: {}", node.name(), allowed.join(", ")));
+            d = d.help(format!(
+                "`{}` does not belong here; allowed {where_}: {}",
+                node.name(),
+                allowed.join(", ")
+            ));
         } else {
             d = d.help(format!("allowed {where_}: {}", allowed.join(", ")));
         }
@@ -163,9 +239,17 @@ impl SchemaCheck<'_> {
             Body::None => {
                 if let Some(b) = node.children_block() {
                     self.out.push(
-                        Diagnostic::new("schema::unexpected-children", self.loc(b.open), format!("`{}` takes no `{{ … }}` block", node.name()))
-                            .label("unexpected block")
-                            .help(format!("remove the block; `{}` is written on one line: {}", node.name(), spec.summary)),
+                        Diagnostic::new(
+                            "schema::unexpected-children",
+                            self.loc(b.open),
+                            format!("`{}` takes no `{{ … }}` block", node.name()),
+                        )
+                        .label("unexpected block")
+                        .help(format!(
+                            "remove the block; `{}` is written on one line: {}",
+                            node.name(),
+                            spec.summary
+                        )),
                     );
                 }
             }
@@ -180,15 +264,23 @@ impl SchemaCheck<'_> {
             }
         }
         // The node's value argument comes after its own (a mapping's name, a let's name).
-        let value_at = spec.args.iter().position(|a| a.name == "value").unwrap_or(spec.args.len());
+        let value_at = spec
+            .args
+            .iter()
+            .position(|a| a.name == "value")
+            .unwrap_or(spec.args.len());
         if spec.body == Body::Values
             && let Some(value) = node.arg(value_at)
             && node.children_block().is_some()
         {
             self.out.push(
-                Diagnostic::new("schema::extra-argument", self.loc(value.span), format!("`{}` takes a value or a block, not both", node.name()))
-                    .label("value given as well as a block")
-                    .help("keep either the single value or the `{ … }` tree"),
+                Diagnostic::new(
+                    "schema::extra-argument",
+                    self.loc(value.span),
+                    format!("`{}` takes a value or a block, not both", node.name()),
+                )
+                .label("value given as well as a block")
+                .help("keep either the single value or the `{ … }` tree"),
             );
         }
     }
@@ -199,26 +291,44 @@ impl SchemaCheck<'_> {
             && !matches!(ty.name.as_str(), "array" | "object")
         {
             self.out.push(
-                Diagnostic::new("schema::invalid-value", self.loc(ty.span), format!("unknown annotation `({})` in a value tree", ty.name.as_str()))
-                    .label("not (array) or (object)")
-                    .help("`(array)key` forces a list, `(object)key` an empty object"),
+                Diagnostic::new(
+                    "schema::invalid-value",
+                    self.loc(ty.span),
+                    format!(
+                        "unknown annotation `({})` in a value tree",
+                        ty.name.as_str()
+                    ),
+                )
+                .label("not (array) or (object)")
+                .help("`(array)key` forces a list, `(object)key` an empty object"),
             );
         }
         for e in node.live_entries() {
             if let Some(k) = &e.key {
                 self.out.push(
-                    Diagnostic::new("schema::unknown-property", self.loc(k.span), format!("`{}=` is a property; value trees use children", k.as_str()))
-                        .label("property in a value tree")
-                        .help(format!("write `{} VALUE` as a child node inside `{{ … }}`", k.as_str())),
+                    Diagnostic::new(
+                        "schema::unknown-property",
+                        self.loc(k.span),
+                        format!("`{}=` is a property; value trees use children", k.as_str()),
+                    )
+                    .label("property in a value tree")
+                    .help(format!(
+                        "write `{} VALUE` as a child node inside `{{ … }}`",
+                        k.as_str()
+                    )),
                 );
             }
             self.template_syntax(&e.value);
         }
         if node.args().next().is_some() && node.children_block().is_some() {
             self.out.push(
-                Diagnostic::new("schema::extra-argument", self.loc(node.name.span), format!("`{}` has both values and a block", node.name()))
-                    .label("ambiguous field")
-                    .help("a field is either `key VALUE…` or `key { … }`"),
+                Diagnostic::new(
+                    "schema::extra-argument",
+                    self.loc(node.name.span),
+                    format!("`{}` has both values and a block", node.name()),
+                )
+                .label("ambiguous field")
+                .help("a field is either `key VALUE…` or `key { … }`"),
             );
         }
         for c in node.children() {
@@ -231,20 +341,32 @@ impl SchemaCheck<'_> {
         if args.len() < spec.min_args {
             let missing = &spec.args[args.len()];
             self.out.push(
-                Diagnostic::new("schema::missing-argument", self.loc(node.head_span()), format!("`{}` needs its {} argument", node.name(), missing.name))
-                    .label(format!("missing {}", missing.name))
-                    .help(format!("{}: {}", missing.name, missing.ty.describe())),
+                Diagnostic::new(
+                    "schema::missing-argument",
+                    self.loc(node.head_span()),
+                    format!("`{}` needs its {} argument", node.name(), missing.name),
+                )
+                .label(format!("missing {}", missing.name))
+                .help(format!("{}: {}", missing.name, missing.ty.describe())),
             );
         }
         if let Some(max) = spec.max_args()
             && args.len() > max
         {
             let extra = args[max];
-            let what = if max == 0 { "no arguments".to_string() } else { format!("{max} argument(s)") };
+            let what = if max == 0 {
+                "no arguments".to_string()
+            } else {
+                format!("{max} argument(s)")
+            };
             self.out.push(
-                Diagnostic::new("schema::extra-argument", self.loc(extra.full_span()), format!("`{}` takes {what}", node.name()))
-                    .label("extra argument")
-                    .help(format!("remove it; {}", spec.summary)),
+                Diagnostic::new(
+                    "schema::extra-argument",
+                    self.loc(extra.full_span()),
+                    format!("`{}` takes {what}", node.name()),
+                )
+                .label("extra argument")
+                .help(format!("remove it; {}", spec.summary)),
             );
         }
         for (i, lit) in args.iter().enumerate() {
@@ -270,11 +392,21 @@ impl SchemaCheck<'_> {
                     continue;
                 }
                 let names: Vec<&str> = spec.props.iter().map(|p| p.name).collect();
-                let mut d = Diagnostic::new("schema::unknown-property", self.loc(key.span), format!("`{}` has no property `{}`", node.name(), key.as_str()))
-                    .label("unknown property");
+                let mut d = Diagnostic::new(
+                    "schema::unknown-property",
+                    self.loc(key.span),
+                    format!("`{}` has no property `{}`", node.name(), key.as_str()),
+                )
+                .label("unknown property");
                 d = match suggest(key.as_str(), names.iter().copied()) {
-                    Some(best) => d.help(format!("did you mean `{best}`?")).fix(format!("Replace with `{best}`"), self.loc(key.span), best),
-                    None if names.is_empty() => d.help(format!("`{}` takes no properties", node.name())),
+                    Some(best) => d.help(format!("did you mean `{best}`?")).fix(
+                        format!("Replace with `{best}`"),
+                        self.loc(key.span),
+                        best,
+                    ),
+                    None if names.is_empty() => {
+                        d.help(format!("`{}` takes no properties", node.name()))
+                    }
                     None => d.help(format!("`{}` takes: {}", node.name(), names.join(", "))),
                 };
                 self.out.push(d);
@@ -283,10 +415,14 @@ impl SchemaCheck<'_> {
             if !p.repeatable {
                 if let Some((_, first)) = seen.iter().find(|(n, _)| *n == p.name) {
                     self.out.push(
-                        Diagnostic::new("schema::duplicate-property", self.loc(key.span), format!("`{}=` is given twice", p.name))
-                            .label("second value")
-                            .related(*first, "first value")
-                            .help("KDL would silently keep the last one; keep the one you mean"),
+                        Diagnostic::new(
+                            "schema::duplicate-property",
+                            self.loc(key.span),
+                            format!("`{}=` is given twice", p.name),
+                        )
+                        .label("second value")
+                        .related(*first, "first value")
+                        .help("KDL would silently keep the last one; keep the one you mean"),
                     );
                 } else {
                     seen.push((p.name, self.loc(key.span)));
@@ -297,9 +433,13 @@ impl SchemaCheck<'_> {
         for p in spec.props.iter().filter(|p| p.required) {
             if node.prop(p.name).is_none() {
                 self.out.push(
-                    Diagnostic::new("schema::missing-property", self.loc(node.head_span()), format!("`{}` needs `{}=`", node.name(), p.name))
-                        .label(format!("no {}=", p.name))
-                        .help(format!("add `{}=…`: {}", p.name, p.doc)),
+                    Diagnostic::new(
+                        "schema::missing-property",
+                        self.loc(node.head_span()),
+                        format!("`{}` needs `{}=`", node.name(), p.name),
+                    )
+                    .label(format!("no {}=", p.name))
+                    .help(format!("add `{}=…`: {}", p.name, p.doc)),
                 );
             }
         }
@@ -311,8 +451,12 @@ impl SchemaCheck<'_> {
         self.template_syntax(lit);
         let is_template = lit.value.as_str().is_some_and(template::has_expressions);
         let wrong = |what: &str| {
-            Diagnostic::new("schema::wrong-type", loc, format!("expected {}, found {what}", ty.describe()))
-                .label(format!("this is {what}"))
+            Diagnostic::new(
+                "schema::wrong-type",
+                loc,
+                format!("expected {}, found {what}", ty.describe()),
+            )
+            .label(format!("this is {what}"))
         };
         match (ty, &lit.value) {
             (_, Value::Invalid) => {}
@@ -327,26 +471,40 @@ impl SchemaCheck<'_> {
                     );
                 } else if step_name && catalogue::RESERVED_NAMES.contains(&&**s) {
                     self.out.push(
-                        Diagnostic::new("name::reserved", loc, format!("`{s}` is reserved and cannot name a step"))
-                            .label("reserved name")
-                            .help(format!("pick another name, e.g. `{s}_result`; reserved: {}", catalogue::RESERVED_NAMES.join(", "))),
+                        Diagnostic::new(
+                            "name::reserved",
+                            loc,
+                            format!("`{s}` is reserved and cannot name a step"),
+                        )
+                        .label("reserved name")
+                        .help(format!(
+                            "pick another name, e.g. `{s}_result`; reserved: {}",
+                            catalogue::RESERVED_NAMES.join(", ")
+                        )),
                     );
                 }
             }
             (Ty::Duration, Value::String(s)) => {
                 if catalogue::parse_duration_ms(s).is_none() {
                     self.out.push(
-                        Diagnostic::new("schema::invalid-value", loc, format!("`{s}` is not a duration"))
-                            .label("not a duration")
-                            .help("write a whole number with ms, s or m, e.g. \"30s\" or \"500ms\""),
+                        Diagnostic::new(
+                            "schema::invalid-value",
+                            loc,
+                            format!("`{s}` is not a duration"),
+                        )
+                        .label("not a duration")
+                        .help("write a whole number with ms, s or m, e.g. \"30s\" or \"500ms\""),
                     );
                 }
             }
             (Ty::VariableRef, Value::String(_)) => {} // resolved by the name rules
-            (Ty::Str | Ty::Template | Ty::Value | Ty::Text, _) if matches!(lit.value, Value::String(_)) => {}
+            (Ty::Str | Ty::Template | Ty::Value | Ty::Text, _)
+                if matches!(lit.value, Value::String(_)) => {}
             (Ty::Value, _) => {}
             (Ty::Text, Value::Integer(_) | Value::Float(_) | Value::Bool(_)) => {}
-            (Ty::Str | Ty::Template | Ty::Name | Ty::Duration | Ty::VariableRef, v) => self.out.push(wrong(v.type_name()).help("quote it to make it a string")),
+            (Ty::Str | Ty::Template | Ty::Name | Ty::Duration | Ty::VariableRef, v) => self
+                .out
+                .push(wrong(v.type_name()).help("quote it to make it a string")),
             (Ty::Int, Value::Integer(_)) | (Ty::Bool, Value::Bool(_)) => {}
             (Ty::Int | Ty::Bool | Ty::Status, Value::String(_)) if is_template => {}
             (Ty::Status, Value::Integer(n)) => {
@@ -359,11 +517,21 @@ impl SchemaCheck<'_> {
                 }
             }
             (Ty::Enum(values), Value::String(s)) => {
-                let dynamic = is_template && (values == catalogue::METHODS || values == catalogue::ERROR_TYPES);
+                let dynamic = is_template
+                    && (values == catalogue::METHODS || values == catalogue::ERROR_TYPES);
                 if !values.contains(&&**s) && !dynamic {
-                    let mut d = Diagnostic::new("schema::invalid-value", loc, format!("`{s}` is not {}", ty.describe())).label("not allowed");
+                    let mut d = Diagnostic::new(
+                        "schema::invalid-value",
+                        loc,
+                        format!("`{s}` is not {}", ty.describe()),
+                    )
+                    .label("not allowed");
                     d = match suggest(s, values.iter().copied()) {
-                        Some(best) => d.help(format!("did you mean \"{best}\"?")).fix(format!("Replace with \"{best}\""), loc, format!("\"{best}\"")),
+                        Some(best) => d.help(format!("did you mean \"{best}\"?")).fix(
+                            format!("Replace with \"{best}\""),
+                            loc,
+                            format!("\"{best}\""),
+                        ),
                         None => d.help(format!("use {}", ty.describe())),
                     };
                     self.out.push(d);
@@ -371,8 +539,12 @@ impl SchemaCheck<'_> {
             }
             (_, v) => {
                 let help = match (ty, v) {
-                    (Ty::Bool, Value::String(s)) if matches!(&**s, "true" | "false") => format!("write #{s} without quotes"),
-                    (Ty::Int | Ty::Status, Value::String(s)) if s.parse::<i64>().is_ok() => format!("write {s} without quotes"),
+                    (Ty::Bool, Value::String(s)) if matches!(&**s, "true" | "false") => {
+                        format!("write #{s} without quotes")
+                    }
+                    (Ty::Int | Ty::Status, Value::String(s)) if s.parse::<i64>().is_ok() => {
+                        format!("write {s} without quotes")
+                    }
                     _ => format!("use {}", ty.describe()),
                 };
                 self.out.push(wrong(v.type_name()).help(help));
@@ -382,12 +554,18 @@ impl SchemaCheck<'_> {
 
     /// An unclosed `${` is a syntax error of the expression language.
     fn template_syntax(&mut self, lit: &Literal) {
-        let Some(text) = lit.value.as_str() else { return };
+        let Some(text) = lit.value.as_str() else {
+            return;
+        };
         for seg in template::segments(text).iter().filter(|s| !s.closed) {
             self.out.push(
-                Diagnostic::new("expr::syntax", self.loc(lit.span), "an expression opened with `${` is never closed")
-                    .label(format!("`${{` at offset {} has no `}}`", seg.offset - 2))
-                    .help("close it with `}`; write `$${` for a literal `${`"),
+                Diagnostic::new(
+                    "expr::syntax",
+                    self.loc(lit.span),
+                    "an expression opened with `${` is never closed",
+                )
+                .label(format!("`${{` at offset {} has no `}}`", seg.offset - 2))
+                .help("close it with `}`; write `$${` for a literal `${`"),
             );
         }
     }

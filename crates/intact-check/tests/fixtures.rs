@@ -34,7 +34,15 @@ fn compact(a: &Analysis, diags: &[Diagnostic]) -> String {
     let mut out = String::new();
     for d in diags {
         let p = pos.at(d.loc.file, d.loc.span.start);
-        out.push_str(&format!("{}:{}:{}: {}[{}]: {}\n", pos.path(d.loc.file), p.line, p.column, d.severity.as_str(), d.code, d.message));
+        out.push_str(&format!(
+            "{}:{}:{}: {}[{}]: {}\n",
+            pos.path(d.loc.file),
+            p.line,
+            p.column,
+            d.severity.as_str(),
+            d.code,
+            d.message
+        ));
     }
     out
 }
@@ -73,7 +81,15 @@ fn every_fixture_matches_its_expected_findings() {
 fn every_mistake_in_all_formats() {
     let dir = fixtures_dir().join("every-mistake");
     let (a, diags) = analyze(&dir);
-    let human = render::human(&a, &diags, HumanOptions { color: false, unicode: false, width: 100 });
+    let human = render::human(
+        &a,
+        &diags,
+        HumanOptions {
+            color: false,
+            unicode: false,
+            width: 100,
+        },
+    );
     let outputs = [
         ("expected.human.txt", human),
         ("expected.json", render::json(&a, &diags)),
@@ -81,7 +97,10 @@ fn every_mistake_in_all_formats() {
         ("expected.github.txt", render::github(&a, &diags)),
         ("expected.junit.xml", render::junit(&a, &diags, false)),
     ];
-    let failures: Vec<String> = outputs.iter().filter_map(|(name, text)| expect_file(&dir.join(name), text).err()).collect();
+    let failures: Vec<String> = outputs
+        .iter()
+        .filter_map(|(name, text)| expect_file(&dir.join(name), text).err())
+        .collect();
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
@@ -93,7 +112,11 @@ fn fixtures_cover_every_implemented_rule() {
     for dir in projects() {
         let (_, diags) = analyze(&dir);
         for d in diags {
-            assert!(registry::rule(d.code).is_some(), "{} has no page under docs/rules/", d.code);
+            assert!(
+                registry::rule(d.code).is_some(),
+                "{} has no page under docs/rules/",
+                d.code
+            );
             seen.insert(d.code);
         }
     }
@@ -103,8 +126,14 @@ fn fixtures_cover_every_implemented_rule() {
         .filter(|c| !registry::NOT_YET_CHECKED.contains(c) && !seen.contains(c))
         .collect();
     assert!(missing.is_empty(), "no fixture reports: {missing:?}");
-    let premature: Vec<&&str> = seen.iter().filter(|c| registry::NOT_YET_CHECKED.contains(c)).collect();
-    assert!(premature.is_empty(), "listed as not yet checked but reported: {premature:?}");
+    let premature: Vec<&&str> = seen
+        .iter()
+        .filter(|c| registry::NOT_YET_CHECKED.contains(c))
+        .collect();
+    assert!(
+        premature.is_empty(),
+        "listed as not yet checked but reported: {premature:?}"
+    );
 }
 
 /// The one-line summaries come from the rule pages and must not be empty.
@@ -112,6 +141,10 @@ fn fixtures_cover_every_implemented_rule() {
 fn every_rule_page_has_a_summary() {
     for r in registry::RULES {
         assert!(!r.summary.is_empty(), "{} has no summary paragraph", r.code);
-        assert!(r.page.contains("## Example") && r.page.contains("## Fix"), "{} lacks an example or fix", r.code);
+        assert!(
+            r.page.contains("## Example") && r.page.contains("## Fix"),
+            "{} lacks an example or fix",
+            r.code
+        );
     }
 }

@@ -83,10 +83,17 @@ token = { env = "API_TOKEN" }
 pub fn run(dir: Option<PathBuf>, name: Option<String>) -> Outcome {
     let dir = match dir {
         Some(d) => d,
-        None => std::env::current_dir().map_err(|e| Failure(USAGE, format!("cannot read the current folder: {e}")))?,
+        None => std::env::current_dir()
+            .map_err(|e| Failure(USAGE, format!("cannot read the current folder: {e}")))?,
     };
     if dir.join("intact.kdl").exists() {
-        return Err(Failure(USAGE, format!("{} already holds a project (intact.kdl); nothing was written", dir.display())));
+        return Err(Failure(
+            USAGE,
+            format!(
+                "{} already holds a project (intact.kdl); nothing was written",
+                dir.display()
+            ),
+        ));
     }
     let folder_name = dir
         .canonicalize()
@@ -98,7 +105,10 @@ pub fn run(dir: Option<PathBuf>, name: Option<String>) -> Outcome {
     if !is_valid_name(&name) {
         return Err(Failure(
             USAGE,
-            format!("`{name}` is not a valid project name; use lowercase letters, digits and `_`, e.g. `{}`", to_snake_case(&name)),
+            format!(
+                "`{name}` is not a valid project name; use lowercase letters, digits and `_`, e.g. `{}`",
+                to_snake_case(&name)
+            ),
         ));
     }
     let display: String = name
@@ -106,12 +116,19 @@ pub fn run(dir: Option<PathBuf>, name: Option<String>) -> Outcome {
         .filter(|w| !w.is_empty())
         .map(|w| {
             let mut c = w.chars();
-            c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
         })
         .collect::<Vec<_>>()
         .join(" ");
     let files = [
-        ("intact.kdl", INTACT_KDL.replace("{name}", &name).replace("{display}", &display)),
+        (
+            "intact.kdl",
+            INTACT_KDL
+                .replace("{name}", &name)
+                .replace("{display}", &display),
+        ),
         ("connections/api.kdl", CONNECTION_KDL.to_string()),
         ("actions/universal_logout.kdl", ACTION_KDL.to_string()),
         ("tests/universal_logout.kdl", TEST_KDL.to_string()),
@@ -120,15 +137,20 @@ pub fn run(dir: Option<PathBuf>, name: Option<String>) -> Outcome {
     // Refuse before writing anything, so a failed init leaves no half-made project.
     for (rel, _) in &files {
         if dir.join(rel).exists() {
-            return Err(Failure(USAGE, format!("{} exists; nothing was written", dir.join(rel).display())));
+            return Err(Failure(
+                USAGE,
+                format!("{} exists; nothing was written", dir.join(rel).display()),
+            ));
         }
     }
     for (rel, text) in &files {
         let path = dir.join(rel);
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| Failure(USAGE, format!("cannot create {}: {e}", parent.display())))?;
+            std::fs::create_dir_all(parent)
+                .map_err(|e| Failure(USAGE, format!("cannot create {}: {e}", parent.display())))?;
         }
-        std::fs::write(&path, text).map_err(|e| Failure(USAGE, format!("cannot write {}: {e}", path.display())))?;
+        std::fs::write(&path, text)
+            .map_err(|e| Failure(USAGE, format!("cannot write {}: {e}", path.display())))?;
         println!("created {}", path.display());
     }
     println!("\nnext: cd {} && intact check", dir.display());

@@ -92,8 +92,17 @@ enum Color {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Check { path, format, deny_warnings, color } => check(path, format, deny_warnings, color),
-        Command::Fmt { paths, check, stdin } => fmt(paths, check, stdin),
+        Command::Check {
+            path,
+            format,
+            deny_warnings,
+            color,
+        } => check(path, format, deny_warnings, color),
+        Command::Fmt {
+            paths,
+            check,
+            stdin,
+        } => fmt(paths, check, stdin),
         Command::Explain { code } => explain(code),
         Command::Init { dir, name } => init::run(dir, name),
         Command::Lsp => match intact_lsp::run_stdio() {
@@ -124,7 +133,8 @@ fn project_root(path: Option<&Path>) -> Result<PathBuf, Failure> {
             }
             p.to_path_buf()
         }
-        None => std::env::current_dir().map_err(|e| Failure(USAGE, format!("cannot read the current folder: {e}")))?,
+        None => std::env::current_dir()
+            .map_err(|e| Failure(USAGE, format!("cannot read the current folder: {e}")))?,
     };
     project::find_root(&start).ok_or_else(|| {
         Failure(
@@ -155,8 +165,19 @@ fn check(path: Option<PathBuf>, format: Format, deny_warnings: bool, color: Colo
                 Color::Never => false,
                 Color::Auto => tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
             };
-            let width = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100);
-            render::human(&analysis, &diags, HumanOptions { color, unicode: tty, width })
+            let width = std::env::var("COLUMNS")
+                .ok()
+                .and_then(|c| c.parse().ok())
+                .unwrap_or(100);
+            render::human(
+                &analysis,
+                &diags,
+                HumanOptions {
+                    color,
+                    unicode: tty,
+                    width,
+                },
+            )
         }
         Format::Json => render::json(&analysis, &diags),
         Format::Sarif => render::sarif(&analysis, &diags),
@@ -171,7 +192,10 @@ fn check(path: Option<PathBuf>, format: Format, deny_warnings: bool, color: Colo
 
 fn write_stdout(text: &str) -> Result<(), Failure> {
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
         Ok(()) => Ok(()),
         // A closed pipe (`intact check | head`) is the reader's choice, not a failure.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
@@ -182,7 +206,9 @@ fn write_stdout(text: &str) -> Result<(), Failure> {
 fn fmt(paths: Vec<PathBuf>, check_only: bool, stdin: bool) -> Outcome {
     if stdin {
         let mut text = String::new();
-        std::io::stdin().read_to_string(&mut text).map_err(|e| Failure(USAGE, format!("cannot read standard input: {e}")))?;
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| Failure(USAGE, format!("cannot read standard input: {e}")))?;
         let parse = intact_syntax::parse(&text);
         return match intact_syntax::format::format(&text, &parse) {
             Ok(out) => write_stdout(&out).map(|()| 0),
@@ -209,7 +235,8 @@ fn fmt(paths: Vec<PathBuf>, check_only: bool, stdin: bool) -> Outcome {
     let mut changed = 0;
     let mut broken = 0;
     for file in &files {
-        let bytes = std::fs::read(file).map_err(|e| Failure(USAGE, format!("cannot read {}: {e}", file.display())))?;
+        let bytes = std::fs::read(file)
+            .map_err(|e| Failure(USAGE, format!("cannot read {}: {e}", file.display())))?;
         let Ok(text) = String::from_utf8(bytes) else {
             eprintln!("{}: not valid UTF-8; not formatted", file.display());
             broken += 1;
@@ -228,14 +255,19 @@ fn fmt(paths: Vec<PathBuf>, check_only: bool, stdin: bool) -> Outcome {
         if check_only {
             println!("{}", file.display());
         } else {
-            std::fs::write(file, out).map_err(|e| Failure(USAGE, format!("cannot write {}: {e}", file.display())))?;
+            std::fs::write(file, out)
+                .map_err(|e| Failure(USAGE, format!("cannot write {}: {e}", file.display())))?;
             eprintln!("formatted {}", file.display());
         }
     }
     if check_only && changed > 0 {
         eprintln!("{changed} file(s) would be reformatted; run `intact fmt`");
     }
-    Ok(if broken > 0 || (check_only && changed > 0) { FINDINGS } else { 0 })
+    Ok(if broken > 0 || (check_only && changed > 0) {
+        FINDINGS
+    } else {
+        0
+    })
 }
 
 fn report_syntax_errors(path: &Path, text: &str, parse: &intact_syntax::Parse) {
@@ -243,10 +275,27 @@ fn report_syntax_errors(path: &Path, text: &str, parse: &intact_syntax::Parse) {
         input: intact_model::FileInput::new(path, text),
         parse: parse.clone(),
     })]);
-    let diags: Vec<_> = intact_check::check(&analysis).into_iter().filter(|d| d.code.starts_with("syntax")).collect();
+    let diags: Vec<_> = intact_check::check(&analysis)
+        .into_iter()
+        .filter(|d| d.code.starts_with("syntax"))
+        .collect();
     let tty = std::io::stderr().is_terminal();
-    eprint!("{}", render::human(&analysis, &diags, HumanOptions { color: false, unicode: tty, width: 100 }));
-    eprintln!("{}: not formatted because of the syntax errors above", path.display());
+    eprint!(
+        "{}",
+        render::human(
+            &analysis,
+            &diags,
+            HumanOptions {
+                color: false,
+                unicode: tty,
+                width: 100
+            }
+        )
+    );
+    eprintln!(
+        "{}: not formatted because of the syntax errors above",
+        path.display()
+    );
 }
 
 fn explain(code: Option<String>) -> Outcome {
@@ -267,7 +316,9 @@ fn explain(code: Option<String>) -> Outcome {
         Some(r) => {
             let mut page = r.page.to_string();
             if registry::NOT_YET_CHECKED.contains(&r.code) {
-                page.push_str("\nNote: this rule is specified but `intact check` does not report it yet.\n");
+                page.push_str(
+                    "\nNote: this rule is specified but `intact check` does not report it yet.\n",
+                );
             }
             write_stdout(&page)?;
             Ok(0)
@@ -276,7 +327,10 @@ fn explain(code: Option<String>) -> Outcome {
             let hint = intact_check::suggest(&code, registry::RULES.iter().map(|r| r.code))
                 .map(|c| format!("; did you mean `{c}`?"))
                 .unwrap_or_else(|| "; run `intact explain` to list them".into());
-            Err(Failure(USAGE, format!("`{code}` is not a diagnostic code{hint}")))
+            Err(Failure(
+                USAGE,
+                format!("`{code}` is not a diagnostic code{hint}"),
+            ))
         }
     }
 }

@@ -26,10 +26,14 @@ use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 
 /// Serves LSP over standard input and output until the client says `exit`.
 pub fn run_stdio() -> std::io::Result<()> {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
     rt.block_on(async {
         let (service, socket) = LspService::new(Backend::new);
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket).serve(service).await;
+        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+            .serve(service)
+            .await;
     });
     Ok(())
 }
@@ -58,7 +62,14 @@ impl Backend {
         let docs = Arc::new(Mutex::new(Documents::default()));
         let (tx, rx) = mpsc::channel();
         let handle = tokio::runtime::Handle::current();
-        let worker = Worker { client: client.clone(), docs: docs.clone(), rx, handle, published: HashMap::new(), cache: HashMap::new() };
+        let worker = Worker {
+            client: client.clone(),
+            docs: docs.clone(),
+            rx,
+            handle,
+            published: HashMap::new(),
+            cache: HashMap::new(),
+        };
         std::thread::Builder::new()
             .name("intact-analysis".into())
             .spawn(move || worker.run())
@@ -67,7 +78,11 @@ impl Backend {
     }
 
     fn encoding(&self) -> Encoding {
-        self.docs.lock().unwrap().encoding.unwrap_or(Encoding::Utf16)
+        self.docs
+            .lock()
+            .unwrap()
+            .encoding
+            .unwrap_or(Encoding::Utf16)
     }
 
     /// Queues the project around `path` for analysis.
@@ -84,7 +99,10 @@ impl LanguageServer for Backend {
         self.docs.lock().unwrap().encoding = Some(enc);
         Ok(lsp::InitializeResult {
             capabilities: protocol::capabilities(enc),
-            server_info: Some(lsp::ServerInfo { name: "intact".into(), version: Some(env!("CARGO_PKG_VERSION").into()) }),
+            server_info: Some(lsp::ServerInfo {
+                name: "intact".into(),
+                version: Some(env!("CARGO_PKG_VERSION").into()),
+            }),
             ..Default::default()
         })
     }
@@ -96,18 +114,27 @@ impl LanguageServer for Backend {
     }
 
     async fn did_open(&self, params: lsp::DidOpenTextDocumentParams) {
-        let Some(path) = protocol::path_of(&params.text_document.uri) else { return };
-        let doc = Document { version: params.text_document.version, text: params.text_document.text.into() };
+        let Some(path) = protocol::path_of(&params.text_document.uri) else {
+            return;
+        };
+        let doc = Document {
+            version: params.text_document.version,
+            text: params.text_document.text.into(),
+        };
         self.docs.lock().unwrap().open.insert(path.clone(), doc);
         self.schedule(&path);
     }
 
     async fn did_change(&self, params: lsp::DidChangeTextDocumentParams) {
-        let Some(path) = protocol::path_of(&params.text_document.uri) else { return };
+        let Some(path) = protocol::path_of(&params.text_document.uri) else {
+            return;
+        };
         let enc = self.encoding();
         {
             let mut docs = self.docs.lock().unwrap();
-            let Some(doc) = docs.open.get_mut(&path) else { return };
+            let Some(doc) = docs.open.get_mut(&path) else {
+                return;
+            };
             let mut text = doc.text.to_string();
             for change in params.content_changes {
                 match change.range {
@@ -133,7 +160,9 @@ impl LanguageServer for Backend {
     }
 
     async fn did_close(&self, params: lsp::DidCloseTextDocumentParams) {
-        let Some(path) = protocol::path_of(&params.text_document.uri) else { return };
+        let Some(path) = protocol::path_of(&params.text_document.uri) else {
+            return;
+        };
         self.docs.lock().unwrap().open.remove(&path);
         self.schedule(&path);
     }
@@ -146,8 +175,13 @@ impl LanguageServer for Backend {
         }
     }
 
-    async fn formatting(&self, params: lsp::DocumentFormattingParams) -> RpcResult<Option<Vec<lsp::TextEdit>>> {
-        let Some(path) = protocol::path_of(&params.text_document.uri) else { return Ok(None) };
+    async fn formatting(
+        &self,
+        params: lsp::DocumentFormattingParams,
+    ) -> RpcResult<Option<Vec<lsp::TextEdit>>> {
+        let Some(path) = protocol::path_of(&params.text_document.uri) else {
+            return Ok(None);
+        };
         let enc = self.encoding();
         let text = match self.docs.lock().unwrap().open.get(&path) {
             Some(d) => d.text.clone(),
@@ -158,7 +192,13 @@ impl LanguageServer for Backend {
             Ok(formatted) if *formatted == *text => Ok(Some(Vec::new())),
             Ok(formatted) => {
                 let index = LineIndex::new(&text);
-                Ok(Some(vec![protocol::text_edit(&index, enc, 0, text.len() as u32, formatted)]))
+                Ok(Some(vec![protocol::text_edit(
+                    &index,
+                    enc,
+                    0,
+                    text.len() as u32,
+                    formatted,
+                )]))
             }
             // A file with syntax errors is not formatted (the diagnostics say why).
             Err(_) => Ok(None),
@@ -189,7 +229,8 @@ impl Worker {
                 }
             }
             for root in roots {
-                let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.analyze(&root)));
+                let result =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.analyze(&root)));
                 if let Err(panic) = result {
                     let what = panic
                         .downcast_ref::<String>()
@@ -198,7 +239,15 @@ impl Worker {
                         .unwrap_or_else(|| "unknown panic".into());
                     let client = self.client.clone();
                     self.handle.block_on(async move {
-                        client.log_message(lsp::MessageType::ERROR, format!("intact: analysis of {} failed: {what}; please report this", root.display())).await;
+                        client
+                            .log_message(
+                                lsp::MessageType::ERROR,
+                                format!(
+                                    "intact: analysis of {} failed: {what}; please report this",
+                                    root.display()
+                                ),
+                            )
+                            .await;
                     });
                 }
             }
@@ -212,7 +261,11 @@ impl Worker {
         };
         let mut paths = project::kdl_files(root).unwrap_or_default();
         for p in open.keys() {
-            if p.starts_with(root) && p.extension().is_some_and(|x| x == "kdl") && !paths.contains(p) && !in_skipped_dir(root, p) {
+            if p.starts_with(root)
+                && p.extension().is_some_and(|x| x == "kdl")
+                && !paths.contains(p)
+                && !in_skipped_dir(root, p)
+            {
                 paths.push(p.clone());
             }
         }
@@ -229,7 +282,10 @@ impl Worker {
                     Err(_) => continue,
                 },
             };
-            let reused = self.cache.get(path).filter(|f| f.input.text == input.text && f.input.path == input.path);
+            let reused = self
+                .cache
+                .get(path)
+                .filter(|f| f.input.text == input.text && f.input.path == input.path);
             let file = match reused {
                 Some(f) => f.clone(),
                 None => {
@@ -242,14 +298,21 @@ impl Worker {
         }
         let analysis = Analysis::from_files(files);
         let diags = intact_check::check(&analysis);
-        let indexes: Vec<LineIndex> = analysis.files.iter().map(|f| LineIndex::new(f.text())).collect();
+        let indexes: Vec<LineIndex> = analysis
+            .files
+            .iter()
+            .map(|f| LineIndex::new(f.text()))
+            .collect();
         let mut by_file: HashMap<PathBuf, Vec<lsp::Diagnostic>> = HashMap::new();
         for f in &analysis.files {
             by_file.insert(root.join(f.path()), Vec::new());
         }
         for d in &diags {
             let path = root.join(analysis.file(d.loc.file).path());
-            by_file.entry(path).or_default().push(protocol::diagnostic(&analysis, root, &indexes, enc, d));
+            by_file
+                .entry(path)
+                .or_default()
+                .push(protocol::diagnostic(&analysis, root, &indexes, enc, d));
         }
         let previously = self.published.remove(root).unwrap_or_default();
         let mut now = HashSet::new();
@@ -283,6 +346,11 @@ impl Worker {
 
 fn in_skipped_dir(root: &Path, path: &Path) -> bool {
     path.strip_prefix(root)
-        .map(|rel| rel.parent().into_iter().flat_map(|p| p.components()).any(|c| project::is_skipped_dir(&c.as_os_str().to_string_lossy())))
+        .map(|rel| {
+            rel.parent()
+                .into_iter()
+                .flat_map(|p| p.components())
+                .any(|c| project::is_skipped_dir(&c.as_os_str().to_string_lossy()))
+        })
         .unwrap_or(false)
 }

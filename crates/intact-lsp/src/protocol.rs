@@ -22,8 +22,16 @@ pub enum Encoding {
 impl Encoding {
     /// UTF-8 when the client offers it (no conversion at all), else the protocol's UTF-16.
     pub fn negotiate(params: &lsp::InitializeParams) -> Encoding {
-        let offered = params.capabilities.general.as_ref().and_then(|g| g.position_encodings.as_ref());
-        if offered.is_some_and(|v| v.contains(&lsp::PositionEncodingKind::UTF8)) { Encoding::Utf8 } else { Encoding::Utf16 }
+        let offered = params
+            .capabilities
+            .general
+            .as_ref()
+            .and_then(|g| g.position_encodings.as_ref());
+        if offered.is_some_and(|v| v.contains(&lsp::PositionEncodingKind::UTF8)) {
+            Encoding::Utf8
+        } else {
+            Encoding::Utf16
+        }
     }
 
     pub fn kind(self) -> lsp::PositionEncodingKind {
@@ -46,7 +54,12 @@ pub fn position(index: &LineIndex, enc: Encoding, offset: u32) -> lsp::Position 
     match enc {
         Encoding::Utf8 => lsp::Position::new(lc.line, lc.col),
         Encoding::Utf16 => {
-            let w = index.to_wide(WideEncoding::Utf16, lc).unwrap_or(WideLineCol { line: lc.line, col: lc.col });
+            let w = index
+                .to_wide(WideEncoding::Utf16, lc)
+                .unwrap_or(WideLineCol {
+                    line: lc.line,
+                    col: lc.col,
+                });
             lsp::Position::new(w.line, w.col)
         }
     }
@@ -55,14 +68,24 @@ pub fn position(index: &LineIndex, enc: Encoding, offset: u32) -> lsp::Position 
 /// The byte offset of an LSP position in `text`, clamped to the text (clients send positions past
 /// the end of a line or file; they mean the end).
 pub fn offset(index: &LineIndex, text: &str, enc: Encoding, pos: lsp::Position) -> usize {
-    let Some(line_start) = index.offset(LineCol { line: pos.line, col: 0 }) else { return text.len() };
+    let Some(line_start) = index.offset(LineCol {
+        line: pos.line,
+        col: 0,
+    }) else {
+        return text.len();
+    };
     let ls = usize::from(line_start).min(text.len());
     let line_end = text[ls..].find('\n').map_or(text.len(), |i| ls + i);
     let col = match enc {
         Encoding::Utf8 => pos.character as usize,
         Encoding::Utf16 => {
-            let wide = WideLineCol { line: pos.line, col: pos.character };
-            index.to_utf8(WideEncoding::Utf16, wide).map_or(usize::MAX, |lc| lc.col as usize)
+            let wide = WideLineCol {
+                line: pos.line,
+                col: pos.character,
+            };
+            index
+                .to_utf8(WideEncoding::Utf16, wide)
+                .map_or(usize::MAX, |lc| lc.col as usize)
         }
     };
     let mut o = ls.saturating_add(col).min(line_end);
@@ -88,14 +111,30 @@ pub fn path_of(uri: &Uri) -> Option<PathBuf> {
 }
 
 /// Converts one finding. `indexes` are the line indexes of the analysis' files.
-pub fn diagnostic(a: &Analysis, root: &Path, indexes: &[LineIndex], enc: Encoding, d: &Diagnostic) -> lsp::Diagnostic {
-    let loc_range = |loc: Loc| range(&indexes[loc.file as usize], enc, loc.span.start, loc.span.end);
+pub fn diagnostic(
+    a: &Analysis,
+    root: &Path,
+    indexes: &[LineIndex],
+    enc: Encoding,
+    d: &Diagnostic,
+) -> lsp::Diagnostic {
+    let loc_range = |loc: Loc| {
+        range(
+            &indexes[loc.file as usize],
+            enc,
+            loc.span.start,
+            loc.span.end,
+        )
+    };
     let related: Vec<lsp::DiagnosticRelatedInformation> = d
         .related
         .iter()
         .filter_map(|l| {
             let uri = uri_for(&root.join(a.file(l.loc.file).path()))?;
-            Some(lsp::DiagnosticRelatedInformation { location: lsp::Location::new(uri, loc_range(l.loc)), message: l.message.clone() })
+            Some(lsp::DiagnosticRelatedInformation {
+                location: lsp::Location::new(uri, loc_range(l.loc)),
+                message: l.message.clone(),
+            })
         })
         .collect();
     let mut message = d.message.clone();
@@ -116,27 +155,40 @@ pub fn diagnostic(a: &Analysis, root: &Path, indexes: &[LineIndex], enc: Encodin
         message,
         related_information: (!related.is_empty()).then_some(related),
         tags: match d.code {
-            "variable::unused" | "flow::unreachable" | "ignore::unused" => Some(vec![lsp::DiagnosticTag::UNNECESSARY]),
+            "variable::unused" | "flow::unreachable" | "ignore::unused" => {
+                Some(vec![lsp::DiagnosticTag::UNNECESSARY])
+            }
             _ => None,
         },
         data: None,
     }
 }
 
-pub fn text_edit(index: &LineIndex, enc: Encoding, start: u32, end: u32, new_text: String) -> lsp::TextEdit {
-    lsp::TextEdit { range: range(index, enc, start, end), new_text }
+pub fn text_edit(
+    index: &LineIndex,
+    enc: Encoding,
+    start: u32,
+    end: u32,
+    new_text: String,
+) -> lsp::TextEdit {
+    lsp::TextEdit {
+        range: range(index, enc, start, end),
+        new_text,
+    }
 }
 
 /// The server's capabilities: what this version serves.
 pub fn capabilities(enc: Encoding) -> lsp::ServerCapabilities {
     lsp::ServerCapabilities {
         position_encoding: Some(enc.kind()),
-        text_document_sync: Some(lsp::TextDocumentSyncCapability::Options(lsp::TextDocumentSyncOptions {
-            open_close: Some(true),
-            change: Some(lsp::TextDocumentSyncKind::INCREMENTAL),
-            save: Some(lsp::TextDocumentSyncSaveOptions::Supported(true)),
-            ..Default::default()
-        })),
+        text_document_sync: Some(lsp::TextDocumentSyncCapability::Options(
+            lsp::TextDocumentSyncOptions {
+                open_close: Some(true),
+                change: Some(lsp::TextDocumentSyncKind::INCREMENTAL),
+                save: Some(lsp::TextDocumentSyncSaveOptions::Supported(true)),
+                ..Default::default()
+            },
+        )),
         document_formatting_provider: Some(lsp::OneOf::Left(true)),
         ..Default::default()
     }

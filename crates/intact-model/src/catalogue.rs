@@ -199,12 +199,20 @@ impl NodeSpec {
     }
 
     pub fn max_args(&self) -> Option<usize> {
-        if self.rest.is_some() { None } else { Some(self.args.len()) }
+        if self.rest.is_some() {
+            None
+        } else {
+            Some(self.args.len())
+        }
     }
 
     /// The child kinds allowed here, steps included where the body takes steps.
     pub fn allowed_children(&self) -> impl Iterator<Item = Child> + '_ {
-        let steps: &[Child] = if self.body == Body::Steps { STEP_CHILDREN } else { &[] };
+        let steps: &[Child] = if self.body == Body::Steps {
+            STEP_CHILDREN
+        } else {
+            &[]
+        };
         self.children.iter().copied().chain(steps.iter().copied())
     }
 
@@ -217,19 +225,43 @@ const fn arg(name: &'static str, ty: Ty, doc: &'static str) -> Arg {
     Arg { name, ty, doc }
 }
 const fn prop(name: &'static str, ty: Ty, doc: &'static str) -> Prop {
-    Prop { name, ty, required: false, repeatable: false, doc }
+    Prop {
+        name,
+        ty,
+        required: false,
+        repeatable: false,
+        doc,
+    }
 }
 const fn req_prop(name: &'static str, ty: Ty, doc: &'static str) -> Prop {
-    Prop { name, ty, required: true, repeatable: false, doc }
+    Prop {
+        name,
+        ty,
+        required: true,
+        repeatable: false,
+        doc,
+    }
 }
 const fn one(kind: Kind) -> Child {
-    Child { kind, required: false, many: false }
+    Child {
+        kind,
+        required: false,
+        many: false,
+    }
 }
 const fn req(kind: Kind) -> Child {
-    Child { kind, required: true, many: false }
+    Child {
+        kind,
+        required: true,
+        many: false,
+    }
 }
 const fn many(kind: Kind) -> Child {
-    Child { kind, required: false, many: true }
+    Child {
+        kind,
+        required: false,
+        many: true,
+    }
 }
 
 pub const CAPABILITIES: &[&str] = &["provisioning", "entitlement-management", "universal-logout"];
@@ -238,12 +270,20 @@ pub const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", 
 pub const AUTH_FORMS: &[&str] = &["basic", "oauth2", "custom", "bearer", "api-key"];
 pub const GRANTS: &[&str] = &["client-credentials", "authorization-code"];
 pub const PARAM_TYPES: &[&str] = &["text", "password", "dropdown"];
-pub const INPUT_TYPES: &[&str] = &["string", "integer", "number", "boolean", "object", "array", "any"];
-pub const ERROR_TYPES: &[&str] =
-    &["RESOURCE_NOT_FOUND", "RATE_LIMIT_EXCEEDED", "INVALID_CREDENTIALS", "TOKEN_EXPIRED", "GENERIC_FAILURE"];
+pub const INPUT_TYPES: &[&str] = &[
+    "string", "integer", "number", "boolean", "object", "array", "any",
+];
+pub const ERROR_TYPES: &[&str] = &[
+    "RESOURCE_NOT_FOUND",
+    "RATE_LIMIT_EXCEEDED",
+    "INVALID_CREDENTIALS",
+    "TOKEN_EXPIRED",
+    "GENERIC_FAILURE",
+];
 /// Names that are never step names: they are the expression scope's own names.
-pub const RESERVED_NAMES: &[&str] =
-    &["input", "app", "auth", "steps", "item", "index", "error", "it", "response", "mock"];
+pub const RESERVED_NAMES: &[&str] = &[
+    "input", "app", "auth", "steps", "item", "index", "error", "it", "response", "mock",
+];
 pub const MAX_VARIABLES: usize = 8;
 
 const STEP_CHILDREN: &[Child] = &[
@@ -305,9 +345,30 @@ pub static SPECS: &[NodeSpec] = &[
         "Exactly one, in the root `intact.kdl`. Its name identifies the integration; `capability` children decide which contracts must be implemented.",
         args: &[arg("name", Ty::Name, "The project's identifier.")], min: 1, rest: None, props: NO_PROPS, body: Nodes,
         children: &[req(Kind::DisplayName), one(Kind::Description), one(Kind::Version), many(Kind::Capability)]),
-    leaf!(DisplayName, "display-name", Ty::Str, "text", "The name shown in the identity provider's catalog.", "Shown to administrators who install the integration."),
-    leaf!(Description, "description", Ty::Str, "text", "A description for people.", "Free text; shown in the catalog or to the administrator filling in the value."),
-    leaf!(Version, "version", Ty::Str, "version", "The integration's version, such as \"1.4.0\".", "A semantic version of the integration, for the catalog."),
+    leaf!(
+        DisplayName,
+        "display-name",
+        Ty::Str,
+        "text",
+        "The name shown in the identity provider's catalog.",
+        "Shown to administrators who install the integration."
+    ),
+    leaf!(
+        Description,
+        "description",
+        Ty::Str,
+        "text",
+        "A description for people.",
+        "Free text; shown in the catalog or to the administrator filling in the value."
+    ),
+    leaf!(
+        Version,
+        "version",
+        Ty::Str,
+        "version",
+        "The integration's version, such as \"1.4.0\".",
+        "A semantic version of the integration, for the catalog."
+    ),
     node!(Capability, "capability", "A capability the integration offers.",
         "`provisioning`, `entitlement-management` (requires provisioning) or `universal-logout`. Each makes a set of contracts mandatory; run `intact contracts` to list them. Only `provisioning` takes children.",
         args: &[arg("capability", Ty::Enum(CAPABILITIES), "Which capability.")], min: 1, rest: None, props: NO_PROPS, body: Nodes,
@@ -315,43 +376,148 @@ pub static SPECS: &[NodeSpec] = &[
     node!(Features, "features", "Optional user operations the app supports.",
         "Each feature makes its contract mandatory: create → create-user, update → update-user, password → update-user-password, activate → activate-user, deactivate → deactivate-user.",
         args: &[arg("feature", Ty::Enum(FEATURES), "A user operation.")], min: 1, rest: Some(Ty::Enum(FEATURES)), props: NO_PROPS, body: None, children: NO_CHILDREN),
-    leaf!(GroupOperations, "group-operations", Ty::Bool, "enabled", "Enables the group operations contracts.", "With #true, list-groups-by-display-name, create-group, update-group and remove-group become mandatory."),
-    leaf!(GroupMembership, "group-membership", Ty::Bool, "enabled", "Enables the group membership contracts.", "With #true, list-group-members, add-group-members and remove-group-members become mandatory."),
+    leaf!(
+        GroupOperations,
+        "group-operations",
+        Ty::Bool,
+        "enabled",
+        "Enables the group operations contracts.",
+        "With #true, list-groups-by-display-name, create-group, update-group and remove-group become mandatory."
+    ),
+    leaf!(
+        GroupMembership,
+        "group-membership",
+        Ty::Bool,
+        "enabled",
+        "Enables the group membership contracts.",
+        "With #true, list-group-members, add-group-members and remove-group-members become mandatory."
+    ),
     node!(Variable, "variable", "A tenant variable the customer fills in at install time.",
         "Values are strings, referenced in expressions as `app.NAME`. A project has at most 8.",
         args: &[arg("name", Ty::Name, "Referenced as `app.NAME`.")], min: 1, rest: None, props: NO_PROPS, body: Nodes,
         children: &[req(Kind::Label), one(Kind::Description), one(Kind::Example)]),
-    leaf!(Label, "label", Ty::Str, "text", "The label shown to the administrator.", "Shown next to the input field at install time."),
-    leaf!(Example, "example", Ty::Str, "text", "An example value, shown as a placeholder.", "Helps the administrator fill in the right value."),
+    leaf!(
+        Label,
+        "label",
+        Ty::Str,
+        "text",
+        "The label shown to the administrator.",
+        "Shown next to the input field at install time."
+    ),
+    leaf!(
+        Example,
+        "example",
+        Ty::Str,
+        "text",
+        "An example value, shown as a placeholder.",
+        "Helps the administrator fill in the right value."
+    ),
     node!(Connection, "connection", "The HTTP helper: base URL, parameters, authentication, defaults and the auth ping.",
         "Actions and flows send requests through a connection. Where the project has one connection it is the default.",
         args: &[arg("name", Ty::Name, "Named by `connection=` on actions, flows and requests.")], min: 1, rest: None, props: NO_PROPS, body: Nodes,
         children: &[req(Kind::BaseUrl), many(Kind::Param), one(Kind::Auth), many(Kind::Header), one(Kind::RequestIdHeader), one(Kind::Timeout), one(Kind::Retry), one(Kind::Ping)]),
-    leaf!(BaseUrl, "base-url", Ty::Template, "url", "The URL that request paths are relative to.", "May use tenant variables and non-password params, e.g. `https://${app.subdomain}.example.com/api`. Must be https unless it is a loopback address."),
+    leaf!(
+        BaseUrl,
+        "base-url",
+        Ty::Template,
+        "url",
+        "The URL that request paths are relative to.",
+        "May use tenant variables and non-password params, e.g. `https://${app.subdomain}.example.com/api`. Must be https unless it is a loopback address."
+    ),
     node!(Param, "param", "A connection parameter (an authentication mapping).",
         "Referenced as `auth.NAME`. A param with `from=\"app.x\"` is filled from a tenant variable; otherwise the administrator enters it. Declaring a param with an auth form's implicit name (`client_id`, `token`, …) refines it.",
         args: &[arg("name", Ty::Name, "Referenced as `auth.NAME`.")], min: 1, rest: None,
         props: &[prop("from", Ty::VariableRef, "Fill this param from a tenant variable, e.g. \"app.subdomain\".")], body: Nodes,
         children: &[one(Kind::Label), one(Kind::ParamType), many(Kind::ParamOption), one(Kind::ParamDefault), one(Kind::Description)]),
-    leaf!(ParamType, "type", Ty::Enum(PARAM_TYPES), "type", "How the param is entered: text (default), password or dropdown.", "A password param is a secret: it may only be used by its connection's auth, headers and base URL."),
+    leaf!(
+        ParamType,
+        "type",
+        Ty::Enum(PARAM_TYPES),
+        "type",
+        "How the param is entered: text (default), password or dropdown.",
+        "A password param is a secret: it may only be used by its connection's auth, headers and base URL."
+    ),
     node!(ParamOption, "option", "A choice of a dropdown param.", "`option \"Label\" value=\"value\"`.",
         args: &[arg("label", Ty::Str, "Shown to the administrator.")], min: 1, rest: None,
         props: &[req_prop("value", Ty::Str, "The value the param takes.")], body: None, children: NO_CHILDREN),
-    leaf!(ParamDefault, "default", Ty::Value, "value", "The param's default value.", "Used when the administrator leaves the param empty."),
+    leaf!(
+        ParamDefault,
+        "default",
+        Ty::Value,
+        "value",
+        "The param's default value.",
+        "Used when the administrator leaves the param empty."
+    ),
     node!(Auth, "auth", "How the connection authenticates.",
         "Forms: basic, oauth2, custom, bearer, api-key. Each form takes its own children and brings implicit params (basic: username, password; oauth2: client_id, client_secret; bearer: token; api-key: api_key).",
         args: &[arg("form", Ty::Enum(AUTH_FORMS), "The authentication form.")], min: 1, rest: None, props: NO_PROPS, body: Nodes,
         children: &[one(Kind::Username), one(Kind::Password), one(Kind::Grant), one(Kind::AuthorizeUrl), one(Kind::TokenUrl), one(Kind::RefreshUrl), one(Kind::Scope), one(Kind::ClientAuth), one(Kind::Pkce), many(Kind::TokenParam), many(Kind::Header), many(Kind::Query), many(Kind::Cookie), one(Kind::Token)]),
-    leaf!(Username, "username", Ty::Template, "template", "The basic-auth user name (default `${auth.username}`).", "A template; usually a param."),
-    leaf!(Password, "password", Ty::Template, "template", "The basic-auth password (default `${auth.password}`).", "A template; usually a password param."),
-    leaf!(Grant, "grant", Ty::Enum(GRANTS), "grant", "The OAuth 2.0 grant: client-credentials or authorization-code.", "authorization-code needs `authorize-url`; both need `token-url`."),
-    leaf!(AuthorizeUrl, "authorize-url", Ty::Template, "url", "The OAuth 2.0 authorization endpoint.", "Required for the authorization-code grant."),
-    leaf!(TokenUrl, "token-url", Ty::Template, "url", "The OAuth 2.0 token endpoint.", "Where tokens are requested and refreshed."),
-    leaf!(RefreshUrl, "refresh-url", Ty::Template, "url", "The OAuth 2.0 refresh endpoint (default: token-url).", "Only when the provider refreshes tokens elsewhere."),
+    leaf!(
+        Username,
+        "username",
+        Ty::Template,
+        "template",
+        "The basic-auth user name (default `${auth.username}`).",
+        "A template; usually a param."
+    ),
+    leaf!(
+        Password,
+        "password",
+        Ty::Template,
+        "template",
+        "The basic-auth password (default `${auth.password}`).",
+        "A template; usually a password param."
+    ),
+    leaf!(
+        Grant,
+        "grant",
+        Ty::Enum(GRANTS),
+        "grant",
+        "The OAuth 2.0 grant: client-credentials or authorization-code.",
+        "authorization-code needs `authorize-url`; both need `token-url`."
+    ),
+    leaf!(
+        AuthorizeUrl,
+        "authorize-url",
+        Ty::Template,
+        "url",
+        "The OAuth 2.0 authorization endpoint.",
+        "Required for the authorization-code grant."
+    ),
+    leaf!(
+        TokenUrl,
+        "token-url",
+        Ty::Template,
+        "url",
+        "The OAuth 2.0 token endpoint.",
+        "Where tokens are requested and refreshed."
+    ),
+    leaf!(
+        RefreshUrl,
+        "refresh-url",
+        Ty::Template,
+        "url",
+        "The OAuth 2.0 refresh endpoint (default: token-url).",
+        "Only when the provider refreshes tokens elsewhere."
+    ),
     node!(Scope, "scope", "OAuth 2.0 scopes to request.", "One or more scope strings.",
         args: &[arg("scope", Ty::Str, "A scope.")], min: 1, rest: Some(Ty::Str), props: NO_PROPS, body: None, children: NO_CHILDREN),
-    leaf!(ClientAuth, "client-auth", Ty::Enum(&["basic", "post"]), "method", "How the client authenticates at the token endpoint: basic (default) or post.", "basic sends client_secret_basic; post sends client_secret_post."),
-    leaf!(Pkce, "pkce", Ty::Bool, "enabled", "Use PKCE with the authorization-code grant.", "Recommended for every authorization-code connection."),
+    leaf!(
+        ClientAuth,
+        "client-auth",
+        Ty::Enum(&["basic", "post"]),
+        "method",
+        "How the client authenticates at the token endpoint: basic (default) or post.",
+        "basic sends client_secret_basic; post sends client_secret_post."
+    ),
+    leaf!(
+        Pkce,
+        "pkce",
+        Ty::Bool,
+        "enabled",
+        "Use PKCE with the authorization-code grant.",
+        "Recommended for every authorization-code connection."
+    ),
     node!(TokenParam, "token-param", "An extra field for the token request.", "`token-param \"audience\" \"https://api.example.com\"`.",
         args: &[arg("name", Ty::Str, "The form field."), arg("value", Ty::Text, "Its value.")], min: 2, rest: None, props: NO_PROPS, body: None, children: NO_CHILDREN),
     node!(Header, "header", "An HTTP header: NAME VALUE.", "On a connection, sent with every request; in auth, carries the credential; on a request, sent with that request.",
@@ -360,9 +526,30 @@ pub static SPECS: &[NodeSpec] = &[
         args: &[arg("name", Ty::Str, "The parameter name."), arg("value", Ty::Text, "Its value.")], min: 2, rest: None, props: NO_PROPS, body: None, children: NO_CHILDREN),
     node!(Cookie, "cookie", "A cookie carrying a credential: NAME VALUE.", "Custom auth only.",
         args: &[arg("name", Ty::Str, "The cookie name."), arg("value", Ty::Text, "Its value.")], min: 2, rest: None, props: NO_PROPS, body: None, children: NO_CHILDREN),
-    leaf!(Token, "token", Ty::Template, "template", "The bearer token (default `${auth.token}`).", "Sent as `Authorization: Bearer …`."),
-    leaf!(RequestIdHeader, "request-id-header", Ty::Str, "name", "The response header copied into executionStatus.errors[].requestId.", "Helps support teams find a failed request in the vendor's logs."),
-    leaf!(Timeout, "timeout", Ty::Duration, "duration", "How long a request may take, e.g. \"30s\" (default 30s).", "A duration: a number followed by ms, s or m."),
+    leaf!(
+        Token,
+        "token",
+        Ty::Template,
+        "template",
+        "The bearer token (default `${auth.token}`).",
+        "Sent as `Authorization: Bearer …`."
+    ),
+    leaf!(
+        RequestIdHeader,
+        "request-id-header",
+        Ty::Str,
+        "name",
+        "The response header copied into executionStatus.errors[].requestId.",
+        "Helps support teams find a failed request in the vendor's logs."
+    ),
+    leaf!(
+        Timeout,
+        "timeout",
+        Ty::Duration,
+        "duration",
+        "How long a request may take, e.g. \"30s\" (default 30s).",
+        "A duration: a number followed by ms, s or m."
+    ),
     node!(Retry, "retry", "When and how often requests are retried.",
         "Honours Retry-After. A 429 is retried for any method; 503 and connect errors only for idempotent methods unless `unsafe-methods=#true`. Without a retry node: max=3 on=429.",
         args: NO_ARGS, min: 0, rest: None,
@@ -380,7 +567,14 @@ pub static SPECS: &[NodeSpec] = &[
         args: &[arg("name", Ty::Name, "The action's name.")], min: 1, rest: None,
         props: &[req_prop("contract", Ty::Str, "The contract id, e.g. \"create-user\"."), prop("connection", Ty::Name, "The connection its requests use.")],
         body: Steps, children: &[one(Kind::Enabled), one(Kind::Description)]),
-    leaf!(Enabled, "enabled", Ty::Bool, "enabled", "#false switches the action off.", "A disabled action is checked but not required, not run, and does not count as the contract's implementation."),
+    leaf!(
+        Enabled,
+        "enabled",
+        Ty::Bool,
+        "enabled",
+        "#false switches the action off.",
+        "A disabled action is checked but not required, not run, and does not count as the contract's implementation."
+    ),
     node!(Flow, "flow", "A helper flow with typed inputs, called with `call`.", "Calls between flows may not form a cycle.",
         args: &[arg("name", Ty::Name, "Called as `call STEP NAME { … }`.")], min: 1, rest: None,
         props: &[prop("connection", Ty::Name, "The connection its requests use.")],
@@ -402,7 +596,14 @@ pub static SPECS: &[NodeSpec] = &[
         args: &[arg("value", Ty::Template, "The whole body as one template.")], min: 0, rest: None, props: NO_PROPS, body: Values, children: NO_CHILDREN, tree: true),
     node!(Form, "form", "A form-encoded request body (application/x-www-form-urlencoded).", "Children are the form fields.",
         args: NO_ARGS, min: 0, rest: None, props: NO_PROPS, body: Values, children: NO_CHILDREN, tree: true),
-    leaf!(Body, "body", Ty::Template, "text", "A raw request body.", "Sent as written; set a Content-Type header."),
+    leaf!(
+        Body,
+        "body",
+        Ty::Template,
+        "text",
+        "A raw request body.",
+        "Sent as written; set a Content-Type header."
+    ),
     node!(ExpectStatus, "expect", "The statuses that count as success (default: any 2xx).", "Any other status fails the step.",
         args: &[arg("status", Ty::Status, "A status.")], min: 1, rest: Some(Ty::Status), props: NO_PROPS, body: None, children: NO_CHILDREN),
     node!(Let, "let", "Binds a value: `let NAME VALUE` or `let NAME { tree }`.", "The value is `steps.NAME`.",
@@ -432,7 +633,14 @@ pub static SPECS: &[NodeSpec] = &[
         body: None, children: NO_CHILDREN),
     node!(Return, "return", "Ends the run with this output: a value tree or one template.", "In an action the output must fit the contract's output schema; `return {}` returns only executionStatus.",
         args: &[arg("value", Ty::Value, "The output.")], min: 0, rest: None, props: NO_PROPS, body: Values, children: NO_CHILDREN, tree: true),
-    leaf!(Log, "log", Ty::Template, "message", "Writes a line to the trace; secrets are masked.", "Shown with `--trace` and in failed test reports."),
+    leaf!(
+        Log,
+        "log",
+        Ty::Template,
+        "message",
+        "Writes a line to the trace; secrets are masked.",
+        "Shown with `--trace` and in failed test reports."
+    ),
     node!(Test, "test", "A test of one action or flow, run against mocks by `intact test`.",
         "Names its target with `action=` or `flow=`; `mock` blocks are served by a real HTTP server on 127.0.0.1.",
         args: &[arg("name", Ty::Name, "The test's name.")], min: 1, rest: None,
@@ -461,14 +669,28 @@ pub static SPECS: &[NodeSpec] = &[
         args: &[arg("name", Ty::Str, "The header."), arg("value", Ty::Text, "Its value.")], min: 2, rest: None, props: NO_PROPS, body: None, children: NO_CHILDREN),
     node!(RespondJson, "json", "A JSON response body: a value tree.", "",
         args: &[arg("value", Ty::Value, "The whole body as one value.")], min: 0, rest: None, props: NO_PROPS, body: Values, children: NO_CHILDREN, tree: true),
-    leaf!(RespondBody, "body", Ty::Template, "text", "A raw response body.", ""),
+    leaf!(
+        RespondBody,
+        "body",
+        Ty::Template,
+        "text",
+        "A raw response body.",
+        ""
+    ),
     node!(TestExpect, "expect", "Asserts the output (subset match): a value tree.", "Fields not named are not checked.",
         args: &[arg("value", Ty::Value, "The whole output as one value.")], min: 0, rest: None, props: NO_PROPS, body: Values, children: NO_CHILDREN, tree: true),
     node!(ExpectError, "expect-error", "Asserts a FAILED execution of the given error type.", "Instead of `expect`.",
         args: NO_ARGS, min: 0, rest: None,
         props: &[prop("type", Ty::Enum(ERROR_TYPES), "The expected error type."), prop("status", Ty::Status, "The expected HTTP status.")],
         body: None, children: NO_CHILDREN),
-    leaf!(TestEnv, "env", Ty::Str, "environment", "Reads tenant variables and params from env/NAME.toml.", "Values given by `app` and `params` still win."),
+    leaf!(
+        TestEnv,
+        "env",
+        Ty::Str,
+        "environment",
+        "Reads tenant variables and params from env/NAME.toml.",
+        "Values given by `app` and `params` still win."
+    ),
 ];
 
 /// The catalogue entry of a kind.
@@ -487,15 +709,40 @@ pub struct AuthForm {
 }
 
 pub static AUTH_FORM_SPECS: &[AuthForm] = &[
-    AuthForm { name: "basic", children: &[Kind::Username, Kind::Password], implicit_params: &[("username", false), ("password", true)] },
+    AuthForm {
+        name: "basic",
+        children: &[Kind::Username, Kind::Password],
+        implicit_params: &[("username", false), ("password", true)],
+    },
     AuthForm {
         name: "oauth2",
-        children: &[Kind::Grant, Kind::AuthorizeUrl, Kind::TokenUrl, Kind::RefreshUrl, Kind::Scope, Kind::ClientAuth, Kind::Pkce, Kind::TokenParam],
+        children: &[
+            Kind::Grant,
+            Kind::AuthorizeUrl,
+            Kind::TokenUrl,
+            Kind::RefreshUrl,
+            Kind::Scope,
+            Kind::ClientAuth,
+            Kind::Pkce,
+            Kind::TokenParam,
+        ],
         implicit_params: &[("client_id", false), ("client_secret", true)],
     },
-    AuthForm { name: "custom", children: &[Kind::Header, Kind::Query, Kind::Cookie], implicit_params: &[] },
-    AuthForm { name: "bearer", children: &[Kind::Token], implicit_params: &[("token", true)] },
-    AuthForm { name: "api-key", children: &[Kind::Header, Kind::Query], implicit_params: &[("api_key", true)] },
+    AuthForm {
+        name: "custom",
+        children: &[Kind::Header, Kind::Query, Kind::Cookie],
+        implicit_params: &[],
+    },
+    AuthForm {
+        name: "bearer",
+        children: &[Kind::Token],
+        implicit_params: &[("token", true)],
+    },
+    AuthForm {
+        name: "api-key",
+        children: &[Kind::Header, Kind::Query],
+        implicit_params: &[("api_key", true)],
+    },
 ];
 
 pub fn auth_form(name: &str) -> Option<&'static AuthForm> {
@@ -567,7 +814,12 @@ mod tests {
             names.sort();
             let before = names.len();
             names.dedup();
-            assert_eq!(before, names.len(), "{} has two children with one name", s.name);
+            assert_eq!(
+                before,
+                names.len(),
+                "{} has two children with one name",
+                s.name
+            );
         }
     }
 

@@ -19,8 +19,12 @@ impl Switch {
         match self {
             Switch::Capability(c) => format!("capability \"{c}\""),
             Switch::Feature(f) => format!("features \"{f}\" (in capability \"provisioning\")"),
-            Switch::GroupOperations => "group-operations #true (in capability \"provisioning\")".into(),
-            Switch::GroupMembership => "group-membership #true (in capability \"provisioning\")".into(),
+            Switch::GroupOperations => {
+                "group-operations #true (in capability \"provisioning\")".into()
+            }
+            Switch::GroupMembership => {
+                "group-membership #true (in capability \"provisioning\")".into()
+            }
         }
     }
 }
@@ -35,35 +39,125 @@ pub struct Contract {
     pub output_fields: &'static [&'static str],
 }
 
-const fn c(id: &'static str, title: &'static str, mandatory_with: Switch, output_fields: &'static [&'static str]) -> Contract {
-    Contract { id, title, mandatory_with, output_fields }
+const fn c(
+    id: &'static str,
+    title: &'static str,
+    mandatory_with: Switch,
+    output_fields: &'static [&'static str],
+) -> Contract {
+    Contract {
+        id,
+        title,
+        mandatory_with,
+        output_fields,
+    }
 }
 
 use Switch::*;
 
 pub static CONTRACTS: &[Contract] = &[
-    c("list-users", "List Users", Capability("provisioning"), &["resources", "pagination"]),
-    c("get-user", "Get User by ID", Capability("provisioning"), &["user"]),
-    c("get-user-by-username", "Get User by UserName", Capability("provisioning"), &["user"]),
+    c(
+        "list-users",
+        "List Users",
+        Capability("provisioning"),
+        &["resources", "pagination"],
+    ),
+    c(
+        "get-user",
+        "Get User by ID",
+        Capability("provisioning"),
+        &["user"],
+    ),
+    c(
+        "get-user-by-username",
+        "Get User by UserName",
+        Capability("provisioning"),
+        &["user"],
+    ),
     c("create-user", "Create User", Feature("create"), &["user"]),
     c("update-user", "Update User", Feature("update"), &["user"]),
-    c("update-user-password", "Update User Password", Feature("password"), &[]),
+    c(
+        "update-user-password",
+        "Update User Password",
+        Feature("password"),
+        &[],
+    ),
     c("activate-user", "Activate User", Feature("activate"), &[]),
-    c("deactivate-user", "Deactivate User", Feature("deactivate"), &[]),
-    c("list-user-schema", "List User Schema", Capability("provisioning"), &["schemaProperties", "pagination"]),
-    c("list-user-schema-property-values", "List User Schema Property Values", Capability("provisioning"), &["schemaPropertyValues", "pagination"]),
-    c("list-entitlement-schema", "List Entitlement Schema", Capability("entitlement-management"), &["schemaProperties", "pagination"]),
-    c("list-entitlement-schema-property-values", "List Entitlement Schema Property Values", Capability("entitlement-management"), &["schemaPropertyValues", "pagination"]),
-    c("list-groups", "List Groups", Capability("provisioning"), &["resources", "pagination"]),
-    c("get-group", "Get Group by ID", Capability("provisioning"), &["group"]),
-    c("list-groups-by-display-name", "List Groups by Display Name", GroupOperations, &["resources", "pagination"]),
+    c(
+        "deactivate-user",
+        "Deactivate User",
+        Feature("deactivate"),
+        &[],
+    ),
+    c(
+        "list-user-schema",
+        "List User Schema",
+        Capability("provisioning"),
+        &["schemaProperties", "pagination"],
+    ),
+    c(
+        "list-user-schema-property-values",
+        "List User Schema Property Values",
+        Capability("provisioning"),
+        &["schemaPropertyValues", "pagination"],
+    ),
+    c(
+        "list-entitlement-schema",
+        "List Entitlement Schema",
+        Capability("entitlement-management"),
+        &["schemaProperties", "pagination"],
+    ),
+    c(
+        "list-entitlement-schema-property-values",
+        "List Entitlement Schema Property Values",
+        Capability("entitlement-management"),
+        &["schemaPropertyValues", "pagination"],
+    ),
+    c(
+        "list-groups",
+        "List Groups",
+        Capability("provisioning"),
+        &["resources", "pagination"],
+    ),
+    c(
+        "get-group",
+        "Get Group by ID",
+        Capability("provisioning"),
+        &["group"],
+    ),
+    c(
+        "list-groups-by-display-name",
+        "List Groups by Display Name",
+        GroupOperations,
+        &["resources", "pagination"],
+    ),
     c("create-group", "Create Group", GroupOperations, &["group"]),
     c("update-group", "Update Group", GroupOperations, &["group"]),
     c("remove-group", "Remove Group", GroupOperations, &[]),
-    c("list-group-members", "List Group Members", GroupMembership, &["resources", "pagination"]),
-    c("add-group-members", "Add Group Members", GroupMembership, &[]),
-    c("remove-group-members", "Remove Group Members", GroupMembership, &[]),
-    c("universal-logout", "Proprietary Universal Logout", Capability("universal-logout"), &["logoutStatus"]),
+    c(
+        "list-group-members",
+        "List Group Members",
+        GroupMembership,
+        &["resources", "pagination"],
+    ),
+    c(
+        "add-group-members",
+        "Add Group Members",
+        GroupMembership,
+        &[],
+    ),
+    c(
+        "remove-group-members",
+        "Remove Group Members",
+        GroupMembership,
+        &[],
+    ),
+    c(
+        "universal-logout",
+        "Proprietary Universal Logout",
+        Capability("universal-logout"),
+        &["logoutStatus"],
+    ),
 ];
 
 pub fn contract(id: &str) -> Option<&'static Contract> {

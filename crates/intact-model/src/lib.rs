@@ -51,7 +51,11 @@ pub struct FileInput {
 
 impl FileInput {
     pub fn new(path: impl Into<PathBuf>, text: impl Into<Arc<str>>) -> FileInput {
-        FileInput { path: path.into(), text: text.into(), invalid_utf8_at: None }
+        FileInput {
+            path: path.into(),
+            text: text.into(),
+            invalid_utf8_at: None,
+        }
     }
 
     /// A file from raw bytes: invalid UTF-8 is replaced and remembered, a BOM is kept.
@@ -116,7 +120,10 @@ impl Analysis {
     }
 
     pub fn file_id(&self, path: &std::path::Path) -> Option<FileId> {
-        self.files.iter().position(|f| f.input.path == path).map(|i| i as FileId)
+        self.files
+            .iter()
+            .position(|f| f.input.path == path)
+            .map(|i| i as FileId)
     }
 
     /// The text a location covers.

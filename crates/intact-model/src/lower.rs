@@ -30,7 +30,10 @@ pub struct Template {
 impl Template {
     /// The file location of `len` bytes at `offset` in the decoded text.
     pub fn sub_loc(&self, offset: usize, len: usize) -> Loc {
-        Loc::new(self.loc.file, template::map_offset(self.loc.span, &self.raw, &self.text, offset, len))
+        Loc::new(
+            self.loc.file,
+            template::map_offset(self.loc.span, &self.raw, &self.text, offset, len),
+        )
     }
 }
 
@@ -115,13 +118,25 @@ impl ConnectionDef {
         let mut out: Vec<ParamInfo> = self
             .params
             .iter()
-            .map(|p| ParamInfo { name: p.name.name.clone(), password: p.password, declared: Some(p.name.loc) })
+            .map(|p| ParamInfo {
+                name: p.name.name.clone(),
+                password: p.password,
+                declared: Some(p.name.loc),
+            })
             .collect();
-        if let Some(form) = self.auth.as_ref().and_then(|a| catalogue::auth_form(&a.form)) {
+        if let Some(form) = self
+            .auth
+            .as_ref()
+            .and_then(|a| catalogue::auth_form(&a.form))
+        {
             for (name, password) in form.implicit_params {
                 match out.iter_mut().find(|p| p.name == *name) {
                     Some(p) => p.password |= *password,
-                    None => out.push(ParamInfo { name: (*name).into(), password: *password, declared: None }),
+                    None => out.push(ParamInfo {
+                        name: (*name).into(),
+                        password: *password,
+                        declared: None,
+                    }),
                 }
             }
         }
@@ -157,7 +172,10 @@ pub struct AuthDef {
 
 impl AuthDef {
     pub fn setting(&self, name: &str) -> Option<&Template> {
-        self.settings.iter().find(|(n, _)| n == name).map(|(_, t)| t)
+        self.settings
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, t)| t)
     }
 }
 
@@ -230,7 +248,10 @@ pub struct Step {
 pub enum StepKind {
     Request(Request),
     Let,
-    Call { flow: Option<Ident>, args: Vec<Ident> },
+    Call {
+        flow: Option<Ident>,
+        args: Vec<Ident>,
+    },
     If,
     ElseIf,
     Else,
@@ -265,7 +286,10 @@ struct Lowerer<'a> {
 pub fn lower(files: &[std::sync::Arc<SourceFile>]) -> Model {
     let mut model = Model::default();
     for (i, f) in files.iter().enumerate() {
-        let l = Lowerer { file: i as FileId, text: f.text() };
+        let l = Lowerer {
+            file: i as FileId,
+            text: f.text(),
+        };
         for node in f.parse.document.live_nodes() {
             l.top(node, &mut model);
         }
@@ -283,7 +307,10 @@ impl Lowerer<'_> {
     }
 
     fn ident(&self, lit: &Literal) -> Option<Ident> {
-        lit.value.as_str().map(|s| Ident { name: s.to_string(), loc: self.loc(lit.span) })
+        lit.value.as_str().map(|s| Ident {
+            name: s.to_string(),
+            loc: self.loc(lit.span),
+        })
     }
 
     fn name_arg(&self, node: &Node, i: usize) -> Option<Ident> {
@@ -303,7 +330,11 @@ impl Lowerer<'_> {
     }
 
     fn child_str(&self, node: &Node, name: &str) -> Option<String> {
-        node.children().find(|c| c.name() == name).and_then(|c| c.arg(0)).and_then(|l| l.value.as_str()).map(str::to_string)
+        node.children()
+            .find(|c| c.name() == name)
+            .and_then(|c| c.arg(0))
+            .and_then(|l| l.value.as_str())
+            .map(str::to_string)
     }
 
     fn top(&self, node: &Node, model: &mut Model) {
@@ -327,15 +358,25 @@ impl Lowerer<'_> {
                                 "features" => cap.features.extend(ch.args().filter_map(|a| {
                                     a.value.as_str().map(|s| (s.to_string(), self.loc(a.span)))
                                 })),
-                                "group-operations" => cap.group_operations = ch.arg(0).is_some_and(|a| a.value == Value::Bool(true)),
-                                "group-membership" => cap.group_membership = ch.arg(0).is_some_and(|a| a.value == Value::Bool(true)),
+                                "group-operations" => {
+                                    cap.group_operations =
+                                        ch.arg(0).is_some_and(|a| a.value == Value::Bool(true))
+                                }
+                                "group-membership" => {
+                                    cap.group_membership =
+                                        ch.arg(0).is_some_and(|a| a.value == Value::Bool(true))
+                                }
                                 _ => {}
                             }
                         }
                         Some(cap)
                     })
                     .collect();
-                model.projects.push(ProjectDef { name: self.name_arg(node, 0), loc, capabilities });
+                model.projects.push(ProjectDef {
+                    name: self.name_arg(node, 0),
+                    loc,
+                    capabilities,
+                });
             }
             "variable" => {
                 if let Some(name) = self.name_arg(node, 0) {
@@ -360,10 +401,13 @@ impl Lowerer<'_> {
             }
             "action" => {
                 if let Some(name) = self.name_arg(node, 0) {
-                    let contract = node.prop("contract").and_then(|l| l.value.as_str().map(|s| (s.to_string(), self.loc(l.span))));
-                    let enabled = !node
-                        .children()
-                        .any(|c| c.name() == "enabled" && c.arg(0).is_some_and(|a| a.value == Value::Bool(false)));
+                    let contract = node
+                        .prop("contract")
+                        .and_then(|l| l.value.as_str().map(|s| (s.to_string(), self.loc(l.span))));
+                    let enabled = !node.children().any(|c| {
+                        c.name() == "enabled"
+                            && c.arg(0).is_some_and(|a| a.value == Value::Bool(false))
+                    });
                     model.actions.push(ActionDef {
                         name,
                         loc,
@@ -382,8 +426,13 @@ impl Lowerer<'_> {
                         .filter_map(|c| {
                             Some(FlowInputDef {
                                 name: self.name_arg(c, 0)?,
-                                ty: c.prop("type").and_then(|l| l.value.as_str()).map(str::to_string),
-                                required: c.prop("required").is_some_and(|l| l.value == Value::Bool(true)),
+                                ty: c
+                                    .prop("type")
+                                    .and_then(|l| l.value.as_str())
+                                    .map(str::to_string),
+                                required: c
+                                    .prop("required")
+                                    .is_some_and(|l| l.value == Value::Bool(true)),
                                 has_default: c.prop("default").is_some(),
                             })
                         })
@@ -407,24 +456,47 @@ impl Lowerer<'_> {
     }
 
     fn connection(&self, node: &Node, name: Ident, loc: Loc) -> ConnectionDef {
-        let mut conn = ConnectionDef { name, loc, base_url: None, params: Vec::new(), auth: None, headers: Vec::new(), ping: None };
+        let mut conn = ConnectionDef {
+            name,
+            loc,
+            base_url: None,
+            params: Vec::new(),
+            auth: None,
+            headers: Vec::new(),
+            ping: None,
+        };
         for c in node.children() {
             match c.name() {
                 "base-url" => conn.base_url = c.arg(0).and_then(|l| self.template(l)),
                 "param" => {
                     if let Some(name) = self.name_arg(c, 0) {
-                        let from = c.prop("from").and_then(|l| l.value.as_str().map(|s| (s.to_string(), self.loc(l.span))));
+                        let from = c.prop("from").and_then(|l| {
+                            l.value.as_str().map(|s| (s.to_string(), self.loc(l.span)))
+                        });
                         let password = self.child_str(c, "type").as_deref() == Some("password");
-                        conn.params.push(ParamDef { name, from, password, loc: self.loc(c.span) });
+                        conn.params.push(ParamDef {
+                            name,
+                            from,
+                            password,
+                            loc: self.loc(c.span),
+                        });
                     }
                 }
                 "auth" => {
                     if let Some(form) = c.arg(0).and_then(|l| l.value.as_str()) {
-                        let mut auth = AuthDef { form: form.to_string(), loc: self.loc(c.span), settings: Vec::new(), credentials: Vec::new() };
+                        let mut auth = AuthDef {
+                            form: form.to_string(),
+                            loc: self.loc(c.span),
+                            settings: Vec::new(),
+                            credentials: Vec::new(),
+                        };
                         for a in c.children() {
                             match a.name() {
                                 k @ ("header" | "query" | "cookie") => {
-                                    if let (Some(n), Some(v)) = (a.arg(0).and_then(|l| l.value.as_str()), a.arg(1).and_then(|l| self.template(l))) {
+                                    if let (Some(n), Some(v)) = (
+                                        a.arg(0).and_then(|l| l.value.as_str()),
+                                        a.arg(1).and_then(|l| self.template(l)),
+                                    ) {
                                         auth.credentials.push((k.to_string(), n.to_string(), v));
                                     }
                                 }
@@ -433,11 +505,14 @@ impl Lowerer<'_> {
                                         auth.settings.push((k.to_string(), t));
                                     } else if let Some(l) = a.arg(0) {
                                         // #true / #false settings such as pkce.
-                                        auth.settings.push((k.to_string(), Template {
-                                            text: self.text[l.span.range()].to_string(),
-                                            loc: self.loc(l.span),
-                                            raw: self.text[l.span.range()].to_string(),
-                                        }));
+                                        auth.settings.push((
+                                            k.to_string(),
+                                            Template {
+                                                text: self.text[l.span.range()].to_string(),
+                                                loc: self.loc(l.span),
+                                                raw: self.text[l.span.range()].to_string(),
+                                            },
+                                        ));
                                     }
                                 }
                             }
@@ -446,7 +521,10 @@ impl Lowerer<'_> {
                     }
                 }
                 "header" => {
-                    if let (Some(n), Some(v)) = (c.arg(0).and_then(|l| l.value.as_str()), c.arg(1).and_then(|l| self.template(l))) {
+                    if let (Some(n), Some(v)) = (
+                        c.arg(0).and_then(|l| l.value.as_str()),
+                        c.arg(1).and_then(|l| self.template(l)),
+                    ) {
                         conn.headers.push((n.to_string(), v));
                     }
                 }
@@ -470,7 +548,10 @@ impl Lowerer<'_> {
         };
         for c in node.children() {
             match c.name() {
-                "app" => t.app.extend(c.props().map(|(k, _)| Ident { name: k.text.to_string(), loc: self.loc(k.span) })),
+                "app" => t.app.extend(c.props().map(|(k, _)| Ident {
+                    name: k.text.to_string(),
+                    loc: self.loc(k.span),
+                })),
                 "params" => t.params.extend(self.name_arg(c, 0)),
                 "mock" => {
                     t.mocks.extend(self.name_arg(c, 0));
@@ -517,10 +598,13 @@ impl Lowerer<'_> {
         let (kind, name) = match kind {
             Kind::Request => {
                 let mut req = Request {
-                    method: str_arg(node, 1).and_then(|l| l.value.as_str().map(|s| (s.to_string(), self.loc(l.span)))),
+                    method: str_arg(node, 1)
+                        .and_then(|l| l.value.as_str().map(|s| (s.to_string(), self.loc(l.span)))),
                     path: node.arg(2).and_then(|l| self.template(l)),
                     connection: self.prop_ident(node, "connection"),
-                    operation: node.prop("operation").and_then(|l| l.value.as_str().map(|s| (s.to_string(), self.loc(l.span)))),
+                    operation: node
+                        .prop("operation")
+                        .and_then(|l| l.value.as_str().map(|s| (s.to_string(), self.loc(l.span)))),
                     bodies: Vec::new(),
                     expect: Vec::new(),
                 };
@@ -546,10 +630,19 @@ impl Lowerer<'_> {
             Kind::Call => {
                 let args = node
                     .children()
-                    .map(|c| Ident { name: c.name().to_string(), loc: self.loc(c.name.span) })
+                    .map(|c| Ident {
+                        name: c.name().to_string(),
+                        loc: self.loc(c.name.span),
+                    })
                     .collect();
                 self.collect_child_templates(node, &mut templates);
-                (StepKind::Call { flow: self.name_arg(node, 1), args }, self.name_arg(node, 0))
+                (
+                    StepKind::Call {
+                        flow: self.name_arg(node, 1),
+                        args,
+                    },
+                    self.name_arg(node, 0),
+                )
             }
             Kind::If | Kind::ElseIf | Kind::Else | Kind::Try | Kind::Catch => {
                 body = self.steps(node, kind);
@@ -584,13 +677,24 @@ impl Lowerer<'_> {
             Kind::Fail => (StepKind::Fail, None),
             Kind::Return => {
                 self.collect_child_templates(node, &mut templates);
-                let tree = if node.children_block().is_some() || node.arg(0).is_some() { Some(self.tree(node, 0)) } else { None };
+                let tree = if node.children_block().is_some() || node.arg(0).is_some() {
+                    Some(self.tree(node, 0))
+                } else {
+                    None
+                };
                 (StepKind::Return(tree), None)
             }
             Kind::Log => (StepKind::Log, None),
             _ => return None,
         };
-        Some(Step { kind, name, loc, keyword, templates, body })
+        Some(Step {
+            kind,
+            name,
+            loc,
+            keyword,
+            templates,
+            body,
+        })
     }
 
     fn collect_child_templates(&self, node: &Node, out: &mut Vec<Template>) {
@@ -612,12 +716,22 @@ impl Lowerer<'_> {
         };
         if node.children_block().is_some() {
             let children: Vec<&Node> = node.children().collect();
-            if !children.is_empty() && children.iter().all(|c| c.name() == "-") || forced == Some("array") {
+            if !children.is_empty() && children.iter().all(|c| c.name() == "-")
+                || forced == Some("array")
+            {
                 return Tree::Array(children.iter().map(|c| self.tree(c, 0)).collect(), loc);
             }
             let fields = children
                 .iter()
-                .map(|c| (Ident { name: c.name().to_string(), loc: self.loc(c.name.span) }, self.tree(c, 0)))
+                .map(|c| {
+                    (
+                        Ident {
+                            name: c.name().to_string(),
+                            loc: self.loc(c.name.span),
+                        },
+                        self.tree(c, 0),
+                    )
+                })
                 .collect();
             return Tree::Object(fields, loc);
         }

@@ -13,7 +13,11 @@ pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// The nearest folder at or above `start` that holds `intact.kdl`.
 pub fn find_root(start: &Path) -> Option<PathBuf> {
-    let start = if start.is_file() { start.parent()? } else { start };
+    let start = if start.is_file() {
+        start.parent()?
+    } else {
+        start
+    };
     let mut dir = Some(start);
     while let Some(d) = dir {
         if d.join(ROOT_FILE).is_file() {
@@ -47,14 +51,22 @@ impl std::error::Error for LoadError {}
 /// The paths of every `*.kdl` file of the project at `root`, sorted.
 pub fn kdl_files(root: &Path) -> Result<Vec<PathBuf>, LoadError> {
     let mut out = Vec::new();
-    let walker = walkdir::WalkDir::new(root).follow_links(false).sort_by_file_name().into_iter();
+    let walker = walkdir::WalkDir::new(root)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter();
     let walker = walker.filter_entry(|e| {
-        e.depth() == 0 || !(e.file_type().is_dir() && is_skipped_dir(&e.file_name().to_string_lossy()))
+        e.depth() == 0
+            || !(e.file_type().is_dir() && is_skipped_dir(&e.file_name().to_string_lossy()))
     });
     for entry in walker {
         let entry = entry.map_err(|e| LoadError {
-            path: e.path().map_or_else(|| root.to_path_buf(), Path::to_path_buf),
-            error: e.into_io_error().unwrap_or_else(|| io::Error::other("file system loop")),
+            path: e
+                .path()
+                .map_or_else(|| root.to_path_buf(), Path::to_path_buf),
+            error: e
+                .into_io_error()
+                .unwrap_or_else(|| io::Error::other("file system loop")),
         })?;
         if entry.file_type().is_file() && entry.path().extension().is_some_and(|x| x == "kdl") {
             out.push(entry.into_path());
@@ -65,12 +77,18 @@ pub fn kdl_files(root: &Path) -> Result<Vec<PathBuf>, LoadError> {
 
 /// Reads every `*.kdl` file of the project at `root`.
 pub fn load(root: &Path) -> Result<Vec<FileInput>, LoadError> {
-    kdl_files(root)?.into_iter().map(|path| read_file(root, &path)).collect()
+    kdl_files(root)?
+        .into_iter()
+        .map(|path| read_file(root, &path))
+        .collect()
 }
 
 /// Reads one file of the project, keyed by its path relative to `root`.
 pub fn read_file(root: &Path, path: &Path) -> Result<FileInput, LoadError> {
-    let err = |error| LoadError { path: path.to_path_buf(), error };
+    let err = |error| LoadError {
+        path: path.to_path_buf(),
+        error,
+    };
     let meta = std::fs::metadata(path).map_err(err)?;
     if meta.len() > MAX_FILE_BYTES {
         return Err(LoadError {

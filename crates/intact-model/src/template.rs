@@ -36,7 +36,11 @@ pub fn segments(text: &str) -> Vec<Segment<'_>> {
         if bytes[i] == b'$' && bytes[i + 1] == b'{' {
             let start = i + 2;
             let (end, closed) = expression_end(text, start);
-            out.push(Segment { expr: &text[start..end], offset: start, closed });
+            out.push(Segment {
+                expr: &text[start..end],
+                offset: start,
+                closed,
+            });
             i = if closed { end + 1 } else { end };
             continue;
         }
@@ -76,7 +80,11 @@ fn expression_end(text: &str, start: usize) -> (usize, bool) {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Reference<'a> {
     /// `root.field` where root is a scope name such as `app`, `auth`, `steps`, `input`.
-    Member { root: &'a str, field: &'a str, offset: usize },
+    Member {
+        root: &'a str,
+        field: &'a str,
+        offset: usize,
+    },
     /// `name(` not preceded by `.`: a function or mapping call.
     Call { name: &'a str, offset: usize },
 }
@@ -119,13 +127,20 @@ pub fn references(expr: &str) -> Vec<Reference<'_>> {
             }
             let rest = expr[i..].trim_start();
             if rest.starts_with('(') {
-                out.push(Reference::Call { name, offset: start });
+                out.push(Reference::Call {
+                    name,
+                    offset: start,
+                });
             } else if let Some(after) = rest.strip_prefix('.') {
                 let after_trim = after.trim_start();
                 let field_len = after_trim.bytes().take_while(|&b| ident_char(b)).count();
                 if field_len > 0 {
                     let field_offset = expr.len() - after_trim.len();
-                    out.push(Reference::Member { root: name, field: &after_trim[..field_len], offset: field_offset });
+                    out.push(Reference::Member {
+                        root: name,
+                        field: &after_trim[..field_len],
+                        offset: field_offset,
+                    });
                 }
             }
             continue;
@@ -140,7 +155,11 @@ pub fn references(expr: &str) -> Vec<Reference<'_>> {
 /// Exact when the literal has no escapes (the common case); otherwise every offset maps to the
 /// whole literal, which is still the right place, only wider.
 pub fn map_offset(literal_span: Span, raw: &str, decoded: &str, offset: usize, len: usize) -> Span {
-    let quote = if raw.starts_with('"') && !raw.starts_with("\"\"\"") { 1 } else { 0 };
+    let quote = if raw.starts_with('"') && !raw.starts_with("\"\"\"") {
+        1
+    } else {
+        0
+    };
     if quote == 1 && raw.len() >= 2 && &raw[1..raw.len() - 1] == decoded {
         let start = literal_span.start + 1 + offset as u32;
         return Span::new(start, start + len as u32);
@@ -171,9 +190,25 @@ mod tests {
         assert_eq!(
             r,
             vec![
-                Reference::Call { name: "scim_user", offset: 0 },
-                Reference::Member { root: "steps", field: "get", offset: 16 },
-                Reference::Member { root: "app", field: "sub", offset: 32 },
+                Reference::Call {
+                    name: "scim_user",
+                    offset: 0
+                },
+                Reference::Member {
+                    root: "steps",
+                    field: "get",
+                    offset: 16
+                },
+                Reference::Member {
+                    root: "app",
+                    field: "sub",
+                    offset: 32
+                },
+                Reference::Member {
+                    root: "x",
+                    field: "size",
+                    offset: 51
+                },
             ]
         );
     }

@@ -29,8 +29,14 @@ pub fn parse(text: &str) -> Parse {
         "files over 4 GiB must be refused before parsing"
     );
     let tokens = lex(text);
-    let opens = tokens.iter().filter(|t| t.kind == TokenKind::LBrace).count();
-    let closes = tokens.iter().filter(|t| t.kind == TokenKind::RBrace).count();
+    let opens = tokens
+        .iter()
+        .filter(|t| t.kind == TokenKind::LBrace)
+        .count();
+    let closes = tokens
+        .iter()
+        .filter(|t| t.kind == TokenKind::RBrace)
+        .count();
     let mut p = Parser {
         text,
         tokens: &tokens,
@@ -182,7 +188,8 @@ impl<'t> Parser<'t> {
         loop {
             let before_space = self.pos;
             self.skip_line_space();
-            if let (true, Some((_, parent_indent)), Some(k)) = (self.unbalanced, block_open, self.peek())
+            if let (true, Some((_, parent_indent)), Some(k)) =
+                (self.unbalanced, block_open, self.peek())
                 && k != K::RBrace
                 && self.indent_of(self.span().start) <= parent_indent
             {
@@ -237,7 +244,7 @@ impl<'t> Parser<'t> {
     /// The column (in bytes) of `offset` on its line.
     fn indent_of(&self, offset: u32) -> usize {
         let before = &self.text[..offset as usize];
-        let line_start = before.rfind(|c| crate::lexer::is_newline(c)).map_or(0, |i| i + 1);
+        let line_start = before.rfind(crate::lexer::is_newline).map_or(0, |i| i + 1);
         offset as usize - line_start
     }
 
@@ -302,7 +309,10 @@ impl<'t> Parser<'t> {
     /// it and returns the string's token, so the value still counts (one mistake, one diagnostic).
     fn legacy_raw_string(&mut self, t: Token) -> Option<Token> {
         if self.token_text(t) == "r"
-            && matches!(self.peek(), Some(K::String | K::RawString | K::MultiLineString | K::Error))
+            && matches!(
+                self.peek(),
+                Some(K::String | K::RawString | K::MultiLineString | K::Error)
+            )
         {
             let s = self.bump();
             self.errors.push(SyntaxError {
@@ -526,7 +536,10 @@ impl<'t> Parser<'t> {
                     if s.kind == K::Error {
                         return None;
                     }
-                    t = Token { kind: s.kind, span: s.span };
+                    t = Token {
+                        kind: s.kind,
+                        span: s.span,
+                    };
                 }
                 // A property if `=` follows (spaces allowed around it).
                 let save = self.pos;

@@ -1,0 +1,390 @@
+//! The `intact` binary as users and CI run it: exit codes, output formats, and bad input.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+fn intact(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_intact"))
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .env_remove("RUST_BACKTRACE")
+        .output()
+        .expect("the intact binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Asserts the exit code and that nothing panicked.
+fn assert_exit(o: &Output, code: i32) {
+    assert!(
+        !stderr(o).contains("panicked"),
+        "intact panicked:\n{}",
+        stderr(o)
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(code),
+        "stdout:\n{}\nstderr:\n{}",
+        stdout(o),
+        stderr(o)
+    );
+}
+
+fn examples() -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(repo().join("examples"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("intact.kdl").is_file())
+        .collect();
+    v.sort();
+    assert!(v.len() >= 2, "the examples are missing");
+    v
+}
+
+#[test]
+fn every_example_checks_clean() {
+    for ex in examples() {
+        let o = intact(&["check", "--deny-warnings"], &ex);
+        assert_exit(&o, 0);
+        assert!(
+            stdout(&o).contains("0 error(s), 0 warning(s)"),
+            "{}",
+            stdout(&o)
+        );
+    }
+}
+
+#[test]
+fn check_finds_the_project_from_a_subfolder_and_a_file() {
+    let ex = &examples()[0];
+    let sub = std::fs::read_dir(ex)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.is_dir())
+        .expect("an example has a subfolder");
+    assert_exit(&intact(&["check"], &sub), 0);
+    assert_exit(
+        &intact(&["check", ex.join("intact.kdl").to_str().unwrap()], &repo()),
+        0,
+    );
+}
+
+#[test]
+fn findings_exit_1_in_every_format() {
+    let fx = repo().join("tests/fixtures/check/every-mistake");
+    for format in ["human", "json", "sarif", "github", "junit"] {
+        let o = intact(
+            &["check", fx.to_str().unwrap(), "--format", format],
+            &repo(),
+        );
+        assert_exit(&o, 1);
+        assert!(
+            stdout(&o).contains("http::path") || stdout(&o).contains("http%3A%3Apath"),
+            "{format}: {}",
+            stdout(&o)
+        );
+    }
+}
+
+#[test]
+fn json_output_has_codes_files_and_lines() {
+    let fx = repo().join("tests/fixtures/check/every-mistake");
+    let o = intact(
+        &["check", fx.to_str().unwrap(), "--format", "json"],
+        &repo(),
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("valid JSON");
+    assert_eq!(v["format_version"], 1);
+    assert_eq!(v["valid"], false);
+    let diags = v["diagnostics"].as_array().unwrap();
+    assert_eq!(
+        v["error_count"].as_u64().unwrap() as usize,
+        diags.iter().filter(|d| d["severity"] == "error").count()
+    );
+    let find = |code: &str| {
+        diags
+            .iter()
+            .find(|d| d["code"] == code)
+            .unwrap_or_else(|| panic!("{code} not reported"))
+    };
+    let path = find("http::path");
+    assert_eq!(path["file"], "actions/users.kdl");
+    assert_eq!(path["range"]["start"]["line"], 2);
+    assert_eq!(path["range"]["start"]["column"], 26);
+    let dup = find("name::duplicate");
+    assert_eq!(dup["file"], "flows/helpers.kdl");
+    assert_eq!(dup["labels"][0]["message"], "first defined here");
+    assert_eq!(dup["labels"][0]["range"]["start"]["line"], 1);
+    // A syntax error early in a file does not hide the later, unrelated mistake.
+    let later = diags
+        .iter()
+        .find(|d| d["code"] == "test::unknown-target" && d["file"] == "tests/broken.kdl")
+        .expect("later finding reported");
+    assert_eq!(later["range"]["start"]["line"], 7);
+}
+
+#[test]
+fn sarif_output_is_valid_sarif_2_1_0() {
+    // The published schema (copied unchanged from the npm package @microsoft/jest-sarif) has one
+    // pattern with a stray `]` that Rust's regex engine rejects; it only constrains `run.language`,
+    // which intact does not write, so the pattern is corrected in memory.
+    let text = std::fs::read_to_string(repo().join("tests/fixtures/sarif-2.1.0-rtm.5.json"))
+        .unwrap()
+        .replace(
+            r#""^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$""#,
+            r#""^[a-zA-Z]{2}$|^[a-zA-Z]{2}-[a-zA-Z]{2}$""#,
+        );
+    let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let validator = jsonschema::draft4::new(&schema).expect("the SARIF schema compiles");
+    for project in [
+        "tests/fixtures/check/every-mistake",
+        "tests/fixtures/check/no-project",
+        "examples/universal-logout",
+    ] {
+        let o = intact(
+            &[
+                "check",
+                repo().join(project).to_str().unwrap(),
+                "--format",
+                "sarif",
+            ],
+            &repo(),
+        );
+        let sarif: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("SARIF is JSON");
+        let errors: Vec<String> = validator
+            .iter_errors(&sarif)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{project}: SARIF does not validate:\n{}",
+            errors.join("\n")
+        );
+        assert_eq!(sarif["version"], "2.1.0");
+    }
+}
+
+#[test]
+fn sarif_fingerprints_are_stable_across_runs() {
+    let fx = repo().join("tests/fixtures/check/every-mistake");
+    let a = stdout(&intact(
+        &["check", fx.to_str().unwrap(), "--format", "sarif"],
+        &repo(),
+    ));
+    let b = stdout(&intact(
+        &["check", fx.to_str().unwrap(), "--format", "sarif"],
+        &repo(),
+    ));
+    assert_eq!(a, b);
+}
+
+#[test]
+fn github_annotations_are_one_line_each() {
+    let fx = repo().join("tests/fixtures/check/every-mistake");
+    let out = stdout(&intact(
+        &["check", fx.to_str().unwrap(), "--format", "github"],
+        &repo(),
+    ));
+    for line in out.lines() {
+        assert!(
+            line.starts_with("::error ")
+                || line.starts_with("::warning ")
+                || line.starts_with("::notice "),
+            "{line}"
+        );
+        assert!(line.contains(",title=") && line.contains("file="), "{line}");
+    }
+    assert!(out.lines().count() > 40);
+}
+
+#[test]
+fn junit_has_one_case_per_file() {
+    let fx = repo().join("tests/fixtures/check/every-mistake");
+    let out = stdout(&intact(
+        &["check", fx.to_str().unwrap(), "--format", "junit"],
+        &repo(),
+    ));
+    let files = std::fs::read_dir(&fx).unwrap().count();
+    assert!(out.starts_with("<?xml"));
+    assert!(out.matches("<testcase ").count() >= files - 6, "{out}");
+    assert!(out.contains("<failure "));
+}
+
+#[test]
+fn deny_warnings_fails_on_warnings_only() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("intact.kdl"),
+        "project \"p\" {\n    display-name \"P\"\n}\nvariable \"unused\" {\n    label \"U\"\n}\n",
+    )
+    .unwrap();
+    assert_exit(&intact(&["check"], dir.path()), 0);
+    assert_exit(&intact(&["check", "--deny-warnings"], dir.path()), 1);
+}
+
+#[test]
+fn no_project_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = intact(&["check"], dir.path());
+    assert_exit(&o, 2);
+    assert!(stderr(&o).contains("intact init"), "{}", stderr(&o));
+    assert_exit(&intact(&["check", "/definitely/not/here"], dir.path()), 2);
+    assert_exit(&intact(&["check", "--format", "yaml"], dir.path()), 2);
+}
+
+#[test]
+fn explain_prints_pages_and_refuses_unknown_codes() {
+    let o = intact(&["explain", "schema::unknown-node"], &repo());
+    assert_exit(&o, 0);
+    assert!(stdout(&o).starts_with("# `schema::unknown-node`"));
+    let o = intact(&["explain", "schema::unknown-nod"], &repo());
+    assert_exit(&o, 2);
+    assert!(
+        stderr(&o).contains("did you mean `schema::unknown-node`"),
+        "{}",
+        stderr(&o)
+    );
+    let o = intact(&["explain"], &repo());
+    assert_exit(&o, 0);
+    assert!(stdout(&o).lines().count() > 50);
+    let o = intact(&["explain", "expr::type"], &repo());
+    assert!(stdout(&o).contains("does not report it yet"));
+}
+
+#[test]
+fn init_writes_a_clean_project_and_never_overwrites() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("acme-hr");
+    assert_exit(&intact(&["init", target.to_str().unwrap()], dir.path()), 0);
+    let o = intact(&["check", "--deny-warnings"], &target);
+    assert_exit(&o, 0);
+    let before = std::fs::read_to_string(target.join("intact.kdl")).unwrap();
+    assert!(before.contains("project \"acme_hr\""));
+    let o = intact(&["init", target.to_str().unwrap()], dir.path());
+    assert_exit(&o, 2);
+    assert_eq!(
+        std::fs::read_to_string(target.join("intact.kdl")).unwrap(),
+        before
+    );
+    // The generated files are already in canonical layout.
+    assert_exit(&intact(&["fmt", "--check"], &target), 0);
+}
+
+#[test]
+fn fmt_check_lists_files_and_fmt_rewrites_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("intact.kdl");
+    std::fs::write(
+        &file,
+        "project   \"p\"{\ndisplay-name \"P\" // keep me\n}\n",
+    )
+    .unwrap();
+    let o = intact(&["fmt", "--check"], dir.path());
+    assert_exit(&o, 1);
+    assert!(stdout(&o).contains("intact.kdl"));
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        "project   \"p\"{\ndisplay-name \"P\" // keep me\n}\n",
+        "--check must not write"
+    );
+    assert_exit(&intact(&["fmt"], dir.path()), 0);
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        "project \"p\" {\n    display-name \"P\" // keep me\n}\n"
+    );
+    assert_exit(&intact(&["fmt", "--check"], dir.path()), 0);
+}
+
+#[test]
+fn fmt_refuses_files_with_syntax_errors_and_leaves_them_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("intact.kdl");
+    let broken = "project \"p\" {\n  display-name \"unterminated\n}\n";
+    std::fs::write(&file, broken).unwrap();
+    let o = intact(&["fmt"], dir.path());
+    assert_exit(&o, 1);
+    assert!(stderr(&o).contains("not formatted"), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), broken);
+}
+
+#[test]
+fn fmt_stdin_writes_stdout() {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_intact"))
+        .args(["fmt", "--stdin"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"a   1{b}").unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(String::from_utf8(o.stdout).unwrap(), "a 1 { b }\n");
+}
+
+/// Whatever a file holds, `check` answers with findings and exit 1: never a panic, a hang or 101.
+#[test]
+fn bad_input_gives_findings_not_crashes() {
+    let mut cases: Vec<(&str, Vec<u8>)> = vec![
+        (
+            "garbage",
+            (0..4096u32)
+                .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+                .collect(),
+        ),
+        (
+            "invalid utf-8",
+            b"project \"p\" {\n display-name \"caf\xe9\"\n}\n\xff\xfe".to_vec(),
+        ),
+        (
+            "deep nesting",
+            format!(
+                "project \"p\" {}{}",
+                "a {".repeat(10_000),
+                "}".repeat(10_000)
+            )
+            .into_bytes(),
+        ),
+        ("unclosed deep nesting", "a {\n".repeat(10_000).into_bytes()),
+        (
+            "bom and crlf",
+            b"\xef\xbb\xbfproject \"p\" {\r\n    display-name 1\r\n}\r\n".to_vec(),
+        ),
+        ("only braces", b"}}}}{{{{".to_vec()),
+        ("nul bytes", b"project \0 \"p\"\n".to_vec()),
+    ];
+    // About 10 MB of mostly valid nodes with a mistake at the end.
+    let mut big = String::from("project \"p\" {\n    display-name \"P\"\n}\n");
+    while big.len() < 10 * 1024 * 1024 {
+        big.push_str("variable \"v\" {\n    label \"a label that is long enough to fill the file quickly\"\n}\n");
+    }
+    big.push_str("oops =\n");
+    cases.push(("10 MB", big.into_bytes()));
+    for (name, bytes) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("intact.kdl"), &bytes).unwrap();
+        let o = intact(&["check", "--format", "json"], dir.path());
+        assert!(
+            !stderr(&o).contains("panicked"),
+            "{name}: panicked:\n{}",
+            stderr(&o)
+        );
+        assert_eq!(o.status.code(), Some(1), "{name}: {}", stderr(&o));
+        let v: serde_json::Value =
+            serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(v["error_count"].as_u64().unwrap() > 0, "{name}");
+    }
+}
