@@ -1,0 +1,184 @@
+//! Every file a user could write gives findings, never a panic; the formatter loses nothing.
+
+use std::path::{Path, PathBuf};
+
+use intact_model::{Analysis, FileInput, project};
+use intact_syntax::lexer::TokenKind;
+use intact_syntax::{Node, format, parse};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Every `.kdl` file of the examples and the test fixtures (the KDL conformance inputs included).
+fn all_kdl_files() -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for dir in ["examples", "tests/fixtures", "crates/intact-syntax/tests/kdl-spec/input"] {
+        for entry in walk(&repo().join(dir)) {
+            files.push(entry);
+        }
+    }
+    assert!(files.len() > 300);
+    files
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else if p.extension().is_some_and(|x| x == "kdl") {
+            out.push(p);
+        }
+    }
+    out.sort();
+    out
+}
+
+fn example_projects() -> Vec<PathBuf> {
+    walk(&repo().join("examples")).into_iter().filter(|p| p.ends_with("intact.kdl")).map(|p| p.parent().unwrap().to_path_buf()).collect()
+}
+
+/// The project's findings must point inside their files, on character boundaries.
+fn check_is_sound(a: &Analysis) {
+    for d in intact_check::check(a) {
+        let text = a.file(d.loc.file).text();
+        let r = d.loc.span.range();
+        assert!(r.start <= r.end && r.end <= text.len(), "{} span {r:?} outside its file", d.code);
+        assert!(text.is_char_boundary(r.start) && text.is_char_boundary(r.end), "{} span {r:?} splits a character", d.code);
+    }
+}
+
+/// Truncating any file of a real project at any point still gives findings, never a panic.
+#[test]
+fn truncated_example_files_never_panic() {
+    for root in example_projects() {
+        let inputs = project::load(&root).unwrap();
+        for (i, f) in inputs.iter().enumerate() {
+            let text = f.text.to_string();
+            let step = (text.len() / 150).max(1);
+            for cut in (0..text.len()).step_by(step).filter(|c| text.is_char_boundary(*c)) {
+                let mut files = inputs.clone();
+                files[i] = FileInput::new(f.path.clone(), &text[..cut]);
+                check_is_sound(&Analysis::new(files));
+            }
+        }
+    }
+}
+
+/// Deleting one line of a real file anywhere, or doubling one, still gives sound findings.
+#[test]
+fn edited_example_files_never_panic() {
+    for root in example_projects() {
+        let inputs = project::load(&root).unwrap();
+        for (i, f) in inputs.iter().enumerate() {
+            let lines: Vec<&str> = f.text.lines().collect();
+            for n in 0..lines.len() {
+                let mut without = lines.clone();
+                without.remove(n);
+                let mut doubled = lines.clone();
+                doubled.insert(n, lines[n]);
+                for variant in [without.join("\n"), doubled.join("\n")] {
+                    let mut files = inputs.clone();
+                    files[i] = FileInput::new(f.path.clone(), variant);
+                    check_is_sound(&Analysis::new(files));
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn hostile_texts_never_panic() {
+    let mut texts: Vec<String> = vec![
+        "\u{feff}".into(),
+        "\u{feff}\u{feff}x".into(),
+        "a".repeat(100_000),
+        "\"".repeat(10_001),
+        "/*".repeat(5_000),
+        "{".repeat(20_000),
+        "}".repeat(20_000),
+        "a {".repeat(10_000) + &"}".repeat(10_000),
+        "(".repeat(10_000),
+        "/-".repeat(10_000),
+        "\\\n".repeat(10_000),
+        "x \"${".repeat(1_000),
+        "#\"\"\"\n".into(),
+        "\"\"\"\n  x\n \"\"\"".into(),
+        "n \"\\u{110000}\" \"\\u{d800}\" \"\\u{}\" \"\\u{1234567}\"".into(),
+        "n 0x 0o 0b 1e 1.e5 --1 +.5 99999999999999999999999".into(),
+        "\r\r\n\n\u{85}\u{2028}\u{2029}\u{b}\u{c}".into(),
+        "é 👍 \u{200e} \u{202e}".into(),
+    ];
+    // Every byte value as a one-byte file, and random-ish binary data.
+    texts.extend((0u8..=255).map(|b| String::from_utf8_lossy(&[b]).into_owned()));
+    for (i, text) in texts.iter().enumerate() {
+        let p = parse(text);
+        let covered: usize = p.tokens.iter().map(|t| t.span.len() as usize).sum();
+        assert_eq!(covered, text.len(), "case {i}: tokens must cover every byte");
+        check_is_sound(&Analysis::new(vec![FileInput::new("intact.kdl", text.as_str())]));
+        if let Ok(out) = format::format(text, &p) {
+            assert_eq!(format::format_text(&out).as_deref(), Ok(out.as_str()), "case {i}: format is not idempotent");
+        }
+    }
+}
+
+/// Nodes and values of a document, without spans or layout, to compare before and after formatting.
+fn shape(nodes: &[Node], out: &mut String) {
+    for n in nodes {
+        out.push_str(&format!("{}{:?}{:?}", if n.is_dashed() { "/-" } else { "" }, n.ty.as_ref().map(|t| t.name.as_str()), n.name()));
+        for e in &n.entries {
+            out.push_str(&format!(" {}{:?}={:?}{:?}", e.is_dashed(), e.key.as_ref().map(|k| k.as_str()), e.value.ty.as_ref().map(|t| t.name.as_str()), e.value.value));
+        }
+        for b in &n.blocks {
+            out.push_str(if b.slashdash.is_some() { " /-{" } else { " {" });
+            shape(&b.nodes, out);
+            out.push('}');
+        }
+        out.push(';');
+    }
+}
+
+fn comments(text: &str) -> Vec<String> {
+    let mut c: Vec<String> = parse(text)
+        .tokens
+        .iter()
+        .filter(|t| matches!(t.kind, TokenKind::LineComment | TokenKind::BlockComment))
+        .map(|t| text[t.span.range()].trim_end().to_string())
+        .collect();
+    c.sort();
+    c
+}
+
+/// `intact fmt` on every example and fixture: idempotent, same values, every comment kept.
+#[test]
+fn formatter_is_idempotent_and_lossless() {
+    let mut formatted = 0;
+    for path in all_kdl_files() {
+        let Ok(text) = std::fs::read_to_string(&path) else { continue };
+        let p = parse(&text);
+        let Ok(once) = format::format(&text, &p) else {
+            assert!(!p.errors.is_empty());
+            continue;
+        };
+        formatted += 1;
+        let twice = format::format_text(&once).unwrap_or_else(|e| panic!("{}: formatted output does not parse: {e}\n{once}", path.display()));
+        assert_eq!(once, twice, "{}: not idempotent", path.display());
+        let (mut a, mut b) = (String::new(), String::new());
+        shape(&p.document.nodes, &mut a);
+        shape(&parse(&once).document.nodes, &mut b);
+        assert_eq!(a, b, "{}: formatting changed the document", path.display());
+        assert_eq!(comments(&text), comments(&once), "{}: formatting lost or changed a comment", path.display());
+    }
+    assert!(formatted > 200, "only {formatted} files formatted");
+}
+
+/// The examples are kept in canonical layout.
+#[test]
+fn examples_are_formatted() {
+    for path in walk(&repo().join("examples")) {
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(format::format_text(&text).as_deref(), Ok(text.as_str()), "{} is not formatted; run `intact fmt examples`", path.display());
+    }
+}
