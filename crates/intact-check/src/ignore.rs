@@ -66,8 +66,8 @@ pub(crate) fn apply(a: &Analysis, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
                 );
             }
             let comment_line = line_of(t.span.start);
-            let target_line = tokens[ti + 1..]
-                .iter()
+            let target_line = tokens
+                .from_index(ti + 1)
                 .find(|n| {
                     !matches!(
                         n.kind,

@@ -13,7 +13,11 @@ fn repo() -> PathBuf {
 /// Every `.kdl` file of the examples and the test fixtures (the KDL conformance inputs included).
 fn all_kdl_files() -> Vec<PathBuf> {
     let mut files = Vec::new();
-    for dir in ["examples", "tests/fixtures", "crates/intact-syntax/tests/kdl-spec/input"] {
+    for dir in [
+        "examples",
+        "tests/fixtures",
+        "crates/intact-syntax/tests/kdl-spec/input",
+    ] {
         for entry in walk(&repo().join(dir)) {
             files.push(entry);
         }
@@ -37,7 +41,11 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 }
 
 fn example_projects() -> Vec<PathBuf> {
-    walk(&repo().join("examples")).into_iter().filter(|p| p.ends_with("intact.kdl")).map(|p| p.parent().unwrap().to_path_buf()).collect()
+    walk(&repo().join("examples"))
+        .into_iter()
+        .filter(|p| p.ends_with("intact.kdl"))
+        .map(|p| p.parent().unwrap().to_path_buf())
+        .collect()
 }
 
 /// The project's findings must point inside their files, on character boundaries.
@@ -45,8 +53,16 @@ fn check_is_sound(a: &Analysis) {
     for d in intact_check::check(a) {
         let text = a.file(d.loc.file).text();
         let r = d.loc.span.range();
-        assert!(r.start <= r.end && r.end <= text.len(), "{} span {r:?} outside its file", d.code);
-        assert!(text.is_char_boundary(r.start) && text.is_char_boundary(r.end), "{} span {r:?} splits a character", d.code);
+        assert!(
+            r.start <= r.end && r.end <= text.len(),
+            "{} span {r:?} outside its file",
+            d.code
+        );
+        assert!(
+            text.is_char_boundary(r.start) && text.is_char_boundary(r.end),
+            "{} span {r:?} splits a character",
+            d.code
+        );
     }
 }
 
@@ -58,7 +74,10 @@ fn truncated_example_files_never_panic() {
         for (i, f) in inputs.iter().enumerate() {
             let text = f.text.to_string();
             let step = (text.len() / 150).max(1);
-            for cut in (0..text.len()).step_by(step).filter(|c| text.is_char_boundary(*c)) {
+            for cut in (0..text.len())
+                .step_by(step)
+                .filter(|c| text.is_char_boundary(*c))
+            {
                 let mut files = inputs.clone();
                 files[i] = FileInput::new(f.path.clone(), &text[..cut]);
                 check_is_sound(&Analysis::new(files));
@@ -116,10 +135,21 @@ fn hostile_texts_never_panic() {
     for (i, text) in texts.iter().enumerate() {
         let p = parse(text);
         let covered: usize = p.tokens.iter().map(|t| t.span.len() as usize).sum();
-        assert_eq!(covered, text.len(), "case {i}: tokens must cover every byte");
-        check_is_sound(&Analysis::new(vec![FileInput::new("intact.kdl", text.as_str())]));
+        assert_eq!(
+            covered,
+            text.len(),
+            "case {i}: tokens must cover every byte"
+        );
+        check_is_sound(&Analysis::new(vec![FileInput::new(
+            "intact.kdl",
+            text.as_str(),
+        )]));
         if let Ok(out) = format::format(text, &p) {
-            assert_eq!(format::format_text(&out).as_deref(), Ok(out.as_str()), "case {i}: format is not idempotent");
+            assert_eq!(
+                format::format_text(&out).as_deref(),
+                Ok(out.as_str()),
+                "case {i}: format is not idempotent"
+            );
         }
     }
 }
@@ -127,9 +157,20 @@ fn hostile_texts_never_panic() {
 /// Nodes and values of a document, without spans or layout, to compare before and after formatting.
 fn shape(nodes: &[Node], out: &mut String) {
     for n in nodes {
-        out.push_str(&format!("{}{:?}{:?}", if n.is_dashed() { "/-" } else { "" }, n.ty.as_ref().map(|t| t.name.as_str()), n.name()));
+        out.push_str(&format!(
+            "{}{:?}{:?}",
+            if n.is_dashed() { "/-" } else { "" },
+            n.ty.as_ref().map(|t| t.name.as_str()),
+            n.name()
+        ));
         for e in &n.entries {
-            out.push_str(&format!(" {}{:?}={:?}{:?}", e.is_dashed(), e.key.as_ref().map(|k| k.as_str()), e.value.ty.as_ref().map(|t| t.name.as_str()), e.value.value));
+            out.push_str(&format!(
+                " {}{:?}={:?}{:?}",
+                e.is_dashed(),
+                e.key.as_ref().map(|k| k.as_str()),
+                e.value.ty.as_ref().map(|t| t.name.as_str()),
+                e.value.value
+            ));
         }
         for b in &n.blocks {
             out.push_str(if b.slashdash.is_some() { " /-{" } else { " {" });
@@ -156,20 +197,32 @@ fn comments(text: &str) -> Vec<String> {
 fn formatter_is_idempotent_and_lossless() {
     let mut formatted = 0;
     for path in all_kdl_files() {
-        let Ok(text) = std::fs::read_to_string(&path) else { continue };
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
         let p = parse(&text);
         let Ok(once) = format::format(&text, &p) else {
             assert!(!p.errors.is_empty());
             continue;
         };
         formatted += 1;
-        let twice = format::format_text(&once).unwrap_or_else(|e| panic!("{}: formatted output does not parse: {e}\n{once}", path.display()));
+        let twice = format::format_text(&once).unwrap_or_else(|e| {
+            panic!(
+                "{}: formatted output does not parse: {e}\n{once}",
+                path.display()
+            )
+        });
         assert_eq!(once, twice, "{}: not idempotent", path.display());
         let (mut a, mut b) = (String::new(), String::new());
         shape(&p.document.nodes, &mut a);
         shape(&parse(&once).document.nodes, &mut b);
         assert_eq!(a, b, "{}: formatting changed the document", path.display());
-        assert_eq!(comments(&text), comments(&once), "{}: formatting lost or changed a comment", path.display());
+        assert_eq!(
+            comments(&text),
+            comments(&once),
+            "{}: formatting lost or changed a comment",
+            path.display()
+        );
     }
     assert!(formatted > 200, "only {formatted} files formatted");
 }
@@ -179,6 +232,11 @@ fn formatter_is_idempotent_and_lossless() {
 fn examples_are_formatted() {
     for path in walk(&repo().join("examples")) {
         let text = std::fs::read_to_string(&path).unwrap();
-        assert_eq!(format::format_text(&text).as_deref(), Ok(text.as_str()), "{} is not formatted; run `intact fmt examples`", path.display());
+        assert_eq!(
+            format::format_text(&text).as_deref(),
+            Ok(text.as_str()),
+            "{} is not formatted; run `intact fmt examples`",
+            path.display()
+        );
     }
 }

@@ -318,7 +318,9 @@ impl Worker {
         let mut now = HashSet::new();
         let mut batch = Vec::new();
         for (path, list) in by_file {
-            if list.is_empty() && !previously.contains(&path) {
+            // Open documents always get their (possibly empty) list with its version, so the
+            // editor knows the text it shows has been checked; other files only when it changed.
+            if list.is_empty() && !previously.contains(&path) && !versions.contains_key(&path) {
                 continue;
             }
             if !list.is_empty() {

@@ -65,7 +65,8 @@ pub struct Annotation {
 /// A value as written: its type annotation, its literal's span, and what it decodes to.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Literal {
-    pub ty: Option<Annotation>,
+    /// Boxed: annotations are rare, and an inline one would grow every node and value.
+    pub ty: Option<Box<Annotation>>,
     /// The span of the literal token alone (without the annotation).
     pub span: Span,
     pub value: Value,
@@ -113,7 +114,8 @@ pub struct Block {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Node {
     pub slashdash: Option<Span>,
-    pub ty: Option<Annotation>,
+    /// Boxed: annotations are rare, and an inline one would grow every node and value.
+    pub ty: Option<Box<Annotation>>,
     pub name: Name,
     /// Every entry in source order, slashdashed ones included (see [`Entry::is_dashed`]).
     pub entries: Vec<Entry>,

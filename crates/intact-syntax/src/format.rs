@@ -10,7 +10,7 @@
 //! how formatters lose code.
 
 use crate::ast::{Block, Document, Entry, Node};
-use crate::lexer::{Token, TokenKind};
+use crate::lexer::{Token, TokenKind, Tokens};
 use crate::parser::Parse;
 use crate::span::Span;
 
@@ -71,7 +71,7 @@ pub fn format_text(text: &str) -> Result<String, FormatError> {
 
 struct Printer<'a> {
     text: &'a str,
-    tokens: &'a [Token],
+    tokens: &'a Tokens,
     out: String,
     nl: &'static str,
 }
@@ -82,10 +82,8 @@ impl<'a> Printer<'a> {
     }
 
     /// Tokens that start within `from..to`.
-    fn tokens_in(&self, from: u32, to: u32) -> &'a [Token] {
-        let a = self.tokens.partition_point(|t| t.span.start < from);
-        let b = self.tokens.partition_point(|t| t.span.start < to);
-        &self.tokens[a..b.max(a)]
+    fn tokens_in(&self, from: u32, to: u32) -> impl Iterator<Item = Token> + 'a {
+        self.tokens.starting_in(from, to)
     }
 
     fn newline(&mut self, indent: usize) {
@@ -279,7 +277,6 @@ impl<'a> Printer<'a> {
             // Comments around `=` are kept; the `=` itself is re-emitted here.
             let eq = self
                 .tokens_in(key.span.end, value_start)
-                .iter()
                 .find(|t| t.kind == TokenKind::Eq);
             let eq_start = eq.map_or(key.span.end, |t| t.span.start);
             let eq_end = eq.map_or(key.span.end, |t| t.span.end);
@@ -355,7 +352,7 @@ impl<'a> Printer<'a> {
     }
 
     fn has_comments(&self, from: u32, to: u32) -> bool {
-        self.tokens_in(from, to).iter().any(|t| t.kind.is_comment())
+        self.tokens_in(from, to).any(|t| t.kind.is_comment())
     }
 
     /// The block on one line (`{ a 1; b 2 }`), if it was written on one line without comments.
@@ -363,19 +360,16 @@ impl<'a> Printer<'a> {
         if block.nodes.is_empty() {
             return None;
         }
-        let breaks = self
-            .tokens_in(block.open.end, block.span.end)
-            .iter()
-            .any(|t| {
-                matches!(
-                    t.kind,
-                    TokenKind::Newline
-                        | TokenKind::LineComment
-                        | TokenKind::BlockComment
-                        | TokenKind::Escline
-                        | TokenKind::MultiLineString
-                ) || (t.kind == TokenKind::RawString && self.raw(t.span).contains(['\n', '\r']))
-            });
+        let breaks = self.tokens_in(block.open.end, block.span.end).any(|t| {
+            matches!(
+                t.kind,
+                TokenKind::Newline
+                    | TokenKind::LineComment
+                    | TokenKind::BlockComment
+                    | TokenKind::Escline
+                    | TokenKind::MultiLineString
+            ) || (t.kind == TokenKind::RawString && self.raw(t.span).contains(['\n', '\r']))
+        });
         if breaks || block.close.is_none() {
             return None;
         }

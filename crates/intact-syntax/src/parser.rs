@@ -8,7 +8,7 @@
 use crate::ast::*;
 use crate::decode::Decoder;
 use crate::error::{ErrorKind, SyntaxError};
-use crate::lexer::{Token, TokenKind, lex};
+use crate::lexer::{Token, TokenKind, Tokens, lex};
 use crate::span::Span;
 
 /// How deep `{ … }` blocks may nest. Real projects nest fewer than 12 levels.
@@ -17,7 +17,7 @@ pub const MAX_DEPTH: usize = 128;
 /// The result of parsing one file: lossless tokens, the tree, and every syntax error.
 #[derive(Clone, Debug, Default)]
 pub struct Parse {
-    pub tokens: Vec<Token>,
+    pub tokens: Tokens,
     pub document: Document,
     pub errors: Vec<SyntaxError>,
 }
@@ -29,14 +29,12 @@ pub fn parse(text: &str) -> Parse {
         "files over 4 GiB must be refused before parsing"
     );
     let tokens = lex(text);
-    let opens = tokens
-        .iter()
-        .filter(|t| t.kind == TokenKind::LBrace)
-        .count();
-    let closes = tokens
-        .iter()
-        .filter(|t| t.kind == TokenKind::RBrace)
-        .count();
+    let count = |k: TokenKind| {
+        (0..tokens.len())
+            .filter(|&i| tokens.kind(i) == Some(k))
+            .count()
+    };
+    let (opens, closes) = (count(TokenKind::LBrace), count(TokenKind::RBrace));
     let mut p = Parser {
         text,
         tokens: &tokens,
@@ -56,7 +54,7 @@ pub fn parse(text: &str) -> Parse {
 
 struct Parser<'t> {
     text: &'t str,
-    tokens: &'t [Token],
+    tokens: &'t Tokens,
     pos: usize,
     errors: Vec<SyntaxError>,
     /// More `{` than `}` in the file: some block is unclosed. Then indentation decides where a
@@ -70,7 +68,7 @@ type K = TokenKind;
 
 impl<'t> Parser<'t> {
     fn peek(&self) -> Option<K> {
-        self.tokens.get(self.pos).map(|t| t.kind)
+        self.tokens.kind(self.pos)
     }
 
     fn span(&self) -> Span {
@@ -81,7 +79,7 @@ impl<'t> Parser<'t> {
     }
 
     fn bump(&mut self) -> Token {
-        let t = self.tokens[self.pos];
+        let t = self.tokens.get(self.pos).expect("bump within the tokens");
         self.pos += 1;
         t
     }
@@ -103,7 +101,7 @@ impl<'t> Parser<'t> {
         if self.pos == 0 {
             0
         } else {
-            self.tokens[self.pos - 1].span.end
+            self.tokens.get(self.pos - 1).map_or(0, |t| t.span.end)
         }
     }
 
@@ -115,7 +113,7 @@ impl<'t> Parser<'t> {
             .get(self.pos)
             .filter(|t| t.kind.is_inline_trivia())
         {
-            if t.kind == K::BlockComment && !crate::lexer::block_comment_closed(self.token_text(*t))
+            if t.kind == K::BlockComment && !crate::lexer::block_comment_closed(self.token_text(t))
             {
                 self.error(
                     Span::new(t.span.start, t.span.start + 2),
@@ -248,7 +246,7 @@ impl<'t> Parser<'t> {
         offset as usize - line_start
     }
 
-    fn annotation(&mut self) -> Option<Annotation> {
+    fn annotation(&mut self) -> Option<Box<Annotation>> {
         let open = self.bump().span;
         self.skip_node_space();
         let name = match self.peek() {
@@ -291,9 +289,11 @@ impl<'t> Parser<'t> {
             }
             Span::empty(self.end_of_previous())
         };
-        name.map(|name| Annotation {
-            span: open.cover(close),
-            name,
+        name.map(|name| {
+            Box::new(Annotation {
+                span: open.cover(close),
+                name,
+            })
         })
     }
 
@@ -369,6 +369,9 @@ impl<'t> Parser<'t> {
             span: Span::empty(start),
         };
         self.node_body(&mut node, depth);
+        // A Vec grows to at least four elements; most nodes have one or two entries and one block.
+        node.entries.shrink_to_fit();
+        node.blocks.shrink_to_fit();
         node.span = Span::new(start, self.end_of_node(&node));
         Some(node)
     }
@@ -478,7 +481,8 @@ impl<'t> Parser<'t> {
             return;
         }
         let indent = self.indent_of(node.span.start);
-        let nodes = self.nodes(depth + 1, Some((open, indent)));
+        let mut nodes = self.nodes(depth + 1, Some((open, indent)));
+        nodes.shrink_to_fit();
         let close = if self.peek() == Some(K::RBrace) {
             Some(self.bump().span)
         } else {

@@ -1,0 +1,311 @@
+//! The language server end to end: `intact lsp` as a child process, spoken to over stdio with
+//! JSON-RPC framing, as an editor does.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+const TIMEOUT: Duration = Duration::from_secs(20);
+
+struct Client {
+    child: Child,
+    stdin: ChildStdin,
+    rx: Receiver<Value>,
+    next_id: i64,
+    /// Messages received while waiting for something else.
+    backlog: Vec<Value>,
+}
+
+impl Client {
+    fn start() -> Client {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_intact"))
+            .arg("lsp")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("intact lsp starts");
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            let mut r = BufReader::new(stdout);
+            loop {
+                let mut len = 0usize;
+                loop {
+                    let mut line = String::new();
+                    if r.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let line = line.trim_end();
+                    if line.is_empty() {
+                        break;
+                    }
+                    if let Some(v) = line.strip_prefix("Content-Length: ") {
+                        len = v.parse().unwrap();
+                    }
+                }
+                let mut body = vec![0; len];
+                if r.read_exact(&mut body).is_err() {
+                    return;
+                }
+                if tx.send(serde_json::from_slice(&body).unwrap()).is_err() {
+                    return;
+                }
+            }
+        });
+        Client {
+            child,
+            stdin,
+            rx,
+            next_id: 1,
+            backlog: Vec::new(),
+        }
+    }
+
+    fn send(&mut self, msg: Value) {
+        let body = msg.to_string();
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(json!({"jsonrpc": "2.0", "method": method, "params": params}));
+    }
+
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        let msg = self.wait(|m| m["id"] == id && m.get("method").is_none());
+        assert!(msg.get("error").is_none(), "{method} failed: {msg}");
+        msg["result"].clone()
+    }
+
+    /// The next message matching `pred`, keeping the others.
+    fn wait(&mut self, pred: impl Fn(&Value) -> bool) -> Value {
+        if let Some(i) = self.backlog.iter().position(&pred) {
+            return self.backlog.remove(i);
+        }
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.rx.recv_timeout(left) {
+                Ok(m) if pred(&m) => return m,
+                Ok(m) => self.backlog.push(m),
+                Err(RecvTimeoutError::Timeout) => {
+                    panic!("timed out; received meanwhile: {:#?}", self.backlog)
+                }
+                Err(RecvTimeoutError::Disconnected) => panic!(
+                    "the server closed its output; received: {:#?}",
+                    self.backlog
+                ),
+            }
+        }
+    }
+
+    /// The next diagnostics published for `uri` that satisfy `pred`.
+    fn diagnostics(&mut self, uri: &str, pred: impl Fn(&[Value]) -> bool) -> Value {
+        self.wait(|m| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == uri
+                && pred(m["params"]["diagnostics"].as_array().unwrap())
+        })
+    }
+
+    fn initialize(&mut self, root: &Path, encodings: &[&str]) -> Value {
+        let result = self.request(
+            "initialize",
+            json!({
+                "processId": std::process::id(),
+                "rootUri": uri(root),
+                "capabilities": {"general": {"positionEncodings": encodings}},
+            }),
+        );
+        self.notify("initialized", json!({}));
+        result
+    }
+
+    fn shutdown(mut self) {
+        self.request("shutdown", Value::Null);
+        self.notify("exit", Value::Null);
+        // The server must exit on `exit` even though its stdin is still open.
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                assert!(status.success(), "the server exited with {status}");
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the server did not exit after `exit`"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+fn uri(p: &Path) -> String {
+    format!("file://{}", p.display())
+}
+
+fn project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(
+        root.join("intact.kdl"),
+        "project \"p\" {\n    display-name \"P\"\n}\n",
+    )
+    .unwrap();
+    std::fs::create_dir(root.join("flows")).unwrap();
+    std::fs::write(
+        root.join("connection.kdl"),
+        "connection \"api\" {\n    base-url \"https://api.example.com\"\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("flows/helpers.kdl"),
+        "flow \"lookup\" {\n    request \"r\" \"GET\" \"/users\"\n    return \"${steps.r.body}\"\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("flows/main.kdl"),
+        "flow \"main\" {\n    call \"found\" \"lookup\"\n    return \"${steps.found}\"\n}\n",
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn publishes_and_clears_diagnostics_with_utf16_positions() {
+    let dir = project();
+    let root = dir.path().canonicalize().unwrap();
+    let mut c = Client::start();
+    let init = c.initialize(&root, &["utf-16"]);
+    assert_eq!(init["capabilities"]["positionEncoding"], "utf-16");
+    let file = root.join("flows/extra.kdl");
+    let furi = uri(&file);
+    // The emoji takes two UTF-16 code units: the error's column must count them so.
+    let text = "flow \"extra\" {\n    log \"👍\" bogus=1\n    return {}\n}\n";
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": furi, "languageId": "kdl", "version": 1, "text": text}}),
+    );
+    let msg = c.diagnostics(&furi, |d| !d.is_empty());
+    assert_eq!(msg["params"]["version"], 1);
+    let d = &msg["params"]["diagnostics"][0];
+    assert_eq!(d["code"], "schema::unknown-property");
+    assert_eq!(d["source"], "intact");
+    assert_eq!(d["range"]["start"], json!({"line": 1, "character": 13}));
+    assert_eq!(d["range"]["end"], json!({"line": 1, "character": 18}));
+    assert!(d["message"].as_str().unwrap().contains("bogus"));
+    // An incremental edit that deletes ` bogus=1` clears the file's diagnostics.
+    c.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": {"uri": furi, "version": 2},
+            "contentChanges": [{"range": {"start": {"line": 1, "character": 12}, "end": {"line": 1, "character": 20}}, "text": ""}],
+        }),
+    );
+    let cleared = c.diagnostics(&furi, |d| d.is_empty());
+    assert_eq!(cleared["params"]["version"], 2);
+    c.shutdown();
+}
+
+#[test]
+fn negotiates_utf8_positions() {
+    let dir = project();
+    let root = dir.path().canonicalize().unwrap();
+    let mut c = Client::start();
+    let init = c.initialize(&root, &["utf-8", "utf-16"]);
+    assert_eq!(init["capabilities"]["positionEncoding"], "utf-8");
+    let furi = uri(&root.join("flows/extra.kdl"));
+    let text = "flow \"extra\" {\n    log \"👍\" bogus=1\n    return {}\n}\n";
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": furi, "languageId": "kdl", "version": 1, "text": text}}),
+    );
+    let msg = c.diagnostics(&furi, |d| !d.is_empty());
+    // In UTF-8 the emoji is four bytes.
+    assert_eq!(
+        msg["params"]["diagnostics"][0]["range"]["start"],
+        json!({"line": 1, "character": 15})
+    );
+    c.shutdown();
+}
+
+#[test]
+fn renaming_a_flow_flags_its_callers_in_other_files() {
+    let dir = project();
+    let root = dir.path().canonicalize().unwrap();
+    let mut c = Client::start();
+    c.initialize(&root, &["utf-16"]);
+    let helpers = uri(&root.join("flows/helpers.kdl"));
+    let main = uri(&root.join("flows/main.kdl"));
+    let text = std::fs::read_to_string(root.join("flows/helpers.kdl")).unwrap();
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": helpers, "languageId": "kdl", "version": 1, "text": text}}),
+    );
+    let renamed = text.replace("\"lookup\"", "\"find\"");
+    c.notify("textDocument/didChange", json!({"textDocument": {"uri": helpers, "version": 2}, "contentChanges": [{"text": renamed}]}));
+    let msg = c.diagnostics(&main, |d| d.iter().any(|x| x["code"] == "name::unresolved"));
+    let d = &msg["params"]["diagnostics"][0];
+    assert!(d["message"].as_str().unwrap().contains("lookup"), "{d}");
+    assert_eq!(d["range"]["start"]["line"], 1);
+    // Renaming it back clears the other file too.
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": helpers, "version": 3}, "contentChanges": [{"text": text}]}),
+    );
+    c.diagnostics(&main, |d| d.is_empty());
+    c.shutdown();
+}
+
+#[test]
+fn formats_documents_and_survives_bad_input() {
+    let dir = project();
+    let root = dir.path().canonicalize().unwrap();
+    let mut c = Client::start();
+    c.initialize(&root, &["utf-16"]);
+    let furi = uri(&root.join("flows/messy.kdl"));
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": furi, "languageId": "kdl", "version": 1, "text": "flow   \"messy\"{\nreturn {} // done\n}"}}),
+    );
+    let edits = c.request(
+        "textDocument/formatting",
+        json!({"textDocument": {"uri": furi}, "options": {"tabSize": 4, "insertSpaces": true}}),
+    );
+    assert_eq!(
+        edits[0]["newText"],
+        "flow \"messy\" {\n    return {} // done\n}\n"
+    );
+    // Garbage, huge nesting and positions past the end of the text must not stop the server.
+    let garbage = "\u{0}\u{7f}{{{{\"\\u{110000}".to_string() + &"a {".repeat(5000);
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": furi, "version": 2}, "contentChanges": [{"text": garbage}]}),
+    );
+    c.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": {"uri": furi, "version": 3},
+            "contentChanges": [{"range": {"start": {"line": 999, "character": 999}, "end": {"line": 1000, "character": 0}}, "text": "x"}],
+        }),
+    );
+    c.diagnostics(&furi, |d| d.iter().any(|x| x["code"] == "syntax"));
+    let after = c.request(
+        "textDocument/formatting",
+        json!({"textDocument": {"uri": furi}, "options": {"tabSize": 4, "insertSpaces": true}}),
+    );
+    assert!(
+        after.is_null(),
+        "a file with syntax errors is not formatted"
+    );
+    c.shutdown();
+}
