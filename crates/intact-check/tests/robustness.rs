@@ -154,6 +154,54 @@ fn hostile_texts_never_panic() {
     }
 }
 
+/// Inputs the fuzz targets once crashed on (`fuzz/`), replayed as the `check` target reads them:
+/// split into files at NUL bytes, the first being intact.kdl.
+#[test]
+fn fuzz_regressions() {
+    for path in walk_all(&repo().join("tests/fixtures/fuzz-regressions")) {
+        let data = std::fs::read(&path).unwrap();
+        let files: Vec<FileInput> = data
+            .split(|&b| b == 0)
+            .take(8)
+            .enumerate()
+            .map(|(i, part)| {
+                FileInput::from_bytes(
+                    if i == 0 {
+                        "intact.kdl".to_string()
+                    } else {
+                        format!("f{i}.kdl")
+                    },
+                    part,
+                )
+            })
+            .collect();
+        let a = Analysis::new(files);
+        check_is_sound(&a);
+        let diags = intact_check::check(&a);
+        let _ = intact_check::render::json(&a, &diags);
+        let _ = intact_check::render::sarif(&a, &diags);
+        let _ = intact_check::render::human(
+            &a,
+            &diags,
+            intact_check::render::HumanOptions {
+                color: false,
+                unicode: true,
+                width: 80,
+            },
+        );
+    }
+}
+
+fn walk_all(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    v.sort();
+    assert!(!v.is_empty());
+    v
+}
+
 /// Nodes and values of a document, without spans or layout, to compare before and after formatting.
 fn shape(nodes: &[Node], out: &mut String) {
     for n in nodes {

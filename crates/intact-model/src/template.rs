@@ -160,7 +160,12 @@ pub fn map_offset(literal_span: Span, raw: &str, decoded: &str, offset: usize, l
     } else {
         0
     };
-    if quote == 1 && raw.len() >= 2 && &raw[1..raw.len() - 1] == decoded {
+    // An unterminated literal may end inside a multi-byte character: compare without slicing blind.
+    if quote == 1
+        && raw.len() >= 2
+        && raw.ends_with('"')
+        && raw.get(1..raw.len() - 1) == Some(decoded)
+    {
         let start = literal_span.start + 1 + offset as u32;
         return Span::new(start, start + len as u32);
     }
@@ -174,6 +179,17 @@ pub fn map_offset(literal_span: Span, raw: &str, decoded: &str, offset: usize, l
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn maps_offsets_of_unterminated_literals() {
+        // Found by the `check` fuzz target: an unterminated string ending in `é`.
+        let span = Span::new(10, 13);
+        assert_eq!(map_offset(span, "\"é", "é", 0, 2), span);
+        assert_eq!(
+            map_offset(Span::new(0, 5), "\"abc\"", "abc", 1, 1),
+            Span::new(2, 3)
+        );
+    }
 
     #[test]
     fn finds_segments() {
