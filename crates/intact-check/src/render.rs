@@ -571,6 +571,8 @@ pub fn human(a: &Analysis, diags: &[Diagnostic], opts: HumanOptions) -> String {
     for d in diags {
         let report = Report::new(a, d, &mut pos);
         let _ = handler.render_report(&mut out, &report);
+        // A blank line between reports: miette starts each with its code on a line of its own.
+        out.push('\n');
     }
     let s = summarize(diags);
     let _ = writeln!(
