@@ -15,12 +15,7 @@ fn sub(span: Span, from: usize, to: usize) -> Span {
 
 impl Decoder<'_> {
     fn error(&mut self, span: Span, message: impl Into<String>, help: Option<&str>) {
-        self.errors.push(SyntaxError {
-            span,
-            message: message.into(),
-            help: help.map(str::to_owned),
-            kind: ErrorKind::Syntax,
-        });
+        self.errors.push(SyntaxError::new(span, message, help));
     }
 
     /// Decodes a string-like token (`Ident`, `String`, `MultiLineString`, `RawString`).

@@ -27,3 +27,15 @@ pub struct SyntaxError {
     pub help: Option<String>,
     pub kind: ErrorKind,
 }
+
+impl SyntaxError {
+    /// A plain syntax error (not a KDL v1 spelling).
+    pub fn new(span: Span, message: impl Into<String>, help: Option<&str>) -> SyntaxError {
+        SyntaxError {
+            span,
+            message: message.into(),
+            help: help.map(str::to_owned),
+            kind: ErrorKind::Syntax,
+        }
+    }
+}

@@ -89,12 +89,7 @@ impl<'t> Parser<'t> {
     }
 
     fn error(&mut self, span: Span, message: impl Into<String>, help: Option<&str>) {
-        self.errors.push(SyntaxError {
-            span,
-            message: message.into(),
-            help: help.map(str::to_owned),
-            kind: ErrorKind::Syntax,
-        });
+        self.errors.push(SyntaxError::new(span, message, help));
     }
 
     fn end_of_previous(&self) -> u32 {
@@ -666,26 +661,17 @@ impl<'t> Parser<'t> {
                     value: Value::String(self.decode_string(t)),
                 })
             }
-            Some(K::Number) => {
+            Some(k @ (K::Number | K::Keyword)) => {
                 let t = self.bump();
                 let raw = self.token_text(t);
-                let value = Decoder {
+                let mut decoder = Decoder {
                     errors: &mut self.errors,
-                }
-                .number(raw, t.span);
-                Some(Literal {
-                    ty: None,
-                    span: t.span,
-                    value,
-                })
-            }
-            Some(K::Keyword) => {
-                let t = self.bump();
-                let raw = self.token_text(t);
-                let value = Decoder {
-                    errors: &mut self.errors,
-                }
-                .keyword(raw, t.span);
+                };
+                let value = if k == K::Number {
+                    decoder.number(raw, t.span)
+                } else {
+                    decoder.keyword(raw, t.span)
+                };
                 Some(Literal {
                     ty: None,
                     span: t.span,
