@@ -1,0 +1,699 @@
+//! Type inference for one expression, reporting what is wrong where.
+//!
+//! Nothing is reported about a `Dyn` value: an untyped response body may hold anything.
+
+use cel::common::ast::{EntryExpr, Expr, IdedExpr, LiteralValue};
+
+use crate::Parsed;
+use crate::functions::{self, Param, Returns};
+use crate::types::Type;
+
+/// What is in scope for an expression.
+#[derive(Clone, Debug, Default)]
+pub struct Env {
+    /// Root names (`input`, `app`, `auth`, `steps`, `item`, …) and their types.
+    pub vars: Vec<(String, Type)>,
+    /// Steps of the same action or flow that have not run where the expression stands.
+    pub later_steps: Vec<String>,
+    /// Mappings callable as functions, with the type of what they build.
+    pub mappings: Vec<(String, Type)>,
+}
+
+impl Env {
+    pub fn var(&self, name: &str) -> Option<&Type> {
+        self.vars.iter().find(|(n, _)| n == name).map(|(_, t)| t)
+    }
+}
+
+/// A problem found in an expression: a code of docs/rules, and its byte range in the expression.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Issue {
+    pub code: &'static str,
+    pub start: usize,
+    pub end: usize,
+    pub message: String,
+    pub help: Option<String>,
+    /// A replacement for the range (did-you-mean), for quick fixes.
+    pub replacement: Option<String>,
+}
+
+/// The type of a parsed expression in `env`; problems go to `issues`.
+pub fn infer(parsed: &Parsed, text: &str, env: &Env, issues: &mut Vec<Issue>) -> Type {
+    let mut cx = Infer {
+        parsed,
+        text,
+        env,
+        issues,
+        locals: Vec::new(),
+    };
+    cx.expr(&parsed.expr)
+}
+
+struct Infer<'a> {
+    parsed: &'a Parsed,
+    text: &'a str,
+    env: &'a Env,
+    issues: &'a mut Vec<Issue>,
+    locals: Vec<(String, Type)>,
+}
+
+fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let mut best: Option<(f64, &str)> = None;
+    for c in candidates {
+        let score = strsim::jaro_winkler(&name.to_lowercase(), &c.to_lowercase());
+        if (score >= 0.85
+            || strsim::damerau_levenshtein(name, c) <= (name.len().max(c.len()) / 4).max(1))
+            && best.is_none_or(|(s, _)| score > s)
+        {
+            best = Some((score, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+impl Infer<'_> {
+    fn range(&self, e: &IdedExpr) -> (usize, usize) {
+        self.parsed.range(e.id).unwrap_or((0, self.text.len()))
+    }
+
+    /// The span of `name` written at or after `from` (a field after its dot, a function name).
+    fn name_span(&self, name: &str, around: usize) -> (usize, usize) {
+        let mut best: Option<(usize, usize)> = None;
+        let mut i = 0;
+        while let Some(pos) = self.text[i..].find(name) {
+            let s = i + pos;
+            let dist = s.abs_diff(around);
+            if best.is_none_or(|(b, _)| dist < b.abs_diff(around)) {
+                best = Some((s, s + name.len()));
+            }
+            i = s + name.len().max(1);
+            if i >= self.text.len() {
+                break;
+            }
+        }
+        best.unwrap_or((around.min(self.text.len()), around.min(self.text.len())))
+    }
+
+    fn issue(
+        &mut self,
+        code: &'static str,
+        (start, end): (usize, usize),
+        message: String,
+        help: Option<String>,
+        replacement: Option<String>,
+    ) {
+        self.issues.push(Issue {
+            code,
+            start,
+            end,
+            message,
+            help,
+            replacement,
+        });
+    }
+
+    fn lookup(&self, name: &str) -> Option<Type> {
+        self.locals
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, t)| t.clone())
+            .or_else(|| self.env.var(name).cloned())
+    }
+
+    fn expr(&mut self, e: &IdedExpr) -> Type {
+        match &e.expr {
+            Expr::Literal(l) => match l {
+                LiteralValue::Boolean(_) => Type::Bool,
+                LiteralValue::Int(_) | LiteralValue::UInt(_) => Type::Int,
+                LiteralValue::Double(_) => Type::Double,
+                LiteralValue::String(_) => Type::String,
+                LiteralValue::Null => Type::Null,
+                LiteralValue::Bytes(_) => Type::Dyn,
+            },
+            Expr::Ident(name) => self.ident(e, name),
+            Expr::Select(s) => {
+                let operand = self.expr(&s.operand);
+                let dot = self.range(e).0;
+                let span = self.name_span(&s.field, dot + 1);
+                let t = self.field(&s.operand, &operand, &s.field, span);
+                if s.test { Type::Bool } else { t }
+            }
+            Expr::Call(c) => self.call(e, &c.func_name, c.target.as_deref(), &c.args),
+            Expr::List(l) => {
+                let mut t: Option<Type> = None;
+                for el in &l.elements {
+                    let et = self.expr(el);
+                    t = Some(match t {
+                        None => et,
+                        Some(prev) => prev.join(&et),
+                    });
+                }
+                Type::list(t.unwrap_or(Type::Dyn))
+            }
+            Expr::Map(m) => {
+                let mut fields = Vec::new();
+                let mut all_literal_keys = true;
+                let mut value_type: Option<Type> = None;
+                for entry in &m.entries {
+                    if let EntryExpr::MapEntry(me) = &entry.expr {
+                        let vt = self.expr(&me.value);
+                        let kt = self.expr(&me.key);
+                        match &me.key.expr {
+                            Expr::Literal(LiteralValue::String(s)) => fields.push(crate::Field {
+                                name: s.to_string(),
+                                ty: vt.clone(),
+                                required: true,
+                                description: None,
+                                allowed: None,
+                            }),
+                            _ => {
+                                all_literal_keys = false;
+                                let _ = kt;
+                            }
+                        }
+                        value_type = Some(value_type.map_or(vt.clone(), |p| p.join(&vt)));
+                    }
+                }
+                if all_literal_keys && !fields.is_empty() {
+                    Type::object("", fields, None)
+                } else {
+                    Type::Map(Box::new(value_type.unwrap_or(Type::Dyn)))
+                }
+            }
+            Expr::Comprehension(c) => {
+                let range = self.expr(&c.iter_range);
+                let elem = match &range {
+                    Type::List(t) => (**t).clone(),
+                    Type::Map(_) | Type::Object(_) => Type::String,
+                    Type::Dyn => Type::Dyn,
+                    other => {
+                        let msg = format!(
+                            "{} cannot be iterated; `map`, `filter`, `exists` and `all` need a list",
+                            other.describe()
+                        );
+                        self.issue("expr::type", self.range(&c.iter_range), msg, None, None);
+                        Type::Dyn
+                    }
+                };
+                let base = self.locals.len();
+                match &c.iter_var2 {
+                    Some(v2) => {
+                        self.locals.push((c.iter_var.clone(), Type::Int));
+                        self.locals.push((v2.clone(), elem));
+                    }
+                    None => self.locals.push((c.iter_var.clone(), elem)),
+                }
+                let init = self.expr(&c.accu_init);
+                self.locals.push((c.accu_var.clone(), init.clone()));
+                self.expr(&c.loop_cond);
+                let step = self.expr(&c.loop_step);
+                // The accumulator takes the type its step builds (`map` starts from an empty list).
+                let accu = match (&init, &step) {
+                    (Type::List(_), Type::List(_)) => step,
+                    _ => init.join(&step),
+                };
+                let last = self.locals.len() - 1;
+                self.locals[last].1 = accu;
+                let result = self.expr(&c.result);
+                self.locals.truncate(base);
+                result
+            }
+            Expr::Struct(_) | Expr::Unspecified => Type::Dyn,
+        }
+    }
+
+    fn ident(&mut self, e: &IdedExpr, name: &str) -> Type {
+        if let Some(t) = self.lookup(name) {
+            return t;
+        }
+        if name.starts_with('@') {
+            return Type::Dyn;
+        }
+        let names: Vec<String> = self
+            .locals
+            .iter()
+            .map(|(n, _)| n.clone())
+            .chain(self.env.vars.iter().map(|(n, _)| n.clone()))
+            .collect();
+        let best = suggest(name, names.iter().map(String::as_str)).map(str::to_string);
+        let in_scope = self
+            .env
+            .vars
+            .iter()
+            .map(|(n, _)| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let help = match &best {
+            Some(b) => format!("did you mean `{b}`?"),
+            None => format!("names in scope here: {in_scope}; a string needs quotes: '{name}'"),
+        };
+        self.issue(
+            "expr::unknown-name",
+            self.range(e),
+            format!("`{name}` is not in scope here"),
+            Some(help),
+            best,
+        );
+        Type::Dyn
+    }
+
+    fn field(
+        &mut self,
+        operand_expr: &IdedExpr,
+        operand: &Type,
+        field: &str,
+        span: (usize, usize),
+    ) -> Type {
+        let is_steps = matches!(&operand_expr.expr, Expr::Ident(n) if n == "steps")
+            && self.lookup("steps").is_some();
+        match operand {
+            Type::Dyn => Type::Dyn,
+            Type::Map(v) => (**v).clone(),
+            Type::Object(o) => {
+                if let Some(f) = o.field(field) {
+                    return f.ty.clone();
+                }
+                if is_steps {
+                    if self.env.later_steps.iter().any(|s| s == field) {
+                        self.issue(
+                            "expr::step-order",
+                            span,
+                            format!("step `{field}` has not run here"),
+                            Some("a step's result is there only after it runs, on the same path: move this use after the step, or the step before it".into()),
+                            None,
+                        );
+                        return Type::Dyn;
+                    }
+                    let best = suggest(field, o.fields.iter().map(|f| f.name.as_str()))
+                        .map(str::to_string);
+                    let ran = o
+                        .fields
+                        .iter()
+                        .map(|f| format!("`{}`", f.name))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    let help = match &best {
+                        Some(b) => format!("did you mean `{b}`?"),
+                        None if ran.is_empty() => "no step has run here yet".into(),
+                        None => format!("steps that have run here: {ran}"),
+                    };
+                    self.issue(
+                        "expr::unknown-field",
+                        span,
+                        format!("there is no step named `{field}`"),
+                        Some(help),
+                        best,
+                    );
+                    return Type::Dyn;
+                }
+                if let Some(extra) = &o.additional {
+                    return extra.clone();
+                }
+                let best =
+                    suggest(field, o.fields.iter().map(|f| f.name.as_str())).map(str::to_string);
+                let what = if o.name.is_empty() {
+                    "this object".to_string()
+                } else {
+                    format!("`{}`", o.name)
+                };
+                let help = match &best {
+                    Some(b) => format!("did you mean `{b}`?"),
+                    None => {
+                        let names: Vec<String> = o
+                            .fields
+                            .iter()
+                            .take(12)
+                            .map(|f| format!("`{}`", f.name))
+                            .collect();
+                        format!("its fields: {}", names.join(", "))
+                    }
+                };
+                self.issue(
+                    "expr::unknown-field",
+                    span,
+                    format!("{what} has no field `{field}`"),
+                    Some(help),
+                    best,
+                );
+                Type::Dyn
+            }
+            Type::List(_) => {
+                self.issue(
+                    "expr::type",
+                    span,
+                    format!("`.{field}` on a list"),
+                    Some(format!("pick an element first (`[0].{field}`), or map the list: `.map(x, x.{field})`")),
+                    None,
+                );
+                Type::Dyn
+            }
+            Type::Null => Type::Dyn,
+            other => {
+                self.issue(
+                    "expr::type",
+                    span,
+                    format!("{} has no field `{field}`", other.describe()),
+                    None,
+                    None,
+                );
+                Type::Dyn
+            }
+        }
+    }
+
+    fn call(
+        &mut self,
+        e: &IdedExpr,
+        name: &str,
+        target: Option<&IdedExpr>,
+        args: &[IdedExpr],
+    ) -> Type {
+        let mut types: Vec<Type> = Vec::new();
+        if let Some(t) = target {
+            types.push(self.expr(t));
+        }
+        for a in args {
+            types.push(self.expr(a));
+        }
+        let arg_exprs: Vec<&IdedExpr> = target.into_iter().chain(args.iter()).collect();
+        let at = self.range(e);
+        match name {
+            "_&&_" | "_||_" | "!_" => {
+                for (t, ex) in types.iter().zip(&arg_exprs) {
+                    if !t.fits(&Type::Bool) {
+                        let r = self.range(ex);
+                        self.issue(
+                            "expr::type",
+                            r,
+                            format!("expected a boolean, found {}", t.describe()),
+                            None,
+                            None,
+                        );
+                    }
+                }
+                Type::Bool
+            }
+            "_==_" | "_!=_" | "_<_" | "_<=_" | "_>_" | "_>=_" | "@in" | "@not_strictly_false" => {
+                Type::Bool
+            }
+            "-_" => types.first().cloned().unwrap_or(Type::Dyn),
+            "_?_:_" => {
+                if let (Some(c), Some(ex)) = (types.first(), arg_exprs.first())
+                    && !c.fits(&Type::Bool)
+                {
+                    let r = self.range(ex);
+                    self.issue(
+                        "expr::type",
+                        r,
+                        format!("the condition is {}, not a boolean", c.describe()),
+                        None,
+                        None,
+                    );
+                }
+                match (types.get(1), types.get(2)) {
+                    (Some(a), Some(b)) => a.join(b),
+                    _ => Type::Dyn,
+                }
+            }
+            "_[_]" => match (types.first(), types.get(1)) {
+                (Some(Type::List(t)), _) => (**t).clone(),
+                (Some(Type::Map(t)), _) => (**t).clone(),
+                (Some(Type::Object(o)), _) => match args.get(1).map(|a| &a.expr) {
+                    Some(Expr::Literal(LiteralValue::String(s))) => {
+                        o.field(s).map(|f| f.ty.clone()).unwrap_or(Type::Dyn)
+                    }
+                    _ => Type::Dyn,
+                },
+                (Some(t @ (Type::String | Type::Int | Type::Double | Type::Bool)), _) => {
+                    self.issue(
+                        "expr::type",
+                        at,
+                        format!("{} cannot be indexed", t.describe()),
+                        None,
+                        None,
+                    );
+                    Type::Dyn
+                }
+                _ => Type::Dyn,
+            },
+            "_+_" => self.arith(at, &types, true),
+            "_-_" | "_*_" | "_/_" | "_%_" => self.arith(at, &types, false),
+            _ => self.function(e, name, target.is_some(), &types, &arg_exprs),
+        }
+    }
+
+    fn arith(&mut self, at: (usize, usize), types: &[Type], plus: bool) -> Type {
+        let (Some(a), Some(b)) = (types.first(), types.get(1)) else {
+            return Type::Dyn;
+        };
+        match (a, b) {
+            (Type::Dyn, _) | (_, Type::Dyn) => Type::Dyn,
+            (Type::Int, Type::Int) => Type::Int,
+            (Type::Int | Type::Double, Type::Int | Type::Double) => Type::Double,
+            (Type::String, Type::String) if plus => Type::String,
+            (Type::List(x), Type::List(y)) if plus => {
+                // An empty list literal is a list of Dyn: adding to it keeps the other's type.
+                if x.is_dyn() {
+                    b.clone()
+                } else if y.is_dyn() {
+                    a.clone()
+                } else {
+                    Type::list(x.join(y))
+                }
+            }
+            _ => {
+                let help = if plus && (matches!(a, Type::String) || matches!(b, Type::String)) {
+                    Some("convert the other side with string(x), or put both inside a template: \"${a}${b}\"".into())
+                } else {
+                    None
+                };
+                let op = if plus { "add" } else { "do arithmetic on" };
+                self.issue(
+                    "expr::type",
+                    at,
+                    format!("cannot {op} {} and {}", a.describe(), b.describe()),
+                    help,
+                    None,
+                );
+                Type::Dyn
+            }
+        }
+    }
+
+    fn function(
+        &mut self,
+        e: &IdedExpr,
+        name: &str,
+        is_method: bool,
+        types: &[Type],
+        args: &[&IdedExpr],
+    ) -> Type {
+        let at = self.range(e).0;
+        let span = self.name_span(name, at);
+        if let Some((_, ty)) = self.env.mappings.iter().find(|(n, _)| n == name) {
+            if is_method || types.len() != 1 {
+                self.issue(
+                    "expr::arguments",
+                    span,
+                    format!("mapping `{name}` takes one argument, given {}", types.len()),
+                    Some(format!("call it as `{name}(value)`")),
+                    None,
+                );
+            }
+            return ty.clone();
+        }
+        let Some(f) = functions::builtin(name) else {
+            let candidates: Vec<&str> = functions::BUILTINS
+                .iter()
+                .map(|f| f.name)
+                .chain(self.env.mappings.iter().map(|(n, _)| n.as_str()))
+                .collect();
+            let best = suggest(name, candidates.iter().copied()).map(str::to_string);
+            let help = match &best {
+                Some(b) => format!("did you mean `{b}`?"),
+                None => "the functions are CEL's (size, int, string, matches, …), intact's (lower, default, join, …) and the project's mappings".into(),
+            };
+            self.issue(
+                "expr::unknown-function",
+                span,
+                format!("there is no function `{name}`"),
+                Some(help),
+                best,
+            );
+            return Type::Dyn;
+        };
+        if is_method && !f.method {
+            self.issue(
+                "expr::arguments",
+                span,
+                format!("`{name}` is not a method"),
+                Some(format!("call it as a function: {}", f.signature)),
+                None,
+            );
+        } else if !is_method && !f.function {
+            self.issue(
+                "expr::arguments",
+                span,
+                format!("`{name}` is a method"),
+                Some(format!("call it on its first argument: {}", f.signature)),
+                None,
+            );
+        }
+        if types.len() != f.params.len() {
+            self.issue(
+                "expr::arguments",
+                span,
+                format!(
+                    "`{name}` takes {} argument(s), given {}",
+                    f.params.len(),
+                    types.len()
+                ),
+                Some(format!("usage: {}", f.signature)),
+                None,
+            );
+        } else {
+            for ((p, t), ex) in f.params.iter().zip(types).zip(args) {
+                let ok = match p {
+                    Param::Any => true,
+                    Param::String => t.fits(&Type::String),
+                    Param::Int => t.fits(&Type::Int),
+                    Param::List => matches!(t, Type::List(_) | Type::Dyn | Type::Null),
+                    Param::Sized => matches!(
+                        t,
+                        Type::String
+                            | Type::List(_)
+                            | Type::Map(_)
+                            | Type::Object(_)
+                            | Type::Dyn
+                            | Type::Null
+                    ),
+                };
+                if !ok {
+                    let r = self.range(ex);
+                    self.issue(
+                        "expr::type",
+                        r,
+                        format!("`{name}` cannot take {}", t.describe()),
+                        Some(format!("usage: {}", f.signature)),
+                        None,
+                    );
+                }
+            }
+        }
+        match f.returns {
+            Returns::Bool => Type::Bool,
+            Returns::Int => Type::Int,
+            Returns::Double => Type::Double,
+            Returns::String => Type::String,
+            Returns::StringList => Type::list(Type::String),
+            Returns::Dyn => Type::Dyn,
+            Returns::JoinOfArgs => match (types.first(), types.get(1)) {
+                (Some(a), Some(b)) => a.join(b),
+                _ => Type::Dyn,
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::Field;
+
+    fn user() -> Type {
+        let f = |n: &str, t: Type| Field {
+            name: n.into(),
+            ty: t,
+            required: false,
+            description: None,
+            allowed: None,
+        };
+        Type::object(
+            "user",
+            vec![
+                f("userName", Type::String),
+                f(
+                    "emails",
+                    Type::list(Type::object("email", vec![f("value", Type::String)], None)),
+                ),
+            ],
+            None,
+        )
+    }
+
+    fn env() -> Env {
+        let f = |n: &str, t: Type| Field {
+            name: n.into(),
+            ty: t,
+            required: true,
+            description: None,
+            allowed: None,
+        };
+        Env {
+            vars: vec![
+                (
+                    "input".into(),
+                    Type::object("input", vec![f("user", user())], None),
+                ),
+                (
+                    "steps".into(),
+                    Type::object("steps", vec![f("get", Type::Dyn)], None),
+                ),
+            ],
+            later_steps: vec!["create".into()],
+            mappings: vec![("scim_user".into(), user())],
+        }
+    }
+
+    fn check(text: &str) -> (Type, Vec<Issue>) {
+        let p = crate::parse(text).unwrap();
+        let mut issues = Vec::new();
+        let t = infer(&p, text, &env(), &mut issues);
+        (t, issues)
+    }
+
+    #[test]
+    fn fields_and_did_you_mean() {
+        let (t, issues) = check("input.user.usrName");
+        assert_eq!(t, Type::Dyn);
+        assert_eq!(issues[0].code, "expr::unknown-field");
+        assert_eq!((issues[0].start, issues[0].end), (11, 18));
+        assert_eq!(issues[0].replacement.as_deref(), Some("userName"));
+        assert_eq!(check("input.user.userName").0, Type::String);
+    }
+
+    #[test]
+    fn steps_order_and_names() {
+        let (_, i) = check("steps.create.body.id");
+        assert_eq!(i[0].code, "expr::step-order");
+        assert_eq!((i[0].start, i[0].end), (6, 12));
+        let (_, i) = check("steps.gte.body");
+        assert_eq!(i[0].code, "expr::unknown-field");
+        assert_eq!(i[0].replacement.as_deref(), Some("get"));
+        assert!(check("steps.get.body.anything.at.all").1.is_empty());
+    }
+
+    #[test]
+    fn macros_functions_and_mappings() {
+        let (t, i) = check("input.user.emails.map(e, e.value)");
+        assert!(i.is_empty(), "{i:?}");
+        assert_eq!(t, Type::list(Type::String));
+        let (t, i) = check("scim_user(steps.get.body).userName");
+        assert!(i.is_empty(), "{i:?}");
+        assert_eq!(t, Type::String);
+        let (_, i) = check("lowr(input.user.userName)");
+        assert_eq!(i[0].code, "expr::unknown-function");
+        assert_eq!(i[0].replacement.as_deref(), Some("lower"));
+        let (_, i) = check("default(input.user.userName)");
+        assert_eq!(i[0].code, "expr::arguments");
+        let (_, i) = check("nope + 1");
+        assert_eq!(i[0].code, "expr::unknown-name");
+        let (_, i) = check("input.user.userName + 1");
+        assert_eq!(i[0].code, "expr::type");
+        assert_eq!(
+            check("size(input.user.emails) > 0 ? 'a' : 'b'").0,
+            Type::String
+        );
+    }
+}

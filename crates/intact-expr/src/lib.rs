@@ -1,0 +1,146 @@
+//! intact's expressions: the CEL inside `${…}`.
+//!
+//! - [`parse`]: one expression, with the byte range of every sub-expression (from the `cel` crate's
+//!   source info) and syntax errors with positions;
+//! - [`types`]: the type model and JSON Schema → type;
+//! - [`infer`]: types an expression in an environment and reports unknown names, fields, functions,
+//!   wrong arguments, type errors and steps used too early.
+//!
+//! Offsets here are byte offsets within the expression text; callers map them into the file.
+
+pub mod functions;
+pub mod infer;
+pub mod types;
+
+pub use cel::common::ast::{Expr, IdedExpr, SourceInfo};
+pub use infer::{Env, Issue, infer};
+pub use types::{Field, ObjectType, SchemaConverter, Type};
+
+/// A parsed expression.
+pub struct Parsed {
+    pub expr: IdedExpr,
+    pub info: SourceInfo,
+}
+
+impl std::fmt::Debug for Parsed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Parsed")
+            .field("expr", &self.expr)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A syntax error: its byte range within the expression text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub start: usize,
+    pub end: usize,
+    pub message: String,
+}
+
+/// Parses one CEL expression.
+pub fn parse(text: &str) -> Result<Parsed, Vec<SyntaxError>> {
+    if text.trim().is_empty() {
+        return Err(vec![SyntaxError {
+            start: 0,
+            end: text.len(),
+            message: "the expression is empty".into(),
+        }]);
+    }
+    // The cel parser recurses per nesting level; refuse absurd depth before it can overflow.
+    let depth = text.bytes().fold((0usize, 0usize), |(d, max), b| match b {
+        b'(' | b'[' | b'{' => (d + 1, max.max(d + 1)),
+        b')' | b']' | b'}' => (d.saturating_sub(1), max),
+        _ => (d, max),
+    });
+    if depth.1 > 64 {
+        return Err(vec![SyntaxError {
+            start: 0,
+            end: text.len(),
+            message: "the expression nests deeper than 64 levels".into(),
+        }]);
+    }
+    match cel::parser::Parser::new()
+        .max_recursion_depth(96)
+        .parse_with_source_info(text)
+    {
+        Ok((expr, info)) => Ok(Parsed { expr, info }),
+        Err(errors) => Err(errors
+            .errors
+            .iter()
+            .map(|e| {
+                let start = line_col_to_offset(text, e.pos.0, e.pos.1);
+                let end = next_char_end(text, start);
+                SyntaxError {
+                    start,
+                    end,
+                    message: tidy_message(&e.msg),
+                }
+            })
+            .collect()),
+    }
+}
+
+/// The cel parser's position is 1-based line and column in characters.
+fn line_col_to_offset(text: &str, line: isize, col: isize) -> usize {
+    let mut offset = 0;
+    for (i, l) in text.split_inclusive('\n').enumerate() {
+        if i as isize + 1 == line {
+            let col = (col - 1).max(0) as usize;
+            return offset + l.char_indices().nth(col).map_or(l.len(), |(b, _)| b);
+        }
+        offset += l.len();
+    }
+    text.len()
+}
+
+fn next_char_end(text: &str, start: usize) -> usize {
+    text[start.min(text.len())..]
+        .chars()
+        .next()
+        .map_or(start, |c| start + c.len_utf8())
+}
+
+/// ANTLR's messages list every expected token; keep the first clause, which says what was found.
+fn tidy_message(msg: &str) -> String {
+    let msg = msg.trim_start_matches("Syntax error: ");
+    let msg = match msg.find(" expecting {") {
+        Some(i) => &msg[..i],
+        None => msg,
+    };
+    msg.replace("<EOF>", "the end of the expression")
+}
+
+impl Parsed {
+    /// The byte range of a sub-expression, as the parser recorded it (inclusive end → exclusive).
+    pub fn range(&self, id: u64) -> Option<(usize, usize)> {
+        self.info
+            .offset_for(id)
+            .map(|(s, e)| (s as usize, e as usize + 1))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_with_ranges() {
+        let p = parse("input.user.name").unwrap();
+        assert!(p.range(p.expr.id).is_some());
+    }
+
+    #[test]
+    fn syntax_errors_have_positions() {
+        let e = parse("a + ").unwrap_err();
+        assert_eq!(e[0].start, 4);
+        assert!(
+            e[0].message.contains("end of the expression"),
+            "{}",
+            e[0].message
+        );
+        let e = parse("x\n  + )").unwrap_err();
+        assert_eq!(e[0].start, 6);
+        assert!(parse("").is_err());
+    }
+}

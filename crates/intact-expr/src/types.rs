@@ -1,0 +1,317 @@
+//! The types the checker gives expressions, and their construction from JSON Schema.
+//!
+//! `Dyn` is "unknown": anything may be done with it and nothing is reported, so an untyped response
+//! body never causes a false error.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Type {
+    Dyn,
+    Null,
+    Bool,
+    Int,
+    Double,
+    String,
+    List(Box<Type>),
+    /// A map with string keys and values of one type (JSON objects without known fields).
+    Map(Box<Type>),
+    Object(Arc<ObjectType>),
+}
+
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct ObjectType {
+    /// A short name for messages ("user", "the input of create-user").
+    pub name: String,
+    pub fields: Vec<Field>,
+    /// The type of fields not listed, when the object is open; `None` when it is closed.
+    pub additional: Option<Type>,
+    pub description: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Field {
+    pub name: String,
+    pub ty: Type,
+    pub required: bool,
+    pub description: Option<String>,
+    /// For strings with a fixed set of values.
+    pub allowed: Option<Vec<String>>,
+}
+
+impl ObjectType {
+    pub fn field(&self, name: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+}
+
+impl Type {
+    pub fn object(name: impl Into<String>, fields: Vec<Field>, additional: Option<Type>) -> Type {
+        Type::Object(Arc::new(ObjectType {
+            name: name.into(),
+            fields,
+            additional,
+            description: None,
+        }))
+    }
+
+    pub fn list(t: Type) -> Type {
+        Type::List(Box::new(t))
+    }
+
+    /// How the type is named in messages.
+    pub fn describe(&self) -> String {
+        match self {
+            Type::Dyn => "any value".into(),
+            Type::Null => "null".into(),
+            Type::Bool => "a boolean".into(),
+            Type::Int => "an integer".into(),
+            Type::Double => "a number".into(),
+            Type::String => "a string".into(),
+            Type::List(t) => match **t {
+                Type::Dyn => "a list".into(),
+                _ => format!("a list of {}", plural(&t.describe())),
+            },
+            Type::Map(_) => "a map".into(),
+            Type::Object(o) if o.name.is_empty() => "an object".into(),
+            Type::Object(o) => format!("{} object", article(&o.name)),
+        }
+    }
+
+    /// The least type that holds both (for lists, branches, defaults).
+    pub fn join(&self, other: &Type) -> Type {
+        match (self, other) {
+            (a, b) if a == b => a.clone(),
+            (Type::Dyn, _) | (_, Type::Dyn) => Type::Dyn,
+            (Type::Null, t) | (t, Type::Null) => t.clone(),
+            (Type::Int, Type::Double) | (Type::Double, Type::Int) => Type::Double,
+            (Type::List(a), Type::List(b)) => Type::list(a.join(b)),
+            _ => Type::Dyn,
+        }
+    }
+
+    pub fn is_dyn(&self) -> bool {
+        matches!(self, Type::Dyn)
+    }
+
+    /// Whether a value of this type may stand where `expected` is required; `Dyn` fits anything.
+    pub fn fits(&self, expected: &Type) -> bool {
+        match (self, expected) {
+            (Type::Dyn, _) | (_, Type::Dyn) => true,
+            // Optional fields may be given null.
+            (Type::Null, _) => true,
+            (Type::Int, Type::Double) => true,
+            (Type::List(a), Type::List(b)) => a.fits(b),
+            (Type::Map(_), Type::Object(_)) | (Type::Object(_), Type::Map(_)) => true,
+            (Type::Map(a), Type::Map(b)) => a.fits(b),
+            (Type::Object(a), Type::Object(b)) => {
+                // Every known field must fit, and no field the target lacks (when it is closed).
+                a.fields.iter().all(|f| match b.field(&f.name) {
+                    Some(bf) => f.ty.fits(&bf.ty),
+                    None => b.additional.is_some(),
+                })
+            }
+            (a, b) => a == b,
+        }
+    }
+}
+
+fn article(word: &str) -> String {
+    match word.chars().next() {
+        Some(c) if "aeiouAEIOU".contains(c) => format!("an {word}"),
+        _ => format!("a {word}"),
+    }
+}
+
+fn plural(described: &str) -> String {
+    let bare = described.trim_start_matches("an ").trim_start_matches("a ");
+    match bare {
+        "any value" => "values".into(),
+        b if b.ends_with(" object") => format!("{b}s"),
+        b => format!("{b}s"),
+    }
+}
+
+/// Turns JSON Schemas into types. `documents` maps a schema's file name (`common.json`) to its JSON,
+/// for `$ref`s between files.
+pub struct SchemaConverter<'a> {
+    pub documents: &'a BTreeMap<String, Value>,
+    depth: usize,
+}
+
+impl<'a> SchemaConverter<'a> {
+    pub fn new(documents: &'a BTreeMap<String, Value>) -> Self {
+        SchemaConverter {
+            documents,
+            depth: 0,
+        }
+    }
+
+    /// The type of `schema`, found in document `doc`.
+    pub fn convert(&mut self, doc: &str, schema: &Value, name: &str) -> Type {
+        // Recursive schemas (schemaProperty.properties) end in Dyn rather than looping.
+        if self.depth > 12 {
+            return Type::Dyn;
+        }
+        self.depth += 1;
+        let t = self.convert_inner(doc, schema, name);
+        self.depth -= 1;
+        t
+    }
+
+    fn resolve(&self, doc: &str, reference: &str) -> Option<(String, &'a Value)> {
+        let (file, pointer) = reference.split_once('#').unwrap_or((reference, ""));
+        let file = if file.is_empty() {
+            doc.to_string()
+        } else {
+            file.rsplit('/').next().unwrap_or(file).to_string()
+        };
+        let root = self.documents.get(&file)?;
+        let target = if pointer.is_empty() {
+            root
+        } else {
+            root.pointer(pointer)?
+        };
+        Some((file, target))
+    }
+
+    fn convert_inner(&mut self, doc: &str, schema: &Value, name: &str) -> Type {
+        let Some(obj) = schema.as_object() else {
+            return Type::Dyn;
+        };
+        if let Some(r) = obj.get("$ref").and_then(Value::as_str) {
+            let ref_name = r.rsplit('/').next().unwrap_or(name).to_string();
+            return match self.resolve(doc, r) {
+                Some((file, target)) => self.convert(&file, target, &ref_name),
+                None => Type::Dyn,
+            };
+        }
+        if obj.contains_key("oneOf") || obj.contains_key("anyOf") {
+            return Type::Dyn;
+        }
+        let types: Vec<&str> = match obj.get("type") {
+            Some(Value::String(s)) => vec![s.as_str()],
+            Some(Value::Array(a)) => a
+                .iter()
+                .filter_map(Value::as_str)
+                .filter(|t| *t != "null")
+                .collect(),
+            _ => Vec::new(),
+        };
+        let kind = if types.len() == 1 {
+            types[0]
+        } else if types.is_empty() && obj.contains_key("properties") {
+            "object"
+        } else {
+            return Type::Dyn;
+        };
+        match kind {
+            "string" => Type::String,
+            "integer" => Type::Int,
+            "number" => Type::Double,
+            "boolean" => Type::Bool,
+            "null" => Type::Null,
+            "array" => Type::list(
+                obj.get("items")
+                    .map_or(Type::Dyn, |i| self.convert(doc, i, name)),
+            ),
+            "object" => {
+                let required: Vec<&str> = obj
+                    .get("required")
+                    .and_then(Value::as_array)
+                    .map(|a| a.iter().filter_map(Value::as_str).collect())
+                    .unwrap_or_default();
+                let mut fields = Vec::new();
+                if let Some(props) = obj.get("properties").and_then(Value::as_object) {
+                    for (k, v) in props {
+                        let ty = self.convert(doc, v, k);
+                        let target = v
+                            .get("$ref")
+                            .and_then(Value::as_str)
+                            .and_then(|r| self.resolve(doc, r))
+                            .map(|(_, t)| t);
+                        let described = v
+                            .get("description")
+                            .or_else(|| target.and_then(|t| t.get("description")));
+                        let allowed = v
+                            .get("enum")
+                            .or_else(|| target.and_then(|t| t.get("enum")))
+                            .and_then(Value::as_array)
+                            .map(|a| {
+                                a.iter()
+                                    .filter_map(Value::as_str)
+                                    .map(str::to_string)
+                                    .collect()
+                            });
+                        fields.push(Field {
+                            name: k.clone(),
+                            ty,
+                            required: required.contains(&k.as_str()),
+                            description: described.and_then(Value::as_str).map(str::to_string),
+                            allowed,
+                        });
+                    }
+                }
+                let additional = match obj.get("additionalProperties") {
+                    Some(Value::Bool(false)) => {
+                        // Pattern properties (schema extensions under `urn:` keys) keep it open to them.
+                        if obj.contains_key("patternProperties") {
+                            Some(Type::Dyn)
+                        } else {
+                            None
+                        }
+                    }
+                    Some(v @ Value::Object(_)) => Some(self.convert(doc, v, name)),
+                    _ => Some(Type::Dyn),
+                };
+                let description = obj
+                    .get("description")
+                    .and_then(Value::as_str)
+                    .map(str::to_string);
+                Type::Object(Arc::new(ObjectType {
+                    name: name.to_string(),
+                    fields,
+                    additional,
+                    description,
+                }))
+            }
+            _ => Type::Dyn,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn converts_objects_refs_and_arrays() {
+        let mut docs = BTreeMap::new();
+        docs.insert(
+            "common.json".to_string(),
+            json!({"$defs": {"user": {"type": "object", "additionalProperties": false, "properties": {"userName": {"type": "string", "description": "The name."}}}}}),
+        );
+        docs.insert(
+            "x.json".to_string(),
+            json!({"type": "object", "required": ["users"], "properties": {"users": {"type": "array", "items": {"$ref": "common.json#/$defs/user"}}}}),
+        );
+        let t = SchemaConverter::new(&docs).convert("x.json", &docs["x.json"], "output");
+        let Type::Object(o) = t else { panic!() };
+        let users = o.field("users").unwrap();
+        assert!(users.required);
+        let Type::List(item) = &users.ty else {
+            panic!()
+        };
+        let Type::Object(u) = &**item else { panic!() };
+        assert_eq!(u.name, "user");
+        assert!(u.additional.is_none());
+        assert_eq!(
+            u.field("userName").unwrap().description.as_deref(),
+            Some("The name.")
+        );
+    }
+}
