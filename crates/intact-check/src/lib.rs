@@ -3,6 +3,7 @@
 //! [`check`] is a pure function of the analysis; the CLI and the language server both call it.
 
 mod diagnostic;
+mod exprs;
 mod ignore;
 pub mod registry;
 pub mod render;
@@ -48,6 +49,7 @@ pub fn check(a: &Analysis) -> Vec<Diagnostic> {
         .file(&f.parse.document.nodes);
     }
     rules::check_model(a, &mut out);
+    exprs::check(a, &mut out);
     let mut out = ignore::apply(a, out);
     out.sort_by(|x, y| (x.loc, x.code, &x.message).cmp(&(y.loc, y.code, &y.message)));
     out.dedup();

@@ -261,7 +261,7 @@ fn explain_prints_pages_and_refuses_unknown_codes() {
     let o = intact(&["explain"], &repo());
     assert_exit(&o, 0);
     assert!(stdout(&o).lines().count() > 50);
-    let o = intact(&["explain", "expr::type"], &repo());
+    let o = intact(&["explain", "openapi::drift"], &repo());
     assert!(stdout(&o).contains("does not report it yet"));
 }
 

@@ -94,6 +94,17 @@ impl Infer<'_> {
         best.unwrap_or((around.min(self.text.len()), around.min(self.text.len())))
     }
 
+    /// The source text of a name path (`input.user`, `steps.get.body`), if the expression is one.
+    fn path_text(&self, e: &IdedExpr) -> Option<String> {
+        match &e.expr {
+            Expr::Ident(n) => Some(n.clone()),
+            Expr::Select(s) if !s.test => {
+                Some(format!("{}.{}", self.path_text(&s.operand)?, s.field))
+            }
+            _ => None,
+        }
+    }
+
     fn issue(
         &mut self,
         code: &'static str,
@@ -307,15 +318,22 @@ impl Infer<'_> {
                     );
                     return Type::Dyn;
                 }
-                if let Some(extra) = &o.additional {
-                    return extra.clone();
+                // An open object with listed fields (a lenient input schema) still flags a name it
+                // does not list: reading a field nobody documented is almost always a typo.
+                match &o.additional {
+                    Some(extra) if o.fields.is_empty() || !extra.is_dyn() => return extra.clone(),
+                    _ => {}
                 }
                 let best =
                     suggest(field, o.fields.iter().map(|f| f.name.as_str())).map(str::to_string);
-                let what = if o.name.is_empty() {
+                // Name the value as written (`input.user`) when it is short, else by its type.
+                let written = self.path_text(operand_expr).unwrap_or_default();
+                let what = if !written.is_empty() && written.len() <= 40 {
+                    format!("`{written}`")
+                } else if o.name.is_empty() {
                     "this object".to_string()
                 } else {
-                    format!("`{}`", o.name)
+                    o.name.clone()
                 };
                 let help = match &best {
                     Some(b) => format!("did you mean `{b}`?"),

@@ -29,6 +29,8 @@ pub struct ObjectType {
     pub fields: Vec<Field>,
     /// The type of fields not listed, when the object is open; `None` when it is closed.
     pub additional: Option<Type>,
+    /// Key patterns a closed object still accepts (`^urn:` for SCIM schema extensions).
+    pub key_patterns: Vec<String>,
     pub description: Option<String>,
 }
 
@@ -46,6 +48,25 @@ impl ObjectType {
     pub fn field(&self, name: &str) -> Option<&Field> {
         self.fields.iter().find(|f| f.name == name)
     }
+
+    /// Whether a field the object does not list may still be given (writing a value).
+    pub fn accepts_unlisted(&self, name: &str) -> bool {
+        self.additional.is_some() || self.key_patterns.iter().any(|p| pattern_matches(p, name))
+    }
+}
+
+/// The key patterns of contract schemas are prefixes (`^urn:`); anything else is taken to match.
+fn pattern_matches(pattern: &str, name: &str) -> bool {
+    match pattern.strip_prefix('^') {
+        Some(prefix)
+            if prefix
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == ':' || c == '-') =>
+        {
+            name.starts_with(prefix)
+        }
+        _ => true,
+    }
 }
 
 impl Type {
@@ -54,6 +75,7 @@ impl Type {
             name: name.into(),
             fields,
             additional,
+            key_patterns: Vec::new(),
             description: None,
         }))
     }
@@ -111,7 +133,7 @@ impl Type {
                 // Every known field must fit, and no field the target lacks (when it is closed).
                 a.fields.iter().all(|f| match b.field(&f.name) {
                     Some(bf) => f.ty.fits(&bf.ty),
-                    None => b.additional.is_some(),
+                    None => b.accepts_unlisted(&f.name),
                 })
             }
             (a, b) => a == b,
@@ -120,9 +142,13 @@ impl Type {
 }
 
 fn article(word: &str) -> String {
-    match word.chars().next() {
-        Some(c) if "aeiouAEIOU".contains(c) => format!("an {word}"),
-        _ => format!("a {word}"),
+    // By sound: "an object", "an unknown", but "a user".
+    let lower = word.to_lowercase();
+    let vowel = lower.starts_with(['a', 'e', 'i', 'o']) || lower.starts_with("un");
+    if vowel {
+        format!("an {word}")
+    } else {
+        format!("a {word}")
     }
 }
 
@@ -256,17 +282,16 @@ impl<'a> SchemaConverter<'a> {
                     }
                 }
                 let additional = match obj.get("additionalProperties") {
-                    Some(Value::Bool(false)) => {
-                        // Pattern properties (schema extensions under `urn:` keys) keep it open to them.
-                        if obj.contains_key("patternProperties") {
-                            Some(Type::Dyn)
-                        } else {
-                            None
-                        }
-                    }
+                    Some(Value::Bool(false)) => None,
                     Some(v @ Value::Object(_)) => Some(self.convert(doc, v, name)),
                     _ => Some(Type::Dyn),
                 };
+                // Keys a closed object still accepts: SCIM schema extensions under `urn:` keys.
+                let key_patterns = obj
+                    .get("patternProperties")
+                    .and_then(Value::as_object)
+                    .map(|p| p.keys().cloned().collect())
+                    .unwrap_or_default();
                 let description = obj
                     .get("description")
                     .and_then(Value::as_str)
@@ -275,6 +300,7 @@ impl<'a> SchemaConverter<'a> {
                     name: name.to_string(),
                     fields,
                     additional,
+                    key_patterns,
                     description,
                 }))
             }

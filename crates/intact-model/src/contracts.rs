@@ -170,9 +170,129 @@ pub fn is_user_operation(id: &str) -> bool {
     matches!(contract(id).map(|c| c.mandatory_with), Some(Feature(_)))
 }
 
+/// Which side of a contract.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Side {
+    Input,
+    Output,
+}
+
+macro_rules! schemas {
+    ($($id:literal),* $(,)?) => {
+        /// The JSON Schemas of `schemas/contracts/`, embedded: (file name, text).
+        pub static SCHEMA_FILES: &[(&str, &str)] = &[
+            ("common.json", include_str!("../../../schemas/contracts/common.json")),
+            $(
+                (concat!($id, ".input.json"), include_str!(concat!("../../../schemas/contracts/", $id, ".input.json"))),
+                (concat!($id, ".output.json"), include_str!(concat!("../../../schemas/contracts/", $id, ".output.json"))),
+            )*
+        ];
+    };
+}
+
+schemas!(
+    "list-users",
+    "get-user",
+    "get-user-by-username",
+    "create-user",
+    "update-user",
+    "update-user-password",
+    "activate-user",
+    "deactivate-user",
+    "list-user-schema",
+    "list-user-schema-property-values",
+    "list-entitlement-schema",
+    "list-entitlement-schema-property-values",
+    "list-groups",
+    "get-group",
+    "list-groups-by-display-name",
+    "create-group",
+    "update-group",
+    "remove-group",
+    "list-group-members",
+    "add-group-members",
+    "remove-group-members",
+    "universal-logout",
+);
+
+/// The text of one contract's input or output schema.
+pub fn schema_text(id: &str, side: Side) -> Option<&'static str> {
+    let file = match side {
+        Side::Input => format!("{id}.input.json"),
+        Side::Output => format!("{id}.output.json"),
+    };
+    SCHEMA_FILES
+        .iter()
+        .find(|(f, _)| *f == file)
+        .map(|(_, t)| *t)
+}
+
+/// Every schema file parsed, keyed by file name (for `$ref`s between them).
+pub fn schema_documents() -> &'static std::collections::BTreeMap<String, serde_json::Value> {
+    static DOCS: std::sync::OnceLock<std::collections::BTreeMap<String, serde_json::Value>> =
+        std::sync::OnceLock::new();
+    DOCS.get_or_init(|| {
+        SCHEMA_FILES
+            .iter()
+            .map(|(f, t)| {
+                (
+                    f.to_string(),
+                    serde_json::from_str(t)
+                        .unwrap_or_else(|e| panic!("schemas/contracts/{f} is not JSON: {e}")),
+                )
+            })
+            .collect()
+    })
+}
+
+/// The type of a contract's input or output, for the expression checker.
+pub fn contract_type(id: &str, side: Side) -> Option<intact_expr::Type> {
+    static TYPES: std::sync::OnceLock<
+        std::collections::HashMap<(String, Side), intact_expr::Type>,
+    > = std::sync::OnceLock::new();
+    let types = TYPES.get_or_init(|| {
+        let docs = schema_documents();
+        let mut out = std::collections::HashMap::new();
+        for c in CONTRACTS {
+            for side in [Side::Input, Side::Output] {
+                let file = match side {
+                    Side::Input => format!("{}.input.json", c.id),
+                    Side::Output => format!("{}.output.json", c.id),
+                };
+                let name = match side {
+                    Side::Input => format!("the input of {}", c.id),
+                    Side::Output => format!("the output of {}", c.id),
+                };
+                let t = intact_expr::SchemaConverter::new(docs).convert(&file, &docs[&file], &name);
+                out.insert((c.id.to_string(), side), t);
+            }
+        }
+        out
+    });
+    types.get(&(id.to_string(), side)).cloned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_contract_has_typed_schemas() {
+        for c in CONTRACTS {
+            for side in [Side::Input, Side::Output] {
+                let t = contract_type(c.id, side).unwrap();
+                assert!(
+                    matches!(t, intact_expr::Type::Object(_)),
+                    "{} {side:?} is not an object type",
+                    c.id
+                );
+            }
+        }
+        let Some(intact_expr::Type::Object(o)) = contract_type("create-user", Side::Input) else {
+            panic!()
+        };
+        assert!(o.field("user").unwrap().required);
+    }
 
     #[test]
     fn there_are_22_unique_contracts() {

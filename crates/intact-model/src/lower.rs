@@ -25,6 +25,26 @@ pub struct Template {
     pub loc: Loc,
     /// The literal as written, to map offsets inside the string back into the file.
     pub raw: String,
+    /// Where the value goes when the step runs (secrets may go only to some places).
+    pub role: Role,
+}
+
+/// Where a template's value is sent or shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Role {
+    /// A value inside the run: a `let`, a condition, a call argument, a returned field.
+    #[default]
+    Value,
+    /// A request path.
+    Path,
+    /// A request query parameter.
+    Query,
+    /// A request header (sent to the same connection).
+    Header,
+    /// A request body.
+    Body,
+    /// A log line.
+    Log,
 }
 
 impl Template {
@@ -247,7 +267,8 @@ pub struct Step {
 #[derive(Debug)]
 pub enum StepKind {
     Request(Request),
-    Let,
+    /// `let NAME VALUE` or `let NAME { tree }`.
+    Let(Option<Tree>),
     Call {
         flow: Option<Ident>,
         args: Vec<Ident>,
@@ -255,14 +276,17 @@ pub enum StepKind {
     If,
     ElseIf,
     Else,
-    ForEach,
+    /// `for-each NAME in="${list}"`: the `in` template.
+    ForEach {
+        items: Option<Template>,
+    },
     Try,
     Catch,
     Fail,
     Return(Option<Tree>),
     Log,
-    /// `yield` inside a for-each.
-    Yield,
+    /// `yield` inside a for-each, with its value.
+    Yield(Tree),
 }
 
 #[derive(Debug)]
@@ -326,6 +350,7 @@ impl Lowerer<'_> {
             text: s.to_string(),
             loc: self.loc(lit.span),
             raw: self.text[lit.span.range()].to_string(),
+            role: Role::Value,
         })
     }
 
@@ -511,6 +536,7 @@ impl Lowerer<'_> {
                                                 text: self.text[l.span.range()].to_string(),
                                                 loc: self.loc(l.span),
                                                 raw: self.text[l.span.range()].to_string(),
+                                                role: Role::Value,
                                             },
                                         ));
                                     }
@@ -608,24 +634,40 @@ impl Lowerer<'_> {
                     bodies: Vec::new(),
                     expect: Vec::new(),
                 };
+                if let Some(path) = &req.path {
+                    templates
+                        .iter_mut()
+                        .filter(|t| t.loc == path.loc)
+                        .for_each(|t| t.role = Role::Path);
+                }
                 for c in node.children() {
-                    match c.name() {
+                    let role = match c.name() {
                         b @ ("json" | "form" | "body") => {
                             req.bodies.push((b.to_string(), self.loc(c.name.span)));
-                            self.collect_templates(c, &mut templates);
+                            Role::Body
                         }
-                        "expect" => req.expect.extend(c.args().filter_map(|a| match a.value {
-                            Value::Integer(i) => Some((i, self.loc(a.span))),
-                            _ => None,
-                        })),
-                        _ => self.collect_templates(c, &mut templates),
-                    }
+                        "expect" => {
+                            req.expect.extend(c.args().filter_map(|a| match a.value {
+                                Value::Integer(i) => Some((i, self.loc(a.span))),
+                                _ => None,
+                            }));
+                            Role::Value
+                        }
+                        "header" => Role::Header,
+                        "query" => Role::Query,
+                        _ => Role::Value,
+                    };
+                    let first = templates.len();
+                    self.collect_templates(c, &mut templates);
+                    templates[first..].iter_mut().for_each(|t| t.role = role);
                 }
                 (StepKind::Request(req), self.name_arg(node, 0))
             }
             Kind::Let => {
                 self.collect_child_templates(node, &mut templates);
-                (StepKind::Let, self.name_arg(node, 0))
+                let value = (node.arg(1).is_some() || node.children_block().is_some())
+                    .then(|| self.tree(node, 1));
+                (StepKind::Let(value), self.name_arg(node, 0))
             }
             Kind::Call => {
                 let args = node
@@ -664,7 +706,7 @@ impl Lowerer<'_> {
                     }
                     self.collect_child_templates(y, &mut yt);
                     body.push(Step {
-                        kind: StepKind::Yield,
+                        kind: StepKind::Yield(self.tree(y, 0)),
                         name: None,
                         loc: self.loc(y.head_span()),
                         keyword: self.loc(y.name.span),
@@ -672,7 +714,8 @@ impl Lowerer<'_> {
                         body: Vec::new(),
                     });
                 }
-                (StepKind::ForEach, self.name_arg(node, 0))
+                let items = node.prop("in").and_then(|l| self.template(l));
+                (StepKind::ForEach { items }, self.name_arg(node, 0))
             }
             Kind::Fail => (StepKind::Fail, None),
             Kind::Return => {
@@ -684,7 +727,10 @@ impl Lowerer<'_> {
                 };
                 (StepKind::Return(tree), None)
             }
-            Kind::Log => (StepKind::Log, None),
+            Kind::Log => {
+                templates.iter_mut().for_each(|t| t.role = Role::Log);
+                (StepKind::Log, None)
+            }
             _ => return None,
         };
         Some(Step {

@@ -150,30 +150,106 @@ pub fn references(expr: &str) -> Vec<Reference<'_>> {
     out
 }
 
-/// Maps offsets in a string literal's decoded text back to the file.
-///
-/// Exact when the literal has no escapes (the common case); otherwise every offset maps to the
-/// whole literal, which is still the right place, only wider.
+/// Maps offsets in a string literal's decoded text back to the file: exact for quoted strings with
+/// or without escapes and for single-line raw strings; for multi-line strings, exact when the line
+/// holds no escape, else the whole literal (still the right place, only wider).
 pub fn map_offset(literal_span: Span, raw: &str, decoded: &str, offset: usize, len: usize) -> Span {
-    let quote = if raw.starts_with('"') && !raw.starts_with("\"\"\"") {
-        1
-    } else {
-        0
+    let Some(map) = offset_map(raw, decoded) else {
+        return literal_span;
     };
-    // An unterminated literal may end inside a multi-byte character: compare without slicing blind.
-    if quote == 1
-        && raw.len() >= 2
-        && raw.ends_with('"')
-        && raw.get(1..raw.len() - 1) == Some(decoded)
-    {
-        let start = literal_span.start + 1 + offset as u32;
-        return Span::new(start, start + len as u32);
+    let (Some(&start), Some(&end)) = (map.get(offset), map.get(offset + len)) else {
+        return literal_span;
+    };
+    // The end is where the next decoded byte comes from: exact unless an escape follows.
+    let end = end.max(start);
+    Span::new(
+        literal_span.start + start as u32,
+        literal_span.start + end as u32,
+    )
+}
+
+/// For each byte offset of `decoded` (and one past its end), the byte offset in `raw` it came from.
+fn offset_map(raw: &str, decoded: &str) -> Option<Vec<usize>> {
+    let hashes = raw.bytes().take_while(|&b| b == b'#').count();
+    let body = &raw[hashes..];
+    if body.starts_with("\"\"\"") {
+        return multi_line_map(raw, decoded);
     }
-    if raw == decoded {
-        let start = literal_span.start + offset as u32;
-        return Span::new(start, start + len as u32);
+    if !body.starts_with('"') {
+        // A bare identifier: the text is the value.
+        return (raw == decoded).then(|| (0..=raw.len()).collect());
     }
-    literal_span
+    if hashes > 0 {
+        let start = hashes + 1;
+        return (raw.get(start..start + decoded.len()) == Some(decoded))
+            .then(|| (start..=start + decoded.len()).collect());
+    }
+    // A quoted string: replay its escapes.
+    let mut map = Vec::with_capacity(decoded.len() + 1);
+    let bytes = raw.as_bytes();
+    let end = if raw.len() >= 2 && raw.ends_with('"') {
+        raw.len() - 1
+    } else {
+        raw.len()
+    };
+    let mut i = 1;
+    while i < end {
+        if bytes[i] != b'\\' {
+            let c = raw[i..].chars().next()?;
+            for k in 0..c.len_utf8() {
+                map.push(i + k);
+            }
+            i += c.len_utf8();
+            continue;
+        }
+        let esc = raw[i + 1..].chars().next();
+        match esc {
+            Some('u') => {
+                let close = raw[i..].find('}').map_or(end, |c| i + c + 1);
+                let ch =
+                    u32::from_str_radix(raw.get(i + 3..close.saturating_sub(1)).unwrap_or(""), 16)
+                        .ok()
+                        .and_then(char::from_u32);
+                for _ in 0..ch.map_or(0, char::len_utf8) {
+                    map.push(i);
+                }
+                i = close;
+            }
+            Some(w) if w.is_whitespace() => {
+                i += 1;
+                while let Some(c) = raw[i..].chars().next().filter(|c| c.is_whitespace()) {
+                    i += c.len_utf8();
+                }
+            }
+            Some(c) => {
+                map.push(i);
+                i += 1 + c.len_utf8();
+            }
+            None => break,
+        }
+    }
+    map.push(end);
+    (map.len() == decoded.len() + 1).then_some(map)
+}
+
+/// Multi-line strings: each decoded line is found in the raw text, in order.
+fn multi_line_map(raw: &str, decoded: &str) -> Option<Vec<usize>> {
+    let mut map = Vec::with_capacity(decoded.len() + 1);
+    let mut search_from = raw.find('\n')? + 1;
+    for (n, line) in decoded.split('\n').enumerate() {
+        if n > 0 {
+            map.push(search_from.saturating_sub(1));
+        }
+        let at = if line.is_empty() {
+            search_from
+        } else {
+            search_from + raw[search_from..].find(line)?
+        };
+        map.extend(at..at + line.len());
+        search_from = at + line.len() + raw[at + line.len()..].find('\n').map_or(0, |i| i + 1);
+    }
+    map.push(raw.len());
+    (map.len() == decoded.len() + 1).then_some(map)
 }
 
 #[cfg(test)]
@@ -181,10 +257,30 @@ mod tests {
     use super::*;
 
     #[test]
+    fn maps_offsets_through_escapes() {
+        // "a\"b${x.y}": the expression starts after an escaped quote.
+        let raw = r#""a\"b${x.y}""#;
+        let decoded = "a\"b${x.y}";
+        let at = decoded.find("x.y").unwrap();
+        let span = map_offset(Span::new(100, 100 + raw.len() as u32), raw, decoded, at, 3);
+        assert_eq!(
+            &raw[(span.start - 100) as usize..(span.end - 100) as usize],
+            "x.y"
+        );
+        let raw = r##"#"${input.x}"#"##;
+        let span = map_offset(Span::new(0, raw.len() as u32), raw, "${input.x}", 2, 7);
+        assert_eq!(&raw[span.start as usize..span.end as usize], "input.x");
+        let raw = "\"\"\"\n    line ${a.b}\n    \"\"\"";
+        let decoded = "line ${a.b}";
+        let span = map_offset(Span::new(0, raw.len() as u32), raw, decoded, 7, 3);
+        assert_eq!(&raw[span.start as usize..span.end as usize], "a.b");
+    }
+
+    #[test]
     fn maps_offsets_of_unterminated_literals() {
         // Found by the `check` fuzz target: an unterminated string ending in `é`.
         let span = Span::new(10, 13);
-        assert_eq!(map_offset(span, "\"é", "é", 0, 2), span);
+        assert_eq!(map_offset(span, "\"é", "é", 0, 2), Span::new(11, 13));
         assert_eq!(
             map_offset(Span::new(0, 5), "\"abc\"", "abc", 1, 1),
             Span::new(2, 3)

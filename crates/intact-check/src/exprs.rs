@@ -1,0 +1,831 @@
+//! Expressions and contracts: every `${…}` is parsed and typed in the scope where it stands
+//! (`expr::*`), returns are checked against the contract's output schema (`contract::output-*`,
+//! `flow::missing-return`), and secrets are kept where they belong (`secret::*`).
+
+use std::collections::HashMap;
+
+use intact_expr::{Env, Field, Type};
+use intact_model::contracts::{self, Side};
+use intact_model::template::{self, Reference};
+use intact_model::*;
+
+use crate::{Diagnostic, suggest};
+
+pub(crate) fn check(a: &Analysis, out: &mut Vec<Diagnostic>) {
+    let mut cx = Cx::new(a);
+    cx.mapping_types();
+    cx.connections(out);
+    cx.mappings(out);
+    for ac in &a.model.actions {
+        let input = ac
+            .contract
+            .as_ref()
+            .and_then(|(id, _)| contracts::contract_type(id, Side::Input))
+            .unwrap_or(Type::Dyn);
+        let conn = cx.effective_connection(ac.connection.as_ref());
+        cx.owner(&ac.steps, input, conn, out);
+        cx.action_output(ac, out);
+    }
+    for f in &a.model.flows {
+        let input = flow_input_type(f);
+        let conn = cx.effective_connection(f.connection.as_ref());
+        cx.owner(&f.steps, input, conn, out);
+    }
+    for t in &a.model.tests {
+        cx.test_templates(t, out);
+    }
+    cx.secrets(out);
+}
+
+fn field(name: &str, ty: Type, required: bool) -> Field {
+    Field {
+        name: name.into(),
+        ty,
+        required,
+        description: None,
+        allowed: None,
+    }
+}
+
+fn flow_input_type(f: &FlowDef) -> Type {
+    let fields = f
+        .inputs
+        .iter()
+        .map(|i| {
+            let ty = match i.ty.as_deref() {
+                Some("string") => Type::String,
+                Some("integer") => Type::Int,
+                Some("number") => Type::Double,
+                Some("boolean") => Type::Bool,
+                Some("array") => Type::list(Type::Dyn),
+                Some("object") => Type::Map(Box::new(Type::Dyn)),
+                _ => Type::Dyn,
+            };
+            field(&i.name.name, ty, i.required)
+        })
+        .collect();
+    Type::object(
+        format!("the inputs of flow `{}`", f.name.name),
+        fields,
+        None,
+    )
+}
+
+fn request_result() -> Type {
+    Type::object(
+        "response",
+        vec![
+            field("status", Type::Int, true),
+            field("headers", Type::Map(Box::new(Type::String)), true),
+            field("body", Type::Dyn, true),
+        ],
+        None,
+    )
+}
+
+fn error_type() -> Type {
+    Type::object(
+        "error",
+        vec![
+            field("message", Type::String, true),
+            field("status", Type::Int, false),
+            field("type", Type::String, true),
+            field("step", Type::String, false),
+            field("body", Type::Dyn, false),
+        ],
+        None,
+    )
+}
+
+struct Cx<'a> {
+    a: &'a Analysis,
+    app: Type,
+    mappings: Vec<(String, Type)>,
+    /// The type each template was given, by location, so trees reuse it without reporting twice.
+    types: HashMap<Loc, Type>,
+}
+
+impl<'a> Cx<'a> {
+    fn new(a: &'a Analysis) -> Self {
+        let app = Type::object(
+            "app",
+            a.model
+                .variables
+                .iter()
+                .map(|v| field(&v.name.name, Type::String, true))
+                .collect(),
+            None,
+        );
+        Cx {
+            a,
+            app,
+            mappings: Vec::new(),
+            types: HashMap::new(),
+        }
+    }
+
+    fn effective_connection(&self, named: Option<&Ident>) -> Option<&'a ConnectionDef> {
+        let m = &self.a.model;
+        match named {
+            Some(id) => m.connections.iter().find(|c| c.name.name == id.name),
+            None if m.connections.len() == 1 => m.connections.first(),
+            None => None,
+        }
+    }
+
+    fn auth_type(conn: Option<&ConnectionDef>) -> Type {
+        let Some(c) = conn else { return Type::Dyn };
+        let mut fields: Vec<Field> = c
+            .all_params()
+            .iter()
+            .map(|p| field(&p.name, Type::String, true))
+            .collect();
+        if c.auth.as_ref().is_some_and(|a| a.form == "oauth2") {
+            fields.push(field("access_token", Type::String, true));
+        }
+        Type::object(
+            format!("the params of connection `{}`", c.name.name),
+            fields,
+            None,
+        )
+    }
+
+    /// Mapping result types, from their trees, typed with every mapping's type unknown. Silent:
+    /// the mappings are checked, with these types, in `mappings`.
+    fn mapping_types(&mut self) {
+        let names: Vec<(String, Type)> = self
+            .a
+            .model
+            .mappings
+            .iter()
+            .map(|m| (m.name.name.clone(), Type::Dyn))
+            .collect();
+        let env = Env {
+            vars: self.base_vars(Type::Dyn, None, Some(Type::Dyn)),
+            later_steps: Vec::new(),
+            mappings: names,
+        };
+        let mut silent = Vec::new();
+        let mut types = Vec::new();
+        for m in &self.a.model.mappings {
+            let t = self.tree_type(&m.tree, &env, &mut silent);
+            types.push((m.name.name.clone(), t));
+        }
+        self.types.clear();
+        self.mappings = types;
+    }
+
+    fn base_vars(
+        &self,
+        input: Type,
+        conn: Option<&ConnectionDef>,
+        it: Option<Type>,
+    ) -> Vec<(String, Type)> {
+        let mut vars = vec![
+            ("input".to_string(), input),
+            ("app".to_string(), self.app.clone()),
+            ("auth".to_string(), Self::auth_type(conn)),
+        ];
+        if let Some(t) = it {
+            vars.push(("it".to_string(), t));
+        }
+        vars
+    }
+
+    /// Types one template, reporting its problems (once per template).
+    fn template(&mut self, t: &Template, env: &Env, out: &mut Vec<Diagnostic>) -> Type {
+        if let Some(ty) = self.types.get(&t.loc) {
+            return ty.clone();
+        }
+        let segments = template::segments(&t.text);
+        let mut whole = Type::String;
+        for seg in &segments {
+            if !seg.closed {
+                whole = Type::Dyn; // reported as expr::syntax by the schema rules
+                continue;
+            }
+            match intact_expr::parse(seg.expr) {
+                Err(errors) => {
+                    for e in errors {
+                        let loc = t.sub_loc(
+                            seg.offset + e.start,
+                            e.end
+                                .saturating_sub(e.start)
+                                .max(1)
+                                .min(seg.expr.len().saturating_sub(e.start).max(1)),
+                        );
+                        out.push(
+                            Diagnostic::new("expr::syntax", loc, format!("this expression does not parse: {}", e.message))
+                                .label("here")
+                                .help("expressions are CEL: `input.user.userName`, `a == 'x' ? 1 : 2`, `list.map(x, x.id)`; strings take single quotes"),
+                        );
+                    }
+                    whole = Type::Dyn;
+                }
+                Ok(parsed) => {
+                    let mut issues = Vec::new();
+                    let ty = intact_expr::infer(&parsed, seg.expr, env, &mut issues);
+                    for i in issues {
+                        let loc = t.sub_loc(seg.offset + i.start, i.end.saturating_sub(i.start));
+                        let mut d = Diagnostic::new(i.code, loc, i.message).label("here");
+                        if let Some(h) = i.help {
+                            d = d.help(h);
+                        }
+                        if let Some(r) = i.replacement {
+                            d = d.fix(format!("Replace with `{r}`"), loc, r);
+                        }
+                        out.push(d);
+                    }
+                    // `"${expr}"` alone keeps the expression's own type.
+                    if segments.len() == 1 && seg.offset == 2 && seg.expr.len() + 3 == t.text.len()
+                    {
+                        whole = ty;
+                    }
+                }
+            }
+        }
+        self.types.insert(t.loc, whole.clone());
+        whole
+    }
+
+    fn tree_type(&mut self, tree: &Tree, env: &Env, out: &mut Vec<Diagnostic>) -> Type {
+        match tree {
+            Tree::Scalar(v, _) => match v {
+                intact_syntax::Value::String(_) => Type::String,
+                intact_syntax::Value::Integer(_) => Type::Int,
+                intact_syntax::Value::Float(_) => Type::Double,
+                intact_syntax::Value::Bool(_) => Type::Bool,
+                intact_syntax::Value::Null => Type::Null,
+                intact_syntax::Value::Invalid => Type::Dyn,
+            },
+            Tree::Template(t) => self.template(t, env, out),
+            Tree::Object(fields, _) => {
+                let fs = fields
+                    .iter()
+                    .map(|(k, v)| field(&k.name, self.tree_type(v, env, out), true))
+                    .collect();
+                Type::object("", fs, None)
+            }
+            Tree::Array(items, _) => {
+                let mut t: Option<Type> = None;
+                for i in items {
+                    let it = self.tree_type(i, env, out);
+                    t = Some(t.map_or(it.clone(), |p| p.join(&it)));
+                }
+                Type::list(t.unwrap_or(Type::Dyn))
+            }
+        }
+    }
+
+    fn connections(&mut self, out: &mut Vec<Diagnostic>) {
+        for c in &self.a.model.connections {
+            let env = Env {
+                vars: self.base_vars(Type::Dyn, Some(c), None),
+                later_steps: Vec::new(),
+                mappings: self.mappings.clone(),
+            };
+            let mut ts: Vec<&Template> = c
+                .base_url
+                .iter()
+                .chain(c.headers.iter().map(|(_, t)| t))
+                .collect();
+            if let Some(auth) = &c.auth {
+                ts.extend(auth.settings.iter().map(|(_, t)| t));
+                ts.extend(auth.credentials.iter().map(|(_, _, t)| t));
+            }
+            for t in ts {
+                self.template(t, &env, out);
+            }
+            if let Some(ping) = &c.ping {
+                self.owner(ping, Type::Dyn, Some(c), out);
+            }
+        }
+    }
+
+    fn mappings(&mut self, out: &mut Vec<Diagnostic>) {
+        for m in &self.a.model.mappings {
+            let env = Env {
+                vars: self.base_vars(Type::Dyn, None, Some(Type::Dyn)),
+                later_steps: Vec::new(),
+                mappings: self.mappings.clone(),
+            };
+            self.tree_type(&m.tree, &env, out);
+        }
+    }
+
+    fn test_templates(&mut self, t: &TestDef, out: &mut Vec<Diagnostic>) {
+        let mock = Type::object(
+            "mock",
+            vec![
+                field("url", Type::String, true),
+                field("token", Type::String, true),
+            ],
+            None,
+        );
+        let mut vars = self.base_vars(Type::Dyn, None, None);
+        vars.push(("mock".into(), mock));
+        let env = Env {
+            vars,
+            later_steps: Vec::new(),
+            mappings: self.mappings.clone(),
+        };
+        for tpl in &t.templates {
+            self.template(tpl, &env, out);
+        }
+    }
+
+    /// The steps of an action, flow or ping, in order, with what each can see.
+    fn owner(
+        &mut self,
+        steps: &[Step],
+        input: Type,
+        conn: Option<&'a ConnectionDef>,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        let mut all = Vec::new();
+        crate::walk_steps(steps, &mut |s| {
+            all.extend(s.name.iter().map(|n| n.name.clone()))
+        });
+        let scope = Scope {
+            input,
+            conn,
+            all,
+            extra: Vec::new(),
+        };
+        let mut avail = Vec::new();
+        self.steps(steps, &scope, &mut avail, out);
+    }
+
+    fn env(&self, scope: &Scope, avail: &[(String, Type)]) -> Env {
+        let mut vars = self.base_vars(scope.input.clone(), scope.conn, None);
+        let steps = Type::object(
+            "steps",
+            avail
+                .iter()
+                .map(|(n, t)| field(n, t.clone(), true))
+                .collect(),
+            None,
+        );
+        vars.push(("steps".into(), steps));
+        vars.extend(scope.extra.iter().cloned());
+        let later = scope
+            .all
+            .iter()
+            .filter(|n| !avail.iter().any(|(a, _)| a == *n))
+            .cloned()
+            .collect();
+        Env {
+            vars,
+            later_steps: later,
+            mappings: self.mappings.clone(),
+        }
+    }
+
+    fn steps(
+        &mut self,
+        steps: &[Step],
+        scope: &Scope,
+        avail: &mut Vec<(String, Type)>,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        for s in steps {
+            let env = self.env(scope, avail);
+            for t in &s.templates {
+                self.template(t, &env, out);
+            }
+            let result = match &s.kind {
+                StepKind::Request(_) => request_result(),
+                StepKind::Let(Some(tree)) => self.tree_type(tree, &env, out),
+                StepKind::Let(None) => Type::Null,
+                StepKind::Call { .. } => Type::Dyn,
+                StepKind::ForEach { items } => {
+                    let list = items
+                        .as_ref()
+                        .map_or(Type::Dyn, |t| self.template(t, &env, out));
+                    let elem = match list {
+                        Type::List(t) => *t,
+                        _ => Type::Dyn,
+                    };
+                    let mut inner =
+                        scope.with(vec![("item".into(), elem), ("index".into(), Type::Int)]);
+                    inner.all = scope.all.clone();
+                    let mut body_avail = avail.clone();
+                    self.steps(&s.body, &inner, &mut body_avail, out);
+                    let yielded = s.body.iter().find_map(|b| match &b.kind {
+                        StepKind::Yield(tree) => Some(tree),
+                        _ => None,
+                    });
+                    let y = yielded.map_or(Type::Dyn, |tree| {
+                        let env = self.env(&inner, &body_avail);
+                        self.tree_type(tree, &env, out)
+                    });
+                    Type::list(y)
+                }
+                StepKind::If | StepKind::ElseIf | StepKind::Else | StepKind::Try => {
+                    // Steps inside a branch are not there after it: the branch may not run.
+                    let mut branch = avail.clone();
+                    self.steps(&s.body, scope, &mut branch, out);
+                    Type::Dyn
+                }
+                StepKind::Catch => {
+                    let inner = scope.with(vec![("error".into(), error_type())]);
+                    let mut branch = avail.clone();
+                    self.steps(&s.body, &inner, &mut branch, out);
+                    Type::Dyn
+                }
+                StepKind::Yield(_) | StepKind::Fail | StepKind::Log => Type::Dyn,
+                StepKind::Return(tree) => {
+                    if let Some(tree) = tree {
+                        let t = self.tree_type(tree, &env, out);
+                        self.types.insert(tree.loc(), t);
+                    }
+                    Type::Dyn
+                }
+            };
+            if let Some(name) = &s.name {
+                avail.push((name.name.clone(), result));
+            }
+        }
+    }
+
+    /// An action's returns against its contract's output schema, and its paths that end without one.
+    fn action_output(&mut self, ac: &ActionDef, out: &mut Vec<Diagnostic>) {
+        let Some((id, _)) = &ac.contract else { return };
+        let Some(Type::Object(expected)) = contracts::contract_type(id, Side::Output) else {
+            return;
+        };
+        let mut returns = Vec::new();
+        crate::walk_steps(&ac.steps, &mut |s| {
+            if let StepKind::Return(tree) = &s.kind {
+                returns.push((s.keyword, tree.as_ref()));
+            }
+        });
+        for (keyword, tree) in returns {
+            match tree {
+                None => self.missing_fields(keyword, &expected, &[], id, out),
+                Some(tree) => {
+                    self.output_tree(tree, keyword, &Type::Object(expected.clone()), id, out)
+                }
+            }
+        }
+        let required: Vec<&str> = expected
+            .fields
+            .iter()
+            .filter(|f| f.required && f.name != "executionStatus")
+            .map(|f| f.name.as_str())
+            .collect();
+        if !required.is_empty() && ac.enabled && !terminates(&ac.steps) {
+            out.push(
+                Diagnostic::new("flow::missing-return", ac.name.loc, format!("action `{}` can end without a return", ac.name.name))
+                    .label("a path through it reaches the end")
+                    .help(format!(
+                        "`{id}` must return {}: end every path with `return {{ … }}` or `fail \"…\"` (an `if` needs an `else`, a `try` its `catch`)",
+                        required.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>().join(", ")
+                    )),
+            );
+        }
+    }
+
+    fn missing_fields(
+        &self,
+        at: Loc,
+        expected: &intact_expr::ObjectType,
+        given: &[&str],
+        id: &str,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        for f in expected
+            .fields
+            .iter()
+            .filter(|f| f.required && f.name != "executionStatus")
+        {
+            if !given.contains(&f.name.as_str()) {
+                let what = &expected.name;
+                out.push(
+                    Diagnostic::new(
+                        "contract::output-missing",
+                        at,
+                        format!("the return lacks `{}`, which {what} requires", f.name),
+                    )
+                    .label(format!("no `{}`", f.name))
+                    .help(format!(
+                        "add `{} …`{}; run `intact contracts {id} --output` for the schema",
+                        f.name,
+                        f.description
+                            .as_ref()
+                            .map(|d| format!(" ({d})"))
+                            .unwrap_or_default()
+                    )),
+                );
+            }
+        }
+    }
+
+    fn output_tree(
+        &mut self,
+        tree: &Tree,
+        at: Loc,
+        expected: &Type,
+        id: &str,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        match (tree, expected) {
+            (Tree::Object(fields, _), Type::Object(exp)) => {
+                for (key, value) in fields {
+                    match exp.field(&key.name) {
+                        Some(f) => self.output_tree(value, key.loc, &f.ty, id, out),
+                        None if exp.accepts_unlisted(&key.name) => {}
+                        None => {
+                            let best =
+                                suggest(&key.name, exp.fields.iter().map(|f| f.name.as_str()));
+                            let mut d = Diagnostic::new(
+                                "contract::output-unknown",
+                                key.loc,
+                                format!("`{}` is not a field of {}", key.name, exp.name),
+                            )
+                            .label("unknown field");
+                            d = match best {
+                                Some(b) => d.help(format!("did you mean `{b}`?")).fix(
+                                    format!("Rename to `{b}`"),
+                                    key.loc,
+                                    b,
+                                ),
+                                None => d.help(format!(
+                                    "its fields: {}",
+                                    exp.fields
+                                        .iter()
+                                        .map(|f| format!("`{}`", f.name))
+                                        .collect::<Vec<_>>()
+                                        .join(", ")
+                                )),
+                            };
+                            out.push(d);
+                        }
+                    }
+                }
+                let given: Vec<&str> = fields.iter().map(|(k, _)| k.name.as_str()).collect();
+                self.missing_fields(at, exp, &given, id, out);
+            }
+            (Tree::Array(items, _), Type::List(elem)) => {
+                for i in items {
+                    self.output_tree(i, i.loc(), elem, id, out);
+                }
+            }
+            (tree, expected) => {
+                let actual = match tree {
+                    Tree::Template(t) => self.types.get(&t.loc).cloned().unwrap_or(Type::Dyn),
+                    Tree::Scalar(v, _) => match v {
+                        intact_syntax::Value::String(_) => Type::String,
+                        intact_syntax::Value::Integer(_) => Type::Int,
+                        intact_syntax::Value::Float(_) => Type::Double,
+                        intact_syntax::Value::Bool(_) => Type::Bool,
+                        _ => Type::Dyn,
+                    },
+                    Tree::Object(..) => Type::object("", Vec::new(), Some(Type::Dyn)),
+                    Tree::Array(..) => Type::list(Type::Dyn),
+                };
+                self.output_value(&actual, expected, tree.loc(), id, out);
+            }
+        }
+    }
+
+    /// A value whose type is known only as a whole (a template, a mapping's result) against the
+    /// contract's type: unknown fields of objects, element by element in lists, else the type.
+    fn output_value(
+        &self,
+        actual: &Type,
+        expected: &Type,
+        at: Loc,
+        id: &str,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        match (actual, expected) {
+            (Type::List(a), Type::List(e)) => self.output_value(a, e, at, id, out),
+            (Type::Object(a), Type::Object(e)) => {
+                for f in &a.fields {
+                    match e.field(&f.name) {
+                        Some(ef) => self.output_value(&f.ty, &ef.ty, at, id, out),
+                        None if e.accepts_unlisted(&f.name) => {}
+                        None => {
+                            let mut d = Diagnostic::new(
+                                "contract::output-unknown",
+                                at,
+                                format!(
+                                    "this value has a field `{}` that {} does not",
+                                    f.name, e.name
+                                ),
+                            )
+                            .label("the value built here");
+                            d = match suggest(&f.name, e.fields.iter().map(|x| x.name.as_str())) {
+                                Some(b) => d.help(format!("did you mean `{b}`? fix the mapping or expression that builds it")),
+                                None => d.help("remove the field from the mapping or expression that builds it"),
+                            };
+                            out.push(d);
+                        }
+                    }
+                }
+            }
+            (actual, expected) if !actual.fits(expected) => out.push(
+                Diagnostic::new(
+                    "contract::output-type",
+                    at,
+                    format!(
+                        "this is {}, but the contract wants {}",
+                        actual.describe(),
+                        expected.describe()
+                    ),
+                )
+                .label(actual.describe())
+                .help(format!(
+                    "return {} here; run `intact contracts {id} --output` for the schema",
+                    expected.describe()
+                )),
+            ),
+            _ => {}
+        }
+    }
+
+    /// A password param (or token) may be used only by its connection's base URL, headers and auth,
+    /// and in request headers sent through that same connection.
+    fn secrets(&self, out: &mut Vec<Diagnostic>) {
+        let m = &self.a.model;
+        let check = |steps: &[Step], conn: Option<&ConnectionDef>, out: &mut Vec<Diagnostic>| {
+            let Some(c) = conn else { return };
+            let mut secret: Vec<String> = c
+                .all_params()
+                .into_iter()
+                .filter(|p| p.password)
+                .map(|p| p.name)
+                .collect();
+            if c.auth.as_ref().is_some_and(|a| a.form == "oauth2") {
+                secret.push("access_token".into());
+            }
+            crate::walk_steps(steps, &mut |s| {
+                let to_other_connection = matches!(&s.kind, StepKind::Request(r) if r.connection.as_ref().is_some_and(|n| n.name != c.name.name));
+                for t in &s.templates {
+                    if t.role == Role::Header && !to_other_connection {
+                        continue;
+                    }
+                    for seg in template::segments(&t.text) {
+                        for r in template::references(seg.expr) {
+                            let Reference::Member {
+                                root: "auth",
+                                field,
+                                offset,
+                            } = r
+                            else {
+                                continue;
+                            };
+                            if !secret.iter().any(|x| x == field) {
+                                continue;
+                            }
+                            let where_ = match t.role {
+                                Role::Path => "into a request path",
+                                Role::Query => "into a query parameter",
+                                Role::Body => "into a request body",
+                                Role::Log => "into a log line",
+                                Role::Header => "to another connection",
+                                Role::Value => "into a value of the run (it may end in an output)",
+                            };
+                            out.push(
+                                Diagnostic::new("secret::exposed", t.sub_loc(seg.offset + offset, field.len()), format!("the secret `auth.{field}` goes {where_}"))
+                                    .label("secret used here")
+                                    .help(format!(
+                                        "a password param may be used only by connection `{}`'s base-url, headers and auth; send it there (e.g. `auth \"custom\" {{ header … }}`)",
+                                        c.name.name
+                                    )),
+                            );
+                        }
+                    }
+                }
+            });
+        };
+        for ac in &m.actions {
+            check(
+                &ac.steps,
+                self.effective_connection(ac.connection.as_ref()),
+                out,
+            );
+        }
+        for f in &m.flows {
+            check(
+                &f.steps,
+                self.effective_connection(f.connection.as_ref()),
+                out,
+            );
+        }
+        for mp in &m.mappings {
+            let mut ts = Vec::new();
+            mp.tree.templates(&mut ts);
+            for t in ts {
+                for seg in template::segments(&t.text) {
+                    for r in template::references(seg.expr) {
+                        if let Reference::Member {
+                            root: "auth",
+                            field,
+                            offset,
+                        } = r
+                        {
+                            out.push(
+                                Diagnostic::new(
+                                    "secret::exposed",
+                                    t.sub_loc(seg.offset + offset, field.len()),
+                                    format!("a mapping reads the connection param `auth.{field}`"),
+                                )
+                                .label("params are not in scope in mappings")
+                                .help("mappings build data; pass what they need as their argument"),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        // A literal credential in a connection: a password param's default, or an auth value
+        // without any `${…}`.
+        for c in &m.connections {
+            let Some(auth) = &c.auth else { continue };
+            let literal = auth
+                .settings
+                .iter()
+                .filter(|(k, _)| matches!(k.as_str(), "token" | "password"))
+                .map(|(_, t)| t)
+                .chain(auth.credentials.iter().map(|(_, _, t)| t))
+                .filter(|t| !template::has_expressions(&t.text) && !t.text.is_empty());
+            for t in literal {
+                out.push(
+                    Diagnostic::new("secret::literal", t.loc, "a credential is written into the project")
+                        .label("literal secret")
+                        .help("declare a password param and use it (`${auth.token}`); its value comes from the environment at run time"),
+                );
+            }
+        }
+    }
+}
+
+struct Scope<'a> {
+    input: Type,
+    conn: Option<&'a ConnectionDef>,
+    /// Every step name of the owner, to tell "not yet run" from "does not exist".
+    all: Vec<String>,
+    /// Names a block adds: `item`, `index`, `error`.
+    extra: Vec<(String, Type)>,
+}
+
+impl<'a> Scope<'a> {
+    fn with(&self, extra: Vec<(String, Type)>) -> Scope<'a> {
+        let mut all_extra = self.extra.clone();
+        all_extra.extend(extra);
+        Scope {
+            input: self.input.clone(),
+            conn: self.conn,
+            all: self.all.clone(),
+            extra: all_extra,
+        }
+    }
+}
+
+/// Whether every path through `steps` ends in `return` or `fail`.
+pub(crate) fn terminates(steps: &[Step]) -> bool {
+    let mut i = 0;
+    while i < steps.len() {
+        match &steps[i].kind {
+            StepKind::Return(_) | StepKind::Fail => return true,
+            StepKind::If => {
+                // The chain: if, else-if…, else.
+                let mut all = terminates(&steps[i].body);
+                let mut j = i + 1;
+                let mut has_else = false;
+                while j < steps.len() {
+                    match steps[j].kind {
+                        StepKind::ElseIf => all &= terminates(&steps[j].body),
+                        StepKind::Else => {
+                            all &= terminates(&steps[j].body);
+                            has_else = true;
+                            j += 1;
+                            break;
+                        }
+                        _ => break,
+                    }
+                    j += 1;
+                }
+                if all && has_else {
+                    return true;
+                }
+                i = j;
+                continue;
+            }
+            StepKind::Try => {
+                if let Some(next) = steps.get(i + 1)
+                    && matches!(next.kind, StepKind::Catch)
+                    && terminates(&steps[i].body)
+                    && terminates(&next.body)
+                {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    false
+}
