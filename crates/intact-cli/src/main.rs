@@ -69,6 +69,19 @@ enum Command {
         #[arg(long)]
         name: Option<String>,
     },
+    /// List the action contracts, or print one's JSON Schema.
+    ///
+    /// Example: intact contracts create-user --input
+    Contracts {
+        /// A contract id such as `create-user`.
+        id: Option<String>,
+        /// Print the input schema (the default with an id).
+        #[arg(long, conflicts_with = "output")]
+        input: bool,
+        /// Print the output schema.
+        #[arg(long)]
+        output: bool,
+    },
     /// Run the language server over standard input and output.
     Lsp,
 }
@@ -105,6 +118,11 @@ fn main() -> ExitCode {
         } => fmt(paths, check, stdin),
         Command::Explain { code } => explain(code),
         Command::Init { dir, name } => init::run(dir, name),
+        Command::Contracts {
+            id,
+            input: _,
+            output,
+        } => contracts(id, output),
         Command::Lsp => match intact_lsp::run_stdio() {
             Ok(()) => Ok(0),
             Err(e) => Err(Failure(USAGE, format!("the language server stopped: {e}"))),
@@ -296,6 +314,35 @@ fn report_syntax_errors(path: &Path, text: &str, parse: &intact_syntax::Parse) {
         "{}: not formatted because of the syntax errors above",
         path.display()
     );
+}
+
+fn contracts(id: Option<String>, output: bool) -> Outcome {
+    use intact_model::contracts::{self, CONTRACTS, Side};
+    let Some(id) = id else {
+        let mut out = String::from(
+            "The action contracts (intact contracts ID --input|--output prints a schema):\n\n",
+        );
+        for c in CONTRACTS {
+            out.push_str(&format!(
+                "  {:<42} {:<40} mandatory with {}\n",
+                c.id,
+                c.title,
+                c.mandatory_with.describe()
+            ));
+        }
+        write_stdout(&out)?;
+        return Ok(0);
+    };
+    let side = if output { Side::Output } else { Side::Input };
+    match contracts::schema_text(&id, side) {
+        Some(text) => write_stdout(text).map(|()| 0),
+        None => {
+            let hint = intact_check::suggest(&id, CONTRACTS.iter().map(|c| c.id))
+                .map(|c| format!("; did you mean `{c}`?"))
+                .unwrap_or_else(|| "; run `intact contracts` to list them".into());
+            Err(Failure(USAGE, format!("`{id}` is not a contract{hint}")))
+        }
+    }
 }
 
 fn explain(code: Option<String>) -> Outcome {

@@ -388,3 +388,26 @@ fn bad_input_gives_findings_not_crashes() {
         assert!(v["error_count"].as_u64().unwrap() > 0, "{name}");
     }
 }
+
+#[test]
+fn contracts_lists_and_prints_schemas() {
+    let o = intact(&["contracts"], &repo());
+    assert_exit(&o, 0);
+    assert_eq!(
+        stdout(&o).lines().filter(|l| l.starts_with("  ")).count(),
+        22
+    );
+    assert!(stdout(&o).contains("create-user") && stdout(&o).contains("features \"create\""));
+    let o = intact(&["contracts", "create-user", "--input"], &repo());
+    assert_exit(&o, 0);
+    let schema: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        schema["$schema"],
+        "https://json-schema.org/draft/2020-12/schema"
+    );
+    let o = intact(&["contracts", "create-user", "--output"], &repo());
+    assert!(stdout(&o).contains("create-user.output.json"));
+    let o = intact(&["contracts", "create-usr"], &repo());
+    assert_exit(&o, 2);
+    assert!(stderr(&o).contains("did you mean `create-user`"));
+}

@@ -8,6 +8,7 @@
 //!
 //! Offsets here are byte offsets within the expression text; callers map them into the file.
 
+pub mod eval;
 pub mod functions;
 pub mod infer;
 pub mod types;

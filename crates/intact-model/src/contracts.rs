@@ -245,6 +245,46 @@ pub fn schema_documents() -> &'static std::collections::BTreeMap<String, serde_j
     })
 }
 
+/// A validator of a contract's input or output, with formats asserted (`date-time`, `uri`, …).
+pub fn validator(id: &str, side: Side) -> Option<&'static jsonschema::Validator> {
+    type Validators = std::collections::HashMap<(String, Side), jsonschema::Validator>;
+    static VALIDATORS: std::sync::OnceLock<Validators> = std::sync::OnceLock::new();
+    static REGISTRY: std::sync::OnceLock<jsonschema::Registry<'static>> =
+        std::sync::OnceLock::new();
+    let registry = REGISTRY.get_or_init(|| {
+        let docs = schema_documents();
+        let mut builder = jsonschema::Registry::new();
+        for (file, doc) in docs {
+            let uri = format!("https://intact.invalid/schemas/contracts/{file}");
+            builder = builder
+                .add(uri, jsonschema::Resource::from_contents(doc.clone()))
+                .expect("schema URIs are valid");
+        }
+        builder.prepare().expect("the contract schemas resolve")
+    });
+    let validators = VALIDATORS.get_or_init(|| {
+        let docs = schema_documents();
+        let mut out = std::collections::HashMap::new();
+        for c in CONTRACTS {
+            for side in [Side::Input, Side::Output] {
+                let file = match side {
+                    Side::Input => format!("{}.input.json", c.id),
+                    Side::Output => format!("{}.output.json", c.id),
+                };
+                let v = jsonschema::options()
+                    .with_draft(jsonschema::Draft::Draft202012)
+                    .should_validate_formats(true)
+                    .with_registry(registry)
+                    .build(&docs[&file])
+                    .unwrap_or_else(|e| panic!("schemas/contracts/{file} does not compile: {e}"));
+                out.insert((c.id.to_string(), side), v);
+            }
+        }
+        out
+    });
+    validators.get(&(id.to_string(), side))
+}
+
 /// The type of a contract's input or output, for the expression checker.
 pub fn contract_type(id: &str, side: Side) -> Option<intact_expr::Type> {
     static TYPES: std::sync::OnceLock<

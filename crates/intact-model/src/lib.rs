@@ -12,6 +12,7 @@
 
 pub mod catalogue;
 pub mod contracts;
+pub mod eval;
 pub mod lower;
 pub mod project;
 pub mod template;

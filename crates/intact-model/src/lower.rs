@@ -246,6 +246,8 @@ pub struct TestDef {
     /// `mock CONNECTION`: the connection names.
     pub mocks: Vec<Ident>,
     pub templates: Vec<Template>,
+    /// The `input` value tree and the keyword's location.
+    pub input: Option<(Tree, Loc)>,
 }
 
 /// One step of an action, flow, ping or block.
@@ -571,6 +573,7 @@ impl Lowerer<'_> {
             params: Vec::new(),
             mocks: Vec::new(),
             templates: Vec::new(),
+            input: None,
         };
         for c in node.children() {
             match c.name() {
@@ -583,6 +586,7 @@ impl Lowerer<'_> {
                     t.mocks.extend(self.name_arg(c, 0));
                     self.collect_templates(c, &mut t.templates);
                 }
+                "input" => t.input = Some((self.tree(c, 0), self.loc(c.name.span))),
                 _ => {}
             }
         }

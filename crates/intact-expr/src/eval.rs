@@ -1,0 +1,431 @@
+//! Evaluation of expressions with the `cel` crate's interpreter, plus intact's functions and the
+//! project's mappings.
+//!
+//! `default(x, fallback)` must give the fallback when a field on the path of `x` is missing, but CEL
+//! evaluates arguments before the call and a missing field is an error. So before evaluation each
+//! `default(a.b.c, f)` is rewritten to
+//! `has(a.b) && a.b != null && has(a.b.c) && a.b.c != null ? a.b.c : f`, which CEL short-circuits.
+
+use std::sync::Arc;
+
+use base64::Engine;
+use cel::common::ast::{CallExpr, EntryExpr, Expr, IdedExpr, SelectExpr};
+use cel::extractors::{Arguments, This};
+use cel::{Context, ExecutionError, Value};
+
+use crate::Parsed;
+
+/// Calls a project's mapping: (mapping name, argument) → the built value.
+pub trait Mappings: Send + Sync {
+    fn names(&self) -> Vec<String>;
+    fn call(&self, name: &str, argument: serde_json::Value) -> Result<serde_json::Value, String>;
+}
+
+/// No mappings.
+pub struct NoMappings;
+
+impl Mappings for NoMappings {
+    fn names(&self) -> Vec<String> {
+        Vec::new()
+    }
+    fn call(&self, name: &str, _: serde_json::Value) -> Result<serde_json::Value, String> {
+        Err(format!("no mapping named `{name}`"))
+    }
+}
+
+/// A compiled expression, ready to evaluate many times.
+pub struct Program {
+    expr: IdedExpr,
+}
+
+impl Program {
+    pub fn new(parsed: &Parsed) -> Program {
+        let mut expr = parsed.expr.clone();
+        let mut next_id = 1_000_000;
+        rewrite_default(&mut expr, &mut next_id);
+        Program { expr }
+    }
+
+    /// Evaluates with `vars` in scope (`input`, `app`, `steps`, …).
+    pub fn evaluate(
+        &self,
+        vars: &[(&str, &serde_json::Value)],
+        mappings: Arc<dyn Mappings>,
+    ) -> Result<serde_json::Value, String> {
+        let mut ctx = Context::default();
+        for (name, value) in vars {
+            ctx.add_variable((*name).to_string(), to_cel(value))
+                .map_err(|e| format!("{e}"))?;
+        }
+        add_functions(&mut ctx);
+        for name in mappings.names() {
+            let m = mappings.clone();
+            let n = name.clone();
+            let f = move |Arguments(args): Arguments| -> Result<Value, ExecutionError> {
+                let [arg] = args.as_slice() else {
+                    return Err(ExecutionError::function_error(
+                        &n,
+                        "a mapping takes one argument",
+                    ));
+                };
+                let json = to_json(arg).map_err(|e| ExecutionError::function_error(&n, e))?;
+                m.call(&n, json)
+                    .map(|v| to_cel(&v))
+                    .map_err(|e| ExecutionError::function_error(&n, e))
+            };
+            // A mapping named like a builtin is refused by the checker; skip it here.
+            let _ = ctx.add_function(&name, f);
+        }
+        let value = Value::resolve(&self.expr, &ctx).map_err(describe_error)?;
+        to_json(&value)
+    }
+}
+
+fn describe_error(e: ExecutionError) -> String {
+    match e {
+        ExecutionError::NoSuchKey(k) => format!("no field `{k}`"),
+        ExecutionError::UndeclaredReference(r) => format!("`{r}` is not defined"),
+        other => other.to_string(),
+    }
+}
+
+/// JSON → CEL.
+pub fn to_cel(v: &serde_json::Value) -> Value {
+    use serde_json::Value as J;
+    match v {
+        J::Null => Value::Null,
+        J::Bool(b) => Value::Bool(*b),
+        J::Number(n) => n
+            .as_i64()
+            .map(Value::Int)
+            .or_else(|| n.as_u64().map(Value::UInt))
+            .unwrap_or_else(|| Value::Float(n.as_f64().unwrap_or(f64::NAN))),
+        J::String(s) => Value::String(Arc::new(s.clone())),
+        J::Array(a) => Value::List(Arc::new(a.iter().map(to_cel).collect())),
+        J::Object(o) => {
+            let map: std::collections::HashMap<String, Value> =
+                o.iter().map(|(k, v)| (k.clone(), to_cel(v))).collect();
+            Value::Map(map.into())
+        }
+    }
+}
+
+/// CEL → JSON.
+pub fn to_json(v: &Value) -> Result<serde_json::Value, String> {
+    v.json().map_err(|e| format!("{e}"))
+}
+
+fn string_arg(v: &Value, f: &str) -> Result<Arc<String>, ExecutionError> {
+    match v {
+        Value::String(s) => Ok(s.clone()),
+        other => Err(ExecutionError::function_error(
+            f,
+            format!("expected a string, found {:?}", other.type_of()),
+        )),
+    }
+}
+
+fn add_functions(ctx: &mut Context) {
+    let _ = ctx.add_function("lower", |This(s): This<Arc<String>>| s.to_lowercase());
+    let _ = ctx.add_function("upper", |This(s): This<Arc<String>>| s.to_uppercase());
+    let _ = ctx.add_function("trim", |This(s): This<Arc<String>>| s.trim().to_string());
+    let _ = ctx.add_function(
+        "split",
+        |This(s): This<Arc<String>>, sep: Arc<String>| -> Value {
+            Value::List(Arc::new(
+                s.split(sep.as_str())
+                    .map(|p| Value::String(Arc::new(p.to_string())))
+                    .collect(),
+            ))
+        },
+    );
+    let _ = ctx.add_function(
+        "join",
+        |This(list): This<Arc<Vec<Value>>>, sep: Arc<String>| -> Result<Value, ExecutionError> {
+            let parts: Result<Vec<String>, ExecutionError> =
+                list.iter().map(|v| text("join", v)).collect();
+            Ok(Value::String(Arc::new(parts?.join(sep.as_str()))))
+        },
+    );
+    let _ = ctx.add_function(
+        "replace",
+        |This(s): This<Arc<String>>, from: Arc<String>, to: Arc<String>| {
+            s.replace(from.as_str(), to.as_str())
+        },
+    );
+    let _ = ctx.add_function("base64_encode", |This(s): This<Arc<String>>| {
+        base64::engine::general_purpose::STANDARD.encode(s.as_bytes())
+    });
+    let _ = ctx.add_function(
+        "base64_decode",
+        |This(s): This<Arc<String>>| -> Result<Value, ExecutionError> {
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(s.as_bytes())
+                .map_err(|e| ExecutionError::function_error("base64_decode", e))?;
+            let text = String::from_utf8(bytes).map_err(|_| {
+                ExecutionError::function_error(
+                    "base64_decode",
+                    "the decoded bytes are not UTF-8 text",
+                )
+            })?;
+            Ok(Value::String(Arc::new(text)))
+        },
+    );
+    let _ = ctx.add_function("url_encode", |This(s): This<Arc<String>>| {
+        percent_encoding::utf8_percent_encode(s.as_str(), percent_encoding::NON_ALPHANUMERIC)
+            .to_string()
+    });
+    let _ = ctx.add_function(
+        "json_encode",
+        |Arguments(args): Arguments| -> Result<Value, ExecutionError> {
+            let [v] = args.as_slice() else {
+                return Err(ExecutionError::function_error(
+                    "json_encode",
+                    "takes one argument",
+                ));
+            };
+            let json = to_json(v).map_err(|e| ExecutionError::function_error("json_encode", e))?;
+            Ok(Value::String(Arc::new(json.to_string())))
+        },
+    );
+    let _ = ctx.add_function(
+        "json_decode",
+        |Arguments(args): Arguments| -> Result<Value, ExecutionError> {
+            let [v] = args.as_slice() else {
+                return Err(ExecutionError::function_error(
+                    "json_decode",
+                    "takes one argument",
+                ));
+            };
+            let s = string_arg(v, "json_decode")?;
+            let json: serde_json::Value = serde_json::from_str(&s)
+                .map_err(|e| ExecutionError::function_error("json_decode", e))?;
+            Ok(to_cel(&json))
+        },
+    );
+    let _ = ctx.add_function("now", || {
+        humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
+    });
+    let _ = ctx.add_function("uuid", || uuid::Uuid::new_v4().to_string());
+}
+
+/// A value as text: strings as they are, numbers and booleans as written, the rest as JSON.
+pub fn text(f: &str, v: &Value) -> Result<String, ExecutionError> {
+    Ok(match v {
+        Value::String(s) => s.to_string(),
+        Value::Null => String::new(),
+        other => {
+            let json = to_json(other).map_err(|e| ExecutionError::function_error(f, e))?;
+            match json {
+                serde_json::Value::String(s) => s,
+                j => j.to_string(),
+            }
+        }
+    })
+}
+
+fn node(id: &mut u64, expr: Expr) -> IdedExpr {
+    *id += 1;
+    IdedExpr { id: *id, expr }
+}
+
+fn call(id: &mut u64, name: &str, args: Vec<IdedExpr>) -> IdedExpr {
+    node(
+        id,
+        Expr::Call(CallExpr {
+            func_name: name.into(),
+            target: None,
+            args,
+        }),
+    )
+}
+
+/// The select chain `a.b.c` as its prefixes `a.b`, `a.b.c` (not the bare root).
+fn path_prefixes(e: &IdedExpr) -> Option<Vec<IdedExpr>> {
+    match &e.expr {
+        Expr::Ident(_) => Some(Vec::new()),
+        Expr::Select(s) if !s.test => {
+            let mut v = path_prefixes(&s.operand)?;
+            v.push(e.clone());
+            Some(v)
+        }
+        _ => None,
+    }
+}
+
+fn rewrite_default(e: &mut IdedExpr, id: &mut u64) {
+    // Children first, so nested defaults are rewritten too.
+    match &mut e.expr {
+        Expr::Call(c) => {
+            if let Some(t) = c.target.as_deref_mut() {
+                rewrite_default(t, id);
+            }
+            c.args.iter_mut().for_each(|a| rewrite_default(a, id));
+        }
+        Expr::Select(s) => rewrite_default(&mut s.operand, id),
+        Expr::List(l) => l.elements.iter_mut().for_each(|x| rewrite_default(x, id)),
+        Expr::Map(m) => m.entries.iter_mut().for_each(|en| {
+            if let EntryExpr::MapEntry(me) = &mut en.expr {
+                rewrite_default(&mut me.key, id);
+                rewrite_default(&mut me.value, id);
+            }
+        }),
+        Expr::Comprehension(c) => {
+            for x in [
+                &mut c.iter_range,
+                &mut c.accu_init,
+                &mut c.loop_cond,
+                &mut c.loop_step,
+                &mut c.result,
+            ] {
+                rewrite_default(x, id);
+            }
+        }
+        _ => {}
+    }
+    let Expr::Call(c) = &e.expr else { return };
+    if c.func_name != "default" || c.target.is_some() || c.args.len() != 2 {
+        return;
+    }
+    let (value, fallback) = (c.args[0].clone(), c.args[1].clone());
+    let null = || Expr::Literal(cel::common::ast::LiteralValue::Null);
+    let mut conditions = Vec::new();
+    match path_prefixes(&value) {
+        Some(prefixes) => {
+            for p in prefixes {
+                let Expr::Select(s) = &p.expr else { continue };
+                let has = node(
+                    id,
+                    Expr::Select(SelectExpr {
+                        operand: s.operand.clone(),
+                        field: s.field.clone(),
+                        test: true,
+                    }),
+                );
+                conditions.push(has);
+                let n = node(id, null());
+                conditions.push(call(id, "_!=_", vec![p.clone(), n]));
+            }
+        }
+        None => {
+            let n = node(id, null());
+            conditions.push(call(id, "_!=_", vec![value.clone(), n]));
+        }
+    }
+    let cond = conditions
+        .into_iter()
+        .reduce(|a, b| call(id, "_&&_", vec![a, b]))
+        .unwrap_or_else(|| {
+            node(
+                id,
+                Expr::Literal(cel::common::ast::LiteralValue::Boolean(true.into())),
+            )
+        });
+    let ternary = call(id, "_?_:_", vec![cond, value, fallback]);
+    *e = ternary;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn eval(src: &str, input: serde_json::Value) -> Result<serde_json::Value, String> {
+        let p = crate::parse(src).unwrap();
+        Program::new(&p).evaluate(&[("input", &input)], Arc::new(NoMappings))
+    }
+
+    #[test]
+    fn default_catches_missing_paths() {
+        assert_eq!(
+            eval("default(input.pagination.cursor, '1')", json!({})),
+            Ok(json!("1"))
+        );
+        assert_eq!(
+            eval(
+                "default(input.pagination.cursor, '1')",
+                json!({"pagination": null})
+            ),
+            Ok(json!("1"))
+        );
+        assert_eq!(
+            eval(
+                "default(input.pagination.cursor, '1')",
+                json!({"pagination": {"cursor": "7"}})
+            ),
+            Ok(json!("7"))
+        );
+        assert_eq!(
+            eval("default(input.limit, 100) + 1", json!({"limit": 5})),
+            Ok(json!(6))
+        );
+        assert!(eval("input.pagination.cursor", json!({})).is_err());
+    }
+
+    #[test]
+    fn functions_macros_and_literals() {
+        let input = json!({"users": [{"email": "A@x.io", "status": "active"}, {"email": "b@x.io", "status": "gone"}]});
+        assert_eq!(
+            eval(
+                "input.users.filter(u, u.status == 'active').map(u, lower(u.email))",
+                input.clone()
+            ),
+            Ok(json!(["a@x.io"]))
+        );
+        assert_eq!(
+            eval(
+                "size(input.users) > 1 ? {'n': size(input.users)} : null",
+                input.clone()
+            ),
+            Ok(json!({"n": 2}))
+        );
+        assert_eq!(
+            eval("join(split('a,b', ','), '-')", json!({})),
+            Ok(json!("a-b"))
+        );
+        assert_eq!(
+            eval("'x'.upper() + replace('aa', 'a', 'b')", json!({})),
+            Ok(json!("Xbb"))
+        );
+        assert_eq!(
+            eval("base64_decode(base64_encode('hé'))", json!({})),
+            Ok(json!("hé"))
+        );
+        assert_eq!(
+            eval("url_encode('a b/c')", json!({})),
+            Ok(json!("a%20b%2Fc"))
+        );
+        assert_eq!(
+            eval("json_decode(json_encode({'a': [1]})).a[0]", json!({})),
+            Ok(json!(1))
+        );
+        assert_eq!(eval("size(uuid())", json!({})), Ok(json!(36)));
+        assert!(
+            eval("now()", json!({}))
+                .unwrap()
+                .as_str()
+                .unwrap()
+                .ends_with('Z')
+        );
+    }
+
+    struct Upper;
+    impl Mappings for Upper {
+        fn names(&self) -> Vec<String> {
+            vec!["shout".into()]
+        }
+        fn call(&self, _: &str, arg: serde_json::Value) -> Result<serde_json::Value, String> {
+            Ok(json!({"said": arg.as_str().unwrap_or("").to_uppercase()}))
+        }
+    }
+
+    #[test]
+    fn mappings_are_functions() {
+        let p = crate::parse("shout(input.x).said").unwrap();
+        let input = json!({"x": "hi"});
+        assert_eq!(
+            Program::new(&p).evaluate(&[("input", &input)], Arc::new(Upper)),
+            Ok(json!("HI"))
+        );
+    }
+}
