@@ -101,7 +101,10 @@ fn error_type() -> Type {
 struct Cx<'a> {
     a: &'a Analysis,
     app: Type,
-    mappings: Vec<(String, Type)>,
+    mappings: std::sync::Arc<HashMap<String, Type>>,
+    /// Parsed expressions by their text: real projects repeat the same few hundred expressions.
+    parsed:
+        HashMap<String, std::rc::Rc<Result<intact_expr::Parsed, Vec<intact_expr::SyntaxError>>>>,
     /// The type each template was given, by location, so trees reuse it without reporting twice.
     types: HashMap<Loc, Type>,
 }
@@ -120,7 +123,8 @@ impl<'a> Cx<'a> {
         Cx {
             a,
             app,
-            mappings: Vec::new(),
+            mappings: Default::default(),
+            parsed: HashMap::new(),
             types: HashMap::new(),
         }
     }
@@ -154,7 +158,7 @@ impl<'a> Cx<'a> {
     /// Mapping result types, from their trees, typed with every mapping's type unknown. Silent:
     /// the mappings are checked, with these types, in `mappings`.
     fn mapping_types(&mut self) {
-        let names: Vec<(String, Type)> = self
+        let names: HashMap<String, Type> = self
             .a
             .model
             .mappings
@@ -164,16 +168,16 @@ impl<'a> Cx<'a> {
         let env = Env {
             vars: self.base_vars(Type::Dyn, None, Some(Type::Dyn)),
             later_steps: Vec::new(),
-            mappings: names,
+            mappings: std::sync::Arc::new(names),
         };
         let mut silent = Vec::new();
-        let mut types = Vec::new();
+        let mut types = HashMap::new();
         for m in &self.a.model.mappings {
             let t = self.tree_type(&m.tree, &env, &mut silent);
-            types.push((m.name.name.clone(), t));
+            types.entry(m.name.name.clone()).or_insert(t);
         }
         self.types.clear();
-        self.mappings = types;
+        self.mappings = std::sync::Arc::new(types);
     }
 
     fn base_vars(
@@ -205,7 +209,12 @@ impl<'a> Cx<'a> {
                 whole = Type::Dyn; // reported as expr::syntax by the schema rules
                 continue;
             }
-            match intact_expr::parse(seg.expr) {
+            let parsed = self
+                .parsed
+                .entry(seg.expr.to_string())
+                .or_insert_with(|| std::rc::Rc::new(intact_expr::parse(seg.expr)))
+                .clone();
+            match parsed.as_ref() {
                 Err(errors) => {
                     for e in errors {
                         let loc = t.sub_loc(

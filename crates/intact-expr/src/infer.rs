@@ -16,7 +16,8 @@ pub struct Env {
     /// Steps of the same action or flow that have not run where the expression stands.
     pub later_steps: Vec<String>,
     /// Mappings callable as functions, with the type of what they build.
-    pub mappings: Vec<(String, Type)>,
+    /// Shared: one project has hundreds of mappings and every expression's scope sees them all.
+    pub mappings: std::sync::Arc<std::collections::HashMap<String, Type>>,
 }
 
 impl Env {
@@ -509,7 +510,7 @@ impl Infer<'_> {
     ) -> Type {
         let at = self.range(e).0;
         let span = self.name_span(name, at);
-        if let Some((_, ty)) = self.env.mappings.iter().find(|(n, _)| n == name) {
+        if let Some(ty) = self.env.mappings.get(name) {
             if is_method || types.len() != 1 {
                 self.issue(
                     "expr::arguments",
@@ -525,7 +526,7 @@ impl Infer<'_> {
             let candidates: Vec<&str> = functions::BUILTINS
                 .iter()
                 .map(|f| f.name)
-                .chain(self.env.mappings.iter().map(|(n, _)| n.as_str()))
+                .chain(self.env.mappings.keys().map(String::as_str))
                 .collect();
             let best = suggest(name, candidates.iter().copied()).map(str::to_string);
             let help = match &best {
@@ -660,7 +661,9 @@ mod tests {
                 ),
             ],
             later_steps: vec!["create".into()],
-            mappings: vec![("scim_user".into(), user())],
+            mappings: std::sync::Arc::new(
+                [("scim_user".to_string(), user())].into_iter().collect(),
+            ),
         }
     }
 
