@@ -234,7 +234,7 @@ impl<'a> Cx<'a> {
                 }
                 Ok(parsed) => {
                     let mut issues = Vec::new();
-                    let ty = intact_expr::infer(&parsed, seg.expr, env, &mut issues);
+                    let ty = intact_expr::infer(parsed, seg.expr, env, &mut issues);
                     for i in issues {
                         let loc = t.sub_loc(seg.offset + i.start, i.end.saturating_sub(i.start));
                         let mut d = Diagnostic::new(i.code, loc, i.message).label("here");
