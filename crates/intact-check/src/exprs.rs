@@ -594,7 +594,7 @@ impl<'a> Cx<'a> {
                     Tree::Object(..) => Type::object("", Vec::new(), Some(Type::Dyn)),
                     Tree::Array(..) => Type::list(Type::Dyn),
                 };
-                self.output_value(&actual, expected, tree.loc(), id, out);
+                self.output_value(&actual, expected, tree.loc(), id, "", out);
             }
         }
     }
@@ -607,14 +607,17 @@ impl<'a> Cx<'a> {
         expected: &Type,
         at: Loc,
         id: &str,
+        path: &str,
         out: &mut Vec<Diagnostic>,
     ) {
         match (actual, expected) {
-            (Type::List(a), Type::List(e)) => self.output_value(a, e, at, id, out),
+            (Type::List(a), Type::List(e)) => self.output_value(a, e, at, id, path, out),
             (Type::Object(a), Type::Object(e)) => {
                 for f in &a.fields {
                     match e.field(&f.name) {
-                        Some(ef) => self.output_value(&f.ty, &ef.ty, at, id, out),
+                        Some(ef) => {
+                            self.output_value(&f.ty, &ef.ty, at, id, &join_path(path, &f.name), out)
+                        }
                         None if e.accepts_unlisted(&f.name) => {}
                         None => {
                             let mut d = Diagnostic::new(
@@ -639,11 +642,19 @@ impl<'a> Cx<'a> {
                 Diagnostic::new(
                     "contract::output-type",
                     at,
-                    format!(
-                        "this is {}, but the contract wants {}",
-                        actual.describe(),
-                        expected.describe()
-                    ),
+                    if path.is_empty() {
+                        format!(
+                            "this is {}, but the contract wants {}",
+                            actual.describe(),
+                            expected.describe()
+                        )
+                    } else {
+                        format!(
+                            "`{path}` of this value is {}, but the contract wants {}",
+                            actual.describe(),
+                            expected.describe()
+                        )
+                    },
                 )
                 .label(actual.describe())
                 .help(format!(
@@ -984,5 +995,13 @@ fn tree_json(
                 .map(|(i, v)| tree_json(v, format!("{path}/{i}"), locs, templated))
                 .collect(),
         ),
+    }
+}
+
+fn join_path(path: &str, field: &str) -> String {
+    if path.is_empty() {
+        field.to_string()
+    } else {
+        format!("{path}.{field}")
     }
 }
