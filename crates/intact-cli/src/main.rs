@@ -82,6 +82,25 @@ enum Command {
         #[arg(long)]
         output: bool,
     },
+    /// Run one action or flow against the real API of an environment; prints its output JSON.
+    ///
+    /// Example: intact run get_user --input user.json --env dev --trace
+    Run {
+        /// The action or flow.
+        name: String,
+        /// The input JSON: a file, or - for standard input (default: {}).
+        #[arg(long)]
+        input: Option<String>,
+        /// The environment: env/NAME.toml.
+        #[arg(long)]
+        env: String,
+        /// Print each request and response (secrets masked) to standard error.
+        #[arg(long)]
+        trace: bool,
+        /// The project folder (default: around the current folder).
+        #[arg(long)]
+        project: Option<PathBuf>,
+    },
     /// Run the language server over standard input and output.
     Lsp,
 }
@@ -123,6 +142,13 @@ fn main() -> ExitCode {
             input: _,
             output,
         } => contracts(id, output),
+        Command::Run {
+            name,
+            input,
+            env,
+            trace,
+            project,
+        } => run(name, input, env, trace, project),
         Command::Lsp => match intact_lsp::run_stdio() {
             Ok(()) => Ok(0),
             Err(e) => Err(Failure(USAGE, format!("the language server stopped: {e}"))),
@@ -314,6 +340,122 @@ fn report_syntax_errors(path: &Path, text: &str, parse: &intact_syntax::Parse) {
         "{}: not formatted because of the syntax errors above",
         path.display()
     );
+}
+
+const UNREACHABLE: u8 = 3;
+
+fn run(
+    name: String,
+    input: Option<String>,
+    env_name: String,
+    trace: bool,
+    project: Option<PathBuf>,
+) -> Outcome {
+    let root = project_root(project.as_deref())?;
+    let analysis = load(&root)?;
+    let errors: Vec<_> = intact_check::check(&analysis)
+        .into_iter()
+        .filter(|d| d.severity == Severity::Error)
+        .collect();
+    if !errors.is_empty() {
+        return Err(Failure(
+            FINDINGS,
+            format!(
+                "the project has {} error(s); run `intact check` and fix them first",
+                errors.len()
+            ),
+        ));
+    }
+    let input: serde_json::Value = match input.as_deref() {
+        None => serde_json::json!({}),
+        Some("-") => {
+            let mut text = String::new();
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .map_err(|e| Failure(USAGE, format!("cannot read standard input: {e}")))?;
+            serde_json::from_str(&text)
+                .map_err(|e| Failure(USAGE, format!("the input is not JSON: {e}")))?
+        }
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| Failure(USAGE, format!("cannot read {path}: {e}")))?;
+            serde_json::from_str(&text)
+                .map_err(|e| Failure(USAGE, format!("{path} is not JSON: {e}")))?
+        }
+    };
+    let is_action = is_action(&analysis, &name)?;
+    let masker = std::sync::Arc::new(intact_run::mask::Masker::new());
+    let env = intact_run::env::load(&root, &env_name, &masker, &|v| std::env::var(v).ok())
+        .map_err(|e| Failure(USAGE, e.0))?;
+    let mut runtime = intact_run::Runtime::new(std::sync::Arc::new(analysis), env, masker.clone());
+    if trace {
+        runtime = runtime.with_trace(std::sync::Arc::new(|line: &str| eprintln!("trace: {line}")));
+    }
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure(USAGE, e.to_string()))?;
+    let result = rt.block_on(async {
+        if is_action {
+            runtime
+                .run_action(&name, input)
+                .await
+                .map(|o| (o.output, o.succeeded))
+        } else {
+            runtime
+                .run_flow(&name, input)
+                .await
+                .map(|v| (masker.mask_json(&v), true))
+        }
+    });
+    match result {
+        Ok((output, succeeded)) => {
+            write_stdout(&(serde_json::to_string_pretty(&output).unwrap_or_default() + "\n"))?;
+            let unreachable = output["executionStatus"]["errors"][0]["summary"]
+                .as_str()
+                .is_some_and(|s| s.contains("could not be sent"));
+            Ok(if succeeded {
+                0
+            } else if unreachable {
+                UNREACHABLE
+            } else {
+                FINDINGS
+            })
+        }
+        Err(f) => {
+            let code = if f.before_any_request {
+                USAGE
+            } else if f.message.contains("could not be sent") {
+                UNREACHABLE
+            } else {
+                FINDINGS
+            };
+            Err(Failure(code, masker.mask(&f.message)))
+        }
+    }
+}
+
+/// Whether `name` is an action (else a flow), or a usage error naming the closest one.
+fn is_action(analysis: &Analysis, name: &str) -> Result<bool, Failure> {
+    if analysis.model.actions.iter().any(|a| a.name.name == name) {
+        return Ok(true);
+    }
+    if analysis.model.flows.iter().any(|f| f.name.name == name) {
+        return Ok(false);
+    }
+    let names = analysis
+        .model
+        .actions
+        .iter()
+        .map(|a| a.name.name.as_str())
+        .chain(analysis.model.flows.iter().map(|f| f.name.name.as_str()));
+    let hint = intact_check::suggest(name, names)
+        .map(|c| format!("; did you mean `{c}`?"))
+        .unwrap_or_default();
+    Err(Failure(
+        USAGE,
+        format!("no action or flow named `{name}`{hint}"),
+    ))
 }
 
 fn contracts(id: Option<String>, output: bool) -> Outcome {

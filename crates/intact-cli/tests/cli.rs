@@ -411,3 +411,140 @@ fn contracts_lists_and_prints_schemas() {
     assert_exit(&o, 2);
     assert!(stderr(&o).contains("did you mean `create-user`"));
 }
+
+/// A one-shot HTTP server on 127.0.0.1: answers every request with `body` and hands back what it
+/// received, so a test can see what `intact run` sent.
+fn one_shot_server(body: &'static str) -> (String, std::sync::mpsc::Receiver<String>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(4) {
+            let Ok(mut s) = stream else { continue };
+            let mut buf = [0u8; 8192];
+            let n = s.read(&mut buf).unwrap_or(0);
+            let _ = tx.send(String::from_utf8_lossy(&buf[..n]).into_owned());
+            let _ = write!(
+                s,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    (format!("http://{addr}"), rx)
+}
+
+fn run_project(base_url: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("env")).unwrap();
+    std::fs::write(
+        dir.path().join("intact.kdl"),
+        r#"project "p" {
+    display-name "P"
+    capability "universal-logout"
+}
+connection "api" {
+    base-url "https://api.example.com"
+    auth "bearer" {
+        token "${auth.token}"
+    }
+}
+action "logout" contract="universal-logout" {
+    request "revoke" "POST" "/users/${input.externalUserId}/logout"
+    return {
+        logoutStatus "${steps.revoke.body.ok ? 'SUCCESS' : 'FAILURE'}"
+    }
+}
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("env/dev.toml"),
+        format!("[connection.api]\ntoken = {{ env = \"INTACT_TEST_TOKEN\" }}\nbase-url = \"{base_url}\"\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("input.json"),
+        r#"{"externalUserId": "u 1"}"#,
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn run_calls_the_real_api_and_never_prints_the_secret() {
+    let (base, requests) = one_shot_server(r#"{"ok": true}"#);
+    let dir = run_project(&base);
+    let secret = "s3cr3t-token-value";
+    let o = Command::new(env!("CARGO_BIN_EXE_intact"))
+        .args([
+            "run",
+            "logout",
+            "--input",
+            "input.json",
+            "--env",
+            "dev",
+            "--trace",
+        ])
+        .current_dir(dir.path())
+        .env("INTACT_TEST_TOKEN", secret)
+        .output()
+        .unwrap();
+    assert_exit(&o, 0);
+    let out: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(out["logoutStatus"], "SUCCESS");
+    assert_eq!(out["executionStatus"]["status"], "SUCCEEDED");
+    let request = requests
+        .recv_timeout(std::time::Duration::from_secs(5))
+        .unwrap();
+    assert!(
+        request.starts_with("POST /users/u%201/logout "),
+        "{request}"
+    );
+    assert!(
+        request
+            .to_lowercase()
+            .contains(&format!("authorization: bearer {secret}")),
+        "{request}"
+    );
+    assert!(
+        !stdout(&o).contains(secret) && !stderr(&o).contains(secret),
+        "the secret leaked:\n{}\n{}",
+        stdout(&o),
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("trace: POST"), "{}", stderr(&o));
+}
+
+#[test]
+fn run_exit_codes() {
+    // A missing secret fails before any request, naming the variable and the file.
+    let dir = run_project("http://127.0.0.1:9");
+    let o = Command::new(env!("CARGO_BIN_EXE_intact"))
+        .args(["run", "logout", "--input", "input.json", "--env", "dev"])
+        .current_dir(dir.path())
+        .env_remove("INTACT_TEST_TOKEN")
+        .output()
+        .unwrap();
+    assert_exit(&o, 2);
+    assert!(
+        stderr(&o).contains("INTACT_TEST_TOKEN") && stderr(&o).contains("env/dev.toml"),
+        "{}",
+        stderr(&o)
+    );
+    // Nothing listens on port 9: the remote side cannot be reached.
+    let o = Command::new(env!("CARGO_BIN_EXE_intact"))
+        .args(["run", "logout", "--input", "input.json", "--env", "dev"])
+        .current_dir(dir.path())
+        .env("INTACT_TEST_TOKEN", "x-secret-x")
+        .output()
+        .unwrap();
+    assert_exit(&o, 3);
+    assert!(!stdout(&o).contains("x-secret-x") && !stderr(&o).contains("x-secret-x"));
+    let out: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(out["executionStatus"]["status"], "FAILED");
+    // Unknown environment and unknown action are usage errors.
+    assert_exit(&intact(&["run", "logout", "--env", "prod"], dir.path()), 2);
+    assert_exit(&intact(&["run", "logotu", "--env", "dev"], dir.path()), 2);
+}

@@ -129,6 +129,17 @@ pub struct ConnectionDef {
     pub auth: Option<AuthDef>,
     pub headers: Vec<(String, Template)>,
     pub ping: Option<Vec<Step>>,
+    /// Single-valued settings as written: `timeout`, `request-id-header`.
+    pub settings: Vec<(String, String)>,
+    pub retry: Option<RetryDef>,
+}
+
+/// `retry max=N on=STATUS… unsafe-methods=BOOL`.
+#[derive(Debug, Clone, Default)]
+pub struct RetryDef {
+    pub max: Option<u32>,
+    pub on: Vec<u16>,
+    pub unsafe_methods: bool,
 }
 
 impl ConnectionDef {
@@ -264,6 +275,27 @@ pub struct Step {
     pub templates: Vec<Template>,
     /// Nested steps (`if`, `else-if`, `else`, `for-each`, `try`, `catch` bodies).
     pub body: Vec<Step>,
+    /// What the executor needs to run the step.
+    pub exec: Exec,
+}
+
+/// The parts of a step the executor evaluates, as value trees.
+#[derive(Debug, Default)]
+pub struct Exec {
+    /// The node's arguments after its step name (named steps) or all of them: a condition, a log or
+    /// fail message, a `let` value, a request's method and path.
+    pub args: Vec<Tree>,
+    /// Its properties: `status=`/`type=` of `fail`, `concurrency=`/`in=` of `for-each`.
+    pub props: Vec<(String, Tree)>,
+    /// A request's `query` and `header` children, in order.
+    pub query: Vec<(String, Tree)>,
+    pub headers: Vec<(String, Tree)>,
+    /// A request's body: `json`, `form` or `body`, and its tree.
+    pub body: Option<(String, Tree)>,
+    /// A request's `timeout`, in milliseconds.
+    pub timeout_ms: Option<u64>,
+    /// A `call`'s arguments.
+    pub call_args: Vec<(String, Tree)>,
 }
 
 #[derive(Debug)]
@@ -491,6 +523,8 @@ impl Lowerer<'_> {
             auth: None,
             headers: Vec::new(),
             ping: None,
+            settings: Vec::new(),
+            retry: None,
         };
         for c in node.children() {
             match c.name() {
@@ -557,6 +591,30 @@ impl Lowerer<'_> {
                     }
                 }
                 "ping" => conn.ping = Some(self.steps(c, Kind::Ping)),
+                k @ ("timeout" | "request-id-header") => {
+                    if let Some(v) = c.arg(0).and_then(|l| l.value.as_str()) {
+                        conn.settings.push((k.to_string(), v.to_string()));
+                    }
+                }
+                "retry" => {
+                    conn.retry = Some(RetryDef {
+                        max: c.prop("max").and_then(|l| match l.value {
+                            Value::Integer(i) => u32::try_from(i).ok(),
+                            _ => None,
+                        }),
+                        on: c
+                            .props()
+                            .filter(|(k, _)| k.as_str() == "on")
+                            .filter_map(|(_, l)| match l.value {
+                                Value::Integer(i) => u16::try_from(i).ok(),
+                                _ => None,
+                            })
+                            .collect(),
+                        unsafe_methods: c
+                            .prop("unsafe-methods")
+                            .is_some_and(|l| l.value == Value::Bool(true)),
+                    })
+                }
                 _ => {}
             }
         }
@@ -616,6 +674,7 @@ impl Lowerer<'_> {
     }
 
     fn step(&self, node: &Node, kind: Kind) -> Option<Step> {
+        let exec = self.exec(node, kind);
         let loc = self.loc(node.head_span());
         let keyword = self.loc(node.name.span);
         let mut templates = Vec::new();
@@ -716,6 +775,7 @@ impl Lowerer<'_> {
                         keyword: self.loc(y.name.span),
                         templates: yt,
                         body: Vec::new(),
+                        exec: Exec::default(),
                     });
                 }
                 let items = node.prop("in").and_then(|l| self.template(l));
@@ -744,7 +804,62 @@ impl Lowerer<'_> {
             keyword,
             templates,
             body,
+            exec,
         })
+    }
+
+    fn scalar_tree(&self, l: &Literal) -> Tree {
+        match self.template(l) {
+            Some(t) if template::has_expressions(&t.text) => Tree::Template(t),
+            _ => Tree::Scalar(l.value.clone(), self.loc(l.span)),
+        }
+    }
+
+    fn exec(&self, node: &Node, kind: Kind) -> Exec {
+        let named = matches!(kind, Kind::Request | Kind::Let | Kind::Call | Kind::ForEach);
+        let mut exec = Exec {
+            args: node
+                .args()
+                .skip(usize::from(named))
+                .map(|l| self.scalar_tree(l))
+                .collect(),
+            props: node
+                .props()
+                .map(|(k, v)| (k.as_str().to_string(), self.scalar_tree(v)))
+                .collect(),
+            ..Exec::default()
+        };
+        for c in node.children() {
+            let pair = || {
+                let name = c
+                    .arg(0)
+                    .and_then(|l| l.value.as_str())
+                    .unwrap_or("")
+                    .to_string();
+                let value = c
+                    .arg(1)
+                    .map_or(Tree::Scalar(Value::Null, self.loc(c.span)), |l| {
+                        self.scalar_tree(l)
+                    });
+                (name, value)
+            };
+            match (kind, c.name()) {
+                (Kind::Request, "query") => exec.query.push(pair()),
+                (Kind::Request, "header") => exec.headers.push(pair()),
+                (Kind::Request, b @ ("json" | "form" | "body")) => {
+                    exec.body = Some((b.to_string(), self.tree(c, 0)))
+                }
+                (Kind::Request, "timeout") => {
+                    exec.timeout_ms = c
+                        .arg(0)
+                        .and_then(|l| l.value.as_str())
+                        .and_then(catalogue::parse_duration_ms)
+                }
+                (Kind::Call, name) => exec.call_args.push((name.to_string(), self.tree(c, 0))),
+                _ => {}
+            }
+        }
+        exec
     }
 
     fn collect_child_templates(&self, node: &Node, out: &mut Vec<Template>) {

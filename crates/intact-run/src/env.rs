@@ -1,0 +1,210 @@
+//! Environments: `env/NAME.toml` gives the tenant variables (`[app]`) and connection params
+//! (`[connection.NAME]`, plus an optional `base-url` override) a run uses.
+//!
+//! A value is a literal, `{ env = "VAR" }` or `{ file = "path" }` (relative to the project root).
+//! Values read from a reference are secrets and are registered with the masker. A missing variable
+//! or file fails the load, naming it and the environment file, before any request is made.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::mask::Masker;
+
+#[derive(Debug, Default, Clone)]
+pub struct Environment {
+    pub name: String,
+    pub path: PathBuf,
+    pub app: BTreeMap<String, String>,
+    pub connections: BTreeMap<String, ConnectionEnv>,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct ConnectionEnv {
+    pub params: BTreeMap<String, String>,
+    pub base_url: Option<String>,
+}
+
+/// Why an environment could not be loaded. Never holds a secret's value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvError(pub String);
+
+impl std::fmt::Display for EnvError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for EnvError {}
+
+/// The environments a project has (file stems under `env/`).
+pub fn available(root: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(root.join("env"))
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let p = e.path();
+            (p.extension().is_some_and(|x| x == "toml"))
+                .then(|| p.file_stem().unwrap().to_string_lossy().into_owned())
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+/// Loads `env/NAME.toml` of the project at `root`, resolving references with `lookup_var`
+/// (the process environment in real runs).
+pub fn load(
+    root: &Path,
+    name: &str,
+    masker: &Masker,
+    lookup_var: &dyn Fn(&str) -> Option<String>,
+) -> Result<Environment, EnvError> {
+    let rel = PathBuf::from("env").join(format!("{name}.toml"));
+    let path = root.join(&rel);
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        let names = available(root);
+        let have = if names.is_empty() {
+            "the project has no env/*.toml".to_string()
+        } else {
+            format!("environments: {}", names.join(", "))
+        };
+        EnvError(format!("cannot read {}: {e} ({have})", rel.display()))
+    })?;
+    let doc: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+        EnvError(format!(
+            "{} is not valid TOML: {}",
+            rel.display(),
+            e.message()
+        ))
+    })?;
+    let mut env = Environment {
+        name: name.to_string(),
+        path: rel.clone(),
+        ..Default::default()
+    };
+    let resolve = |key: &str, v: &toml::Value| -> Result<String, EnvError> {
+        resolve_value(root, &rel, key, v, masker, lookup_var)
+    };
+    for (section, value) in &doc {
+        match (section.as_str(), value) {
+            ("app", toml::Value::Table(t)) => {
+                for (k, v) in t {
+                    env.app.insert(k.clone(), resolve(&format!("app.{k}"), v)?);
+                }
+            }
+            ("connection", toml::Value::Table(conns)) => {
+                for (cname, c) in conns {
+                    let toml::Value::Table(t) = c else {
+                        return Err(EnvError(format!(
+                            "{}: [connection.{cname}] must be a table",
+                            rel.display()
+                        )));
+                    };
+                    let mut ce = ConnectionEnv::default();
+                    for (k, v) in t {
+                        let value = resolve(&format!("connection.{cname}.{k}"), v)?;
+                        if k == "base-url" {
+                            ce.base_url = Some(value);
+                        } else {
+                            ce.params.insert(k.clone(), value);
+                        }
+                    }
+                    env.connections.insert(cname.clone(), ce);
+                }
+            }
+            (other, _) => {
+                return Err(EnvError(format!(
+                    "{}: unknown section `{other}`; the sections are [app] and [connection.NAME]",
+                    rel.display()
+                )));
+            }
+        }
+    }
+    Ok(env)
+}
+
+fn resolve_value(
+    root: &Path,
+    rel: &Path,
+    key: &str,
+    v: &toml::Value,
+    masker: &Masker,
+    lookup_var: &dyn Fn(&str) -> Option<String>,
+) -> Result<String, EnvError> {
+    match v {
+        toml::Value::String(s) => Ok(s.clone()),
+        toml::Value::Integer(i) => Ok(i.to_string()),
+        toml::Value::Float(f) => Ok(f.to_string()),
+        toml::Value::Boolean(b) => Ok(b.to_string()),
+        toml::Value::Table(t) => {
+            if let Some(toml::Value::String(var)) = t.get("env") {
+                let value = lookup_var(var).ok_or_else(|| {
+                    EnvError(format!(
+                        "{key} in {} reads the environment variable {var}, which is not set",
+                        rel.display()
+                    ))
+                })?;
+                masker.add(&value);
+                Ok(value)
+            } else if let Some(toml::Value::String(file)) = t.get("file") {
+                let p = root.join(file);
+                let value = std::fs::read_to_string(&p).map_err(|e| {
+                    EnvError(format!(
+                        "{key} in {} reads the file {file}: {e}",
+                        rel.display()
+                    ))
+                })?;
+                let value = value.trim_end_matches(['\n', '\r']).to_string();
+                masker.add(&value);
+                Ok(value)
+            } else {
+                Err(EnvError(format!(
+                    "{key} in {}: write a value, {{ env = \"VAR\" }} or {{ file = \"path\" }}",
+                    rel.display()
+                )))
+            }
+        }
+        _ => Err(EnvError(format!(
+            "{key} in {}: write a string, {{ env = \"VAR\" }} or {{ file = \"path\" }}",
+            rel.display()
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loads_literals_and_references() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("env")).unwrap();
+        std::fs::write(dir.path().join("secret.txt"), "from-file\n").unwrap();
+        std::fs::write(
+            dir.path().join("env/dev.toml"),
+            "[app]\nsubdomain = \"acme\"\n[connection.api]\ntoken = { env = \"TOKEN\" }\nkey = { file = \"secret.txt\" }\nbase-url = \"http://127.0.0.1:1/x\"\n",
+        )
+        .unwrap();
+        let m = Masker::new();
+        let env = load(dir.path(), "dev", &m, &|v| {
+            (v == "TOKEN").then(|| "tok-123".to_string())
+        })
+        .unwrap();
+        assert_eq!(env.app["subdomain"], "acme");
+        assert_eq!(env.connections["api"].params["token"], "tok-123");
+        assert_eq!(env.connections["api"].params["key"], "from-file");
+        assert_eq!(
+            env.connections["api"].base_url.as_deref(),
+            Some("http://127.0.0.1:1/x")
+        );
+        assert_eq!(m.mask("tok-123 from-file"), "•••• ••••");
+        let err = load(dir.path(), "dev", &m, &|_| None).unwrap_err();
+        assert!(
+            err.0.contains("TOKEN") && err.0.contains("env/dev.toml"),
+            "{err}"
+        );
+        let err = load(dir.path(), "prod", &m, &|_| None).unwrap_err();
+        assert!(err.0.contains("environments: dev"), "{err}");
+    }
+}

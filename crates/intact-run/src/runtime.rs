@@ -1,0 +1,995 @@
+//! Running steps.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine;
+use intact_expr::eval::Mappings;
+use intact_model::contracts::{self, Side};
+use intact_model::eval::{Programs, ProjectMappings, eval_text, eval_tree};
+use intact_model::{ActionDef, Analysis, ConnectionDef, FlowDef, Step, StepKind, Tree};
+use serde_json::{Map, Value as J, json};
+
+use crate::env::Environment;
+use crate::mask::Masker;
+
+/// The error types of executionStatus.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorType {
+    ResourceNotFound,
+    RateLimitExceeded,
+    InvalidCredentials,
+    TokenExpired,
+    GenericFailure,
+}
+
+impl ErrorType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorType::ResourceNotFound => "RESOURCE_NOT_FOUND",
+            ErrorType::RateLimitExceeded => "RATE_LIMIT_EXCEEDED",
+            ErrorType::InvalidCredentials => "INVALID_CREDENTIALS",
+            ErrorType::TokenExpired => "TOKEN_EXPIRED",
+            ErrorType::GenericFailure => "GENERIC_FAILURE",
+        }
+    }
+
+    fn parse(s: &str) -> ErrorType {
+        match s {
+            "RESOURCE_NOT_FOUND" => ErrorType::ResourceNotFound,
+            "RATE_LIMIT_EXCEEDED" => ErrorType::RateLimitExceeded,
+            "INVALID_CREDENTIALS" => ErrorType::InvalidCredentials,
+            "TOKEN_EXPIRED" => ErrorType::TokenExpired,
+            _ => ErrorType::GenericFailure,
+        }
+    }
+
+    fn from_status(status: u16) -> ErrorType {
+        match status {
+            404 => ErrorType::ResourceNotFound,
+            429 => ErrorType::RateLimitExceeded,
+            401 => ErrorType::InvalidCredentials,
+            _ => ErrorType::GenericFailure,
+        }
+    }
+}
+
+/// Why a run failed. Messages are masked before they are shown.
+#[derive(Clone, Debug)]
+pub struct Failure {
+    pub message: String,
+    pub error_type: ErrorType,
+    pub status: Option<u16>,
+    pub step: Option<String>,
+    pub body: Option<J>,
+    pub request_id: Option<String>,
+    /// Problems of the run itself (invalid input, an unknown action) rather than of the API.
+    pub before_any_request: bool,
+}
+
+impl Failure {
+    fn new(message: impl Into<String>) -> Failure {
+        Failure {
+            message: message.into(),
+            error_type: ErrorType::GenericFailure,
+            status: None,
+            step: None,
+            body: None,
+            request_id: None,
+            before_any_request: false,
+        }
+    }
+
+    fn as_error_value(&self) -> J {
+        json!({
+            "message": self.message,
+            "status": self.status,
+            "type": self.error_type.as_str(),
+            "step": self.step,
+            "body": self.body,
+        })
+    }
+}
+
+/// The result of running an action: the output with its executionStatus.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    pub output: J,
+    pub succeeded: bool,
+}
+
+/// Receives trace lines, already masked.
+pub type Trace = Arc<dyn Fn(&str) + Send + Sync>;
+
+pub struct Runtime {
+    analysis: Arc<Analysis>,
+    env: Environment,
+    masker: Arc<Masker>,
+    programs: Arc<Programs>,
+    mappings: Arc<ProjectMappings>,
+    client: reqwest::Client,
+    trace: Option<Trace>,
+}
+
+/// What a list of steps ended with.
+enum Flow {
+    Next,
+    Return(J),
+}
+
+/// Variables of one action or flow run.
+#[derive(Clone)]
+struct Frame<'a> {
+    vars: Map<String, J>,
+    steps: Map<String, J>,
+    conn: Option<&'a ConnectionDef>,
+}
+
+type StepFuture<'a> = Pin<Box<dyn Future<Output = Result<Flow, Failure>> + Send + 'a>>;
+
+impl Runtime {
+    pub fn new(analysis: Arc<Analysis>, env: Environment, masker: Arc<Masker>) -> Runtime {
+        crate::init_tls();
+        let programs = Arc::new(Programs::default());
+        let mappings = ProjectMappings::new(&analysis.model, programs.clone());
+        let client = reqwest::Client::builder()
+            .pool_max_idle_per_host(8)
+            .build()
+            .expect("the HTTP client builds");
+        Runtime {
+            analysis,
+            env,
+            masker,
+            programs,
+            mappings,
+            client,
+            trace: None,
+        }
+    }
+
+    pub fn with_trace(mut self, trace: Trace) -> Runtime {
+        self.trace = Some(trace);
+        self
+    }
+
+    pub fn masker(&self) -> &Masker {
+        &self.masker
+    }
+
+    fn trace(&self, line: &str) {
+        if let Some(t) = &self.trace {
+            t(&self.masker.mask(line));
+        }
+    }
+
+    fn model(&self) -> &intact_model::Model {
+        &self.analysis.model
+    }
+
+    fn connection(&self, named: Option<&str>) -> Option<&ConnectionDef> {
+        let m = self.model();
+        match named {
+            Some(n) => m.connections.iter().find(|c| c.name.name == n),
+            None if m.connections.len() == 1 => m.connections.first(),
+            None => None,
+        }
+    }
+
+    /// The `app` object: tenant variables from the environment.
+    fn app(&self) -> J {
+        J::Object(
+            self.env
+                .app
+                .iter()
+                .map(|(k, v)| (k.clone(), J::String(v.clone())))
+                .collect(),
+        )
+    }
+
+    /// The `auth` object of a connection: params from the environment, `from=` variables, defaults.
+    fn auth(&self, c: &ConnectionDef) -> Result<J, Failure> {
+        let env = self.env.connections.get(&c.name.name);
+        let mut out = Map::new();
+        for p in c.all_params() {
+            let declared = c.params.iter().find(|d| d.name.name == p.name);
+            let value = env
+                .and_then(|e| e.params.get(&p.name).cloned())
+                .or_else(|| {
+                    declared
+                        .and_then(|d| d.from.as_ref())
+                        .and_then(|(from, _)| {
+                            self.env.app.get(from.trim_start_matches("app.")).cloned()
+                        })
+                });
+            if let Some(v) = value {
+                if p.password {
+                    self.masker.add(&v);
+                }
+                out.insert(p.name.clone(), J::String(v));
+            }
+        }
+        Ok(J::Object(out))
+    }
+
+    fn eval(&self, tree: &Tree, frame: &Frame) -> Result<J, Failure> {
+        let vars: Vec<(&str, &J)> = frame
+            .vars
+            .iter()
+            .map(|(k, v)| (k.as_str(), v))
+            .chain(std::iter::once(("steps", &J::Null)))
+            .collect();
+        let steps = J::Object(frame.steps.clone());
+        let vars: Vec<(&str, &J)> = vars
+            .into_iter()
+            .map(|(k, v)| if k == "steps" { (k, &steps) } else { (k, v) })
+            .collect();
+        let mappings: Arc<dyn Mappings> = self.mappings.clone();
+        eval_tree(tree, &vars, &self.programs, mappings)
+            .map_err(|e| Failure::new(format!("an expression failed: {e}")))
+    }
+
+    fn eval_text_with(
+        &self,
+        text: &str,
+        frame: &Frame,
+        extra: &[(&str, &J)],
+    ) -> Result<J, Failure> {
+        let steps = J::Object(frame.steps.clone());
+        let mut vars: Vec<(&str, &J)> = frame.vars.iter().map(|(k, v)| (k.as_str(), v)).collect();
+        vars.push(("steps", &steps));
+        vars.extend_from_slice(extra);
+        let mappings: Arc<dyn Mappings> = self.mappings.clone();
+        eval_text(text, &vars, &self.programs, mappings)
+            .map_err(|e| Failure::new(format!("an expression failed: {e}")))
+    }
+
+    /// Runs an action with its contract input; validates input and output; fills executionStatus.
+    pub async fn run_action(&self, name: &str, input: J) -> Result<Outcome, Failure> {
+        let action = self
+            .model()
+            .actions
+            .iter()
+            .find(|a| a.name.name == name)
+            .ok_or_else(|| Failure {
+                before_any_request: true,
+                ..Failure::new(format!("no action named `{name}`"))
+            })?;
+        let contract = action.contract.as_ref().map(|(id, _)| id.clone());
+        if let Some(id) = &contract
+            && let Some(v) = contracts::validator(id, Side::Input)
+        {
+            let errors: Vec<String> = v
+                .iter_errors(&input)
+                .map(|e| format!("{e} at `{}`", e.instance_path()))
+                .collect();
+            if !errors.is_empty() {
+                return Err(Failure {
+                    before_any_request: true,
+                    ..Failure::new(format!(
+                        "the input does not fit the input of {id}: {}",
+                        errors.join("; ")
+                    ))
+                });
+            }
+        }
+        let result = self
+            .run_steps_of(
+                action_steps(action),
+                input,
+                self.connection(action.connection.as_ref().map(|c| c.name.as_str())),
+            )
+            .await;
+        let output = match result {
+            Ok(Flow::Return(v)) => with_status(v, "SUCCEEDED", None),
+            Ok(Flow::Next) => with_status(json!({}), "SUCCEEDED", None),
+            Err(f) => with_status(json!({}), "FAILED", Some(&f)),
+        };
+        let succeeded = output["executionStatus"]["status"] == "SUCCEEDED";
+        if succeeded
+            && let Some(id) = &contract
+            && let Some(v) = contracts::validator(id, Side::Output)
+        {
+            let errors: Vec<String> = v
+                .iter_errors(&output)
+                .map(|e| format!("{e} at `{}`", e.instance_path()))
+                .collect();
+            if !errors.is_empty() {
+                let f = Failure::new(format!(
+                    "the action's output does not fit the output of {id}: {}",
+                    errors.join("; ")
+                ));
+                return Ok(Outcome {
+                    output: self
+                        .masker
+                        .mask_json(&with_status(json!({}), "FAILED", Some(&f))),
+                    succeeded: false,
+                });
+            }
+        }
+        Ok(Outcome {
+            output: self.masker.mask_json(&output),
+            succeeded,
+        })
+    }
+
+    /// Runs a flow with its inputs; returns its return value.
+    pub async fn run_flow(&self, name: &str, inputs: J) -> Result<J, Failure> {
+        let flow = self.flow(name)?;
+        let input = self.flow_input(flow, inputs)?;
+        match self
+            .run_steps_of(
+                &flow.steps,
+                input,
+                self.connection(flow.connection.as_ref().map(|c| c.name.as_str())),
+            )
+            .await?
+        {
+            Flow::Return(v) => Ok(v),
+            Flow::Next => Ok(J::Null),
+        }
+    }
+
+    fn flow(&self, name: &str) -> Result<&FlowDef, Failure> {
+        self.model()
+            .flows
+            .iter()
+            .find(|f| f.name.name == name)
+            .ok_or_else(|| Failure {
+                before_any_request: true,
+                ..Failure::new(format!("no flow named `{name}`"))
+            })
+    }
+
+    fn flow_input(&self, flow: &FlowDef, inputs: J) -> Result<J, Failure> {
+        let mut given = match inputs {
+            J::Object(m) => m,
+            J::Null => Map::new(),
+            _ => {
+                return Err(Failure::new(format!(
+                    "flow `{}` takes its inputs as an object",
+                    flow.name.name
+                )));
+            }
+        };
+        for i in &flow.inputs {
+            if !given.contains_key(&i.name.name) && i.required && !i.has_default {
+                return Err(Failure {
+                    before_any_request: true,
+                    ..Failure::new(format!(
+                        "flow `{}` needs its input `{}`",
+                        flow.name.name, i.name.name
+                    ))
+                });
+            }
+            if !given.contains_key(&i.name.name) {
+                given.insert(i.name.name.clone(), J::Null);
+            }
+        }
+        // Declared defaults.
+        let flows_node_defaults = self.flow_defaults(flow);
+        for (k, v) in flows_node_defaults {
+            if given.get(&k).is_none_or(J::is_null) {
+                given.insert(k, v);
+            }
+        }
+        Ok(J::Object(given))
+    }
+
+    /// `input NAME default=VALUE` values of a flow, read from its node.
+    fn flow_defaults(&self, flow: &FlowDef) -> Vec<(String, J)> {
+        let file = self.analysis.file(flow.loc.file);
+        let mut out = Vec::new();
+        let find =
+            |nodes: &[intact_syntax::Node]| nodes.iter().find(|n| n.span == flow.loc.span).cloned();
+        if let Some(node) = find(&file.parse.document.nodes) {
+            for c in node.children().filter(|c| c.name() == "input") {
+                if let (Some(name), Some(d)) =
+                    (c.arg(0).and_then(|a| a.value.as_str()), c.prop("default"))
+                {
+                    let v = match &d.value {
+                        intact_syntax::Value::String(s) => J::String(s.to_string()),
+                        intact_syntax::Value::Integer(i) => J::from(*i),
+                        intact_syntax::Value::Float(f) => json!(f),
+                        intact_syntax::Value::Bool(b) => J::Bool(*b),
+                        _ => J::Null,
+                    };
+                    out.push((name.to_string(), v));
+                }
+            }
+        }
+        out
+    }
+
+    async fn run_steps_of<'a>(
+        &'a self,
+        steps: &'a [Step],
+        input: J,
+        conn: Option<&'a ConnectionDef>,
+    ) -> Result<Flow, Failure> {
+        let mut vars = Map::new();
+        vars.insert("input".into(), input);
+        vars.insert("app".into(), self.app());
+        vars.insert(
+            "auth".into(),
+            match conn {
+                Some(c) => self.auth(c)?,
+                None => J::Object(Map::new()),
+            },
+        );
+        let mut frame = Frame {
+            vars,
+            steps: Map::new(),
+            conn,
+        };
+        self.steps(steps, &mut frame).await
+    }
+
+    fn steps<'a, 'b>(&'a self, steps: &'a [Step], frame: &'b mut Frame<'a>) -> StepFuture<'b>
+    where
+        'a: 'b,
+    {
+        Box::pin(async move {
+            let mut i = 0;
+            while i < steps.len() {
+                let s = &steps[i];
+                match &s.kind {
+                    StepKind::If => {
+                        // The chain: if, else-if…, else; the first branch whose condition holds runs.
+                        let mut j = i;
+                        let mut ran = false;
+                        while j < steps.len() {
+                            let st = &steps[j];
+                            let take = match st.kind {
+                                StepKind::If if j == i => self.truthy(st, frame)?,
+                                StepKind::ElseIf if j > i => !ran && self.truthy(st, frame)?,
+                                StepKind::Else if j > i => !ran,
+                                _ => break,
+                            };
+                            if take && !ran {
+                                ran = true;
+                                let mut branch = frame.clone();
+                                if let Flow::Return(v) = self.steps(&st.body, &mut branch).await? {
+                                    return Ok(Flow::Return(v));
+                                }
+                            }
+                            j += 1;
+                            if matches!(st.kind, StepKind::Else) {
+                                break;
+                            }
+                        }
+                        i = j;
+                        continue;
+                    }
+                    StepKind::ElseIf | StepKind::Else | StepKind::Catch | StepKind::Yield(_) => {}
+                    StepKind::Try => {
+                        let mut branch = frame.clone();
+                        let result = self.steps(&s.body, &mut branch).await;
+                        let catch = steps
+                            .get(i + 1)
+                            .filter(|n| matches!(n.kind, StepKind::Catch));
+                        match (result, catch) {
+                            (Ok(Flow::Return(v)), _) => return Ok(Flow::Return(v)),
+                            (Ok(Flow::Next), _) => {}
+                            (Err(f), Some(c)) => {
+                                self.trace(&format!("catch: {}", f.message));
+                                let mut handler = frame.clone();
+                                handler.vars.insert("error".into(), f.as_error_value());
+                                if let Flow::Return(v) = self.steps(&c.body, &mut handler).await? {
+                                    return Ok(Flow::Return(v));
+                                }
+                            }
+                            (Err(f), None) => return Err(f),
+                        }
+                    }
+                    StepKind::Return(tree) => {
+                        let v = match tree {
+                            Some(t) => self.eval(t, frame)?,
+                            None => json!({}),
+                        };
+                        return Ok(Flow::Return(v));
+                    }
+                    StepKind::Fail => return Err(self.fail(s, frame)?),
+                    StepKind::Log => {
+                        let line = match s.exec.args.first() {
+                            Some(t) => text_of(&self.eval(t, frame)?),
+                            None => String::new(),
+                        };
+                        self.trace(&format!("log: {line}"));
+                    }
+                    StepKind::Let(tree) => {
+                        let v = match tree {
+                            Some(t) => self.eval(t, frame)?,
+                            None => J::Null,
+                        };
+                        self.set(s, frame, v);
+                    }
+                    StepKind::Call { flow, .. } => {
+                        let name = flow.as_ref().map(|f| f.name.clone()).unwrap_or_default();
+                        let mut args = Map::new();
+                        for (k, t) in &s.exec.call_args {
+                            args.insert(k.clone(), self.eval(t, frame)?);
+                        }
+                        let target = self.flow(&name)?;
+                        let input = self.flow_input(target, J::Object(args))?;
+                        let conn = match &target.connection {
+                            Some(c) => self.connection(Some(&c.name)),
+                            None => frame.conn.or_else(|| self.connection(None)),
+                        };
+                        let v =
+                            match Box::pin(self.run_steps_of(&target.steps, input, conn)).await? {
+                                Flow::Return(v) => v,
+                                Flow::Next => J::Null,
+                            };
+                        self.set(s, frame, v);
+                    }
+                    StepKind::ForEach { items } => {
+                        let list = match items {
+                            Some(t) => self.eval(&Tree::Template(t.clone()), frame)?,
+                            None => J::Array(Vec::new()),
+                        };
+                        let J::Array(list) = list else {
+                            return Err(Failure::new("`for-each in=` is not a list"));
+                        };
+                        let yield_tree = s.body.iter().find_map(|b| match &b.kind {
+                            StepKind::Yield(t) => Some(t),
+                            _ => None,
+                        });
+                        let mut results = Vec::with_capacity(list.len());
+                        for (index, item) in list.into_iter().enumerate() {
+                            let mut body = frame.clone();
+                            body.vars.insert("item".into(), item);
+                            body.vars.insert("index".into(), J::from(index));
+                            if let Flow::Return(v) = self.steps(&s.body, &mut body).await? {
+                                return Ok(Flow::Return(v));
+                            }
+                            if let Some(t) = yield_tree {
+                                results.push(self.eval(t, &body)?);
+                            }
+                        }
+                        self.set(s, frame, J::Array(results));
+                    }
+                    StepKind::Request(_) => {
+                        let result = self.request(s, frame).await?;
+                        self.set(s, frame, result);
+                    }
+                }
+                i += 1;
+            }
+            Ok(Flow::Next)
+        })
+    }
+
+    fn set(&self, s: &Step, frame: &mut Frame, v: J) {
+        if let Some(n) = &s.name {
+            frame.steps.insert(n.name.clone(), v);
+        }
+    }
+
+    fn truthy(&self, s: &Step, frame: &Frame) -> Result<bool, Failure> {
+        match s.exec.args.first() {
+            Some(t) => Ok(matches!(self.eval(t, frame)?, J::Bool(true))),
+            None => Ok(false),
+        }
+    }
+
+    fn fail(&self, s: &Step, frame: &Frame) -> Result<Failure, Failure> {
+        let message = match s.exec.args.first() {
+            Some(t) => text_of(&self.eval(t, frame)?),
+            None => "the flow failed".into(),
+        };
+        let prop = |k: &str| s.exec.props.iter().find(|(n, _)| n == k).map(|(_, t)| t);
+        let status = match prop("status") {
+            Some(t) => self.eval(t, frame)?.as_u64().map(|n| n as u16),
+            None => None,
+        };
+        let error_type = match prop("type") {
+            Some(t) => ErrorType::parse(&text_of(&self.eval(t, frame)?)),
+            None => status.map_or(ErrorType::GenericFailure, ErrorType::from_status),
+        };
+        Ok(Failure {
+            message,
+            error_type,
+            status,
+            step: None,
+            body: None,
+            request_id: None,
+            before_any_request: false,
+        })
+    }
+
+    /// One HTTP request through its connection, with authentication, retries and the `expect` check.
+    async fn request(&self, s: &Step, frame: &Frame<'_>) -> Result<J, Failure> {
+        let StepKind::Request(req) = &s.kind else {
+            unreachable!()
+        };
+        let step_name = s.name.as_ref().map(|n| n.name.clone()).unwrap_or_default();
+        let conn = match &req.connection {
+            Some(c) => self.connection(Some(&c.name)),
+            None => frame.conn.or_else(|| self.connection(None)),
+        }
+        .ok_or_else(|| Failure::new(format!("request `{step_name}` has no connection")))?;
+        // A request through another connection sees that connection's params.
+        let mut frame = frame.clone();
+        if !std::ptr::eq(conn, frame.conn.unwrap_or(conn)) || frame.conn.is_none() {
+            frame.vars.insert("auth".into(), self.auth(conn)?);
+        }
+        let method = match s.exec.args.first() {
+            Some(t) => text_of(&self.eval(t, &frame)?),
+            None => "GET".into(),
+        };
+        let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes())
+            .map_err(|_| Failure::new(format!("`{method}` is not an HTTP method")))?;
+        let path = match s.exec.args.get(1) {
+            Some(Tree::Template(t)) => self.path(&t.text, &frame)?,
+            Some(other) => text_of(&self.eval(other, &frame)?),
+            None => "/".into(),
+        };
+        let base = self.base_url(conn, &frame)?;
+        let url = format!("{}{}", base.trim_end_matches('/'), path);
+        let mut query: Vec<(String, String)> = Vec::new();
+        for (k, t) in &s.exec.query {
+            query.push((k.clone(), text_of(&self.eval(t, &frame)?)));
+        }
+        let mut headers: Vec<(String, String)> = Vec::new();
+        for (k, t) in &conn.headers {
+            headers.push((
+                k.clone(),
+                text_of(&self.eval(&Tree::Template(t.clone()), &frame)?),
+            ));
+        }
+        for (k, t) in &s.exec.headers {
+            headers.push((k.clone(), text_of(&self.eval(t, &frame)?)));
+        }
+        self.authenticate(conn, &frame, &mut headers, &mut query)?;
+        let body = match &s.exec.body {
+            Some((kind, t)) => Some((kind.clone(), self.eval(t, &frame)?)),
+            None => None,
+        };
+        let timeout = s
+            .exec
+            .timeout_ms
+            .or_else(|| connection_timeout(conn))
+            .unwrap_or(30_000);
+        let idempotent = matches!(
+            method,
+            reqwest::Method::GET
+                | reqwest::Method::HEAD
+                | reqwest::Method::PUT
+                | reqwest::Method::DELETE
+                | reqwest::Method::OPTIONS
+        );
+        let retry = RetryPolicy::of(conn);
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            let mut rb = self
+                .client
+                .request(method.clone(), &url)
+                .query(&query)
+                .timeout(Duration::from_millis(timeout));
+            for (k, v) in &headers {
+                rb = rb.header(k.as_str(), v.as_str());
+            }
+            rb = match &body {
+                Some((k, v)) if k == "json" => rb.json(v),
+                Some((k, v)) if k == "form" => {
+                    let pairs: Vec<(String, String)> = v
+                        .as_object()
+                        .map(|o| o.iter().map(|(k, v)| (k.clone(), text_of(v))).collect())
+                        .unwrap_or_default();
+                    rb.form(&pairs)
+                }
+                Some((_, v)) => rb.body(text_of(v)),
+                None => rb,
+            };
+            let started = std::time::Instant::now();
+            let sent = rb.send().await;
+            match sent {
+                Err(e) => {
+                    let retryable = (e.is_connect() || e.is_timeout())
+                        && idempotent
+                        && retry.on_connect
+                        && attempt <= retry.max;
+                    self.trace(&format!(
+                        "{method} {url} -> error after {:?}: {e}",
+                        started.elapsed()
+                    ));
+                    if retryable {
+                        tokio::time::sleep(retry.backoff(attempt, None)).await;
+                        continue;
+                    }
+                    let what = if e.is_timeout() {
+                        format!("timed out after {timeout} ms")
+                    } else {
+                        format!("could not be sent: {}", root_cause(&e))
+                    };
+                    return Err(Failure {
+                        step: Some(step_name),
+                        ..Failure::new(format!(
+                            "request `{}` to {url} {what}",
+                            s.name.as_ref().map_or("", |n| &n.name)
+                        ))
+                    });
+                }
+                Ok(resp) => {
+                    let status = resp.status().as_u16();
+                    let retry_after = resp
+                        .headers()
+                        .get("retry-after")
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| v.trim().parse::<u64>().ok());
+                    let resp_headers: Map<String, J> = resp
+                        .headers()
+                        .iter()
+                        .map(|(k, v)| {
+                            (
+                                k.as_str().to_string(),
+                                J::String(v.to_str().unwrap_or("").to_string()),
+                            )
+                        })
+                        .collect();
+                    let json_body = resp_headers
+                        .get("content-type")
+                        .and_then(J::as_str)
+                        .is_some_and(|c| c.contains("json"));
+                    let bytes = resp.bytes().await.unwrap_or_default();
+                    self.trace(&format!(
+                        "{method} {url} -> {status} in {:?}",
+                        started.elapsed()
+                    ));
+                    let retryable = (status == 429 && retry.statuses.contains(&429))
+                        || (status == 503
+                            && retry.statuses.contains(&503)
+                            && (idempotent || retry.unsafe_methods));
+                    if retryable && attempt <= retry.max {
+                        tokio::time::sleep(retry.backoff(attempt, retry_after)).await;
+                        continue;
+                    }
+                    let body = if bytes.is_empty() {
+                        J::Null
+                    } else if json_body {
+                        serde_json::from_slice(&bytes).map_err(|e| Failure {
+                            step: Some(step_name.clone()),
+                            status: Some(status),
+                            ..Failure::new(format!(
+                                "the response to `{step_name}` says it is JSON but is not: {e}"
+                            ))
+                        })?
+                    } else {
+                        J::String(String::from_utf8_lossy(&bytes).into_owned())
+                    };
+                    let ok = if req.expect.is_empty() {
+                        (200..300).contains(&status)
+                    } else {
+                        req.expect.iter().any(|(s, _)| *s == status as i64)
+                    };
+                    if !ok {
+                        let request_id = request_id_header(conn).and_then(|h| {
+                            resp_headers
+                                .get(&h.to_lowercase())
+                                .and_then(J::as_str)
+                                .map(str::to_string)
+                        });
+                        let summary = body
+                            .get("detail")
+                            .or_else(|| body.get("message"))
+                            .and_then(J::as_str)
+                            .map(str::to_string)
+                            .unwrap_or_else(|| format!("HTTP {status}"));
+                        return Err(Failure {
+                            message: format!("request `{step_name}` got {status}: {summary}"),
+                            error_type: ErrorType::from_status(status),
+                            status: Some(status),
+                            step: Some(step_name),
+                            body: Some(body),
+                            request_id,
+                            before_any_request: false,
+                        });
+                    }
+                    return Ok(
+                        json!({"status": status, "headers": J::Object(resp_headers), "body": body}),
+                    );
+                }
+            }
+        }
+    }
+
+    /// A path template: each interpolated value is percent-encoded as one path segment.
+    fn path(&self, text: &str, frame: &Frame) -> Result<String, Failure> {
+        let mut out = String::new();
+        let mut at = 0;
+        for seg in intact_model::template::segments(text) {
+            out.push_str(&text[at..seg.offset - 2].replace("$${", "${"));
+            let v = self.eval_text_with(&format!("${{{}}}", seg.expr), frame, &[])?;
+            out.push_str(&percent_encoding::utf8_percent_encode(&text_of(&v), SEGMENT).to_string());
+            at = seg.offset + seg.expr.len() + 1;
+        }
+        out.push_str(&text[at.min(text.len())..]);
+        Ok(out)
+    }
+
+    fn base_url(&self, conn: &ConnectionDef, frame: &Frame) -> Result<String, Failure> {
+        if let Some(u) = self
+            .env
+            .connections
+            .get(&conn.name.name)
+            .and_then(|c| c.base_url.clone())
+        {
+            return Ok(u);
+        }
+        let t = conn.base_url.as_ref().ok_or_else(|| {
+            Failure::new(format!("connection `{}` has no base-url", conn.name.name))
+        })?;
+        Ok(text_of(&self.eval(&Tree::Template(t.clone()), frame)?))
+    }
+
+    fn authenticate(
+        &self,
+        conn: &ConnectionDef,
+        frame: &Frame,
+        headers: &mut Vec<(String, String)>,
+        query: &mut Vec<(String, String)>,
+    ) -> Result<(), Failure> {
+        let Some(auth) = &conn.auth else {
+            return Ok(());
+        };
+        let setting = |k: &str, default: &str| -> Result<String, Failure> {
+            let text = auth
+                .setting(k)
+                .map_or(default.to_string(), |t| t.text.clone());
+            Ok(text_of(&self.eval_text_with(&text, frame, &[])?))
+        };
+        match auth.form.as_str() {
+            "basic" => {
+                let user = setting("username", "${auth.username}")?;
+                let pass = setting("password", "${auth.password}")?;
+                let token =
+                    base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pass}"));
+                self.masker.add(&pass);
+                self.masker.add(&token);
+                headers.push(("Authorization".into(), format!("Basic {token}")));
+            }
+            "bearer" => {
+                let token = setting("token", "${auth.token}")?;
+                self.masker.add(&token);
+                headers.push(("Authorization".into(), format!("Bearer {token}")));
+            }
+            "api-key" | "custom" => {
+                for (kind, name, t) in &auth.credentials {
+                    let v = text_of(&self.eval(&Tree::Template(t.clone()), frame)?);
+                    self.masker.add(&v);
+                    match kind.as_str() {
+                        "query" => query.push((name.clone(), v)),
+                        "cookie" => headers.push(("Cookie".into(), format!("{name}={v}"))),
+                        _ => headers.push((name.clone(), v)),
+                    }
+                }
+            }
+            other => {
+                return Err(Failure {
+                    before_any_request: true,
+                    ..Failure::new(format!(
+                        "`auth \"{other}\"` is not supported by this version of the executor yet"
+                    ))
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Characters left as they are in one path segment (RFC 3986 unreserved).
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+fn action_steps(a: &ActionDef) -> &[Step] {
+    &a.steps
+}
+
+fn connection_timeout(conn: &ConnectionDef) -> Option<u64> {
+    conn_setting(conn, "timeout").and_then(|v| intact_model::catalogue::parse_duration_ms(&v))
+}
+
+fn request_id_header(conn: &ConnectionDef) -> Option<String> {
+    conn_setting(conn, "request-id-header")
+}
+
+/// Single-valued connection children that lowering keeps only on the node (`timeout`, …).
+fn conn_setting(conn: &ConnectionDef, name: &str) -> Option<String> {
+    conn.settings
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+}
+
+struct RetryPolicy {
+    max: u32,
+    statuses: Vec<u16>,
+    unsafe_methods: bool,
+    on_connect: bool,
+}
+
+impl RetryPolicy {
+    fn of(conn: &ConnectionDef) -> RetryPolicy {
+        match &conn.retry {
+            Some(r) => RetryPolicy {
+                max: r.max.unwrap_or(3),
+                statuses: if r.on.is_empty() {
+                    vec![429]
+                } else {
+                    r.on.clone()
+                },
+                unsafe_methods: r.unsafe_methods,
+                on_connect: r.on.contains(&503),
+            },
+            None => RetryPolicy {
+                max: 3,
+                statuses: vec![429],
+                unsafe_methods: false,
+                on_connect: false,
+            },
+        }
+    }
+
+    /// Exponential backoff with jitter, or the server's Retry-After (capped so a test cannot hang).
+    fn backoff(&self, attempt: u32, retry_after: Option<u64>) -> Duration {
+        if let Some(s) = retry_after {
+            return Duration::from_secs(s.min(60));
+        }
+        let base = 100u64 * 2u64.pow(attempt.min(6));
+        let jitter = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos() as u64 % (base / 2 + 1));
+        Duration::from_millis(base / 2 + jitter)
+    }
+}
+
+fn root_cause(e: &reqwest::Error) -> String {
+    let mut cause: &dyn std::error::Error = e;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    cause.to_string()
+}
+
+/// A value as text, as templates convert it.
+fn text_of(v: &J) -> String {
+    match v {
+        J::String(s) => s.clone(),
+        J::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+fn with_status(mut output: J, status: &str, failure: Option<&Failure>) -> J {
+    if !output.is_object() {
+        output = json!({});
+    }
+    let has_own = output.get("executionStatus").is_some();
+    if !has_own || failure.is_some() {
+        let mut es = json!({"status": status});
+        if let Some(f) = failure {
+            let mut err = Map::new();
+            err.insert("code".into(), J::String(f.error_type.as_str().into()));
+            err.insert("summary".into(), J::String(f.message.clone()));
+            err.insert("type".into(), J::String(f.error_type.as_str().into()));
+            if let Some(s) = f.status {
+                err.insert("httpStatusCode".into(), J::from(s));
+            }
+            if let Some(r) = &f.request_id {
+                err.insert("requestId".into(), J::String(r.clone()));
+            }
+            if let Some(b) = &f.body {
+                err.insert("details".into(), J::Array(vec![J::String(text_of(b))]));
+            }
+            es["errors"] = J::Array(vec![J::Object(err)]);
+        }
+        output["executionStatus"] = es;
+    }
+    output
+}
