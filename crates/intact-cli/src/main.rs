@@ -101,6 +101,21 @@ enum Command {
         #[arg(long)]
         project: Option<PathBuf>,
     },
+    /// Run the project's tests against their mocks (a real HTTP server on 127.0.0.1).
+    ///
+    /// Example: intact test --filter create_user --format junit
+    Test {
+        /// The project folder, or any folder or file inside it (default: the current folder).
+        path: Option<PathBuf>,
+        /// Run only tests whose name contains this text.
+        #[arg(long)]
+        filter: Option<String>,
+        #[arg(long, value_enum, default_value_t = TestFormat::Human)]
+        format: TestFormat,
+        /// How many tests run at once.
+        #[arg(long, default_value_t = 2)]
+        jobs: usize,
+    },
     /// Run the language server over standard input and output.
     Lsp,
 }
@@ -112,6 +127,13 @@ enum Format {
     Sarif,
     Github,
     Junit,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum TestFormat {
+    Human,
+    Junit,
+    Json,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -149,6 +171,12 @@ fn main() -> ExitCode {
             trace,
             project,
         } => run(name, input, env, trace, project),
+        Command::Test {
+            path,
+            filter,
+            format,
+            jobs,
+        } => test(path, filter, format, jobs),
         Command::Lsp => match intact_lsp::run_stdio() {
             Ok(()) => Ok(0),
             Err(e) => Err(Failure(USAGE, format!("the language server stopped: {e}"))),
@@ -433,6 +461,63 @@ fn run(
             Err(Failure(code, masker.mask(&f.message)))
         }
     }
+}
+
+fn test(path: Option<PathBuf>, filter: Option<String>, format: TestFormat, jobs: usize) -> Outcome {
+    let root = project_root(path.as_deref())?;
+    let analysis = load(&root)?;
+    let errors = intact_check::check(&analysis)
+        .into_iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    if errors > 0 {
+        return Err(Failure(
+            FINDINGS,
+            format!("the project has {errors} error(s); run `intact check` and fix them first"),
+        ));
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(jobs.clamp(1, 8))
+        .enable_all()
+        .build()
+        .map_err(|e| Failure(USAGE, e.to_string()))?;
+    let started = std::time::Instant::now();
+    let results = rt
+        .block_on(intact_run::testing::run_tests(
+            std::sync::Arc::new(analysis),
+            root,
+            filter,
+            jobs,
+        ))
+        .map_err(|e| Failure(USAGE, e))?;
+    let failed = results.iter().filter(|r| !r.passed).count();
+    let out = match format {
+        TestFormat::Junit => intact_run::testing::junit(&results),
+        TestFormat::Json => intact_run::testing::json_report(&results),
+        TestFormat::Human => {
+            let mut out = String::new();
+            for r in &results {
+                let mark = if r.passed { "ok" } else { "FAILED" };
+                out.push_str(&format!(
+                    "{mark:<6} {} ({}, {} ms)\n",
+                    r.name,
+                    r.file,
+                    r.duration.as_millis()
+                ));
+                for f in &r.failures {
+                    out.push_str(&format!("         {f}\n"));
+                }
+            }
+            out.push_str(&format!(
+                "\n{} passed, {failed} failed in {:.2} s\n",
+                results.len() - failed,
+                started.elapsed().as_secs_f64()
+            ));
+            out
+        }
+    };
+    write_stdout(&out)?;
+    Ok(if failed > 0 { FINDINGS } else { 0 })
 }
 
 /// Whether `name` is an action (else a flow), or a usage error naming the closest one.

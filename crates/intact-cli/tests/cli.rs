@@ -548,3 +548,97 @@ fn run_exit_codes() {
     assert_exit(&intact(&["run", "logout", "--env", "prod"], dir.path()), 2);
     assert_exit(&intact(&["run", "logotu", "--env", "dev"], dir.path()), 2);
 }
+
+#[test]
+fn every_example_passes_its_tests() {
+    for ex in examples() {
+        let o = intact(&["test", "--jobs", "2"], &ex);
+        assert_exit(&o, 0);
+        assert!(stdout(&o).contains(" passed, 0 failed"), "{}", stdout(&o));
+    }
+}
+
+#[test]
+fn test_failures_are_reported_with_the_request_and_no_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("intact.kdl"),
+        r#"project "p" {
+    display-name "P"
+    capability "universal-logout"
+}
+connection "api" {
+    base-url "https://api.example.com"
+    auth "bearer" {
+        token "${auth.token}"
+    }
+}
+action "logout" contract="universal-logout" {
+    request "revoke" "POST" "/users/${input.externalUserId}/logout"
+    return {
+        logoutStatus "SUCCESS"
+    }
+}
+test "mock_mismatch" action="logout" {
+    params "api" token="fixture-secret-token"
+    input {
+        externalUserId "u1"
+    }
+    mock "api" {
+        on "POST" "/users/u2/logout" {
+            respond 204
+        }
+    }
+    expect {
+        logoutStatus "SUCCESS"
+    }
+}
+test "passes" action="logout" {
+    params "api" token="fixture-secret-token"
+    input {
+        externalUserId "u1"
+    }
+    mock "api" {
+        on "POST" "/users/u1/logout" {
+            expect-header "Authorization" "Bearer fixture-secret-token"
+            respond 204
+        }
+    }
+    expect {
+        logoutStatus "SUCCESS"
+        executionStatus {
+            status "SUCCEEDED"
+        }
+    }
+}
+"#,
+    )
+    .unwrap();
+    let o = intact(&["test"], dir.path());
+    assert_exit(&o, 1);
+    let out = stdout(&o);
+    assert!(
+        out.contains("FAILED mock_mismatch") && out.contains("ok     passes"),
+        "{out}"
+    );
+    assert!(
+        out.contains("no mock route for POST /users/u1/logout"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("fixture-secret-token"),
+        "the secret leaked: {out}"
+    );
+    assert!(out.contains("1 passed, 1 failed"), "{out}");
+    let o = intact(&["test", "--format", "junit"], dir.path());
+    assert_exit(&o, 1);
+    assert!(stdout(&o).contains("<failure") && !stdout(&o).contains("fixture-secret-token"));
+    let o = intact(
+        &["test", "--format", "json", "--filter", "passes"],
+        dir.path(),
+    );
+    assert_exit(&o, 0);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["passed"], 1);
+    assert_eq!(v["failed"], 0);
+}

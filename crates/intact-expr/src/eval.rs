@@ -240,13 +240,43 @@ fn call(id: &mut u64, name: &str, args: Vec<IdedExpr>) -> IdedExpr {
     )
 }
 
-/// The select chain `a.b.c` as its prefixes `a.b`, `a.b.c` (not the bare root).
-fn path_prefixes(e: &IdedExpr) -> Option<Vec<IdedExpr>> {
+/// For the path `a.b['k'][0]`, the conditions under which each step exists and is not null:
+/// `has(a.b)`, `'k' in a.b`, `size(a.b['k']) > 0`, each followed by `… != null`. `None` when the
+/// expression is not such a path.
+fn path_conditions(e: &IdedExpr, id: &mut u64) -> Option<Vec<IdedExpr>> {
+    use cel::common::ast::LiteralValue;
+    let null = |id: &mut u64| node(id, Expr::Literal(LiteralValue::Null));
     match &e.expr {
         Expr::Ident(_) => Some(Vec::new()),
         Expr::Select(s) if !s.test => {
-            let mut v = path_prefixes(&s.operand)?;
-            v.push(e.clone());
+            let mut v = path_conditions(&s.operand, id)?;
+            v.push(node(
+                id,
+                Expr::Select(SelectExpr {
+                    operand: s.operand.clone(),
+                    field: s.field.clone(),
+                    test: true,
+                }),
+            ));
+            let n = null(id);
+            v.push(call(id, "_!=_", vec![e.clone(), n]));
+            Some(v)
+        }
+        Expr::Call(c) if c.func_name == "_[_]" && c.target.is_none() && c.args.len() == 2 => {
+            let (operand, key) = (&c.args[0], &c.args[1]);
+            let mut v = path_conditions(operand, id)?;
+            match &key.expr {
+                Expr::Literal(LiteralValue::String(_)) => {
+                    v.push(call(id, "@in", vec![key.clone(), operand.clone()]))
+                }
+                Expr::Literal(LiteralValue::Int(_)) => {
+                    let size = call(id, "size", vec![operand.clone()]);
+                    v.push(call(id, "_>_", vec![size, key.clone()]));
+                }
+                _ => return None,
+            }
+            let n = null(id);
+            v.push(call(id, "_!=_", vec![e.clone(), n]));
             Some(v)
         }
         _ => None,
@@ -288,30 +318,13 @@ fn rewrite_default(e: &mut IdedExpr, id: &mut u64) {
         return;
     }
     let (value, fallback) = (c.args[0].clone(), c.args[1].clone());
-    let null = || Expr::Literal(cel::common::ast::LiteralValue::Null);
-    let mut conditions = Vec::new();
-    match path_prefixes(&value) {
-        Some(prefixes) => {
-            for p in prefixes {
-                let Expr::Select(s) = &p.expr else { continue };
-                let has = node(
-                    id,
-                    Expr::Select(SelectExpr {
-                        operand: s.operand.clone(),
-                        field: s.field.clone(),
-                        test: true,
-                    }),
-                );
-                conditions.push(has);
-                let n = node(id, null());
-                conditions.push(call(id, "_!=_", vec![p.clone(), n]));
-            }
-        }
+    let conditions = match path_conditions(&value, id) {
+        Some(c) => c,
         None => {
-            let n = node(id, null());
-            conditions.push(call(id, "_!=_", vec![value.clone(), n]));
+            let n = node(id, Expr::Literal(cel::common::ast::LiteralValue::Null));
+            vec![call(id, "_!=_", vec![value.clone(), n])]
         }
-    }
+    };
     let cond = conditions
         .into_iter()
         .reduce(|a, b| call(id, "_&&_", vec![a, b]))
@@ -360,6 +373,18 @@ mod tests {
             Ok(json!(6))
         );
         assert!(eval("input.pagination.cursor", json!({})).is_err());
+        assert_eq!(
+            eval("default(input['urn:x'].a, 'none')", json!({})),
+            Ok(json!("none"))
+        );
+        assert_eq!(
+            eval("default(input['urn:x'], {})", json!({"urn:x": {"a": 1}})),
+            Ok(json!({"a": 1}))
+        );
+        assert_eq!(
+            eval("default(input.list[1], 0)", json!({"list": [5]})),
+            Ok(json!(0))
+        );
     }
 
     #[test]

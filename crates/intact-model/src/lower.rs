@@ -259,6 +259,39 @@ pub struct TestDef {
     pub templates: Vec<Template>,
     /// The `input` value tree and the keyword's location.
     pub input: Option<(Tree, Loc)>,
+    /// What `intact test` needs to run it.
+    pub run: TestRun,
+}
+
+/// The values, mocks and expectations of a test.
+#[derive(Debug, Default)]
+pub struct TestRun {
+    /// `app NAME=VALUE`.
+    pub app: Vec<(String, Tree)>,
+    /// `params CONNECTION NAME=VALUE`.
+    pub params: Vec<(String, Vec<(String, Tree)>)>,
+    /// Every `on` of every `mock`, in order.
+    pub routes: Vec<MockRoute>,
+    pub expect: Option<Tree>,
+    /// `expect-error type=… status=…`.
+    pub expect_error: Option<(Option<String>, Option<i64>)>,
+    /// `env "NAME"`.
+    pub env: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct MockRoute {
+    pub connection: String,
+    pub method: String,
+    pub path: String,
+    pub times: Option<i64>,
+    pub expect_headers: Vec<(String, Tree)>,
+    pub expect_json: Option<Tree>,
+    pub status: i64,
+    pub headers: Vec<(String, Tree)>,
+    /// `json` tree or `body` text.
+    pub body: Option<(String, Tree)>,
+    pub loc: Loc,
 }
 
 /// One step of an action, flow, ping or block.
@@ -632,6 +665,7 @@ impl Lowerer<'_> {
             mocks: Vec::new(),
             templates: Vec::new(),
             input: None,
+            run: TestRun::default(),
         };
         for c in node.children() {
             match c.name() {
@@ -647,8 +681,98 @@ impl Lowerer<'_> {
                 "input" => t.input = Some((self.tree(c, 0), self.loc(c.name.span))),
                 _ => {}
             }
+            self.test_run(c, &mut t.run);
         }
         t
+    }
+
+    fn test_run(&self, c: &Node, run: &mut TestRun) {
+        let str_of = |n: &Node, i: usize| {
+            n.arg(i)
+                .and_then(|l| l.value.as_str())
+                .unwrap_or("")
+                .to_string()
+        };
+        match c.name() {
+            "app" => run.app.extend(
+                c.props()
+                    .map(|(k, v)| (k.as_str().to_string(), self.scalar_tree(v))),
+            ),
+            "params" => run.params.push((
+                str_of(c, 0),
+                c.props()
+                    .map(|(k, v)| (k.as_str().to_string(), self.scalar_tree(v)))
+                    .collect(),
+            )),
+            "expect" => run.expect = Some(self.tree(c, 0)),
+            "expect-error" => {
+                run.expect_error = Some((
+                    c.prop("type")
+                        .and_then(|l| l.value.as_str())
+                        .map(str::to_string),
+                    c.prop("status").and_then(|l| match l.value {
+                        Value::Integer(i) => Some(i),
+                        _ => None,
+                    }),
+                ))
+            }
+            "env" => run.env = c.arg(0).and_then(|l| l.value.as_str()).map(str::to_string),
+            "mock" => {
+                let connection = str_of(c, 0);
+                for on in c.children().filter(|n| n.name() == "on") {
+                    let mut route = MockRoute {
+                        connection: connection.clone(),
+                        method: str_of(on, 0).to_uppercase(),
+                        path: str_of(on, 1),
+                        times: on.prop("times").and_then(|l| match l.value {
+                            Value::Integer(i) => Some(i),
+                            _ => None,
+                        }),
+                        expect_headers: Vec::new(),
+                        expect_json: None,
+                        status: 200,
+                        headers: Vec::new(),
+                        body: None,
+                        loc: self.loc(on.head_span()),
+                    };
+                    for x in on.children() {
+                        match x.name() {
+                            "expect-header" => route.expect_headers.push((
+                                str_of(x, 0),
+                                x.arg(1)
+                                    .map_or(Tree::Scalar(Value::Null, self.loc(x.span)), |l| {
+                                        self.scalar_tree(l)
+                                    }),
+                            )),
+                            "expect-json" => route.expect_json = Some(self.tree(x, 0)),
+                            "respond" => {
+                                if let Some(Value::Integer(st)) = x.arg(0).map(|l| &l.value) {
+                                    route.status = *st;
+                                }
+                                for r in x.children() {
+                                    match r.name() {
+                                        "header" => route.headers.push((
+                                            str_of(r, 0),
+                                            r.arg(1).map_or(
+                                                Tree::Scalar(Value::Null, self.loc(r.span)),
+                                                |l| self.scalar_tree(l),
+                                            ),
+                                        )),
+                                        b @ ("json" | "body") => {
+                                            route.body = Some((b.to_string(), self.tree(r, 0)))
+                                        }
+                                        _ => {}
+                                    }
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                    run.routes.push(route);
+                }
+            }
+            _ => {}
+        }
     }
 
     fn collect_templates(&self, node: &Node, out: &mut Vec<Template>) {

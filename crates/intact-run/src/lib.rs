@@ -6,11 +6,14 @@
 //!   authentication, retries, timeouts; inputs and outputs validated against the contract;
 //!   `executionStatus` filled in.
 //!
-//! Not yet: OAuth 2.0 authorization code login, test mocks (`intact test`), `intact ping`/`call`.
+//! - [`testing`]: `intact test`, with mocks served by a real HTTP server on 127.0.0.1.
+//!
+//! Not yet: OAuth 2.0 (client credentials and authorization code), `intact ping`/`call`, `--live`.
 
 pub mod env;
 pub mod mask;
 mod runtime;
+pub mod testing;
 
 pub use runtime::{ErrorType, Failure, Outcome, Runtime, Trace};
 

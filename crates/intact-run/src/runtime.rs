@@ -70,6 +70,14 @@ pub struct Failure {
 }
 
 impl Failure {
+    /// A failure of the run itself, for callers outside the runtime.
+    pub fn new_public(message: impl Into<String>) -> Failure {
+        Failure {
+            before_any_request: true,
+            ..Failure::new(message)
+        }
+    }
+
     fn new(message: impl Into<String>) -> Failure {
         Failure {
             message: message.into(),

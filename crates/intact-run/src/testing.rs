@@ -1,0 +1,495 @@
+//! `intact test`: every test block runs its action or flow against its mocks, served by a real
+//! HTTP server on 127.0.0.1 (one server per run; each test has its own path prefix, so tests are
+//! isolated and may run in parallel).
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use intact_expr::eval::NoMappings;
+use intact_model::eval::{Programs, eval_tree};
+use intact_model::{Analysis, TestDef, Tree};
+use serde_json::{Map, Value as J, json};
+
+use crate::env::{ConnectionEnv, Environment};
+use crate::mask::Masker;
+use crate::runtime::Runtime;
+
+#[derive(Clone, Debug)]
+pub struct TestResult {
+    pub name: String,
+    pub file: String,
+    pub passed: bool,
+    pub duration: Duration,
+    pub failures: Vec<String>,
+}
+
+/// A mocked route, evaluated for one test.
+#[derive(Clone, Debug)]
+struct Route {
+    connection: String,
+    method: String,
+    path: String,
+    remaining: i64,
+    expect_headers: Vec<(String, String)>,
+    expect_json: Option<J>,
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Option<J>,
+}
+
+#[derive(Default)]
+struct TestMocks {
+    routes: Vec<Route>,
+    problems: Vec<String>,
+}
+
+#[derive(Clone, Default)]
+struct MockState {
+    tests: Arc<Mutex<HashMap<usize, TestMocks>>>,
+}
+
+async fn serve_mock(
+    State(state): State<MockState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    // /t/{test}/{connection}/{path…}
+    let path = uri.path();
+    let mut parts = path.trim_start_matches('/').splitn(4, '/');
+    let (Some("t"), Some(test), Some(conn)) = (parts.next(), parts.next(), parts.next()) else {
+        return (StatusCode::NOT_FOUND, "not a mock path").into_response();
+    };
+    let rest = format!("/{}", parts.next().unwrap_or(""));
+    let rest = percent_encoding::percent_decode_str(&rest)
+        .decode_utf8_lossy()
+        .into_owned();
+    let Ok(test) = test.parse::<usize>() else {
+        return (StatusCode::NOT_FOUND, "not a mock path").into_response();
+    };
+    let mut tests = state.tests.lock().unwrap();
+    let Some(mocks) = tests.get_mut(&test) else {
+        return (StatusCode::NOT_FOUND, "no such test").into_response();
+    };
+    let found = mocks.routes.iter_mut().find(|r| {
+        r.connection == conn && r.method == method.as_str() && r.path == rest && r.remaining > 0
+    });
+    let Some(route) = found else {
+        let header_list: Vec<String> = headers
+            .iter()
+            .map(|(k, v)| format!("{k}: {}", v.to_str().unwrap_or("")))
+            .collect();
+        mocks.problems.push(format!(
+            "no mock route for {method} {rest} on connection `{conn}` (headers: {}; body: {})",
+            header_list.join(", "),
+            String::from_utf8_lossy(&body)
+        ));
+        return (
+            StatusCode::NOT_IMPLEMENTED,
+            "intact: no mock route matches this request",
+        )
+            .into_response();
+    };
+    route.remaining -= 1;
+    let route = route.clone();
+    for (k, v) in &route.expect_headers {
+        let got = headers
+            .get(k.as_str())
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("");
+        if got != v {
+            mocks.problems.push(format!(
+                "{method} {rest}: header `{k}` was `{got}`, expected `{v}`"
+            ));
+        }
+    }
+    if let Some(expected) = &route.expect_json {
+        match serde_json::from_slice::<J>(&body) {
+            Ok(actual) => {
+                if let Err(why) = subset(expected, &actual, "") {
+                    mocks
+                        .problems
+                        .push(format!("{method} {rest}: the request body {why}"));
+                }
+            }
+            Err(_) => mocks
+                .problems
+                .push(format!("{method} {rest}: the request body is not JSON")),
+        }
+    }
+    let mut resp = match &route.body {
+        Some(J::String(text)) => text.clone().into_response(),
+        Some(v) => axum::Json(v.clone()).into_response(),
+        None => ().into_response(),
+    };
+    *resp.status_mut() = StatusCode::from_u16(route.status).unwrap_or(StatusCode::OK);
+    for (k, v) in &route.headers {
+        if let (Ok(name), Ok(value)) = (
+            axum::http::HeaderName::try_from(k.as_str()),
+            axum::http::HeaderValue::try_from(v.as_str()),
+        ) {
+            resp.headers_mut().insert(name, value);
+        }
+    }
+    resp
+}
+
+/// Whether `expected` is contained in `actual`: every field of an expected object is there and
+/// matches; lists match element by element with the same length; scalars are equal.
+pub fn subset(expected: &J, actual: &J, at: &str) -> Result<(), String> {
+    match (expected, actual) {
+        (J::Object(e), J::Object(a)) => {
+            for (k, ev) in e {
+                let p = if at.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{at}.{k}")
+                };
+                match a.get(k) {
+                    Some(av) => subset(ev, av, &p)?,
+                    None => return Err(format!("has no `{p}`")),
+                }
+            }
+            Ok(())
+        }
+        (J::Array(e), J::Array(a)) => {
+            if e.len() != a.len() {
+                return Err(format!(
+                    "`{at}` has {} element(s), expected {}",
+                    a.len(),
+                    e.len()
+                ));
+            }
+            for (i, (ev, av)) in e.iter().zip(a).enumerate() {
+                subset(ev, av, &format!("{at}[{i}]"))?;
+            }
+            Ok(())
+        }
+        (J::Number(e), J::Number(a)) if e.as_f64() == a.as_f64() => Ok(()),
+        (e, a) if e == a => Ok(()),
+        (e, a) => Err(format!("`{at}` is {a}, expected {e}")),
+    }
+}
+
+/// Runs the project's tests whose name contains `filter`, at most `jobs` at once.
+pub async fn run_tests(
+    analysis: Arc<Analysis>,
+    root: PathBuf,
+    filter: Option<String>,
+    jobs: usize,
+) -> Result<Vec<TestResult>, String> {
+    crate::init_tls();
+    let state = MockState::default();
+    let app = axum::Router::new()
+        .fallback(serve_mock)
+        .with_state(state.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| format!("cannot start the mock server: {e}"))?;
+    let base = format!(
+        "http://{}",
+        listener.local_addr().map_err(|e| e.to_string())?
+    );
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let selected: Vec<usize> = analysis
+        .model
+        .tests
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| {
+            filter
+                .as_ref()
+                .is_none_or(|f| t.name.name.contains(f.as_str()))
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let semaphore = Arc::new(tokio::sync::Semaphore::new(jobs.max(1)));
+    let mut handles = Vec::new();
+    for i in selected {
+        let (analysis, root, base, state, semaphore) = (
+            analysis.clone(),
+            root.clone(),
+            base.clone(),
+            state.clone(),
+            semaphore.clone(),
+        );
+        handles.push(tokio::spawn(async move {
+            let _permit = semaphore
+                .acquire_owned()
+                .await
+                .expect("the semaphore is never closed");
+            run_one(&analysis, &root, i, &base, &state).await
+        }));
+    }
+    let mut results = Vec::new();
+    for h in handles {
+        results.push(h.await.map_err(|e| format!("a test task failed: {e}"))?);
+    }
+    server.abort();
+    Ok(results)
+}
+
+async fn run_one(
+    analysis: &Arc<Analysis>,
+    root: &std::path::Path,
+    index: usize,
+    base: &str,
+    state: &MockState,
+) -> TestResult {
+    let t = &analysis.model.tests[index];
+    let started = Instant::now();
+    let file = analysis
+        .file(t.loc.file)
+        .path()
+        .to_string_lossy()
+        .into_owned();
+    let masker = Arc::new(Masker::new());
+    let mut failures = Vec::new();
+    match prepare(analysis, root, t, index, base, state, &masker) {
+        Err(e) => failures.push(e),
+        Ok((env, input)) => {
+            let rt = Runtime::new(analysis.clone(), env, masker.clone());
+            let result = match (&t.action, &t.flow) {
+                (Some(a), _) => rt
+                    .run_action(&a.name, input)
+                    .await
+                    .map(|o| (o.output, o.succeeded)),
+                (None, Some(f)) => rt.run_flow(&f.name, input).await.map(|v| (v, true)),
+                (None, None) => Err(crate::runtime::Failure::new_public(
+                    "the test names no action or flow",
+                )),
+            };
+            check_result(t, result, &mut failures);
+        }
+    }
+    if let Some(m) = state.tests.lock().unwrap().remove(&index) {
+        failures.extend(m.problems);
+    }
+    let failures = failures
+        .into_iter()
+        .map(|f| masker.mask(&f))
+        .collect::<Vec<_>>();
+    TestResult {
+        name: t.name.name.clone(),
+        file,
+        passed: failures.is_empty(),
+        duration: started.elapsed(),
+        failures,
+    }
+}
+
+fn check_result(
+    t: &TestDef,
+    result: Result<(J, bool), crate::runtime::Failure>,
+    failures: &mut Vec<String>,
+) {
+    match (&t.run.expect_error, result) {
+        (Some((ty, status)), Ok((output, succeeded))) => {
+            let es = &output["executionStatus"];
+            if succeeded {
+                failures.push(format!(
+                    "expected a FAILED execution, but it succeeded with {output}"
+                ));
+                return;
+            }
+            let err = &es["errors"][0];
+            if let Some(ty) = ty
+                && err["type"] != J::String(ty.clone())
+            {
+                failures.push(format!(
+                    "expected error type {ty}, got {} ({})",
+                    err["type"], err["summary"]
+                ));
+            }
+            if let Some(st) = status
+                && err["httpStatusCode"] != *st
+            {
+                failures.push(format!(
+                    "expected HTTP status {st}, got {}",
+                    err["httpStatusCode"]
+                ));
+            }
+        }
+        (Some((ty, _)), Err(f)) => {
+            if let Some(ty) = ty
+                && f.error_type.as_str() != ty
+            {
+                failures.push(format!(
+                    "expected error type {ty}, got {}: {}",
+                    f.error_type.as_str(),
+                    f.message
+                ));
+            }
+        }
+        (None, Ok((output, _))) => {
+            if let Some(expected) = &t.run.expect {
+                match expected_json(expected) {
+                    Ok(e) => {
+                        if let Err(why) = subset(&e, &output, "") {
+                            failures.push(format!("the output {why}; it was {output}"));
+                        }
+                    }
+                    Err(e) => failures.push(e),
+                }
+            }
+        }
+        (None, Err(f)) => failures.push(format!("the run failed: {}", f.message)),
+    }
+}
+
+fn expected_json(tree: &Tree) -> Result<J, String> {
+    eval_tree(tree, &[], &Programs::default(), Arc::new(NoMappings))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn prepare(
+    analysis: &Analysis,
+    root: &std::path::Path,
+    t: &TestDef,
+    index: usize,
+    base: &str,
+    state: &MockState,
+    masker: &Masker,
+) -> Result<(Environment, J), String> {
+    let mut env = match &t.run.env {
+        Some(name) => {
+            crate::env::load(root, name, masker, &|v| std::env::var(v).ok()).map_err(|e| e.0)?
+        }
+        None => Environment::default(),
+    };
+    let programs = Programs::default();
+    let scalar = |tree: &Tree, vars: &[(&str, &J)]| -> Result<J, String> {
+        eval_tree(tree, vars, &programs, Arc::new(NoMappings))
+    };
+    for (k, v) in &t.run.app {
+        let v = scalar(v, &[])?;
+        env.app.insert(k.clone(), text(&v));
+    }
+    for c in &analysis.model.connections {
+        let ce = env
+            .connections
+            .entry(c.name.name.clone())
+            .or_insert_with(ConnectionEnv::default);
+        // Every connection points at the mock server: a request nobody mocked fails, it never
+        // reaches the real API.
+        ce.base_url = Some(format!("{base}/t/{index}/{}", c.name.name));
+    }
+    for (conn, values) in &t.run.params {
+        let ce = env.connections.entry(conn.clone()).or_default();
+        for (k, v) in values {
+            let v = text(&scalar(v, &[])?);
+            ce.params.insert(k.clone(), v);
+        }
+    }
+    let app = J::Object(
+        env.app
+            .iter()
+            .map(|(k, v)| (k.clone(), J::String(v.clone())))
+            .collect(),
+    );
+    let token = format!("mock-token-{index}");
+    let mut routes = Vec::new();
+    for r in &t.run.routes {
+        let mock = json!({"url": format!("{base}/t/{index}/{}", r.connection), "token": token});
+        let vars: [(&str, &J); 2] = [("mock", &mock), ("app", &app)];
+        let mut headers = Vec::new();
+        for (k, v) in &r.expect_headers {
+            headers.push((k.to_lowercase(), text(&scalar(v, &vars)?)));
+        }
+        let mut resp_headers = Vec::new();
+        for (k, v) in &r.headers {
+            resp_headers.push((k.clone(), text(&scalar(v, &vars)?)));
+        }
+        routes.push(Route {
+            connection: r.connection.clone(),
+            method: r.method.clone(),
+            path: r.path.clone(),
+            remaining: r.times.unwrap_or(1),
+            expect_headers: headers,
+            expect_json: r
+                .expect_json
+                .as_ref()
+                .map(|j| scalar(j, &vars))
+                .transpose()?,
+            status: u16::try_from(r.status).unwrap_or(200),
+            headers: resp_headers,
+            body: r.body.as_ref().map(|(_, b)| scalar(b, &vars)).transpose()?,
+        });
+    }
+    state.tests.lock().unwrap().insert(
+        index,
+        TestMocks {
+            routes,
+            problems: Vec::new(),
+        },
+    );
+    let input = match &t.input {
+        Some((tree, _)) => scalar(tree, &[("app", &app)])?,
+        None => J::Object(Map::new()),
+    };
+    Ok((env, input))
+}
+
+fn text(v: &J) -> String {
+    match v {
+        J::String(s) => s.clone(),
+        J::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// The results as JUnit XML.
+pub fn junit(results: &[TestResult]) -> String {
+    let failures = results.iter().filter(|r| !r.passed).count();
+    let total: f64 = results.iter().map(|r| r.duration.as_secs_f64()).sum();
+    let mut out = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"intact test\" tests=\"{}\" failures=\"{failures}\" time=\"{total:.3}\">\n  <testsuite name=\"intact test\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" time=\"{total:.3}\">\n",
+        results.len(),
+        results.len()
+    );
+    for r in results {
+        out.push_str(&format!(
+            "    <testcase name=\"{}\" classname=\"{}\" time=\"{:.3}\"",
+            xml(&r.name),
+            xml(&r.file),
+            r.duration.as_secs_f64()
+        ));
+        if r.passed {
+            out.push_str("/>\n");
+        } else {
+            out.push_str(&format!(
+                ">\n      <failure message=\"{}\">{}</failure>\n    </testcase>\n",
+                xml(r.failures.first().map_or("", String::as_str)),
+                xml(&r.failures.join("\n"))
+            ));
+        }
+    }
+    out.push_str("  </testsuite>\n</testsuites>\n");
+    out
+}
+
+/// The results as JSON.
+pub fn json_report(results: &[TestResult]) -> String {
+    let tests: Vec<J> = results
+        .iter()
+        .map(|r| json!({"name": r.name, "file": r.file, "passed": r.passed, "duration_ms": r.duration.as_millis() as u64, "failures": r.failures}))
+        .collect();
+    let passed = results.iter().filter(|r| r.passed).count();
+    serde_json::to_string_pretty(&json!({"format_version": 1, "passed": passed, "failed": results.len() - passed, "tests": tests})).unwrap_or_default() + "\n"
+}
+
+fn xml(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
