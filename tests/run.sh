@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: every Rust test (unit, conformance, fixtures, CLI, the
-# language server over stdio) and the end-to-end language-server tests with a real LSP client
-# (pytest-lsp with VS Code's and Neovim's capabilities), which it installs into target/lsp-venv.
+# language server over stdio, the executor against real HTTP servers, the SCIM example against a real
+# scim2-server) and the end-to-end language-server tests with a real LSP client (pytest-lsp with
+# VS Code's and Neovim's capabilities). Python tools are installed into target/test-venv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +14,13 @@ need python3 "apt-get install -y python3 python3-venv"
 
 cargo build --locked --bin intact
 
+venv=target/test-venv
+if [ ! -x "$venv/bin/python" ]; then
+    python3 -m venv "$venv" || { echo "error: cannot create a Python venv; install it with: apt-get install -y python3-venv" >&2; exit 2; }
+fi
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r tests/requirements.txt
+export INTACT_SCIM2_SERVER="$PWD/$venv/bin/scim2-server"
+
 if cargo nextest --version >/dev/null 2>&1; then
     cargo nextest run --workspace --locked --no-fail-fast
     # nextest does not run doctests.
@@ -21,9 +29,4 @@ else
     cargo test --workspace --locked --no-fail-fast
 fi
 
-venv=target/lsp-venv
-if [ ! -x "$venv/bin/python" ]; then
-    python3 -m venv "$venv" || { echo "error: cannot create a Python venv; install it with: apt-get install -y python3-venv" >&2; exit 2; }
-fi
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r tests/lsp/requirements.txt
 INTACT_BIN="$PWD/target/debug/intact" "$venv/bin/python" -m pytest -c tests/lsp/pytest.ini tests/lsp -q
