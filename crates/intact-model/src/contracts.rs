@@ -215,12 +215,17 @@ schemas!(
     "universal-logout",
 );
 
-/// The text of one contract's input or output schema.
-pub fn schema_text(id: &str, side: Side) -> Option<&'static str> {
-    let file = match side {
+/// The file name of a contract's schema under `schemas/contracts/`.
+pub fn schema_file(id: &str, side: Side) -> String {
+    match side {
         Side::Input => format!("{id}.input.json"),
         Side::Output => format!("{id}.output.json"),
-    };
+    }
+}
+
+/// The text of one contract's input or output schema.
+pub fn schema_text(id: &str, side: Side) -> Option<&'static str> {
+    let file = schema_file(id, side);
     SCHEMA_FILES
         .iter()
         .find(|(f, _)| *f == file)
@@ -267,10 +272,7 @@ pub fn validator(id: &str, side: Side) -> Option<&'static jsonschema::Validator>
         let mut out = std::collections::HashMap::new();
         for c in CONTRACTS {
             for side in [Side::Input, Side::Output] {
-                let file = match side {
-                    Side::Input => format!("{}.input.json", c.id),
-                    Side::Output => format!("{}.output.json", c.id),
-                };
+                let file = schema_file(c.id, side);
                 let v = jsonschema::options()
                     .with_draft(jsonschema::Draft::Draft202012)
                     .should_validate_formats(true)
@@ -295,10 +297,7 @@ pub fn contract_type(id: &str, side: Side) -> Option<intact_expr::Type> {
         let mut out = std::collections::HashMap::new();
         for c in CONTRACTS {
             for side in [Side::Input, Side::Output] {
-                let file = match side {
-                    Side::Input => format!("{}.input.json", c.id),
-                    Side::Output => format!("{}.output.json", c.id),
-                };
+                let file = schema_file(c.id, side);
                 let name = match side {
                     Side::Input => format!("the input of {}", c.id),
                     Side::Output => format!("the output of {}", c.id),
