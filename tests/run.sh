@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: every Rust test (unit, conformance, fixtures, CLI, the
 # language server over stdio, the executor against real HTTP servers, the SCIM example against a real
-# scim2-server) and the end-to-end language-server tests with a real LSP client (pytest-lsp with
-# VS Code's and Neovim's capabilities). Python tools are installed into target/test-venv.
+# scim2-server, OAuth 2.0 against a real oauth2-mock-server) and the end-to-end language-server tests
+# with a real LSP client (pytest-lsp with VS Code's and Neovim's capabilities). Python tools are
+# installed into target/test-venv, Node ones into target/test-node.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +12,7 @@ need() {
 }
 need cargo "the Rust toolchain (https://rustup.rs)"
 need python3 "apt-get install -y python3 python3-venv"
+need npm "apt-get install -y nodejs npm"
 
 cargo build --locked --bin intact
 
@@ -20,6 +22,13 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r tests/requirements.txt
 export INTACT_SCIM2_SERVER="$PWD/$venv/bin/scim2-server"
+
+# A real OAuth 2.0 server (client credentials, authorization code, refresh tokens).
+node_dir=target/test-node
+if [ ! -x "$node_dir/node_modules/.bin/oauth2-mock-server" ]; then
+    npm install --silent --no-audit --no-fund --prefix "$node_dir" oauth2-mock-server@8.2.3
+fi
+export INTACT_OAUTH2_MOCK_SERVER="$PWD/$node_dir/node_modules/.bin/oauth2-mock-server"
 
 if cargo nextest --version >/dev/null 2>&1; then
     cargo nextest run --workspace --locked --no-fail-fast

@@ -199,6 +199,10 @@ pub struct AuthDef {
     pub settings: Vec<(String, Template)>,
     /// `header`, `query`, `cookie` children: (kind, name, value).
     pub credentials: Vec<(String, String, Template)>,
+    /// OAuth 2.0 `scope` values.
+    pub scopes: Vec<String>,
+    /// OAuth 2.0 `token-param NAME VALUE` fields.
+    pub token_params: Vec<(String, Template)>,
 }
 
 impl AuthDef {
@@ -583,9 +587,23 @@ impl Lowerer<'_> {
                             loc: self.loc(c.span),
                             settings: Vec::new(),
                             credentials: Vec::new(),
+                            scopes: Vec::new(),
+                            token_params: Vec::new(),
                         };
                         for a in c.children() {
                             match a.name() {
+                                "scope" => auth.scopes.extend(
+                                    a.args()
+                                        .filter_map(|l| l.value.as_str().map(str::to_string)),
+                                ),
+                                "token-param" => {
+                                    if let (Some(n), Some(v)) = (
+                                        a.arg(0).and_then(|l| l.value.as_str()),
+                                        a.arg(1).and_then(|l| self.template(l)),
+                                    ) {
+                                        auth.token_params.push((n.to_string(), v));
+                                    }
+                                }
                                 k @ ("header" | "query" | "cookie") => {
                                     if let (Some(n), Some(v)) = (
                                         a.arg(0).and_then(|l| l.value.as_str()),

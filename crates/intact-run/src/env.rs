@@ -22,6 +22,8 @@ pub struct Environment {
 pub struct ConnectionEnv {
     pub params: BTreeMap<String, String>,
     pub base_url: Option<String>,
+    /// Overrides the OAuth 2.0 `token-url` (a local token server; the mock server in tests).
+    pub token_url: Option<String>,
 }
 
 /// Why an environment could not be loaded. Never holds a secret's value.
@@ -106,6 +108,8 @@ pub fn load(
                         let value = resolve(&format!("connection.{cname}.{k}"), v)?;
                         if k == "base-url" {
                             ce.base_url = Some(value);
+                        } else if k == "token-url" {
+                            ce.token_url = Some(value);
                         } else {
                             ce.params.insert(k.clone(), value);
                         }

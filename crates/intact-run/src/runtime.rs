@@ -119,6 +119,8 @@ pub struct Runtime {
     mappings: Arc<ProjectMappings>,
     client: reqwest::Client,
     trace: Option<Trace>,
+    /// OAuth 2.0 access tokens by connection, with when they expire.
+    tokens: tokio::sync::Mutex<std::collections::HashMap<String, (String, std::time::Instant)>>,
 }
 
 /// What a list of steps ended with.
@@ -154,6 +156,7 @@ impl Runtime {
             mappings,
             client,
             trace: None,
+            tokens: Default::default(),
         }
     }
 
@@ -651,6 +654,12 @@ impl Runtime {
             headers.push((k.clone(), text_of(&self.eval(t, &frame)?)));
         }
         self.authenticate(conn, &frame, &mut headers, &mut query)?;
+        let oauth = conn.auth.as_ref().is_some_and(|a| a.form == "oauth2");
+        if oauth {
+            let token = self.oauth_token(conn, &frame, false).await?;
+            headers.push(("Authorization".into(), format!("Bearer {token}")));
+        }
+        let mut refreshed = false;
         let body = match &s.exec.body {
             Some((kind, t)) => Some((kind.clone(), self.eval(t, &frame)?)),
             None => None,
@@ -723,6 +732,18 @@ impl Runtime {
                 }
                 Ok(resp) => {
                     let status = resp.status().as_u16();
+                    // One refresh and retry on a 401 with OAuth 2.0; a second 401 means the
+                    // refreshed token is refused too.
+                    if status == 401 && oauth && !refreshed {
+                        refreshed = true;
+                        self.trace(&format!(
+                            "{method} {url} -> 401: refreshing the access token"
+                        ));
+                        let token = self.oauth_token(conn, &frame, true).await?;
+                        headers.retain(|(k, _)| !k.eq_ignore_ascii_case("authorization"));
+                        headers.push(("Authorization".into(), format!("Bearer {token}")));
+                        continue;
+                    }
                     let retry_after = resp
                         .headers()
                         .get("retry-after")
@@ -788,7 +809,11 @@ impl Runtime {
                             .unwrap_or_else(|| format!("HTTP {status}"));
                         return Err(Failure {
                             message: format!("request `{step_name}` got {status}: {summary}"),
-                            error_type: ErrorType::from_status(status),
+                            error_type: if status == 401 && refreshed {
+                                ErrorType::TokenExpired
+                            } else {
+                                ErrorType::from_status(status)
+                            },
                             status: Some(status),
                             step: Some(step_name),
                             body: Some(body),
@@ -875,6 +900,8 @@ impl Runtime {
                     }
                 }
             }
+            // The access token is fetched (and cached) by `oauth_token`.
+            "oauth2" => {}
             other => {
                 return Err(Failure {
                     before_any_request: true,
@@ -885,6 +912,132 @@ impl Runtime {
             }
         }
         Ok(())
+    }
+}
+
+impl Runtime {
+    /// An OAuth 2.0 access token for the connection (client credentials): from the cache while it
+    /// has more than 30 s left, else from the token endpoint.
+    async fn oauth_token(
+        &self,
+        conn: &ConnectionDef,
+        frame: &Frame<'_>,
+        force: bool,
+    ) -> Result<String, Failure> {
+        let auth = conn.auth.as_ref().expect("an oauth2 connection");
+        let mut tokens = self.tokens.lock().await;
+        if !force
+            && let Some((token, expiry)) = tokens.get(&conn.name.name)
+            && *expiry > std::time::Instant::now() + Duration::from_secs(30)
+        {
+            return Ok(token.clone());
+        }
+        let grant = auth
+            .setting("grant")
+            .map(|t| t.text.as_str())
+            .unwrap_or("client-credentials");
+        if grant != "client-credentials" {
+            return Err(Failure {
+                before_any_request: true,
+                ..Failure::new(format!(
+                    "connection `{}` uses the {grant} grant, which this version of the executor cannot run yet",
+                    conn.name.name
+                ))
+            });
+        }
+        let url = match self
+            .env
+            .connections
+            .get(&conn.name.name)
+            .and_then(|c| c.token_url.clone())
+        {
+            Some(u) => u,
+            None => {
+                let t = auth.setting("token-url").ok_or_else(|| {
+                    Failure::new(format!("connection `{}` has no token-url", conn.name.name))
+                })?;
+                text_of(&self.eval(&Tree::Template(t.clone()), frame)?)
+            }
+        };
+        let params = &frame.vars["auth"];
+        let client_id = params
+            .get("client_id")
+            .and_then(J::as_str)
+            .unwrap_or("")
+            .to_string();
+        let client_secret = params
+            .get("client_secret")
+            .and_then(J::as_str)
+            .unwrap_or("")
+            .to_string();
+        self.masker.add(&client_secret);
+        let mut form: Vec<(String, String)> =
+            vec![("grant_type".into(), "client_credentials".into())];
+        if !auth.scopes.is_empty() {
+            form.push(("scope".into(), auth.scopes.join(" ")));
+        }
+        for (k, t) in &auth.token_params {
+            form.push((
+                k.clone(),
+                text_of(&self.eval(&Tree::Template(t.clone()), frame)?),
+            ));
+        }
+        let post = auth
+            .setting("client-auth")
+            .is_some_and(|t| t.text == "post");
+        let mut rb = self
+            .client
+            .post(&url)
+            .timeout(Duration::from_secs(30))
+            .header("Accept", "application/json");
+        if post {
+            form.push(("client_id".into(), client_id));
+            form.push(("client_secret".into(), client_secret));
+        } else {
+            let basic = base64::engine::general_purpose::STANDARD
+                .encode(format!("{client_id}:{client_secret}"));
+            self.masker.add(&basic);
+            rb = rb.header("Authorization", format!("Basic {basic}"));
+        }
+        let resp = rb.form(&form).send().await.map_err(|e| {
+            Failure::new(format!(
+                "the token request to {url} could not be sent: {}",
+                root_cause(&e)
+            ))
+        })?;
+        let status = resp.status().as_u16();
+        let body: J = resp.json().await.unwrap_or(J::Null);
+        let Some(token) = body
+            .get("access_token")
+            .and_then(J::as_str)
+            .filter(|_| (200..300).contains(&status))
+        else {
+            let why = body
+                .get("error_description")
+                .or_else(|| body.get("error"))
+                .and_then(J::as_str)
+                .unwrap_or("no access_token in the answer");
+            return Err(Failure {
+                error_type: ErrorType::InvalidCredentials,
+                status: Some(status),
+                ..Failure::new(self.masker.mask(&format!(
+                    "the token endpoint {url} answered {status}: {why}"
+                )))
+            });
+        };
+        self.masker.add(token);
+        let expires_in = body.get("expires_in").and_then(J::as_u64).unwrap_or(3600);
+        self.trace(&format!(
+            "POST {url} -> {status}: an access token for {expires_in} s"
+        ));
+        tokens.insert(
+            conn.name.name.clone(),
+            (
+                token.to_string(),
+                std::time::Instant::now() + Duration::from_secs(expires_in),
+            ),
+        );
+        Ok(token.to_string())
     }
 }
 

@@ -382,6 +382,9 @@ fn prepare(
         // Every connection points at the mock server: a request nobody mocked fails, it never
         // reaches the real API.
         ce.base_url = Some(format!("{base}/t/{index}/{}", c.name.name));
+        if c.auth.as_ref().is_some_and(|a| a.form == "oauth2") {
+            ce.token_url = Some(format!("{base}/t/{index}/{}/__token", c.name.name));
+        }
     }
     for (conn, values) in &t.run.params {
         let ce = env.connections.entry(conn.clone()).or_default();

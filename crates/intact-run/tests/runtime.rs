@@ -188,6 +188,7 @@ fn runtime(base: &str, traces: Arc<Mutex<Vec<String>>>) -> Runtime {
                 .into_iter()
                 .collect(),
             base_url: Some(base.to_string()),
+            token_url: None,
         },
     );
     let masker = Arc::new(Masker::new());
