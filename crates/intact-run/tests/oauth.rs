@@ -219,6 +219,7 @@ async fn client_credentials_against_oauth2_mock_server() {
     );
     let token: Value = rt.run_flow("me", json!({})).await.unwrap();
     let _ = child.kill();
+    let _ = child.wait();
     let token = token.as_str().unwrap().to_string();
     // A signed JWT whose claims carry the scopes asked for.
     let parts: Vec<&str> = token.split('.').collect();
