@@ -101,6 +101,43 @@ enum Command {
         #[arg(long)]
         project: Option<PathBuf>,
     },
+    /// Run a connection's auth ping: says whether its credentials work, and why not.
+    ///
+    /// Example: intact ping scim --env dev
+    Ping {
+        /// The connection (default: the project's only one).
+        connection: Option<String>,
+        #[arg(long)]
+        env: String,
+        #[arg(long)]
+        trace: bool,
+        #[arg(long)]
+        project: Option<PathBuf>,
+    },
+    /// The custom API action: one authenticated request through a connection; prints
+    /// {status, headers, body} (secrets masked).
+    ///
+    /// Example: intact call scim GET /Users --query count=1 --env dev
+    Call {
+        connection: String,
+        method: String,
+        path: String,
+        /// A query parameter, `K=V`; repeatable.
+        #[arg(long = "query", value_name = "K=V")]
+        query: Vec<String>,
+        /// A header, `K=V`; repeatable.
+        #[arg(long = "header", value_name = "K=V")]
+        header: Vec<String>,
+        /// A JSON body: a file, or - for standard input.
+        #[arg(long)]
+        json: Option<String>,
+        #[arg(long)]
+        env: String,
+        #[arg(long)]
+        trace: bool,
+        #[arg(long)]
+        project: Option<PathBuf>,
+    },
     /// Run the project's tests against their mocks (a real HTTP server on 127.0.0.1).
     ///
     /// Example: intact test --filter create_user --format junit
@@ -171,6 +208,25 @@ fn main() -> ExitCode {
             trace,
             project,
         } => run(name, input, env, trace, project),
+        Command::Ping {
+            connection,
+            env,
+            trace,
+            project,
+        } => ping(connection, env, trace, project),
+        Command::Call {
+            connection,
+            method,
+            path,
+            query,
+            header,
+            json,
+            env,
+            trace,
+            project,
+        } => call(
+            connection, method, path, query, header, json, env, trace, project,
+        ),
         Command::Test {
             path,
             filter,
@@ -518,6 +574,132 @@ fn test(path: Option<PathBuf>, filter: Option<String>, format: TestFormat, jobs:
     };
     write_stdout(&out)?;
     Ok(if failed > 0 { FINDINGS } else { 0 })
+}
+
+/// The project, its environment and a runtime, for `run`, `ping` and `call`.
+fn runtime_for(
+    project: Option<&Path>,
+    env_name: &str,
+    trace: bool,
+) -> Result<
+    (
+        intact_run::Runtime,
+        std::sync::Arc<intact_run::mask::Masker>,
+    ),
+    Failure,
+> {
+    let root = project_root(project)?;
+    let analysis = load(&root)?;
+    let errors = intact_check::check(&analysis)
+        .into_iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    if errors > 0 {
+        return Err(Failure(
+            FINDINGS,
+            format!("the project has {errors} error(s); run `intact check` and fix them first"),
+        ));
+    }
+    let masker = std::sync::Arc::new(intact_run::mask::Masker::new());
+    let env = intact_run::env::load(&root, env_name, &masker, &|v| std::env::var(v).ok())
+        .map_err(|e| Failure(USAGE, e.0))?;
+    let mut runtime = intact_run::Runtime::new(std::sync::Arc::new(analysis), env, masker.clone());
+    if trace {
+        runtime = runtime.with_trace(std::sync::Arc::new(|line: &str| eprintln!("trace: {line}")));
+    }
+    Ok((runtime, masker))
+}
+
+fn failure_code(f: &intact_run::Failure) -> u8 {
+    if f.before_any_request {
+        USAGE
+    } else if f.message.contains("could not be sent") {
+        UNREACHABLE
+    } else {
+        FINDINGS
+    }
+}
+
+fn block_on<T>(f: impl std::future::Future<Output = T>) -> Result<T, Failure> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure(USAGE, e.to_string()))?;
+    Ok(rt.block_on(f))
+}
+
+fn ping(connection: Option<String>, env: String, trace: bool, project: Option<PathBuf>) -> Outcome {
+    let (runtime, masker) = runtime_for(project.as_deref(), &env, trace)?;
+    match block_on(runtime.ping(connection.as_deref()))? {
+        Ok(name) => {
+            write_stdout(&format!(
+                "connection `{name}` is working (environment {env})\n"
+            ))?;
+            Ok(0)
+        }
+        Err(f) => Err(Failure(
+            failure_code(&f),
+            format!("the ping is not working: {}", masker.mask(&f.message)),
+        )),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn call(
+    connection: String,
+    method: String,
+    path: String,
+    query: Vec<String>,
+    header: Vec<String>,
+    json: Option<String>,
+    env: String,
+    trace: bool,
+    project: Option<PathBuf>,
+) -> Outcome {
+    let pairs = |list: Vec<String>, what: &str| -> Result<Vec<(String, String)>, Failure> {
+        list.into_iter()
+            .map(|kv| {
+                kv.split_once('=')
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .ok_or_else(|| Failure(USAGE, format!("--{what} takes K=V, not `{kv}`")))
+            })
+            .collect()
+    };
+    let (query, headers) = (pairs(query, "query")?, pairs(header, "header")?);
+    let body = match json.as_deref() {
+        None => None,
+        Some("-") => {
+            let mut text = String::new();
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .map_err(|e| Failure(USAGE, format!("cannot read standard input: {e}")))?;
+            Some(
+                serde_json::from_str(&text)
+                    .map_err(|e| Failure(USAGE, format!("the body is not JSON: {e}")))?,
+            )
+        }
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| Failure(USAGE, format!("cannot read {p}: {e}")))?;
+            Some(
+                serde_json::from_str(&text)
+                    .map_err(|e| Failure(USAGE, format!("{p} is not JSON: {e}")))?,
+            )
+        }
+    };
+    let (runtime, masker) = runtime_for(project.as_deref(), &env, trace)?;
+    match block_on(runtime.call(&connection, &method, &path, query, headers, body))? {
+        Ok(v) => {
+            write_stdout(&(serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"))?;
+            let status = v["status"].as_u64().unwrap_or(0);
+            Ok(if (200..300).contains(&status) {
+                0
+            } else {
+                FINDINGS
+            })
+        }
+        Err(f) => Err(Failure(failure_code(&f), masker.mask(&f.message))),
+    }
 }
 
 /// Whether `name` is an action (else a flow), or a usage error naming the closest one.

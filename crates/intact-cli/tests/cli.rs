@@ -642,3 +642,87 @@ test "passes" action="logout" {
     assert_eq!(v["passed"], 1);
     assert_eq!(v["failed"], 0);
 }
+
+#[test]
+fn ping_and_call_go_through_the_connection() {
+    let (base, requests) = one_shot_server(r#"{"me": "ok"}"#);
+    let dir = run_project(&base);
+    let kdl = std::fs::read_to_string(dir.path().join("intact.kdl")).unwrap().replace(
+        "auth \"bearer\" {\n        token \"${auth.token}\"\n    }\n}",
+        "auth \"bearer\" {\n        token \"${auth.token}\"\n    }\n    ping {\n        request \"me\" \"GET\" \"/me\"\n    }\n}",
+    );
+    std::fs::write(dir.path().join("intact.kdl"), kdl).unwrap();
+    let secret = "ping-secret-77";
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_intact"))
+            .args(args)
+            .current_dir(dir.path())
+            .env("INTACT_TEST_TOKEN", secret)
+            .output()
+            .unwrap()
+    };
+    let o = run(&["ping", "--env", "dev"]);
+    assert_exit(&o, 0);
+    assert!(
+        stdout(&o).contains("connection `api` is working"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(
+        requests
+            .recv_timeout(std::time::Duration::from_secs(5))
+            .unwrap()
+            .starts_with("GET /me ")
+    );
+    let o = run(&[
+        "call",
+        "api",
+        "GET",
+        "/things",
+        "--query",
+        "x=1",
+        "--header",
+        "X-Trace=t1",
+        "--env",
+        "dev",
+    ]);
+    assert_exit(&o, 0);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["status"], 200);
+    assert_eq!(v["body"]["me"], "ok");
+    let request = requests
+        .recv_timeout(std::time::Duration::from_secs(5))
+        .unwrap();
+    assert!(request.starts_with("GET /things?x=1 "), "{request}");
+    assert!(
+        request.to_lowercase().contains("x-trace: t1")
+            && request.to_lowercase().contains(&format!("bearer {secret}")),
+        "{request}"
+    );
+    assert!(!stdout(&o).contains(secret) && !stderr(&o).contains(secret));
+    // Nobody listens on port 9: the ping says why, exit 3.
+    let dir = run_project("http://127.0.0.1:9");
+    std::fs::write(
+        dir.path().join("intact.kdl"),
+        std::fs::read_to_string(dir.path().join("intact.kdl")).unwrap().replace(
+            "auth \"bearer\" {\n        token \"${auth.token}\"\n    }\n}",
+            "auth \"bearer\" {\n        token \"${auth.token}\"\n    }\n    ping {\n        request \"me\" \"GET\" \"/me\"\n    }\n}",
+        ),
+    )
+    .unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_intact"))
+        .args(["ping", "--env", "dev"])
+        .current_dir(dir.path())
+        .env("INTACT_TEST_TOKEN", secret)
+        .output()
+        .unwrap();
+    assert_exit(&o, 3);
+    assert!(stderr(&o).contains("not working"), "{}", stderr(&o));
+    assert_exit(
+        &intact(
+            &["call", "api", "GET", "relative", "--env", "dev"],
+            dir.path(),
+        ),
+        2,
+    );
+}

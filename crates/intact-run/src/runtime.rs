@@ -9,7 +9,9 @@ use base64::Engine;
 use intact_expr::eval::Mappings;
 use intact_model::contracts::{self, Side};
 use intact_model::eval::{Programs, ProjectMappings, eval_text, eval_tree};
-use intact_model::{ActionDef, Analysis, ConnectionDef, FlowDef, Step, StepKind, Tree};
+use intact_model::{
+    ActionDef, Analysis, ConnectionDef, Exec, FlowDef, Ident, Loc, Request, Step, StepKind, Tree,
+};
 use serde_json::{Map, Value as J, json};
 
 use crate::env::Environment;
@@ -323,6 +325,98 @@ impl Runtime {
             output: self.masker.mask_json(&output),
             succeeded,
         })
+    }
+
+    /// The auth ping of a connection (the only one when `None`): Ok when its steps succeed.
+    pub async fn ping(&self, connection: Option<&str>) -> Result<String, Failure> {
+        let conn = self.connection(connection).ok_or_else(|| {
+            let names: Vec<&str> = self
+                .model()
+                .connections
+                .iter()
+                .map(|c| c.name.name.as_str())
+                .collect();
+            Failure::new_public(match connection {
+                Some(n) => format!(
+                    "no connection named `{n}`; the project has: {}",
+                    names.join(", ")
+                ),
+                None => format!(
+                    "name the connection to ping; the project has: {}",
+                    names.join(", ")
+                ),
+            })
+        })?;
+        let steps = conn.ping.as_ref().ok_or_else(|| {
+            Failure::new_public(format!(
+                "connection `{}` has no `ping` block",
+                conn.name.name
+            ))
+        })?;
+        self.run_steps_of(steps, J::Object(Map::new()), Some(conn))
+            .await?;
+        Ok(conn.name.name.clone())
+    }
+
+    /// The custom API action: one authenticated request through a connection.
+    pub async fn call(
+        &self,
+        connection: &str,
+        method: &str,
+        path: &str,
+        query: Vec<(String, String)>,
+        headers: Vec<(String, String)>,
+        json: Option<J>,
+    ) -> Result<J, Failure> {
+        let conn = self
+            .connection(Some(connection))
+            .ok_or_else(|| Failure::new_public(format!("no connection named `{connection}`")))?;
+        if !path.starts_with('/') {
+            return Err(Failure::new_public(format!(
+                "the path `{path}` must start with `/` (it is relative to the connection's base URL)"
+            )));
+        }
+        let loc = Loc::new(0, intact_syntax::Span::empty(0));
+        let text = |s: &str| Tree::Scalar(intact_syntax::Value::String(s.into()), loc);
+        let step = Step {
+            kind: StepKind::Request(Request {
+                method: Some((method.to_string(), loc)),
+                path: None,
+                connection: Some(Ident {
+                    name: connection.to_string(),
+                    loc,
+                }),
+                operation: None,
+                bodies: Vec::new(),
+                // Any status is an answer here: the caller sees it.
+                expect: (100..600).map(|s| (s, loc)).collect(),
+            }),
+            name: Some(Ident {
+                name: "call".into(),
+                loc,
+            }),
+            loc,
+            keyword: loc,
+            templates: Vec::new(),
+            body: Vec::new(),
+            exec: Exec {
+                args: vec![text(method), text(path)],
+                query: query.iter().map(|(k, v)| (k.clone(), text(v))).collect(),
+                headers: headers.iter().map(|(k, v)| (k.clone(), text(v))).collect(),
+                body: json.map(|j| ("json".to_string(), json_tree(&j, loc))),
+                ..Exec::default()
+            },
+        };
+        let mut vars = Map::new();
+        vars.insert("app".into(), self.app());
+        vars.insert("auth".into(), self.auth(conn)?);
+        let frame = Frame {
+            vars,
+            steps: Map::new(),
+            conn: Some(conn),
+        };
+        let result = self.request(&step, &frame).await?;
+        Ok(self.masker.mask_json(&result))
     }
 
     /// Runs a flow with its inputs; returns its return value.
@@ -1116,6 +1210,36 @@ fn root_cause(e: &reqwest::Error) -> String {
         cause = next;
     }
     cause.to_string()
+}
+
+/// A JSON value as a value tree (for `intact call --json`).
+fn json_tree(v: &J, loc: Loc) -> Tree {
+    use intact_syntax::Value as V;
+    match v {
+        J::Null => Tree::Scalar(V::Null, loc),
+        J::Bool(b) => Tree::Scalar(V::Bool(*b), loc),
+        J::Number(n) => Tree::Scalar(
+            n.as_i64()
+                .map_or_else(|| V::Float(n.as_f64().unwrap_or(0.0)), V::Integer),
+            loc,
+        ),
+        J::String(s) => Tree::Scalar(V::String(s.as_str().into()), loc),
+        J::Array(a) => Tree::Array(a.iter().map(|x| json_tree(x, loc)).collect(), loc),
+        J::Object(o) => Tree::Object(
+            o.iter()
+                .map(|(k, x)| {
+                    (
+                        Ident {
+                            name: k.clone(),
+                            loc,
+                        },
+                        json_tree(x, loc),
+                    )
+                })
+                .collect(),
+            loc,
+        ),
+    }
 }
 
 /// A value as text, as templates convert it.
