@@ -641,17 +641,40 @@ impl Runtime {
                             StepKind::Yield(t) => Some(t),
                             _ => None,
                         });
-                        let mut results = Vec::with_capacity(list.len());
-                        for (index, item) in list.into_iter().enumerate() {
+                        // At most `concurrency=N` bodies at once; results keep the input order.
+                        let concurrency =
+                            match s.exec.props.iter().find(|(k, _)| k == "concurrency") {
+                                Some((_, t)) => {
+                                    self.eval(t, frame)?.as_u64().unwrap_or(1).clamp(1, 64) as usize
+                                }
+                                None => 1,
+                            };
+                        let permits = tokio::sync::Semaphore::new(concurrency);
+                        let bodies = list.into_iter().enumerate().map(|(index, item)| {
                             let mut body = frame.clone();
                             body.vars.insert("item".into(), item);
                             body.vars.insert("index".into(), J::from(index));
-                            if let Flow::Return(v) = self.steps(&s.body, &mut body).await? {
+                            let permits = &permits;
+                            async move {
+                                let _permit = permits
+                                    .acquire()
+                                    .await
+                                    .expect("the semaphore is never closed");
+                                let flow = self.steps(&s.body, &mut body).await?;
+                                let yielded = match yield_tree {
+                                    Some(t) => Some(self.eval(t, &body)?),
+                                    None => None,
+                                };
+                                Ok::<_, Failure>((flow, yielded))
+                            }
+                        });
+                        let mut results = Vec::new();
+                        for outcome in futures_util::future::join_all(bodies).await {
+                            let (flow, yielded) = outcome?;
+                            if let Flow::Return(v) = flow {
                                 return Ok(Flow::Return(v));
                             }
-                            if let Some(t) = yield_tree {
-                                results.push(self.eval(t, &body)?);
-                            }
+                            results.extend(yielded);
                         }
                         self.set(s, frame, J::Array(results));
                     }

@@ -71,6 +71,11 @@ async fn flaky(State(s): State<Server>) -> impl IntoResponse {
     Json(json!({"ok": true})).into_response()
 }
 
+async fn slowish(Path(i): Path<u64>) -> Json<Value> {
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    Json(json!({"i": i}))
+}
+
 async fn slow() -> &'static str {
     tokio::time::sleep(Duration::from_secs(5)).await;
     "late"
@@ -87,6 +92,7 @@ async fn start() -> (String, Server) {
         .route("/users", get(list))
         .route("/flaky", get(flaky))
         .route("/slow", get(slow))
+        .route("/slowish/{i}", get(slowish))
         .route("/echo", post(echo))
         .with_state(state.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -163,6 +169,14 @@ flow "echo" {
     catch {
         return "${error.message}"
     }
+}
+flow "fan_out" {
+    input "concurrency" type="integer" required=#true
+    for-each "each" in="${[3, 1, 2, 0]}" concurrency="${input.concurrency}" {
+        request "r" "GET" "/slowish/${item}"
+        yield "${steps.r.body.i * 10 + index}"
+    }
+    return "${steps.each}"
 }
 flow "missing" {
     try {
@@ -284,4 +298,29 @@ async fn retries_timeouts_and_catch() {
             .unwrap_err()
             .before_any_request
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn for_each_runs_bodies_concurrently_and_keeps_order() {
+    let (base, _server) = start().await;
+    let rt = runtime(&base, Arc::new(Mutex::new(Vec::new())));
+    let started = std::time::Instant::now();
+    assert_eq!(
+        rt.run_flow("fan_out", json!({"concurrency": 4}))
+            .await
+            .unwrap(),
+        json!([30, 11, 22, 3])
+    );
+    let parallel = started.elapsed();
+    let started = std::time::Instant::now();
+    assert_eq!(
+        rt.run_flow("fan_out", json!({"concurrency": 1}))
+            .await
+            .unwrap(),
+        json!([30, 11, 22, 3])
+    );
+    let serial = started.elapsed();
+    // Four 300 ms responses: about 0.3 s at once, about 1.2 s one by one.
+    assert!(serial >= Duration::from_millis(1200), "{serial:?}");
+    assert!(parallel < serial, "{parallel:?} vs {serial:?}");
 }
