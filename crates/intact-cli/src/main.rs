@@ -435,51 +435,13 @@ fn run(
     trace: bool,
     project: Option<PathBuf>,
 ) -> Outcome {
-    let root = project_root(project.as_deref())?;
-    let analysis = load(&root)?;
-    let errors: Vec<_> = intact_check::check(&analysis)
-        .into_iter()
-        .filter(|d| d.severity == Severity::Error)
-        .collect();
-    if !errors.is_empty() {
-        return Err(Failure(
-            FINDINGS,
-            format!(
-                "the project has {} error(s); run `intact check` and fix them first",
-                errors.len()
-            ),
-        ));
-    }
-    let input: serde_json::Value = match input.as_deref() {
+    let input = match input.as_deref() {
         None => serde_json::json!({}),
-        Some("-") => {
-            let mut text = String::new();
-            std::io::stdin()
-                .read_to_string(&mut text)
-                .map_err(|e| Failure(USAGE, format!("cannot read standard input: {e}")))?;
-            serde_json::from_str(&text)
-                .map_err(|e| Failure(USAGE, format!("the input is not JSON: {e}")))?
-        }
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| Failure(USAGE, format!("cannot read {path}: {e}")))?;
-            serde_json::from_str(&text)
-                .map_err(|e| Failure(USAGE, format!("{path} is not JSON: {e}")))?
-        }
+        Some(arg) => read_json_arg(arg, "the input")?,
     };
-    let is_action = is_action(&analysis, &name)?;
-    let masker = std::sync::Arc::new(intact_run::mask::Masker::new());
-    let env = intact_run::env::load(&root, &env_name, &masker, &|v| std::env::var(v).ok())
-        .map_err(|e| Failure(USAGE, e.0))?;
-    let mut runtime = intact_run::Runtime::new(std::sync::Arc::new(analysis), env, masker.clone());
-    if trace {
-        runtime = runtime.with_trace(std::sync::Arc::new(|line: &str| eprintln!("trace: {line}")));
-    }
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Failure(USAGE, e.to_string()))?;
-    let result = rt.block_on(async {
+    let (runtime, masker) = runtime_for(project.as_deref(), &env_name, trace)?;
+    let is_action = is_action(runtime.analysis(), &name)?;
+    let result = block_on(async {
         if is_action {
             runtime
                 .run_action(&name, input)
@@ -491,7 +453,7 @@ fn run(
                 .await
                 .map(|v| (masker.mask_json(&v), true))
         }
-    });
+    })?;
     match result {
         Ok((output, succeeded)) => {
             write_stdout(&(serde_json::to_string_pretty(&output).unwrap_or_default() + "\n"))?;
@@ -506,22 +468,29 @@ fn run(
                 FINDINGS
             })
         }
-        Err(f) => {
-            let code = if f.before_any_request {
-                USAGE
-            } else if f.message.contains("could not be sent") {
-                UNREACHABLE
-            } else {
-                FINDINGS
-            };
-            Err(Failure(code, masker.mask(&f.message)))
-        }
+        Err(f) => Err(Failure(failure_code(&f), masker.mask(&f.message))),
     }
 }
 
-fn test(path: Option<PathBuf>, filter: Option<String>, format: TestFormat, jobs: usize) -> Outcome {
-    let root = project_root(path.as_deref())?;
-    let analysis = load(&root)?;
+/// A JSON argument: a file, or `-` for standard input.
+fn read_json_arg(arg: &str, what: &str) -> Result<serde_json::Value, Failure> {
+    let text = if arg == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| Failure(USAGE, format!("cannot read standard input: {e}")))?;
+        text
+    } else {
+        std::fs::read_to_string(arg)
+            .map_err(|e| Failure(USAGE, format!("cannot read {arg}: {e}")))?
+    };
+    serde_json::from_str(&text)
+        .map_err(|e| Failure(USAGE, format!("{what} ({arg}) is not JSON: {e}")))
+}
+
+/// The project, refused while `intact check` reports errors in it.
+fn load_checked(root: &Path) -> Result<Analysis, Failure> {
+    let analysis = load(root)?;
     let errors = intact_check::check(&analysis)
         .into_iter()
         .filter(|d| d.severity == Severity::Error)
@@ -532,6 +501,12 @@ fn test(path: Option<PathBuf>, filter: Option<String>, format: TestFormat, jobs:
             format!("the project has {errors} error(s); run `intact check` and fix them first"),
         ));
     }
+    Ok(analysis)
+}
+
+fn test(path: Option<PathBuf>, filter: Option<String>, format: TestFormat, jobs: usize) -> Outcome {
+    let root = project_root(path.as_deref())?;
+    let analysis = load_checked(&root)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(jobs.clamp(1, 8))
         .enable_all()
@@ -589,17 +564,7 @@ fn runtime_for(
     Failure,
 > {
     let root = project_root(project)?;
-    let analysis = load(&root)?;
-    let errors = intact_check::check(&analysis)
-        .into_iter()
-        .filter(|d| d.severity == Severity::Error)
-        .count();
-    if errors > 0 {
-        return Err(Failure(
-            FINDINGS,
-            format!("the project has {errors} error(s); run `intact check` and fix them first"),
-        ));
-    }
+    let analysis = load_checked(&root)?;
     let masker = std::sync::Arc::new(intact_run::mask::Masker::new());
     let env = intact_run::env::load(&root, env_name, &masker, &|v| std::env::var(v).ok())
         .map_err(|e| Failure(USAGE, e.0))?;
@@ -668,24 +633,7 @@ fn call(
     let (query, headers) = (pairs(query, "query")?, pairs(header, "header")?);
     let body = match json.as_deref() {
         None => None,
-        Some("-") => {
-            let mut text = String::new();
-            std::io::stdin()
-                .read_to_string(&mut text)
-                .map_err(|e| Failure(USAGE, format!("cannot read standard input: {e}")))?;
-            Some(
-                serde_json::from_str(&text)
-                    .map_err(|e| Failure(USAGE, format!("the body is not JSON: {e}")))?,
-            )
-        }
-        Some(p) => {
-            let text = std::fs::read_to_string(p)
-                .map_err(|e| Failure(USAGE, format!("cannot read {p}: {e}")))?;
-            Some(
-                serde_json::from_str(&text)
-                    .map_err(|e| Failure(USAGE, format!("{p} is not JSON: {e}")))?,
-            )
-        }
+        Some(arg) => Some(read_json_arg(arg, "the body")?),
     };
     let (runtime, masker) = runtime_for(project.as_deref(), &env, trace)?;
     match block_on(runtime.call(&connection, &method, &path, query, headers, body))? {

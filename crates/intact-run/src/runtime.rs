@@ -167,6 +167,10 @@ impl Runtime {
         self
     }
 
+    pub fn analysis(&self) -> &Analysis {
+        &self.analysis
+    }
+
     pub fn masker(&self) -> &Masker {
         &self.masker
     }
