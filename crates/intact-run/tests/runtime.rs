@@ -76,6 +76,18 @@ async fn slowish(Path(i): Path<u64>) -> Json<Value> {
     Json(json!({"i": i}))
 }
 
+async fn unavailable(State(s): State<Server>) -> impl IntoResponse {
+    // Two 503s, then success: a GET is retried, a POST is not.
+    if s.flaky.fetch_add(1, Ordering::SeqCst) % 3 < 2 {
+        return (StatusCode::SERVICE_UNAVAILABLE, "busy").into_response();
+    }
+    Json(json!({"ok": true})).into_response()
+}
+
+async fn malformed() -> impl IntoResponse {
+    ([("content-type", "application/json")], "{\"not\": json")
+}
+
 async fn slow() -> &'static str {
     tokio::time::sleep(Duration::from_secs(5)).await;
     "late"
@@ -93,6 +105,8 @@ async fn start() -> (String, Server) {
         .route("/flaky", get(flaky))
         .route("/slow", get(slow))
         .route("/slowish/{i}", get(slowish))
+        .route("/unavailable", get(unavailable).post(unavailable))
+        .route("/malformed", get(malformed))
         .route("/echo", post(echo))
         .with_state(state.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -115,7 +129,7 @@ connection "api" {
         type "password"
     }
     timeout "1s"
-    retry max=3 on=429
+    retry max=3 on=429 on=503
 }
 mapping "scim_user" {
     (array)schemas "urn:ietf:params:scim:schemas:core:2.0:User"
@@ -177,6 +191,18 @@ flow "fan_out" {
         yield "${steps.r.body.i * 10 + index}"
     }
     return "${steps.each}"
+}
+flow "unavailable_get" {
+    request "r" "GET" "/unavailable"
+    return "${steps.r.body.ok}"
+}
+flow "unavailable_post" {
+    request "r" "POST" "/unavailable"
+    return "${steps.r.body.ok}"
+}
+flow "malformed" {
+    request "r" "GET" "/malformed"
+    return "${steps.r.body}"
 }
 flow "missing" {
     try {
@@ -323,4 +349,41 @@ async fn for_each_runs_bodies_concurrently_and_keeps_order() {
     // Four 300 ms responses: about 0.3 s at once, about 1.2 s one by one.
     assert!(serial >= Duration::from_millis(1200), "{serial:?}");
     assert!(parallel < serial, "{parallel:?} vs {serial:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn faults_end_in_clear_failures() {
+    let (base, server) = start().await;
+    let rt = runtime(&base, Arc::new(Mutex::new(Vec::new())));
+    // 503 twice, then 200: an idempotent GET is retried until it succeeds.
+    assert_eq!(
+        rt.run_flow("unavailable_get", json!({})).await.unwrap(),
+        json!(true)
+    );
+    // A POST is not retried on 503 (it may have been applied): it fails with the status.
+    server.flaky.store(0, Ordering::SeqCst);
+    let err = rt
+        .run_flow("unavailable_post", json!({}))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status, Some(503), "{}", err.message);
+    // A body that says it is JSON but is not.
+    let err = rt.run_flow("malformed", json!({})).await.unwrap_err();
+    assert!(
+        err.message.contains("says it is JSON but is not"),
+        "{}",
+        err.message
+    );
+    // A connection that is reset before any answer.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let reset_base = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for s in listener.incoming().take(8) {
+            // Dropping the stream with unread data makes the kernel send RST.
+            drop(s);
+        }
+    });
+    let rt = runtime(&reset_base, Arc::new(Mutex::new(Vec::new())));
+    let err = rt.run_flow("malformed", json!({})).await.unwrap_err();
+    assert!(err.message.contains("could not be sent"), "{}", err.message);
 }
