@@ -36,6 +36,10 @@ impl Mappings for NoMappings {
 /// A compiled expression, ready to evaluate many times.
 pub struct Program {
     expr: IdedExpr,
+    /// The root names and the functions the expression uses: only those are converted and
+    /// registered for an evaluation (converting every variable is the cost of a run).
+    idents: Vec<String>,
+    calls: Vec<String>,
 }
 
 impl Program {
@@ -43,7 +47,17 @@ impl Program {
         let mut expr = parsed.expr.clone();
         let mut next_id = 1_000_000;
         rewrite_default(&mut expr, &mut next_id);
-        Program { expr }
+        let (mut idents, mut calls) = (Vec::new(), Vec::new());
+        names(&expr, &mut idents, &mut calls);
+        idents.sort();
+        idents.dedup();
+        calls.sort();
+        calls.dedup();
+        Program {
+            expr,
+            idents,
+            calls,
+        }
     }
 
     /// Evaluates with `vars` in scope (`input`, `app`, `steps`, …).
@@ -52,13 +66,23 @@ impl Program {
         vars: &[(&str, &serde_json::Value)],
         mappings: Arc<dyn Mappings>,
     ) -> Result<serde_json::Value, String> {
-        let mut ctx = Context::default();
-        for (name, value) in vars {
+        // The standard environment is built once per process, not per evaluation.
+        static STDLIB: std::sync::OnceLock<Arc<cel::Env>> = std::sync::OnceLock::new();
+        let mut ctx =
+            Context::with_env(STDLIB.get_or_init(|| Arc::new(cel::Env::stdlib())).clone());
+        for (name, value) in vars
+            .iter()
+            .filter(|(n, _)| self.idents.iter().any(|i| i == n))
+        {
             ctx.add_variable((*name).to_string(), to_cel(value))
                 .map_err(|e| format!("{e}"))?;
         }
-        add_functions(&mut ctx);
-        for name in mappings.names() {
+        add_functions(&mut ctx, &self.calls);
+        for name in mappings
+            .names()
+            .into_iter()
+            .filter(|n| self.calls.contains(n))
+        {
             let m = mappings.clone();
             let n = name.clone();
             let f = move |Arguments(args): Arguments| -> Result<Value, ExecutionError> {
@@ -125,88 +149,154 @@ fn string_arg(v: &Value, f: &str) -> Result<Arc<String>, ExecutionError> {
     }
 }
 
-fn add_functions(ctx: &mut Context) {
-    let _ = ctx.add_function("lower", |This(s): This<Arc<String>>| s.to_lowercase());
-    let _ = ctx.add_function("upper", |This(s): This<Arc<String>>| s.to_uppercase());
-    let _ = ctx.add_function("trim", |This(s): This<Arc<String>>| s.trim().to_string());
-    let _ = ctx.add_function(
-        "split",
-        |This(s): This<Arc<String>>, sep: Arc<String>| -> Value {
-            Value::List(Arc::new(
-                s.split(sep.as_str())
-                    .map(|p| Value::String(Arc::new(p.to_string())))
-                    .collect(),
-            ))
-        },
-    );
-    let _ = ctx.add_function(
-        "join",
-        |This(list): This<Arc<Vec<Value>>>, sep: Arc<String>| -> Result<Value, ExecutionError> {
-            let parts: Result<Vec<String>, ExecutionError> =
-                list.iter().map(|v| text("join", v)).collect();
-            Ok(Value::String(Arc::new(parts?.join(sep.as_str()))))
-        },
-    );
-    let _ = ctx.add_function(
-        "replace",
-        |This(s): This<Arc<String>>, from: Arc<String>, to: Arc<String>| {
-            s.replace(from.as_str(), to.as_str())
-        },
-    );
-    let _ = ctx.add_function("base64_encode", |This(s): This<Arc<String>>| {
-        base64::engine::general_purpose::STANDARD.encode(s.as_bytes())
-    });
-    let _ = ctx.add_function(
-        "base64_decode",
-        |This(s): This<Arc<String>>| -> Result<Value, ExecutionError> {
-            let bytes = base64::engine::general_purpose::STANDARD
-                .decode(s.as_bytes())
-                .map_err(|e| ExecutionError::function_error("base64_decode", e))?;
-            let text = String::from_utf8(bytes).map_err(|_| {
-                ExecutionError::function_error(
-                    "base64_decode",
-                    "the decoded bytes are not UTF-8 text",
-                )
-            })?;
-            Ok(Value::String(Arc::new(text)))
-        },
-    );
-    let _ = ctx.add_function("url_encode", |This(s): This<Arc<String>>| {
-        percent_encoding::utf8_percent_encode(s.as_str(), percent_encoding::NON_ALPHANUMERIC)
-            .to_string()
-    });
-    let _ = ctx.add_function(
-        "json_encode",
-        |Arguments(args): Arguments| -> Result<Value, ExecutionError> {
-            let [v] = args.as_slice() else {
-                return Err(ExecutionError::function_error(
-                    "json_encode",
-                    "takes one argument",
-                ));
-            };
-            let json = to_json(v).map_err(|e| ExecutionError::function_error("json_encode", e))?;
-            Ok(Value::String(Arc::new(json.to_string())))
-        },
-    );
-    let _ = ctx.add_function(
-        "json_decode",
-        |Arguments(args): Arguments| -> Result<Value, ExecutionError> {
-            let [v] = args.as_slice() else {
-                return Err(ExecutionError::function_error(
-                    "json_decode",
-                    "takes one argument",
-                ));
-            };
-            let s = string_arg(v, "json_decode")?;
-            let json: serde_json::Value = serde_json::from_str(&s)
-                .map_err(|e| ExecutionError::function_error("json_decode", e))?;
-            Ok(to_cel(&json))
-        },
-    );
-    let _ = ctx.add_function("now", || {
-        humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
-    });
-    let _ = ctx.add_function("uuid", || uuid::Uuid::new_v4().to_string());
+/// Every identifier and function name an expression uses (comprehension variables included; they
+/// are simply not found among the variables).
+fn names(e: &IdedExpr, idents: &mut Vec<String>, calls: &mut Vec<String>) {
+    match &e.expr {
+        Expr::Ident(n) => idents.push(n.clone()),
+        Expr::Select(s) => names(&s.operand, idents, calls),
+        Expr::Call(c) => {
+            calls.push(c.func_name.clone());
+            if let Some(t) = &c.target {
+                names(t, idents, calls);
+            }
+            c.args.iter().for_each(|a| names(a, idents, calls));
+        }
+        Expr::List(l) => l.elements.iter().for_each(|x| names(x, idents, calls)),
+        Expr::Map(m) => m.entries.iter().for_each(|en| {
+            if let EntryExpr::MapEntry(me) = &en.expr {
+                names(&me.key, idents, calls);
+                names(&me.value, idents, calls);
+            }
+        }),
+        Expr::Comprehension(c) => {
+            for x in [
+                &c.iter_range,
+                &c.accu_init,
+                &c.loop_cond,
+                &c.loop_step,
+                &c.result,
+            ] {
+                names(x, idents, calls);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Registers intact's functions that `used` names.
+fn add_functions(ctx: &mut Context, used: &[String]) {
+    let used = |f: &str| used.iter().any(|u| u == f);
+    if used("lower") {
+        let _ = ctx.add_function("lower", |This(s): This<Arc<String>>| s.to_lowercase());
+    }
+    if used("upper") {
+        let _ = ctx.add_function("upper", |This(s): This<Arc<String>>| s.to_uppercase());
+    }
+    if used("trim") {
+        let _ = ctx.add_function("trim", |This(s): This<Arc<String>>| s.trim().to_string());
+    }
+    if used("split") {
+        let _ = ctx.add_function(
+            "split",
+            |This(s): This<Arc<String>>, sep: Arc<String>| -> Value {
+                Value::List(Arc::new(
+                    s.split(sep.as_str())
+                        .map(|p| Value::String(Arc::new(p.to_string())))
+                        .collect(),
+                ))
+            },
+        );
+    }
+    if used("join") {
+        let _ = ctx.add_function(
+            "join",
+            |This(list): This<Arc<Vec<Value>>>,
+             sep: Arc<String>|
+             -> Result<Value, ExecutionError> {
+                let parts: Result<Vec<String>, ExecutionError> =
+                    list.iter().map(|v| text("join", v)).collect();
+                Ok(Value::String(Arc::new(parts?.join(sep.as_str()))))
+            },
+        );
+    }
+    if used("replace") {
+        let _ = ctx.add_function(
+            "replace",
+            |This(s): This<Arc<String>>, from: Arc<String>, to: Arc<String>| {
+                s.replace(from.as_str(), to.as_str())
+            },
+        );
+    }
+    if used("base64_encode") {
+        let _ = ctx.add_function("base64_encode", |This(s): This<Arc<String>>| {
+            base64::engine::general_purpose::STANDARD.encode(s.as_bytes())
+        });
+    }
+    if used("base64_decode") {
+        let _ = ctx.add_function(
+            "base64_decode",
+            |This(s): This<Arc<String>>| -> Result<Value, ExecutionError> {
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(s.as_bytes())
+                    .map_err(|e| ExecutionError::function_error("base64_decode", e))?;
+                let text = String::from_utf8(bytes).map_err(|_| {
+                    ExecutionError::function_error(
+                        "base64_decode",
+                        "the decoded bytes are not UTF-8 text",
+                    )
+                })?;
+                Ok(Value::String(Arc::new(text)))
+            },
+        );
+    }
+    if used("url_encode") {
+        let _ = ctx.add_function("url_encode", |This(s): This<Arc<String>>| {
+            percent_encoding::utf8_percent_encode(s.as_str(), percent_encoding::NON_ALPHANUMERIC)
+                .to_string()
+        });
+    }
+    if used("json_encode") {
+        let _ = ctx.add_function(
+            "json_encode",
+            |Arguments(args): Arguments| -> Result<Value, ExecutionError> {
+                let [v] = args.as_slice() else {
+                    return Err(ExecutionError::function_error(
+                        "json_encode",
+                        "takes one argument",
+                    ));
+                };
+                let json =
+                    to_json(v).map_err(|e| ExecutionError::function_error("json_encode", e))?;
+                Ok(Value::String(Arc::new(json.to_string())))
+            },
+        );
+    }
+    if used("json_decode") {
+        let _ = ctx.add_function(
+            "json_decode",
+            |Arguments(args): Arguments| -> Result<Value, ExecutionError> {
+                let [v] = args.as_slice() else {
+                    return Err(ExecutionError::function_error(
+                        "json_decode",
+                        "takes one argument",
+                    ));
+                };
+                let s = string_arg(v, "json_decode")?;
+                let json: serde_json::Value = serde_json::from_str(&s)
+                    .map_err(|e| ExecutionError::function_error("json_decode", e))?;
+                Ok(to_cel(&json))
+            },
+        );
+    }
+    if used("now") {
+        let _ = ctx.add_function("now", || {
+            humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
+        });
+    }
+    if used("uuid") {
+        let _ = ctx.add_function("uuid", || uuid::Uuid::new_v4().to_string());
+    }
 }
 
 /// A value as text: strings as they are, numbers and booleans as written, the rest as JSON.

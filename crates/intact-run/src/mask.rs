@@ -20,7 +20,7 @@ impl Masker {
 
     /// Registers a secret value (a password param, a token, an env or file reference's value).
     pub fn add(&self, secret: &str) {
-        if secret.is_empty() {
+        if secret.is_empty() || self.forms.read().unwrap().iter().any(|f| f == secret) {
             return;
         }
         let b64 = base64::engine::general_purpose::STANDARD;

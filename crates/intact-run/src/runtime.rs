@@ -110,6 +110,8 @@ pub struct Outcome {
     pub succeeded: bool,
 }
 
+type Credentials = (Vec<(String, String)>, Vec<(String, String)>);
+
 /// Receives trace lines, already masked.
 pub type Trace = Arc<dyn Fn(&str) + Send + Sync>;
 
@@ -121,6 +123,8 @@ pub struct Runtime {
     mappings: Arc<ProjectMappings>,
     client: reqwest::Client,
     trace: Option<Trace>,
+    /// Evaluated credentials (headers, query parameters) by connection.
+    credentials: std::sync::Mutex<std::collections::HashMap<String, Credentials>>,
     /// OAuth 2.0 access tokens by connection, with when they expire.
     tokens: tokio::sync::Mutex<std::collections::HashMap<String, (String, std::time::Instant)>>,
 }
@@ -135,7 +139,8 @@ enum Flow {
 #[derive(Clone)]
 struct Frame<'a> {
     vars: Map<String, J>,
-    steps: Map<String, J>,
+    /// The results of the steps that have run, as one object (`steps` in expressions).
+    steps: J,
     conn: Option<&'a ConnectionDef>,
 }
 
@@ -159,6 +164,7 @@ impl Runtime {
             client,
             trace: None,
             tokens: Default::default(),
+            credentials: Default::default(),
         }
     }
 
@@ -175,9 +181,10 @@ impl Runtime {
         &self.masker
     }
 
-    fn trace(&self, line: &str) {
+    /// Formats and masks the line only when someone reads the trace.
+    fn trace(&self, line: std::fmt::Arguments) {
         if let Some(t) = &self.trace {
-            t(&self.masker.mask(line));
+            t(&self.masker.mask(&line.to_string()));
         }
     }
 
@@ -235,12 +242,7 @@ impl Runtime {
             .vars
             .iter()
             .map(|(k, v)| (k.as_str(), v))
-            .chain(std::iter::once(("steps", &J::Null)))
-            .collect();
-        let steps = J::Object(frame.steps.clone());
-        let vars: Vec<(&str, &J)> = vars
-            .into_iter()
-            .map(|(k, v)| if k == "steps" { (k, &steps) } else { (k, v) })
+            .chain(std::iter::once(("steps", &frame.steps)))
             .collect();
         let mappings: Arc<dyn Mappings> = self.mappings.clone();
         eval_tree(tree, &vars, &self.programs, mappings)
@@ -253,9 +255,8 @@ impl Runtime {
         frame: &Frame,
         extra: &[(&str, &J)],
     ) -> Result<J, Failure> {
-        let steps = J::Object(frame.steps.clone());
         let mut vars: Vec<(&str, &J)> = frame.vars.iter().map(|(k, v)| (k.as_str(), v)).collect();
-        vars.push(("steps", &steps));
+        vars.push(("steps", &frame.steps));
         vars.extend_from_slice(extra);
         let mappings: Arc<dyn Mappings> = self.mappings.clone();
         eval_text(text, &vars, &self.programs, mappings)
@@ -416,7 +417,7 @@ impl Runtime {
         vars.insert("auth".into(), self.auth(conn)?);
         let frame = Frame {
             vars,
-            steps: Map::new(),
+            steps: J::Object(Map::new()),
             conn: Some(conn),
         };
         let result = self.request(&step, &frame).await?;
@@ -529,7 +530,7 @@ impl Runtime {
         );
         let mut frame = Frame {
             vars,
-            steps: Map::new(),
+            steps: J::Object(Map::new()),
             conn,
         };
         self.steps(steps, &mut frame).await
@@ -582,7 +583,7 @@ impl Runtime {
                             (Ok(Flow::Return(v)), _) => return Ok(Flow::Return(v)),
                             (Ok(Flow::Next), _) => {}
                             (Err(f), Some(c)) => {
-                                self.trace(&format!("catch: {}", f.message));
+                                self.trace(format_args!("catch: {}", f.message));
                                 let mut handler = frame.clone();
                                 handler.vars.insert("error".into(), f.as_error_value());
                                 if let Flow::Return(v) = self.steps(&c.body, &mut handler).await? {
@@ -605,7 +606,7 @@ impl Runtime {
                             Some(t) => text_of(&self.eval(t, frame)?),
                             None => String::new(),
                         };
-                        self.trace(&format!("log: {line}"));
+                        self.trace(format_args!("log: {line}"));
                     }
                     StepKind::Let(tree) => {
                         let v = match tree {
@@ -695,7 +696,9 @@ impl Runtime {
 
     fn set(&self, s: &Step, frame: &mut Frame, v: J) {
         if let Some(n) = &s.name {
-            frame.steps.insert(n.name.clone(), v);
+            if let J::Object(steps) = &mut frame.steps {
+                steps.insert(n.name.clone(), v);
+            }
         }
     }
 
@@ -743,10 +746,17 @@ impl Runtime {
         }
         .ok_or_else(|| Failure::new(format!("request `{step_name}` has no connection")))?;
         // A request through another connection sees that connection's params.
-        let mut frame = frame.clone();
-        if !std::ptr::eq(conn, frame.conn.unwrap_or(conn)) || frame.conn.is_none() {
-            frame.vars.insert("auth".into(), self.auth(conn)?);
-        }
+        // Another connection's request sees that connection's params (copy the frame only then).
+        let other;
+        let frame = if frame.conn.is_some_and(|c| std::ptr::eq(c, conn)) {
+            frame
+        } else {
+            let mut f = frame.clone();
+            f.vars.insert("auth".into(), self.auth(conn)?);
+            f.conn = Some(conn);
+            other = f;
+            &other
+        };
         let method = match s.exec.args.first() {
             Some(t) => text_of(&self.eval(t, &frame)?),
             None => "GET".into(),
@@ -774,7 +784,30 @@ impl Runtime {
         for (k, t) in &s.exec.headers {
             headers.push((k.clone(), text_of(&self.eval(t, &frame)?)));
         }
-        self.authenticate(conn, &frame, &mut headers, &mut query)?;
+        // A connection's credentials depend only on its params and the tenant variables, fixed for
+        // a run: evaluate them once per connection.
+        let credentials = {
+            let cached = self
+                .credentials
+                .lock()
+                .unwrap()
+                .get(&conn.name.name)
+                .cloned();
+            match cached {
+                Some(c) => c,
+                None => {
+                    let (mut h, mut q) = (Vec::new(), Vec::new());
+                    self.authenticate(conn, frame, &mut h, &mut q)?;
+                    self.credentials
+                        .lock()
+                        .unwrap()
+                        .insert(conn.name.name.clone(), (h.clone(), q.clone()));
+                    (h, q)
+                }
+            }
+        };
+        headers.extend(credentials.0);
+        query.extend(credentials.1);
         let oauth = conn.auth.as_ref().is_some_and(|a| a.form == "oauth2");
         if oauth {
             let token = self.oauth_token(conn, &frame, false).await?;
@@ -830,7 +863,7 @@ impl Runtime {
                         && idempotent
                         && retry.on_connect
                         && attempt <= retry.max;
-                    self.trace(&format!(
+                    self.trace(format_args!(
                         "{method} {url} -> error after {:?}: {e}",
                         started.elapsed()
                     ));
@@ -857,7 +890,7 @@ impl Runtime {
                     // refreshed token is refused too.
                     if status == 401 && oauth && !refreshed {
                         refreshed = true;
-                        self.trace(&format!(
+                        self.trace(format_args!(
                             "{method} {url} -> 401: refreshing the access token"
                         ));
                         let token = self.oauth_token(conn, &frame, true).await?;
@@ -885,7 +918,7 @@ impl Runtime {
                         .and_then(J::as_str)
                         .is_some_and(|c| c.contains("json"));
                     let bytes = resp.bytes().await.unwrap_or_default();
-                    self.trace(&format!(
+                    self.trace(format_args!(
                         "{method} {url} -> {status} in {:?}",
                         started.elapsed()
                     ));
@@ -1148,7 +1181,7 @@ impl Runtime {
         };
         self.masker.add(token);
         let expires_in = body.get("expires_in").and_then(J::as_u64).unwrap_or(3600);
-        self.trace(&format!(
+        self.trace(format_args!(
             "POST {url} -> {status}: an access token for {expires_in} s"
         ));
         tokens.insert(

@@ -1,0 +1,154 @@
+//! Executor overhead: a flow of 10 requests against a local HTTP server, side by side with the same
+//! 10 requests made with plain reqwest; and `intact test` on 200 mock tests with 2 jobs.
+//!
+//! `cargo bench -p intact-run --bench executor`; figures are recorded in docs/performance.md.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::routing::get;
+use divan::Bencher;
+use intact_model::{Analysis, FileInput};
+use intact_run::Runtime;
+use intact_run::env::{ConnectionEnv, Environment};
+use intact_run::mask::Masker;
+use serde_json::json;
+
+fn main() {
+    divan::main();
+}
+
+fn server(rt: &tokio::runtime::Runtime) -> String {
+    rt.block_on(async {
+        let app = axum::Router::new().route(
+            "/items/{i}",
+            get(|| async { Json(json!({"id": "x", "ok": true})) }),
+        );
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = l.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(l, app).await.unwrap() });
+        format!("http://{addr}")
+    })
+}
+
+const FLOW: &str = r#"
+project "p" {
+    display-name "P"
+}
+connection "api" {
+    base-url "https://api.example.com"
+    auth "bearer" {
+        token "${auth.token}"
+    }
+}
+flow "ten" {
+    request "r0" "GET" "/items/0"
+    request "r1" "GET" "/items/1"
+    request "r2" "GET" "/items/2"
+    request "r3" "GET" "/items/3"
+    request "r4" "GET" "/items/4"
+    request "r5" "GET" "/items/5"
+    request "r6" "GET" "/items/6"
+    request "r7" "GET" "/items/7"
+    request "r8" "GET" "/items/8"
+    request "r9" "GET" "/items/9"
+    return "${steps.r9.body.ok}"
+}
+"#;
+
+#[divan::bench]
+fn flow_of_10_requests(b: Bencher) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let base = server(&rt);
+    let analysis = Arc::new(Analysis::new(vec![FileInput::new("intact.kdl", FLOW)]));
+    let mut env = Environment::default();
+    env.connections.insert(
+        "api".into(),
+        ConnectionEnv {
+            params: [("token".to_string(), "t".to_string())]
+                .into_iter()
+                .collect(),
+            base_url: Some(base),
+            token_url: None,
+        },
+    );
+    let runtime = Runtime::new(analysis, env, Arc::new(Masker::new()));
+    b.bench_local(|| rt.block_on(runtime.run_flow("ten", json!({}))).unwrap());
+}
+
+#[divan::bench]
+fn plain_reqwest_10_requests(b: Bencher) {
+    intact_run::init_tls();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let base = server(&rt);
+    let client = reqwest::Client::new();
+    b.bench_local(|| {
+        rt.block_on(async {
+            let mut last = serde_json::Value::Null;
+            for i in 0..10 {
+                last = client
+                    .get(format!("{base}/items/{i}"))
+                    .bearer_auth("t")
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
+            }
+            last
+        })
+    });
+}
+
+/// 200 tests, each with its own mock route (budget: under 3 s with --jobs 2).
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn mock_tests_200_jobs_2(b: Bencher) {
+    let mut text = String::from(FLOW);
+    for i in 0..200 {
+        text.push_str(&format!(
+            "test \"t{i}\" flow=\"one\" {{\n    params \"api\" token=\"t\"\n    mock \"api\" {{\n        on \"GET\" \"/items/{i}\" {{\n            respond 200 {{\n                json {{\n                    ok #true\n                }}\n            }}\n        }}\n    }}\n    expect \"${{true}}\"\n}}\n"
+        ));
+    }
+    let text = text.replace("flow \"ten\"", "flow \"one\" {\n    request \"r\" \"GET\" \"/items/${input.i}\"\n    return \"${steps.r.body.ok}\"\n}\nflow \"ten\"");
+    // Each test gives its own index as input.
+    let text = (0..200).fold(text, |t, i| {
+        t.replacen(
+            &format!("test \"t{i}\" flow=\"one\" {{\n"),
+            &format!("test \"t{i}\" flow=\"one\" {{\n    input {{\n        i {i}\n    }}\n"),
+            1,
+        )
+    });
+    let analysis = Arc::new(Analysis::new(vec![FileInput::new("intact.kdl", text)]));
+    assert!(analysis.files[0].parse.errors.is_empty());
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let root = std::env::temp_dir();
+    b.bench_local(|| {
+        let results = rt
+            .block_on(intact_run::testing::run_tests(
+                analysis.clone(),
+                root.clone(),
+                None,
+                2,
+            ))
+            .unwrap();
+        assert!(
+            results.iter().all(|r| r.passed),
+            "{:?}",
+            results.iter().find(|r| !r.passed)
+        );
+        results.len()
+    });
+}
