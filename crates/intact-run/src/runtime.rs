@@ -695,10 +695,10 @@ impl Runtime {
     }
 
     fn set(&self, s: &Step, frame: &mut Frame, v: J) {
-        if let Some(n) = &s.name {
-            if let J::Object(steps) = &mut frame.steps {
-                steps.insert(n.name.clone(), v);
-            }
+        if let Some(n) = &s.name
+            && let J::Object(steps) = &mut frame.steps
+        {
+            steps.insert(n.name.clone(), v);
         }
     }
 
@@ -758,31 +758,31 @@ impl Runtime {
             &other
         };
         let method = match s.exec.args.first() {
-            Some(t) => text_of(&self.eval(t, &frame)?),
+            Some(t) => text_of(&self.eval(t, frame)?),
             None => "GET".into(),
         };
         let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes())
             .map_err(|_| Failure::new(format!("`{method}` is not an HTTP method")))?;
         let path = match s.exec.args.get(1) {
-            Some(Tree::Template(t)) => self.path(&t.text, &frame)?,
-            Some(other) => text_of(&self.eval(other, &frame)?),
+            Some(Tree::Template(t)) => self.path(&t.text, frame)?,
+            Some(other) => text_of(&self.eval(other, frame)?),
             None => "/".into(),
         };
-        let base = self.base_url(conn, &frame)?;
+        let base = self.base_url(conn, frame)?;
         let url = format!("{}{}", base.trim_end_matches('/'), path);
         let mut query: Vec<(String, String)> = Vec::new();
         for (k, t) in &s.exec.query {
-            query.push((k.clone(), text_of(&self.eval(t, &frame)?)));
+            query.push((k.clone(), text_of(&self.eval(t, frame)?)));
         }
         let mut headers: Vec<(String, String)> = Vec::new();
         for (k, t) in &conn.headers {
             headers.push((
                 k.clone(),
-                text_of(&self.eval(&Tree::Template(t.clone()), &frame)?),
+                text_of(&self.eval(&Tree::Template(t.clone()), frame)?),
             ));
         }
         for (k, t) in &s.exec.headers {
-            headers.push((k.clone(), text_of(&self.eval(t, &frame)?)));
+            headers.push((k.clone(), text_of(&self.eval(t, frame)?)));
         }
         // A connection's credentials depend only on its params and the tenant variables, fixed for
         // a run: evaluate them once per connection.
@@ -810,12 +810,12 @@ impl Runtime {
         query.extend(credentials.1);
         let oauth = conn.auth.as_ref().is_some_and(|a| a.form == "oauth2");
         if oauth {
-            let token = self.oauth_token(conn, &frame, false).await?;
+            let token = self.oauth_token(conn, frame, false).await?;
             headers.push(("Authorization".into(), format!("Bearer {token}")));
         }
         let mut refreshed = false;
         let body = match &s.exec.body {
-            Some((kind, t)) => Some((kind.clone(), self.eval(t, &frame)?)),
+            Some((kind, t)) => Some((kind.clone(), self.eval(t, frame)?)),
             None => None,
         };
         let timeout = s
@@ -893,7 +893,7 @@ impl Runtime {
                         self.trace(format_args!(
                             "{method} {url} -> 401: refreshing the access token"
                         ));
-                        let token = self.oauth_token(conn, &frame, true).await?;
+                        let token = self.oauth_token(conn, frame, true).await?;
                         headers.retain(|(k, _)| !k.eq_ignore_ascii_case("authorization"));
                         headers.push(("Authorization".into(), format!("Bearer {token}")));
                         continue;
