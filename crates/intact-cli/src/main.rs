@@ -91,15 +91,8 @@ enum Command {
         /// The input JSON: a file, or - for standard input (default: {}).
         #[arg(long)]
         input: Option<String>,
-        /// The environment: env/NAME.toml.
-        #[arg(long)]
-        env: String,
-        /// Print each request and response (secrets masked) to standard error.
-        #[arg(long)]
-        trace: bool,
-        /// The project folder (default: around the current folder).
-        #[arg(long)]
-        project: Option<PathBuf>,
+        #[command(flatten)]
+        live: Live,
     },
     /// Run a connection's auth ping: says whether its credentials work, and why not.
     ///
@@ -107,12 +100,8 @@ enum Command {
     Ping {
         /// The connection (default: the project's only one).
         connection: Option<String>,
-        #[arg(long)]
-        env: String,
-        #[arg(long)]
-        trace: bool,
-        #[arg(long)]
-        project: Option<PathBuf>,
+        #[command(flatten)]
+        live: Live,
     },
     /// The custom API action: one authenticated request through a connection; prints
     /// {status, headers, body} (secrets masked).
@@ -131,12 +120,8 @@ enum Command {
         /// A JSON body: a file, or - for standard input.
         #[arg(long)]
         json: Option<String>,
-        #[arg(long)]
-        env: String,
-        #[arg(long)]
-        trace: bool,
-        #[arg(long)]
-        project: Option<PathBuf>,
+        #[command(flatten)]
+        live: Live,
     },
     /// Run the project's tests against their mocks (a real HTTP server on 127.0.0.1).
     ///
@@ -164,6 +149,20 @@ enum Format {
     Sarif,
     Github,
     Junit,
+}
+
+/// What `run`, `ping` and `call` share: the environment to run against.
+#[derive(clap::Args)]
+struct Live {
+    /// The environment: env/NAME.toml.
+    #[arg(long)]
+    env: String,
+    /// Print each request (status, duration) and `log` line, secrets masked, to standard error.
+    #[arg(long)]
+    trace: bool,
+    /// The project folder (default: around the current folder).
+    #[arg(long)]
+    project: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -201,19 +200,8 @@ fn main() -> ExitCode {
             input: _,
             output,
         } => contracts(id, output),
-        Command::Run {
-            name,
-            input,
-            env,
-            trace,
-            project,
-        } => run(name, input, env, trace, project),
-        Command::Ping {
-            connection,
-            env,
-            trace,
-            project,
-        } => ping(connection, env, trace, project),
+        Command::Run { name, input, live } => run(name, input, live),
+        Command::Ping { connection, live } => ping(connection, live),
         Command::Call {
             connection,
             method,
@@ -221,12 +209,8 @@ fn main() -> ExitCode {
             query,
             header,
             json,
-            env,
-            trace,
-            project,
-        } => call(
-            connection, method, path, query, header, json, env, trace, project,
-        ),
+            live,
+        } => call(connection, method, path, query, header, json, live),
         Command::Test {
             path,
             filter,
@@ -428,18 +412,12 @@ fn report_syntax_errors(path: &Path, text: &str, parse: &intact_syntax::Parse) {
 
 const UNREACHABLE: u8 = 3;
 
-fn run(
-    name: String,
-    input: Option<String>,
-    env_name: String,
-    trace: bool,
-    project: Option<PathBuf>,
-) -> Outcome {
+fn run(name: String, input: Option<String>, live: Live) -> Outcome {
     let input = match input.as_deref() {
         None => serde_json::json!({}),
         Some(arg) => read_json_arg(arg, "the input")?,
     };
-    let (runtime, masker) = runtime_for(project.as_deref(), &env_name, trace)?;
+    let (runtime, masker) = runtime_for(&live)?;
     let is_action = is_action(runtime.analysis(), &name)?;
     let result = block_on(async {
         if is_action {
@@ -553,9 +531,7 @@ fn test(path: Option<PathBuf>, filter: Option<String>, format: TestFormat, jobs:
 
 /// The project, its environment and a runtime, for `run`, `ping` and `call`.
 fn runtime_for(
-    project: Option<&Path>,
-    env_name: &str,
-    trace: bool,
+    live: &Live,
 ) -> Result<
     (
         intact_run::Runtime,
@@ -563,8 +539,9 @@ fn runtime_for(
     ),
     Failure,
 > {
-    let root = project_root(project)?;
+    let root = project_root(live.project.as_deref())?;
     let analysis = load_checked(&root)?;
+    let (env_name, trace) = (live.env.as_str(), live.trace);
     let masker = std::sync::Arc::new(intact_run::mask::Masker::new());
     let env = intact_run::env::load(&root, env_name, &masker, &|v| std::env::var(v).ok())
         .map_err(|e| Failure(USAGE, e.0))?;
@@ -593,8 +570,9 @@ fn block_on<T>(f: impl std::future::Future<Output = T>) -> Result<T, Failure> {
     Ok(rt.block_on(f))
 }
 
-fn ping(connection: Option<String>, env: String, trace: bool, project: Option<PathBuf>) -> Outcome {
-    let (runtime, masker) = runtime_for(project.as_deref(), &env, trace)?;
+fn ping(connection: Option<String>, live: Live) -> Outcome {
+    let (runtime, masker) = runtime_for(&live)?;
+    let env = &live.env;
     match block_on(runtime.ping(connection.as_deref()))? {
         Ok(name) => {
             write_stdout(&format!(
@@ -609,7 +587,6 @@ fn ping(connection: Option<String>, env: String, trace: bool, project: Option<Pa
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn call(
     connection: String,
     method: String,
@@ -617,9 +594,7 @@ fn call(
     query: Vec<String>,
     header: Vec<String>,
     json: Option<String>,
-    env: String,
-    trace: bool,
-    project: Option<PathBuf>,
+    live: Live,
 ) -> Outcome {
     let pairs = |list: Vec<String>, what: &str| -> Result<Vec<(String, String)>, Failure> {
         list.into_iter()
@@ -635,7 +610,7 @@ fn call(
         None => None,
         Some(arg) => Some(read_json_arg(arg, "the body")?),
     };
-    let (runtime, masker) = runtime_for(project.as_deref(), &env, trace)?;
+    let (runtime, masker) = runtime_for(&live)?;
     match block_on(runtime.call(&connection, &method, &path, query, headers, body))? {
         Ok(v) => {
             write_stdout(&(serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"))?;
