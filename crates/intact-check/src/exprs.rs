@@ -130,12 +130,7 @@ impl<'a> Cx<'a> {
     }
 
     fn effective_connection(&self, named: Option<&Ident>) -> Option<&'a ConnectionDef> {
-        let m = &self.a.model;
-        match named {
-            Some(id) => m.connections.iter().find(|c| c.name.name == id.name),
-            None if m.connections.len() == 1 => m.connections.first(),
-            None => None,
-        }
+        self.a.model.connection(named.map(|i| i.name.as_str()))
     }
 
     fn auth_type(conn: Option<&ConnectionDef>) -> Type {
@@ -934,7 +929,11 @@ pub(crate) fn test_inputs(a: &Analysis, out: &mut Vec<Diagnostic>) {
                     out.push(d);
                 }
             }
-            for i in flow.inputs.iter().filter(|i| i.required && !i.has_default) {
+            for i in flow
+                .inputs
+                .iter()
+                .filter(|i| i.required && i.default.is_none())
+            {
                 if !fields.iter().any(|(k, _)| k.name == i.name.name) {
                     out.push(
                         Diagnostic::new(

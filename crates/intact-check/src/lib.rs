@@ -56,22 +56,7 @@ pub fn check(a: &Analysis) -> Vec<Diagnostic> {
     out
 }
 
-/// The closest of `candidates` to `name`, if close enough to be a likely typo.
-pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let mut best: Option<(f64, &str)> = None;
-    for c in candidates {
-        if c == name {
-            continue;
-        }
-        let score = strsim::jaro_winkler(&name.to_lowercase(), &c.to_lowercase());
-        let close = score >= 0.85
-            || strsim::damerau_levenshtein(name, c) <= (name.len().max(c.len()) / 4).max(1);
-        if close && best.is_none_or(|(s, _)| score > s) {
-            best = Some((score, c));
-        }
-    }
-    best.map(|(_, c)| c)
-}
+pub use intact_expr::suggest;
 
 /// Counts of a set of findings.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -222,11 +222,7 @@ impl<'a> Cx<'a> {
     }
 
     fn effective_connection(&self, named: Option<&Ident>) -> Option<&'a ConnectionDef> {
-        match named {
-            Some(id) => self.connection(&id.name),
-            None if self.m.connections.len() == 1 => self.m.connections.first(),
-            None => None,
-        }
+        self.m.connection(named.map(|i| i.name.as_str()))
     }
 
     fn variables(&self, out: &mut Vec<Diagnostic>) {
@@ -668,7 +664,11 @@ impl<'a> Cx<'a> {
                         out.push(d);
                     }
                 }
-                for i in flow.inputs.iter().filter(|i| i.required && !i.has_default) {
+                for i in flow
+                    .inputs
+                    .iter()
+                    .filter(|i| i.required && i.default.is_none())
+                {
                     if !args.iter().any(|a| a.name == i.name.name) {
                         out.push(
                             Diagnostic::new(

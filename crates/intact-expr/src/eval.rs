@@ -299,19 +299,24 @@ fn add_functions(ctx: &mut Context, used: &[String]) {
     }
 }
 
-/// A value as text: strings as they are, numbers and booleans as written, the rest as JSON.
+/// A JSON value as text, as templates, queries and headers convert it: strings as they are, null as
+/// nothing, numbers and booleans as written, the rest as JSON.
+pub fn json_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// A CEL value as text, by the rules of [`json_text`].
 pub fn text(f: &str, v: &Value) -> Result<String, ExecutionError> {
-    Ok(match v {
-        Value::String(s) => s.to_string(),
-        Value::Null => String::new(),
-        other => {
-            let json = to_json(other).map_err(|e| ExecutionError::function_error(f, e))?;
-            match json {
-                serde_json::Value::String(s) => s,
-                j => j.to_string(),
-            }
-        }
-    })
+    match v {
+        Value::String(s) => Ok(s.to_string()),
+        other => to_json(other)
+            .map(|j| json_text(&j))
+            .map_err(|e| ExecutionError::function_error(f, e)),
+    }
 }
 
 fn node(id: &mut u64, expr: Expr) -> IdedExpr {

@@ -58,19 +58,7 @@ struct Infer<'a> {
     locals: Vec<(String, Type)>,
 }
 
-fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let mut best: Option<(f64, &str)> = None;
-    for c in candidates {
-        let score = strsim::jaro_winkler(&name.to_lowercase(), &c.to_lowercase());
-        if (score >= 0.85
-            || strsim::damerau_levenshtein(name, c) <= (name.len().max(c.len()) / 4).max(1))
-            && best.is_none_or(|(s, _)| score > s)
-        {
-            best = Some((score, c));
-        }
-    }
-    best.map(|(_, c)| c)
-}
+use crate::suggest;
 
 impl Infer<'_> {
     fn range(&self, e: &IdedExpr) -> (usize, usize) {

@@ -17,6 +17,24 @@ pub use cel::common::ast::{Expr, IdedExpr, SourceInfo};
 pub use infer::{Env, Issue, infer};
 pub use types::{Field, ObjectType, SchemaConverter, Type};
 
+/// The closest of `candidates` to `name`, if close enough to be a likely typo (did-you-mean for
+/// every diagnostic of intact).
+pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let mut best: Option<(f64, &str)> = None;
+    for c in candidates {
+        if c == name {
+            continue;
+        }
+        let score = strsim::jaro_winkler(&name.to_lowercase(), &c.to_lowercase());
+        let close = score >= 0.85
+            || strsim::damerau_levenshtein(name, c) <= (name.len().max(c.len()) / 4).max(1);
+        if close && best.is_none_or(|(s, _)| score > s) {
+            best = Some((score, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
 /// A parsed expression.
 pub struct Parsed {
     pub expr: IdedExpr,

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, Weak};
 
-use intact_expr::eval::{Mappings, Program, to_cel};
+use intact_expr::eval::{Mappings, Program};
 use serde_json::Value as J;
 
 use crate::template;
@@ -119,7 +119,7 @@ pub fn eval_text(
     for seg in &segments {
         out.push_str(&unescape_dollars(&text[at..seg.offset - 2]));
         let v = programs.get(seg.expr)?.evaluate(vars, mappings.clone())?;
-        out.push_str(&intact_expr::eval::text("template", &to_cel(&v)).map_err(|e| e.to_string())?);
+        out.push_str(&intact_expr::eval::json_text(&v));
         at = seg.offset + seg.expr.len() + 1;
     }
     out.push_str(&unescape_dollars(&text[at.min(text.len())..]));

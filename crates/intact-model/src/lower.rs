@@ -96,6 +96,17 @@ pub struct Model {
     pub tests: Vec<TestDef>,
 }
 
+impl Model {
+    /// The connection named `named`, or, when none is named, the project's only connection.
+    pub fn connection(&self, named: Option<&str>) -> Option<&ConnectionDef> {
+        match named {
+            Some(n) => self.connections.iter().find(|c| c.name.name == n),
+            None if self.connections.len() == 1 => self.connections.first(),
+            None => None,
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct ProjectDef {
     pub name: Option<Ident>,
@@ -245,7 +256,8 @@ pub struct FlowInputDef {
     pub name: Ident,
     pub ty: Option<String>,
     pub required: bool,
-    pub has_default: bool,
+    /// `default=VALUE`, as written (a literal; not evaluated).
+    pub default: Option<Tree>,
 }
 
 #[derive(Debug)]
@@ -529,7 +541,9 @@ impl Lowerer<'_> {
                                 required: c
                                     .prop("required")
                                     .is_some_and(|l| l.value == Value::Bool(true)),
-                                has_default: c.prop("default").is_some(),
+                                default: c
+                                    .prop("default")
+                                    .map(|l| Tree::Scalar(l.value.clone(), self.loc(l.span))),
                             })
                         })
                         .collect();

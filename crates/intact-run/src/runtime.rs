@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine;
-use intact_expr::eval::Mappings;
+use intact_expr::eval::{Mappings, json_text as text_of};
 use intact_model::contracts::{self, Side};
 use intact_model::eval::{Programs, ProjectMappings, eval_text, eval_tree};
 use intact_model::{
@@ -193,12 +193,7 @@ impl Runtime {
     }
 
     fn connection(&self, named: Option<&str>) -> Option<&ConnectionDef> {
-        let m = self.model();
-        match named {
-            Some(n) => m.connections.iter().find(|c| c.name.name == n),
-            None if m.connections.len() == 1 => m.connections.first(),
-            None => None,
-        }
+        self.model().connection(named)
     }
 
     /// The `app` object: tenant variables from the environment.
@@ -464,7 +459,7 @@ impl Runtime {
             }
         };
         for i in &flow.inputs {
-            if !given.contains_key(&i.name.name) && i.required && !i.has_default {
+            if !given.contains_key(&i.name.name) && i.required && i.default.is_none() {
                 return Err(Failure {
                     before_any_request: true,
                     ..Failure::new(format!(
@@ -473,43 +468,23 @@ impl Runtime {
                     ))
                 });
             }
-            if !given.contains_key(&i.name.name) {
-                given.insert(i.name.name.clone(), J::Null);
-            }
-        }
-        // Declared defaults.
-        let flows_node_defaults = self.flow_defaults(flow);
-        for (k, v) in flows_node_defaults {
-            if given.get(&k).is_none_or(J::is_null) {
-                given.insert(k, v);
+            // A missing or null input takes its declared default.
+            if given.get(&i.name.name).is_none_or(J::is_null) {
+                let value = match &i.default {
+                    Some(tree) => self.eval(
+                        tree,
+                        &Frame {
+                            vars: Map::new(),
+                            steps: J::Null,
+                            conn: None,
+                        },
+                    )?,
+                    None => J::Null,
+                };
+                given.insert(i.name.name.clone(), value);
             }
         }
         Ok(J::Object(given))
-    }
-
-    /// `input NAME default=VALUE` values of a flow, read from its node.
-    fn flow_defaults(&self, flow: &FlowDef) -> Vec<(String, J)> {
-        let file = self.analysis.file(flow.loc.file);
-        let mut out = Vec::new();
-        let find =
-            |nodes: &[intact_syntax::Node]| nodes.iter().find(|n| n.span == flow.loc.span).cloned();
-        if let Some(node) = find(&file.parse.document.nodes) {
-            for c in node.children().filter(|c| c.name() == "input") {
-                if let (Some(name), Some(d)) =
-                    (c.arg(0).and_then(|a| a.value.as_str()), c.prop("default"))
-                {
-                    let v = match &d.value {
-                        intact_syntax::Value::String(s) => J::String(s.to_string()),
-                        intact_syntax::Value::Integer(i) => J::from(*i),
-                        intact_syntax::Value::Float(f) => json!(f),
-                        intact_syntax::Value::Bool(b) => J::Bool(*b),
-                        _ => J::Null,
-                    };
-                    out.push((name.to_string(), v));
-                }
-            }
-        }
-        out
     }
 
     async fn run_steps_of<'a>(
@@ -1299,15 +1274,6 @@ fn json_tree(v: &J, loc: Loc) -> Tree {
                 .collect(),
             loc,
         ),
-    }
-}
-
-/// A value as text, as templates convert it.
-fn text_of(v: &J) -> String {
-    match v {
-        J::String(s) => s.clone(),
-        J::Null => String::new(),
-        other => other.to_string(),
     }
 }
 

@@ -11,7 +11,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use intact_expr::eval::NoMappings;
+use intact_expr::eval::{NoMappings, json_text as text};
 use intact_model::eval::{Programs, eval_tree};
 use intact_model::{Analysis, TestDef, Tree};
 use serde_json::{Map, Value as J, json};
@@ -440,14 +440,6 @@ fn prepare(
         None => J::Object(Map::new()),
     };
     Ok((env, input))
-}
-
-fn text(v: &J) -> String {
-    match v {
-        J::String(s) => s.clone(),
-        J::Null => String::new(),
-        other => other.to_string(),
-    }
 }
 
 /// The results as JUnit XML.
