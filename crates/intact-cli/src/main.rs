@@ -138,8 +138,51 @@ enum Command {
         #[arg(long, default_value_t = 2)]
         jobs: usize,
     },
+    /// OAuth 2.0 authorization-code login for a connection, and logout.
+    ///
+    /// Example: intact auth login acme --env dev
+    Auth {
+        #[command(subcommand)]
+        what: AuthCommand,
+    },
     /// Run the language server over standard input and output.
     Lsp,
+}
+
+#[derive(Subcommand)]
+enum AuthCommand {
+    /// Log in with the authorization-code grant (PKCE): opens the authorize URL, receives the
+    /// redirect on 127.0.0.1, and stores the tokens owner-only in the user's cache folder.
+    ///
+    /// Example: intact auth login acme --env dev --port 8765
+    Login {
+        /// The connection (its auth is `oauth2` with `grant "authorization-code"`).
+        connection: String,
+        #[command(flatten)]
+        live: Live,
+        /// The port on 127.0.0.1 for the redirect (http://127.0.0.1:PORT/callback); register
+        /// that URL with the provider. 0 takes a free port.
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+        /// Seconds to wait for the browser to come back.
+        #[arg(long, default_value_t = 300)]
+        timeout: u64,
+        /// Only print the URL; do not open a browser.
+        #[arg(long)]
+        no_browser: bool,
+    },
+    /// Forget a connection's stored tokens for an environment.
+    ///
+    /// Example: intact auth logout acme --env dev
+    Logout {
+        connection: String,
+        /// The environment: env/NAME.toml.
+        #[arg(long)]
+        env: String,
+        /// The project folder (default: around the current folder).
+        #[arg(long)]
+        project: Option<PathBuf>,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -217,6 +260,20 @@ fn main() -> ExitCode {
             format,
             jobs,
         } => test(path, filter, format, jobs),
+        Command::Auth { what } => match what {
+            AuthCommand::Login {
+                connection,
+                live,
+                port,
+                timeout,
+                no_browser,
+            } => login(connection, live, port, timeout, no_browser),
+            AuthCommand::Logout {
+                connection,
+                env,
+                project,
+            } => logout(connection, env, project),
+        },
         Command::Lsp => match intact_lsp::run_stdio() {
             Ok(()) => Ok(0),
             Err(e) => Err(Failure(USAGE, format!("the language server stopped: {e}"))),
@@ -545,7 +602,9 @@ fn runtime_for(
     let masker = std::sync::Arc::new(intact_run::mask::Masker::new());
     let env = intact_run::env::load(&root, env_name, &masker, &|v| std::env::var(v).ok())
         .map_err(|e| Failure(USAGE, e.0))?;
-    let mut runtime = intact_run::Runtime::new(std::sync::Arc::new(analysis), env, masker.clone());
+    let store = intact_run::oauth::TokenStore::user(&root, env_name).map_err(|e| Failure(USAGE, e))?;
+    let mut runtime = intact_run::Runtime::new(std::sync::Arc::new(analysis), env, masker.clone())
+        .with_token_store(store);
     if trace {
         runtime = runtime.with_trace(std::sync::Arc::new(|line: &str| eprintln!("trace: {line}")));
     }
@@ -584,6 +643,59 @@ fn ping(connection: Option<String>, live: Live) -> Outcome {
             failure_code(&f),
             format!("the ping is not working: {}", masker.mask(&f.message)),
         )),
+    }
+}
+
+fn login(connection: String, live: Live, port: u16, timeout: u64, no_browser: bool) -> Outcome {
+    let (runtime, masker) = runtime_for(&live)?;
+    let options = intact_run::oauth::LoginOptions {
+        port,
+        timeout: std::time::Duration::from_secs(timeout),
+    };
+    let show = |url: &str| {
+        eprintln!("Open this URL in a browser to log in (waiting up to {timeout} s):\n\n  {url}\n");
+        if !no_browser && open::that_detached(url).is_err() {
+            eprintln!("(no browser could be opened here; open the URL yourself)");
+        }
+    };
+    match block_on(runtime.login(&connection, &options, &show))? {
+        Ok(done) => {
+            let refresh = if done.has_refresh_token {
+                "with a refresh token, so later runs renew it themselves"
+            } else {
+                "without a refresh token: log in again when it expires"
+            };
+            write_stdout(&format!(
+                "logged in: connection `{}` (environment {}); the access token lasts {} s, {refresh}\ntokens stored owner-only in {}\n",
+                done.connection,
+                live.env,
+                done.expires_in,
+                done.stored_at.display()
+            ))?;
+            Ok(0)
+        }
+        Err(f) => Err(Failure(failure_code(&f), masker.mask(&f.message))),
+    }
+}
+
+fn logout(connection: String, env: String, project: Option<PathBuf>) -> Outcome {
+    let root = project_root(project.as_deref())?;
+    let store = intact_run::oauth::TokenStore::user(&root, &env).map_err(|e| Failure(USAGE, e))?;
+    let path = store.path(&connection);
+    match std::fs::remove_file(&path) {
+        Ok(()) => {
+            write_stdout(&format!(
+                "logged out: the tokens of `{connection}` (environment {env}) are deleted\n"
+            ))?;
+            Ok(0)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            write_stdout(&format!(
+                "`{connection}` has no stored tokens for environment {env}\n"
+            ))?;
+            Ok(0)
+        }
+        Err(e) => Err(Failure(USAGE, format!("cannot delete {}: {e}", path.display()))),
     }
 }
 

@@ -515,8 +515,8 @@ pub static SPECS: &[NodeSpec] = &[
         "pkce",
         Ty::Bool,
         "enabled",
-        "Use PKCE with the authorization-code grant.",
-        "Recommended for every authorization-code connection."
+        "Use PKCE (S256) with the authorization-code grant; on unless `pkce #false`.",
+        "Turn it off only for a server that refuses the code_challenge parameters."
     ),
     node!(TokenParam, "token-param", "An extra field for the token request.", "`token-param \"audience\" \"https://api.example.com\"`.",
         args: &[arg("name", Ty::Str, "The form field."), arg("value", Ty::Text, "Its value.")], min: 2, rest: None, props: NO_PROPS, body: None, children: NO_CHILDREN),

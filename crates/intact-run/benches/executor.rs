@@ -74,6 +74,7 @@ fn flow_of_10_requests(b: Bencher) {
                 .collect(),
             base_url: Some(base),
             token_url: None,
+            authorize_url: None,
         },
     );
     let runtime = Runtime::new(analysis, env, Arc::new(Masker::new()));

@@ -24,6 +24,8 @@ pub struct ConnectionEnv {
     pub base_url: Option<String>,
     /// Overrides the OAuth 2.0 `token-url` (a local token server; the mock server in tests).
     pub token_url: Option<String>,
+    /// Overrides the OAuth 2.0 `authorize-url` (`intact auth login` against a local server).
+    pub authorize_url: Option<String>,
 }
 
 /// Why an environment could not be loaded. Never holds a secret's value.
@@ -110,6 +112,8 @@ pub fn load(
                             ce.base_url = Some(value);
                         } else if k == "token-url" {
                             ce.token_url = Some(value);
+                        } else if k == "authorize-url" {
+                            ce.authorize_url = Some(value);
                         } else {
                             ce.params.insert(k.clone(), value);
                         }

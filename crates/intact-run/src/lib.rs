@@ -6,12 +6,14 @@
 //!   authentication, retries, timeouts; inputs and outputs validated against the contract;
 //!   `executionStatus` filled in.
 //!
-//! - [`testing`]: `intact test`, with mocks served by a real HTTP server on 127.0.0.1.
-//!
-//! Not yet: OAuth 2.0 (client credentials and authorization code), `intact ping`/`call`, `--live`.
+//! - [`oauth`]: OAuth 2.0 tokens (client credentials, refresh tokens), `intact auth login`
+//!   (authorization code with PKCE) and the owner-only token store;
+//! - [`testing`]: `intact test`, with mocks served by a real HTTP server on 127.0.0.1, or
+//!   `--live` against an environment.
 
 pub mod env;
 pub mod mask;
+pub mod oauth;
 mod runtime;
 pub mod testing;
 

@@ -80,7 +80,7 @@ impl Failure {
         }
     }
 
-    fn new(message: impl Into<String>) -> Failure {
+    pub(crate) fn new(message: impl Into<String>) -> Failure {
         Failure {
             message: message.into(),
             error_type: ErrorType::GenericFailure,
@@ -117,16 +117,19 @@ pub type Trace = Arc<dyn Fn(&str) + Send + Sync>;
 
 pub struct Runtime {
     analysis: Arc<Analysis>,
-    env: Environment,
-    masker: Arc<Masker>,
+    pub(crate) env: Environment,
+    pub(crate) masker: Arc<Masker>,
     programs: Arc<Programs>,
     mappings: Arc<ProjectMappings>,
-    client: reqwest::Client,
+    pub(crate) client: reqwest::Client,
     trace: Option<Trace>,
     /// Evaluated credentials (headers, query parameters) by connection.
     credentials: std::sync::Mutex<std::collections::HashMap<String, Credentials>>,
     /// OAuth 2.0 access tokens by connection, with when they expire.
-    tokens: tokio::sync::Mutex<std::collections::HashMap<String, (String, std::time::Instant)>>,
+    pub(crate) tokens:
+        tokio::sync::Mutex<std::collections::HashMap<String, (String, std::time::Instant)>>,
+    /// Where OAuth 2.0 tokens outlive the run (the user's cache folder); memory only when `None`.
+    pub(crate) token_store: Option<crate::oauth::TokenStore>,
 }
 
 /// What a list of steps ended with.
@@ -137,11 +140,11 @@ enum Flow {
 
 /// Variables of one action or flow run.
 #[derive(Clone)]
-struct Frame<'a> {
-    vars: Map<String, J>,
+pub(crate) struct Frame<'a> {
+    pub(crate) vars: Map<String, J>,
     /// The results of the steps that have run, as one object (`steps` in expressions).
-    steps: J,
-    conn: Option<&'a ConnectionDef>,
+    pub(crate) steps: J,
+    pub(crate) conn: Option<&'a ConnectionDef>,
 }
 
 type StepFuture<'a> = Pin<Box<dyn Future<Output = Result<Flow, Failure>> + Send + 'a>>;
@@ -165,7 +168,14 @@ impl Runtime {
             trace: None,
             tokens: Default::default(),
             credentials: Default::default(),
+            token_store: None,
         }
+    }
+
+    /// Keeps OAuth 2.0 tokens in `store` across runs (and reads those `intact auth login` stored).
+    pub fn with_token_store(mut self, store: crate::oauth::TokenStore) -> Runtime {
+        self.token_store = Some(store);
+        self
     }
 
     pub fn with_trace(mut self, trace: Trace) -> Runtime {
@@ -182,7 +192,7 @@ impl Runtime {
     }
 
     /// Formats and masks the line only when someone reads the trace.
-    fn trace(&self, line: std::fmt::Arguments) {
+    pub(crate) fn trace(&self, line: std::fmt::Arguments) {
         if let Some(t) = &self.trace {
             t(&self.masker.mask(&line.to_string()));
         }
@@ -192,12 +202,12 @@ impl Runtime {
         &self.analysis.model
     }
 
-    fn connection(&self, named: Option<&str>) -> Option<&ConnectionDef> {
+    pub(crate) fn connection(&self, named: Option<&str>) -> Option<&ConnectionDef> {
         self.model().connection(named)
     }
 
     /// The `app` object: tenant variables from the environment.
-    fn app(&self) -> J {
+    pub(crate) fn app(&self) -> J {
         J::Object(
             self.env
                 .app
@@ -208,7 +218,7 @@ impl Runtime {
     }
 
     /// The `auth` object of a connection: params from the environment, `from=` variables, defaults.
-    fn auth(&self, c: &ConnectionDef) -> Result<J, Failure> {
+    pub(crate) fn auth(&self, c: &ConnectionDef) -> Result<J, Failure> {
         let env = self.env.connections.get(&c.name.name);
         let mut out = Map::new();
         for p in c.all_params() {
@@ -232,7 +242,7 @@ impl Runtime {
         Ok(J::Object(out))
     }
 
-    fn eval(&self, tree: &Tree, frame: &Frame) -> Result<J, Failure> {
+    pub(crate) fn eval(&self, tree: &Tree, frame: &Frame) -> Result<J, Failure> {
         let vars: Vec<(&str, &J)> = frame
             .vars
             .iter()
@@ -1044,132 +1054,6 @@ impl Runtime {
     }
 }
 
-impl Runtime {
-    /// An OAuth 2.0 access token for the connection (client credentials): from the cache while it
-    /// has more than 30 s left, else from the token endpoint.
-    async fn oauth_token(
-        &self,
-        conn: &ConnectionDef,
-        frame: &Frame<'_>,
-        force: bool,
-    ) -> Result<String, Failure> {
-        let auth = conn.auth.as_ref().expect("an oauth2 connection");
-        let mut tokens = self.tokens.lock().await;
-        if !force
-            && let Some((token, expiry)) = tokens.get(&conn.name.name)
-            && *expiry > std::time::Instant::now() + Duration::from_secs(30)
-        {
-            return Ok(token.clone());
-        }
-        let grant = auth
-            .setting("grant")
-            .map(|t| t.text.as_str())
-            .unwrap_or("client-credentials");
-        if grant != "client-credentials" {
-            return Err(Failure {
-                before_any_request: true,
-                ..Failure::new(format!(
-                    "connection `{}` uses the {grant} grant, which this version of the executor cannot run yet",
-                    conn.name.name
-                ))
-            });
-        }
-        let url = match self
-            .env
-            .connections
-            .get(&conn.name.name)
-            .and_then(|c| c.token_url.clone())
-        {
-            Some(u) => u,
-            None => {
-                let t = auth.setting("token-url").ok_or_else(|| {
-                    Failure::new(format!("connection `{}` has no token-url", conn.name.name))
-                })?;
-                text_of(&self.eval(&Tree::Template(t.clone()), frame)?)
-            }
-        };
-        let params = &frame.vars["auth"];
-        let client_id = params
-            .get("client_id")
-            .and_then(J::as_str)
-            .unwrap_or("")
-            .to_string();
-        let client_secret = params
-            .get("client_secret")
-            .and_then(J::as_str)
-            .unwrap_or("")
-            .to_string();
-        self.masker.add(&client_secret);
-        let mut form: Vec<(String, String)> =
-            vec![("grant_type".into(), "client_credentials".into())];
-        if !auth.scopes.is_empty() {
-            form.push(("scope".into(), auth.scopes.join(" ")));
-        }
-        for (k, t) in &auth.token_params {
-            form.push((
-                k.clone(),
-                text_of(&self.eval(&Tree::Template(t.clone()), frame)?),
-            ));
-        }
-        let post = auth
-            .setting("client-auth")
-            .is_some_and(|t| t.text == "post");
-        let mut rb = self
-            .client
-            .post(&url)
-            .timeout(Duration::from_secs(30))
-            .header("Accept", "application/json");
-        if post {
-            form.push(("client_id".into(), client_id));
-            form.push(("client_secret".into(), client_secret));
-        } else {
-            let basic = base64::engine::general_purpose::STANDARD
-                .encode(format!("{client_id}:{client_secret}"));
-            self.masker.add(&basic);
-            rb = rb.header("Authorization", format!("Basic {basic}"));
-        }
-        let resp = rb.form(&form).send().await.map_err(|e| {
-            Failure::new(format!(
-                "the token request to {url} could not be sent: {}",
-                root_cause(&e)
-            ))
-        })?;
-        let status = resp.status().as_u16();
-        let body: J = resp.json().await.unwrap_or(J::Null);
-        let Some(token) = body
-            .get("access_token")
-            .and_then(J::as_str)
-            .filter(|_| (200..300).contains(&status))
-        else {
-            let why = body
-                .get("error_description")
-                .or_else(|| body.get("error"))
-                .and_then(J::as_str)
-                .unwrap_or("no access_token in the answer");
-            return Err(Failure {
-                error_type: ErrorType::InvalidCredentials,
-                status: Some(status),
-                ..Failure::new(self.masker.mask(&format!(
-                    "the token endpoint {url} answered {status}: {why}"
-                )))
-            });
-        };
-        self.masker.add(token);
-        let expires_in = body.get("expires_in").and_then(J::as_u64).unwrap_or(3600);
-        self.trace(format_args!(
-            "POST {url} -> {status}: an access token for {expires_in} s"
-        ));
-        tokens.insert(
-            conn.name.name.clone(),
-            (
-                token.to_string(),
-                std::time::Instant::now() + Duration::from_secs(expires_in),
-            ),
-        );
-        Ok(token.to_string())
-    }
-}
-
 /// Characters left as they are in one path segment (RFC 3986 unreserved).
 const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
     .remove(b'-')
@@ -1239,7 +1123,7 @@ impl RetryPolicy {
     }
 }
 
-fn root_cause(e: &reqwest::Error) -> String {
+pub(crate) fn root_cause(e: &reqwest::Error) -> String {
     let mut cause: &dyn std::error::Error = e;
     while let Some(next) = cause.source() {
         cause = next;

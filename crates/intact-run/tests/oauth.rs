@@ -116,6 +116,7 @@ fn runtime(text: &str, base: &str, token_url: &str, traces: Arc<Mutex<Vec<String
             .collect(),
             base_url: Some(base.to_string()),
             token_url: Some(token_url.to_string()),
+            ..Default::default()
         },
     );
     let masker = Arc::new(Masker::new());

@@ -229,6 +229,7 @@ fn runtime(base: &str, traces: Arc<Mutex<Vec<String>>>) -> Runtime {
                 .collect(),
             base_url: Some(base.to_string()),
             token_url: None,
+            authorize_url: None,
         },
     );
     let masker = Arc::new(Masker::new());
