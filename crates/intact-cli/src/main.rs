@@ -137,6 +137,13 @@ enum Command {
         /// How many tests run at once.
         #[arg(long, default_value_t = 2)]
         jobs: usize,
+        /// With --live: the environment whose real API the tests run against (env/NAME.toml).
+        #[arg(long, requires = "live")]
+        env: Option<String>,
+        /// Run against the real API of --env instead of the mocks: the tests' `app`, `params`
+        /// and `mock` blocks are left out; `expect` and `expect-error` are checked.
+        #[arg(long, requires = "env")]
+        live: bool,
     },
     /// OAuth 2.0 authorization-code login for a connection, and logout.
     ///
@@ -259,7 +266,9 @@ fn main() -> ExitCode {
             filter,
             format,
             jobs,
-        } => test(path, filter, format, jobs),
+            env,
+            live: _,
+        } => test(path, filter, format, jobs, env),
         Command::Auth { what } => match what {
             AuthCommand::Login {
                 connection,
@@ -539,9 +548,24 @@ fn load_checked(root: &Path) -> Result<Analysis, Failure> {
     Ok(analysis)
 }
 
-fn test(path: Option<PathBuf>, filter: Option<String>, format: TestFormat, jobs: usize) -> Outcome {
+fn test(
+    path: Option<PathBuf>,
+    filter: Option<String>,
+    format: TestFormat,
+    jobs: usize,
+    live_env: Option<String>,
+) -> Outcome {
     let root = project_root(path.as_deref())?;
     let analysis = load_checked(&root)?;
+    let mode = match live_env {
+        None => intact_run::testing::Mode::Mocks,
+        Some(env) => intact_run::testing::Mode::Live {
+            tokens: Some(
+                intact_run::oauth::TokenStore::user(&root, &env).map_err(|e| Failure(USAGE, e))?,
+            ),
+            env,
+        },
+    };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(jobs.clamp(1, 8))
         .enable_all()
@@ -554,15 +578,21 @@ fn test(path: Option<PathBuf>, filter: Option<String>, format: TestFormat, jobs:
             root,
             filter,
             jobs,
+            mode,
         ))
         .map_err(|e| Failure(USAGE, e))?;
     let failed = results.iter().filter(|r| !r.passed).count();
+    let skipped = results.iter().filter(|r| r.skipped.is_some()).count();
     let out = match format {
         TestFormat::Junit => intact_run::testing::junit(&results),
         TestFormat::Json => intact_run::testing::json_report(&results),
         TestFormat::Human => {
             let mut out = String::new();
             for r in &results {
+                if let Some(why) = &r.skipped {
+                    out.push_str(&format!("skip   {} ({}): {why}\n", r.name, r.file));
+                    continue;
+                }
                 let mark = if r.passed { "ok" } else { "FAILED" };
                 out.push_str(&format!(
                     "{mark:<6} {} ({}, {} ms)\n",
@@ -574,9 +604,14 @@ fn test(path: Option<PathBuf>, filter: Option<String>, format: TestFormat, jobs:
                     out.push_str(&format!("         {f}\n"));
                 }
             }
+            let skips = if skipped > 0 {
+                format!(", {skipped} skipped")
+            } else {
+                String::new()
+            };
             out.push_str(&format!(
-                "\n{} passed, {failed} failed in {:.2} s\n",
-                results.len() - failed,
+                "\n{} passed, {failed} failed{skips} in {:.2} s\n",
+                results.len() - failed - skipped,
                 started.elapsed().as_secs_f64()
             ));
             out

@@ -726,3 +726,150 @@ fn ping_and_call_go_through_the_connection() {
         2,
     );
 }
+
+/// A server that answers every request with `body` and reports each request's text.
+fn answering_server(body: &'static str) -> (String, std::sync::mpsc::Receiver<String>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut s) = stream else { continue };
+            let mut buf = [0u8; 8192];
+            let n = s.read(&mut buf).unwrap_or(0);
+            let _ = tx.send(String::from_utf8_lossy(&buf[..n]).into_owned());
+            let _ = write!(
+                s,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    (format!("http://{addr}"), rx)
+}
+
+#[test]
+fn test_live_runs_against_the_environment_and_skips_mock_only_tests() {
+    let (base, requests) = answering_server(r#"{"name": "Real"}"#);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("env")).unwrap();
+    std::fs::write(
+        dir.path().join("intact.kdl"),
+        r#"project "p" {
+    display-name "P"
+}
+connection "api" {
+    base-url "https://api.example.com"
+    auth "bearer" {
+        token "${auth.token}"
+    }
+}
+flow "me" {
+    input "prefix" type="string"
+    request "me" "GET" "/me"
+    return {
+        name "${steps.me.body.name}"
+    }
+}
+test "name_is_read" flow="me" {
+    params "api" token="mock-token"
+    mock "api" {
+        on "GET" "/me" {
+            respond 200 {
+                json { name "Real" }
+            }
+        }
+    }
+    expect {
+        name "Real"
+    }
+}
+test "name_differs_live" flow="me" {
+    params "api" token="mock-token"
+    mock "api" {
+        on "GET" "/me" {
+            respond 200 {
+                json { name "Mocked" }
+            }
+        }
+    }
+    expect {
+        name "Mocked"
+    }
+}
+test "needs_the_mock" flow="me" {
+    params "api" token="mock-token"
+    input {
+        prefix "${mock.url}"
+    }
+    mock "api" {
+        on "GET" "/me" {
+            respond 200 {
+                json { name "Real" }
+            }
+        }
+    }
+    expect {
+        name "Real"
+    }
+}
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("env/live.toml"),
+        format!("[connection.api]\nbase-url = \"{base}\"\ntoken = {{ env = \"INTACT_LIVE_TOKEN\" }}\n"),
+    )
+    .unwrap();
+    // Against the mocks every test passes and the server sees nothing.
+    let o = intact(&["test"], dir.path());
+    assert_exit(&o, 0);
+    assert!(stdout(&o).contains("3 passed, 0 failed"), "{}", stdout(&o));
+    assert!(requests.try_recv().is_err());
+    // Live: the real server answers; the mock-only test is skipped and says why.
+    let secret = "live-token-77f1";
+    let live = |format: &str| {
+        Command::new(env!("CARGO_BIN_EXE_intact"))
+            .args(["test", "--env", "live", "--live", "--format", format])
+            .current_dir(dir.path())
+            .env("INTACT_LIVE_TOKEN", secret)
+            .env("INTACT_CACHE_DIR", dir.path().join("cache"))
+            .output()
+            .unwrap()
+    };
+    let o = live("human");
+    assert_exit(&o, 1);
+    let out = stdout(&o);
+    assert!(out.contains("1 passed, 1 failed, 1 skipped"), "{out}");
+    assert!(out.contains("ok     name_is_read"), "{out}");
+    assert!(
+        out.contains("FAILED name_differs_live") && out.contains("`name` is \"Real\", expected \"Mocked\""),
+        "{out}"
+    );
+    assert!(out.contains("skip   needs_the_mock") && out.contains("`mock` values"), "{out}");
+    let request = requests
+        .recv_timeout(std::time::Duration::from_secs(5))
+        .unwrap();
+    assert!(request.starts_with("GET /me "), "{request}");
+    assert!(
+        request.to_lowercase().contains(&format!("authorization: bearer {secret}")),
+        "the environment's token, not the test's params: {request}"
+    );
+    let o = live("junit");
+    assert!(stdout(&o).contains("skipped=\"1\"") && stdout(&o).contains("<skipped message="));
+    let o = live("json");
+    let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        (&report["passed"], &report["failed"], &report["skipped"]),
+        (&1.into(), &1.into(), &1.into())
+    );
+    for o in [live("human"), live("junit"), live("json")] {
+        assert!(!stdout(&o).contains(secret) && !stderr(&o).contains(secret));
+    }
+    // --live needs --env, and a missing environment is a usage error before any test.
+    assert_exit(&intact(&["test", "--live"], dir.path()), 2);
+    let o = intact(&["test", "--live", "--env", "prod"], dir.path());
+    assert_exit(&o, 2);
+    assert!(stderr(&o).contains("environments: live"), "{}", stderr(&o));
+}

@@ -143,6 +143,7 @@ fn mock_tests_200_jobs_2(b: Bencher) {
                 root.clone(),
                 None,
                 2,
+                intact_run::testing::Mode::Mocks,
             ))
             .unwrap();
         assert!(

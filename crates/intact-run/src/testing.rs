@@ -27,6 +27,22 @@ pub struct TestResult {
     pub passed: bool,
     pub duration: Duration,
     pub failures: Vec<String>,
+    /// Why the test did not run (only with `--live`: it needs its mocks).
+    pub skipped: Option<String>,
+}
+
+/// What the tests run against.
+#[derive(Clone, Debug, Default)]
+pub enum Mode {
+    /// Each test's `mock` blocks, served on 127.0.0.1.
+    #[default]
+    Mocks,
+    /// The real API of an environment (`--env NAME --live`): values from `env/NAME.toml`, the
+    /// tests' `app`, `params` and `mock` blocks left out, `expect` and `expect-error` checked.
+    Live {
+        env: String,
+        tokens: Option<crate::oauth::TokenStore>,
+    },
 }
 
 /// A mocked route, evaluated for one test.
@@ -184,8 +200,14 @@ pub async fn run_tests(
     root: PathBuf,
     filter: Option<String>,
     jobs: usize,
+    mode: Mode,
 ) -> Result<Vec<TestResult>, String> {
     crate::init_tls();
+    if let Mode::Live { env, .. } = &mode {
+        // Fail once, before any test, when the environment cannot be loaded.
+        crate::env::load(&root, env, &Masker::new(), &|v| std::env::var(v).ok())
+            .map_err(|e| e.0)?;
+    }
     let state = MockState::default();
     let app = axum::Router::new()
         .fallback(serve_mock)
@@ -215,19 +237,20 @@ pub async fn run_tests(
     let semaphore = Arc::new(tokio::sync::Semaphore::new(jobs.max(1)));
     let mut handles = Vec::new();
     for i in selected {
-        let (analysis, root, base, state, semaphore) = (
+        let (analysis, root, base, state, semaphore, mode) = (
             analysis.clone(),
             root.clone(),
             base.clone(),
             state.clone(),
             semaphore.clone(),
+            mode.clone(),
         );
         handles.push(tokio::spawn(async move {
             let _permit = semaphore
                 .acquire_owned()
                 .await
                 .expect("the semaphore is never closed");
-            run_one(&analysis, &root, i, &base, &state).await
+            run_one(&analysis, &root, i, &base, &state, &mode).await
         }));
     }
     let mut results = Vec::new();
@@ -244,6 +267,7 @@ async fn run_one(
     index: usize,
     base: &str,
     state: &MockState,
+    mode: &Mode,
 ) -> TestResult {
     let t = &analysis.model.tests[index];
     let started = Instant::now();
@@ -254,10 +278,28 @@ async fn run_one(
         .into_owned();
     let masker = Arc::new(Masker::new());
     let mut failures = Vec::new();
-    match prepare(analysis, root, t, index, base, state, &masker) {
+    let mut skipped = None;
+    let prepared = match mode {
+        Mode::Mocks => prepare(analysis, root, t, index, base, state, &masker).map(Some),
+        Mode::Live { env, .. } => prepare_live(root, t, env, &masker).map(|p| {
+            if p.is_none() {
+                skipped = Some("it uses `mock` values, which only exist against mocks".into());
+            }
+            p
+        }),
+    };
+    match prepared {
         Err(e) => failures.push(e),
-        Ok((env, input)) => {
-            let rt = Runtime::new(analysis.clone(), env, masker.clone());
+        Ok(None) => {}
+        Ok(Some((env, input, scope))) => {
+            let mut rt = Runtime::new(analysis.clone(), env, masker.clone());
+            if let Mode::Live {
+                tokens: Some(store),
+                ..
+            } = mode
+            {
+                rt = rt.with_token_store(store.clone());
+            }
             let result = match (&t.action, &t.flow) {
                 (Some(a), _) => rt
                     .run_action(&a.name, input)
@@ -268,7 +310,7 @@ async fn run_one(
                     "the test names no action or flow",
                 )),
             };
-            check_result(t, result, &mut failures);
+            check_result(t, result, &scope, &mut failures);
         }
     }
     if let Some(m) = state.tests.lock().unwrap().remove(&index) {
@@ -284,12 +326,53 @@ async fn run_one(
         passed: failures.is_empty(),
         duration: started.elapsed(),
         failures,
+        skipped,
     }
+}
+
+/// A test's environment and input for a live run; `None` when the test cannot run live.
+fn prepare_live(
+    root: &std::path::Path,
+    t: &TestDef,
+    env_name: &str,
+    masker: &Masker,
+) -> Result<Option<(Environment, J, J)>, String> {
+    let env =
+        crate::env::load(root, env_name, masker, &|v| std::env::var(v).ok()).map_err(|e| e.0)?;
+    let app = J::Object(
+        env.app
+            .iter()
+            .map(|(k, v)| (k.clone(), J::String(v.clone())))
+            .collect(),
+    );
+    use intact_model::template::{Reference, references, segments};
+    let uses_mock = |tree: &Tree| {
+        let mut templates = Vec::new();
+        tree.templates(&mut templates);
+        templates.iter().any(|tpl| {
+            segments(&tpl.text).iter().any(|seg| {
+                references(seg.expr)
+                    .iter()
+                    .any(|r| matches!(r, Reference::Member { root: "mock", .. }))
+            })
+        })
+    };
+    if t.input.as_ref().is_some_and(|(tree, _)| uses_mock(tree))
+        || t.run.expect.as_ref().is_some_and(uses_mock)
+    {
+        return Ok(None);
+    }
+    let input = match &t.input {
+        Some((tree, _)) => eval_tree(tree, &[("app", &app)], &Programs::default(), Arc::new(NoMappings))?,
+        None => J::Object(Map::new()),
+    };
+    Ok(Some((env, input, json!({"app": app}))))
 }
 
 fn check_result(
     t: &TestDef,
     result: Result<(J, bool), crate::runtime::Failure>,
+    scope: &J,
     failures: &mut Vec<String>,
 ) {
     match (&t.run.expect_error, result) {
@@ -332,7 +415,7 @@ fn check_result(
         }
         (None, Ok((output, _))) => {
             if let Some(expected) = &t.run.expect {
-                match expected_json(expected) {
+                match expected_json(expected, scope) {
                     Ok(e) => {
                         if let Err(why) = subset(&e, &output, "") {
                             failures.push(format!("the output {why}; it was {output}"));
@@ -346,8 +429,15 @@ fn check_result(
     }
 }
 
-fn expected_json(tree: &Tree) -> Result<J, String> {
-    eval_tree(tree, &[], &Programs::default(), Arc::new(NoMappings))
+/// The expected output; `scope` holds the values `expect` may use (`app`, and `mock` unless live).
+fn expected_json(tree: &Tree, scope: &J) -> Result<J, String> {
+    let vars: Vec<(&str, &J)> = scope
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| (k.as_str(), v))
+        .collect();
+    eval_tree(tree, &vars, &Programs::default(), Arc::new(NoMappings))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -359,7 +449,7 @@ fn prepare(
     base: &str,
     state: &MockState,
     masker: &Masker,
-) -> Result<(Environment, J), String> {
+) -> Result<(Environment, J, J), String> {
     let mut env = match &t.run.env {
         Some(name) => {
             crate::env::load(root, name, masker, &|v| std::env::var(v).ok()).map_err(|e| e.0)?
@@ -435,19 +525,29 @@ fn prepare(
             problems: Vec::new(),
         },
     );
+    // In `input` and `expect`, `mock` is that of the first mocked connection.
+    let first = t
+        .run
+        .routes
+        .first()
+        .map(|r| r.connection.clone())
+        .or_else(|| analysis.model.connections.first().map(|c| c.name.name.clone()))
+        .unwrap_or_default();
+    let mock = json!({"url": format!("{base}/t/{index}/{first}"), "token": token});
     let input = match &t.input {
-        Some((tree, _)) => scalar(tree, &[("app", &app)])?,
+        Some((tree, _)) => scalar(tree, &[("app", &app), ("mock", &mock)])?,
         None => J::Object(Map::new()),
     };
-    Ok((env, input))
+    Ok((env, input, json!({"app": app, "mock": mock})))
 }
 
 /// The results as JUnit XML.
 pub fn junit(results: &[TestResult]) -> String {
     let failures = results.iter().filter(|r| !r.passed).count();
+    let skipped = results.iter().filter(|r| r.skipped.is_some()).count();
     let total: f64 = results.iter().map(|r| r.duration.as_secs_f64()).sum();
     let mut out = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"intact test\" tests=\"{}\" failures=\"{failures}\" time=\"{total:.3}\">\n  <testsuite name=\"intact test\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" time=\"{total:.3}\">\n",
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"intact test\" tests=\"{}\" failures=\"{failures}\" skipped=\"{skipped}\" time=\"{total:.3}\">\n  <testsuite name=\"intact test\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\" time=\"{total:.3}\">\n",
         results.len(),
         results.len()
     );
@@ -458,7 +558,12 @@ pub fn junit(results: &[TestResult]) -> String {
             xml(&r.file),
             r.duration.as_secs_f64()
         ));
-        if r.passed {
+        if let Some(why) = &r.skipped {
+            out.push_str(&format!(
+                ">\n      <skipped message=\"{}\"/>\n    </testcase>\n",
+                xml(why)
+            ));
+        } else if r.passed {
             out.push_str("/>\n");
         } else {
             out.push_str(&format!(
@@ -476,10 +581,12 @@ pub fn junit(results: &[TestResult]) -> String {
 pub fn json_report(results: &[TestResult]) -> String {
     let tests: Vec<J> = results
         .iter()
-        .map(|r| json!({"name": r.name, "file": r.file, "passed": r.passed, "duration_ms": r.duration.as_millis() as u64, "failures": r.failures}))
+        .map(|r| json!({"name": r.name, "file": r.file, "passed": r.passed, "skipped": r.skipped, "duration_ms": r.duration.as_millis() as u64, "failures": r.failures}))
         .collect();
-    let passed = results.iter().filter(|r| r.passed).count();
-    serde_json::to_string_pretty(&json!({"format_version": 1, "passed": passed, "failed": results.len() - passed, "tests": tests})).unwrap_or_default() + "\n"
+    let skipped = results.iter().filter(|r| r.skipped.is_some()).count();
+    let passed = results.iter().filter(|r| r.passed).count() - skipped;
+    let failed = results.iter().filter(|r| !r.passed).count();
+    serde_json::to_string_pretty(&json!({"format_version": 1, "passed": passed, "failed": failed, "skipped": skipped, "tests": tests})).unwrap_or_default() + "\n"
 }
 
 fn xml(s: &str) -> String {
