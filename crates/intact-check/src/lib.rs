@@ -3,6 +3,7 @@
 //! [`check`] is a pure function of the analysis; the CLI and the language server both call it.
 
 mod diagnostic;
+mod envfiles;
 mod exprs;
 mod ignore;
 pub mod registry;
@@ -50,6 +51,7 @@ pub fn check(a: &Analysis) -> Vec<Diagnostic> {
     }
     rules::check_model(a, &mut out);
     exprs::check(a, &mut out);
+    envfiles::check(a, &mut out);
     let mut out = ignore::apply(a, out);
     out.sort_by(|x, y| (x.loc, x.code, &x.message).cmp(&(y.loc, y.code, &y.message)));
     out.dedup();

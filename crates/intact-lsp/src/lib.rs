@@ -182,6 +182,10 @@ impl LanguageServer for Backend {
         let Some(path) = protocol::path_of(&params.text_document.uri) else {
             return Ok(None);
         };
+        // Environments (TOML) are the user's layout; only KDL has a canonical one.
+        if path.extension().is_none_or(|x| x != "kdl") {
+            return Ok(None);
+        }
         let enc = self.encoding();
         let text = match self.docs.lock().unwrap().open.get(&path) {
             Some(d) => d.text.clone(),
@@ -259,10 +263,10 @@ impl Worker {
             let docs = self.docs.lock().unwrap();
             (docs.open.clone(), docs.encoding.unwrap_or(Encoding::Utf16))
         };
-        let mut paths = project::kdl_files(root).unwrap_or_default();
+        let mut paths = project::files(root).unwrap_or_default();
         for p in open.keys() {
             if p.starts_with(root)
-                && p.extension().is_some_and(|x| x == "kdl")
+                && project::is_project_file(&project::relative(root, p))
                 && !paths.contains(p)
                 && !in_skipped_dir(root, p)
             {
@@ -288,10 +292,7 @@ impl Worker {
                 .filter(|f| f.input.text == input.text && f.input.path == input.path);
             let file = match reused {
                 Some(f) => f.clone(),
-                None => {
-                    let parse = intact_syntax::parse(&input.text);
-                    Arc::new(SourceFile { input, parse })
-                }
+                None => Arc::new(SourceFile::new(input)),
             };
             self.cache.insert(path.clone(), file.clone());
             files.push(file);

@@ -72,14 +72,33 @@ impl FileInput {
     }
 }
 
+impl FileInput {
+    /// Whether the file is KDL (parsed and lowered); the other project files (environments
+    /// under `env/`) are read as text for the rules that look at them.
+    pub fn is_kdl(&self) -> bool {
+        self.path.extension().is_some_and(|x| x == "kdl")
+    }
+}
+
 /// A parsed file.
 #[derive(Clone, Debug)]
 pub struct SourceFile {
     pub input: FileInput,
+    /// Empty for files that are not KDL.
     pub parse: Parse,
 }
 
 impl SourceFile {
+    /// Parses a KDL file; other files get an empty parse.
+    pub fn new(input: FileInput) -> SourceFile {
+        let parse = if input.is_kdl() {
+            intact_syntax::parse(&input.text)
+        } else {
+            Parse::default()
+        };
+        SourceFile { input, parse }
+    }
+
     pub fn path(&self) -> &std::path::Path {
         &self.input.path
     }
@@ -100,10 +119,7 @@ impl Analysis {
     pub fn new(inputs: Vec<FileInput>) -> Analysis {
         let files = inputs
             .into_iter()
-            .map(|input| {
-                let parse = intact_syntax::parse(&input.text);
-                Arc::new(SourceFile { input, parse })
-            })
+            .map(|input| Arc::new(SourceFile::new(input)))
             .collect();
         Analysis::from_files(files)
     }

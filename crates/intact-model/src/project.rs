@@ -50,6 +50,23 @@ impl std::error::Error for LoadError {}
 
 /// The paths of every `*.kdl` file of the project at `root`, sorted.
 pub fn kdl_files(root: &Path) -> Result<Vec<PathBuf>, LoadError> {
+    walk(root, &|rel| rel.extension().is_some_and(|x| x == "kdl"))
+}
+
+/// Whether a path relative to the root is a file of the project: `*.kdl` anywhere, and the
+/// environments `env/*.toml`.
+pub fn is_project_file(rel: &Path) -> bool {
+    rel.extension().is_some_and(|x| x == "kdl")
+        || (rel.extension().is_some_and(|x| x == "toml")
+            && rel.parent() == Some(Path::new("env")))
+}
+
+/// The paths of every file of the project at `root` ([`is_project_file`]), sorted.
+pub fn files(root: &Path) -> Result<Vec<PathBuf>, LoadError> {
+    walk(root, &|rel| is_project_file(rel))
+}
+
+fn walk(root: &Path, keep: &dyn Fn(&Path) -> bool) -> Result<Vec<PathBuf>, LoadError> {
     let mut out = Vec::new();
     let walker = walkdir::WalkDir::new(root)
         .follow_links(false)
@@ -68,16 +85,18 @@ pub fn kdl_files(root: &Path) -> Result<Vec<PathBuf>, LoadError> {
                 .into_io_error()
                 .unwrap_or_else(|| io::Error::other("file system loop")),
         })?;
-        if entry.file_type().is_file() && entry.path().extension().is_some_and(|x| x == "kdl") {
+        if entry.file_type().is_file()
+            && keep(entry.path().strip_prefix(root).unwrap_or(entry.path()))
+        {
             out.push(entry.into_path());
         }
     }
     Ok(out)
 }
 
-/// Reads every `*.kdl` file of the project at `root`.
+/// Reads every file of the project at `root` ([`files`]).
 pub fn load(root: &Path) -> Result<Vec<FileInput>, LoadError> {
-    kdl_files(root)?
+    files(root)?
         .into_iter()
         .map(|path| read_file(root, &path))
         .collect()
