@@ -1,5 +1,6 @@
 //! The `intact` command.
 
+mod import;
 mod init;
 
 use std::io::{IsTerminal, Read, Write};
@@ -152,6 +153,13 @@ enum Command {
         #[command(subcommand)]
         what: AuthCommand,
     },
+    /// Generate a connection and flows from an API description.
+    ///
+    /// Example: intact import openapi okta.yaml --tag User
+    Import {
+        #[command(subcommand)]
+        what: import::ImportCommand,
+    },
     /// Run the language server over standard input and output.
     Lsp,
 }
@@ -283,6 +291,7 @@ fn main() -> ExitCode {
                 project,
             } => logout(connection, env, project),
         },
+        Command::Import { what } => import::run(what),
         Command::Lsp => match intact_lsp::run_stdio() {
             Ok(()) => Ok(0),
             Err(e) => Err(Failure(USAGE, format!("the language server stopped: {e}"))),
@@ -637,7 +646,8 @@ fn runtime_for(
     let masker = std::sync::Arc::new(intact_run::mask::Masker::new());
     let env = intact_run::env::load(&root, env_name, &masker, &|v| std::env::var(v).ok())
         .map_err(|e| Failure(USAGE, e.0))?;
-    let store = intact_run::oauth::TokenStore::user(&root, env_name).map_err(|e| Failure(USAGE, e))?;
+    let store =
+        intact_run::oauth::TokenStore::user(&root, env_name).map_err(|e| Failure(USAGE, e))?;
     let mut runtime = intact_run::Runtime::new(std::sync::Arc::new(analysis), env, masker.clone())
         .with_token_store(store);
     if trace {
@@ -730,7 +740,10 @@ fn logout(connection: String, env: String, project: Option<PathBuf>) -> Outcome 
             ))?;
             Ok(0)
         }
-        Err(e) => Err(Failure(USAGE, format!("cannot delete {}: {e}", path.display()))),
+        Err(e) => Err(Failure(
+            USAGE,
+            format!("cannot delete {}: {e}", path.display()),
+        )),
     }
 }
 

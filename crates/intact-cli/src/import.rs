@@ -1,0 +1,141 @@
+//! `intact import openapi SPEC`: an OpenAPI 3.x description to a connection and flows
+//! (crates/intact-openapi does the work; this file reads the options and the files).
+
+use std::path::{Path, PathBuf};
+
+use clap::Subcommand;
+use intact_model::project;
+
+use crate::{Failure, Outcome, USAGE};
+
+#[derive(Subcommand)]
+pub enum ImportCommand {
+    /// Write a connection (auth, ping), tenant variables, the custom API action and one flow per
+    /// operation from an OpenAPI 3.0/3.1 description; the document is copied under openapi/.
+    ///
+    /// Example: intact import openapi okta.yaml --tag User --ping getCurrentUser
+    Openapi {
+        /// The OpenAPI document (JSON or YAML).
+        spec: PathBuf,
+        /// The project folder to write into (default: the project around the current folder, or
+        /// the current folder as a new project).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// The connection's name (default: from the API's title).
+        #[arg(long)]
+        connection: Option<String>,
+        /// A security scheme to generate; repeat for a connection per scheme (default: the first
+        /// supported one).
+        #[arg(long = "scheme", value_name = "NAME")]
+        schemes: Vec<String>,
+        /// Only these operationIds (space- or comma-separated, repeatable).
+        #[arg(long, value_name = "ID", num_args = 1.., value_delimiter = ',', conflicts_with = "tag")]
+        operations: Vec<String>,
+        /// Only operations whose first tag is one of these (repeatable).
+        #[arg(long = "tag", value_name = "TAG", num_args = 1.., value_delimiter = ',')]
+        tag: Vec<String>,
+        /// The operationId of the auth ping (default: a GET of the current user or a list).
+        #[arg(long, value_name = "ID")]
+        ping: Option<String>,
+        /// Which of the document's servers to use, from 0.
+        #[arg(long, value_name = "N", default_value_t = 0)]
+        server: usize,
+        /// The API's address, when the document's server is relative or missing.
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
+        /// Print the files that would be written, and what each holds; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Overwrite files that exist.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+pub fn run(cmd: ImportCommand) -> Outcome {
+    let ImportCommand::Openapi {
+        spec,
+        out,
+        connection,
+        schemes,
+        operations,
+        tag,
+        ping,
+        server,
+        base_url,
+        dry_run,
+        force,
+    } = cmd;
+    let bytes = std::fs::read(&spec)
+        .map_err(|e| Failure(USAGE, format!("cannot read {}: {e}", spec.display())))?;
+    let out = match out {
+        Some(o) => o,
+        None => {
+            let cwd = std::env::current_dir()
+                .map_err(|e| Failure(USAGE, format!("cannot read the current folder: {e}")))?;
+            project::find_root(&cwd).unwrap_or(cwd)
+        }
+    };
+    if out.exists() && !out.is_dir() {
+        return Err(Failure(
+            USAGE,
+            format!("--out {} is not a folder", out.display()),
+        ));
+    }
+    let opts = intact_openapi::Options {
+        connection,
+        schemes,
+        operations,
+        tags: tag,
+        ping,
+        server,
+        base_url,
+        write_project_file: !out.join(project::ROOT_FILE).exists(),
+    };
+    let read = |p: &Path| std::fs::read(p);
+    let plan = intact_openapi::plan(&spec, bytes, &read, &opts).map_err(failure)?;
+    for w in &plan.warnings {
+        eprintln!("warning: {w}");
+    }
+    for n in &plan.notes {
+        eprintln!("note: {n}");
+    }
+    if dry_run {
+        let mut text = format!(
+            "would write {} file(s) under {}:\n",
+            plan.files.len(),
+            out.display()
+        );
+        for f in &plan.files {
+            let exists = out.join(&f.path).exists();
+            text.push_str(&format!(
+                "  {}{}  ({} bytes) {}\n",
+                f.path.display(),
+                if exists {
+                    " (exists: needs --force)"
+                } else {
+                    ""
+                },
+                f.bytes.len(),
+                f.summary
+            ));
+        }
+        text.push_str("nothing was written (--dry-run)\n");
+        crate::write_stdout(&text)?;
+        return Ok(0);
+    }
+    let written = intact_openapi::write(&plan, &out, force).map_err(failure)?;
+    let mut text = String::new();
+    for (path, f) in written.iter().zip(&plan.files) {
+        text.push_str(&format!("wrote {}  {}\n", path.display(), f.summary));
+    }
+    text.push_str(&format!("\nnext: intact check {}\n", out.display()));
+    crate::write_stdout(&text)?;
+    Ok(0)
+}
+
+/// Every import failure is bad input or a refusal to overwrite: exit 2, with the code (when the
+/// error has one) and the help on its own line, as `intact check` prints them.
+fn failure(e: intact_openapi::Error) -> Failure {
+    Failure(USAGE, e.to_string())
+}

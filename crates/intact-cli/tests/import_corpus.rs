@@ -1,0 +1,523 @@
+//! `intact import openapi` on every file of the OpenAPI corpus (shared/corpus/openapi, real
+//! vendor documents; see its SOURCES.md) and on small fixtures of our own, through the built
+//! binary. Every 3.x document imports and the result passes `intact check` with no error; every
+//! Swagger 2.0 document is refused with `openapi::unsupported-version` and nothing written.
+//!
+//! The petstore import is compared with the expected files under
+//! tests/fixtures/import/petstore/; `UPDATE_EXPECT=1 cargo test -p intact-cli --test import_corpus`
+//! rewrites them.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn corpus() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/openapi");
+    assert!(
+        dir.join("SOURCES.md").is_file(),
+        "the OpenAPI corpus is missing: expected {} (with SOURCES.md); it is part of the shared checkout",
+        dir.display()
+    );
+    dir
+}
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import")
+}
+
+fn intact(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_intact"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the intact binary runs")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// Every file under `dir`, relative to it, with its bytes.
+fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    if !dir.exists() {
+        return out;
+    }
+    for e in walkdir(dir) {
+        out.insert(
+            e.strip_prefix(dir).unwrap().to_path_buf(),
+            std::fs::read(&e).unwrap(),
+        );
+    }
+    out
+}
+
+fn walkdir(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Imports `spec` into `out` with every operation, giving `--base-url` only when the document has
+/// no absolute server (and checking that it is asked for then).
+fn import_all(spec: &Path, out: &Path) -> Output {
+    let (s, o) = (spec.to_str().unwrap(), out.to_str().unwrap());
+    let first = intact(&["import", "openapi", s, "--out", o]);
+    if first.status.code() == Some(2) && text(&first.stderr).contains("--base-url") {
+        assert!(
+            tree(out).is_empty(),
+            "{}: a refused import wrote files",
+            spec.display()
+        );
+        return intact(&[
+            "import",
+            "openapi",
+            s,
+            "--out",
+            o,
+            "--base-url",
+            "https://api.example.com/v1",
+        ]);
+    }
+    first
+}
+
+#[test]
+fn every_corpus_document_imports_and_checks_clean_or_is_refused() {
+    let dir = corpus();
+    let files = walkdir(&dir);
+    let sources = std::fs::read_to_string(dir.join("SOURCES.md")).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let mut imported = 0;
+    let mut refused = 0;
+    for (i, file) in files.iter().enumerate() {
+        let rel = file
+            .strip_prefix(&dir)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        if rel == "SOURCES.md" {
+            continue;
+        }
+        let listed = rel.rsplit('/').next().unwrap();
+        assert!(
+            sources.contains(listed),
+            "{rel} is not described in SOURCES.md"
+        );
+        let out = tmp.path().join(format!("p{i}"));
+        let result = import_all(file, &out);
+        let (stdout, stderr) = (text(&result.stdout), text(&result.stderr));
+        if rel.contains("swagger-2.0") {
+            assert_eq!(result.status.code(), Some(2), "{rel}: {stdout}{stderr}");
+            assert!(
+                stderr.contains("openapi::unsupported-version")
+                    && stderr.contains("swagger2openapi"),
+                "{rel}: {stderr}"
+            );
+            assert!(
+                tree(&out).is_empty(),
+                "{rel}: refused, yet files were written"
+            );
+            refused += 1;
+            continue;
+        }
+        assert_eq!(
+            result.status.code(),
+            Some(0),
+            "{rel} did not import:\n{stdout}{stderr}"
+        );
+        let written = tree(&out);
+        let copy = written
+            .iter()
+            .find(|(p, _)| p.starts_with("openapi") && p.file_name() == file.file_name())
+            .unwrap_or_else(|| panic!("{rel}: no copy under openapi/"));
+        assert_eq!(
+            copy.1,
+            &std::fs::read(file).unwrap(),
+            "{rel}: the copy differs"
+        );
+        let check = intact(&["check", out.to_str().unwrap(), "--format", "github"]);
+        assert_eq!(
+            check.status.code(),
+            Some(0),
+            "{rel}: `intact check` found errors in the import:\n{}",
+            text(&check.stdout)
+        );
+        // The same document gives the same bytes.
+        let again = tmp.path().join(format!("q{i}"));
+        assert_eq!(import_all(file, &again).status.code(), Some(0), "{rel}");
+        assert!(written == tree(&again), "{rel}: a second import differs");
+        imported += 1;
+    }
+    assert!(
+        imported >= 20 && refused == 3,
+        "imported {imported}, refused {refused}"
+    );
+}
+
+#[test]
+fn multi_file_documents_keep_their_layout() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("scim");
+    let spec = corpus().join("multifile-node-scim-3.1/openapi.yaml");
+    let r = import_all(&spec, &out);
+    assert_eq!(r.status.code(), Some(0), "{}", text(&r.stderr));
+    let files = tree(&out);
+    for f in [
+        "openapi.yaml",
+        "docs/openapi/users.yaml",
+        "docs/openapi/groups.yaml",
+        "docs/openapi/common.yaml",
+        "docs/openapi/introspection.yaml",
+    ] {
+        let copy = files
+            .get(&Path::new("openapi").join(f))
+            .unwrap_or_else(|| panic!("openapi/{f} was not copied: {:?}", files.keys()));
+        let original = std::fs::read(corpus().join("multifile-node-scim-3.1").join(f)).unwrap();
+        assert_eq!(copy, &original, "{f}");
+    }
+    let users = text(&files[Path::new("flows/users.kdl")]);
+    assert!(users.contains("/scim/v2/Users/${input.id}"), "{users}");
+}
+
+#[test]
+fn swagger_is_refused_whichever_key_comes_first() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = tmp.path().join("late.json");
+    std::fs::write(&spec, r#"{"basePath": "/", "definitions": {}, "host": "x", "info": {}, "paths": {}, "schemes": [], "security": [], "securityDefinitions": {}, "swagger": "2.0"}"#).unwrap();
+    let out = tmp.path().join("p");
+    let r = intact(&[
+        "import",
+        "openapi",
+        spec.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(r.status.code(), Some(2));
+    assert!(
+        text(&r.stderr).contains("openapi::unsupported-version"),
+        "{}",
+        text(&r.stderr)
+    );
+    assert!(!out.exists());
+    std::fs::write(&spec, "just: text\n").unwrap();
+    let r = intact(&[
+        "import",
+        "openapi",
+        spec.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(r.status.code(), Some(2));
+    assert!(
+        text(&r.stderr).contains("no `openapi` field"),
+        "{}",
+        text(&r.stderr)
+    );
+}
+
+#[test]
+fn existing_files_are_not_overwritten_without_force() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("p");
+    let spec = corpus().join("oai-petstore-expanded-3.0.json");
+    let (s, o) = (spec.to_str().unwrap(), out.to_str().unwrap());
+    assert_eq!(
+        intact(&["import", "openapi", s, "--out", o]).status.code(),
+        Some(0)
+    );
+    let flows = out.join("flows/api.kdl");
+    std::fs::write(&flows, "// edited by hand\n").unwrap();
+    let before = tree(&out);
+    let r = intact(&["import", "openapi", s, "--out", o]);
+    assert_eq!(r.status.code(), Some(2));
+    let err = text(&r.stderr);
+    assert!(
+        err.contains("already exist")
+            && err.contains("--force")
+            && err.contains("nothing was written"),
+        "{err}"
+    );
+    assert_eq!(tree(&out), before, "a refused import changed files");
+    // intact.kdl exists now, so it is left alone even with --force.
+    std::fs::write(
+        out.join("intact.kdl"),
+        "project \"mine\" {\n    display-name \"Mine\"\n}\n",
+    )
+    .unwrap();
+    let r = intact(&["import", "openapi", s, "--out", o, "--force"]);
+    assert_eq!(r.status.code(), Some(0), "{}", text(&r.stderr));
+    assert!(
+        std::fs::read_to_string(&flows)
+            .unwrap()
+            .contains("flow \"find_pets\"")
+    );
+    assert!(
+        std::fs::read_to_string(out.join("intact.kdl"))
+            .unwrap()
+            .contains("mine")
+    );
+    assert!(
+        !walkdir(&out)
+            .iter()
+            .any(|p| p.to_string_lossy().ends_with(".tmp"))
+    );
+}
+
+#[test]
+fn dry_run_prints_the_plan_and_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("p");
+    let spec = corpus().join("oai-tictactoe-3.1.yaml");
+    let r = intact(&[
+        "import",
+        "openapi",
+        spec.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--base-url",
+        "https://api.example.com",
+        "--dry-run",
+    ]);
+    assert_eq!(r.status.code(), Some(0), "{}", text(&r.stderr));
+    let plan = text(&r.stdout);
+    for f in [
+        "intact.kdl",
+        "connections/",
+        "flows/",
+        "openapi/oai-tictactoe-3.1.yaml",
+        "nothing was written",
+    ] {
+        assert!(plan.contains(f), "{f} missing from the plan:\n{plan}");
+    }
+    assert!(!out.exists(), "--dry-run wrote {out:?}");
+}
+
+#[test]
+fn a_broken_ref_names_the_file_and_the_pointer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("p");
+    let spec = fixtures().join("broken-ref.yaml");
+    let r = intact(&[
+        "import",
+        "openapi",
+        spec.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(r.status.code(), Some(2));
+    let err = text(&r.stderr);
+    assert!(
+        err.contains("broken-ref.yaml#/paths/~1users~1{id}/get/responses/200/content/application~1json/schema")
+            && err.contains("#/components/schemas/Usr"),
+        "{err}"
+    );
+    assert!(!out.exists());
+}
+
+#[test]
+fn cyclic_schemas_import_and_reference_loops_are_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("p");
+    let spec = fixtures().join("cyclic.yaml");
+    let r = intact(&[
+        "import",
+        "openapi",
+        spec.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(r.status.code(), Some(0), "{}", text(&r.stderr));
+    let flows = std::fs::read_to_string(out.join("flows/api.kdl")).unwrap();
+    assert!(
+        flows.contains("flow \"create_node\"") && flows.contains("operation=\"listNodes\""),
+        "{flows}"
+    );
+    assert_eq!(
+        intact(&["check", out.to_str().unwrap()]).status.code(),
+        Some(0)
+    );
+
+    let out = tmp.path().join("q");
+    let spec = fixtures().join("ref-loop.yaml");
+    let r = intact(&[
+        "import",
+        "openapi",
+        spec.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(r.status.code(), Some(2));
+    let err = text(&r.stderr);
+    assert!(
+        err.contains("cycle") && err.contains("ref-loop.yaml#/"),
+        "{err}"
+    );
+}
+
+#[test]
+fn options_choose_schemes_operations_and_the_ping() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = corpus().join("scalar-galaxy-3.1.yaml");
+    let s = spec.to_str().unwrap();
+    let out = tmp.path().join("p");
+    let o = out.to_str().unwrap();
+    let r = intact(&[
+        "import",
+        "openapi",
+        s,
+        "--out",
+        o,
+        "--connection",
+        "galaxy",
+        "--scheme",
+        "apiKeyCookie",
+        "--scheme",
+        "oAuth2",
+        "--operations",
+        "getMe,getAllData",
+        "--ping",
+        "getMe",
+    ]);
+    assert_eq!(r.status.code(), Some(0), "{}", text(&r.stderr));
+    let files = tree(&out);
+    let cookie = text(&files[Path::new("connections/galaxy_api_key_cookie.kdl")]);
+    assert!(
+        cookie.contains("auth \"custom\"") && cookie.contains("cookie \"api_key\""),
+        "{cookie}"
+    );
+    assert!(
+        cookie.contains("request \"ping\" \"GET\" \"/me\" operation=\"getMe\""),
+        "{cookie}"
+    );
+    let oauth = text(&files[Path::new("connections/galaxy_o_auth2.kdl")]);
+    assert!(
+        oauth.contains("grant \"authorization-code\"") && oauth.contains("pkce #true"),
+        "{oauth}"
+    );
+    let flows: String = files
+        .iter()
+        .filter(|(p, _)| p.starts_with("flows"))
+        .map(|(_, b)| text(b))
+        .collect();
+    assert_eq!(
+        flows.matches("\nflow ").count() + usize::from(flows.starts_with("flow ")),
+        3,
+        "{flows}"
+    );
+    assert_eq!(intact(&["check", o]).status.code(), Some(0));
+
+    for (args, wanted) in [
+        (vec!["--scheme", "nope"], "no such security scheme"),
+        (vec!["--scheme", "openIdConnect"], "cannot be generated"),
+        (vec!["--operations", "getme"], "did you mean `getMe`"),
+        (vec!["--ping", "createPlanet"], "a ping must be a GET"),
+        (vec!["--server", "7"], "out of range"),
+    ] {
+        let out = tmp.path().join("x");
+        let mut all = vec!["import", "openapi", s, "--out", out.to_str().unwrap()];
+        all.extend(args.iter().copied());
+        let r = intact(&all);
+        assert_eq!(r.status.code(), Some(2), "{args:?}");
+        assert!(
+            text(&r.stderr).contains(wanted),
+            "{args:?}: {}",
+            text(&r.stderr)
+        );
+        assert!(!out.exists());
+    }
+}
+
+#[test]
+fn okta_relative_oauth_urls_resolve_against_the_server() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("p");
+    let spec = corpus().join("okta-management-3.0.yaml");
+    let r = intact(&[
+        "import",
+        "openapi",
+        spec.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--scheme",
+        "oauth2",
+        "--tag",
+        "User",
+    ]);
+    assert_eq!(r.status.code(), Some(0), "{}", text(&r.stderr));
+    let conn = std::fs::read_to_string(out.join("connections/okta_admin_management.kdl")).unwrap();
+    assert!(
+        conn.contains("authorize-url \"https://${app.your_okta_domain}/oauth2/v1/authorize\""),
+        "{conn}"
+    );
+    assert!(
+        conn.contains("token-url \"https://${app.your_okta_domain}/oauth2/v1/token\""),
+        "{conn}"
+    );
+    assert!(conn.contains("variable \"your_okta_domain\""), "{conn}");
+    assert!(conn.contains("okta.users.read"), "{conn}");
+}
+
+/// The petstore import, file by file, against tests/fixtures/import/petstore/.
+#[test]
+fn petstore_snapshot() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("p");
+    let spec = corpus().join("oai-petstore-3.0.yaml");
+    let r = intact(&[
+        "import",
+        "openapi",
+        spec.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(r.status.code(), Some(0), "{}", text(&r.stderr));
+    let expected_dir = fixtures().join("petstore");
+    let actual: BTreeMap<PathBuf, Vec<u8>> = tree(&out)
+        .into_iter()
+        .filter(|(p, _)| !p.starts_with("openapi"))
+        .collect();
+    let mut stderr = text(&r.stderr);
+    stderr = stderr.replace(&corpus().display().to_string(), "CORPUS");
+    if std::env::var_os("UPDATE_EXPECT").is_some() {
+        let _ = std::fs::remove_dir_all(&expected_dir);
+        for (p, b) in &actual {
+            let target = expected_dir.join(p);
+            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+            std::fs::write(target, b).unwrap();
+        }
+        std::fs::write(expected_dir.join("stderr.txt"), &stderr).unwrap();
+        return;
+    }
+    let mut expected = tree(&expected_dir);
+    let expected_stderr = expected
+        .remove(Path::new("stderr.txt"))
+        .map(|b| text(&b))
+        .unwrap_or_default();
+    let names = |m: &BTreeMap<PathBuf, Vec<u8>>| m.keys().cloned().collect::<Vec<_>>();
+    assert_eq!(
+        names(&actual),
+        names(&expected),
+        "run `UPDATE_EXPECT=1 cargo test -p intact-cli --test import_corpus` and review the diff"
+    );
+    for (p, b) in &actual {
+        assert_eq!(
+            text(b),
+            text(&expected[p]),
+            "{} differs (UPDATE_EXPECT=1 rewrites it)",
+            p.display()
+        );
+    }
+    assert_eq!(stderr, expected_stderr);
+}

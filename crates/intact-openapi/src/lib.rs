@@ -1,0 +1,235 @@
+//! The OpenAPI importer: an OpenAPI 3.x description (JSON or YAML, one file or several joined by
+//! relative `$ref`s) to intact KDL — a connection with its auth and ping, tenant variables, the
+//! custom API action, one flow per operation — and the document copied under `openapi/`.
+//!
+//! Reading (decision 0005): the text becomes a `serde_json::Value`; the `openapi` field chooses
+//! the typed crate (`openapiv3` for 3.0, `oas3` for 3.1 and 3.2); both are lowered into one small
+//! model ([`model::Api`]). [`describe`] stops there, for the checker's `openapi::*` rules;
+//! [`plan`] goes on to generate every file in memory; [`write`] writes a plan, or nothing.
+
+pub mod generate;
+pub mod lower;
+pub mod model;
+pub mod names;
+pub mod read;
+pub mod refs;
+
+use std::path::{Path, PathBuf};
+
+pub use model::{Api, Location, Operation, Param};
+pub use read::Version;
+pub use refs::{At, Docs, Reader};
+
+/// Why an import could not be done: a message that names the place, and how to fix it. Only
+/// `openapi::unsupported-version` has a code (and a page under docs/rules/); the rest are usage
+/// and input errors.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    pub code: Option<&'static str>,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl Error {
+    pub fn new(message: impl Into<String>) -> Error {
+        Error {
+            code: None,
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    pub fn code(mut self, code: &'static str) -> Error {
+        self.code = Some(code);
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Error {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(code) = self.code {
+            write!(f, "{code}: ")?;
+        }
+        write!(f, "{}", self.message)?;
+        if let Some(help) = &self.help {
+            write!(f, "\n  help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// A document read and lowered: every file, and the model. Cheap enough for the checker to call
+/// on every run (no generation, no schema deserialized).
+#[derive(Debug)]
+pub struct Described {
+    pub docs: Docs,
+    pub api: Api,
+    pub version: Version,
+}
+
+impl Described {
+    pub fn operation(&self, id: &str) -> Option<&Operation> {
+        self.api
+            .operations
+            .iter()
+            .find(|o| o.id.as_deref() == Some(id))
+    }
+
+    /// The JSON Schema at `at` (a response or body schema), following `$ref`s to `$ref`s; its
+    /// inner `$ref`s are left as they are (relative to [`Described::file_of`]).
+    pub fn schema(&self, at: &At) -> Option<&serde_json::Value> {
+        self.docs.deref(at).ok().map(|(_, v)| v)
+    }
+
+    /// The path of the file that holds `at`.
+    pub fn file_of(&self, at: &At) -> Option<&Path> {
+        self.docs.files.get(at.file).map(|f| f.path.as_path())
+    }
+
+    /// The schema of the success response's preferred media type (first 2xx, then `2XX`, then
+    /// `default`), if the operation declares one.
+    pub fn success_schema(&self, op: &Operation) -> Option<&serde_json::Value> {
+        self.schema(op.success()?.schema.as_ref()?)
+    }
+}
+
+/// Reads the document at `path` (its text is `bytes`) and every file its `$ref`s name, through
+/// `read`, and lowers it. Relative `$ref`s are resolved against the folder of the file they are
+/// written in.
+pub fn describe(path: &Path, bytes: Vec<u8>, read: Reader) -> Result<Described, Error> {
+    let shown = path.display().to_string();
+    let value = read::parse(&bytes, &shown)?;
+    let (version, openapi) = read::version(&value, &shown)?;
+    let docs = Docs::load(
+        refs::File {
+            path: path.to_path_buf(),
+            bytes,
+            value,
+        },
+        read,
+    )?;
+    let api = lower::lower(&docs, version, openapi)?;
+    Ok(Described { docs, api, version })
+}
+
+/// What `intact import openapi` was asked for.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The connection's name (default: from the API's title).
+    pub connection: Option<String>,
+    /// Security schemes to generate, a connection each (default: the first supported one).
+    pub schemes: Vec<String>,
+    /// Only these operationIds.
+    pub operations: Vec<String>,
+    /// Only operations whose first tag is one of these.
+    pub tags: Vec<String>,
+    /// The operationId of the auth ping.
+    pub ping: Option<String>,
+    /// Which of the document's servers (from 0).
+    pub server: usize,
+    /// The API's address when the document's server is relative or missing.
+    pub base_url: Option<String>,
+    /// Write `intact.kdl` (the output folder has none).
+    pub write_project_file: bool,
+}
+
+/// Every file an import writes, relative to the output folder, and what it says about them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    pub files: Vec<PlannedFile>,
+    pub warnings: Vec<String>,
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedFile {
+    pub path: PathBuf,
+    pub bytes: Vec<u8>,
+    /// What the file holds, for `--dry-run` and the summary.
+    pub summary: String,
+}
+
+/// The whole import in memory.
+pub fn plan(path: &Path, bytes: Vec<u8>, read: Reader, opts: &Options) -> Result<Plan, Error> {
+    let d = describe(path, bytes, read)?;
+    let warning = (d.version == Version::V32).then(|| {
+        format!(
+            "{} is OpenAPI {}: it is read on a best-effort basis with the 3.1 reader; fields new in 3.2 are ignored, check the result",
+            path.display(),
+            d.api.openapi
+        )
+    });
+    generate::generate(&d.docs, &d.api, opts, warning)
+}
+
+/// Writes `plan` under `out`. Refuses, before writing anything, when a file exists and `force`
+/// is not set. Each file is written to a temporary name first and renamed into place once all of
+/// them are written, so a failure part-way leaves the project as it was.
+pub fn write(plan: &Plan, out: &Path, force: bool) -> Result<Vec<PathBuf>, Error> {
+    if !force {
+        let existing: Vec<String> = plan
+            .files
+            .iter()
+            .map(|f| out.join(&f.path))
+            .filter(|p| p.exists())
+            .map(|p| p.display().to_string())
+            .collect();
+        if !existing.is_empty() {
+            return Err(Error::new(format!(
+                "{} already exist(s): {}; nothing was written",
+                if existing.len() == 1 { "a file" } else { "files" },
+                existing.join(", ")
+            ))
+            .help("import again with --force to overwrite them, or choose another --out folder or --connection name"));
+        }
+    }
+    let mut temps: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let undo = |temps: &[(PathBuf, PathBuf)]| {
+        for (tmp, _) in temps {
+            let _ = std::fs::remove_file(tmp);
+        }
+    };
+    for f in &plan.files {
+        let target = out.join(&f.path);
+        if let Some(parent) = target.parent()
+            && let Err(e) = std::fs::create_dir_all(parent)
+        {
+            undo(&temps);
+            return Err(Error::new(format!(
+                "cannot create {}: {e}; nothing was written",
+                parent.display()
+            )));
+        }
+        let mut name = target.file_name().unwrap_or_default().to_os_string();
+        name.push(".intact-import.tmp");
+        let tmp = target.with_file_name(name);
+        if let Err(e) = std::fs::write(&tmp, &f.bytes) {
+            undo(&temps);
+            let _ = std::fs::remove_file(&tmp);
+            return Err(Error::new(format!(
+                "cannot write {}: {e}; nothing was written",
+                tmp.display()
+            )));
+        }
+        temps.push((tmp, target));
+    }
+    let mut written = Vec::new();
+    for (tmp, target) in &temps {
+        if let Err(e) = std::fs::rename(tmp, target) {
+            undo(&temps);
+            return Err(Error::new(format!(
+                "cannot write {}: {e}",
+                target.display()
+            )));
+        }
+        written.push(target.clone());
+    }
+    Ok(written)
+}

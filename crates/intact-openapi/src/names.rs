@@ -1,0 +1,179 @@
+//! Names for what the importer writes: valid intact names (`^[a-z][a-z0-9_]*$`, see
+//! `catalogue::is_valid_name`), never a step's reserved name or a CEL keyword (an input is read
+//! as `input.NAME`, and `input.in` does not parse), de-duplicated in a fixed order.
+
+use std::collections::BTreeSet;
+
+use intact_model::catalogue::{RESERVED_NAMES, is_valid_name};
+
+/// CEL's keywords and reserved words: they cannot follow a `.` in an expression.
+const CEL_WORDS: &[&str] = &[
+    "as",
+    "break",
+    "const",
+    "continue",
+    "else",
+    "false",
+    "for",
+    "function",
+    "if",
+    "import",
+    "in",
+    "let",
+    "loop",
+    "package",
+    "namespace",
+    "null",
+    "return",
+    "true",
+    "var",
+    "void",
+    "while",
+];
+
+/// snake_case: `getUser` → `get_user`, `X-Request-ID` → `x_request_id`, `repos/get-content` →
+/// `repos_get_content`, `HTTPServer` → `http_server`; a leading digit gets `n_`.
+pub fn snake(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len() + 4);
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_ascii_uppercase() {
+            let prev = i.checked_sub(1).map(|j| chars[j]);
+            let next = chars.get(i + 1).copied();
+            let boundary = match prev {
+                Some(p) if p.is_ascii_lowercase() || p.is_ascii_digit() => true,
+                // The last capital of an acronym starts the next word: HTTPServer → http_server.
+                Some(p) if p.is_ascii_uppercase() => next.is_some_and(|n| n.is_ascii_lowercase()),
+                _ => false,
+            };
+            if boundary && !out.ends_with('_') {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('_') {
+            out.push('_');
+        }
+    }
+    let out = out.trim_end_matches('_');
+    match out.chars().next() {
+        Some(c) if c.is_ascii_lowercase() => out.to_string(),
+        Some(_) => format!("n_{out}"),
+        None => String::new(),
+    }
+}
+
+/// A name from `text`, or `fallback` when nothing of it survives; a reserved word gets `suffix`.
+pub fn name(text: &str, fallback: &str, suffix: &str) -> String {
+    let mut n = snake(text);
+    if n.is_empty() {
+        n = fallback.to_string();
+    }
+    if RESERVED_NAMES.contains(&n.as_str()) || CEL_WORDS.contains(&n.as_str()) {
+        n = format!("{n}_{suffix}");
+    }
+    debug_assert!(is_valid_name(&n), "{n}");
+    n
+}
+
+/// Hands out unique names: the second `x` is `x_2`, then `x_3`, in the order asked.
+#[derive(Debug, Default)]
+pub struct Unique {
+    taken: BTreeSet<String>,
+}
+
+impl Unique {
+    pub fn new<'a>(taken: impl IntoIterator<Item = &'a str>) -> Unique {
+        Unique {
+            taken: taken.into_iter().map(str::to_string).collect(),
+        }
+    }
+
+    pub fn take(&mut self, wanted: &str) -> String {
+        if self.taken.insert(wanted.to_string()) {
+            return wanted.to_string();
+        }
+        (2..)
+            .map(|i| format!("{wanted}_{i}"))
+            .find(|n| !self.taken.contains(n))
+            .inspect(|n| {
+                self.taken.insert(n.clone());
+            })
+            .unwrap_or_default()
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.taken.contains(name)
+    }
+}
+
+/// A flow's name for an operation: its operationId, else method and path
+/// (`GET /users/{id}/groups` → `get_users_id_groups`).
+pub fn operation_name(id: Option<&str>, method: &str, path: &str) -> String {
+    let from_path = || format!("{}_{}", method.to_ascii_lowercase(), path);
+    match id {
+        Some(id) if !snake(id).is_empty() => name(id, "operation", "op"),
+        _ => name(&from_path(), "operation", "op"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snake_case() {
+        assert_eq!(snake("getUser"), "get_user");
+        assert_eq!(snake("listUsers"), "list_users");
+        assert_eq!(snake("X-Request-ID"), "x_request_id");
+        assert_eq!(snake("repos/get-content"), "repos_get_content");
+        assert_eq!(snake("HTTPServer"), "http_server");
+        assert_eq!(snake("yourOktaDomain"), "your_okta_domain");
+        assert_eq!(snake("page[size]"), "page_size");
+        assert_eq!(snake("$filter"), "filter");
+        assert_eq!(snake("2fa"), "n_2fa");
+        assert_eq!(snake("Ünïcode"), "n_code");
+        assert_eq!(snake("--"), "");
+        assert_eq!(snake("already_snake_1"), "already_snake_1");
+    }
+
+    #[test]
+    fn names_are_valid_and_not_reserved() {
+        for text in [
+            "in",
+            "null",
+            "input",
+            "error",
+            "",
+            "__",
+            "9",
+            "Ünï",
+            "a.b.c",
+            "get /x/{id}",
+        ] {
+            let n = name(text, "param", "param");
+            assert!(is_valid_name(&n), "{text:?} gave {n:?}");
+            assert!(!CEL_WORDS.contains(&n.as_str()) && !RESERVED_NAMES.contains(&n.as_str()));
+        }
+        assert_eq!(name("in", "param", "param"), "in_param");
+        assert_eq!(
+            operation_name(None, "GET", "/users/{id}/groups"),
+            "get_users_id_groups"
+        );
+        assert_eq!(
+            operation_name(Some("users/list"), "GET", "/users"),
+            "users_list"
+        );
+        assert_eq!(operation_name(Some("!!"), "DELETE", "/"), "delete");
+    }
+
+    #[test]
+    fn unique_in_order() {
+        let mut u = Unique::new(["custom_api_action"]);
+        assert_eq!(u.take("get_user"), "get_user");
+        assert_eq!(u.take("get_user"), "get_user_2");
+        assert_eq!(u.take("get_user"), "get_user_3");
+        assert_eq!(u.take("custom_api_action"), "custom_api_action_2");
+    }
+}
