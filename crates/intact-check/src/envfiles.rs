@@ -103,7 +103,11 @@ impl EnvFile<'_, '_> {
             let k = key.get_ref().as_ref();
             self.value_shape(&format!("app.{k}"), value);
             if !names.contains(&k) {
-                self.unknown(key, &format!("the project has no tenant variable `{k}`"), &names);
+                self.unknown(
+                    key,
+                    &format!("the project has no tenant variable `{k}`"),
+                    &names,
+                );
             }
         }
     }
@@ -118,14 +122,24 @@ impl EnvFile<'_, '_> {
                     format!("`connection.{n}` must be a table of params"),
                 )
                 .label("not a table")
-                .help(format!("write [connection.{n}] on its own line, then `param = \"value\"` lines")),
+                .help(format!(
+                    "write [connection.{n}] on its own line, then `param = \"value\"` lines"
+                )),
             );
             return;
         };
         let model = &self.a.model;
         let Some(conn) = model.connections.iter().find(|x| x.name.name == n) else {
-            let names: Vec<&str> = model.connections.iter().map(|x| x.name.name.as_str()).collect();
-            self.unknown(name, &format!("the project has no connection `{n}`"), &names);
+            let names: Vec<&str> = model
+                .connections
+                .iter()
+                .map(|x| x.name.name.as_str())
+                .collect();
+            self.unknown(
+                name,
+                &format!("the project has no connection `{n}`"),
+                &names,
+            );
             return;
         };
         let params = conn.all_params();
@@ -147,11 +161,7 @@ impl EnvFile<'_, '_> {
                         .map(|p| p.name.as_str())
                         .chain(CONNECTION_SETTINGS.iter().copied())
                         .collect();
-                    self.unknown(
-                        key,
-                        &format!("connection `{n}` has no param `{k}`"),
-                        &known,
-                    );
+                    self.unknown(key, &format!("connection `{n}` has no param `{k}`"), &known);
                 }
             }
         }
@@ -163,9 +173,11 @@ impl EnvFile<'_, '_> {
             .label("nothing reads this");
         match crate::suggest(k, known.iter().copied()) {
             Some(s) => {
-                d = d
-                    .help(format!("did you mean `{s}`?"))
-                    .fix(format!("rename to `{s}`"), self.loc(key.span()), s);
+                d = d.help(format!("did you mean `{s}`?")).fix(
+                    format!("rename to `{s}`"),
+                    self.loc(key.span()),
+                    s,
+                );
             }
             None if known.is_empty() => d = d.help("remove it"),
             None => d = d.help(format!("the names here are: {}", known.join(", "))),
@@ -196,7 +208,9 @@ impl EnvFile<'_, '_> {
                     format!("`{key}` is neither a value nor a reference"),
                 )
                 .label("not a value")
-                .help("write a string, a number, a boolean, { env = \"VAR\" } or { file = \"path\" }"),
+                .help(
+                    "write a string, a number, a boolean, { env = \"VAR\" } or { file = \"path\" }",
+                ),
             );
         }
     }

@@ -11,8 +11,8 @@ use intact_model::*;
 
 use crate::{Diagnostic, suggest};
 
-pub(crate) fn check(a: &Analysis, out: &mut Vec<Diagnostic>) {
-    let mut cx = Cx::new(a);
+pub(crate) fn check(a: &Analysis, docs: &crate::openapi::Documents, out: &mut Vec<Diagnostic>) {
+    let mut cx = Cx::new(a, docs);
     cx.mapping_types();
     cx.connections(out);
     cx.mappings(out);
@@ -72,13 +72,14 @@ fn flow_input_type(f: &FlowDef) -> Type {
     )
 }
 
-fn request_result() -> Type {
+/// A request's result; `body` is typed when the request names an OpenAPI operation.
+fn request_result(body: Type) -> Type {
     Type::object(
         "response",
         vec![
             field("status", Type::Int, true),
             field("headers", Type::Map(Box::new(Type::String)), true),
-            field("body", Type::Dyn, true),
+            field("body", body, true),
         ],
         None,
     )
@@ -100,6 +101,7 @@ fn error_type() -> Type {
 
 struct Cx<'a> {
     a: &'a Analysis,
+    docs: &'a crate::openapi::Documents,
     app: Type,
     mappings: std::sync::Arc<HashMap<String, Type>>,
     /// Parsed expressions by their text: real projects repeat the same few hundred expressions.
@@ -110,7 +112,7 @@ struct Cx<'a> {
 }
 
 impl<'a> Cx<'a> {
-    fn new(a: &'a Analysis) -> Self {
+    fn new(a: &'a Analysis, docs: &'a crate::openapi::Documents) -> Self {
         let app = Type::object(
             "app",
             a.model
@@ -122,6 +124,7 @@ impl<'a> Cx<'a> {
         );
         Cx {
             a,
+            docs,
             app,
             mappings: Default::default(),
             parsed: HashMap::new(),
@@ -399,7 +402,11 @@ impl<'a> Cx<'a> {
                 self.template(t, &env, out);
             }
             let result = match &s.kind {
-                StepKind::Request(_) => request_result(),
+                StepKind::Request(r) => request_result(
+                    r.operation
+                        .as_ref()
+                        .map_or(Type::Dyn, |(id, _)| self.docs.response_type(id)),
+                ),
                 StepKind::Let(Some(tree)) => self.tree_type(tree, &env, out),
                 StepKind::Let(None) => Type::Null,
                 StepKind::Call { .. } => Type::Dyn,

@@ -6,6 +6,7 @@ mod diagnostic;
 mod envfiles;
 mod exprs;
 mod ignore;
+mod openapi;
 pub mod registry;
 pub mod render;
 mod rules;
@@ -50,7 +51,9 @@ pub fn check(a: &Analysis) -> Vec<Diagnostic> {
         .file(&f.parse.document.nodes);
     }
     rules::check_model(a, &mut out);
-    exprs::check(a, &mut out);
+    let docs = openapi::documents(a);
+    openapi::check(a, &docs, &mut out);
+    exprs::check(a, &docs, &mut out);
     envfiles::check(a, &mut out);
     let mut out = ignore::apply(a, out);
     out.sort_by(|x, y| (x.loc, x.code, &x.message).cmp(&(y.loc, y.code, &y.message)));

@@ -15,7 +15,7 @@ pub mod types;
 
 pub use cel::common::ast::{Expr, IdedExpr, SourceInfo};
 pub use infer::{Env, Issue, infer};
-pub use types::{Field, ObjectType, SchemaConverter, Type};
+pub use types::{Field, ObjectType, SchemaConverter, SchemaSource, Type};
 
 /// The closest of `candidates` to `name`, if close enough to be a likely typo (did-you-mean for
 /// every diagnostic of intact).

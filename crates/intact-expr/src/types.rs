@@ -163,13 +163,24 @@ fn plural(described: &str) -> String {
 
 /// Turns JSON Schemas into types. `documents` maps a schema's file name (`common.json`) to its JSON,
 /// for `$ref`s between files.
+/// The documents a schema's `$ref`s may point into, by name (a file name or a relative path).
+pub trait SchemaSource {
+    fn document(&self, name: &str) -> Option<&Value>;
+}
+
+impl SchemaSource for BTreeMap<String, Value> {
+    fn document(&self, name: &str) -> Option<&Value> {
+        self.get(name)
+    }
+}
+
 pub struct SchemaConverter<'a> {
-    pub documents: &'a BTreeMap<String, Value>,
+    pub documents: &'a dyn SchemaSource,
     depth: usize,
 }
 
 impl<'a> SchemaConverter<'a> {
-    pub fn new(documents: &'a BTreeMap<String, Value>) -> Self {
+    pub fn new(documents: &'a dyn SchemaSource) -> Self {
         SchemaConverter {
             documents,
             depth: 0,
@@ -190,12 +201,21 @@ impl<'a> SchemaConverter<'a> {
 
     fn resolve(&self, doc: &str, reference: &str) -> Option<(String, &'a Value)> {
         let (file, pointer) = reference.split_once('#').unwrap_or((reference, ""));
-        let file = if file.is_empty() {
-            doc.to_string()
+        let (file, root) = if file.is_empty() {
+            (doc.to_string(), self.documents.document(doc)?)
         } else {
-            file.rsplit('/').next().unwrap_or(file).to_string()
+            // Relative to the referring document's folder, else by file name alone (the
+            // contract schemas sit side by side).
+            let joined = relative_to(doc, file);
+            match self.documents.document(&joined) {
+                Some(v) => (joined, v),
+                None => {
+                    let base = file.rsplit('/').next().unwrap_or(file).to_string();
+                    let v = self.documents.document(&base)?;
+                    (base, v)
+                }
+            }
         };
-        let root = self.documents.get(&file)?;
         let target = if pointer.is_empty() {
             root
         } else {
@@ -309,10 +329,39 @@ impl<'a> SchemaConverter<'a> {
     }
 }
 
+/// `reference` (a relative file path) from the folder of `doc`, without `.` and `..` segments.
+fn relative_to(doc: &str, reference: &str) -> String {
+    let mut parts: Vec<&str> = doc.split('/').collect();
+    parts.pop();
+    for seg in reference.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            s => parts.push(s),
+        }
+    }
+    parts.join("/")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn references_resolve_relative_to_their_document() {
+        assert_eq!(
+            relative_to("openapi/api.yaml", "./docs/users.yaml"),
+            "openapi/docs/users.yaml"
+        );
+        assert_eq!(
+            relative_to("openapi/docs/users.yaml", "../common.yaml"),
+            "openapi/common.yaml"
+        );
+        assert_eq!(relative_to("x.json", "common.json"), "common.json");
+    }
 
     #[test]
     fn converts_objects_refs_and_arrays() {

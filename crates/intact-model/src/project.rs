@@ -53,12 +53,14 @@ pub fn kdl_files(root: &Path) -> Result<Vec<PathBuf>, LoadError> {
     walk(root, &|rel| rel.extension().is_some_and(|x| x == "kdl"))
 }
 
-/// Whether a path relative to the root is a file of the project: `*.kdl` anywhere, and the
-/// environments `env/*.toml`.
+/// Whether a path relative to the root is a file of the project: `*.kdl` anywhere, the
+/// environments `env/*.toml`, and the OpenAPI documents under `openapi/` (`*.json`, `*.yaml`,
+/// `*.yml`, which `operation=` links refer to).
 pub fn is_project_file(rel: &Path) -> bool {
-    rel.extension().is_some_and(|x| x == "kdl")
-        || (rel.extension().is_some_and(|x| x == "toml")
-            && rel.parent() == Some(Path::new("env")))
+    let ext = rel.extension().and_then(|x| x.to_str()).unwrap_or("");
+    ext == "kdl"
+        || (ext == "toml" && rel.parent() == Some(Path::new("env")))
+        || (matches!(ext, "json" | "yaml" | "yml") && rel.starts_with("openapi"))
 }
 
 /// The paths of every file of the project at `root` ([`is_project_file`]), sorted.

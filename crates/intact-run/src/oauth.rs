@@ -357,13 +357,7 @@ impl Runtime {
         let auth = conn.auth.as_ref().expect("an oauth2 connection");
         let url = self.oauth_url(conn, frame, endpoint)?;
         let params = &frame.vars["auth"];
-        let param = |k: &str| {
-            params
-                .get(k)
-                .and_then(J::as_str)
-                .unwrap_or("")
-                .to_string()
-        };
+        let param = |k: &str| params.get(k).and_then(J::as_str).unwrap_or("").to_string();
         let (client_id, client_secret) = (param("client_id"), param("client_secret"));
         self.masker.add(&client_secret);
         let post = auth
@@ -477,9 +471,9 @@ impl Runtime {
         options: &LoginOptions,
         show: &(dyn Fn(&str) + Sync),
     ) -> Result<LoginDone, Failure> {
-        let conn = self.connection(Some(connection)).ok_or_else(|| {
-            before_request(format!("no connection named `{connection}`"))
-        })?;
+        let conn = self
+            .connection(Some(connection))
+            .ok_or_else(|| before_request(format!("no connection named `{connection}`")))?;
         let auth = conn
             .auth
             .as_ref()
@@ -492,14 +486,7 @@ impl Runtime {
         let store = self.token_store.as_ref().ok_or_else(|| {
             before_request("there is no token store to keep the tokens in".to_string())
         })?;
-        let mut vars = Map::new();
-        vars.insert("app".into(), self.app());
-        vars.insert("auth".into(), self.auth(conn)?);
-        let frame = Frame {
-            vars,
-            steps: J::Object(Map::new()),
-            conn: Some(conn),
-        };
+        let frame = self.connection_frame(conn)?;
         let authorize = match self
             .env
             .connections
@@ -634,9 +621,7 @@ impl Runtime {
             refresh_token: answer.refresh_token.clone(),
             expires_at: unix_now() + answer.expires_in,
         };
-        let path = store
-            .save(connection, &stored)
-            .map_err(|e| before_request(e))?;
+        let path = store.save(connection, &stored).map_err(before_request)?;
         self.tokens.lock().await.insert(
             connection.to_string(),
             (

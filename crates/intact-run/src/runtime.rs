@@ -417,16 +417,24 @@ impl Runtime {
                 ..Exec::default()
             },
         };
+        let frame = self.connection_frame(conn)?;
+        let result = self.request(&step, &frame).await?;
+        Ok(self.masker.mask_json(&result))
+    }
+
+    /// The variables a connection's own settings see: `app` and its `auth` params.
+    pub(crate) fn connection_frame<'c>(
+        &self,
+        conn: &'c ConnectionDef,
+    ) -> Result<Frame<'c>, Failure> {
         let mut vars = Map::new();
         vars.insert("app".into(), self.app());
         vars.insert("auth".into(), self.auth(conn)?);
-        let frame = Frame {
+        Ok(Frame {
             vars,
             steps: J::Object(Map::new()),
             conn: Some(conn),
-        };
-        let result = self.request(&step, &frame).await?;
-        Ok(self.masker.mask_json(&result))
+        })
     }
 
     /// Runs a flow with its inputs; returns its return value.

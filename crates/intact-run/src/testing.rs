@@ -281,11 +281,10 @@ async fn run_one(
     let mut skipped = None;
     let prepared = match mode {
         Mode::Mocks => prepare(analysis, root, t, index, base, state, &masker).map(Some),
-        Mode::Live { env, .. } => prepare_live(root, t, env, &masker).map(|p| {
+        Mode::Live { env, .. } => prepare_live(root, t, env, &masker).inspect(|p| {
             if p.is_none() {
                 skipped = Some("it uses `mock` values, which only exist against mocks".into());
             }
-            p
         }),
     };
     match prepared {
@@ -363,7 +362,12 @@ fn prepare_live(
         return Ok(None);
     }
     let input = match &t.input {
-        Some((tree, _)) => eval_tree(tree, &[("app", &app)], &Programs::default(), Arc::new(NoMappings))?,
+        Some((tree, _)) => eval_tree(
+            tree,
+            &[("app", &app)],
+            &Programs::default(),
+            Arc::new(NoMappings),
+        )?,
         None => J::Object(Map::new()),
     };
     Ok(Some((env, input, json!({"app": app}))))
@@ -531,7 +535,13 @@ fn prepare(
         .routes
         .first()
         .map(|r| r.connection.clone())
-        .or_else(|| analysis.model.connections.first().map(|c| c.name.name.clone()))
+        .or_else(|| {
+            analysis
+                .model
+                .connections
+                .first()
+                .map(|c| c.name.name.clone())
+        })
         .unwrap_or_default();
     let mock = json!({"url": format!("{base}/t/{index}/{first}"), "token": token});
     let input = match &t.input {
