@@ -91,7 +91,10 @@ fn start_api(api: Api) -> String {
             api.seen.lock().unwrap().push(token.clone());
             let (status, body) = if token.is_empty() || api.revoked.lock().unwrap().contains(&token)
             {
-                ("401 Unauthorized", r#"{"error":"invalid_token"}"#.to_string())
+                (
+                    "401 Unauthorized",
+                    r#"{"error":"invalid_token"}"#.to_string(),
+                )
             } else {
                 ("200 OK", serde_json::json!({ "token": token }).to_string())
             };
@@ -226,7 +229,12 @@ fn authorization_code_login_refresh_and_headless_runs() {
     let mut outputs: Vec<String> = Vec::new();
 
     // No token yet: the run stops before any request and says how to get one.
-    let o = intact(dir.path(), cache.path(), &["run", "me", "--env", "dev"], &[]);
+    let o = intact(
+        dir.path(),
+        cache.path(),
+        &["run", "me", "--env", "dev"],
+        &[],
+    );
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(
         text(&o).contains("intact auth login acme --env dev") && text(&o).contains("refresh_token"),
@@ -264,7 +272,10 @@ fn authorization_code_login_refresh_and_headless_runs() {
             "login ended before it showed a URL: {shown}"
         );
         shown.push_str(&line);
-        if let Some(u) = line.trim().strip_prefix(&format!("http://127.0.0.1:{oauth_port}/authorize?")) {
+        if let Some(u) = line
+            .trim()
+            .strip_prefix(&format!("http://127.0.0.1:{oauth_port}/authorize?"))
+        {
             break format!("http://127.0.0.1:{oauth_port}/authorize?{u}");
         }
     };
@@ -295,7 +306,10 @@ fn authorization_code_login_refresh_and_headless_runs() {
     let o = child.wait_with_output().unwrap();
     let login_out = format!("{}{shown}", String::from_utf8_lossy(&o.stdout));
     assert_eq!(o.status.code(), Some(0), "{login_out}");
-    assert!(login_out.contains("logged in: connection `acme`"), "{login_out}");
+    assert!(
+        login_out.contains("logged in: connection `acme`"),
+        "{login_out}"
+    );
     assert!(login_out.contains("with a refresh token"), "{login_out}");
     outputs.push(login_out);
 
@@ -314,10 +328,19 @@ fn authorization_code_login_refresh_and_headless_runs() {
     }
     let first = tokens["access_token"].as_str().unwrap().to_string();
     let refresh = tokens["refresh_token"].as_str().unwrap().to_string();
-    assert_eq!(first.split('.').count(), 3, "a JWT from the server: {first}");
+    assert_eq!(
+        first.split('.').count(),
+        3,
+        "a JWT from the server: {first}"
+    );
 
     // A run uses the stored token, and prints it masked.
-    let o = intact(dir.path(), cache.path(), &["run", "me", "--env", "dev", "--trace"], &[]);
+    let o = intact(
+        dir.path(),
+        cache.path(),
+        &["run", "me", "--env", "dev", "--trace"],
+        &[],
+    );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert_eq!(api.seen.lock().unwrap().last().unwrap(), &first);
     assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "\"••••\"");
@@ -331,7 +354,12 @@ fn authorization_code_login_refresh_and_headless_runs() {
     let mut expired = tokens.clone();
     expired["expires_at"] = 0.into();
     std::fs::write(&path, expired.to_string()).unwrap();
-    let o = intact(dir.path(), cache.path(), &["run", "me", "--env", "dev", "--trace"], &[]);
+    let o = intact(
+        dir.path(),
+        cache.path(),
+        &["run", "me", "--env", "dev", "--trace"],
+        &[],
+    );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert!(text(&o).contains("(refresh_token)"), "{}", text(&o));
     let second = api.seen.lock().unwrap().last().unwrap().clone();
@@ -344,7 +372,12 @@ fn authorization_code_login_refresh_and_headless_runs() {
     // The API refuses the token: one refresh and retry.
     next_second();
     api.revoked.lock().unwrap().insert(second.clone());
-    let o = intact(dir.path(), cache.path(), &["run", "me", "--env", "dev"], &[]);
+    let o = intact(
+        dir.path(),
+        cache.path(),
+        &["run", "me", "--env", "dev"],
+        &[],
+    );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let seen = api.seen.lock().unwrap().clone();
     assert_eq!(seen[seen.len() - 2], second);
@@ -363,14 +396,29 @@ fn authorization_code_login_refresh_and_headless_runs() {
     outputs.push(text(&o));
 
     // Logout forgets the tokens; the next run asks for a login again.
-    let o = intact(dir.path(), cache.path(), &["auth", "logout", "acme", "--env", "dev"], &[]);
+    let o = intact(
+        dir.path(),
+        cache.path(),
+        &["auth", "logout", "acme", "--env", "dev"],
+        &[],
+    );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert!(token_files(cache.path()).is_empty());
-    let o = intact(dir.path(), cache.path(), &["run", "me", "--env", "dev"], &[]);
+    let o = intact(
+        dir.path(),
+        cache.path(),
+        &["run", "me", "--env", "dev"],
+        &[],
+    );
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
 
     // A connection without the authorization-code grant has nothing to log in to.
-    let o = intact(dir.path(), cache.path(), &["auth", "login", "nope", "--env", "dev"], &[]);
+    let o = intact(
+        dir.path(),
+        cache.path(),
+        &["auth", "login", "nope", "--env", "dev"],
+        &[],
+    );
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
 
     let seen: Vec<String> = api.seen.lock().unwrap().clone();
@@ -379,6 +427,9 @@ fn authorization_code_login_refresh_and_headless_runs() {
         .iter()
         .chain([&refresh, &first, &CLIENT_SECRET.to_string()])
     {
-        assert!(!all.contains(secret.as_str()), "a secret leaked: {secret}\n{all}");
+        assert!(
+            !all.contains(secret.as_str()),
+            "a secret leaked: {secret}\n{all}"
+        );
     }
 }
