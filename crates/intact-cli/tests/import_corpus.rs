@@ -154,6 +154,14 @@ fn every_corpus_document_imports_and_checks_clean_or_is_refused() {
             "{rel}: `intact check` found errors in the import:\n{}",
             text(&check.stdout)
         );
+        // Already in the canonical layout: `intact fmt` would change nothing.
+        let fmt = intact(&["fmt", "--check", out.to_str().unwrap()]);
+        assert_eq!(
+            fmt.status.code(),
+            Some(0),
+            "{rel}: `intact fmt --check` would reformat:\n{}",
+            text(&fmt.stdout)
+        );
         // The same document gives the same bytes.
         let again = tmp.path().join(format!("q{i}"));
         assert_eq!(import_all(file, &again).status.code(), Some(0), "{rel}");

@@ -158,7 +158,11 @@ pub struct PlannedFile {
 
 /// The whole import in memory.
 pub fn plan(path: &Path, bytes: Vec<u8>, read: Reader, opts: &Options) -> Result<Plan, Error> {
-    let d = describe(path, bytes, read)?;
+    plan_described(&describe(path, bytes, read)?, path, opts)
+}
+
+/// The import of a document already read (`path` is where it was read from, for messages).
+pub fn plan_described(d: &Described, path: &Path, opts: &Options) -> Result<Plan, Error> {
     let warning = (d.version == Version::V32).then(|| {
         format!(
             "{} is OpenAPI {}: it is read on a best-effort basis with the 3.1 reader; fields new in 3.2 are ignored, check the result",

@@ -51,9 +51,11 @@ pub fn lower(docs: &Docs, version: Version, openapi: String) -> Result<Api, Erro
     api.security = root.get("security").map(raw_security).unwrap_or_default();
     if let Some(Value::Object(schemes)) = root.pointer("/components/securitySchemes") {
         let base = root_at.child("components").child("securitySchemes");
-        for name in schemes.keys() {
+        for (name, value) in schemes {
             let at = base.child(name);
-            let (at, value) = docs.deref(&at).map_err(|e| located(docs, &at, e))?;
+            let (at, value) = docs
+                .deref_from(at.clone(), value)
+                .map_err(|e| located(docs, &at, e))?;
             let kind = match typed_scheme(version, value) {
                 Ok(k) => k,
                 Err(e) => {
@@ -75,15 +77,17 @@ pub fn lower(docs: &Docs, version: Version, openapi: String) -> Result<Api, Erro
     }
     if let Some(Value::Object(paths)) = root.get("paths") {
         let base = root_at.child("paths");
-        for path in paths.keys() {
+        // Parameters that operations share through `$ref`s are read once.
+        let mut shared: SharedParams = std::collections::HashMap::new();
+        for (path, item) in paths {
             if path.starts_with("x-") {
                 continue;
             }
             let item_at = base.child(path);
             let (item_at, item) = docs
-                .deref(&item_at)
+                .deref_from(item_at.clone(), item)
                 .map_err(|e| located(docs, &item_at, e))?;
-            let ops = match typed_path_item(docs, version, path, &item_at, item) {
+            let ops = match typed_path_item(docs, version, path, &item_at, item, &mut shared) {
                 Ok(ops) => ops,
                 Err(Refused(e)) => {
                     api.notes.push(format!(
@@ -449,53 +453,60 @@ enum Failed {
 }
 use Failed::{Broken, Refused};
 
+/// Parameters read through a `$ref`, by where the reference led.
+type SharedParams = std::collections::HashMap<At, Param>;
+
 fn typed_path_item(
     docs: &Docs,
     version: Version,
     path: &str,
     at: &At,
     item: &Value,
+    shared: &mut SharedParams,
 ) -> Result<Vec<Operation>, Failed> {
-    let ops: Vec<(&str, Typed)> = match version {
-        Version::V30 => {
-            let item =
-                openapiv3::PathItem::deserialize(item).map_err(|e| Refused(e.to_string()))?;
-            item.iter()
-                .map(|(m, o)| {
-                    (
-                        METHODS.iter().copied().find(|x| *x == m).unwrap_or("get"),
-                        Typed {
-                            id: o.operation_id.clone(),
-                            summary: o.summary.clone(),
-                            description: o.description.clone(),
-                            tag: o.tags.first().cloned(),
-                            deprecated: o.deprecated,
-                        },
-                    )
-                })
-                .collect()
-        }
-        Version::V31 | Version::V32 => {
-            let item =
-                oas3::spec::PathItem::deserialize(item).map_err(|e| Refused(e.to_string()))?;
-            item.methods()
-                .into_iter()
-                .filter_map(|(m, o)| {
-                    let m = m.as_str().to_ascii_lowercase();
-                    Some((
-                        METHODS.iter().copied().find(|x| *x == m)?,
-                        Typed {
-                            id: o.operation_id.clone(),
-                            summary: o.summary.clone(),
-                            description: o.description.clone(),
-                            tag: o.tags.first().cloned(),
-                            deprecated: o.deprecated.unwrap_or(false),
-                        },
-                    ))
-                })
-                .collect()
-        }
-    };
+    // An operation's own fields are five scalars, read here with their types checked. The typed
+    // crates read what they know better: each parameter (below, once per shared `$ref`), servers
+    // and security schemes. Deserialising whole operations through them cost most of a large
+    // import (their schema enums are untagged: every schema is buffered and tried per variant)
+    // for nothing that was kept; schemas stay pointers into the document.
+    let mut ops: Vec<(&str, Typed)> = Vec::new();
+    for method in METHODS {
+        let Some(op) = item.get(*method) else {
+            continue;
+        };
+        let Some(op) = op.as_object() else {
+            return Err(Refused(format!("{method}: an operation must be an object")));
+        };
+        let text = |k: &str| -> Result<Option<String>, Failed> {
+            match op.get(k) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::String(s)) => Ok(Some(s.clone())),
+                Some(_) => Err(Refused(format!("{method}.{k}: must be a string"))),
+            }
+        };
+        let tag = match op.get("tags") {
+            None => None,
+            Some(Value::Array(tags)) if tags.iter().all(Value::is_string) => {
+                tags.first().and_then(Value::as_str).map(str::to_string)
+            }
+            Some(_) => return Err(Refused(format!("{method}.tags: must be a list of strings"))),
+        };
+        let deprecated = match op.get("deprecated") {
+            None => false,
+            Some(Value::Bool(b)) => *b,
+            Some(_) => return Err(Refused(format!("{method}.deprecated: must be a boolean"))),
+        };
+        ops.push((
+            method,
+            Typed {
+                id: text("operationId")?,
+                summary: text("summary")?,
+                description: text("description")?,
+                tag,
+                deprecated,
+            },
+        ));
+    }
     let mut out = Vec::new();
     for method in METHODS {
         let Some(op_value) = item.get(*method) else {
@@ -510,16 +521,21 @@ fn typed_path_item(
             (at.child("parameters"), item.get("parameters")),
             (op_at.child("parameters"), op_value.get("parameters")),
         ] {
-            for (i, _) in list
+            for (i, p) in list
                 .and_then(Value::as_array)
                 .into_iter()
                 .flatten()
                 .enumerate()
             {
                 let p_at = list_at.child(&i.to_string());
+                let via_ref = p.get("$ref").is_some();
                 let (p_at, p) = docs
-                    .deref(&p_at)
+                    .deref_from(p_at.clone(), p)
                     .map_err(|e| Broken(located(docs, &p_at, e)))?;
+                if via_ref && let Some(known) = shared.get(&p_at) {
+                    push_param(&mut params, known.clone());
+                    continue;
+                }
                 let (name, location, required, description) = match version {
                     Version::V30 => {
                         use openapiv3::Parameter as P;
@@ -553,17 +569,18 @@ fn typed_path_item(
                     }
                 };
                 let (ty, default) = param_schema(docs, &p_at, p);
-                push_param(
-                    &mut params,
-                    Param {
-                        required: required || location == Location::Path,
-                        name,
-                        location,
-                        ty,
-                        description,
-                        default,
-                    },
-                );
+                let param = Param {
+                    required: required || location == Location::Path,
+                    name,
+                    location,
+                    ty,
+                    description,
+                    default,
+                };
+                if via_ref {
+                    shared.insert(p_at, param.clone());
+                }
+                push_param(&mut params, param);
             }
         }
         out.push(Operation {
@@ -600,14 +617,14 @@ fn raw_path_item(docs: &Docs, path: &str, at: &At, item: &Value) -> Result<Vec<O
             (at.child("parameters"), item.get("parameters")),
             (op_at.child("parameters"), op_value.get("parameters")),
         ] {
-            for (i, _) in list
+            for (i, p) in list
                 .and_then(Value::as_array)
                 .into_iter()
                 .flatten()
                 .enumerate()
             {
                 let p_at = list_at.child(&i.to_string());
-                let Ok((p_at, p)) = docs.deref(&p_at) else {
+                let Ok((p_at, p)) = docs.deref_from(p_at, p) else {
                     continue;
                 };
                 let Some(name) = p.get("name").and_then(Value::as_str) else {
@@ -671,17 +688,21 @@ fn push_param(params: &mut Vec<Param>, p: Param) {
 /// intact's input type for a parameter, from its schema (or its first content type's), and the
 /// schema's scalar default.
 fn param_schema(docs: &Docs, at: &At, p: &Value) -> (&'static str, Option<Value>) {
-    let schema_at = if p.get("schema").is_some() {
-        at.child("schema")
+    let (schema_at, schema) = if let Some(s) = p.get("schema") {
+        (at.child("schema"), s)
     } else if let Some(Value::Object(content)) = p.get("content") {
-        match content.keys().next() {
-            Some(mt) => at.child("content").child(mt).child("schema"),
+        match content
+            .iter()
+            .next()
+            .and_then(|(mt, m)| Some((mt, m.get("schema")?)))
+        {
+            Some((mt, s)) => (at.child("content").child(mt).child("schema"), s),
             None => return ("any", None),
         }
     } else {
         return ("any", None);
     };
-    let Ok((_, schema)) = docs.deref(&schema_at) else {
+    let Ok((_, schema)) = docs.deref_from(schema_at, schema) else {
         return ("any", None);
     };
     let default = schema
@@ -746,11 +767,13 @@ pub fn preferred_media_type(content: &serde_json::Map<String, Value>) -> Option<
 }
 
 fn body(docs: &Docs, op_at: &At, op: &Value) -> Result<Option<Body>, Error> {
-    if op.get("requestBody").is_none() {
+    let Some(rb) = op.get("requestBody") else {
         return Ok(None);
-    }
+    };
     let at = op_at.child("requestBody");
-    let (at, rb) = docs.deref(&at).map_err(|e| located(docs, &at, e))?;
+    let (at, rb) = docs
+        .deref_from(at.clone(), rb)
+        .map_err(|e| located(docs, &at, e))?;
     let Some(Value::Object(content)) = rb.get("content") else {
         return Ok(None);
     };
@@ -773,12 +796,14 @@ fn responses(docs: &Docs, op_at: &At, op: &Value) -> Result<Vec<Response>, Error
     let Some(Value::Object(rs)) = op.get("responses") else {
         return Ok(out);
     };
-    for status in rs.keys() {
+    for (status, r) in rs {
         if status.starts_with("x-") {
             continue;
         }
         let at = op_at.child("responses").child(status);
-        let (at, r) = docs.deref(&at).map_err(|e| located(docs, &at, e))?;
+        let (at, r) = docs
+            .deref_from(at.clone(), r)
+            .map_err(|e| located(docs, &at, e))?;
         let (media_type, schema) = match r.get("content") {
             Some(Value::Object(content)) => match preferred_media_type(content) {
                 Some(mt) => (

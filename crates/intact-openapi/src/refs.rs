@@ -28,7 +28,7 @@ pub struct File {
 }
 
 /// A place in the document: a file (an index into [`Docs::files`]) and a JSON pointer.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct At {
     pub file: usize,
     /// An RFC 6901 pointer, `""` for the whole file.
@@ -37,9 +37,15 @@ pub struct At {
 
 impl At {
     pub fn child(&self, key: &str) -> At {
+        // Built by hand: the lowering makes a pointer for every operation, parameter and
+        // response, and `format!` with an escaped copy of each key showed in profiles.
+        let mut pointer = String::with_capacity(self.pointer.len() + key.len() + 1);
+        pointer.push_str(&self.pointer);
+        pointer.push('/');
+        push_escaped(&mut pointer, key);
         At {
             file: self.file,
-            pointer: format!("{}/{}", self.pointer, escape(key)),
+            pointer,
         }
     }
 }
@@ -68,15 +74,24 @@ impl Docs {
         let mut refs: Vec<(usize, String, String)> = Vec::new();
         let mut next = 0;
         while next < docs.files.len() {
-            let found = collect_refs(&docs.files[next].value);
-            for (pointer, target) in found {
+            let found = collect_refs(&docs.files[next].value, None);
+            for (_, target) in found {
                 if let Some((file_part, _)) = split_ref(&target)
                     && !file_part.is_empty()
                 {
+                    let place = || {
+                        let only: std::collections::BTreeSet<&str> = [target.as_str()].into();
+                        collect_refs(&docs.files[next].value, Some(&only))
+                            .into_iter()
+                            .map(|(p, _)| p)
+                            .next()
+                            .unwrap_or_default()
+                    };
                     if file_part.contains("://") {
                         return Err(Error::new(format!(
-                            "{}#{pointer}: `$ref: {target}` points at a remote file; intact does not fetch documents",
-                            docs.files[next].path.display()
+                            "{}#{}: `$ref: {target}` points at a remote file; intact does not fetch documents",
+                            docs.files[next].path.display(),
+                            place()
                         ))
                         .help("download that file next to the document, change the `$ref` to its relative path, and import again"));
                     }
@@ -84,8 +99,9 @@ impl Docs {
                     if !by_path.contains_key(&path) {
                         let bytes = read(&path).map_err(|e| {
                             Error::new(format!(
-                                "{}#{pointer}: `$ref: {target}` names {}, which cannot be read: {e}",
+                                "{}#{}: `$ref: {target}` names {}, which cannot be read: {e}",
                                 docs.files[next].path.display(),
+                                place(),
                                 path.display()
                             ))
                             .help("a relative `$ref` is resolved against the folder of the file it is written in")
@@ -95,26 +111,45 @@ impl Docs {
                         docs.files.push(File { path, bytes, value });
                     }
                 }
-                refs.push((next, pointer, target));
+                refs.push((next, String::new(), target));
             }
             next += 1;
         }
-        for (file, pointer, target) in &refs {
-            docs.resolve_with(*file, target, &by_path).map_err(|e| {
-                let e = e.message;
-                Error::new(format!(
-                    "broken `$ref` at {}#{pointer}: {e}",
-                    docs.files[*file].path.display()
-                ))
-                .help("fix the `$ref` (pointers start at the file's root, `/` inside a key is written `~1`, `~` is `~0`)")
-            })?;
+        // Each distinct target once; the place of a broken one is looked up only then.
+        refs.sort_by(|a, b| (a.0, &a.2).cmp(&(b.0, &b.2)));
+        refs.dedup_by(|a, b| a.0 == b.0 && a.2 == b.2);
+        let mut broken: Option<(usize, String, String, String)> = None;
+        for (file, _, target) in &refs {
+            if let Err(e) = docs.resolve_with(*file, target, &by_path) {
+                let only: std::collections::BTreeSet<&str> = [target.as_str()].into();
+                let pointer = collect_refs(&docs.files[*file].value, Some(&only))
+                    .into_iter()
+                    .map(|(p, _)| p)
+                    .next()
+                    .unwrap_or_default();
+                let candidate = (*file, pointer, target.clone(), e.message);
+                // The first broken reference in document order, as a reader would meet it.
+                if broken
+                    .as_ref()
+                    .is_none_or(|b| (candidate.0, &candidate.1) < (b.0, &b.1))
+                {
+                    broken = Some(candidate);
+                }
+            }
+        }
+        if let Some((file, pointer, _, e)) = broken {
+            return Err(Error::new(format!(
+                "broken `$ref` at {}#{pointer}: {e}",
+                docs.files[file].path.display()
+            ))
+            .help("fix the `$ref` (pointers start at the file's root, `/` inside a key is written `~1`, `~` is `~0`)"));
         }
         docs.by_path = by_path;
         Ok(docs)
     }
 
     pub fn get(&self, at: &At) -> Option<&Value> {
-        self.files.get(at.file)?.value.pointer(&at.pointer)
+        pointer(&self.files.get(at.file)?.value, &at.pointer)
     }
 
     /// The place a `$ref` written in `file` points at.
@@ -158,12 +193,27 @@ impl Docs {
 
     /// `at`, or what its `$ref` chain ends at; a cycle of `$ref`s is an error.
     pub fn deref(&self, at: &At) -> Result<(At, &Value), Error> {
-        let mut at = at.clone();
+        let value = self
+            .get(at)
+            .ok_or_else(|| Error::new(format!("nothing at {}", self.describe(at))))?;
+        self.deref_from(at.clone(), value)
+    }
+
+    /// [`Docs::deref`] of `value`, which is what stands at `at`: only a `$ref` costs a lookup.
+    pub fn deref_from<'a>(&'a self, at: At, value: &'a Value) -> Result<(At, &'a Value), Error> {
+        if value.get("$ref").is_none() {
+            return Ok((at, value));
+        }
+        let mut at = at;
         let mut seen = vec![at.clone()];
+        let mut first = Some(value);
         loop {
-            let value = self
-                .get(&at)
-                .ok_or_else(|| Error::new(format!("nothing at {}", self.describe(&at))))?;
+            let value = match first.take() {
+                Some(v) => v,
+                None => self
+                    .get(&at)
+                    .ok_or_else(|| Error::new(format!("nothing at {}", self.describe(&at))))?,
+            };
             let Some(target) = value.get("$ref").and_then(Value::as_str) else {
                 return Ok((at, value));
             };
@@ -189,6 +239,36 @@ impl Docs {
             .unwrap_or_default();
         format!("{file}#{}", at.pointer)
     }
+}
+
+/// The value at an RFC 6901 pointer. Unlike `Value::pointer`, a token allocates only when it
+/// holds an escape (`~0`, `~1`): documents are walked thousands of times per import.
+pub fn pointer<'a>(root: &'a Value, pointer: &str) -> Option<&'a Value> {
+    if pointer.is_empty() {
+        return Some(root);
+    }
+    let rest = pointer.strip_prefix('/')?;
+    let mut v = root;
+    for token in rest.split('/') {
+        let unescaped;
+        let key = if token.contains('~') {
+            unescaped = token.replace("~1", "/").replace("~0", "~");
+            unescaped.as_str()
+        } else {
+            token
+        };
+        v = match v {
+            Value::Object(m) => m.get(key)?,
+            Value::Array(a) => {
+                if key.len() > 1 && key.starts_with('0') {
+                    return None;
+                }
+                a.get(key.parse::<usize>().ok()?)?
+            }
+            _ => return None,
+        };
+    }
+    Some(v)
 }
 
 /// `file#fragment` split, or None when the text is not a reference we read.
@@ -230,7 +310,24 @@ fn decode_fragment(fragment: &str) -> Result<String, Error> {
 
 /// A key as one pointer token.
 pub fn escape(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
+    let mut out = String::with_capacity(key.len());
+    push_escaped(&mut out, key);
+    out
+}
+
+/// `key` as one RFC 6901 token: `~` is `~0`, `/` is `~1`.
+fn push_escaped(out: &mut String, key: &str) {
+    if !key.contains(['~', '/']) {
+        out.push_str(key);
+        return;
+    }
+    for c in key.chars() {
+        match c {
+            '~' => out.push_str("~0"),
+            '/' => out.push_str("~1"),
+            c => out.push(c),
+        }
+    }
 }
 
 fn dir_of(path: &Path) -> PathBuf {
@@ -260,7 +357,13 @@ pub fn normalize(path: &Path) -> PathBuf {
 /// explicit stack so that no nesting depth can overflow ours. Literal data is skipped: `example`,
 /// `enum`, `default`, `const`, extensions, and the `value` of Example objects may hold a `$ref`
 /// key that is data, not a reference.
-fn collect_refs(value: &Value) -> Vec<(String, String)> {
+/// Every `$ref` in `value`: (pointer, target). With `only`, just those whose target is in it;
+/// without, the pointers are left empty (they are needed only to report a broken reference,
+/// and building one per `$ref` was most of the cost of loading a large document).
+fn collect_refs(
+    value: &Value,
+    only: Option<&std::collections::BTreeSet<&str>>,
+) -> Vec<(String, String)> {
     // Pointers are built only for the objects that hold a `$ref`: the path to the current node
     // is kept as a list of keys, cut back to each popped node's depth.
     enum Key<'a> {
@@ -271,14 +374,19 @@ fn collect_refs(value: &Value) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut path: Vec<Key> = Vec::new();
     let mut stack: Vec<(&Value, usize, Key, bool)> = vec![(value, 0, Key::Root, false)];
+    let track = only.is_some();
     while let Some((v, depth, key, in_examples)) = stack.pop() {
-        path.truncate(depth);
-        path.push(key);
+        if track {
+            path.truncate(depth);
+            path.push(key);
+        }
         match v {
             Value::Object(map) => {
-                if let Some(Value::String(r)) = map.get("$ref") {
+                if let Some(Value::String(r)) = map.get("$ref")
+                    && only.is_none_or(|o| o.contains(r.as_str()))
+                {
                     let mut pointer = String::new();
-                    for k in &path[1..] {
+                    for k in path.iter().skip(1) {
                         match k {
                             Key::Name(n) => {
                                 pointer.push('/');
@@ -460,9 +568,12 @@ mod tests {
             "x-thing": {"$ref": "#/nope"},
             "properties": {"$ref": {"type": "string"}}
         });
-        let refs = collect_refs(&v);
+        let targets: Vec<String> = collect_refs(&v, None).into_iter().map(|(_, t)| t).collect();
+        assert_eq!(targets, vec!["#/components/examples/f".to_string()]);
+        // With the targets asked for, the pointers too.
+        let only: std::collections::BTreeSet<&str> = ["#/components/examples/f"].into();
         assert_eq!(
-            refs,
+            collect_refs(&v, Some(&only)),
             vec![(
                 "/examples/f".to_string(),
                 "#/components/examples/f".to_string()
