@@ -529,3 +529,100 @@ fn petstore_snapshot() {
     }
     assert_eq!(stderr, expected_stderr);
 }
+
+/// A server on 127.0.0.1 that answers every request with `[]` and reports each request's head.
+fn recording_server() -> (String, std::sync::mpsc::Receiver<String>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut s) = stream else { continue };
+            let mut buf = [0u8; 8192];
+            let n = s.read(&mut buf).unwrap_or(0);
+            let _ = tx.send(String::from_utf8_lossy(&buf[..n]).into_owned());
+            let _ = write!(
+                s,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n[]"
+            );
+        }
+    });
+    (format!("http://{addr}"), rx)
+}
+
+#[test]
+fn imported_flows_run_against_a_real_server() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("pets");
+    let spec = corpus().join("oai-petstore-3.0.yaml");
+    let o = intact(&[
+        "import",
+        "openapi",
+        spec.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--base-url",
+        "https://petstore.example.com/v1",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let (base, requests) = recording_server();
+    std::fs::create_dir(out.join("env")).unwrap();
+    std::fs::write(
+        out.join("env/local.toml"),
+        format!("[connection.swagger_petstore]\nbase-url = \"{base}\"\n"),
+    )
+    .unwrap();
+    let run = |name: &str, input: &str| {
+        let file = out.join("input.json");
+        std::fs::write(&file, input).unwrap();
+        let o = Command::new(env!("CARGO_BIN_EXE_intact"))
+            .args([
+                "run",
+                name,
+                "--input",
+                file.to_str().unwrap(),
+                "--env",
+                "local",
+            ])
+            .current_dir(&out)
+            .output()
+            .unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}{}",
+            text(&o.stdout),
+            text(&o.stderr)
+        );
+        requests
+            .recv_timeout(std::time::Duration::from_secs(5))
+            .unwrap()
+    };
+    // An optional query input that is not given is left out, not sent empty.
+    let r = run("list_pets", "{}");
+    assert!(r.starts_with("GET /pets HTTP/1.1"), "{r}");
+    let r = run("list_pets", r#"{"limit": 2}"#);
+    assert!(r.starts_with("GET /pets?limit=2 HTTP/1.1"), "{r}");
+    // The custom API action: the relative URL as given, its query and headers spread.
+    let r = run(
+        "custom_api_action",
+        r#"{"method": "GET", "relative_url": "/pets/p 1/toys?kind=ball", "query": {"limit": 5, "skip": null}, "headers": {"X-Trace": "t-1"}}"#,
+    );
+    assert!(
+        r.starts_with("GET /pets/p%201/toys?kind=ball&limit=5 HTTP/1.1"),
+        "{r}"
+    );
+    assert!(r.to_lowercase().contains("x-trace: t-1"), "{r}");
+    let r = run(
+        "custom_api_action",
+        r#"{"method": "POST", "relative_url": "/pets", "body": {"name": "Rex"}}"#,
+    );
+    assert!(
+        r.starts_with("POST /pets HTTP/1.1") && r.ends_with(r#"{"name":"Rex"}"#),
+        "{r}"
+    );
+    // A path segment from an input is still one segment.
+    let r = run("show_pet_by_id", r#"{"pet_id": "a/b"}"#);
+    assert!(r.starts_with("GET /pets/a%2Fb HTTP/1.1"), "{r}");
+}

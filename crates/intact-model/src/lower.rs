@@ -339,6 +339,9 @@ pub struct Exec {
     /// A request's `query` and `header` children, in order.
     pub query: Vec<(String, Tree)>,
     pub headers: Vec<(String, Tree)>,
+    /// A request's `queries` and `headers` children: objects spread into parameters and headers.
+    pub query_objects: Vec<Tree>,
+    pub header_objects: Vec<Tree>,
     /// A request's body: `json`, `form` or `body`, and its tree.
     pub body: Option<(String, Tree)>,
     /// A request's `timeout`, in milliseconds.
@@ -872,8 +875,8 @@ impl Lowerer<'_> {
                             }));
                             Role::Value
                         }
-                        "header" => Role::Header,
-                        "query" => Role::Query,
+                        "header" | "headers" => Role::Header,
+                        "query" | "queries" => Role::Query,
                         _ => Role::Value,
                     };
                     let first = templates.len();
@@ -1002,6 +1005,16 @@ impl Lowerer<'_> {
             match (kind, c.name()) {
                 (Kind::Request, "query") => exec.query.push(pair()),
                 (Kind::Request, "header") => exec.headers.push(pair()),
+                (Kind::Request, "queries") => {
+                    if let Some(l) = c.arg(0) {
+                        exec.query_objects.push(self.scalar_tree(l));
+                    }
+                }
+                (Kind::Request, "headers") => {
+                    if let Some(l) = c.arg(0) {
+                        exec.header_objects.push(self.scalar_tree(l));
+                    }
+                }
                 (Kind::Request, b @ ("json" | "form" | "body")) => {
                     exec.body = Some((b.to_string(), self.tree(c, 0)))
                 }

@@ -66,6 +66,8 @@ const SECTIONS: &[(&str, &[Kind])] = &[
         "Steps",
         &[
             Kind::Request,
+            Kind::Queries,
+            Kind::Headers,
             Kind::Json,
             Kind::Form,
             Kind::Body,

@@ -969,10 +969,15 @@ flow "custom_api_action" connection={conn} {{
     input "headers" type="object"
     input "body" type="any"
     if "${{input.body == null}}" {{
-        request "call" "${{input.method}}" "${{input.relative_url}}"
+        request "call" "${{input.method}}" "${{input.relative_url}}" {{
+            queries "${{input.query}}"
+            headers "${{input.headers}}"
+        }}
         return "${{steps.call}}"
     }}
     request "call_with_body" "${{input.method}}" "${{input.relative_url}}" {{
+        queries "${{input.query}}"
+        headers "${{input.headers}}"
         json "${{input.body}}"
     }}
     return "${{steps.call_with_body}}"

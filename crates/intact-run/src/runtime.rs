@@ -764,8 +764,15 @@ impl Runtime {
         let base = self.base_url(conn, frame)?;
         let url = format!("{}{}", base.trim_end_matches('/'), path);
         let mut query: Vec<(String, String)> = Vec::new();
+        // A parameter or header whose value is null (an optional input not given) is not sent.
         for (k, t) in &s.exec.query {
-            query.push((k.clone(), text_of(&self.eval(t, frame)?)));
+            let v = self.eval(t, frame)?;
+            if !v.is_null() {
+                query.push((k.clone(), text_of(&v)));
+            }
+        }
+        for t in &s.exec.query_objects {
+            self.spread(t, frame, "queries", &mut query)?;
         }
         let mut headers: Vec<(String, String)> = Vec::new();
         for (k, t) in &conn.headers {
@@ -775,7 +782,13 @@ impl Runtime {
             ));
         }
         for (k, t) in &s.exec.headers {
-            headers.push((k.clone(), text_of(&self.eval(t, frame)?)));
+            let v = self.eval(t, frame)?;
+            if !v.is_null() {
+                headers.push((k.clone(), text_of(&v)));
+            }
+        }
+        for t in &s.exec.header_objects {
+            self.spread(t, frame, "headers", &mut headers)?;
         }
         // A connection's credentials depend only on its params and the tenant variables, fixed for
         // a run: evaluate them once per connection.
@@ -977,7 +990,51 @@ impl Runtime {
     }
 
     /// A path template: each interpolated value is percent-encoded as one path segment.
+    /// The entries of an object (`queries`, `headers`) as name-value pairs; null values and a
+    /// null object give none.
+    fn spread(
+        &self,
+        t: &Tree,
+        frame: &Frame,
+        what: &str,
+        out: &mut Vec<(String, String)>,
+    ) -> Result<(), Failure> {
+        match self.eval(t, frame)? {
+            J::Null => Ok(()),
+            J::Object(m) => {
+                out.extend(
+                    m.into_iter()
+                        .filter(|(_, v)| !v.is_null())
+                        .map(|(k, v)| (k, text_of(&v))),
+                );
+                Ok(())
+            }
+            other => Err(Failure::new(format!(
+                "`{what}` takes an object of names and values, not {}",
+                kind_of(&other)
+            ))),
+        }
+    }
+
+    /// A request's path: each `${…}` is one path segment (percent-encoded, `/` included), except
+    /// when the whole path is one `${…}`: then its value is a relative URL chosen at run time
+    /// (the custom API action), kept as it is but for characters a URL cannot hold.
     fn path(&self, text: &str, frame: &Frame) -> Result<String, Failure> {
+        let segs = intact_model::template::segments(text);
+        if let [seg] = segs.as_slice()
+            && seg.offset == 2
+            && seg.closed
+            && seg.offset + seg.expr.len() + 1 == text.len()
+        {
+            let v = self.eval_text_with(text, frame, &[])?;
+            let url = text_of(&v);
+            if !url.starts_with('/') || url.starts_with("//") {
+                return Err(Failure::new(format!(
+                    "the relative URL `{url}` must start with a single `/`: it is relative to the connection's base URL"
+                )));
+            }
+            return Ok(percent_encoding::utf8_percent_encode(&url, RELATIVE_URL).to_string());
+        }
         let mut out = String::new();
         let mut at = 0;
         for seg in intact_model::template::segments(text) {
@@ -1068,6 +1125,31 @@ const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'.')
     .remove(b'~');
+
+/// Characters percent-encoded in a relative URL given whole: controls, space and the few that
+/// may not stand in a URL; `/`, `?`, `&`, `=`, `%` (an existing escape) and the rest stay.
+const RELATIVE_URL: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'<')
+    .add(b'>')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'|')
+    .add(b'\\')
+    .add(b'^');
+
+fn kind_of(v: &J) -> &'static str {
+    match v {
+        J::Null => "null",
+        J::Bool(_) => "a boolean",
+        J::Number(_) => "a number",
+        J::String(_) => "a string",
+        J::Array(_) => "a list",
+        J::Object(_) => "an object",
+    }
+}
 
 fn action_steps(a: &ActionDef) -> &[Step] {
     &a.steps
