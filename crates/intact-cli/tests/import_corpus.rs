@@ -37,6 +37,19 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
+/// `intact import openapi SPEC --out OUT` with more arguments.
+fn import(spec: &Path, out: &Path, more: &[&str]) -> Output {
+    let mut args = vec![
+        "import",
+        "openapi",
+        spec.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(more);
+    intact(&args)
+}
+
 /// Every file under `dir`, relative to it, with its bytes.
 fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     let mut out = BTreeMap::new();
@@ -205,13 +218,7 @@ fn swagger_is_refused_whichever_key_comes_first() {
     let spec = tmp.path().join("late.json");
     std::fs::write(&spec, r#"{"basePath": "/", "definitions": {}, "host": "x", "info": {}, "paths": {}, "schemes": [], "security": [], "securityDefinitions": {}, "swagger": "2.0"}"#).unwrap();
     let out = tmp.path().join("p");
-    let r = intact(&[
-        "import",
-        "openapi",
-        spec.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let r = import(&spec, &out, &[]);
     assert_eq!(r.status.code(), Some(2));
     assert!(
         text(&r.stderr).contains("openapi::unsupported-version"),
@@ -220,13 +227,7 @@ fn swagger_is_refused_whichever_key_comes_first() {
     );
     assert!(!out.exists());
     std::fs::write(&spec, "just: text\n").unwrap();
-    let r = intact(&[
-        "import",
-        "openapi",
-        spec.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let r = import(&spec, &out, &[]);
     assert_eq!(r.status.code(), Some(2));
     assert!(
         text(&r.stderr).contains("no `openapi` field"),
@@ -288,16 +289,11 @@ fn dry_run_prints_the_plan_and_writes_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("p");
     let spec = corpus().join("oai-tictactoe-3.1.yaml");
-    let r = intact(&[
-        "import",
-        "openapi",
-        spec.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--base-url",
-        "https://api.example.com",
-        "--dry-run",
-    ]);
+    let r = import(
+        &spec,
+        &out,
+        &["--base-url", "https://api.example.com", "--dry-run"],
+    );
     assert_eq!(r.status.code(), Some(0), "{}", text(&r.stderr));
     let plan = text(&r.stdout);
     for f in [
@@ -317,13 +313,7 @@ fn a_broken_ref_names_the_file_and_the_pointer() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("p");
     let spec = fixtures().join("broken-ref.yaml");
-    let r = intact(&[
-        "import",
-        "openapi",
-        spec.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let r = import(&spec, &out, &[]);
     assert_eq!(r.status.code(), Some(2));
     let err = text(&r.stderr);
     assert!(
@@ -339,13 +329,7 @@ fn cyclic_schemas_import_and_reference_loops_are_errors() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("p");
     let spec = fixtures().join("cyclic.yaml");
-    let r = intact(&[
-        "import",
-        "openapi",
-        spec.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let r = import(&spec, &out, &[]);
     assert_eq!(r.status.code(), Some(0), "{}", text(&r.stderr));
     let flows = std::fs::read_to_string(out.join("flows/api.kdl")).unwrap();
     assert!(
@@ -359,13 +343,7 @@ fn cyclic_schemas_import_and_reference_loops_are_errors() {
 
     let out = tmp.path().join("q");
     let spec = fixtures().join("ref-loop.yaml");
-    let r = intact(&[
-        "import",
-        "openapi",
-        spec.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let r = import(&spec, &out, &[]);
     assert_eq!(r.status.code(), Some(2));
     let err = text(&r.stderr);
     assert!(
@@ -452,17 +430,7 @@ fn okta_relative_oauth_urls_resolve_against_the_server() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("p");
     let spec = corpus().join("okta-management-3.0.yaml");
-    let r = intact(&[
-        "import",
-        "openapi",
-        spec.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--scheme",
-        "oauth2",
-        "--tag",
-        "User",
-    ]);
+    let r = import(&spec, &out, &["--scheme", "oauth2", "--tag", "User"]);
     assert_eq!(r.status.code(), Some(0), "{}", text(&r.stderr));
     let conn = std::fs::read_to_string(out.join("connections/okta_admin_management.kdl")).unwrap();
     assert!(
@@ -483,13 +451,7 @@ fn petstore_snapshot() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("p");
     let spec = corpus().join("oai-petstore-3.0.yaml");
-    let r = intact(&[
-        "import",
-        "openapi",
-        spec.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let r = import(&spec, &out, &[]);
     assert_eq!(r.status.code(), Some(0), "{}", text(&r.stderr));
     let expected_dir = fixtures().join("petstore");
     let actual: BTreeMap<PathBuf, Vec<u8>> = tree(&out)
@@ -556,15 +518,11 @@ fn imported_flows_run_against_a_real_server() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("pets");
     let spec = corpus().join("oai-petstore-3.0.yaml");
-    let o = intact(&[
-        "import",
-        "openapi",
-        spec.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--base-url",
-        "https://petstore.example.com/v1",
-    ]);
+    let o = import(
+        &spec,
+        &out,
+        &["--base-url", "https://petstore.example.com/v1"],
+    );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     let (base, requests) = recording_server();
     std::fs::create_dir(out.join("env")).unwrap();
