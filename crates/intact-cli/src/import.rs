@@ -82,7 +82,7 @@ pub fn run(cmd: ImportCommand) -> Outcome {
             format!("--out {} is not a folder", out.display()),
         ));
     }
-    let opts = intact_openapi::Options {
+    let mut opts = intact_openapi::Options {
         connection,
         schemes,
         operations,
@@ -91,9 +91,21 @@ pub fn run(cmd: ImportCommand) -> Outcome {
         server,
         base_url,
         write_project_file: !out.join(project::ROOT_FILE).exists(),
+        taken: Default::default(),
     };
     let read = |p: &Path| std::fs::read(p);
-    let plan = intact_openapi::plan(&spec, bytes, &read, &opts).map_err(failure)?;
+    let described = intact_openapi::describe(&spec, bytes, &read).map_err(failure)?;
+    let mut plan = intact_openapi::plan_described(&described, &spec, &opts).map_err(failure)?;
+    // Into an existing project: the names its other files define are not defined again (a flow
+    // or connection gets another name, a tenant variable of the same name is shared). The files
+    // the import writes are its own, so their names do not count.
+    if !opts.write_project_file {
+        let taken = taken_names(&out, &plan)?;
+        if !taken.is_empty() {
+            opts.taken = taken;
+            plan = intact_openapi::plan_described(&described, &spec, &opts).map_err(failure)?;
+        }
+    }
     for w in &plan.warnings {
         eprintln!("warning: {w}");
     }
@@ -132,6 +144,36 @@ pub fn run(cmd: ImportCommand) -> Outcome {
     text.push_str(&format!("\nnext: intact check {}\n", out.display()));
     crate::write_stdout(&text)?;
     Ok(0)
+}
+
+/// The flows, connections and tenant variables of the project at `out` defined in files that
+/// `plan` does not write.
+fn taken_names(out: &Path, plan: &intact_openapi::Plan) -> Result<intact_openapi::Taken, Failure> {
+    let files = project::load(out).map_err(|e| Failure(USAGE, e.to_string()))?;
+    let analysis = intact_model::Analysis::new(files);
+    let written: Vec<&Path> = plan.files.iter().map(|f| f.path.as_path()).collect();
+    let elsewhere = |loc: intact_model::Loc| !written.contains(&analysis.file(loc.file).path());
+    let m = &analysis.model;
+    Ok(intact_openapi::Taken {
+        flows: m
+            .flows
+            .iter()
+            .filter(|f| elsewhere(f.loc))
+            .map(|f| f.name.name.clone())
+            .collect(),
+        connections: m
+            .connections
+            .iter()
+            .filter(|c| elsewhere(c.loc))
+            .map(|c| c.name.name.clone())
+            .collect(),
+        variables: m
+            .variables
+            .iter()
+            .filter(|v| elsewhere(v.loc))
+            .map(|v| v.name.name.clone())
+            .collect(),
+    })
 }
 
 /// Every import failure is bad input or a refusal to overwrite: exit 2, with the code (when the

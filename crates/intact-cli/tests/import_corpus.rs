@@ -584,3 +584,65 @@ fn imported_flows_run_against_a_real_server() {
     let r = run("show_pet_by_id", r#"{"pet_id": "a/b"}"#);
     assert!(r.starts_with("GET /pets/a%2Fb HTTP/1.1"), "{r}");
 }
+
+#[test]
+fn an_import_into_a_project_does_not_define_its_names_again() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("p");
+    std::fs::create_dir_all(out.join("flows")).unwrap();
+    std::fs::write(
+        out.join("intact.kdl"),
+        "project \"acme\" {\n    display-name \"Acme\"\n}\n\nvariable \"tenant\" {\n    label \"Your Acme tenant\"\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        out.join("flows/mine.kdl"),
+        "connection \"acme_hr\" {\n    base-url \"https://${app.tenant}.acme.example/v1\"\n}\n\nflow \"custom_api_action\" connection=\"acme_hr\" {\n    request \"me\" \"GET\" \"/me\"\n    return \"${steps.me.body}\"\n}\n",
+    )
+    .unwrap();
+    let spec = tmp.path().join("acme.yaml");
+    std::fs::write(
+        &spec,
+        "openapi: 3.0.3\ninfo: {title: Acme HR, version: '2'}\nservers:\n  - url: https://{tenant}.acme.example/api/v2\n    variables:\n      tenant: {default: demo}\npaths:\n  /users:\n    get:\n      operationId: listUsers\n      responses:\n        '200': {description: ok}\n",
+    )
+    .unwrap();
+    let r = import(&spec, &out, &[]);
+    assert_eq!(r.status.code(), Some(0), "{}", text(&r.stderr));
+    let conn = std::fs::read_to_string(out.join("connections/acme_hr_2.kdl")).unwrap();
+    assert!(
+        conn.contains("connection \"acme_hr_2\"") && conn.contains("${app.tenant}"),
+        "{conn}"
+    );
+    assert!(
+        !conn.contains("variable \"tenant\""),
+        "the project's tenant variable is shared, not declared again:\n{conn}"
+    );
+    let flows = std::fs::read_to_string(out.join("flows/api.kdl")).unwrap();
+    assert!(flows.contains("flow \"custom_api_action_2\""), "{flows}");
+    let check = intact(&["check", out.to_str().unwrap()]);
+    assert!(
+        !text(&check.stdout).contains("name::duplicate"),
+        "{}",
+        text(&check.stdout)
+    );
+    // An explicit --connection that the project already has is refused, and nothing is written.
+    let again = tmp.path().join("q");
+    copy_tree(&out, &again);
+    let before = tree(&again);
+    let r = import(&spec, &again, &["--connection", "acme_hr", "--force"]);
+    assert_eq!(r.status.code(), Some(2), "{}", text(&r.stderr));
+    assert!(
+        text(&r.stderr).contains("--connection"),
+        "{}",
+        text(&r.stderr)
+    );
+    assert!(before == tree(&again), "nothing was written");
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for (rel, bytes) in tree(from) {
+        let p = to.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, bytes).unwrap();
+    }
+}

@@ -79,12 +79,20 @@ pub fn generate(
         }
         None => connection_base_name(&api.title),
     };
+    let taken = &opts.taken;
+    if opts.connection.is_some() && taken.connections.contains(&base_name) {
+        return Err(Error::new(format!(
+            "the project already has a connection `{base_name}` in a file this import does not write"
+        ))
+        .help("choose another name with --connection NAME, or import into another folder with --out"));
+    }
+    let mut conn_names = Unique::new(taken.connections.iter().map(String::as_str));
     let connections: Vec<(String, Option<&Scheme>)> = if chosen.is_empty() {
-        vec![(base_name.clone(), None)]
+        vec![(conn_names.take(&base_name), None)]
     } else if chosen.len() == 1 {
-        vec![(base_name.clone(), Some(chosen[0]))]
+        vec![(conn_names.take(&base_name), Some(chosen[0]))]
     } else {
-        let mut u = Unique::default();
+        let mut u = conn_names;
         chosen
             .iter()
             .map(|s| {
@@ -157,6 +165,10 @@ pub fn generate(
                 let _ = writeln!(t, "// {}", one_line(n, 300));
             }
             for (vname, var) in &variables {
+                // The project's own tenant variable of that name serves this connection too.
+                if taken.variables.contains(vname) {
+                    continue;
+                }
                 let _ = writeln!(t, "variable {} {{", q(vname));
                 let label = var
                     .description
@@ -223,11 +235,12 @@ pub fn generate(
     // Flows, grouped by first tag.
     let conn = &connections[0].0;
     let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut flow_names = Unique::new(["custom_api_action"]);
+    let mut flow_names = Unique::new(taken.flows.iter().map(String::as_str));
+    let custom = flow_names.take("custom_api_action");
     groups
         .entry("api".into())
         .or_default()
-        .push(custom_api_action(conn));
+        .push(custom_api_action(conn, &custom));
     for op in &selected {
         let group = op
             .tag
@@ -957,11 +970,11 @@ fn operation_prop(op: &Operation) -> String {
     }
 }
 
-fn custom_api_action(conn: &str) -> String {
+fn custom_api_action(conn: &str, flow: &str) -> String {
     format!(
         r#"// The custom API action: one request through the connection, chosen at run time.
 // `relative_url` starts with `/` and is relative to the connection's base URL.
-flow "custom_api_action" connection={conn} {{
+flow {flow} connection={conn} {{
     description "One authenticated request: method, relative URL, query, headers and JSON body"
     input "method" type="string" required=#true
     input "relative_url" type="string" required=#true
@@ -983,7 +996,8 @@ flow "custom_api_action" connection={conn} {{
     return "${{steps.call_with_body}}"
 }}
 "#,
-        conn = q(conn)
+        conn = q(conn),
+        flow = q(flow)
     )
 }
 

@@ -138,6 +138,23 @@ pub struct Options {
     pub base_url: Option<String>,
     /// Write `intact.kdl` (the output folder has none).
     pub write_project_file: bool,
+    /// Names the project already defines in files the import does not write.
+    pub taken: Taken,
+}
+
+/// Names an existing project already uses, so that an import into it does not define them twice.
+#[derive(Debug, Clone, Default)]
+pub struct Taken {
+    pub flows: Vec<String>,
+    pub connections: Vec<String>,
+    /// Tenant variables: a server variable of the same name reuses the project's variable.
+    pub variables: Vec<String>,
+}
+
+impl Taken {
+    pub fn is_empty(&self) -> bool {
+        self.flows.is_empty() && self.connections.is_empty() && self.variables.is_empty()
+    }
 }
 
 /// Every file an import writes, relative to the output folder, and what it says about them.
