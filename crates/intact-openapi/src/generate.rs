@@ -821,10 +821,24 @@ fn auth_block(
                     "param \"api_key\" {{\nlabel {}\n}}",
                     q(&format!("{title} API key (sent as the {key} {where_})"))
                 );
+                let prefix = (*location == KeyLocation::Header)
+                    .then(|| key_prefix(key, s.description.as_deref().unwrap_or("")))
+                    .flatten();
+                if let Some(p) = &prefix {
+                    warnings.push(format!(
+                        "scheme `{}`: the {key} header is sent as `{p} <api_key>`, as the scheme's description says; check it",
+                        s.name
+                    ));
+                }
+                let value = match &prefix {
+                    Some(p) => format!("{p} ${{auth.api_key}}"),
+                    None => "${auth.api_key}".to_string(),
+                };
                 let _ = writeln!(
                     t,
-                    "auth \"api-key\" {{\n{where_} {} \"${{auth.api_key}}\"\n}}",
-                    q(key)
+                    "auth \"api-key\" {{\n{where_} {} {}\n}}",
+                    q(key),
+                    q(&value)
                 );
             }
             KeyLocation::Cookie => {
@@ -968,6 +982,21 @@ fn operation_prop(op: &Operation) -> String {
         Some(id) => format!(" operation={}", q(id)),
         None => String::new(),
     }
+}
+
+/// The scheme word an API key header carries before the key, when the scheme's description shows
+/// it the way vendors write it: Okta's "`Authorization: SSWS {API Token}`" gives `SSWS`.
+fn key_prefix(header: &str, description: &str) -> Option<String> {
+    let lower = description.to_ascii_lowercase();
+    let at = lower.find(&format!("{}:", header.to_ascii_lowercase()))?;
+    let rest = description[at + header.len() + 1..].trim_start();
+    let word: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    let after = rest[word.len()..].trim_start();
+    // Only a word followed by a placeholder for the key is a prefix: `SSWS {token}`, `Key <key>`.
+    (!word.is_empty() && (after.starts_with('{') || after.starts_with('<'))).then_some(word)
 }
 
 fn custom_api_action(conn: &str, flow: &str) -> String {
@@ -1275,6 +1304,18 @@ fn first_sentence(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn api_key_prefixes_come_from_the_description() {
+        let okta = "Pass the API token as the Authorization header value prefixed with SSWS: `Authorization: SSWS {API Token}`";
+        assert_eq!(key_prefix("Authorization", okta).as_deref(), Some("SSWS"));
+        assert_eq!(key_prefix("Authorization", "Discord bot token"), None);
+        assert_eq!(key_prefix("X-API-Key", "X-API-Key: {key}"), None);
+        assert_eq!(
+            key_prefix("Authorization", "authorization: Key <key>").as_deref(),
+            Some("Key")
+        );
+    }
 
     #[test]
     fn kdl_strings() {

@@ -71,6 +71,10 @@ pub fn lower(docs: &Docs, version: Version, openapi: String) -> Result<Api, Erro
                 api.schemes.push(Scheme {
                     name: name.clone(),
                     kind,
+                    description: value
+                        .get("description")
+                        .and_then(Value::as_str)
+                        .map(str::to_string),
                 });
             }
         }

@@ -40,6 +40,7 @@ pub struct ServerVariable {
 pub struct Scheme {
     pub name: String,
     pub kind: SchemeKind,
+    pub description: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
