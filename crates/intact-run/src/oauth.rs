@@ -98,7 +98,12 @@ impl TokenStore {
             "expires_at": tokens.expires_at,
         }))
         .unwrap_or_default();
-        let tmp = self.dir.join(format!(".{connection}.json.tmp"));
+        // A name of its own per write: tests running live in parallel may refresh at once.
+        static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let tmp = self
+            .dir
+            .join(format!(".{connection}.{}.{n}.tmp", std::process::id()));
         write_private(&tmp, text.as_bytes())
             .and_then(|()| std::fs::rename(&tmp, &path))
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
