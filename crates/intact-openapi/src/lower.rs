@@ -91,7 +91,8 @@ pub fn lower(docs: &Docs, version: Version, openapi: String) -> Result<Api, Erro
             let (item_at, item) = docs
                 .deref_from(item_at.clone(), item)
                 .map_err(|e| located(docs, &item_at, e))?;
-            let ops = match typed_path_item(docs, version, path, &item_at, item, &mut shared) {
+            let strict = Reading::Strict(version);
+            let ops = match path_item(docs, strict, path, &item_at, item, &mut shared) {
                 Ok(ops) => ops,
                 Err(Refused(e)) => {
                     api.notes.push(format!(
@@ -99,7 +100,12 @@ pub fn lower(docs: &Docs, version: Version, openapi: String) -> Result<Api, Erro
                         docs.describe(&item_at),
                         crate_name(version)
                     ));
-                    raw_path_item(docs, path, &item_at, item)?
+                    match path_item(docs, Reading::Lenient, path, &item_at, item, &mut shared) {
+                        Ok(ops) => ops,
+                        Err(Broken(e)) => return Err(e),
+                        // A lenient reading refuses nothing.
+                        Err(Refused(e)) => return Err(Error::new(e)),
+                    }
                 }
                 Err(Broken(e)) => return Err(e),
             };
@@ -438,10 +444,18 @@ fn raw_scheme(v: &Value) -> Option<SchemeKind> {
 
 // ---- operations ----
 
-/// The typed crate has accepted the path item: its operations, with the fields the crate read.
-/// Schemas are found by pointer from the same places (see the module comment).
-/// What the typed crate says about one operation.
-struct Typed {
+/// How a path item is read.
+#[derive(Clone, Copy)]
+enum Reading {
+    /// Fields with their types checked and parameters through the typed crate; anything they
+    /// refuse makes the whole path item be read again leniently.
+    Strict(Version),
+    /// What can be read is read; what cannot is skipped (after the typed crate refused it).
+    Lenient,
+}
+
+/// An operation's own fields.
+struct Fields {
     id: Option<String>,
     summary: Option<String>,
     description: Option<String>,
@@ -449,8 +463,8 @@ struct Typed {
     deprecated: bool,
 }
 
-/// Why a typed reading did not give operations: the crate refused a part (read it leniently), or
-/// a reference is broken (an error for the user).
+/// Why a strict reading did not give operations: the crate refused a part (read it leniently),
+/// or a reference is broken (an error for the user).
 enum Failed {
     Refused(String),
     Broken(Error),
@@ -460,66 +474,30 @@ use Failed::{Broken, Refused};
 /// Parameters read through a `$ref`, by where the reference led.
 type SharedParams = std::collections::HashMap<At, Param>;
 
-fn typed_path_item(
+/// The operations of a path item. Schemas are never deserialised: bodies and responses keep
+/// pointers to them (see the module comment).
+fn path_item(
     docs: &Docs,
-    version: Version,
+    reading: Reading,
     path: &str,
     at: &At,
     item: &Value,
     shared: &mut SharedParams,
 ) -> Result<Vec<Operation>, Failed> {
-    // An operation's own fields are five scalars, read here with their types checked. The typed
-    // crates read what they know better: each parameter (below, once per shared `$ref`), servers
-    // and security schemes. Deserialising whole operations through them cost most of a large
-    // import (their schema enums are untagged: every schema is buffered and tried per variant)
-    // for nothing that was kept; schemas stay pointers into the document.
-    let mut ops: Vec<(&str, Typed)> = Vec::new();
-    for method in METHODS {
-        let Some(op) = item.get(*method) else {
-            continue;
-        };
-        let Some(op) = op.as_object() else {
-            return Err(Refused(format!("{method}: an operation must be an object")));
-        };
-        let text = |k: &str| -> Result<Option<String>, Failed> {
-            match op.get(k) {
-                None | Some(Value::Null) => Ok(None),
-                Some(Value::String(s)) => Ok(Some(s.clone())),
-                Some(_) => Err(Refused(format!("{method}.{k}: must be a string"))),
-            }
-        };
-        let tag = match op.get("tags") {
-            None => None,
-            Some(Value::Array(tags)) if tags.iter().all(Value::is_string) => {
-                tags.first().and_then(Value::as_str).map(str::to_string)
-            }
-            Some(_) => return Err(Refused(format!("{method}.tags: must be a list of strings"))),
-        };
-        let deprecated = match op.get("deprecated") {
-            None => false,
-            Some(Value::Bool(b)) => *b,
-            Some(_) => return Err(Refused(format!("{method}.deprecated: must be a boolean"))),
-        };
-        ops.push((
-            method,
-            Typed {
-                id: text("operationId")?,
-                summary: text("summary")?,
-                description: text("description")?,
-                tag,
-                deprecated,
-            },
-        ));
-    }
+    let strict = matches!(reading, Reading::Strict(_));
     let mut out = Vec::new();
     for method in METHODS {
         let Some(op_value) = item.get(*method) else {
             continue;
         };
-        let op_at = at.child(method);
-        let Some(typed) = ops.iter().find(|(m, _)| m == method).map(|(_, t)| t) else {
+        let Some(op) = op_value.as_object() else {
+            if strict {
+                return Err(Refused(format!("{method}: an operation must be an object")));
+            }
             continue;
         };
+        let fields = fields(method, op, strict)?;
+        let op_at = at.child(method);
         let mut params = Vec::new();
         for (list_at, list) in [
             (at.child("parameters"), item.get("parameters")),
@@ -532,54 +510,18 @@ fn typed_path_item(
                 .enumerate()
             {
                 let p_at = list_at.child(&i.to_string());
-                let via_ref = p.get("$ref").is_some();
-                let (p_at, p) = docs
-                    .deref_from(p_at.clone(), p)
-                    .map_err(|e| Broken(located(docs, &p_at, e)))?;
+                let via_ref = strict && p.get("$ref").is_some();
+                let (p_at, p) = match docs.deref_from(p_at.clone(), p) {
+                    Ok(found) => found,
+                    Err(e) if strict => return Err(Broken(located(docs, &p_at, e))),
+                    Err(_) => continue,
+                };
                 if via_ref && let Some(known) = shared.get(&p_at) {
                     push_param(&mut params, known.clone());
                     continue;
                 }
-                let (name, location, required, description) = match version {
-                    Version::V30 => {
-                        use openapiv3::Parameter as P;
-                        let typed = P::deserialize(p)
-                            .map_err(|e| Refused(format!("{}: {e}", docs.describe(&p_at))))?;
-                        let location = match &typed {
-                            P::Query { .. } => Location::Query,
-                            P::Header { .. } => Location::Header,
-                            P::Path { .. } => Location::Path,
-                            P::Cookie { .. } => Location::Cookie,
-                        };
-                        let d = typed.parameter_data();
-                        (d.name, location, d.required, d.description)
-                    }
-                    Version::V31 | Version::V32 => {
-                        use oas3::spec::ParameterIn as In;
-                        let typed = oas3::spec::Parameter::deserialize(p)
-                            .map_err(|e| Refused(format!("{}: {e}", docs.describe(&p_at))))?;
-                        let location = match typed.location {
-                            In::Query => Location::Query,
-                            In::Header => Location::Header,
-                            In::Path => Location::Path,
-                            In::Cookie => Location::Cookie,
-                        };
-                        (
-                            typed.name,
-                            location,
-                            typed.required.unwrap_or(false),
-                            typed.description,
-                        )
-                    }
-                };
-                let (ty, default) = param_schema(docs, &p_at, p);
-                let param = Param {
-                    required: required || location == Location::Path,
-                    name,
-                    location,
-                    ty,
-                    description,
-                    default,
+                let Some(param) = parameter(docs, reading, &p_at, p)? else {
+                    continue;
                 };
                 if via_ref {
                     shared.insert(p_at, param.clone());
@@ -588,13 +530,13 @@ fn typed_path_item(
             }
         }
         out.push(Operation {
-            id: typed.id.clone(),
+            id: fields.id,
             method: method.to_ascii_uppercase(),
             path: path.to_string(),
-            summary: typed.summary.clone(),
-            description: typed.description.clone(),
-            tag: typed.tag.clone(),
-            deprecated: typed.deprecated,
+            summary: fields.summary,
+            description: fields.description,
+            tag: fields.tag,
+            deprecated: fields.deprecated,
             params,
             body: body(docs, &op_at, op_value).map_err(Broken)?,
             responses: responses(docs, &op_at, op_value).map_err(Broken)?,
@@ -607,80 +549,110 @@ fn typed_path_item(
     Ok(out)
 }
 
-/// The lenient reading of a path item the typed crate refused.
-fn raw_path_item(docs: &Docs, path: &str, at: &At, item: &Value) -> Result<Vec<Operation>, Error> {
-    let mut out = Vec::new();
-    for method in METHODS {
-        let Some(op_value) = item.get(*method).filter(|v| v.is_object()) else {
-            continue;
-        };
-        let op_at = at.child(method);
-        let s = |k: &str| op_value.get(k).and_then(Value::as_str).map(str::to_string);
-        let mut params = Vec::new();
-        for (list_at, list) in [
-            (at.child("parameters"), item.get("parameters")),
-            (op_at.child("parameters"), op_value.get("parameters")),
-        ] {
-            for (i, p) in list
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .enumerate()
-            {
-                let p_at = list_at.child(&i.to_string());
-                let Ok((p_at, p)) = docs.deref_from(p_at, p) else {
-                    continue;
-                };
-                let Some(name) = p.get("name").and_then(Value::as_str) else {
-                    continue;
-                };
-                let location = match p.get("in").and_then(Value::as_str) {
-                    Some("path") => Location::Path,
-                    Some("query") => Location::Query,
-                    Some("header") => Location::Header,
-                    Some("cookie") => Location::Cookie,
-                    _ => continue,
-                };
-                let (ty, default) = param_schema(docs, &p_at, p);
-                push_param(
-                    &mut params,
-                    Param {
-                        name: name.to_string(),
-                        location,
-                        required: location == Location::Path
-                            || p.get("required").and_then(Value::as_bool).unwrap_or(false),
-                        ty,
-                        description: p
-                            .get("description")
-                            .and_then(Value::as_str)
-                            .map(str::to_string),
-                        default,
-                    },
-                );
-            }
+/// An operation's own fields: five scalars. Read from the value, their types checked when
+/// strict; the typed crates are kept for what they know better (parameters, servers, security
+/// schemes). Deserialising whole operations through them cost most of a large import, because
+/// their schema enums are untagged (every schema is buffered and tried per variant), for nothing
+/// that was kept.
+fn fields(
+    method: &str,
+    op: &serde_json::Map<String, Value>,
+    strict: bool,
+) -> Result<Fields, Failed> {
+    let refuse = |k: &str, what: &str| Refused(format!("{method}.{k}: must be {what}"));
+    let text = |k: &str| -> Result<Option<String>, Failed> {
+        match op.get(k) {
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            None | Some(Value::Null) => Ok(None),
+            Some(_) if strict => Err(refuse(k, "a string")),
+            Some(_) => Ok(None),
         }
-        out.push(Operation {
-            id: s("operationId"),
-            method: method.to_ascii_uppercase(),
-            path: path.to_string(),
-            summary: s("summary"),
-            description: s("description"),
-            tag: op_value
-                .pointer("/tags/0")
-                .and_then(Value::as_str)
-                .map(str::to_string),
-            deprecated: op_value
-                .get("deprecated")
-                .and_then(Value::as_bool)
-                .unwrap_or(false),
-            params,
-            body: body(docs, &op_at, op_value)?,
-            responses: responses(docs, &op_at, op_value)?,
-            security: op_value.get("security").map(raw_security),
-            at: op_at,
-        });
-    }
-    Ok(out)
+    };
+    let tag = match op.get("tags") {
+        Some(Value::Array(tags)) if tags.iter().all(Value::is_string) => {
+            tags.first().and_then(Value::as_str).map(str::to_string)
+        }
+        Some(_) if strict => return Err(refuse("tags", "a list of strings")),
+        Some(Value::Array(tags)) => tags.iter().find_map(Value::as_str).map(str::to_string),
+        _ => None,
+    };
+    let deprecated = match op.get("deprecated") {
+        Some(Value::Bool(b)) => *b,
+        Some(_) if strict => return Err(refuse("deprecated", "a boolean")),
+        _ => false,
+    };
+    Ok(Fields {
+        id: text("operationId")?,
+        summary: text("summary")?,
+        description: text("description")?,
+        tag,
+        deprecated,
+    })
+}
+
+/// One parameter (already dereferenced): through the typed crate when strict, from the value
+/// when lenient (`None` when it lacks a name or a location).
+fn parameter(docs: &Docs, reading: Reading, at: &At, p: &Value) -> Result<Option<Param>, Failed> {
+    let refused = |e: serde_json::Error| Refused(format!("{}: {e}", docs.describe(at)));
+    let (name, location, required, description) = match reading {
+        Reading::Strict(Version::V30) => {
+            use openapiv3::Parameter as P;
+            let typed = P::deserialize(p).map_err(refused)?;
+            let location = match &typed {
+                P::Query { .. } => Location::Query,
+                P::Header { .. } => Location::Header,
+                P::Path { .. } => Location::Path,
+                P::Cookie { .. } => Location::Cookie,
+            };
+            let d = typed.parameter_data();
+            (d.name, location, d.required, d.description)
+        }
+        Reading::Strict(Version::V31 | Version::V32) => {
+            use oas3::spec::ParameterIn as In;
+            let typed = oas3::spec::Parameter::deserialize(p).map_err(refused)?;
+            let location = match typed.location {
+                In::Query => Location::Query,
+                In::Header => Location::Header,
+                In::Path => Location::Path,
+                In::Cookie => Location::Cookie,
+            };
+            (
+                typed.name,
+                location,
+                typed.required.unwrap_or(false),
+                typed.description,
+            )
+        }
+        Reading::Lenient => {
+            let Some(name) = p.get("name").and_then(Value::as_str) else {
+                return Ok(None);
+            };
+            let location = match p.get("in").and_then(Value::as_str) {
+                Some("path") => Location::Path,
+                Some("query") => Location::Query,
+                Some("header") => Location::Header,
+                Some("cookie") => Location::Cookie,
+                _ => return Ok(None),
+            };
+            (
+                name.to_string(),
+                location,
+                p.get("required").and_then(Value::as_bool).unwrap_or(false),
+                p.get("description")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+            )
+        }
+    };
+    let (ty, default) = param_schema(docs, at, p);
+    Ok(Some(Param {
+        required: required || location == Location::Path,
+        name,
+        location,
+        ty,
+        description,
+        default,
+    }))
 }
 
 /// An operation's parameter replaces a path item's of the same name and location.
