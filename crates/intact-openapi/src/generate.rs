@@ -766,6 +766,11 @@ fn choose_ping<'a>(
     Ok(best)
 }
 
+/// A connection param with its label.
+fn param(t: &mut String, name: &str, label: &str) {
+    let _ = writeln!(t, "param {} {{\nlabel {}\n}}", q(name), q(label));
+}
+
 fn auth_block(
     t: &mut String,
     s: &Scheme,
@@ -786,24 +791,12 @@ fn auth_block(
         .unwrap_or(title);
     match &s.kind {
         SchemeKind::Basic => {
-            let _ = writeln!(
-                t,
-                "param \"username\" {{\nlabel {}\n}}",
-                q(&format!("{title} user name"))
-            );
-            let _ = writeln!(
-                t,
-                "param \"password\" {{\nlabel {}\n}}",
-                q(&format!("{title} password"))
-            );
+            param(t, "username", &format!("{title} user name"));
+            param(t, "password", &format!("{title} password"));
             let _ = writeln!(t, "auth \"basic\"");
         }
         SchemeKind::Bearer => {
-            let _ = writeln!(
-                t,
-                "param \"token\" {{\nlabel {}\n}}",
-                q(&format!("{title} API token"))
-            );
+            param(t, "token", &format!("{title} API token"));
             let _ = writeln!(t, "auth \"bearer\" {{\ntoken \"${{auth.token}}\"\n}}");
         }
         SchemeKind::ApiKey {
@@ -816,10 +809,10 @@ fn auth_block(
                 } else {
                     "query"
                 };
-                let _ = writeln!(
+                param(
                     t,
-                    "param \"api_key\" {{\nlabel {}\n}}",
-                    q(&format!("{title} API key (sent as the {key} {where_})"))
+                    "api_key",
+                    &format!("{title} API key (sent as the {key} {where_})"),
                 );
                 let prefix = (*location == KeyLocation::Header)
                     .then(|| key_prefix(key, s.description.as_deref().unwrap_or("")))
@@ -887,15 +880,11 @@ fn auth_block(
                 .collect();
             scopes.sort();
             scopes.dedup();
-            let _ = writeln!(
+            param(t, "client_id", &format!("{title} OAuth 2.0 client ID"));
+            param(
                 t,
-                "param \"client_id\" {{\nlabel {}\n}}",
-                q(&format!("{title} OAuth 2.0 client ID"))
-            );
-            let _ = writeln!(
-                t,
-                "param \"client_secret\" {{\nlabel {}\n}}",
-                q(&format!("{title} OAuth 2.0 client secret"))
+                "client_secret",
+                &format!("{title} OAuth 2.0 client secret"),
             );
             let _ = writeln!(t, "auth \"oauth2\" {{");
             match flow.grant {
