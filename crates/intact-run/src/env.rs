@@ -28,6 +28,18 @@ pub struct ConnectionEnv {
     pub authorize_url: Option<String>,
 }
 
+impl Environment {
+    /// The tenant variables as the `app` object of expressions.
+    pub fn app_json(&self) -> serde_json::Value {
+        serde_json::Value::Object(
+            self.app
+                .iter()
+                .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+                .collect(),
+        )
+    }
+}
+
 /// Why an environment could not be loaded. Never holds a secret's value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EnvError(pub String);

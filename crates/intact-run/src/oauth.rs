@@ -167,12 +167,14 @@ struct TokenAnswer {
     expires_in: u64,
 }
 
-/// Which endpoint a token request goes to.
+/// Which OAuth 2.0 endpoint a request goes to.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Endpoint {
     Token,
     /// `refresh-url` when the connection has one, else `token-url`.
     Refresh,
+    /// Where `intact auth login` sends the browser.
+    Authorize,
 }
 
 /// How `intact auth login` waits for the redirect.
@@ -446,22 +448,30 @@ impl Runtime {
         endpoint: Endpoint,
     ) -> Result<String, Failure> {
         let auth = conn.auth.as_ref().expect("an oauth2 connection");
-        let overridden = self
-            .env
-            .connections
-            .get(&conn.name.name)
-            .and_then(|c| c.token_url.clone());
-        let setting = match endpoint {
-            Endpoint::Refresh if overridden.is_none() => auth
-                .setting("refresh-url")
-                .or_else(|| auth.setting("token-url")),
-            _ => auth.setting("token-url"),
+        let env = self.env.connections.get(&conn.name.name);
+        let (overridden, setting, name) = match endpoint {
+            Endpoint::Authorize => (
+                env.and_then(|c| c.authorize_url.clone()),
+                auth.setting("authorize-url"),
+                "authorize-url",
+            ),
+            Endpoint::Token | Endpoint::Refresh => {
+                let overridden = env.and_then(|c| c.token_url.clone());
+                let setting = match endpoint {
+                    // An overridden token-url (a local server) serves refreshes too.
+                    Endpoint::Refresh if overridden.is_none() => auth
+                        .setting("refresh-url")
+                        .or_else(|| auth.setting("token-url")),
+                    _ => auth.setting("token-url"),
+                };
+                (overridden, setting, "token-url")
+            }
         };
         match (overridden, setting) {
             (Some(u), _) => Ok(u),
             (None, Some(t)) => Ok(text_of(&self.eval(&Tree::Template(t.clone()), frame)?)),
             (None, None) => Err(before_request(format!(
-                "connection `{}` has no token-url",
+                "connection `{}` has no {name}",
                 conn.name.name
             ))),
         }
@@ -492,20 +502,7 @@ impl Runtime {
             before_request("there is no token store to keep the tokens in".to_string())
         })?;
         let frame = self.connection_frame(conn)?;
-        let authorize = match self
-            .env
-            .connections
-            .get(connection)
-            .and_then(|c| c.authorize_url.clone())
-        {
-            Some(u) => u,
-            None => {
-                let t = auth.setting("authorize-url").ok_or_else(|| {
-                    before_request(format!("connection `{connection}` has no authorize-url"))
-                })?;
-                text_of(&self.eval(&Tree::Template(t.clone()), &frame)?)
-            }
-        };
+        let authorize = self.oauth_url(conn, &frame, Endpoint::Authorize)?;
         let client_id = frame.vars["auth"]
             .get("client_id")
             .and_then(J::as_str)

@@ -208,13 +208,7 @@ impl Runtime {
 
     /// The `app` object: tenant variables from the environment.
     pub(crate) fn app(&self) -> J {
-        J::Object(
-            self.env
-                .app
-                .iter()
-                .map(|(k, v)| (k.clone(), J::String(v.clone())))
-                .collect(),
-        )
+        self.env.app_json()
     }
 
     /// The `auth` object of a connection: params from the environment, `from=` variables, defaults.
@@ -764,13 +758,7 @@ impl Runtime {
         let base = self.base_url(conn, frame)?;
         let url = format!("{}{}", base.trim_end_matches('/'), path);
         let mut query: Vec<(String, String)> = Vec::new();
-        // A parameter or header whose value is null (an optional input not given) is not sent.
-        for (k, t) in &s.exec.query {
-            let v = self.eval(t, frame)?;
-            if !v.is_null() {
-                query.push((k.clone(), text_of(&v)));
-            }
-        }
+        self.named(&s.exec.query, frame, &mut query)?;
         for t in &s.exec.query_objects {
             self.spread(t, frame, "queries", &mut query)?;
         }
@@ -781,12 +769,7 @@ impl Runtime {
                 text_of(&self.eval(&Tree::Template(t.clone()), frame)?),
             ));
         }
-        for (k, t) in &s.exec.headers {
-            let v = self.eval(t, frame)?;
-            if !v.is_null() {
-                headers.push((k.clone(), text_of(&v)));
-            }
-        }
+        self.named(&s.exec.headers, frame, &mut headers)?;
         for t in &s.exec.header_objects {
             self.spread(t, frame, "headers", &mut headers)?;
         }
@@ -989,7 +972,23 @@ impl Runtime {
         }
     }
 
-    /// A path template: each interpolated value is percent-encoded as one path segment.
+    /// A request's `query` or `header` children as name-value pairs. One whose value is null (an
+    /// optional input not given) is not sent.
+    fn named(
+        &self,
+        list: &[(String, Tree)],
+        frame: &Frame,
+        out: &mut Vec<(String, String)>,
+    ) -> Result<(), Failure> {
+        for (k, t) in list {
+            let v = self.eval(t, frame)?;
+            if !v.is_null() {
+                out.push((k.clone(), text_of(&v)));
+            }
+        }
+        Ok(())
+    }
+
     /// The entries of an object (`queries`, `headers`) as name-value pairs; null values and a
     /// null object give none.
     fn spread(
@@ -1037,7 +1036,7 @@ impl Runtime {
         }
         let mut out = String::new();
         let mut at = 0;
-        for seg in intact_model::template::segments(text) {
+        for seg in segs {
             out.push_str(&text[at..seg.offset - 2].replace("$${", "${"));
             let v = self.eval_text_with(&format!("${{{}}}", seg.expr), frame, &[])?;
             out.push_str(&percent_encoding::utf8_percent_encode(&text_of(&v), SEGMENT).to_string());

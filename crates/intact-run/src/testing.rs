@@ -338,12 +338,7 @@ fn prepare_live(
 ) -> Result<Option<(Environment, J, J)>, String> {
     let env =
         crate::env::load(root, env_name, masker, &|v| std::env::var(v).ok()).map_err(|e| e.0)?;
-    let app = J::Object(
-        env.app
-            .iter()
-            .map(|(k, v)| (k.clone(), J::String(v.clone())))
-            .collect(),
-    );
+    let app = env.app_json();
     use intact_model::template::{Reference, references, segments};
     let uses_mock = |tree: &Tree| {
         let mut templates = Vec::new();
@@ -487,12 +482,7 @@ fn prepare(
             ce.params.insert(k.clone(), v);
         }
     }
-    let app = J::Object(
-        env.app
-            .iter()
-            .map(|(k, v)| (k.clone(), J::String(v.clone())))
-            .collect(),
-    );
+    let app = env.app_json();
     let token = format!("mock-token-{index}");
     let mut routes = Vec::new();
     for r in &t.run.routes {
