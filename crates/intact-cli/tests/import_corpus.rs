@@ -11,6 +11,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+#[path = "support/http.rs"]
+mod http;
+use http::answering_server;
+
 fn corpus() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/openapi");
     assert!(
@@ -492,27 +496,6 @@ fn petstore_snapshot() {
     assert_eq!(stderr, expected_stderr);
 }
 
-/// A server on 127.0.0.1 that answers every request with `[]` and reports each request's head.
-fn recording_server() -> (String, std::sync::mpsc::Receiver<String>) {
-    use std::io::{Read, Write};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut s) = stream else { continue };
-            let mut buf = [0u8; 8192];
-            let n = s.read(&mut buf).unwrap_or(0);
-            let _ = tx.send(String::from_utf8_lossy(&buf[..n]).into_owned());
-            let _ = write!(
-                s,
-                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n[]"
-            );
-        }
-    });
-    (format!("http://{addr}"), rx)
-}
-
 #[test]
 fn imported_flows_run_against_a_real_server() {
     let tmp = tempfile::tempdir().unwrap();
@@ -524,7 +507,7 @@ fn imported_flows_run_against_a_real_server() {
         &["--base-url", "https://petstore.example.com/v1"],
     );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
-    let (base, requests) = recording_server();
+    let (base, requests) = answering_server("[]");
     std::fs::create_dir(out.join("env")).unwrap();
     std::fs::write(
         out.join("env/local.toml"),
