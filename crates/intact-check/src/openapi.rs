@@ -9,12 +9,13 @@
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use intact_expr::Type;
 use intact_model::{Analysis, FileId, Loc, Request, Step, StepKind, Tree};
 use intact_openapi::model::{Location, Operation};
+use intact_openapi::refs::normalize;
 use intact_openapi::{Described, describe};
 
 use crate::{Diagnostic, suggest};
@@ -38,7 +39,7 @@ impl intact_expr::SchemaSource for Files<'_> {
             .docs
             .files
             .iter()
-            .find(|f| normalise(&f.path) == Path::new(name))
+            .find(|f| normalize(&f.path) == Path::new(name))
             .map(|f| &f.value)
     }
 }
@@ -83,7 +84,7 @@ impl Documents {
         };
         let file = d
             .file_of(at)
-            .map(|p| normalise(p).to_string_lossy().replace('\\', "/"))
+            .map(|p| normalize(p).to_string_lossy().replace('\\', "/"))
             .unwrap_or_default();
         let name = format!("the response of {id}");
         intact_expr::SchemaConverter::new(&Files(d)).convert(&file, schema, &name)
@@ -98,21 +99,6 @@ fn is_document(path: &Path) -> bool {
 /// The entry documents: `openapi/NAME.{json,yaml,yml}`.
 fn is_entry(path: &Path) -> bool {
     path.parent() == Some(Path::new("openapi")) && is_document(path)
-}
-
-/// `a/b/../c` → `a/c`, so a `$ref` relative to a sub-folder finds its file in the analysis.
-fn normalise(p: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 type Memo = HashMap<PathBuf, (u64, Arc<Result<Arc<Described>, intact_openapi::Error>>)>;
@@ -149,7 +135,7 @@ pub(crate) fn documents(a: &Analysis) -> Documents {
         .collect();
     let read = |p: &Path| -> std::io::Result<Vec<u8>> {
         texts
-            .get(&normalise(p))
+            .get(&normalize(p))
             .map(|t| t.as_bytes().to_vec())
             .ok_or_else(|| {
                 std::io::Error::new(
@@ -377,7 +363,7 @@ mod tests {
     #[test]
     fn relative_references_are_normalised() {
         assert_eq!(
-            normalise(Path::new("openapi/./docs/../docs/openapi/users.yaml")),
+            normalize(Path::new("openapi/./docs/../docs/openapi/users.yaml")),
             PathBuf::from("openapi/docs/openapi/users.yaml")
         );
     }
