@@ -17,16 +17,75 @@ pub struct Position {
     pub byte: u32,
 }
 
+/// How reports name files. The analysis knows paths relative to the project root; a report names
+/// them as seen from where intact runs, so that `intact check sub` from a repository's root writes
+/// `sub/intact.kdl`, the path GitHub, SARIF viewers and editors resolve.
+#[derive(Clone, Debug, Default)]
+pub struct FileNames {
+    /// Put before each root-relative path: "" when intact runs in the root, else the root as seen
+    /// from the working directory, ending in `/`.
+    prefix: String,
+    /// The working directory as a `file:` URI ending in `/`: SARIF's `%SRCROOT%`.
+    base_uri: Option<String>,
+}
+
+impl FileNames {
+    /// Paths relative to the project root, as the analysis has them (golden tests).
+    pub fn root_relative() -> FileNames {
+        FileNames::default()
+    }
+
+    /// Paths as seen from `cwd`: relative when the project is inside it, else absolute.
+    pub fn from_working_dir(root: &std::path::Path, cwd: &std::path::Path) -> FileNames {
+        let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+        let cwd = cwd.canonicalize().unwrap_or_else(|_| cwd.to_path_buf());
+        let prefix = match root.strip_prefix(&cwd) {
+            Ok(rel) => slashed(rel),
+            Err(_) => slashed(&root),
+        };
+        let prefix = if prefix.is_empty() || prefix.ends_with('/') {
+            prefix
+        } else {
+            prefix + "/"
+        };
+        FileNames {
+            prefix,
+            base_uri: url::Url::from_directory_path(&cwd)
+                .ok()
+                .map(|u| u.to_string()),
+        }
+    }
+
+    /// The name of a root-relative path.
+    pub fn name(&self, path: &std::path::Path) -> String {
+        format!("{}{}", self.prefix, slashed(path))
+    }
+}
+
+/// A path with `/` between its parts on every platform (the form of GitHub's and SARIF's paths).
+fn slashed(p: &std::path::Path) -> String {
+    let parts: Vec<String> = p
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    match parts.first().map(String::as_str) {
+        Some("/") => format!("/{}", parts[1..].join("/")),
+        _ => parts.join("/"),
+    }
+}
+
 /// Positions of byte offsets in the project's files; builds each file's line index once.
 pub struct Positions<'a> {
     a: &'a Analysis,
+    names: &'a FileNames,
     indexes: Vec<Option<LineIndex>>,
 }
 
 impl<'a> Positions<'a> {
-    pub fn new(a: &'a Analysis) -> Self {
+    pub fn new(a: &'a Analysis, names: &'a FileNames) -> Self {
         Positions {
             a,
+            names,
             indexes: (0..a.files.len()).map(|_| None).collect(),
         }
     }
@@ -66,8 +125,9 @@ impl<'a> Positions<'a> {
         )
     }
 
+    /// The file's name in reports (see [`FileNames`]).
     pub fn path(&self, file: FileId) -> String {
-        self.a.file(file).path().to_string_lossy().into_owned()
+        self.names.name(self.a.file(file).path())
     }
 }
 
@@ -133,8 +193,8 @@ struct JsonReport<'a> {
 
 /// `--format json`: the format of docs/output-formats.md, version 1. Written from typed structs
 /// rather than `serde_json::Value`, which costs several kilobytes per finding.
-pub fn json(a: &Analysis, diags: &[Diagnostic]) -> String {
-    let mut pos = Positions::new(a);
+pub fn json(a: &Analysis, diags: &[Diagnostic], names: &FileNames) -> String {
+    let mut pos = Positions::new(a, names);
     let s = summarize(diags);
     let diagnostics = diags
         .iter()
@@ -212,9 +272,21 @@ struct SarifRegion {
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct SarifArtifact {
     uri: String,
+    /// `%SRCROOT%` (the working directory) when the run says where that is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uri_base_id: Option<&'static str>,
 }
+
+#[derive(Serialize)]
+struct SarifBase {
+    uri: String,
+}
+
+/// SARIF's name for the folder that relative artifact URIs start from.
+const SRCROOT: &str = "%SRCROOT%";
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -224,9 +296,11 @@ struct SarifPhysical {
 }
 
 impl SarifPhysical {
-    fn new(uri: String, s: Position, e: Position) -> SarifPhysical {
+    fn new(uri: String, base: bool, s: Position, e: Position) -> SarifPhysical {
+        // An absolute path (a project outside the working directory) is a URI of its own.
+        let uri_base_id = (base && !uri.starts_with('/')).then_some(SRCROOT);
         SarifPhysical {
-            artifact_location: SarifArtifact { uri },
+            artifact_location: SarifArtifact { uri, uri_base_id },
             region: SarifRegion {
                 start_line: s.line,
                 start_column: s.column,
@@ -286,6 +360,8 @@ struct SarifLog<'a> {
 #[serde(rename_all = "camelCase")]
 struct SarifRun<'a> {
     tool: SarifTool<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    original_uri_base_ids: Option<std::collections::BTreeMap<&'static str, SarifBase>>,
     column_kind: &'static str,
     results: Vec<SarifResult<'a>>,
 }
@@ -303,8 +379,8 @@ struct SarifDriver<'a> {
 }
 
 /// `--format sarif`: SARIF 2.1.0, one run, one rule per code.
-pub fn sarif(a: &Analysis, diags: &[Diagnostic]) -> String {
-    let mut pos = Positions::new(a);
+pub fn sarif(a: &Analysis, diags: &[Diagnostic], names: &FileNames) -> String {
+    let mut pos = Positions::new(a, names);
     let mut codes: Vec<&str> = diags.iter().map(|d| d.code).collect();
     codes.sort();
     codes.dedup();
@@ -328,6 +404,7 @@ pub fn sarif(a: &Analysis, diags: &[Diagnostic]) -> String {
             }
         })
         .collect();
+    let base = names.base_uri.is_some();
     let results: Vec<SarifResult> = diags
         .iter()
         .map(|d| {
@@ -342,7 +419,7 @@ pub fn sarif(a: &Analysis, diags: &[Diagnostic]) -> String {
                     SarifRelated {
                         id: i,
                         message: SarifText { text: &l.message },
-                        physical_location: SarifPhysical::new(pos.path(l.loc.file), ls, le),
+                        physical_location: SarifPhysical::new(pos.path(l.loc.file), base, ls, le),
                     }
                 })
                 .collect();
@@ -360,7 +437,7 @@ pub fn sarif(a: &Analysis, diags: &[Diagnostic]) -> String {
                 level: level(d.severity),
                 message: SarifMessage { text },
                 locations: [SarifLocation {
-                    physical_location: SarifPhysical::new(path, s, e),
+                    physical_location: SarifPhysical::new(path, base, s, e),
                 }],
                 related_locations,
                 partial_fingerprints: SarifFingerprints { finding },
@@ -378,6 +455,9 @@ pub fn sarif(a: &Analysis, diags: &[Diagnostic]) -> String {
                     rules,
                 },
             },
+            original_uri_base_ids: names.base_uri.as_ref().map(|uri| {
+                std::collections::BTreeMap::from([(SRCROOT, SarifBase { uri: uri.clone() })])
+            }),
             column_kind: "unicodeCodePoints",
             results,
         }],
@@ -406,8 +486,8 @@ fn fingerprint(parts: &[&str]) -> String {
 }
 
 /// `--format github`: workflow commands that GitHub Actions shows as annotations.
-pub fn github(a: &Analysis, diags: &[Diagnostic]) -> String {
-    let mut pos = Positions::new(a);
+pub fn github(a: &Analysis, diags: &[Diagnostic], names: &FileNames) -> String {
+    let mut pos = Positions::new(a, names);
     let mut out = String::new();
     for d in diags {
         let (s, e) = pos.range(d.loc);
@@ -447,8 +527,13 @@ fn escape_property(s: &str) -> String {
 }
 
 /// `--format junit`: one test case per file; a file's findings are its failure.
-pub fn junit(a: &Analysis, diags: &[Diagnostic], fail_on_warnings: bool) -> String {
-    let mut pos = Positions::new(a);
+pub fn junit(
+    a: &Analysis,
+    diags: &[Diagnostic],
+    names: &FileNames,
+    fail_on_warnings: bool,
+) -> String {
+    let mut pos = Positions::new(a, names);
     let fails = |d: &&Diagnostic| {
         d.severity == Severity::Error || (fail_on_warnings && d.severity == Severity::Warning)
     };
@@ -475,7 +560,7 @@ pub fn junit(a: &Analysis, diags: &[Diagnostic], fail_on_warnings: bool) -> Stri
         a.files.len()
     );
     for (i, f) in a.files.iter().enumerate() {
-        let path = f.path().to_string_lossy();
+        let path = names.name(f.path());
         let mine: Vec<&Diagnostic> = diags.iter().filter(|d| d.loc.file == i as FileId).collect();
         let _ = write!(
             out,
@@ -551,7 +636,7 @@ pub struct HumanOptions {
 }
 
 /// `--format human`: miette's graphical reports, then a summary line.
-pub fn human(a: &Analysis, diags: &[Diagnostic], opts: HumanOptions) -> String {
+pub fn human(a: &Analysis, diags: &[Diagnostic], names: &FileNames, opts: HumanOptions) -> String {
     use miette::{GraphicalReportHandler, GraphicalTheme};
     let theme = match (opts.unicode, opts.color) {
         (true, true) => GraphicalTheme::unicode(),
@@ -566,7 +651,7 @@ pub fn human(a: &Analysis, diags: &[Diagnostic], opts: HumanOptions) -> String {
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(opts.width)
         .with_links(false);
-    let mut pos = Positions::new(a);
+    let mut pos = Positions::new(a, names);
     let mut out = String::new();
     for d in diags {
         let report = Report::new(a, d, &mut pos);

@@ -30,7 +30,8 @@ fn analyze(dir: &Path) -> (Analysis, Vec<Diagnostic>) {
 
 /// One line per finding: `file:line:col: severity[code]: message`.
 fn compact(a: &Analysis, diags: &[Diagnostic]) -> String {
-    let mut pos = render::Positions::new(a);
+    let names = render::FileNames::root_relative();
+    let mut pos = render::Positions::new(a, &names);
     let mut out = String::new();
     for d in diags {
         let p = pos.at(d.loc.file, d.loc.span.start);
@@ -81,9 +82,11 @@ fn every_fixture_matches_its_expected_findings() {
 fn every_mistake_in_all_formats() {
     let dir = fixtures_dir().join("every-mistake");
     let (a, diags) = analyze(&dir);
+    let names = render::FileNames::root_relative();
     let human = render::human(
         &a,
         &diags,
+        &names,
         HumanOptions {
             color: false,
             unicode: false,
@@ -92,10 +95,13 @@ fn every_mistake_in_all_formats() {
     );
     let outputs = [
         ("expected.human.txt", human),
-        ("expected.json", render::json(&a, &diags)),
-        ("expected.sarif", render::sarif(&a, &diags)),
-        ("expected.github.txt", render::github(&a, &diags)),
-        ("expected.junit.xml", render::junit(&a, &diags, false)),
+        ("expected.json", render::json(&a, &diags, &names)),
+        ("expected.sarif", render::sarif(&a, &diags, &names)),
+        ("expected.github.txt", render::github(&a, &diags, &names)),
+        (
+            "expected.junit.xml",
+            render::junit(&a, &diags, &names, false),
+        ),
     ];
     let failures: Vec<String> = outputs
         .iter()

@@ -178,11 +178,13 @@ fn fuzz_regressions() {
         let a = Analysis::new(files);
         check_is_sound(&a);
         let diags = intact_check::check(&a);
-        let _ = intact_check::render::json(&a, &diags);
-        let _ = intact_check::render::sarif(&a, &diags);
+        let names = intact_check::render::FileNames::root_relative();
+        let _ = intact_check::render::json(&a, &diags, &names);
+        let _ = intact_check::render::sarif(&a, &diags, &names);
         let _ = intact_check::render::human(
             &a,
             &diags,
+            &names,
             intact_check::render::HumanOptions {
                 color: false,
                 unicode: true,

@@ -344,6 +344,7 @@ fn check(path: Option<PathBuf>, format: Format, deny_warnings: bool, color: Colo
     let root = project_root(path.as_deref())?;
     let analysis = load(&root)?;
     let diags = intact_check::check(&analysis);
+    let names = report_names(&root);
     let out = match format {
         Format::Human => {
             let tty = std::io::stdout().is_terminal();
@@ -359,6 +360,7 @@ fn check(path: Option<PathBuf>, format: Format, deny_warnings: bool, color: Colo
             render::human(
                 &analysis,
                 &diags,
+                &names,
                 HumanOptions {
                     color,
                     unicode: tty,
@@ -366,15 +368,24 @@ fn check(path: Option<PathBuf>, format: Format, deny_warnings: bool, color: Colo
                 },
             )
         }
-        Format::Json => render::json(&analysis, &diags),
-        Format::Sarif => render::sarif(&analysis, &diags),
-        Format::Github => render::github(&analysis, &diags),
-        Format::Junit => render::junit(&analysis, &diags, deny_warnings),
+        Format::Json => render::json(&analysis, &diags, &names),
+        Format::Sarif => render::sarif(&analysis, &diags, &names),
+        Format::Github => render::github(&analysis, &diags, &names),
+        Format::Junit => render::junit(&analysis, &diags, &names, deny_warnings),
     };
     write_stdout(&out)?;
     let s = summarize(&diags);
     let failed = s.errors > 0 || (deny_warnings && s.warnings > 0);
     Ok(if failed { FINDINGS } else { 0 })
+}
+
+/// Reports name files as seen from the working directory, so that CI annotations and editors find
+/// them when the project is a subfolder.
+fn report_names(root: &Path) -> render::FileNames {
+    match std::env::current_dir() {
+        Ok(cwd) => render::FileNames::from_working_dir(root, &cwd),
+        Err(_) => render::FileNames::root_relative(),
+    }
 }
 
 fn write_stdout(text: &str) -> Result<(), Failure> {
@@ -472,6 +483,8 @@ fn report_syntax_errors(path: &Path, text: &str, parse: &intact_syntax::Parse) {
         render::human(
             &analysis,
             &diags,
+            // `path` is already the file as the user named it.
+            &render::FileNames::root_relative(),
             HumanOptions {
                 color: false,
                 unicode: tty,
@@ -544,14 +557,32 @@ fn read_json_arg(arg: &str, what: &str) -> Result<serde_json::Value, Failure> {
 /// The project, refused while `intact check` reports errors in it.
 fn load_checked(root: &Path) -> Result<Analysis, Failure> {
     let analysis = load(root)?;
-    let errors = intact_check::check(&analysis)
+    let errors: Vec<_> = intact_check::check(&analysis)
         .into_iter()
         .filter(|d| d.severity == Severity::Error)
-        .count();
-    if errors > 0 {
+        .collect();
+    if !errors.is_empty() {
+        // The errors themselves, so that nobody has to run `intact check` to see them.
+        let tty = std::io::stderr().is_terminal();
+        eprint!(
+            "{}",
+            render::human(
+                &analysis,
+                &errors,
+                &report_names(root),
+                HumanOptions {
+                    color: false,
+                    unicode: tty,
+                    width: 100
+                }
+            )
+        );
         return Err(Failure(
             FINDINGS,
-            format!("the project has {errors} error(s); run `intact check` and fix them first"),
+            format!(
+                "the project has {} error(s), shown above; fix them first",
+                errors.len()
+            ),
         ));
     }
     Ok(analysis)
@@ -581,7 +612,8 @@ fn test(
         .build()
         .map_err(|e| Failure(USAGE, e.to_string()))?;
     let started = std::time::Instant::now();
-    let results = rt
+    let names = report_names(&root);
+    let mut results = rt
         .block_on(intact_run::testing::run_tests(
             std::sync::Arc::new(analysis),
             root,
@@ -590,6 +622,9 @@ fn test(
             mode,
         ))
         .map_err(|e| Failure(USAGE, e))?;
+    for r in &mut results {
+        r.file = names.name(Path::new(&r.file));
+    }
     let failed = results.iter().filter(|r| !r.passed).count();
     let skipped = results.iter().filter(|r| r.skipped.is_some()).count();
     let out = match format {

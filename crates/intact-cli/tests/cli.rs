@@ -107,10 +107,8 @@ fn findings_exit_1_in_every_format() {
 #[test]
 fn json_output_has_codes_files_and_lines() {
     let fx = repo().join("tests/fixtures/check/every-mistake");
-    let o = intact(
-        &["check", fx.to_str().unwrap(), "--format", "json"],
-        &repo(),
-    );
+    // From inside the project, files are named from its root.
+    let o = intact(&["check", "--format", "json"], &fx);
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("valid JSON");
     assert_eq!(v["format_version"], 1);
     assert_eq!(v["valid"], false);
@@ -213,6 +211,54 @@ fn github_annotations_are_one_line_each() {
         assert!(line.contains(",title=") && line.contains("file="), "{line}");
     }
     assert!(out.lines().count() > 40);
+}
+
+/// Every format names files as seen from where intact runs: CI annotates `sub/intact.kdl`, which
+/// exists in the checkout, not `intact.kdl`, which does not.
+#[test]
+fn reports_name_files_from_the_working_directory() {
+    let fx = "tests/fixtures/check/every-mistake";
+    let root = repo();
+    let github = stdout(&intact(&["check", fx, "--format", "github"], &root));
+    let json = stdout(&intact(&["check", fx, "--format", "json"], &root));
+    let sarif = stdout(&intact(&["check", fx, "--format", "sarif"], &root));
+    let junit = stdout(&intact(&["check", fx, "--format", "junit"], &root));
+    let human = stdout(&intact(&["check", fx], &root));
+    for line in github.lines() {
+        let file = line
+            .split("file=")
+            .nth(1)
+            .unwrap()
+            .split(',')
+            .next()
+            .unwrap();
+        assert!(file.starts_with(&format!("{fx}/")), "{line}");
+        assert!(root.join(file).is_file(), "{file} does not exist: {line}");
+    }
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    for d in v["diagnostics"].as_array().unwrap() {
+        let file = d["file"].as_str().unwrap();
+        assert!(root.join(file).is_file(), "{file}");
+    }
+    let v: serde_json::Value = serde_json::from_str(&sarif).unwrap();
+    let base = v["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+        .as_str()
+        .unwrap();
+    let base = url::Url::parse(base).unwrap().to_file_path().unwrap();
+    assert_eq!(base, root);
+    for r in v["runs"][0]["results"].as_array().unwrap() {
+        let loc = &r["locations"][0]["physicalLocation"]["artifactLocation"];
+        assert_eq!(loc["uriBaseId"], "%SRCROOT%");
+        assert!(base.join(loc["uri"].as_str().unwrap()).is_file(), "{loc}");
+    }
+    assert!(
+        junit.contains(&format!("<testcase name=\"{fx}/intact.kdl\"")),
+        "{junit}"
+    );
+    assert!(human.contains(&format!("[{fx}/intact.kdl:")), "{human}");
+    // Run from inside the project, the names are the project's own.
+    let inside = stdout(&intact(&["check", "--format", "github"], &root.join(fx)));
+    assert!(inside.contains("file=intact.kdl,"), "{inside}");
 }
 
 #[test]

@@ -297,6 +297,9 @@ fn add_functions(ctx: &mut Context, used: &[String]) {
     if used("uuid") {
         let _ = ctx.add_function("uuid", || uuid::Uuid::new_v4().to_string());
     }
+    if used(HAS_INDEX) {
+        let _ = ctx.add_function(HAS_INDEX, has_index);
+    }
 }
 
 /// A JSON value as text, as templates, queries and headers convert it: strings as they are, null as
@@ -335,16 +338,24 @@ fn call(id: &mut u64, name: &str, args: Vec<IdedExpr>) -> IdedExpr {
     )
 }
 
-/// For the path `a.b['k'][0]`, the conditions under which each step exists and is not null:
-/// `has(a.b)`, `'k' in a.b`, `size(a.b['k']) > 0`, each followed by `… != null`. `None` when the
-/// expression is not such a path.
+/// The internal function that tells whether `container[key]` exists: a map holding the key, or a
+/// list with the index in range. Keys can be any expression (`{'a': 1}[it.type]`), so whether the
+/// container is a map or a list is only known at run time.
+const HAS_INDEX: &str = "@intact_has_index";
+
+/// For the path `a.b[k][0]`, the conditions under which each step exists and is not null:
+/// `has(a.b)`, `@intact_has_index(a.b, k)`, each followed by `… != null`. The root of a path may
+/// be any expression (a name, a map literal, a call). `None` when `e` is not a path at all.
 fn path_conditions(e: &IdedExpr, id: &mut u64) -> Option<Vec<IdedExpr>> {
     use cel::common::ast::LiteralValue;
     let null = |id: &mut u64| node(id, Expr::Literal(LiteralValue::Null));
+    // The operand of a step: a path itself, or the root of one (no conditions of its own).
+    let operand_conditions =
+        |operand: &IdedExpr, id: &mut u64| path_conditions(operand, id).unwrap_or_default();
     match &e.expr {
         Expr::Ident(_) => Some(Vec::new()),
         Expr::Select(s) if !s.test => {
-            let mut v = path_conditions(&s.operand, id)?;
+            let mut v = operand_conditions(&s.operand, id);
             v.push(node(
                 id,
                 Expr::Select(SelectExpr {
@@ -359,23 +370,34 @@ fn path_conditions(e: &IdedExpr, id: &mut u64) -> Option<Vec<IdedExpr>> {
         }
         Expr::Call(c) if c.func_name == "_[_]" && c.target.is_none() && c.args.len() == 2 => {
             let (operand, key) = (&c.args[0], &c.args[1]);
-            let mut v = path_conditions(operand, id)?;
-            match &key.expr {
-                Expr::Literal(LiteralValue::String(_)) => {
-                    v.push(call(id, "@in", vec![key.clone(), operand.clone()]))
-                }
-                Expr::Literal(LiteralValue::Int(_)) => {
-                    let size = call(id, "size", vec![operand.clone()]);
-                    v.push(call(id, "_>_", vec![size, key.clone()]));
-                }
-                _ => return None,
-            }
+            let mut v = operand_conditions(operand, id);
+            v.push(call(id, HAS_INDEX, vec![operand.clone(), key.clone()]));
             let n = null(id);
             v.push(call(id, "_!=_", vec![e.clone(), n]));
             Some(v)
         }
         _ => None,
     }
+}
+
+/// `@intact_has_index(container, key)`.
+fn has_index(Arguments(args): Arguments) -> Result<Value, ExecutionError> {
+    let [container, key] = args.as_slice() else {
+        return Err(ExecutionError::function_error(
+            HAS_INDEX,
+            "takes two arguments",
+        ));
+    };
+    let found = match (container, key) {
+        (Value::Map(m), key) => {
+            let key: Result<cel::objects::Key, _> = key.clone().try_into();
+            key.is_ok_and(|k| m.get(&k).is_some())
+        }
+        (Value::List(l), Value::Int(i)) => usize::try_from(*i).is_ok_and(|i| i < l.len()),
+        (Value::List(l), Value::UInt(i)) => usize::try_from(*i).is_ok_and(|i| i < l.len()),
+        _ => false,
+    };
+    Ok(Value::Bool(found))
 }
 
 fn rewrite_default(e: &mut IdedExpr, id: &mut u64) {
@@ -479,6 +501,34 @@ mod tests {
         assert_eq!(
             eval("default(input.list[1], 0)", json!({"list": [5]})),
             Ok(json!(0))
+        );
+        // A key computed at run time, on a map literal or a list.
+        let it = json!({"type": "string", "i": 3});
+        assert_eq!(
+            eval(
+                "default({'boolean': 'BOOLEAN'}[input.type], 'STRING')",
+                it.clone()
+            ),
+            Ok(json!("STRING"))
+        );
+        assert_eq!(
+            eval(
+                "default({'string': 'TEXT'}[input.type], 'STRING')",
+                it.clone()
+            ),
+            Ok(json!("TEXT"))
+        );
+        assert_eq!(
+            eval("default([1, 2][input.i], 0)", it.clone()),
+            Ok(json!(0))
+        );
+        assert_eq!(
+            eval("default(input.missing[input.type].x, 'none')", it.clone()),
+            Ok(json!("none"))
+        );
+        assert_eq!(
+            eval("default(input['type'][0], 'none')", it),
+            Ok(json!("none"))
         );
     }
 

@@ -1,11 +1,21 @@
 //! Secrets never leak: every secret value, and its base64, URL-encoded and JSON-escaped forms, is
 //! replaced by `••••` in everything intact prints or writes (traces, logs, errors, reports, JSON).
+//!
+//! A form of [`WHOLE_WORD_BELOW`] characters or more is masked wherever it appears. A shorter one
+//! cannot be told from ordinary text (a one-letter password would turn `example.com` into
+//! `e••••ample.com`), so it is masked only where it stands alone: as a whole string, or in text
+//! between characters that cannot continue a word, a name or a host (anything but letters, digits,
+//! `-`, `_` and `.`). `?key=ab&`, `"ab"`, `Basic YWI=` and `password ab` are masked; `tab`,
+//! `ab-cd` and `a.ab.io` are not. Real secrets are long; short ones are for tests.
 
 use std::sync::RwLock;
 
 use base64::Engine;
 
 pub const MASK: &str = "••••";
+
+/// Forms shorter than this (in characters) are masked only where they stand alone.
+pub const WHOLE_WORD_BELOW: usize = 6;
 
 /// The secrets of a run. Shared by every component that produces text.
 #[derive(Default, Debug)]
@@ -56,22 +66,36 @@ impl Masker {
         let forms = self.forms.read().unwrap();
         let mut out = text.to_string();
         for f in forms.iter() {
-            if out.contains(f.as_str()) {
+            if !out.contains(f.as_str()) {
+                continue;
+            }
+            if f.chars().count() >= WHOLE_WORD_BELOW {
                 out = out.replace(f.as_str(), MASK);
+            } else {
+                out = replace_standalone(&out, f);
             }
         }
         out
+    }
+
+    /// A string value: masked whole when it is a secret, else as text.
+    fn mask_value(&self, s: &str) -> String {
+        if self.forms.read().unwrap().iter().any(|f| f == s) {
+            MASK.to_string()
+        } else {
+            self.mask(s)
+        }
     }
 
     /// Masks every string inside a JSON value (keys included).
     pub fn mask_json(&self, v: &serde_json::Value) -> serde_json::Value {
         use serde_json::Value as J;
         match v {
-            J::String(s) => J::String(self.mask(s)),
+            J::String(s) => J::String(self.mask_value(s)),
             J::Array(a) => J::Array(a.iter().map(|x| self.mask_json(x)).collect()),
             J::Object(o) => J::Object(
                 o.iter()
-                    .map(|(k, x)| (self.mask(k), self.mask_json(x)))
+                    .map(|(k, x)| (self.mask_value(k), self.mask_json(x)))
                     .collect(),
             ),
             other => other.clone(),
@@ -81,6 +105,38 @@ impl Masker {
     pub fn is_empty(&self) -> bool {
         self.forms.read().unwrap().is_empty()
     }
+}
+
+/// Whether `c` can continue a word, a name or a host, so that a short secret next to it is part of
+/// something else.
+fn joins(c: char) -> bool {
+    c.is_alphanumeric() || matches!(c, '-' | '_' | '.')
+}
+
+/// `text` with each occurrence of `form` that stands alone replaced by the mask.
+fn replace_standalone(text: &str, form: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    let mut before: Option<char> = None;
+    while let Some(at) = rest.find(form) {
+        let (head, tail) = rest.split_at(at);
+        let prev = head.chars().next_back().or(before);
+        let after = tail[form.len()..].chars().next();
+        out.push_str(head);
+        if prev.is_none_or(|c| !joins(c)) && after.is_none_or(|c| !joins(c)) {
+            out.push_str(MASK);
+            before = MASK.chars().next_back();
+            rest = &tail[form.len()..];
+        } else {
+            // Step one character so an overlapping occurrence is still looked at.
+            let first = tail.chars().next().expect("the form is not empty");
+            out.push(first);
+            before = Some(first);
+            rest = &tail[first.len_utf8()..];
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
@@ -103,5 +159,36 @@ mod tests {
             &serde_json::json!({"token": "s3cr3t value/+", "list": ["x s3cr3t value/+"]}),
         );
         assert!(!j.to_string().contains("s3cr3t"));
+    }
+
+    #[test]
+    fn short_secrets_are_masked_where_they_stand_alone() {
+        let m = Masker::new();
+        m.add("x");
+        assert_eq!(
+            m.mask("https://auth.example.com"),
+            "https://auth.example.com"
+        );
+        assert_eq!(m.mask("executionStatus"), "executionStatus");
+        assert_eq!(m.mask("x-api-key: x"), "x-api-key: ••••");
+        assert_eq!(m.mask("GET /users?key=x&x=1"), "GET /users?key=••••&••••=1");
+        assert_eq!(m.mask(r#"{"password":"x"}"#), r#"{"password":"••••"}"#);
+        // base64 of `x` is `eA==` / `eA`: alone after `Basic`, not inside a word.
+        assert_eq!(
+            m.mask("Authorization: Basic eA=="),
+            "Authorization: Basic ••••"
+        );
+        assert_eq!(m.mask("eAgle"), "eAgle");
+        let j = m.mask_json(
+            &serde_json::json!({"secret": "x", "url": "https://x.example.com", "host": "example"}),
+        );
+        assert_eq!(
+            j,
+            serde_json::json!({"secret": "••••", "url": "https://x.example.com", "host": "example"})
+        );
+        // Long secrets stay masked wherever they appear, also inside words.
+        let m = Masker::new();
+        m.add("hunter22");
+        assert_eq!(m.mask("xhunter22y"), "x••••y");
     }
 }

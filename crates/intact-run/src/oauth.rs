@@ -167,6 +167,24 @@ struct TokenAnswer {
     expires_in: u64,
 }
 
+/// How a refused token request is typed. Only a refusal of the client or its grant is bad
+/// credentials (RFC 6749 5.2); a server that fails or throttles is what it is, with its status.
+fn token_error_type(status: u16, body: &J) -> ErrorType {
+    let error = body.get("error").and_then(J::as_str).unwrap_or("");
+    match status {
+        401 => ErrorType::InvalidCredentials,
+        400 if matches!(
+            error,
+            "invalid_client" | "invalid_grant" | "unauthorized_client"
+        ) =>
+        {
+            ErrorType::InvalidCredentials
+        }
+        429 => ErrorType::RateLimitExceeded,
+        _ => ErrorType::GenericFailure,
+    }
+}
+
 /// Which OAuth 2.0 endpoint a request goes to.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Endpoint {
@@ -410,7 +428,7 @@ impl Runtime {
                 .and_then(J::as_str)
                 .unwrap_or("no access_token in the answer");
             return Err(Failure {
-                error_type: ErrorType::InvalidCredentials,
+                error_type: token_error_type(status, &body),
                 status: Some(status),
                 ..Failure::new(self.masker.mask(&format!(
                     "the token endpoint {url} answered {status}: {why}"

@@ -97,6 +97,9 @@ async fn serve_mock(
     let found = mocks.routes.iter_mut().find(|r| {
         r.connection == conn && r.method == method.as_str() && r.path == rest && r.remaining > 0
     });
+    if found.is_none() && rest == TOKEN_PATH && method == Method::POST {
+        return token_endpoint(test, &body);
+    }
     let Some(route) = found else {
         let header_list: Vec<String> = headers
             .iter()
@@ -155,6 +158,60 @@ async fn serve_mock(
         }
     }
     resp
+}
+
+/// Where the mock server's built-in OAuth 2.0 token endpoint answers, under a connection's prefix.
+const TOKEN_PATH: &str = "/__token";
+
+/// The access token the built-in token endpoint issues in test `index`: `${mock.token}`.
+fn mock_access_token(index: usize) -> String {
+    format!("mock-token-{index}")
+}
+
+/// The refresh token a test's authorization-code connection starts with.
+fn mock_refresh_token(index: usize) -> String {
+    format!("mock-refresh-{index}")
+}
+
+/// The built-in token endpoint: client credentials and refresh tokens (RFC 6749 4.4 and 6), both
+/// answered with `${mock.token}`. A test that mocks `POST /__token` itself is served by its route.
+fn token_endpoint(test: usize, body: &[u8]) -> Response {
+    let form: HashMap<String, String> = serde_urlencoded::from_bytes(body).unwrap_or_default();
+    let refused = |error: &str, description: String| {
+        (
+            StatusCode::BAD_REQUEST,
+            axum::Json(json!({"error": error, "error_description": description})),
+        )
+            .into_response()
+    };
+    match form.get("grant_type").map(String::as_str) {
+        Some("client_credentials") => {}
+        Some("refresh_token") => {
+            let expected = mock_refresh_token(test);
+            if form.get("refresh_token") != Some(&expected) {
+                return refused(
+                    "invalid_grant",
+                    "the mock token endpoint issued another refresh token".into(),
+                );
+            }
+        }
+        other => {
+            return refused(
+                "unsupported_grant_type",
+                format!(
+                    "the mock token endpoint serves client_credentials and refresh_token, not {}",
+                    other.unwrap_or("a request without grant_type")
+                ),
+            );
+        }
+    }
+    axum::Json(json!({
+        "access_token": mock_access_token(test),
+        "token_type": "Bearer",
+        "expires_in": 3600,
+        "refresh_token": mock_refresh_token(test),
+    }))
+    .into_response()
 }
 
 /// Whether `expected` is contained in `actual`: every field of an expected object is there and
@@ -472,7 +529,11 @@ fn prepare(
         // reaches the real API.
         ce.base_url = Some(format!("{base}/t/{index}/{}", c.name.name));
         if c.auth.as_ref().is_some_and(|a| a.form == "oauth2") {
-            ce.token_url = Some(format!("{base}/t/{index}/{}/__token", c.name.name));
+            ce.token_url = Some(format!("{base}/t/{index}/{}{TOKEN_PATH}", c.name.name));
+            // An authorization-code connection starts from a refresh token, as after a login.
+            ce.params
+                .entry("refresh_token".into())
+                .or_insert_with(|| mock_refresh_token(index));
         }
     }
     for (conn, values) in &t.run.params {
@@ -483,7 +544,7 @@ fn prepare(
         }
     }
     let app = env.app_json();
-    let token = format!("mock-token-{index}");
+    let token = mock_access_token(index);
     let mut routes = Vec::new();
     for r in &t.run.routes {
         let mock = json!({"url": format!("{base}/t/{index}/{}", r.connection), "token": token});

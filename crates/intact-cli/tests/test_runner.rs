@@ -1,0 +1,147 @@
+//! `intact test` as a new user meets it: the mock server's built-in OAuth 2.0 token endpoint,
+//! routes that check queries, routes that were never called, shared test defaults, and failures
+//! that name their place. Every test runs the real binary on a project in a temporary folder.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn intact(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_intact"))
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .env_remove("RUST_BACKTRACE")
+        .output()
+        .expect("the intact binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// A project of `files` (path, text) in a temporary folder.
+fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    dir
+}
+
+/// Runs `intact test` and asserts the exit code, showing both streams when it differs.
+fn test_run(dir: &Path, args: &[&str], code: i32) -> String {
+    let mut all = vec!["test"];
+    all.extend_from_slice(args);
+    let o = intact(&all, dir);
+    let out = stdout(&o);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!err.contains("panicked"), "intact panicked:\n{err}");
+    assert_eq!(
+        o.status.code(),
+        Some(code),
+        "stdout:\n{out}\nstderr:\n{err}"
+    );
+    out
+}
+
+const LOGOUT_PROJECT: &str = r#"project "p" {
+    display-name "P"
+    capability "universal-logout"
+}
+"#;
+
+fn oauth_connection(grant: &str) -> String {
+    format!(
+        r#"connection "api" {{
+    base-url "https://api.example.com"
+    auth "oauth2" {{
+        grant "{grant}"
+        authorize-url "https://login.example.com/authorize"
+        token-url "https://login.example.com/token"
+        scope "users:write"
+    }}
+}}
+action "logout" contract="universal-logout" {{
+    request "revoke" "POST" "/users/${{input.externalUserId}}/logout"
+    return {{
+        logoutStatus "SUCCESS"
+    }}
+}}
+"#
+    )
+}
+
+const OAUTH_TESTS: &str = r#"test "sends_the_issued_token" action="logout" {
+    params "api" client_id="client" client_secret="client-secret"
+    input {
+        externalUserId "u1"
+    }
+    mock "api" {
+        on "POST" "/users/u1/logout" {
+            expect-header "Authorization" "Bearer ${mock.token}"
+            respond 204
+        }
+    }
+    expect {
+        logoutStatus "SUCCESS"
+    }
+}
+"#;
+
+#[test]
+fn oauth_projects_get_their_token_from_the_mock_server_for_both_grants() {
+    for grant in ["client-credentials", "authorization-code"] {
+        let dir = project(&[
+            ("intact.kdl", LOGOUT_PROJECT),
+            ("connections.kdl", &oauth_connection(grant)),
+            ("tests/logout.kdl", OAUTH_TESTS),
+        ]);
+        let check = intact(&["check"], dir.path());
+        assert_eq!(check.status.code(), Some(0), "{}", stdout(&check));
+        let out = test_run(dir.path(), &[], 0);
+        assert!(out.contains("1 passed, 0 failed"), "{grant}: {out}");
+        assert!(!out.contains("client-secret"), "{out}");
+    }
+}
+
+#[test]
+fn a_test_may_still_mock_the_token_endpoint_itself() {
+    let tests = r#"test "token_refused" action="logout" {
+    params "api" client_id="client" client_secret="client-secret"
+    input {
+        externalUserId "u1"
+    }
+    mock "api" {
+        on "POST" "/__token" {
+            respond 401 {
+                json {
+                    error "invalid_client"
+                }
+            }
+        }
+    }
+    expect-error type="INVALID_CREDENTIALS"
+}
+test "token_endpoint_down" action="logout" {
+    params "api" client_id="client" client_secret="client-secret"
+    input {
+        externalUserId "u1"
+    }
+    mock "api" {
+        on "POST" "/__token" {
+            respond 503
+        }
+    }
+    expect-error type="GENERIC_FAILURE" status=503
+}
+"#;
+    let dir = project(&[
+        ("intact.kdl", LOGOUT_PROJECT),
+        ("connections.kdl", &oauth_connection("client-credentials")),
+        ("tests/logout.kdl", tests),
+    ]);
+    let out = test_run(dir.path(), &[], 0);
+    assert!(out.contains("2 passed, 0 failed"), "{out}");
+}
