@@ -42,6 +42,13 @@ pub fn check(a: &Analysis) -> Vec<Diagnostic> {
             if let Some(h) = &e.help {
                 d = d.help(h.clone());
             }
+            if let Some((span, text)) = &e.fix {
+                d = d.fix(
+                    e.help.clone().unwrap_or_default(),
+                    Loc::new(file, *span),
+                    text.clone(),
+                );
+            }
             out.push(d);
         }
         schema::SchemaCheck {

@@ -154,3 +154,35 @@ fn every_rule_page_has_a_summary() {
         );
     }
 }
+
+/// `} else {` on one line: one error per node, and the fix (a newline) makes the file valid KDL
+/// that reads as the writer meant (an `if` chain and a `try`/`catch`).
+#[test]
+fn nodes_on_a_closing_line_are_fixed_by_a_newline() {
+    let dir = fixtures_dir().join("closing-line-nodes");
+    let (a, diags) = analyze(&dir);
+    let syntax: Vec<&Diagnostic> = diags.iter().filter(|d| d.code == "syntax").collect();
+    assert_eq!(syntax.len(), 3, "{diags:#?}");
+    let mut text = a.files[0].text().to_string();
+    let mut edits: Vec<(intact_model::Loc, String)> = syntax
+        .iter()
+        .flat_map(|d| d.fixes.iter().flat_map(|f| f.edits.clone()))
+        .collect();
+    assert_eq!(edits.len(), 3);
+    edits.sort_by_key(|(loc, _)| std::cmp::Reverse(loc.span.start));
+    for (loc, new) in edits {
+        text.replace_range(loc.span.range(), &new);
+    }
+    let fixed = Analysis::new(vec![intact_model::FileInput::new(
+        "intact.kdl",
+        text.as_str(),
+    )]);
+    let after = intact_check::check(&fixed);
+    assert!(after.is_empty(), "{text}\n{after:#?}");
+    assert!(
+        text.contains("    }\n    else-if \"${input.x == 'b'}\" {"),
+        "{text}"
+    );
+    // The model saw the chain even before the fix: no finding but the three syntax errors.
+    assert_eq!(diags.len(), 3, "{diags:#?}");
+}

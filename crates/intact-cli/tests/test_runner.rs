@@ -145,3 +145,89 @@ test "token_endpoint_down" action="logout" {
     let out = test_run(dir.path(), &[], 0);
     assert!(out.contains("2 passed, 0 failed"), "{out}");
 }
+
+const PAGING_PROJECT: &str = r#"project "p" {
+    display-name "P"
+}
+connection "api" {
+    base-url "https://api.example.com"
+}
+mapping "person" {
+    id "${it.id}"
+    name "${it.profile.name}"
+}
+flow "next_page" {
+    input "pagination" type="object"
+    input "person" type="object"
+    let "who" "${person(input.person)}"
+    let "cursor" "${input.pagination.cursor}"
+    return "${steps.cursor}"
+}
+"#;
+
+/// A failure at run time names the step, the expression's `file:line:col`, the expression and the
+/// path that was missing: in `intact test` (human and JSON) and in `intact run`.
+#[test]
+fn runtime_failures_name_their_step_place_and_path() {
+    let tests = r#"test "no_pagination" flow="next_page" {
+    input {
+        person {
+            id "p1"
+            profile {
+                name "Ada"
+            }
+        }
+    }
+    expect "x"
+}
+test "person_without_profile" flow="next_page" {
+    input {
+        person {
+            id "p1"
+        }
+        pagination {
+            cursor "c"
+        }
+    }
+    expect "c"
+}
+"#;
+    let dir = project(&[
+        ("intact.kdl", PAGING_PROJECT),
+        ("tests/paging.kdl", tests),
+        ("env/dev.toml", ""),
+    ]);
+    let out = test_run(dir.path(), &[], 1);
+    assert!(
+        out.contains(
+            "an expression failed in step `cursor` at intact.kdl:15:21 `${input.pagination.cursor}`: `input.pagination` is null, so it has no field `cursor`"
+        ),
+        "{out}"
+    );
+    // Inside a mapping: the mapping's line, and the step that called it.
+    assert!(
+        out.contains(
+            "an expression failed in step `who` at intact.kdl:9:13 `${it.profile.name}`: in `person()`: no field `profile` in `it`"
+        ),
+        "{out}"
+    );
+    let json = test_run(dir.path(), &["--format", "json"], 1);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let failures = v["tests"][0]["failures"].to_string();
+    assert!(failures.contains("intact.kdl:15:21"), "{failures}");
+
+    std::fs::write(
+        dir.path().join("in.json"),
+        r#"{"person": {"id": "p1", "profile": {"name": "A"}}}"#,
+    )
+    .unwrap();
+    let o = intact(
+        &["run", "next_page", "--input", "in.json", "--env", "dev"],
+        dir.path(),
+    );
+    let all = format!("{}{}", stdout(&o), String::from_utf8_lossy(&o.stderr));
+    assert!(
+        all.contains("in step `cursor` at intact.kdl:15:21 `${input.pagination.cursor}`: `input.pagination` is null, so it has no field `cursor`"),
+        "{all}"
+    );
+}

@@ -100,16 +100,137 @@ impl Program {
             // A mapping named like a builtin is refused by the checker; skip it here.
             let _ = ctx.add_function(&name, f);
         }
-        let value = Value::resolve(&self.expr, &ctx).map_err(describe_error)?;
+        let value = Value::resolve(&self.expr, &ctx).map_err(|e| self.describe_error(e, &ctx))?;
         to_json(&value)
+    }
+
+    /// The error in words, naming the path a missing field was read from (`no field `cursor` in
+    /// `input.pagination``) when the expression reads it by a plain path.
+    fn describe_error(&self, e: ExecutionError, ctx: &Context) -> String {
+        match e {
+            ExecutionError::NoSuchKey(k) => match read_from(&self.expr, &k) {
+                Some(path) => format!("no field `{k}` in `{path}`"),
+                None => format!("no field `{k}`"),
+            },
+            ExecutionError::NoSuchOverload(_) if e.to_string().contains("null_type") => {
+                match null_operand(&self.expr, ctx) {
+                    Some((path, field)) => {
+                        format!("`{path}` is null, so it has no field `{field}`")
+                    }
+                    None => e.to_string(),
+                }
+            }
+            ExecutionError::FunctionError { function, message } => {
+                format!("in `{function}()`: {message}")
+            }
+            ExecutionError::IndexOutOfBounds(i) => {
+                format!("index {} is out of range", to_json(&i).unwrap_or_default())
+            }
+            ExecutionError::UndeclaredReference(r) => format!("`{r}` is not defined"),
+            other => other.to_string(),
+        }
     }
 }
 
-fn describe_error(e: ExecutionError) -> String {
-    match e {
-        ExecutionError::NoSuchKey(k) => format!("no field `{k}`"),
-        ExecutionError::UndeclaredReference(r) => format!("`{r}` is not defined"),
-        other => other.to_string(),
+/// The path (`input.pagination`) of the first operand in `e` that reads field `key`.
+fn read_from(e: &IdedExpr, key: &str) -> Option<String> {
+    let found = |operand: &IdedExpr| path_text(operand);
+    match &e.expr {
+        Expr::Select(s) => read_from(&s.operand, key).or_else(|| {
+            (s.field == key && !s.test)
+                .then(|| found(&s.operand))
+                .flatten()
+        }),
+        Expr::Call(c) => {
+            if c.func_name == "_[_]"
+                && c.args.len() == 2
+                && matches!(&c.args[1].expr, Expr::Literal(cel::common::ast::LiteralValue::String(s)) if &**s == key)
+                && let Some(p) = read_from(&c.args[0], key).or_else(|| found(&c.args[0]))
+            {
+                return Some(p);
+            }
+            c.target
+                .iter()
+                .map(|t| t.as_ref())
+                .chain(c.args.iter())
+                .find_map(|a| read_from(a, key))
+        }
+        Expr::List(l) => l.elements.iter().find_map(|x| read_from(x, key)),
+        Expr::Map(m) => m.entries.iter().find_map(|en| match &en.expr {
+            EntryExpr::MapEntry(me) => {
+                read_from(&me.key, key).or_else(|| read_from(&me.value, key))
+            }
+            _ => None,
+        }),
+        Expr::Comprehension(c) => [
+            &c.iter_range,
+            &c.accu_init,
+            &c.loop_cond,
+            &c.loop_step,
+            &c.result,
+        ]
+        .into_iter()
+        .find_map(|x| read_from(x, key)),
+        _ => None,
+    }
+}
+
+/// The first field read (`a.b.c`, innermost first) whose operand is a plain path that is null:
+/// (`a.b`, `c`). Evaluated again only after a failure, to say which part was null.
+fn null_operand(e: &IdedExpr, ctx: &Context) -> Option<(String, String)> {
+    let mut found = None;
+    let mut visit = |x: &IdedExpr| {
+        if found.is_some() {
+            return;
+        }
+        if let Expr::Select(s) = &x.expr
+            && !s.test
+            && let Some(path) = path_text(&s.operand)
+            && matches!(Value::resolve(&s.operand, ctx), Ok(Value::Null))
+        {
+            found = Some((path, s.field.clone()));
+        }
+    };
+    walk_innermost_first(e, &mut visit);
+    found
+}
+
+fn walk_innermost_first(e: &IdedExpr, f: &mut dyn FnMut(&IdedExpr)) {
+    match &e.expr {
+        Expr::Select(s) => walk_innermost_first(&s.operand, f),
+        Expr::Call(c) => {
+            if let Some(t) = &c.target {
+                walk_innermost_first(t, f);
+            }
+            c.args.iter().for_each(|a| walk_innermost_first(a, f));
+        }
+        Expr::List(l) => l.elements.iter().for_each(|x| walk_innermost_first(x, f)),
+        Expr::Map(m) => m.entries.iter().for_each(|en| {
+            if let EntryExpr::MapEntry(me) = &en.expr {
+                walk_innermost_first(&me.key, f);
+                walk_innermost_first(&me.value, f);
+            }
+        }),
+        _ => {}
+    }
+    f(e);
+}
+
+/// A plain path (`a.b['k'][0]`) written back as text; `None` for anything else.
+fn path_text(e: &IdedExpr) -> Option<String> {
+    use cel::common::ast::LiteralValue;
+    match &e.expr {
+        Expr::Ident(n) => Some(n.clone()),
+        Expr::Select(s) if !s.test => Some(format!("{}.{}", path_text(&s.operand)?, s.field)),
+        Expr::Call(c) if c.func_name == "_[_]" && c.args.len() == 2 => {
+            let key = match &c.args[1].expr {
+                Expr::Literal(LiteralValue::String(s)) => format!("'{}'", &**s),
+                Expr::Literal(LiteralValue::Int(i)) => i.to_string(),
+                _ => return None,
+            };
+            Some(format!("{}[{key}]", path_text(&c.args[0])?))
+        }
+        _ => None,
     }
 }
 
@@ -489,7 +610,22 @@ mod tests {
             eval("default(input.limit, 100) + 1", json!({"limit": 5})),
             Ok(json!(6))
         );
-        assert!(eval("input.pagination.cursor", json!({})).is_err());
+        assert_eq!(
+            eval("input.pagination.cursor", json!({})),
+            Err("no field `pagination` in `input`".into())
+        );
+        assert_eq!(
+            eval("input.pagination.cursor", json!({"pagination": {}})),
+            Err("no field `cursor` in `input.pagination`".into())
+        );
+        assert_eq!(
+            eval("input.pagination.cursor", json!({"pagination": null})),
+            Err("`input.pagination` is null, so it has no field `cursor`".into())
+        );
+        assert_eq!(
+            eval("size(input['urn:x'].a) > 0", json!({"urn:x": {}})),
+            Err("no field `a` in `input['urn:x']`".into())
+        );
         assert_eq!(
             eval("default(input['urn:x'].a, 'none')", json!({})),
             Ok(json!("none"))

@@ -8,7 +8,7 @@ use intact_expr::eval::{Mappings, Program};
 use serde_json::Value as J;
 
 use crate::template;
-use crate::{MappingDef, Model, Template, Tree};
+use crate::{Loc, MappingDef, Model, Template, Tree};
 
 /// How deep mappings may call each other at run time (the checker rejects cycles already).
 const MAX_MAPPING_DEPTH: usize = 32;
@@ -90,6 +90,28 @@ impl Mappings for ProjectMappings {
     }
 }
 
+/// Where an evaluation failed: the expression, and where it is written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Place {
+    pub loc: Loc,
+    pub expr: String,
+}
+
+thread_local! {
+    /// The innermost template whose expression failed (a mapping's line, not the call of the
+    /// mapping). Evaluation is synchronous, so one slot per thread holds it; [`failing_place`]
+    /// clears it before and takes it after.
+    static FAILED_AT: std::cell::RefCell<Option<Place>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs an evaluation and, when it fails, says which expression failed and where.
+pub fn failing_place<T>(
+    f: impl FnOnce() -> Result<T, String>,
+) -> Result<T, (String, Option<Place>)> {
+    FAILED_AT.with(|p| p.borrow_mut().take());
+    f().map_err(|e| (e, FAILED_AT.with(|p| p.borrow_mut().take())))
+}
+
 /// A template's value: `"${expr}"` alone keeps the expression's type; otherwise the text with each
 /// expression's value converted to text (strings as they are, objects and lists as JSON).
 pub fn eval_template(
@@ -98,7 +120,7 @@ pub fn eval_template(
     programs: &Programs,
     mappings: Arc<dyn Mappings>,
 ) -> Result<J, String> {
-    eval_text(&t.text, vars, programs, mappings)
+    eval_segments(&t.text, Some(t), vars, programs, mappings)
 }
 
 pub fn eval_text(
@@ -107,18 +129,43 @@ pub fn eval_text(
     programs: &Programs,
     mappings: Arc<dyn Mappings>,
 ) -> Result<J, String> {
+    eval_segments(text, None, vars, programs, mappings)
+}
+
+fn eval_segments(
+    text: &str,
+    template: Option<&Template>,
+    vars: &[(&str, &J)],
+    programs: &Programs,
+    mappings: Arc<dyn Mappings>,
+) -> Result<J, String> {
     let segments = template::segments(text);
+    let eval = |seg: &template::Segment, mappings: Arc<dyn Mappings>| {
+        programs
+            .get(seg.expr)
+            .and_then(|p| p.evaluate(vars, mappings))
+            .inspect_err(|_| {
+                if let Some(t) = template {
+                    FAILED_AT.with(|p| {
+                        p.borrow_mut().get_or_insert_with(|| Place {
+                            loc: t.sub_loc(seg.offset, seg.expr.len()),
+                            expr: seg.expr.to_string(),
+                        });
+                    });
+                }
+            })
+    };
     if let [seg] = segments.as_slice()
         && seg.offset == 2
         && seg.expr.len() + 3 == text.len()
     {
-        return programs.get(seg.expr)?.evaluate(vars, mappings);
+        return eval(seg, mappings);
     }
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
     for seg in &segments {
         out.push_str(&unescape_dollars(&text[at..seg.offset - 2]));
-        let v = programs.get(seg.expr)?.evaluate(vars, mappings.clone())?;
+        let v = eval(seg, mappings.clone())?;
         out.push_str(&intact_expr::eval::json_text(&v));
         at = seg.offset + seg.expr.len() + 1;
     }

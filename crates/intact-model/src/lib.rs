@@ -147,4 +147,20 @@ impl Analysis {
     pub fn text_at(&self, loc: Loc) -> &str {
         &self.file(loc.file).text()[loc.span.range()]
     }
+
+    /// `file:line:col` of a location's start (1-based; columns in characters), as messages of a
+    /// run name it. Reports of `intact check` use `intact_check::render::Positions` instead.
+    pub fn place(&self, loc: Loc) -> String {
+        let file = self.file(loc.file);
+        let text = file.text();
+        let mut at = (loc.span.start as usize).min(text.len());
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        let before = &text[..at];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let col = before[line_start..].chars().count() + 1;
+        format!("{}:{line}:{col}", file.path().display())
+    }
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 use base64::Engine;
 use intact_expr::eval::{Mappings, json_text as text_of};
 use intact_model::contracts::{self, Side};
-use intact_model::eval::{Programs, ProjectMappings, eval_text, eval_tree};
+use intact_model::eval::{Place, Programs, ProjectMappings, eval_text, eval_tree, failing_place};
 use intact_model::{
     ActionDef, Analysis, ConnectionDef, Exec, FlowDef, Ident, Loc, Request, Step, StepKind, Tree,
 };
@@ -145,6 +145,8 @@ pub(crate) struct Frame<'a> {
     /// The results of the steps that have run, as one object (`steps` in expressions).
     pub(crate) steps: J,
     pub(crate) conn: Option<&'a ConnectionDef>,
+    /// The step running, which failures name.
+    pub(crate) step: Option<&'a Step>,
 }
 
 type StepFuture<'a> = Pin<Box<dyn Future<Output = Result<Flow, Failure>> + Send + 'a>>;
@@ -244,8 +246,37 @@ impl Runtime {
             .chain(std::iter::once(("steps", &frame.steps)))
             .collect();
         let mappings: Arc<dyn Mappings> = self.mappings.clone();
-        eval_tree(tree, &vars, &self.programs, mappings)
-            .map_err(|e| Failure::new(format!("an expression failed: {e}")))
+        failing_place(|| eval_tree(tree, &vars, &self.programs, mappings))
+            .map_err(|(e, place)| self.expression_failure(e, place.as_ref(), frame))
+    }
+
+    /// An expression that failed, named by its step, its place and its text:
+    /// ``an expression failed in step `list` at flows/people.kdl:4:31 `${input.page.cursor}`: no
+    /// field `cursor` in `input.page```.
+    fn expression_failure(&self, message: String, place: Option<&Place>, frame: &Frame) -> Failure {
+        let mut text = String::from("an expression failed");
+        if let Some(s) = frame.step {
+            match &s.name {
+                Some(n) => text.push_str(&format!(" in step `{}`", n.name)),
+                None => text.push_str(&format!(" in `{}`", self.analysis.text_at(s.keyword))),
+            }
+        }
+        if let Some(p) = place {
+            text.push_str(&format!(
+                " at {} `${{{}}}`",
+                self.analysis.place(p.loc),
+                p.expr
+            ));
+        }
+        text.push_str(": ");
+        text.push_str(&message);
+        Failure {
+            step: frame
+                .step
+                .and_then(|s| s.name.as_ref())
+                .map(|n| n.name.clone()),
+            ..Failure::new(text)
+        }
     }
 
     fn eval_text_with(
@@ -258,8 +289,8 @@ impl Runtime {
         vars.push(("steps", &frame.steps));
         vars.extend_from_slice(extra);
         let mappings: Arc<dyn Mappings> = self.mappings.clone();
-        eval_text(text, &vars, &self.programs, mappings)
-            .map_err(|e| Failure::new(format!("an expression failed: {e}")))
+        failing_place(|| eval_text(text, &vars, &self.programs, mappings))
+            .map_err(|(e, place)| self.expression_failure(e, place.as_ref(), frame))
     }
 
     /// Runs an action with its contract input; validates input and output; fills executionStatus.
@@ -428,6 +459,7 @@ impl Runtime {
             vars,
             steps: J::Object(Map::new()),
             conn: Some(conn),
+            step: None,
         })
     }
 
@@ -489,6 +521,7 @@ impl Runtime {
                             vars: Map::new(),
                             steps: J::Null,
                             conn: None,
+                            step: None,
                         },
                     )?,
                     None => J::Null,
@@ -519,6 +552,7 @@ impl Runtime {
             vars,
             steps: J::Object(Map::new()),
             conn,
+            step: None,
         };
         self.steps(steps, &mut frame).await
     }
@@ -531,6 +565,7 @@ impl Runtime {
             let mut i = 0;
             while i < steps.len() {
                 let s = &steps[i];
+                frame.step = Some(s);
                 match &s.kind {
                     StepKind::If => {
                         // The chain: if, else-if…, else; the first branch whose condition holds runs.
@@ -727,6 +762,7 @@ impl Runtime {
             unreachable!()
         };
         let step_name = s.name.as_ref().map(|n| n.name.clone()).unwrap_or_default();
+        let at = self.analysis.place(s.keyword);
         let conn = match &req.connection {
             Some(c) => self.connection(Some(&c.name)),
             None => frame.conn.or_else(|| self.connection(None)),
@@ -865,12 +901,10 @@ impl Runtime {
                     } else {
                         format!("could not be sent: {}", root_cause(&e))
                     };
+                    let message = format!("request `{step_name}` at {at} to {url} {what}");
                     return Err(Failure {
                         step: Some(step_name),
-                        ..Failure::new(format!(
-                            "request `{}` to {url} {what}",
-                            s.name.as_ref().map_or("", |n| &n.name)
-                        ))
+                        ..Failure::new(message)
                     });
                 }
                 Ok(resp) => {
@@ -926,7 +960,7 @@ impl Runtime {
                             step: Some(step_name.clone()),
                             status: Some(status),
                             ..Failure::new(format!(
-                                "the response to `{step_name}` says it is JSON but is not: {e}"
+                                "the response to `{step_name}` at {at} says it is JSON but is not: {e}"
                             ))
                         })?
                     } else {
@@ -951,7 +985,9 @@ impl Runtime {
                             .map(str::to_string)
                             .unwrap_or_else(|| format!("HTTP {status}"));
                         return Err(Failure {
-                            message: format!("request `{step_name}` got {status}: {summary}"),
+                            message: format!(
+                                "request `{step_name}` at {at} got {status}: {summary}"
+                            ),
                             error_type: if status == 401 && refreshed {
                                 ErrorType::TokenExpired
                             } else {

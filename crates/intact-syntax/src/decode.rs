@@ -48,6 +48,7 @@ impl Decoder<'_> {
                     "KDL v2 writes `#{raw}`; to mean the text, quote it: `\"{raw}\"`"
                 )),
                 kind: ErrorKind::KdlV1,
+                fix: None,
             }),
             "inf" | "-inf" | "nan" => self.error(
                 span,
@@ -153,6 +154,7 @@ impl Decoder<'_> {
                         message: "the escape `\\/` is KDL v1".into(),
                         help: Some("KDL v2 writes a plain `/`".into()),
                         kind: ErrorKind::KdlV1,
+                        fix: None,
                     });
                     '/'
                 }

@@ -26,6 +26,8 @@ pub struct SyntaxError {
     pub message: String,
     pub help: Option<String>,
     pub kind: ErrorKind,
+    /// A replacement that fixes it: the span and its new text (an insertion when empty).
+    pub fix: Option<(Span, String)>,
 }
 
 impl SyntaxError {
@@ -36,6 +38,7 @@ impl SyntaxError {
             message: message.into(),
             help: help.map(str::to_owned),
             kind: ErrorKind::Syntax,
+            fix: None,
         }
     }
 }

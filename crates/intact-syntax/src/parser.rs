@@ -234,6 +234,28 @@ impl<'t> Parser<'t> {
         }
     }
 
+    /// Whether the token ahead is `else`, `else-if` or `catch`: the nodes that follow a block.
+    fn starts_closing_line_node(&self) -> bool {
+        matches!(
+            &self.text[self.span().range()],
+            "else" | "else-if" | "catch"
+        )
+    }
+
+    /// The spaces and tabs that start the line holding `offset`.
+    fn line_indent(&self, offset: u32) -> &'t str {
+        let before = &self.text[..offset as usize];
+        let line_start = before.rfind(crate::lexer::is_newline).map_or(0, |i| i + 1);
+        let line = &self.text[line_start..];
+        &line[..line.len() - line.trim_start_matches([' ', '\t']).len()]
+    }
+
+    /// Where the spaces before `offset` on its line begin.
+    fn space_start(&self, offset: u32) -> u32 {
+        let before = &self.text[..offset as usize];
+        (before.trim_end_matches([' ', '\t']).len()) as u32
+    }
+
     /// The column (in bytes) of `offset` on its line.
     fn indent_of(&self, offset: u32) -> usize {
         let before = &self.text[..offset as usize];
@@ -315,6 +337,7 @@ impl<'t> Parser<'t> {
                 message: "`r\"…\"` raw strings are KDL v1".into(),
                 help: Some("KDL v2 writes raw strings as `#\"…\"#`".into()),
                 kind: ErrorKind::KdlV1,
+                fix: None,
             });
             return Some(s);
         }
@@ -420,6 +443,27 @@ impl<'t> Parser<'t> {
                             }
                         }
                     }
+                }
+                Some(K::Ident) if !node.blocks.is_empty() && self.starts_closing_line_node() => {
+                    // `} else {`: the next node of an `if`/`try` chain on the closing line. KDL
+                    // starts a node on a new line, so this node ends here and the next one is
+                    // read as its sibling, which is what the writer meant.
+                    let span = self.span();
+                    let word = self.text[span.range()].to_string();
+                    let indent = self.line_indent(node.span.start);
+                    self.errors.push(SyntaxError {
+                        span,
+                        message: format!(
+                            "`{word}` must start on a new line: in KDL the next node starts after a newline, not after `}}`"
+                        ),
+                        help: Some(format!("put `{word}` on the line after the `}}`")),
+                        kind: ErrorKind::Syntax,
+                        fix: Some((
+                            Span::new(self.space_start(span.start), span.start),
+                            format!("\n{indent}"),
+                        )),
+                    });
+                    return;
                 }
                 Some(_) => {
                     let before = self.span();
