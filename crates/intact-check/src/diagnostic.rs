@@ -92,4 +92,13 @@ impl Diagnostic {
         });
         self
     }
+
+    /// A fix made of several edits at once (non-overlapping).
+    pub fn fix_edits(mut self, title: impl Into<String>, edits: Vec<(Loc, String)>) -> Self {
+        self.fixes.push(Fix {
+            title: title.into(),
+            edits,
+        });
+        self
+    }
 }

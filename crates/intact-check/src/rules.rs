@@ -742,7 +742,83 @@ impl<'a> Cx<'a> {
                     out.push(self.unresolved("connection", id, conns.clone()));
                 }
             }
+            for r in &t.run.routes {
+                if let Some(d) = self.mock_path_with_query(r) {
+                    out.push(d);
+                }
+            }
         }
+        // Defaults no test uses yet are checked too (findings on merged copies are deduplicated).
+        for d in &self.m.test_defaults {
+            for id in d.params.iter().chain(&d.mocks) {
+                if self.connection(&id.name).is_none() {
+                    out.push(self.unresolved("connection", id, conns.clone()));
+                }
+            }
+            for r in &d.run.routes {
+                if let Some(d) = self.mock_path_with_query(r) {
+                    out.push(d);
+                }
+            }
+        }
+    }
+
+    /// `on "GET" "/people?after=x"`: a route's path never holds a query; its parameters are
+    /// matched by `query` children, which the fix writes.
+    fn mock_path_with_query(&self, r: &MockRoute) -> Option<Diagnostic> {
+        let (path, query) = r.path.split_once('?')?;
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap_or_default();
+        let lines: Vec<String> = pairs
+            .iter()
+            .map(|(k, v)| {
+                format!(
+                    "query {} {}",
+                    intact_syntax::quote(k),
+                    intact_syntax::quote(v)
+                )
+            })
+            .collect();
+        let mut d = Diagnostic::new(
+            "test::mock-path",
+            r.path_loc,
+            format!("the mock route's path `{}` holds a query", r.path),
+        )
+        .label("`?` starts a query")
+        .help(if lines.is_empty() {
+            format!("write the path without `?`: \"{path}\"")
+        } else {
+            format!(
+                "write the path without its query, and match the query with `query` children:\n{}",
+                lines.join("\n")
+            )
+        });
+        // The fix: the path alone, and the `query` lines first in the route's block.
+        let text = self.a.file(r.loc.file).text();
+        let head_end = r.loc.span.end as usize;
+        let after = &text[head_end..];
+        let open = after.len() - after.trim_start_matches([' ', '\t']).len();
+        if after[open..].starts_with('{') {
+            let line_start = text[..r.loc.span.start as usize]
+                .rfind('\n')
+                .map_or(0, |i| i + 1);
+            let indent: String = text[line_start..]
+                .chars()
+                .take_while(|c| *c == ' ' || *c == '\t')
+                .collect();
+            let brace = (head_end + open + 1) as u32;
+            let inserted: String = lines.iter().map(|l| format!("\n{indent}    {l}")).collect();
+            d = d.fix_edits(
+                "move the query into `query` children",
+                vec![
+                    (r.path_loc, intact_syntax::quote(path)),
+                    (
+                        Loc::new(r.loc.file, intact_syntax::Span::empty(brace)),
+                        inserted,
+                    ),
+                ],
+            );
+        }
+        Some(d)
     }
 
     /// Calls between flows, and between mappings, may not form a cycle.

@@ -186,3 +186,32 @@ fn nodes_on_a_closing_line_are_fixed_by_a_newline() {
     // The model saw the chain even before the fix: no finding but the three syntax errors.
     assert_eq!(diags.len(), 3, "{diags:#?}");
 }
+
+/// A mock route's path with a query: one error, and the fix writes the `query` children.
+#[test]
+fn a_mock_path_with_a_query_is_fixed_into_query_children() {
+    let dir = fixtures_dir().join("mock-routes");
+    let (a, diags) = analyze(&dir);
+    let d = diags
+        .iter()
+        .find(|d| d.code == "test::mock-path")
+        .expect("test::mock-path reported");
+    let mut text = a.files[0].text().to_string();
+    let mut edits = d.fixes[0].edits.clone();
+    edits.sort_by_key(|(loc, _)| std::cmp::Reverse(loc.span.start));
+    for (loc, new) in edits {
+        text.replace_range(loc.span.range(), &new);
+    }
+    assert!(
+        text.contains(
+            "        on \"GET\" \"/people\" {\n            query \"after\" \"x y\"\n            query \"limit\" \"2\"\n            respond 200 {"
+        ),
+        "{text}"
+    );
+    let fixed = Analysis::new(vec![intact_model::FileInput::new(
+        "intact.kdl",
+        text.as_str(),
+    )]);
+    let after = intact_check::check(&fixed);
+    assert!(after.is_empty(), "{text}\n{after:#?}");
+}

@@ -231,3 +231,277 @@ test "person_without_profile" flow="next_page" {
         "{all}"
     );
 }
+
+const PEOPLE_PROJECT: &str = r#"project "p" {
+    display-name "P"
+}
+connection "api" {
+    base-url "https://api.example.com"
+}
+flow "list_people" {
+    input "cursor" type="string"
+    request "page" "GET" "/people" {
+        query "after" "${input.cursor}"
+        query "limit" 2
+    }
+    return "${steps.page.body}"
+}
+flow "create_person" {
+    input "name" type="string"
+    input "nickname" type="string"
+    request "create" "POST" "/people" {
+        json omit-null=#true {
+            name "${input.name}"
+            nickname "${input.nickname}"
+            profile {
+                title "${input.nickname}"
+            }
+        }
+    }
+    return "${steps.create.status}"
+}
+"#;
+
+/// Routes match on their `query` children; a request with another query fails naming both; a
+/// route that is never called fails the test unless it is optional.
+#[test]
+fn mock_routes_match_queries_and_must_be_called() {
+    let tests = r#"test "pages_by_cursor" flow="list_people" {
+    input {
+        cursor "x y"
+    }
+    mock "api" {
+        on "GET" "/people" {
+            query "after" "other"
+            respond 200 {
+                json "first"
+            }
+        }
+        on "GET" "/people" {
+            query "after" "x y"
+            query "limit" 2
+            respond 200 {
+                json "second"
+            }
+        }
+    }
+    expect "second"
+}
+test "wrong_cursor" flow="list_people" {
+    input {
+        cursor "z"
+    }
+    mock "api" {
+        on "GET" "/people" {
+            query "after" "x"
+            respond 200 {
+                json "page"
+            }
+        }
+    }
+    expect "page"
+}
+test "optional_routes_may_go_unused" flow="list_people" {
+    input {
+        cursor "x"
+    }
+    mock "api" {
+        on "GET" "/people" {
+            respond 200 {
+                json "page"
+            }
+        }
+        on "DELETE" "/people" optional=#true {
+            respond 204
+        }
+    }
+    expect "page"
+}
+test "called_twice_of_three" flow="list_people" {
+    input {
+        cursor "x"
+    }
+    mock "api" {
+        on "GET" "/people" times=3 {
+            respond 200 {
+                json "page"
+            }
+        }
+    }
+    expect "page"
+}
+"#;
+    let dir = project(&[("intact.kdl", PEOPLE_PROJECT), ("tests/people.kdl", tests)]);
+    let out = test_run(dir.path(), &[], 1);
+    assert!(
+        out.contains("ok     optional_routes_may_go_unused"),
+        "{out}"
+    );
+    // The first route wanted another cursor and was never called: the test fails for it.
+    assert!(out.contains("FAILED pages_by_cursor"), "{out}");
+    assert!(
+        out.contains(
+            "the mock route GET /people `?after=other` (tests/people.kdl:6:9) was called 0 time(s), expected 1; remove it, or mark it `optional=#true`"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "GET /people on connection `api` was sent with the query `?after=z&limit=2`, but its mock route expects `?after=x` (tests/people.kdl:27:9)"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "the mock route GET /people (tests/people.kdl:57:9) was called 1 time(s), expected 3"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("1 passed, 3 failed"), "{out}");
+}
+
+/// `json omit-null=#true` leaves out null fields at any depth, and `expect-absent` proves it.
+#[test]
+fn null_fields_can_be_left_out_and_mocks_assert_their_absence() {
+    let tests = r#"test "without_nickname" flow="create_person" {
+    input {
+        name "Ada"
+    }
+    mock "api" {
+        on "POST" "/people" {
+            expect-json {
+                name "Ada"
+            }
+            expect-absent "nickname" "profile.title"
+            respond 201
+        }
+    }
+    expect 201
+}
+test "with_nickname" flow="create_person" {
+    input {
+        name "Ada"
+        nickname "A"
+    }
+    mock "api" {
+        on "POST" "/people" {
+            expect-absent "nickname"
+            respond 201
+        }
+    }
+    expect 201
+}
+"#;
+    let dir = project(&[("intact.kdl", PEOPLE_PROJECT), ("tests/people.kdl", tests)]);
+    let out = test_run(dir.path(), &[], 1);
+    assert!(out.contains("ok     without_nickname"), "{out}");
+    assert!(
+        out.contains(
+            "POST /people: the request body has `nickname` (\"A\"), expected no such field"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("1 passed, 1 failed"), "{out}");
+}
+
+/// `test-defaults` in intact.kdl apply to every test, those of a file to its tests; a test's own
+/// values win and its own routes match first; shared routes may go unused.
+#[test]
+fn tests_extend_their_file_and_project_defaults() {
+    let root = r#"project "p" {
+    display-name "P"
+    capability "universal-logout"
+}
+variable "host" {
+    label "Host"
+}
+connection "api" {
+    base-url "https://${app.host}/api"
+    auth "bearer" {
+        token "${auth.token}"
+    }
+}
+action "logout" contract="universal-logout" {
+    request "revoke" "POST" "/users/${input.externalUserId}/logout" {
+        header "X-Host" "${app.host}"
+    }
+    return {
+        logoutStatus "SUCCESS"
+    }
+}
+test-defaults {
+    app host="project.test"
+    params "api" token="project-token"
+}
+"#;
+    let tests = r#"test-defaults {
+    params "api" token="file-token"
+    mock "api" {
+        on "POST" "/users/u1/logout" {
+            expect-header "Authorization" "Bearer file-token"
+            expect-header "X-Host" "project.test"
+            respond 204
+        }
+        on "GET" "/never" {
+            respond 200
+        }
+    }
+}
+test "uses_the_shared_route" action="logout" {
+    input {
+        externalUserId "u1"
+    }
+    expect {
+        logoutStatus "SUCCESS"
+    }
+}
+test "overrides_and_its_own_route_first" action="logout" {
+    app host="own.test"
+    params "api" token="own-token"
+    input {
+        externalUserId "u1"
+    }
+    mock "api" {
+        on "POST" "/users/u1/logout" {
+            expect-header "Authorization" "Bearer own-token"
+            expect-header "X-Host" "own.test"
+            respond 204
+        }
+    }
+    expect {
+        logoutStatus "SUCCESS"
+    }
+}
+"#;
+    let dir = project(&[("intact.kdl", root), ("tests/logout.kdl", tests)]);
+    let check = intact(&["check"], dir.path());
+    assert_eq!(check.status.code(), Some(0), "{}", stdout(&check));
+    let out = test_run(dir.path(), &[], 0);
+    assert!(out.contains("2 passed, 0 failed"), "{out}");
+
+    // A shared route that must be used says so.
+    let strict = tests.replace(
+        "on \"GET\" \"/never\" {",
+        "on \"GET\" \"/never\" optional=#false {",
+    );
+    std::fs::write(dir.path().join("tests/logout.kdl"), strict).unwrap();
+    let out = test_run(dir.path(), &[], 1);
+    assert!(
+        out.contains("the mock route GET /never (tests/logout.kdl:9:9) was called 0 time(s)"),
+        "{out}"
+    );
+
+    // Defaults are checked like a test's own values.
+    let broken = tests.replace(
+        "params \"api\" token=\"file-token\"",
+        "params \"apj\" token=\"file-token\"",
+    );
+    std::fs::write(dir.path().join("tests/logout.kdl"), broken).unwrap();
+    let check = intact(&["check", "--format", "json"], dir.path());
+    assert_eq!(check.status.code(), Some(1));
+    assert!(
+        stdout(&check).contains("no connection named `apj`"),
+        "{}",
+        stdout(&check)
+    );
+}

@@ -74,8 +74,10 @@ pub enum Kind {
     TestInput,
     Mock,
     On,
+    MockQuery,
     ExpectHeader,
     ExpectJson,
+    ExpectAbsent,
     Respond,
     RespondHeader,
     RespondJson,
@@ -83,6 +85,7 @@ pub enum Kind {
     TestExpect,
     ExpectError,
     TestEnv,
+    TestDefaults,
 }
 
 /// What a value must be.
@@ -342,7 +345,7 @@ macro_rules! leaf {
 pub static SPECS: &[NodeSpec] = &[
     node!(File, "(file)", "A project file.", "Every `*.kdl` file of the project holds top-level definitions; their order and the file they are in do not matter.",
         args: NO_ARGS, min: 0, rest: None, props: NO_PROPS, body: Nodes,
-        children: &[many(Kind::Project), many(Kind::Variable), many(Kind::Connection), many(Kind::Mapping), many(Kind::Action), many(Kind::Flow), many(Kind::Test)]),
+        children: &[many(Kind::Project), many(Kind::Variable), many(Kind::Connection), many(Kind::Mapping), many(Kind::Action), many(Kind::Flow), many(Kind::Test), one(Kind::TestDefaults)]),
     node!(Project, "project", "The project: catalog details and the capabilities it offers.",
         "Exactly one, in the root `intact.kdl`. Its name identifies the integration; `capability` children decide which contracts must be implemented.",
         args: &[arg("name", Ty::Name, "The project's identifier.")], min: 1, rest: None, props: NO_PROPS, body: Nodes,
@@ -598,8 +601,8 @@ pub static SPECS: &[NodeSpec] = &[
         props: &[prop("connection", Ty::Name, "The connection to use (default: the action's or flow's)."),
                  prop("operation", Ty::Str, "The imported OpenAPI operation this request implements.")],
         body: Nodes, children: &[many(Kind::Query), many(Kind::Header), many(Kind::Queries), many(Kind::Headers), one(Kind::Json), one(Kind::Form), one(Kind::Body), one(Kind::ExpectStatus), one(Kind::Timeout)]),
-    node!(Json, "json", "A JSON request body: a value tree or one template.", "Children form an object; see value trees in the language reference.",
-        args: &[arg("value", Ty::Template, "The whole body as one template.")], min: 0, rest: None, props: NO_PROPS, body: Values, children: NO_CHILDREN, tree: true),
+    node!(Json, "json", "A JSON request body: a value tree or one template.", "Children form an object; see value trees in the language reference. `omit-null=#true` leaves out every object field whose value is null (an optional input not given), at any depth.",
+        args: &[arg("value", Ty::Template, "The whole body as one template.")], min: 0, rest: None, props: &[prop("omit-null", Ty::Bool, "Leave out object fields whose value is null (default #false).")], body: Values, children: NO_CHILDREN, tree: true),
     node!(Form, "form", "A form-encoded request body (application/x-www-form-urlencoded).", "Children are the form fields.",
         args: NO_ARGS, min: 0, rest: None, props: NO_PROPS, body: Values, children: NO_CHILDREN, tree: true),
     leaf!(
@@ -660,14 +663,18 @@ pub static SPECS: &[NodeSpec] = &[
         args: &[arg("value", Ty::Value, "The whole input as one value.")], min: 0, rest: None, props: NO_PROPS, body: Values, children: NO_CHILDREN, tree: true),
     node!(Mock, "mock", "Mocked responses for one connection: `mock CONNECTION { on … }`.", "The connection's base URL points at the mock server while the test runs.",
         args: &[arg("connection", Ty::Name, "The connection to mock.")], min: 1, rest: None, props: NO_PROPS, body: Nodes, children: &[many(Kind::On)]),
-    node!(On, "on", "A mocked route: `on METHOD PATH { respond … }`.", "Several `on` for one route answer in order; `times=N` repeats one.",
-        args: &[arg("method", Ty::Enum(METHODS), "The method."), arg("path", Ty::Template, "The path, starting with `/`.")], min: 2, rest: None,
-        props: &[prop("times", Ty::Int, "How many requests this answers (default 1).")],
-        body: Nodes, children: &[many(Kind::ExpectHeader), one(Kind::ExpectJson), req(Kind::Respond)]),
+    node!(On, "on", "A mocked route: `on METHOD PATH { respond … }`.", "Several `on` for one route answer in order; `times=N` repeats one. A route must be called as many times as it answers, or the test fails; `optional=#true` lets it go unused. PATH has no query: match one with `query` children.",
+        args: &[arg("method", Ty::Enum(METHODS), "The method."), arg("path", Ty::Template, "The path, starting with `/`, without `?`.")], min: 2, rest: None,
+        props: &[prop("times", Ty::Int, "How many requests this answers (default 1)."), prop("optional", Ty::Bool, "The test passes even when this route is not called (default #false).")],
+        body: Nodes, children: &[many(Kind::MockQuery), many(Kind::ExpectHeader), one(Kind::ExpectJson), one(Kind::ExpectAbsent), req(Kind::Respond)]),
+    node!(MockQuery, "query", "Matches a query parameter of the request: NAME VALUE.", "The route answers only requests that send this parameter with this value (other parameters may be sent too); when no route matches, the failure names the query sent and the one expected.",
+        args: &[arg("name", Ty::Str, "The parameter."), arg("value", Ty::Text, "Its expected value.")], min: 2, rest: None, props: NO_PROPS, body: None, children: NO_CHILDREN),
     node!(ExpectHeader, "expect-header", "Asserts a request header: NAME VALUE.", "`${mock.token}` is the access token issued by the built-in token endpoint.",
         args: &[arg("name", Ty::Str, "The header."), arg("value", Ty::Text, "Its expected value.")], min: 2, rest: None, props: NO_PROPS, body: None, children: NO_CHILDREN),
     node!(ExpectJson, "expect-json", "Asserts that the request body contains this JSON (subset match).", "A value tree.",
         args: NO_ARGS, min: 0, rest: None, props: NO_PROPS, body: Values, children: NO_CHILDREN, tree: true),
+    node!(ExpectAbsent, "expect-absent", "Asserts that the request body has none of these fields: `expect-absent \"nickName\" \"name.middle\"`.", "Dotted paths into the JSON body; a field that is there, even as null, fails the test.",
+        args: &[arg("field", Ty::Str, "A field's dotted path.")], min: 1, rest: Some(Ty::Str), props: NO_PROPS, body: None, children: NO_CHILDREN),
     node!(Respond, "respond", "The mocked response: `respond STATUS { header …; json … | body … }`.", "`respond 204` alone has no body.",
         args: &[arg("status", Ty::Status, "The status.")], min: 1, rest: None, props: NO_PROPS, body: Nodes,
         children: &[many(Kind::RespondHeader), one(Kind::RespondJson), one(Kind::RespondBody)]),
@@ -697,6 +704,10 @@ pub static SPECS: &[NodeSpec] = &[
         "Reads tenant variables and params from env/NAME.toml.",
         "Values given by `app` and `params` still win."
     ),
+    node!(TestDefaults, "test-defaults", "What the tests of a file share: `app`, `params`, `mock` routes and `env`.",
+        "In `intact.kdl` it applies to every test of the project; in another file, to that file's tests. A test extends its defaults: its own `app` values and params win, its own mock routes match first, and a shared route may go unused unless it says `optional=#false`.",
+        args: NO_ARGS, min: 0, rest: None, props: NO_PROPS, body: Nodes,
+        children: &[one(Kind::TestApp), many(Kind::TestParams), many(Kind::Mock), one(Kind::TestEnv)]),
 ];
 
 /// The catalogue entry of a kind.
@@ -810,7 +821,7 @@ mod tests {
         for (i, s) in SPECS.iter().enumerate() {
             assert_eq!(s.kind as usize, i, "{} is out of order", s.name);
         }
-        assert_eq!(SPECS.len(), Kind::TestEnv as usize + 1);
+        assert_eq!(SPECS.len(), Kind::TestDefaults as usize + 1);
     }
 
     #[test]

@@ -94,6 +94,8 @@ pub struct Model {
     pub actions: Vec<ActionDef>,
     pub flows: Vec<FlowDef>,
     pub tests: Vec<TestDef>,
+    /// `test-defaults` blocks, as they are written (already merged into `tests`).
+    pub test_defaults: Vec<TestDef>,
 }
 
 impl Model {
@@ -260,7 +262,7 @@ pub struct FlowInputDef {
     pub default: Option<Tree>,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct TestDef {
     pub name: Ident,
     pub loc: Loc,
@@ -280,7 +282,7 @@ pub struct TestDef {
 }
 
 /// The values, mocks and expectations of a test.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct TestRun {
     /// `app NAME=VALUE`.
     pub app: Vec<(String, Tree)>,
@@ -295,14 +297,23 @@ pub struct TestRun {
     pub env: Option<String>,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct MockRoute {
     pub connection: String,
     pub method: String,
     pub path: String,
     pub times: Option<i64>,
+    /// Where the path is written (the literal, quotes included).
+    pub path_loc: Loc,
+    /// Only requests with these query parameters match.
+    pub query: Vec<(String, Tree)>,
+    /// `optional=`: passes even when never called (a route from `test-defaults` is optional
+    /// unless it says `optional=#false`).
+    pub optional: Option<bool>,
     pub expect_headers: Vec<(String, Tree)>,
     pub expect_json: Option<Tree>,
+    /// Dotted paths that the request body must not have.
+    pub expect_absent: Vec<String>,
     pub status: i64,
     pub headers: Vec<(String, Tree)>,
     /// `json` tree or `body` text.
@@ -344,6 +355,8 @@ pub struct Exec {
     pub header_objects: Vec<Tree>,
     /// A request's body: `json`, `form` or `body`, and its tree.
     pub body: Option<(String, Tree)>,
+    /// `json omit-null=#true`: object fields whose value is null are left out.
+    pub omit_null: bool,
     /// A request's `timeout`, in milliseconds.
     pub timeout_ms: Option<u64>,
     /// A `call`'s arguments.
@@ -404,7 +417,48 @@ pub fn lower(files: &[std::sync::Arc<SourceFile>]) -> Model {
             l.top(node, &mut model);
         }
     }
+    apply_test_defaults(files, &mut model);
     model
+}
+
+/// Each test extends the `test-defaults` of the root `intact.kdl` (every test of the project),
+/// then those of its own file; what the test writes itself wins.
+fn apply_test_defaults(files: &[std::sync::Arc<SourceFile>], model: &mut Model) {
+    if model.test_defaults.is_empty() {
+        return;
+    }
+    let root = files
+        .iter()
+        .position(|f| f.path() == std::path::Path::new(crate::project::ROOT_FILE))
+        .map(|i| i as FileId);
+    for t in &mut model.tests {
+        let file = t.loc.file;
+        // Outermost first: later layers win for app values and params.
+        let layers: Vec<&TestDef> = model
+            .test_defaults
+            .iter()
+            .filter(|d| Some(d.loc.file) == root && file != d.loc.file)
+            .chain(model.test_defaults.iter().filter(|d| d.loc.file == file))
+            .collect();
+        for d in layers.into_iter().rev() {
+            t.app.extend(d.app.iter().cloned());
+            t.params.extend(d.params.iter().cloned());
+            t.mocks.extend(d.mocks.iter().cloned());
+            t.templates.extend(d.templates.iter().cloned());
+            t.run.app.splice(0..0, d.run.app.iter().cloned());
+            t.run.params.splice(0..0, d.run.params.iter().cloned());
+            // The test's own routes match first; shared ones need not be used by every test.
+            t.run
+                .routes
+                .extend(d.run.routes.iter().cloned().map(|mut r| {
+                    r.optional.get_or_insert(true);
+                    r
+                }));
+            if t.run.env.is_none() {
+                t.run.env.clone_from(&d.run.env);
+            }
+        }
+    }
 }
 
 fn str_arg(node: &Node, i: usize) -> Option<&Literal> {
@@ -563,6 +617,13 @@ impl Lowerer<'_> {
                 if let Some(name) = self.name_arg(node, 0) {
                     model.tests.push(self.test(node, name, loc));
                 }
+            }
+            "test-defaults" => {
+                let name = Ident {
+                    name: "test-defaults".into(),
+                    loc: self.loc(node.name.span),
+                };
+                model.test_defaults.push(self.test(node, name, loc));
             }
             _ => {}
         }
@@ -763,8 +824,17 @@ impl Lowerer<'_> {
                             Value::Integer(i) => Some(i),
                             _ => None,
                         }),
+                        path_loc: on
+                            .arg(1)
+                            .map_or(self.loc(on.head_span()), |l| self.loc(l.span)),
+                        query: Vec::new(),
+                        optional: match on.prop("optional").map(|l| &l.value) {
+                            Some(Value::Bool(b)) => Some(*b),
+                            _ => None,
+                        },
                         expect_headers: Vec::new(),
                         expect_json: None,
+                        expect_absent: Vec::new(),
                         status: 200,
                         headers: Vec::new(),
                         body: None,
@@ -779,7 +849,19 @@ impl Lowerer<'_> {
                                         self.scalar_tree(l)
                                     }),
                             )),
+                            "query" => route.query.push((
+                                str_of(x, 0),
+                                x.arg(1)
+                                    .map_or(Tree::Scalar(Value::Null, self.loc(x.span)), |l| {
+                                        self.scalar_tree(l)
+                                    }),
+                            )),
                             "expect-json" => route.expect_json = Some(self.tree(x, 0)),
+                            "expect-absent" => route.expect_absent.extend(
+                                x.args()
+                                    .filter_map(|l| l.value.as_str())
+                                    .map(str::to_string),
+                            ),
                             "respond" => {
                                 if let Some(Value::Integer(st)) = x.arg(0).map(|l| &l.value) {
                                     route.status = *st;
@@ -1016,6 +1098,10 @@ impl Lowerer<'_> {
                     }
                 }
                 (Kind::Request, b @ ("json" | "form" | "body")) => {
+                    exec.omit_null = matches!(
+                        c.prop("omit-null").map(|l| &l.value),
+                        Some(Value::Bool(true))
+                    );
                     exec.body = Some((b.to_string(), self.tree(c, 0)))
                 }
                 (Kind::Request, "timeout") => {

@@ -1243,31 +1243,8 @@ fn headers_literal(lines: &mut Vec<String>, media_type: &str) {
     lines.push(format!("header \"Content-Type\" {}", q(media_type)));
 }
 
-/// A KDL string literal. `${` is not escaped here: callers decide whether a text is a template.
-pub fn q(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control()
-                || matches!(
-                    c,
-                    '\u{200E}' | '\u{200F}' | '\u{2028}' | '\u{2029}' | '\u{FEFF}'
-                ) =>
-            {
-                let _ = write!(out, "\\u{{{:x}}}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
+/// A KDL string literal (the one encoder, in intact-syntax).
+pub use intact_syntax::quote as q;
 
 /// Text for a one-line string or comment: whitespace collapsed, at most `max` characters, and
 /// `${` written so that it is never read as an expression.
@@ -1308,8 +1285,6 @@ mod tests {
 
     #[test]
     fn kdl_strings() {
-        assert_eq!(q("a\"b\\c\nd"), r#""a\"b\\c\nd""#);
-        assert_eq!(q("\u{7}"), r#""\u{7}""#);
         assert_eq!(one_line("a\n  b ${x}", 100), "a b $${x}");
         assert_eq!(
             first_sentence("Gets a user. Then more.\nSecond line", 100),

@@ -840,7 +840,13 @@ impl Runtime {
         }
         let mut refreshed = false;
         let body = match &s.exec.body {
-            Some((kind, t)) => Some((kind.clone(), self.eval(t, frame)?)),
+            Some((kind, t)) => {
+                let mut v = self.eval(t, frame)?;
+                if s.exec.omit_null {
+                    drop_null_fields(&mut v);
+                }
+                Some((kind.clone(), v))
+            }
             None => None,
         };
         let timeout = s
@@ -1312,4 +1318,17 @@ fn with_status(mut output: J, status: &str, failure: Option<&Failure>) -> J {
         output["executionStatus"] = es;
     }
     output
+}
+
+/// `json omit-null=#true`: every object field whose value is null goes, at any depth (list elements
+/// stay, so positions keep their meaning).
+fn drop_null_fields(v: &mut J) {
+    match v {
+        J::Object(o) => {
+            o.retain(|_, x| !x.is_null());
+            o.values_mut().for_each(drop_null_fields);
+        }
+        J::Array(a) => a.iter_mut().for_each(drop_null_fields),
+        _ => {}
+    }
 }

@@ -51,9 +51,16 @@ struct Route {
     connection: String,
     method: String,
     path: String,
+    /// Where the route is written (`tests/users.kdl:12:9`), for failures that name it.
+    place: String,
+    /// Only requests with these query parameters match.
+    query: Vec<(String, String)>,
+    times: i64,
     remaining: i64,
+    optional: bool,
     expect_headers: Vec<(String, String)>,
     expect_json: Option<J>,
+    expect_absent: Vec<String>,
     status: u16,
     headers: Vec<(String, String)>,
     body: Option<J>,
@@ -94,22 +101,44 @@ async fn serve_mock(
     let Some(mocks) = tests.get_mut(&test) else {
         return (StatusCode::NOT_FOUND, "no such test").into_response();
     };
-    let found = mocks.routes.iter_mut().find(|r| {
-        r.connection == conn && r.method == method.as_str() && r.path == rest && r.remaining > 0
-    });
+    let sent_query: Vec<(String, String)> = uri
+        .query()
+        .map(|q| serde_urlencoded::from_str(q).unwrap_or_default())
+        .unwrap_or_default();
+    let same_route =
+        |r: &Route| r.connection == conn && r.method == method.as_str() && r.path == rest;
+    let found = mocks
+        .routes
+        .iter_mut()
+        .find(|r| same_route(r) && r.remaining > 0 && query_matches(&r.query, &sent_query));
     if found.is_none() && rest == TOKEN_PATH && method == Method::POST {
         return token_endpoint(test, &body);
     }
     let Some(route) = found else {
-        let header_list: Vec<String> = headers
+        let sent = describe_query(&sent_query);
+        // A route for this path that wanted another query: say what was sent and what it wanted.
+        let wanted: Vec<String> = mocks
+            .routes
             .iter()
-            .map(|(k, v)| format!("{k}: {}", v.to_str().unwrap_or("")))
+            .filter(|r| same_route(r) && r.remaining > 0 && !r.query.is_empty())
+            .map(|r| format!("{} ({})", describe_query(&r.query), r.place))
             .collect();
-        mocks.problems.push(format!(
-            "no mock route for {method} {rest} on connection `{conn}` (headers: {}; body: {})",
-            header_list.join(", "),
-            String::from_utf8_lossy(&body)
-        ));
+        if !wanted.is_empty() {
+            mocks.problems.push(format!(
+                "{method} {rest} on connection `{conn}` was sent with the query {sent}, but its mock route expects {}",
+                wanted.join(" or ")
+            ));
+        } else {
+            let header_list: Vec<String> = headers
+                .iter()
+                .map(|(k, v)| format!("{k}: {}", v.to_str().unwrap_or("")))
+                .collect();
+            mocks.problems.push(format!(
+                "no mock route for {method} {rest} on connection `{conn}` (query: {sent}; headers: {}; body: {})",
+                header_list.join(", "),
+                String::from_utf8_lossy(&body)
+            ));
+        }
         return (
             StatusCode::NOT_IMPLEMENTED,
             "intact: no mock route matches this request",
@@ -127,6 +156,22 @@ async fn serve_mock(
             mocks.problems.push(format!(
                 "{method} {rest}: header `{k}` was `{got}`, expected `{v}`"
             ));
+        }
+    }
+    if !route.expect_absent.is_empty() {
+        match serde_json::from_slice::<J>(&body) {
+            Ok(actual) => {
+                for field in &route.expect_absent {
+                    if let Some(v) = field_at(&actual, field) {
+                        mocks.problems.push(format!(
+                            "{method} {rest}: the request body has `{field}` ({v}), expected no such field"
+                        ));
+                    }
+                }
+            }
+            Err(_) => mocks
+                .problems
+                .push(format!("{method} {rest}: the request body is not JSON")),
         }
     }
     if let Some(expected) = &route.expect_json {
@@ -212,6 +257,24 @@ fn token_endpoint(test: usize, body: &[u8]) -> Response {
         "refresh_token": mock_refresh_token(test),
     }))
     .into_response()
+}
+
+/// Whether every expected parameter was sent with its value (others may be sent too).
+fn query_matches(expected: &[(String, String)], sent: &[(String, String)]) -> bool {
+    expected.iter().all(|e| sent.contains(e))
+}
+
+/// A query as the user would write it: `?a=1&b=x`, or "none".
+fn describe_query(q: &[(String, String)]) -> String {
+    if q.is_empty() {
+        return "none".into();
+    }
+    format!("`?{}`", serde_urlencoded::to_string(q).unwrap_or_default())
+}
+
+/// The value at a dotted path of a JSON value.
+fn field_at<'j>(v: &'j J, path: &str) -> Option<&'j J> {
+    path.split('.').try_fold(v, |v, k| v.as_object()?.get(k))
 }
 
 /// Whether `expected` is contained in `actual`: every field of an expected object is there and
@@ -370,7 +433,19 @@ async fn run_one(
         }
     }
     if let Some(m) = state.tests.lock().unwrap().remove(&index) {
-        failures.extend(m.problems);
+        // What the mocks saw first: a request no route matched is usually why the run failed.
+        failures.splice(0..0, m.problems);
+        for r in m.routes.iter().filter(|r| r.remaining > 0 && !r.optional) {
+            failures.push(format!(
+                "the mock route {} {}{} ({}) was called {} time(s), expected {}; remove it, or mark it `optional=#true`",
+                r.method,
+                r.path,
+                if r.query.is_empty() { String::new() } else { format!(" {}", describe_query(&r.query)) },
+                r.place,
+                r.times - r.remaining,
+                r.times
+            ));
+        }
     }
     let failures = failures
         .into_iter()
@@ -557,11 +632,21 @@ fn prepare(
         for (k, v) in &r.headers {
             resp_headers.push((k.clone(), text(&scalar(v, &vars)?)));
         }
+        let mut query = Vec::new();
+        for (k, v) in &r.query {
+            query.push((k.clone(), text(&scalar(v, &vars)?)));
+        }
+        let times = r.times.unwrap_or(1);
         routes.push(Route {
             connection: r.connection.clone(),
             method: r.method.clone(),
             path: r.path.clone(),
-            remaining: r.times.unwrap_or(1),
+            place: analysis.place(r.loc),
+            query,
+            times,
+            remaining: times,
+            optional: r.optional.unwrap_or(false),
+            expect_absent: r.expect_absent.clone(),
             expect_headers: headers,
             expect_json: r
                 .expect_json

@@ -6,6 +6,7 @@
 
 pub mod ast;
 mod decode;
+pub mod encode;
 pub mod error;
 pub mod format;
 pub mod lexer;
@@ -14,6 +15,7 @@ pub mod span;
 
 pub use ast::{Annotation, Block, Document, Entry, Literal, Name, Node, Value};
 pub use decode::parse_number;
+pub use encode::quote;
 pub use error::{ErrorKind, SyntaxError};
 pub use parser::{MAX_DEPTH, Parse, parse};
 pub use span::Span;
