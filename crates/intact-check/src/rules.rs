@@ -1022,7 +1022,33 @@ fn switch_loc(p: &ProjectDef, sw: Switch) -> Option<Loc> {
 pub fn skeleton(contract: &contracts::Contract) -> String {
     let name = contract.id.replace('-', "_");
     let mut s = format!("action \"{name}\" contract=\"{}\" {{\n", contract.id);
-    s.push_str("    // request \"call\" \"GET\" \"/…\"\n");
+    // The request is a guess at the API's shape, so it starts commented out.
+    let (method, path, body) = contracts::typical_request(contract.id);
+    let (path, query) = match path.split_once('?') {
+        Some((p, q)) => (p, q.split_once('=')),
+        None => (path, None),
+    };
+    s.push_str(&format!(
+        "    // request \"call\" \"{method}\" {}",
+        intact_syntax::quote(path)
+    ));
+    match (query, body) {
+        (None, None) => s.push('\n'),
+        (q, b) => {
+            s.push_str(" {\n");
+            if let Some((k, v)) = q {
+                s.push_str(&format!(
+                    "    //     query {} {}\n",
+                    intact_syntax::quote(k),
+                    intact_syntax::quote(v)
+                ));
+            }
+            if let Some(b) = b {
+                s.push_str(&format!("    //     json {}\n", intact_syntax::quote(b)));
+            }
+            s.push_str("    // }\n");
+        }
+    }
     if contract.output_fields.is_empty() {
         s.push_str("    return {}\n");
     } else {

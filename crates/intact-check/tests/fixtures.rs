@@ -215,3 +215,37 @@ fn a_mock_path_with_a_query_is_fixed_into_query_children() {
     let after = intact_check::check(&fixed);
     assert!(after.is_empty(), "{text}\n{after:#?}");
 }
+
+/// The skeleton `contract::missing-action` offers fits its contract: uncommented, with its
+/// placeholders filled, every one of the 22 checks without an error, and its request uses the
+/// method the contract calls for (POST to create, not GET).
+#[test]
+fn missing_action_skeletons_fit_their_contracts() {
+    let mut text = String::from(
+        "project \"p\" {\n    display-name \"P\"\n}\nconnection \"api\" {\n    base-url \"https://api.example.com\"\n}\n",
+    );
+    for c in intact_model::contracts::CONTRACTS {
+        let skeleton = intact_check::skeleton(c);
+        let (method, _, _) = intact_model::contracts::typical_request(c.id);
+        assert!(
+            skeleton.contains(&format!("request \"call\" \"{method}\"")),
+            "{skeleton}"
+        );
+        text.push_str(
+            &skeleton
+                .replace("    // ", "    ")
+                .replace("\"${…}\"", "\"${steps.call.body}\""),
+        );
+        text.push('\n');
+    }
+    assert!(text.contains("action \"create_user\" contract=\"create-user\" {\n    request \"call\" \"POST\" \"/users\" {\n        json \"${input.user}\"\n    }"), "{text}");
+    let a = Analysis::new(vec![intact_model::FileInput::new(
+        "intact.kdl",
+        text.as_str(),
+    )]);
+    let errors: Vec<_> = intact_check::check(&a)
+        .into_iter()
+        .filter(|d| d.severity == intact_check::Severity::Error)
+        .collect();
+    assert!(errors.is_empty(), "{text}\n{errors:#?}");
+}

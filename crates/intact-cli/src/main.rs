@@ -82,6 +82,9 @@ enum Command {
         /// Print the output schema.
         #[arg(long)]
         output: bool,
+        /// Print a valid example instead of the schema: input and output, or the one asked for.
+        #[arg(long)]
+        example: bool,
     },
     /// Run one action or flow against the real API of an environment; prints its output JSON.
     ///
@@ -255,9 +258,10 @@ fn main() -> ExitCode {
         Command::Init { dir, name } => init::run(dir, name),
         Command::Contracts {
             id,
-            input: _,
+            input,
             output,
-        } => contracts(id, output),
+            example,
+        } => contracts(id, input, output, example),
         Command::Run { name, input, live } => run(name, input, live),
         Command::Ping { connection, live } => ping(connection, live),
         Command::Call {
@@ -843,7 +847,7 @@ fn is_action(analysis: &Analysis, name: &str) -> Result<bool, Failure> {
     ))
 }
 
-fn contracts(id: Option<String>, output: bool) -> Outcome {
+fn contracts(id: Option<String>, input: bool, output: bool, example: bool) -> Outcome {
     use intact_model::contracts::{self, CONTRACTS, Side};
     let Some(id) = id else {
         let mut out = String::from(
@@ -860,16 +864,34 @@ fn contracts(id: Option<String>, output: bool) -> Outcome {
         write_stdout(&out)?;
         return Ok(0);
     };
-    let side = if output { Side::Output } else { Side::Input };
-    match contracts::schema_text(&id, side) {
-        Some(text) => write_stdout(text).map(|()| 0),
-        None => {
-            let hint = intact_check::suggest(&id, CONTRACTS.iter().map(|c| c.id))
+    if contracts::contract(&id).is_none() {
+        let hint = if id == "common" || id == "common.json" {
+            "; the shared definitions of common.json are bundled into each contract's schema (`intact contracts create-user --input`)".to_string()
+        } else {
+            intact_check::suggest(&id, CONTRACTS.iter().map(|c| c.id))
                 .map(|c| format!("; did you mean `{c}`?"))
-                .unwrap_or_else(|| "; run `intact contracts` to list them".into());
-            Err(Failure(USAGE, format!("`{id}` is not a contract{hint}")))
-        }
+                .unwrap_or_else(|| "; run `intact contracts` to list them".into())
+        };
+        return Err(Failure(USAGE, format!("`{id}` is not a contract{hint}")));
     }
+    let first = |side| {
+        contracts::examples(&id, side)
+            .first()
+            .cloned()
+            .unwrap_or_default()
+    };
+    let side = if output { Side::Output } else { Side::Input };
+    if !example {
+        let text = contracts::bundled_schema_text(&id, side).unwrap_or_default();
+        return write_stdout(&text).map(|()| 0);
+    }
+    let value = if input || output {
+        first(side)
+    } else {
+        serde_json::json!({"input": first(Side::Input), "output": first(Side::Output)})
+    };
+    let text = serde_json::to_string_pretty(&value).map_err(|e| Failure(USAGE, e.to_string()))?;
+    write_stdout(&(text + "\n")).map(|()| 0)
 }
 
 fn explain(code: Option<String>) -> Outcome {

@@ -464,6 +464,30 @@ fn contracts_lists_and_prints_schemas() {
     let o = intact(&["contracts", "create-usr"], &repo());
     assert_exit(&o, 2);
     assert!(stderr(&o).contains("did you mean `create-user`"));
+    // Self-contained: the shared definitions come along, and `common` says where they went.
+    assert!(
+        !stdout(&intact(&["contracts", "create-user", "--input"], &repo())).contains("common.json")
+    );
+    assert!(schema["$defs"]["userInput"].is_object(), "{schema}");
+    let o = intact(&["contracts", "common"], &repo());
+    assert_exit(&o, 2);
+    assert!(
+        stderr(&o).contains("bundled into each contract's schema"),
+        "{}",
+        stderr(&o)
+    );
+    // Examples: both sides, or one.
+    let o = intact(&["contracts", "create-user", "--example"], &repo());
+    assert_exit(&o, 0);
+    let both: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert!(both["input"]["user"]["userName"].is_string(), "{both}");
+    assert!(both["output"]["user"]["id"].is_string(), "{both}");
+    let o = intact(
+        &["contracts", "create-user", "--example", "--output"],
+        &repo(),
+    );
+    let output: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(output, both["output"]);
 }
 
 /// A one-shot HTTP server on 127.0.0.1: answers every request with `body` and hands back what it

@@ -505,3 +505,86 @@ test "overrides_and_its_own_route_first" action="logout" {
         stdout(&check)
     );
 }
+
+/// The pattern docs/language.prose.md gives for contracts an app cannot serve runs as written: an
+/// empty list, a typed not-found, a fixed schema.
+#[test]
+fn contracts_the_app_cannot_serve_answer_as_documented() {
+    let root = r#"project "p" {
+    display-name "P"
+    capability "provisioning"
+}
+connection "api" {
+    base-url "https://api.example.com"
+}
+action "list_groups" contract="list-groups" {
+    return {
+        (array)resources
+    }
+}
+action "get_group" contract="get-group" {
+    fail "this app has no groups" type="RESOURCE_NOT_FOUND" status=404
+}
+action "list_user_schema" contract="list-user-schema" {
+    return {
+        schemaProperties {
+            - {
+                name "department"
+                title "Department"
+                propertyType "STRING"
+            }
+        }
+    }
+}
+test "no_groups" action="list_groups" {
+    expect {
+        resources "${[]}"
+        executionStatus {
+            status "SUCCEEDED"
+        }
+    }
+}
+test "no_group" action="get_group" {
+    input {
+        groupId "g1"
+    }
+    expect-error type="RESOURCE_NOT_FOUND" status=404
+}
+test "fixed_schema" action="list_user_schema" {
+    input {
+        scim {
+            baseUri "https://api.example.com/scim/v2"
+            authMode "bearer"
+            (array)entitlementTypes
+        }
+    }
+    expect {
+        schemaProperties {
+            - {
+                name "department"
+            }
+        }
+    }
+}
+"#;
+    let dir = project(&[("intact.kdl", root)]);
+    // The project lacks other mandatory actions; `intact test` runs only when it checks clean,
+    // so those are stubbed the same way.
+    let mut text = root.to_string();
+    for (name, id) in [
+        ("list_users", "list-users"),
+        ("get_user", "get-user"),
+        ("get_user_by_username", "get-user-by-username"),
+        (
+            "list_user_schema_property_values",
+            "list-user-schema-property-values",
+        ),
+    ] {
+        text.push_str(&format!(
+            "action \"{name}\" contract=\"{id}\" {{\n    fail \"not yet\" type=\"RESOURCE_NOT_FOUND\" status=404\n}}\n"
+        ));
+    }
+    std::fs::write(dir.path().join("intact.kdl"), text).unwrap();
+    let out = test_run(dir.path(), &[], 0);
+    assert!(out.contains("3 passed, 0 failed"), "{out}");
+}

@@ -39,6 +39,48 @@ pub struct Contract {
     pub output_fields: &'static [&'static str],
 }
 
+/// The request an action for a contract usually sends (method, path, body), for skeletons: the
+/// path is a guess at a REST API's and names the contract's input fields.
+pub fn typical_request(id: &str) -> (&'static str, &'static str, Option<&'static str>) {
+    match id {
+        "list-users" => ("GET", "/users", None),
+        "get-user" => ("GET", "/users/${input.userId}", None),
+        "get-user-by-username" => ("GET", "/users?userName=${input.userName}", None),
+        "create-user" => ("POST", "/users", Some("${input.user}")),
+        "update-user" => ("PUT", "/users/${input.user.id}", Some("${input.user}")),
+        "update-user-password" => (
+            "PUT",
+            "/users/${input.userId}/password",
+            Some("${{'password': input.password}}"),
+        ),
+        "activate-user" => ("POST", "/users/${input.userId}/activate", None),
+        "deactivate-user" => ("POST", "/users/${input.userId}/deactivate", None),
+        "list-user-schema" => ("GET", "/schema/users", None),
+        "list-user-schema-property-values" => ("GET", "/schema/users/values", None),
+        "list-entitlement-schema" => ("GET", "/schema/entitlements", None),
+        "list-entitlement-schema-property-values" => ("GET", "/schema/entitlements/values", None),
+        "list-groups" => ("GET", "/groups", None),
+        "get-group" => ("GET", "/groups/${input.groupId}", None),
+        "list-groups-by-display-name" => ("GET", "/groups?displayName=${input.displayName}", None),
+        "create-group" => ("POST", "/groups", Some("${input.group}")),
+        "update-group" => ("PUT", "/groups/${input.group.id}", Some("${input.group}")),
+        "remove-group" => ("DELETE", "/groups/${input.groupId}", None),
+        "list-group-members" => ("GET", "/groups/${input.groupId}/members", None),
+        "add-group-members" => (
+            "POST",
+            "/groups/${input.groupId}/members",
+            Some("${input.groupMembers}"),
+        ),
+        "remove-group-members" => (
+            "DELETE",
+            "/groups/${input.groupId}/members",
+            Some("${input.groupMembers}"),
+        ),
+        "universal-logout" => ("POST", "/users/${input.externalUserId}/logout", None),
+        _ => ("GET", "/…", None),
+    }
+}
+
 const fn c(
     id: &'static str,
     title: &'static str,
@@ -230,6 +272,96 @@ pub fn schema_text(id: &str, side: Side) -> Option<&'static str> {
         .iter()
         .find(|(f, _)| *f == file)
         .map(|(_, t)| *t)
+}
+
+/// A contract's schema with nothing outside it: every `common.json#/$defs/X` it needs (and what
+/// those need) copied under its own `$defs`, and its `$ref`s made local (`#/$defs/X`), so that
+/// any JSON Schema tool reads it alone.
+pub fn bundled_schema(id: &str, side: Side) -> Option<serde_json::Value> {
+    use serde_json::Value as J;
+    let docs = schema_documents();
+    let mut schema = docs.get(&schema_file(id, side))?.clone();
+    let common = docs["common.json"]["$defs"].as_object()?;
+    // Rewrites refs to local ones and collects the names they point at.
+    fn localise(v: &mut J, wanted: &mut Vec<String>) {
+        match v {
+            J::Object(o) => {
+                if let Some(J::String(r)) = o.get_mut("$ref") {
+                    let local = r.strip_prefix("common.json").unwrap_or(r).to_string();
+                    if let Some(name) = local.strip_prefix("#/$defs/") {
+                        wanted.push(name.to_string());
+                    }
+                    *r = local;
+                }
+                o.values_mut().for_each(|x| localise(x, wanted));
+            }
+            J::Array(a) => a.iter_mut().for_each(|x| localise(x, wanted)),
+            _ => {}
+        }
+    }
+    let mut wanted = Vec::new();
+    localise(&mut schema, &mut wanted);
+    let mut defs = serde_json::Map::new();
+    while let Some(name) = wanted.pop() {
+        if defs.contains_key(&name) {
+            continue;
+        }
+        if let Some(def) = common.get(&name) {
+            let mut def = def.clone();
+            localise(&mut def, &mut wanted);
+            defs.insert(name, def);
+        }
+    }
+    if !defs.is_empty() {
+        schema
+            .as_object_mut()?
+            .insert("$defs".into(), J::Object(defs));
+    }
+    Some(schema)
+}
+
+/// [`bundled_schema`] as text in the order the files are written (the schema's own keys first,
+/// then the definitions in `common.json`'s order), which `serde_json` maps would sort. The schema
+/// files are 2-space-indented JSON and the definitions sit at the same depth in both files, so
+/// each one's text is copied as it is written. A test checks it reads back as [`bundled_schema`].
+pub fn bundled_schema_text(id: &str, side: Side) -> Option<String> {
+    let bundled = bundled_schema(id, side)?;
+    let text = schema_text(id, side)?.replace("\"common.json#/$defs/", "\"#/$defs/");
+    let Some(defs) = bundled.get("$defs").and_then(serde_json::Value::as_object) else {
+        return Some(text);
+    };
+    let common = SCHEMA_FILES
+        .iter()
+        .find(|(f, _)| *f == "common.json")
+        .map(|(_, t)| *t)?;
+    type Raw<'a> = std::collections::HashMap<String, &'a serde_json::value::RawValue>;
+    let top: Raw = serde_json::from_str(common).ok()?;
+    let raw_defs: Raw = serde_json::from_str(top.get("$defs")?.get()).ok()?;
+    let mut names: Vec<&String> = defs.keys().collect();
+    names.sort_by_key(|n| common.find(&format!("\n    \"{n}\": ")));
+    let entries: Vec<String> = names
+        .iter()
+        .map(|n| {
+            let body = raw_defs[n.as_str()]
+                .get()
+                .replace("\"common.json#/$defs/", "\"#/$defs/");
+            format!("    \"{n}\": {body}")
+        })
+        .collect();
+    let end = text.trim_end().strip_suffix('}')?.trim_end();
+    Some(format!(
+        "{end},\n  \"$defs\": {{\n{}\n  }}\n}}\n",
+        entries.join(",\n")
+    ))
+}
+
+/// The examples a contract's schema gives (`examples`): a valid input or output.
+pub fn examples(id: &str, side: Side) -> &'static [serde_json::Value] {
+    schema_documents()
+        .get(&schema_file(id, side))
+        .and_then(|s| s.get("examples"))
+        .and_then(serde_json::Value::as_array)
+        .map_or(&[], Vec::as_slice)
 }
 
 /// Every schema file parsed, keyed by file name (for `$ref`s between them).

@@ -18,16 +18,26 @@ fn samples_validate_as_named() {
             .filter(|n| n.ends_with(".json"))
             .collect();
         names.sort();
-        assert!(
-            names.iter().any(|n| n.starts_with("input.valid")),
-            "{}: no valid input sample",
-            c.id
-        );
-        assert!(
-            names.iter().any(|n| n.starts_with("output.valid")),
-            "{}: no valid output sample",
-            c.id
-        );
+        // The canonical valid samples are the schemas' own `examples`.
+        for side in [Side::Input, Side::Output] {
+            let examples = intact_model::contracts::examples(c.id, side);
+            assert!(
+                !examples.is_empty(),
+                "{} {side:?}: the schema has no example",
+                c.id
+            );
+            let v = validator(c.id, side).unwrap();
+            for e in examples {
+                let errors: Vec<String> = v.iter_errors(e).map(|e| e.to_string()).collect();
+                checked += 1;
+                if !errors.is_empty() {
+                    failures.push(format!(
+                        "{} {side:?}: the schema's example is invalid: {errors:?}",
+                        c.id
+                    ));
+                }
+            }
+        }
         for name in names {
             let side = if name.starts_with("input.") {
                 Side::Input
@@ -72,4 +82,32 @@ fn samples_validate_as_named() {
     }
     assert!(checked > 150, "only {checked} samples");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// `intact contracts ID --input|--output` prints a schema any tool reads alone: no `$ref` leaves
+/// it, its text reads back as the bundled value, and it accepts its examples with no other file.
+#[test]
+fn bundled_schemas_stand_alone() {
+    use intact_model::contracts::{bundled_schema, bundled_schema_text, examples};
+    for c in CONTRACTS {
+        for side in [Side::Input, Side::Output] {
+            let text = bundled_schema_text(c.id, side).unwrap();
+            assert!(!text.contains("common.json"), "{} {side:?}", c.id);
+            let value: serde_json::Value = serde_json::from_str(&text)
+                .unwrap_or_else(|e| panic!("{} {side:?} is not JSON: {e}\n{text}", c.id));
+            assert_eq!(
+                Some(&value),
+                bundled_schema(c.id, side).as_ref(),
+                "{} {side:?}",
+                c.id
+            );
+            let alone = jsonschema::options()
+                .with_draft(jsonschema::Draft::Draft202012)
+                .build(&value)
+                .unwrap_or_else(|e| panic!("{} {side:?} does not compile alone: {e}", c.id));
+            for e in examples(c.id, side) {
+                assert!(alone.is_valid(e), "{} {side:?}: its example fails", c.id);
+            }
+        }
+    }
 }
