@@ -46,6 +46,9 @@ pub enum ImportCommand {
         /// Print the files that would be written, and what each holds; write nothing.
         #[arg(long)]
         dry_run: bool,
+        /// With --dry-run, print the text of each generated KDL file too.
+        #[arg(long, requires = "dry_run")]
+        print: bool,
         /// Overwrite files that exist.
         #[arg(long)]
         force: bool,
@@ -64,6 +67,7 @@ pub fn run(cmd: ImportCommand) -> Outcome {
         server,
         base_url,
         dry_run,
+        print,
         force,
     } = cmd;
     let bytes = std::fs::read(&spec)
@@ -92,6 +96,7 @@ pub fn run(cmd: ImportCommand) -> Outcome {
         base_url,
         write_project_file: !out.join(project::ROOT_FILE).exists(),
         taken: Default::default(),
+        flows_folder: None,
     };
     let read = |p: &Path| std::fs::read(p);
     let described = intact_openapi::describe(&spec, bytes, &read).map_err(failure)?;
@@ -100,7 +105,14 @@ pub fn run(cmd: ImportCommand) -> Outcome {
     // or connection gets another name, a tenant variable of the same name is shared). The files
     // the import writes are its own, so their names do not count.
     if !opts.write_project_file {
-        let taken = taken_names(&out, &plan)?;
+        let files = project::load(&out).map_err(|e| Failure(USAGE, e.to_string()))?;
+        let analysis = intact_model::Analysis::new(files);
+        // First where the flows go, since that decides which files are the import's own.
+        if let Some(folder) = flows_folder(&analysis, &plan) {
+            opts.flows_folder = Some(folder);
+            plan = intact_openapi::plan_described(&described, &spec, &opts).map_err(failure)?;
+        }
+        let taken = taken_names(&analysis, &plan);
         if !taken.is_empty() {
             opts.taken = taken;
             plan = intact_openapi::plan_described(&described, &spec, &opts).map_err(failure)?;
@@ -132,6 +144,17 @@ pub fn run(cmd: ImportCommand) -> Outcome {
                 f.summary
             ));
         }
+        if print {
+            for f in plan
+                .files
+                .iter()
+                .filter(|f| f.path.extension().is_some_and(|e| e == "kdl"))
+            {
+                text.push_str(&format!("\n--- {}\n", f.path.display()));
+                text.push_str(&String::from_utf8_lossy(&f.bytes));
+            }
+            text.push('\n');
+        }
         text.push_str("nothing was written (--dry-run)\n");
         crate::write_stdout(&text)?;
         return Ok(0);
@@ -146,15 +169,40 @@ pub fn run(cmd: ImportCommand) -> Outcome {
     Ok(0)
 }
 
-/// The flows, connections and tenant variables of the project at `out` defined in files that
-/// `plan` does not write.
-fn taken_names(out: &Path, plan: &intact_openapi::Plan) -> Result<intact_openapi::Taken, Failure> {
-    let files = project::load(out).map_err(|e| Failure(USAGE, e.to_string()))?;
-    let analysis = intact_model::Analysis::new(files);
+/// When a flow file of the plan already holds another connection's flows (a second document,
+/// whose tags match the first's), the folder under `flows/` where this import's flows go instead:
+/// its connection's name.
+fn flows_folder(analysis: &intact_model::Analysis, plan: &intact_openapi::Plan) -> Option<String> {
+    let written: Vec<&Path> = plan.files.iter().map(|f| f.path.as_path()).collect();
+    let connections: Vec<String> = plan
+        .files
+        .iter()
+        .filter(|f| f.path.starts_with("connections"))
+        .filter_map(|f| f.path.file_stem())
+        .map(|s| s.to_string_lossy().into_owned())
+        .collect();
+    let someone_elses = analysis.model.flows.iter().any(|f| {
+        let path = analysis.file(f.loc.file).path();
+        path.starts_with("flows")
+            && written.contains(&path)
+            && !f
+                .connection
+                .as_ref()
+                .is_some_and(|c| connections.contains(&c.name))
+    });
+    someone_elses.then(|| connections.first().cloned()).flatten()
+}
+
+/// The flows, connections and tenant variables of the project defined in files that `plan` does
+/// not write.
+fn taken_names(
+    analysis: &intact_model::Analysis,
+    plan: &intact_openapi::Plan,
+) -> intact_openapi::Taken {
     let written: Vec<&Path> = plan.files.iter().map(|f| f.path.as_path()).collect();
     let elsewhere = |loc: intact_model::Loc| !written.contains(&analysis.file(loc.file).path());
     let m = &analysis.model;
-    Ok(intact_openapi::Taken {
+    intact_openapi::Taken {
         flows: m
             .flows
             .iter()
@@ -173,7 +221,7 @@ fn taken_names(out: &Path, plan: &intact_openapi::Plan) -> Result<intact_openapi
             .filter(|v| elsewhere(v.loc))
             .map(|v| v.name.name.clone())
             .collect(),
-    })
+    }
 }
 
 /// Every import failure is bad input or a refusal to overwrite: exit 2, with the code (when the

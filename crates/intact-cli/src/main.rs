@@ -455,7 +455,14 @@ fn fmt(paths: Vec<PathBuf>, check_only: bool, stdin: bool) -> Outcome {
         }
         changed += 1;
         if check_only {
-            println!("{}", file.display());
+            // What would change, as a unified diff a reviewer (or `patch`) can read.
+            let name = file.display().to_string();
+            let diff = similar::TextDiff::from_lines(&text, &out)
+                .unified_diff()
+                .context_radius(3)
+                .header(&name, &name)
+                .to_string();
+            write_stdout(&diff)?;
         } else {
             std::fs::write(file, out)
                 .map_err(|e| Failure(USAGE, format!("cannot write {}: {e}", file.display())))?;
@@ -908,7 +915,27 @@ fn explain(code: Option<String>) -> Outcome {
         write_stdout(&out)?;
         return Ok(0);
     };
-    match registry::rule(&code) {
+    // A code's last part is enough when only one code ends with it (`unknown-field`).
+    let by_suffix: Vec<&registry::Rule> = registry::RULES
+        .iter()
+        .filter(|r| r.code.rsplit("::").next() == Some(code.as_str()))
+        .collect();
+    let rule = match (registry::rule(&code), by_suffix.as_slice()) {
+        (Some(r), _) => Some(r),
+        (None, [one]) => Some(*one),
+        (None, [_, _, ..]) => {
+            let codes: Vec<&str> = by_suffix.iter().map(|r| r.code).collect();
+            return Err(Failure(
+                USAGE,
+                format!(
+                    "`{code}` ends several codes: {}; name one",
+                    codes.join(", ")
+                ),
+            ));
+        }
+        (None, []) => None,
+    };
+    match rule {
         Some(r) => {
             let mut page = r.page.to_string();
             if registry::NOT_YET_CHECKED.contains(&r.code) {

@@ -317,6 +317,17 @@ fn explain_prints_pages_and_refuses_unknown_codes() {
         !stdout(&o).contains("does not report it yet"),
         "every rule is checked now"
     );
+    // A code's last part is enough when it is unique, and named choices when it is not.
+    let o = intact(&["explain", "unknown-field"], &repo());
+    assert_exit(&o, 0);
+    assert!(stdout(&o).starts_with("# `expr::unknown-field`"));
+    let o = intact(&["explain", "unused"], &repo());
+    assert_exit(&o, 2);
+    assert!(
+        stderr(&o).contains("ignore::unused, variable::unused"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -349,7 +360,20 @@ fn fmt_check_lists_files_and_fmt_rewrites_them() {
     .unwrap();
     let o = intact(&["fmt", "--check"], dir.path());
     assert_exit(&o, 1);
-    assert!(stdout(&o).contains("intact.kdl"));
+    // A unified diff of what would change.
+    let diff = stdout(&o);
+    assert!(diff.contains("--- "), "{diff}");
+    assert!(
+        diff.contains("+++ ") && diff.contains("intact.kdl"),
+        "{diff}"
+    );
+    assert!(diff.contains("@@ -1,3 +1,3 @@"), "{diff}");
+    assert!(diff.contains("-project   \"p\"{\n"), "{diff}");
+    assert!(diff.contains("+project \"p\" {\n"), "{diff}");
+    assert!(
+        diff.contains("+    display-name \"P\" // keep me\n"),
+        "{diff}"
+    );
     assert_eq!(
         std::fs::read_to_string(&file).unwrap(),
         "project   \"p\"{\ndisplay-name \"P\" // keep me\n}\n",

@@ -310,6 +310,71 @@ fn dry_run_prints_the_plan_and_writes_nothing() {
         assert!(plan.contains(f), "{f} missing from the plan:\n{plan}");
     }
     assert!(!out.exists(), "--dry-run wrote {out:?}");
+    // --print shows each generated KDL file, exactly as it would be written.
+    let r = import(
+        &spec,
+        &out,
+        &[
+            "--base-url",
+            "https://api.example.com",
+            "--dry-run",
+            "--print",
+        ],
+    );
+    assert_eq!(r.status.code(), Some(0), "{}", text(&r.stderr));
+    let printed = text(&r.stdout);
+    assert!(printed.contains("\n--- intact.kdl\n// Written by"), "{printed}");
+    assert!(printed.contains("project \"tic_tac_toe\""), "{printed}");
+    assert!(printed.contains("\n--- flows/"), "{printed}");
+    assert!(printed.contains("flow \""), "{printed}");
+    assert!(!out.exists(), "--dry-run --print wrote {out:?}");
+    let r = import(&spec, &out, &["--print"]);
+    assert_eq!(r.status.code(), Some(2), "--print needs --dry-run");
+}
+
+/// A second document imported into the same project does not collide with the first's flow
+/// files: its flows go under `flows/<its connection>/`, nothing needs --force, and the project
+/// checks clean.
+#[test]
+fn a_second_document_gets_its_own_flows_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("p");
+    let first = import(&corpus().join("oai-petstore-3.0.yaml"), &out, &[]);
+    assert_eq!(first.status.code(), Some(0), "{}", text(&first.stderr));
+    let before = std::fs::read(out.join("flows/api.kdl")).unwrap();
+    let second = import(
+        &corpus().join("oai-tictactoe-3.1.yaml"),
+        &out,
+        &["--base-url", "https://api.example.com"],
+    );
+    assert_eq!(second.status.code(), Some(0), "{}", text(&second.stderr));
+    assert_eq!(
+        std::fs::read(out.join("flows/api.kdl")).unwrap(),
+        before,
+        "the first import's file changed"
+    );
+    let written = text(&second.stdout);
+    let folder = tree(&out.join("flows"))
+        .into_keys()
+        .filter(|p| p.components().count() > 1)
+        .map(|p| {
+            p.components()
+                .next()
+                .unwrap()
+                .as_os_str()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .next()
+        .unwrap_or_else(|| panic!("no flows folder of its own:\n{written}"));
+    assert!(
+        out.join("connections")
+            .join(format!("{folder}.kdl"))
+            .is_file(),
+        "the folder is named after the second connection: {folder}\n{written}"
+    );
+    let check = intact(&["check", out.to_str().unwrap()]);
+    assert_eq!(check.status.code(), Some(0), "{}", text(&check.stdout));
 }
 
 #[test]

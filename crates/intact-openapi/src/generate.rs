@@ -260,11 +260,11 @@ pub fn generate(
             t.push('\n');
             t.push_str(&f);
         }
-        files.push(planned(
-            &format!("flows/{group}.kdl"),
-            t,
-            format!("{n} flow(s)"),
-        )?);
+        let path = match &opts.flows_folder {
+            Some(folder) => format!("flows/{folder}/{group}.kdl"),
+            None => format!("flows/{group}.kdl"),
+        };
+        files.push(planned(&path, t, format!("{n} flow(s)"))?);
     }
 
     for (rel, file) in copies.iter().map(|(rel, i)| (rel, &docs.files[*i])) {

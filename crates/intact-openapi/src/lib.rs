@@ -140,6 +140,9 @@ pub struct Options {
     pub write_project_file: bool,
     /// Names the project already defines in files the import does not write.
     pub taken: Taken,
+    /// Write the flow files under `flows/NAME/` instead of `flows/` (a second document imported
+    /// into a project whose flow files hold another connection's flows).
+    pub flows_folder: Option<String>,
 }
 
 /// Names an existing project already uses, so that an import into it does not define them twice.
