@@ -6,7 +6,11 @@ use divan::{Bencher, black_box};
 use intact_model::{Analysis, FileInput};
 
 fn main() {
+    okta::isolate_cache();
     divan::main();
+    let _ = std::fs::remove_dir_all(
+        std::env::temp_dir().join(format!("intact-bench-cache-{}", std::process::id())),
+    );
 }
 
 fn inputs(lines: usize, files: usize) -> Vec<FileInput> {
@@ -33,4 +37,74 @@ fn parse_and_check(b: Bencher, lines: usize) {
 fn check_only(b: Bencher, lines: usize) {
     let a = Analysis::new(inputs(lines, 40));
     b.bench(|| intact_check::check(black_box(&a)));
+}
+
+/// The project `intact import openapi` makes of Okta's management API (732 flows), with its 3.5 MB
+/// copy under openapi/: what `intact check` costs in a new process, with and without the digest
+/// of the document on disk, and without the copy at all (the 2× budget is warm/without).
+mod okta {
+    use super::*;
+    use std::path::Path;
+
+    fn project() -> Vec<FileInput> {
+        let spec = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared/corpus/openapi/okta-management-3.0.yaml");
+        let bytes = std::fs::read(&spec).expect("the corpus is beside the checkout (../shared)");
+        let read = |p: &Path| std::fs::read(p);
+        let opts = intact_openapi::Options {
+            write_project_file: true,
+            ..Default::default()
+        };
+        let plan = intact_openapi::plan(&spec, bytes, &read, &opts).unwrap();
+        plan.files
+            .into_iter()
+            .map(|f| FileInput::new(f.path, String::from_utf8(f.bytes).unwrap()))
+            .collect()
+    }
+
+    fn cache() -> std::path::PathBuf {
+        std::env::temp_dir().join(format!("intact-bench-cache-{}", std::process::id()))
+    }
+
+    #[divan::bench(sample_count = 10)]
+    fn without_the_copy(b: Bencher) {
+        let files: Vec<FileInput> = project()
+            .into_iter()
+            .filter(|f| !f.path.starts_with("openapi"))
+            .collect();
+        b.bench(|| intact_check::check(&Analysis::new(black_box(files.clone()))));
+    }
+
+    /// A new process, no digest on disk: the document is read, and the digest written.
+    #[divan::bench(sample_count = 10)]
+    fn cold(b: Bencher) {
+        let files = project();
+        b.with_inputs(|| {
+            intact_check::forget_documents();
+            let _ = std::fs::remove_dir_all(cache());
+        })
+        .bench_values(|()| intact_check::check(&Analysis::new(black_box(files.clone()))));
+    }
+
+    /// A new process, the digest on disk: the document is not read.
+    #[divan::bench(sample_count = 10)]
+    fn warm(b: Bencher) {
+        let files = project();
+        intact_check::check(&Analysis::new(files.clone()));
+        b.with_inputs(intact_check::forget_documents)
+            .bench_values(|()| intact_check::check(&Analysis::new(black_box(files.clone()))));
+    }
+
+    /// The language server: the digest in memory.
+    #[divan::bench(sample_count = 10)]
+    fn in_memory(b: Bencher) {
+        let files = project();
+        intact_check::check(&Analysis::new(files.clone()));
+        b.bench(|| intact_check::check(&Analysis::new(black_box(files.clone()))));
+    }
+
+    pub fn isolate_cache() {
+        // Before any thread starts: the benchmark's digests go to a folder of its own.
+        unsafe { std::env::set_var("INTACT_CACHE_DIR", cache()) };
+    }
 }

@@ -14,6 +14,7 @@ mod schema;
 
 pub use diagnostic::{Diagnostic, Fix, Label, Severity};
 pub use intact_model::Analysis;
+pub use openapi::forget_documents;
 pub use rules::{skeleton, walk_steps};
 
 use intact_model::{FileId, Loc};
@@ -61,6 +62,7 @@ pub fn check(a: &Analysis) -> Vec<Diagnostic> {
     let docs = openapi::documents(a);
     openapi::check(a, &docs, &mut out);
     exprs::check(a, &docs, &mut out);
+    docs.save();
     envfiles::check(a, &mut out);
     let mut out = ignore::apply(a, out);
     out.sort_by(|x, y| (x.loc, x.code, &x.message).cmp(&(y.loc, y.code, &y.message)));

@@ -4,30 +4,73 @@
 //! The documents are the project's own copies under `openapi/` (what `intact import openapi`
 //! writes): the files directly in that folder are the entry documents, the files below it are what
 //! their `$ref`s name. They are read from the analysis, so the check stays a pure function of the
-//! file texts; the lowered documents are memoised by their texts, because a language server checks
-//! the same multi-megabyte document on every keystroke.
+//! file texts.
+//!
+//! Reading a multi-megabyte document costs ten times the rest of a check, and the checker needs
+//! little of it: each operation's method, path and required parameters, and the types of the
+//! response bodies that requests use. That [`Digest`] is kept twice, both keyed by a hash of every
+//! file under `openapi/` (and intact's version), so a changed file is never read from a stale copy:
+//! in memory for the language server, which checks the same document on every keystroke, and on
+//! disk under the user's cache folder (`openapi/<key>.json`) for the next `intact check`. A
+//! response type the digest does not hold yet is converted from the document, read then, and the
+//! digest is written again. A cache that cannot be read or written is only slower.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use intact_expr::Type;
-use intact_model::{Analysis, FileId, Loc, Request, Step, StepKind, Tree};
-use intact_openapi::model::{Location, Operation};
+use intact_model::{Analysis, FileId, Loc, Request, SourceFile, Step, StepKind, Tree};
+use intact_openapi::model::Location;
 use intact_openapi::refs::normalize;
 use intact_openapi::{Described, describe};
+use serde::{Deserialize, Serialize};
 
 use crate::{Diagnostic, suggest};
 
+/// Bumped when [`Digest`] changes shape, so that older files are not read.
+const DIGEST_FORMAT: u32 = 1;
+
+/// What the checker needs of an operation.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct OperationSummary {
+    pub id: Option<String>,
+    /// Upper case.
+    pub method: String,
+    pub path: String,
+    pub required_query: Vec<String>,
+    pub required_headers: Vec<String>,
+}
+
+/// What the checker needs of one entry document.
+#[derive(Debug, Serialize, Deserialize)]
+struct Digest {
+    format: u32,
+    operations: Vec<OperationSummary>,
+    /// The success response body's type, by operation id, for the operations converted so far.
+    responses: BTreeMap<String, Type>,
+}
+
+/// One readable entry document: its digest, and the document itself once something needs it.
+struct Entry {
+    path: PathBuf,
+    /// The key of the digest on disk.
+    key: u64,
+    operations: Vec<OperationSummary>,
+    responses: Mutex<BTreeMap<String, Type>>,
+    /// Whether `responses` holds types the file on disk does not.
+    dirty: Mutex<bool>,
+    /// The files under `openapi/`, to read the document from when a type is missing.
+    sources: Vec<Arc<SourceFile>>,
+    described: OnceLock<Option<Arc<Described>>>,
+}
+
 /// The project's OpenAPI documents.
 pub(crate) struct Documents {
-    /// Entry documents that could be read, by their file in the analysis.
-    pub described: Vec<(FileId, Arc<Described>)>,
+    entries: Vec<(FileId, Arc<Entry>)>,
     /// Entry documents that could not be read: the file and why.
     pub broken: Vec<(FileId, intact_openapi::Error)>,
-    /// Response types by operation id: many requests may name one operation.
-    types: Mutex<HashMap<String, Type>>,
 }
 
 /// The files of one document, for the `$ref`s of its schemas.
@@ -46,48 +89,166 @@ impl intact_expr::SchemaSource for Files<'_> {
 
 impl Documents {
     pub fn is_empty(&self) -> bool {
-        self.described.is_empty() && self.broken.is_empty()
+        self.entries.is_empty() && self.broken.is_empty()
     }
 
-    pub fn operation(&self, id: &str) -> Option<(&Described, &Operation)> {
-        self.described
+    pub fn operation(&self, id: &str) -> Option<&OperationSummary> {
+        self.entries
             .iter()
-            .find_map(|(_, d)| d.operation(id).map(|op| (&**d, op)))
+            .find_map(|(_, e)| e.operations.iter().find(|o| o.id.as_deref() == Some(id)))
     }
 
     fn ids(&self) -> impl Iterator<Item = &str> {
-        self.described
+        self.entries
             .iter()
-            .flat_map(|(_, d)| d.api.operations.iter().filter_map(|o| o.id.as_deref()))
+            .flat_map(|(_, e)| e.operations.iter().filter_map(|o| o.id.as_deref()))
     }
 
     /// The type of the success response's body of the operation `id`, `Dyn` when unknown.
     pub fn response_type(&self, id: &str) -> Type {
-        let mut types = self.types.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(t) = types.get(id) {
+        let Some((_, e)) = self
+            .entries
+            .iter()
+            .find(|(_, e)| e.operations.iter().any(|o| o.id.as_deref() == Some(id)))
+        else {
+            return Type::Dyn;
+        };
+        if let Some(t) = lock(&e.responses).get(id) {
             return t.clone();
         }
-        let t = self.convert_response(id);
-        types.insert(id.to_string(), t.clone());
+        let t = e.described().map_or(Type::Dyn, |d| convert_response(d, id));
+        lock(&e.responses).insert(id.to_string(), t.clone());
+        *lock(&e.dirty) = true;
         t
     }
 
-    fn convert_response(&self, id: &str) -> Type {
-        let Some((d, op)) = self.operation(id) else {
-            return Type::Dyn;
-        };
-        let Some(at) = op.success().and_then(|r| r.schema.as_ref()) else {
-            return Type::Dyn;
-        };
-        let Some(schema) = d.schema(at) else {
-            return Type::Dyn;
-        };
-        let file = d
-            .file_of(at)
-            .map(|p| normalize(p).to_string_lossy().replace('\\', "/"))
-            .unwrap_or_default();
-        let name = format!("the response of {id}");
-        intact_expr::SchemaConverter::new(&Files(d)).convert(&file, schema, &name)
+    /// Writes the digests that learned new response types.
+    pub fn save(&self) {
+        for (_, e) in &self.entries {
+            let mut dirty = lock(&e.dirty);
+            if *dirty {
+                *dirty = false;
+                let digest = Digest {
+                    format: DIGEST_FORMAT,
+                    operations: e.operations.clone(),
+                    responses: lock(&e.responses).clone(),
+                };
+                store(e.key, &digest);
+            }
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Entry {
+    /// The document, read from the project's files the first time it is needed.
+    fn described(&self) -> Option<&Arc<Described>> {
+        self.described
+            .get_or_init(|| read_document(&self.path, &self.sources).ok())
+            .as_ref()
+    }
+}
+
+fn read_document(
+    path: &Path,
+    sources: &[Arc<SourceFile>],
+) -> Result<Arc<Described>, intact_openapi::Error> {
+    let read = |p: &Path| -> std::io::Result<Vec<u8>> {
+        let p = normalize(p);
+        sources
+            .iter()
+            .find(|f| f.path() == p)
+            .map(|f| f.text().as_bytes().to_vec())
+            .ok_or_else(|| {
+                std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "no such file under openapi/ in the project",
+                )
+            })
+    };
+    let text = sources
+        .iter()
+        .find(|f| f.path() == path)
+        .map(|f| f.text().as_bytes().to_vec())
+        .unwrap_or_default();
+    describe(path, text, &read).map(Arc::new)
+}
+
+fn convert_response(d: &Described, id: &str) -> Type {
+    let Some(op) = d.operation(id) else {
+        return Type::Dyn;
+    };
+    let Some(at) = op.success().and_then(|r| r.schema.as_ref()) else {
+        return Type::Dyn;
+    };
+    let Some(schema) = d.schema(at) else {
+        return Type::Dyn;
+    };
+    let file = d
+        .file_of(at)
+        .map(|p| normalize(p).to_string_lossy().replace('\\', "/"))
+        .unwrap_or_default();
+    let name = format!("the response of {id}");
+    intact_expr::SchemaConverter::new(&Files(d)).convert(&file, schema, &name)
+}
+
+fn summarize(d: &Described) -> Vec<OperationSummary> {
+    d.api
+        .operations
+        .iter()
+        .map(|op| {
+            let required = |loc: Location| {
+                op.params
+                    .iter()
+                    .filter(|p| p.required && p.location == loc)
+                    .map(|p| p.name.clone())
+                    .collect()
+            };
+            OperationSummary {
+                id: op.id.clone(),
+                method: op.method.clone(),
+                path: op.path.clone(),
+                required_query: required(Location::Query),
+                required_headers: required(Location::Header),
+            }
+        })
+        .collect()
+}
+
+/// Where digests are kept: `$INTACT_CACHE_DIR/openapi` or the user's cache folder's.
+fn cache_dir() -> Option<PathBuf> {
+    let base = match std::env::var_os("INTACT_CACHE_DIR").filter(|v| !v.is_empty()) {
+        Some(dir) => PathBuf::from(dir),
+        None => dirs::cache_dir()?.join("intact"),
+    };
+    Some(base.join("openapi"))
+}
+
+fn load(key: u64) -> Option<Digest> {
+    let text = std::fs::read(cache_dir()?.join(format!("{key:016x}.json"))).ok()?;
+    let d: Digest = serde_json::from_slice(&text).ok()?;
+    (d.format == DIGEST_FORMAT).then_some(d)
+}
+
+fn store(key: u64, digest: &Digest) {
+    let Some(dir) = cache_dir() else { return };
+    let Ok(bytes) = serde_json::to_vec(digest) else {
+        return;
+    };
+    if std::fs::create_dir_all(&dir).is_err() {
+        return;
+    }
+    // A file of its own per writer, renamed into place: readers never see half a digest.
+    static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = dir.join(format!(".{key:016x}.{}.{n}.tmp", std::process::id()));
+    if std::fs::write(&tmp, bytes).is_ok()
+        && std::fs::rename(&tmp, dir.join(format!("{key:016x}.json"))).is_err()
+    {
+        let _ = std::fs::remove_file(&tmp);
     }
 }
 
@@ -101,68 +262,95 @@ fn is_entry(path: &Path) -> bool {
     path.parent() == Some(Path::new("openapi")) && is_document(path)
 }
 
-type Memo = HashMap<PathBuf, (u64, Arc<Result<Arc<Described>, intact_openapi::Error>>)>;
+type Memo = HashMap<PathBuf, (u64, Result<Arc<Entry>, intact_openapi::Error>)>;
 
 static MEMO: Mutex<Option<Memo>> = Mutex::new(None);
 
-/// The project's documents, lowered (memoised by the texts of every file under `openapi/`).
+/// Forgets the documents kept in memory, as a new process would start (benchmarks).
+#[doc(hidden)]
+pub fn forget_documents() {
+    *lock(&MEMO) = None;
+}
+
+/// The project's documents: from memory, from the digest on disk, or read.
 pub(crate) fn documents(a: &Analysis) -> Documents {
-    let under: Vec<(FileId, &intact_model::SourceFile)> = a
+    let under: Vec<(FileId, &Arc<SourceFile>)> = a
         .files
         .iter()
         .enumerate()
         .filter(|(_, f)| f.path().starts_with("openapi") && is_document(f.path()))
-        .map(|(i, f)| (i as FileId, &**f))
+        .map(|(i, f)| (i as FileId, f))
         .collect();
     let mut docs = Documents {
-        described: Vec::new(),
+        entries: Vec::new(),
         broken: Vec::new(),
-        types: Mutex::new(HashMap::new()),
     };
     if under.is_empty() {
         return docs;
     }
-    // One key for all of them: an entry document may read any file below it.
+    // One key for all of them: an entry document may read any file below it. SipHash with fixed
+    // keys: 64 bits, so a changed file is read from a stale digest with a chance of 2^-64.
     let mut h = std::collections::hash_map::DefaultHasher::new();
+    env!("CARGO_PKG_VERSION").hash(&mut h);
+    DIGEST_FORMAT.hash(&mut h);
     for (_, f) in &under {
         f.path().hash(&mut h);
         f.text().hash(&mut h);
     }
-    let key = h.finish();
-    let texts: HashMap<PathBuf, &str> = under
-        .iter()
-        .map(|(_, f)| (f.path().to_path_buf(), f.text()))
-        .collect();
-    let read = |p: &Path| -> std::io::Result<Vec<u8>> {
-        texts
-            .get(&normalize(p))
-            .map(|t| t.as_bytes().to_vec())
-            .ok_or_else(|| {
-                std::io::Error::new(
-                    std::io::ErrorKind::NotFound,
-                    "no such file under openapi/ in the project",
-                )
-            })
-    };
-    let mut memo = MEMO.lock().unwrap_or_else(|e| e.into_inner());
+    let all = h.finish();
+    let sources: Vec<Arc<SourceFile>> = under.iter().map(|(_, f)| Arc::clone(f)).collect();
+    let mut memo = lock(&MEMO);
     let memo = memo.get_or_insert_with(HashMap::new);
     for (id, f) in under.iter().filter(|(_, f)| is_entry(f.path())) {
         let path = f.path().to_path_buf();
         let result = match memo.get(&path) {
-            Some((k, r)) if *k == key => r.clone(),
+            Some((k, r)) if *k == all => r.clone(),
             _ => {
-                let r =
-                    Arc::new(describe(&path, f.text().as_bytes().to_vec(), &read).map(Arc::new));
-                memo.insert(path, (key, r.clone()));
+                let mut h = std::collections::hash_map::DefaultHasher::new();
+                all.hash(&mut h);
+                path.hash(&mut h);
+                let key = h.finish();
+                let r = open_entry(&path, key, &sources);
+                memo.insert(path, (all, r.clone()));
                 r
             }
         };
-        match &*result {
-            Ok(d) => docs.described.push((*id, d.clone())),
-            Err(e) => docs.broken.push((*id, e.clone())),
+        match result {
+            Ok(e) => docs.entries.push((*id, e)),
+            Err(e) => docs.broken.push((*id, e)),
         }
     }
     docs
+}
+
+fn open_entry(
+    path: &Path,
+    key: u64,
+    sources: &[Arc<SourceFile>],
+) -> Result<Arc<Entry>, intact_openapi::Error> {
+    let entry = |operations, responses, dirty, described: OnceLock<_>| Entry {
+        path: path.to_path_buf(),
+        key,
+        operations,
+        responses: Mutex::new(responses),
+        dirty: Mutex::new(dirty),
+        sources: sources.to_vec(),
+        described,
+    };
+    if let Some(d) = load(key) {
+        return Ok(Arc::new(entry(
+            d.operations,
+            d.responses,
+            false,
+            OnceLock::new(),
+        )));
+    }
+    let described = read_document(path, sources)?;
+    let operations = summarize(&described);
+    let cell = OnceLock::new();
+    let _ = cell.set(Some(described));
+    // Dirty: the digest is written at the end of the check, with the types it needed.
+    Ok(Arc::new(entry(operations, BTreeMap::new(), true, cell)))
 }
 
 /// `openapi::unknown-operation` and `openapi::drift` for every request with `operation=`.
@@ -211,7 +399,7 @@ pub(crate) fn check(a: &Analysis, docs: &Documents, out: &mut Vec<Diagnostic>) {
                 return;
             }
             match docs.operation(id) {
-                Some((_, op)) => drift(s, req, op, out),
+                Some(op) => drift(s, req, op, out),
                 None => {
                     let hint = suggest(id, docs.ids());
                     let mut d = Diagnostic::new(
@@ -279,7 +467,7 @@ fn literal(t: &Tree) -> Option<(String, Loc)> {
     }
 }
 
-fn drift(s: &Step, req: &Request, op: &Operation, out: &mut Vec<Diagnostic>) {
+fn drift(s: &Step, req: &Request, op: &OperationSummary, out: &mut Vec<Diagnostic>) {
     let id = op.id.as_deref().unwrap_or("");
     let declared = format!("{} {}", op.method, op.path);
     if let Some((method, loc)) = s.exec.args.first().and_then(literal)
@@ -325,26 +513,27 @@ fn drift(s: &Step, req: &Request, op: &Operation, out: &mut Vec<Diagnostic>) {
     let sent = |list: &[(String, Tree)], name: &str| {
         list.iter().any(|(k, _)| k.eq_ignore_ascii_case(name))
     };
-    for p in op.params.iter().filter(|p| p.required) {
-        let missing = match p.location {
-            Location::Query => !sent(&s.exec.query, &p.name),
-            Location::Header => {
-                !sent(&s.exec.headers, &p.name) && !p.name.eq_ignore_ascii_case("authorization")
-            }
-            Location::Path | Location::Cookie => false,
-        };
-        if missing {
-            let kind = p.location.as_str();
-            out.push(
-                Diagnostic::new(
-                    "openapi::drift",
-                    s.keyword,
-                    format!("operation `{id}` requires the {kind} parameter `{}`, which this request does not send", p.name),
-                )
-                .label(format!("no {kind} `{}`", p.name))
-                .help(format!("add `{kind} \"{}\" \"${{…}}\"` to the request", p.name)),
-            );
-        }
+    let missing_query = op
+        .required_query
+        .iter()
+        .filter(|p| !sent(&s.exec.query, p))
+        .map(|p| (Location::Query, p));
+    let missing_headers = op
+        .required_headers
+        .iter()
+        .filter(|p| !sent(&s.exec.headers, p) && !p.eq_ignore_ascii_case("authorization"))
+        .map(|p| (Location::Header, p));
+    for (location, name) in missing_query.chain(missing_headers) {
+        let kind = location.as_str();
+        out.push(
+            Diagnostic::new(
+                "openapi::drift",
+                s.keyword,
+                format!("operation `{id}` requires the {kind} parameter `{name}`, which this request does not send"),
+            )
+            .label(format!("no {kind} `{name}`"))
+            .help(format!("add `{kind} \"{name}\" \"${{…}}\"` to the request")),
+        );
     }
 }
 

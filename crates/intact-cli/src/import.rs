@@ -190,7 +190,9 @@ fn flows_folder(analysis: &intact_model::Analysis, plan: &intact_openapi::Plan) 
                 .as_ref()
                 .is_some_and(|c| connections.contains(&c.name))
     });
-    someone_elses.then(|| connections.first().cloned()).flatten()
+    someone_elses
+        .then(|| connections.first().cloned())
+        .flatten()
 }
 
 /// The flows, connections and tenant variables of the project defined in files that `plan` does

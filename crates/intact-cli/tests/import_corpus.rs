@@ -323,7 +323,10 @@ fn dry_run_prints_the_plan_and_writes_nothing() {
     );
     assert_eq!(r.status.code(), Some(0), "{}", text(&r.stderr));
     let printed = text(&r.stdout);
-    assert!(printed.contains("\n--- intact.kdl\n// Written by"), "{printed}");
+    assert!(
+        printed.contains("\n--- intact.kdl\n// Written by"),
+        "{printed}"
+    );
     assert!(printed.contains("project \"tic_tac_toe\""), "{printed}");
     assert!(printed.contains("\n--- flows/"), "{printed}");
     assert!(printed.contains("flow \""), "{printed}");
@@ -693,4 +696,61 @@ fn copy_tree(from: &Path, to: &Path) {
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(p, bytes).unwrap();
     }
+}
+
+/// `intact check` keeps a digest of each OpenAPI copy in the cache folder and uses it next time;
+/// a changed document is never checked against an old digest.
+#[test]
+fn openapi_digests_are_cached_and_never_stale() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (out, cache) = (tmp.path().join("p"), tmp.path().join("cache"));
+    let spec = tmp.path().join("acme.yaml");
+    let doc = "openapi: 3.0.3\ninfo: {title: Acme HR, version: '2'}\nservers:\n  - url: https://api.acme.example/v2\npaths:\n  /users/{id}:\n    get:\n      operationId: getUser\n      parameters:\n        - {name: id, in: path, required: true, schema: {type: string}}\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema:\n                type: object\n                properties:\n                  email: {type: string}\n";
+    std::fs::write(&spec, doc).unwrap();
+    let r = import(&spec, &out, &[]);
+    assert_eq!(r.status.code(), Some(0), "{}", text(&r.stderr));
+    // A flow that reads a field of the typed response.
+    std::fs::write(
+        out.join("flows/mine.kdl"),
+        "flow \"email_of\" connection=\"acme_hr\" {\n    input \"id\" type=\"string\"\n    request \"get\" \"GET\" \"/users/${input.id}\" operation=\"getUser\"\n    return \"${steps.get.body.email}\"\n}\n",
+    )
+    .unwrap();
+    let check = || {
+        Command::new(env!("CARGO_BIN_EXE_intact"))
+            .args(["check", out.to_str().unwrap()])
+            .env("NO_COLOR", "1")
+            .env("INTACT_CACHE_DIR", &cache)
+            .output()
+            .unwrap()
+    };
+    let first = check();
+    assert_eq!(first.status.code(), Some(0), "{}", text(&first.stdout));
+    let digests: Vec<PathBuf> = walkdir(&cache.join("openapi"));
+    assert_eq!(digests.len(), 1, "one digest for one document: {digests:?}");
+    let digest = std::fs::read_to_string(&digests[0]).unwrap();
+    assert!(
+        digest.contains("getUser") && digest.contains("email"),
+        "{digest}"
+    );
+    // Warm: the same answer from the digest.
+    let second = check();
+    assert_eq!(second.status.code(), Some(0), "{}", text(&second.stdout));
+    // The vendor renames the field in the copy: the next check sees it, from a new digest.
+    let copy = out.join("openapi/acme.yaml");
+    std::fs::write(&copy, doc.replace("email:", "mail:")).unwrap();
+    let third = check();
+    assert_eq!(third.status.code(), Some(1), "{}", text(&third.stdout));
+    assert!(
+        text(&third.stdout).contains("expr::unknown-field"),
+        "{}",
+        text(&third.stdout)
+    );
+    assert_eq!(walkdir(&cache.join("openapi")).len(), 2);
+    // A damaged digest is only a slower check.
+    for d in walkdir(&cache.join("openapi")) {
+        std::fs::write(d, "not json").unwrap();
+    }
+    let fourth = check();
+    assert_eq!(fourth.status.code(), Some(1), "{}", text(&fourth.stdout));
+    assert!(text(&fourth.stdout).contains("expr::unknown-field"));
 }

@@ -8,7 +8,8 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-#[derive(Clone, Debug, PartialEq)]
+/// Serializable so that the checker can keep the types of an OpenAPI document's responses on disk.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Type {
     Dyn,
     Null,
@@ -22,7 +23,7 @@ pub enum Type {
     Object(Arc<ObjectType>),
 }
 
-#[derive(Clone, Debug, PartialEq, Default)]
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ObjectType {
     /// A short name for messages ("user", "the input of create-user").
     pub name: String,
@@ -34,7 +35,7 @@ pub struct ObjectType {
     pub description: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Field {
     pub name: String,
     pub ty: Type,
