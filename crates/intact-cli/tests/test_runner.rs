@@ -588,3 +588,47 @@ test "fixed_schema" action="list_user_schema" {
     let out = test_run(dir.path(), &[], 0);
     assert!(out.contains("3 passed, 0 failed"), "{out}");
 }
+
+/// A one-character secret is masked where it stands alone, not in every word that holds its
+/// letter: the report keeps `executionStatus` and the URLs readable.
+#[test]
+fn short_secrets_do_not_mangle_reports() {
+    let root = r#"project "p" {
+    display-name "P"
+    capability "universal-logout"
+}
+connection "api" {
+    base-url "https://api.example.com"
+    auth "bearer" {
+        token "${auth.token}"
+    }
+}
+action "logout" contract="universal-logout" {
+    request "revoke" "POST" "/users/${input.externalUserId}/logout"
+    return {
+        logoutStatus "SUCCESS"
+    }
+}
+test "shows_the_output" action="logout" {
+    params "api" token="e"
+    input {
+        externalUserId "u1"
+    }
+    mock "api" {
+        on "POST" "/users/u1/logout" {
+            expect-header "Authorization" "Bearer x"
+            respond 204
+        }
+    }
+    expect {
+        logoutStatus "FAILURE"
+    }
+}
+"#;
+    let dir = project(&[("intact.kdl", root)]);
+    let out = test_run(dir.path(), &[], 1);
+    assert!(out.contains("\"executionStatus\""), "{out}");
+    assert!(!out.contains("••••xecution"), "{out}");
+    // The header the action sent carried the secret: masked there.
+    assert!(out.contains("header `authorization` was `Bearer ••••`"), "{out}");
+}
