@@ -737,25 +737,16 @@ impl<'a> Cx<'a> {
                     .help("add `action=\"…\"` or `flow=\"…\"`"),
                 ),
             }
+        }
+        // Defaults are checked as written too, in case no test uses them yet; what tests took
+        // from them is reported once (findings are deduplicated).
+        for t in self.m.tests.iter().chain(&self.m.test_defaults) {
             for id in t.params.iter().chain(&t.mocks) {
                 if self.connection(&id.name).is_none() {
                     out.push(self.unresolved("connection", id, conns.clone()));
                 }
             }
             for r in &t.run.routes {
-                if let Some(d) = self.mock_path_with_query(r) {
-                    out.push(d);
-                }
-            }
-        }
-        // Defaults no test uses yet are checked too (findings on merged copies are deduplicated).
-        for d in &self.m.test_defaults {
-            for id in d.params.iter().chain(&d.mocks) {
-                if self.connection(&id.name).is_none() {
-                    out.push(self.unresolved("connection", id, conns.clone()));
-                }
-            }
-            for r in &d.run.routes {
                 if let Some(d) = self.mock_path_with_query(r) {
                     out.push(d);
                 }

@@ -630,5 +630,8 @@ test "shows_the_output" action="logout" {
     assert!(out.contains("\"executionStatus\""), "{out}");
     assert!(!out.contains("••••xecution"), "{out}");
     // The header the action sent carried the secret: masked there.
-    assert!(out.contains("header `authorization` was `Bearer ••••`"), "{out}");
+    assert!(
+        out.contains("header `authorization` was `Bearer ••••`"),
+        "{out}"
+    );
 }
