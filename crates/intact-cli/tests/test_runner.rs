@@ -156,6 +156,11 @@ mapping "person" {
     id "${it.id}"
     name "${it.profile.name}"
 }
+flow "by_id" {
+    input "person" type="object"
+    request "get" "GET" "/people/${input.person.id}"
+    return "${steps.get.body}"
+}
 flow "next_page" {
     input "pagination" type="object"
     input "person" type="object"
@@ -200,7 +205,7 @@ test "person_without_profile" flow="next_page" {
     let out = test_run(dir.path(), &[], 1);
     assert!(
         out.contains(
-            "an expression failed in step `cursor` at intact.kdl:15:21 `${input.pagination.cursor}`: `input.pagination` is null, so it has no field `cursor`"
+            "an expression failed in step `cursor` at intact.kdl:20:21 `${input.pagination.cursor}`: `input.pagination` is null, so it has no field `cursor`"
         ),
         "{out}"
     );
@@ -211,10 +216,29 @@ test "person_without_profile" flow="next_page" {
         ),
         "{out}"
     );
+    // In a request's path, each `${…}` is evaluated on its own: its place is still named.
+    let by_id = r#"test "no_id" flow="by_id" {
+    input {
+        person {
+            name "Ada"
+        }
+    }
+    expect "x"
+}
+"#;
+    std::fs::write(dir.path().join("tests/by_id.kdl"), by_id).unwrap();
+    let out = test_run(dir.path(), &["--filter", "no_id"], 1);
+    assert!(
+        out.contains(
+            "an expression failed in step `get` at intact.kdl:13:36 `${input.person.id}`: no field `id` in `input.person`"
+        ),
+        "{out}"
+    );
+    std::fs::remove_file(dir.path().join("tests/by_id.kdl")).unwrap();
     let json = test_run(dir.path(), &["--format", "json"], 1);
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     let failures = v["tests"][0]["failures"].to_string();
-    assert!(failures.contains("intact.kdl:15:21"), "{failures}");
+    assert!(failures.contains("intact.kdl:20:21"), "{failures}");
 
     std::fs::write(
         dir.path().join("in.json"),
@@ -227,7 +251,7 @@ test "person_without_profile" flow="next_page" {
     );
     let all = format!("{}{}", stdout(&o), String::from_utf8_lossy(&o.stderr));
     assert!(
-        all.contains("in step `cursor` at intact.kdl:15:21 `${input.pagination.cursor}`: `input.pagination` is null, so it has no field `cursor`"),
+        all.contains("in step `cursor` at intact.kdl:20:21 `${input.pagination.cursor}`: `input.pagination` is null, so it has no field `cursor`"),
         "{all}"
     );
 }

@@ -10,7 +10,8 @@ use intact_expr::eval::{Mappings, json_text as text_of};
 use intact_model::contracts::{self, Side};
 use intact_model::eval::{Place, Programs, ProjectMappings, eval_text, eval_tree, failing_place};
 use intact_model::{
-    ActionDef, Analysis, ConnectionDef, Exec, FlowDef, Ident, Loc, Request, Step, StepKind, Tree,
+    ActionDef, Analysis, ConnectionDef, Exec, FlowDef, Ident, Loc, Request, Step, StepKind,
+    Template, Tree,
 };
 use serde_json::{Map, Value as J, json};
 
@@ -285,12 +286,24 @@ impl Runtime {
         frame: &Frame,
         extra: &[(&str, &J)],
     ) -> Result<J, Failure> {
+        self.eval_text_at(text, frame, extra, None)
+    }
+
+    /// A text evaluated outside its template (a path segment); `at` is where it is written, for a
+    /// failure that happens in the text itself rather than in a mapping it calls.
+    fn eval_text_at(
+        &self,
+        text: &str,
+        frame: &Frame,
+        extra: &[(&str, &J)],
+        at: Option<Place>,
+    ) -> Result<J, Failure> {
         let mut vars: Vec<(&str, &J)> = frame.vars.iter().map(|(k, v)| (k.as_str(), v)).collect();
         vars.push(("steps", &frame.steps));
         vars.extend_from_slice(extra);
         let mappings: Arc<dyn Mappings> = self.mappings.clone();
         failing_place(|| eval_text(text, &vars, &self.programs, mappings))
-            .map_err(|(e, place)| self.expression_failure(e, place.as_ref(), frame))
+            .map_err(|(e, place)| self.expression_failure(e, place.or(at).as_ref(), frame))
     }
 
     /// Runs an action with its contract input; validates input and output; fills executionStatus.
@@ -768,7 +781,6 @@ impl Runtime {
             None => frame.conn.or_else(|| self.connection(None)),
         }
         .ok_or_else(|| Failure::new(format!("request `{step_name}` has no connection")))?;
-        // A request through another connection sees that connection's params.
         // Another connection's request sees that connection's params (copy the frame only then).
         let other;
         let frame = if frame.conn.is_some_and(|c| std::ptr::eq(c, conn)) {
@@ -787,7 +799,7 @@ impl Runtime {
         let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes())
             .map_err(|_| Failure::new(format!("`{method}` is not an HTTP method")))?;
         let path = match s.exec.args.get(1) {
-            Some(Tree::Template(t)) => self.path(&t.text, frame)?,
+            Some(Tree::Template(t)) => self.path(t, frame)?,
             Some(other) => text_of(&self.eval(other, frame)?),
             None => "/".into(),
         };
@@ -1060,14 +1072,21 @@ impl Runtime {
     /// A request's path: each `${…}` is one path segment (percent-encoded, `/` included), except
     /// when the whole path is one `${…}`: then its value is a relative URL chosen at run time
     /// (the custom API action), kept as it is but for characters a URL cannot hold.
-    fn path(&self, text: &str, frame: &Frame) -> Result<String, Failure> {
+    fn path(&self, t: &Template, frame: &Frame) -> Result<String, Failure> {
+        let text = t.text.as_str();
         let segs = intact_model::template::segments(text);
+        let place_of = |seg: &intact_model::template::Segment| {
+            Some(Place {
+                loc: t.sub_loc(seg.offset, seg.expr.len()),
+                expr: seg.expr.to_string(),
+            })
+        };
         if let [seg] = segs.as_slice()
             && seg.offset == 2
             && seg.closed
             && seg.offset + seg.expr.len() + 1 == text.len()
         {
-            let v = self.eval_text_with(text, frame, &[])?;
+            let v = self.eval_text_at(text, frame, &[], place_of(seg))?;
             let url = text_of(&v);
             if !url.starts_with('/') || url.starts_with("//") {
                 return Err(Failure::new(format!(
@@ -1080,7 +1099,7 @@ impl Runtime {
         let mut at = 0;
         for seg in segs {
             out.push_str(&text[at..seg.offset - 2].replace("$${", "${"));
-            let v = self.eval_text_with(&format!("${{{}}}", seg.expr), frame, &[])?;
+            let v = self.eval_text_at(&format!("${{{}}}", seg.expr), frame, &[], place_of(&seg))?;
             out.push_str(&percent_encoding::utf8_percent_encode(&text_of(&v), SEGMENT).to_string());
             at = seg.offset + seg.expr.len() + 1;
         }

@@ -264,12 +264,13 @@ fn query_matches(expected: &[(String, String)], sent: &[(String, String)]) -> bo
     expected.iter().all(|e| sent.contains(e))
 }
 
-/// A query as the user would write it: `?a=1&b=x`, or "none".
+/// A query as the user wrote it (decoded): `?email=jane@example.com&limit=2`, or "none".
 fn describe_query(q: &[(String, String)]) -> String {
     if q.is_empty() {
         return "none".into();
     }
-    format!("`?{}`", serde_urlencoded::to_string(q).unwrap_or_default())
+    let pairs: Vec<String> = q.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    format!("`?{}`", pairs.join("&"))
 }
 
 /// The value at a dotted path of a JSON value.
