@@ -754,3 +754,44 @@ fn openapi_digests_are_cached_and_never_stale() {
     assert_eq!(fourth.status.code(), Some(1), "{}", text(&fourth.stdout));
     assert!(text(&fourth.stdout).contains("expr::unknown-field"));
 }
+
+/// An operationId or summary with newlines cannot inject KDL: every text of the document goes into
+/// the generated files through one encoder, comments included.
+#[test]
+fn document_texts_cannot_inject_kdl() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("p");
+    let spec = tmp.path().join("evil.json");
+    let evil = "x\nflow \"injected\" {\n    return \"pwned\"\n}\n//";
+    let doc = serde_json::json!({
+        "openapi": "3.0.3",
+        "info": {"title": "Evil\nflow \"t\" {\n}", "version": "1"},
+        "servers": [{"url": "https://api.example.com"}],
+        "paths": {"/users": {"get": {
+            "operationId": evil,
+            "summary": evil,
+            "description": evil,
+            "responses": {"200": {"description": evil}}
+        }}}
+    });
+    std::fs::write(&spec, serde_json::to_string(&doc).unwrap()).unwrap();
+    let r = import(&spec, &out, &[]);
+    assert_eq!(r.status.code(), Some(0), "{}", text(&r.stderr));
+    for (path, bytes) in tree(&out) {
+        if path.extension().is_some_and(|e| e == "kdl") {
+            let t = String::from_utf8(bytes).unwrap();
+            assert!(
+                !t.lines()
+                    .any(|l| l.starts_with("flow \"injected\"") || l.starts_with("flow \"t\"")),
+                "{}:\n{t}",
+                path.display()
+            );
+        }
+    }
+    let check = intact(&["check", out.to_str().unwrap()]);
+    assert!(
+        !text(&check.stdout).contains("injected"),
+        "{}",
+        text(&check.stdout)
+    );
+}

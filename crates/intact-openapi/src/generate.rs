@@ -23,7 +23,7 @@ pub fn generate(
     warnings.extend(api.notes.iter().cloned());
     let mut notes = Vec::new();
     let copies = copies(docs)?;
-    let source = copies[0].0.display().to_string();
+    let source = one_line(&copies[0].0.display().to_string(), 200);
 
     // Where requests go.
     let mut variables: Vec<(String, ServerVariable)> = Vec::new();
@@ -1032,10 +1032,12 @@ fn operation_flow(
     warnings: &mut Vec<String>,
 ) -> String {
     let mut t = String::new();
+    // Every text from the document goes into a comment through `one_line`: a newline in an
+    // operationId must never end the comment and start KDL of its own.
     let label = op
         .id
         .as_deref()
-        .map(|i| format!("`{i}` "))
+        .map(|i| format!("`{}` ", one_line(i, 200)))
         .unwrap_or_default();
     let _ = writeln!(
         t,

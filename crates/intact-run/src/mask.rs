@@ -92,6 +92,17 @@ impl Masker {
         use serde_json::Value as J;
         match v {
             J::String(s) => J::String(self.mask_value(s)),
+            // A numeric secret echoed back as a number is a secret all the same.
+            J::Number(n)
+                if self
+                    .forms
+                    .read()
+                    .unwrap()
+                    .iter()
+                    .any(|f| *f == n.to_string()) =>
+            {
+                J::String(MASK.to_string())
+            }
             J::Array(a) => J::Array(a.iter().map(|x| self.mask_json(x)).collect()),
             J::Object(o) => J::Object(
                 o.iter()
@@ -159,6 +170,18 @@ mod tests {
             &serde_json::json!({"token": "s3cr3t value/+", "list": ["x s3cr3t value/+"]}),
         );
         assert!(!j.to_string().contains("s3cr3t"));
+    }
+
+    #[test]
+    fn numbers_that_are_secrets_are_masked() {
+        let m = Masker::new();
+        m.add("987654321");
+        let j =
+            m.mask_json(&serde_json::json!({"key": 987654321, "n": 98765, "list": [987654321]}));
+        assert_eq!(
+            j,
+            serde_json::json!({"key": "••••", "n": 98765, "list": ["••••"]})
+        );
     }
 
     #[test]

@@ -943,7 +943,7 @@ impl Runtime {
                         .headers()
                         .get("retry-after")
                         .and_then(|v| v.to_str().ok())
-                        .and_then(|v| v.trim().parse::<u64>().ok());
+                        .and_then(retry_after_seconds);
                     let resp_headers: Map<String, J> = resp
                         .headers()
                         .iter()
@@ -958,7 +958,14 @@ impl Runtime {
                         .get("content-type")
                         .and_then(J::as_str)
                         .is_some_and(|c| c.contains("json"));
-                    let bytes = resp.bytes().await.unwrap_or_default();
+                    let bytes = read_body(resp, MAX_RESPONSE_BYTES).await.map_err(|why| {
+                        self.trace(format_args!("{method} {url} -> {status}: {why}"));
+                        Failure {
+                            step: Some(step_name.clone()),
+                            status: Some(status),
+                            ..Failure::new(format!("the response to `{step_name}` at {at} {why}"))
+                        }
+                    })?;
                     self.trace(format_args!(
                         "{method} {url} -> {status} in {:?}",
                         started.elapsed()
@@ -968,6 +975,20 @@ impl Runtime {
                             && retry.statuses.contains(&503)
                             && (idempotent || retry.unsafe_methods));
                     if retryable && attempt <= retry.max {
+                        if let Some(wait) = retry_after.filter(|s| *s > MAX_RETRY_AFTER_SECS) {
+                            // Waiting would outlast any run; the provider retries later itself.
+                            self.trace(format_args!(
+                                "{method} {url} -> {status}: Retry-After {wait} s is more than the {MAX_RETRY_AFTER_SECS} s intact waits; not retried"
+                            ));
+                            return Err(Failure {
+                                error_type: ErrorType::RateLimitExceeded,
+                                status: Some(status),
+                                step: Some(step_name.clone()),
+                                ..Failure::new(format!(
+                                    "request `{step_name}` at {at} got {status} and was asked to retry after {wait} s, more than the {MAX_RETRY_AFTER_SECS} s intact waits"
+                                ))
+                            });
+                        }
                         tokio::time::sleep(retry.backoff(attempt, retry_after)).await;
                         continue;
                     }
@@ -1260,10 +1281,11 @@ impl RetryPolicy {
         }
     }
 
-    /// Exponential backoff with jitter, or the server's Retry-After (capped so a test cannot hang).
+    /// Exponential backoff with jitter, or the server's Retry-After (at most
+    /// [`MAX_RETRY_AFTER_SECS`]; a longer one is not waited for at all).
     fn backoff(&self, attempt: u32, retry_after: Option<u64>) -> Duration {
         if let Some(s) = retry_after {
-            return Duration::from_secs(s.min(60));
+            return Duration::from_secs(s.min(MAX_RETRY_AFTER_SECS));
         }
         let base = 100u64 * 2u64.pow(attempt.min(6));
         let jitter = std::time::SystemTime::now()
@@ -1349,5 +1371,65 @@ fn drop_null_fields(v: &mut J) {
         }
         J::Array(a) => a.iter_mut().for_each(drop_null_fields),
         _ => {}
+    }
+}
+
+/// The longest `Retry-After` intact waits for; a longer one fails the step as
+/// `RATE_LIMIT_EXCEEDED` at once (docs/security.md).
+pub const MAX_RETRY_AFTER_SECS: u64 = 30;
+
+/// The largest response body intact reads (docs/security.md): past it the step fails instead of
+/// holding an unbounded body in memory.
+pub const MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
+
+/// `Retry-After` in seconds: a number, or an HTTP date (the seconds until then).
+fn retry_after_seconds(v: &str) -> Option<u64> {
+    let v = v.trim();
+    if let Ok(s) = v.parse::<u64>() {
+        return Some(s);
+    }
+    let when = httpdate::parse_http_date(v).ok()?;
+    Some(
+        when.duration_since(std::time::SystemTime::now())
+            .map_or(0, |d| d.as_secs()),
+    )
+}
+
+/// The whole body, or why it could not be had: cut off before its end (a shorter body than its
+/// `Content-Length`, a reset, the timeout) or larger than `limit`. Never a silent empty body.
+async fn read_body(mut resp: reqwest::Response, limit: usize) -> Result<Vec<u8>, String> {
+    let too_large = || {
+        format!(
+            "is larger than the {} MiB intact reads of a response",
+            limit / (1024 * 1024)
+        )
+    };
+    if resp.content_length().is_some_and(|n| n > limit as u64) {
+        return Err(too_large());
+    }
+    let mut body = Vec::new();
+    loop {
+        match resp.chunk().await {
+            Ok(Some(chunk)) => {
+                if body.len() + chunk.len() > limit {
+                    return Err(too_large());
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(None) => return Ok(body),
+            Err(e) if e.is_timeout() => {
+                return Err(format!(
+                    "was cut off by the timeout after {} byte(s)",
+                    body.len()
+                ));
+            }
+            Err(e) => {
+                return Err(format!(
+                    "was cut off after {} byte(s): {}",
+                    body.len(),
+                    root_cause(&e)
+                ));
+            }
+        }
     }
 }
