@@ -200,6 +200,21 @@ impl EnvFile<'_, '_> {
             }
             _ => false,
         };
+        if let DeValue::Table(t) = value.get_ref()
+            && let Some((_, v)) = t.iter().find(|(k, _)| k.get_ref().as_ref() == "file")
+            && let DeValue::String(file) = v.get_ref()
+            && intact_model::project::climbs_out(file)
+        {
+            self.out.push(
+                Diagnostic::new(
+                    "env::invalid",
+                    self.loc(v.span()),
+                    format!("`{key}` reads `{file}`, outside the project"),
+                )
+                .label("climbs out of the project")
+                .help("an environment reads files of its project; name a file elsewhere by its absolute path, so that a reviewer sees it"),
+            );
+        }
         if !ok {
             self.out.push(
                 Diagnostic::new(

@@ -130,3 +130,23 @@ pub fn relative(root: &Path, path: &Path) -> PathBuf {
     let rel = path.strip_prefix(root).unwrap_or(path);
     PathBuf::from(rel.to_string_lossy().replace('\\', "/"))
 }
+
+/// Whether a relative path climbs out of the folder it is relative to (`../x`, `a/../../x`),
+/// read lexically. An environment's `{ file = … }` may not (docs/security.md): a file outside the
+/// project is named by an absolute path, so that reading it is plain to a reviewer.
+pub fn climbs_out(relative: &str) -> bool {
+    let mut depth: i64 = 0;
+    for c in std::path::Path::new(relative).components() {
+        match c {
+            std::path::Component::ParentDir => depth -= 1,
+            std::path::Component::Normal(_) => depth += 1,
+            std::path::Component::CurDir => {}
+            // An absolute path does not climb: it says where it goes.
+            std::path::Component::RootDir | std::path::Component::Prefix(_) => return false,
+        }
+        if depth < 0 {
+            return true;
+        }
+    }
+    false
+}

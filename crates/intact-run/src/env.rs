@@ -168,7 +168,8 @@ fn resolve_value(
                 masker.add(&value);
                 Ok(value)
             } else if let Some(toml::Value::String(file)) = t.get("file") {
-                let p = root.join(file);
+                let p = referenced_file(root, file)
+                    .map_err(|why| EnvError(format!("{key} in {}: {why}", rel.display())))?;
                 let value = std::fs::read_to_string(&p).map_err(|e| {
                     EnvError(format!(
                         "{key} in {} reads the file {file}: {e}",
@@ -190,6 +191,29 @@ fn resolve_value(
             rel.display()
         ))),
     }
+}
+
+/// The file a `{ file = … }` names: an absolute path as it is; a relative one inside the project,
+/// also after symbolic links are followed (docs/security.md, untrusted projects).
+fn referenced_file(root: &Path, file: &str) -> Result<PathBuf, String> {
+    if Path::new(file).is_absolute() {
+        return Ok(PathBuf::from(file));
+    }
+    let outside = || {
+        format!(
+            "the file `{file}` is outside the project; an environment reads files of its project, or one named by an absolute path"
+        )
+    };
+    if intact_model::project::climbs_out(file) {
+        return Err(outside());
+    }
+    let p = root.join(file);
+    if let (Ok(real), Ok(real_root)) = (p.canonicalize(), root.canonicalize())
+        && !real.starts_with(&real_root)
+    {
+        return Err(format!("{} (through a symbolic link)", outside()));
+    }
+    Ok(p)
 }
 
 #[cfg(test)]
@@ -226,5 +250,36 @@ mod tests {
         );
         let err = load(dir.path(), "prod", &m, &|_| None).unwrap_err();
         assert!(err.0.contains("environments: dev"), "{err}");
+    }
+
+    #[test]
+    fn files_outside_the_project_need_an_absolute_path() {
+        let outer = tempfile::tempdir().unwrap();
+        let root = outer.path().join("project");
+        std::fs::create_dir_all(root.join("env")).unwrap();
+        std::fs::write(outer.path().join("outside.txt"), "outside\n").unwrap();
+        let m = Masker::new();
+        let load_with = |value: &str| {
+            std::fs::write(
+                root.join("env/dev.toml"),
+                format!("[connection.api]\nkey = {{ file = {value:?} }}\n"),
+            )
+            .unwrap();
+            load(&root, "dev", &m, &|_| None)
+        };
+        let e = load_with("../outside.txt").expect_err("`..` climbs out");
+        assert!(e.0.contains("outside the project"), "{}", e.0);
+        let e = load_with("secrets/../../outside.txt").expect_err("so does this");
+        assert!(e.0.contains("outside the project"), "{}", e.0);
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(outer.path().join("outside.txt"), root.join("link.txt"))
+                .unwrap();
+            let e = load_with("link.txt").expect_err("a link out of the project");
+            assert!(e.0.contains("through a symbolic link"), "{}", e.0);
+        }
+        let absolute = outer.path().join("outside.txt");
+        let env = load_with(absolute.to_str().unwrap()).expect("an absolute path is explicit");
+        assert_eq!(env.connections["api"].params["key"], "outside");
     }
 }
