@@ -290,3 +290,66 @@ fn examples_are_formatted() {
         );
     }
 }
+
+/// Long expression chains are as deep a tree as they are long. Up to the limit, checking and
+/// evaluating them fits in a 2 MiB stack (a language-server thread's); past it, they are one
+/// `expr::syntax` finding, never a stack overflow.
+#[test]
+fn long_expression_chains_fit_a_small_stack() {
+    let n = intact_expr::MAX_OPERATORS;
+    let shapes: Vec<(String, String)> = vec![
+        ("sum".into(), format!("1{}", "+1".repeat(n))),
+        ("fields".into(), format!("input.a{}", ".a".repeat(n - 1))),
+        ("indexes".into(), format!("input.l{}", "[0]".repeat(n - 1))),
+        (
+            "methods".into(),
+            format!("'X'{}", ".lower()".repeat(n / 2 - 1)),
+        ),
+        (
+            "maps".into(),
+            format!("[1]{}", ".map(x, x)".repeat(n / 2 - 1)),
+        ),
+    ];
+    let run = move || {
+        for (name, expr) in &shapes {
+            for (expr, within) in [
+                (expr.clone(), true),
+                (format!("{expr}{}", "+1".repeat(5)), false),
+            ] {
+                let text = format!(
+                    "project \"p\" {{\n    display-name \"P\"\n}}\nflow \"f\" {{\n    input \"a\" type=\"object\"\n    input \"l\" type=\"object\"\n    let \"v\" \"${{{expr}}}\"\n    return \"${{steps.v}}\"\n}}\n"
+                );
+                let a = Analysis::new(vec![intact_model::FileInput::new(
+                    "intact.kdl",
+                    text.as_str(),
+                )]);
+                let diags = intact_check::check(&a);
+                let too_long = diags
+                    .iter()
+                    .any(|d| d.code == "expr::syntax" && d.message.contains("operators"));
+                assert_eq!(
+                    too_long,
+                    !within,
+                    "{name} ({} bytes): {diags:#?}",
+                    expr.len()
+                );
+                if within && name != "fields" && name != "indexes" {
+                    let programs = intact_model::eval::Programs::default();
+                    let v = intact_model::eval::eval_text(
+                        &format!("${{{expr}}}"),
+                        &[],
+                        &programs,
+                        std::sync::Arc::new(intact_expr::eval::NoMappings),
+                    );
+                    assert!(v.is_ok(), "{name}: {v:?}");
+                }
+            }
+        }
+    };
+    std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(run)
+        .unwrap()
+        .join()
+        .expect("no stack overflow on a 2 MiB stack");
+}

@@ -416,7 +416,12 @@ fn fmt_stdin_writes_stdout() {
 /// Whatever a file holds, `check` answers with findings and exit 1: never a panic, a hang or 101.
 #[test]
 fn bad_input_gives_findings_not_crashes() {
+    let long_sum = format!(
+        "project \"p\" {{\n    display-name \"P\"\n}}\nflow \"f\" {{\n    return \"${{1{}}}\"\n}}\n",
+        "+1".repeat(20_000)
+    );
     let mut cases: Vec<(&str, Vec<u8>)> = vec![
+        ("a 20,000-term expression", long_sum.into_bytes()),
         (
             "garbage",
             (0..4096u32)

@@ -79,6 +79,19 @@ pub fn parse(text: &str) -> Result<Parsed, Vec<SyntaxError>> {
             message: "the expression nests deeper than 64 levels".into(),
         }]);
     }
+    // A chain (`1+1+…`, `.a.a…`, `[0][0]…`, `.lower().lower()…`) is as deep a tree as it is long,
+    // and every walk of the tree (parsing, typing, evaluating) recurses through it: bound it here,
+    // once, so that no walk can overflow a stack, the language server's threads included.
+    let steps = operators(text);
+    if steps > MAX_OPERATORS {
+        return Err(vec![SyntaxError {
+            start: 0,
+            end: text.len(),
+            message: format!(
+                "the expression has {steps} operators, more than the {MAX_OPERATORS} an expression may have; split it into `let` steps"
+            ),
+        }]);
+    }
     match cel::parser::Parser::new()
         .max_recursion_depth(96)
         .parse_with_source_info(text)
@@ -98,6 +111,37 @@ pub fn parse(text: &str) -> Result<Parsed, Vec<SyntaxError>> {
             })
             .collect()),
     }
+}
+
+/// The most operators (`.`, arithmetic, comparisons, logic, calls, indexes, `?:`) an expression
+/// may have; real ones have tens. docs/language.prose.md, Expressions.
+pub const MAX_OPERATORS: usize = 500;
+
+/// The operators of an expression, outside its string literals.
+fn operators(text: &str) -> usize {
+    let mut n = 0;
+    let mut quote: Option<u8> = None;
+    let mut escaped = false;
+    for b in text.bytes() {
+        match quote {
+            Some(q) => {
+                if escaped {
+                    escaped = false;
+                } else if b == b'\\' {
+                    escaped = true;
+                } else if b == q {
+                    quote = None;
+                }
+            }
+            None => match b {
+                b'"' | b'\'' => quote = Some(b),
+                b'.' | b'+' | b'-' | b'*' | b'/' | b'%' | b'<' | b'>' | b'=' | b'!' | b'&'
+                | b'|' | b'?' | b'[' | b'(' => n += 1,
+                _ => {}
+            },
+        }
+    }
+    n
 }
 
 /// The cel parser's position is 1-based line and column in characters.
