@@ -159,6 +159,10 @@ impl Runtime {
         let mappings = ProjectMappings::new(&analysis.model, programs.clone());
         let client = reqwest::Client::builder()
             .pool_max_idle_per_host(8)
+            // Redirects are followed by the request loop, which knows the connection's host and
+            // its credentials (docs/security.md); no Referer ever carries a URL's query away.
+            .redirect(reqwest::redirect::Policy::none())
+            .referer(false)
             .build()
             .expect("the HTTP client builds");
         Runtime {
@@ -844,7 +848,8 @@ impl Runtime {
             }
         };
         headers.extend(credentials.0);
-        query.extend(credentials.1);
+        let credential_query = credentials.1;
+        query.extend(credential_query.iter().cloned());
         let oauth = conn.auth.as_ref().is_some_and(|a| a.form == "oauth2");
         if oauth {
             let token = self.oauth_token(conn, frame, false).await?;
@@ -876,6 +881,10 @@ impl Runtime {
         );
         let retry = RetryPolicy::of(conn);
         let mut attempt = 0u32;
+        // Redirects: followed on the connection's own origin only, each hop in the trace.
+        let (mut url, mut method, mut query, mut body) = (url, method, query, body);
+        let origin = reqwest::Url::parse(&url).ok().map(|u| u.origin());
+        let mut hops = 0;
         loop {
             attempt += 1;
             let mut rb = self
@@ -927,6 +936,54 @@ impl Runtime {
                 }
                 Ok(resp) => {
                     let status = resp.status().as_u16();
+                    if let Some(next) = resp
+                        .status()
+                        .is_redirection()
+                        .then(|| resp.headers().get("location"))
+                        .flatten()
+                        .and_then(|l| l.to_str().ok())
+                        .and_then(|l| resp.url().join(l).ok())
+                    {
+                        if Some(next.origin()) != origin {
+                            self.trace(format_args!(
+                                "{method} {url} -> {status}: redirected to {next}, another host; not followed"
+                            ));
+                            return Err(Failure {
+                                status: Some(status),
+                                step: Some(step_name.clone()),
+                                ..Failure::new(format!(
+                                    "request `{step_name}` at {at} was redirected ({status}) to another host, {}; intact sends a connection's credentials only to its own host, so it does not follow: point the connection's base-url there if that host is the API",
+                                    next.origin().ascii_serialization()
+                                ))
+                            });
+                        }
+                        hops += 1;
+                        if hops > MAX_REDIRECTS {
+                            return Err(Failure {
+                                status: Some(status),
+                                step: Some(step_name.clone()),
+                                ..Failure::new(format!(
+                                    "request `{step_name}` at {at} was redirected more than {MAX_REDIRECTS} times"
+                                ))
+                            });
+                        }
+                        self.trace(format_args!(
+                            "{method} {url} -> {status}: redirected to {next}"
+                        ));
+                        // 303, and 301/302 after a POST, go on as a GET without a body (RFC 9110 15.4).
+                        if status == 303
+                            || (matches!(status, 301 | 302) && method == reqwest::Method::POST)
+                        {
+                            method = reqwest::Method::GET;
+                            body = None;
+                        }
+                        // The new URL carries its own query; the connection's credentials go
+                        // along, as they would to any URL of this host.
+                        url = next.to_string();
+                        query.clone_from(&credential_query);
+                        attempt -= 1;
+                        continue;
+                    }
                     // One refresh and retry on a 401 with OAuth 2.0; a second 401 means the
                     // refreshed token is refused too.
                     if status == 401 && oauth && !refreshed {
@@ -1373,6 +1430,9 @@ fn drop_null_fields(v: &mut J) {
         _ => {}
     }
 }
+
+/// How many redirects on the connection's own host a request follows.
+const MAX_REDIRECTS: usize = 10;
 
 /// The longest `Retry-After` intact waits for; a longer one fails the step as
 /// `RATE_LIMIT_EXCEEDED` at once (docs/security.md).

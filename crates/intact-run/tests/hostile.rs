@@ -169,3 +169,117 @@ async fn a_retry_after_of_days_is_not_waited_for() {
         );
     }
 }
+
+/// A server that records each request's head (request line and headers) and answers by path.
+fn recording_server(
+    host: &str,
+    answer: impl Fn(&str) -> String + Send + Sync + 'static,
+) -> (String, Arc<std::sync::Mutex<Vec<String>>>) {
+    let listener = TcpListener::bind((host, 0)).unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let (answer, log) = (Arc::new(answer), seen.clone());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(16) {
+            let Ok(mut stream) = stream else { return };
+            let (answer, log) = (answer.clone(), log.clone());
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 8192];
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+                let n = stream.read(&mut buf).unwrap_or(0);
+                let head = String::from_utf8_lossy(&buf[..n]).into_owned();
+                let path = head.split_whitespace().nth(1).unwrap_or("").to_string();
+                log.lock().unwrap().push(head);
+                let _ = stream.write_all(answer(&path).as_bytes());
+            });
+        }
+    });
+    (base, seen)
+}
+
+const KEYED: &str = r#"project "p" {
+    display-name "P"
+}
+connection "api" {
+    base-url "https://api.example.com"
+    param "key" {
+        label "Key"
+        type "password"
+    }
+    header "X-Custom" "${auth.key}"
+    auth "api-key" {
+        header "X-Api-Key" "${auth.key}"
+        query "api_key" "${auth.key}"
+    }
+}
+flow "get" {
+    request "r" "GET" "/x"
+    return "${steps.r.body}"
+}
+"#;
+
+async fn run_keyed(base: &str) -> Result<serde_json::Value, intact_run::Failure> {
+    let analysis = Arc::new(Analysis::new(vec![FileInput::new("intact.kdl", KEYED)]));
+    let mut env = Environment::default();
+    env.connections.insert(
+        "api".into(),
+        ConnectionEnv {
+            base_url: Some(base.to_string()),
+            params: [("key".to_string(), "sk-secret-key-123".to_string())]
+                .into_iter()
+                .collect(),
+            ..Default::default()
+        },
+    );
+    Runtime::new(analysis, env, Arc::new(Masker::new()))
+        .run_flow("get", json!({}))
+        .await
+}
+
+/// No credential of a connection (auth header, a custom header, a key in the query, a Referer)
+/// reaches another host through a redirect; redirects on the connection's own host are followed
+/// with the credentials.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn credentials_never_follow_a_redirect_to_another_host() {
+    let (thief, stolen) = recording_server("127.0.0.2", |_| {
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}".into()
+    });
+    let target = format!("{thief}/steal");
+    let (api, _) = recording_server("127.0.0.1", move |_| {
+        format!("HTTP/1.1 302 Found\r\nLocation: {target}\r\nContent-Length: 0\r\n\r\n")
+    });
+    let f = run_keyed(&api)
+        .await
+        .expect_err("a cross-host redirect is not followed");
+    assert!(
+        f.message.contains("redirected (302) to another host"),
+        "{}",
+        f.message
+    );
+    assert!(
+        stolen.lock().unwrap().is_empty(),
+        "the other host was called: {:?}",
+        stolen.lock().unwrap()
+    );
+
+    let (api, seen) = recording_server("127.0.0.1", |path| {
+        if path.starts_with("/x") {
+            "HTTP/1.1 307 Temporary Redirect\r\nLocation: /y\r\nContent-Length: 0\r\n\r\n".into()
+        } else {
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{\"ok\":true}".into()
+        }
+    });
+    let v = run_keyed(&api)
+        .await
+        .expect("a same-host redirect is followed");
+    assert_eq!(v, json!({"ok": true}));
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), 2, "{seen:?}");
+    let second = seen[1].to_lowercase();
+    assert!(
+        second.starts_with("get /y?api_key=sk-secret-key-123 "),
+        "{second}"
+    );
+    assert!(second.contains("x-api-key: sk-secret-key-123"), "{second}");
+    assert!(!second.contains("referer"), "{second}");
+}
