@@ -70,7 +70,7 @@ pub fn run(cmd: ImportCommand) -> Outcome {
         print,
         force,
     } = cmd;
-    let bytes = std::fs::read(&spec)
+    let bytes = read_document_file(&spec)
         .map_err(|e| Failure(USAGE, format!("cannot read {}: {e}", spec.display())))?;
     let out = match out {
         Some(o) => o,
@@ -98,7 +98,7 @@ pub fn run(cmd: ImportCommand) -> Outcome {
         taken: Default::default(),
         flows_folder: None,
     };
-    let read = |p: &Path| std::fs::read(p);
+    let read = |p: &Path| read_document_file(p);
     let described = intact_openapi::describe(&spec, bytes, &read).map_err(failure)?;
     let mut plan = intact_openapi::plan_described(&described, &spec, &opts).map_err(failure)?;
     // Into an existing project: the names its other files define are not defined again (a flow
@@ -224,6 +224,25 @@ fn taken_names(
             .map(|v| v.name.name.clone())
             .collect(),
     }
+}
+
+/// A document's file, refused unless it is a regular file that `intact check` will read too (a
+/// FIFO would hang the import, a device never end it, a file over the checker's limit would import
+/// and then be refused).
+fn read_document_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(std::io::Error::other(
+            "it is not a regular file (a device, a pipe or a folder)",
+        ));
+    }
+    if meta.len() > project::MAX_FILE_BYTES {
+        return Err(std::io::Error::other(format!(
+            "it is larger than the {} MiB a project file may be",
+            project::MAX_FILE_BYTES / (1024 * 1024)
+        )));
+    }
+    std::fs::read(path)
 }
 
 /// Every import failure is bad input or a refusal to overwrite: exit 2, with the code (when the

@@ -795,3 +795,63 @@ fn document_texts_cannot_inject_kdl() {
         text(&check.stdout)
     );
 }
+
+/// The importer reads only regular files in the document's folder: a `$ref` to a device, an
+/// absolute path or a parent folder is refused before anything is read, and so is a pipe, or a
+/// document over the 64 MiB `intact check` reads.
+#[test]
+fn hostile_files_and_refs_are_refused_before_they_are_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("spec");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(tmp.path().join("outside.yaml"), "type: object\n").unwrap();
+    for target in ["/dev/zero", "../outside.yaml", "sub/../../outside.yaml"] {
+        let spec = dir.join("api.yaml");
+        std::fs::write(
+            &spec,
+            format!(
+                "openapi: 3.0.3\ninfo: {{title: T, version: '1'}}\nservers: [{{url: 'https://api.example.com'}}]\npaths:\n  /x:\n    get:\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {{$ref: '{target}#/components/schemas/X'}}\n"
+            ),
+        )
+        .unwrap();
+        let out = tmp.path().join("p");
+        let started = std::time::Instant::now();
+        let r = import(&spec, &out, &[]);
+        assert_eq!(r.status.code(), Some(2), "{target}: {}", text(&r.stderr));
+        assert!(
+            text(&r.stderr).contains("outside the document's folder"),
+            "{target}: {}",
+            text(&r.stderr)
+        );
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "{target}"
+        );
+        assert!(!out.exists(), "{target}: something was written");
+    }
+    // A named pipe would block a read forever.
+    let fifo = dir.join("pipe.yaml");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if made.is_ok_and(|s| s.success()) {
+        let r = import(&fifo, &tmp.path().join("q"), &[]);
+        assert_eq!(r.status.code(), Some(2), "{}", text(&r.stderr));
+        assert!(
+            text(&r.stderr).contains("not a regular file"),
+            "{}",
+            text(&r.stderr)
+        );
+    } else {
+        panic!("mkfifo is needed for this test (coreutils): apt-get install -y coreutils");
+    }
+    // Larger than a project file may be: refused at import, not after.
+    let big = dir.join("big.json");
+    let f = std::fs::File::create(&big).unwrap();
+    f.set_len(65 * 1024 * 1024).unwrap();
+    let r = import(&big, &tmp.path().join("r"), &[]);
+    assert_eq!(r.status.code(), Some(2), "{}", text(&r.stderr));
+    assert!(
+        text(&r.stderr).contains("larger than the 64 MiB"),
+        "{}",
+        text(&r.stderr)
+    );
+}

@@ -96,6 +96,24 @@ impl Docs {
                         .help("download that file next to the document, change the `$ref` to its relative path, and import again"));
                     }
                     let path = normalize(&dir_of(&docs.files[next].path).join(file_part));
+                    // Only the document's own folder is read: not `/dev/zero`, not `../../etc`.
+                    let home = normalize(&dir_of(&docs.files[0].path));
+                    let inside = !Path::new(file_part).is_absolute()
+                        && path.strip_prefix(&home).is_ok_and(|rest| {
+                            !matches!(
+                                rest.components().next(),
+                                Some(std::path::Component::ParentDir)
+                            )
+                        });
+                    if !inside {
+                        return Err(Error::new(format!(
+                            "{}#{}: `$ref: {target}` names {}, outside the document's folder; intact reads only files beside the document and below it",
+                            docs.files[next].path.display(),
+                            place(),
+                            path.display()
+                        ))
+                        .help("copy that file next to the document (or into a folder below it), change the `$ref` to its relative path, and import again"));
+                    }
                     if !by_path.contains_key(&path) {
                         let bytes = read(&path).map_err(|e| {
                             Error::new(format!(
