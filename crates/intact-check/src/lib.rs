@@ -67,7 +67,65 @@ pub fn check(a: &Analysis) -> Vec<Diagnostic> {
     let mut out = ignore::apply(a, out);
     out.sort_by(|x, y| (x.loc, x.code, &x.message).cmp(&(y.loc, y.code, &y.message)));
     out.dedup();
-    out
+    cap_per_file(out)
+}
+
+/// The most findings shown for one file; `limit::findings` stands for the rest.
+pub const MAX_FINDINGS_PER_FILE: usize = 200;
+
+/// Keeps at most [`MAX_FINDINGS_PER_FILE`] findings of each file (the most severe first, shown in
+/// file order), and one `limit::findings` for the rest with the severity of the worst of them, so
+/// no report or language-server publish grows without bound and a left-out error still fails.
+fn cap_per_file(out: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut per_file: std::collections::BTreeMap<FileId, Vec<Diagnostic>> = Default::default();
+    for d in out {
+        per_file.entry(d.loc.file).or_default().push(d);
+    }
+    let mut kept = Vec::new();
+    for (file, mut ds) in per_file {
+        if ds.len() <= MAX_FINDINGS_PER_FILE {
+            kept.extend(ds);
+            continue;
+        }
+        // Errors first (`Severity` orders them so); stable, so file order stays within each.
+        ds.sort_by_key(|d| d.severity);
+        let rest = ds.split_off(MAX_FINDINGS_PER_FILE);
+        let count = |s: Severity| rest.iter().filter(|d| d.severity == s).count();
+        let (e, w, i) = (
+            count(Severity::Error),
+            count(Severity::Warning),
+            count(Severity::Info),
+        );
+        let first = rest.iter().map(|d| d.loc).min().expect("rest is not empty");
+        let mut kinds = Vec::new();
+        for (n, what) in [(e, "error(s)"), (w, "warning(s)"), (i, "note(s)")] {
+            if n > 0 {
+                kinds.push(format!("{n} {what}"));
+            }
+        }
+        let mut summary = Diagnostic::new(
+            "limit::findings",
+            Loc::new(file, Span::empty(first.span.start)),
+            format!(
+                "{} more finding(s) in this file are not shown ({})",
+                rest.len(),
+                kinds.join(", ")
+            ),
+        )
+        .label("the first of them")
+        .help(format!(
+            "intact shows {MAX_FINDINGS_PER_FILE} findings per file; fix these and check again"
+        ));
+        summary.severity = rest
+            .iter()
+            .map(|d| d.severity)
+            .min()
+            .expect("rest is not empty");
+        ds.push(summary);
+        ds.sort_by(|x, y| (x.loc, x.code, &x.message).cmp(&(y.loc, y.code, &y.message)));
+        kept.extend(ds);
+    }
+    kept
 }
 
 pub use intact_expr::suggest;

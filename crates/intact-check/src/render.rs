@@ -691,6 +691,122 @@ struct Window {
     name: String,
     text: String,
     first_line: usize,
+    /// A cropped line (0-based within the window) and how many bytes its start lost (less the
+    /// marker), so the column in the header stays the file's.
+    column_fix: Option<(usize, usize)>,
+}
+
+/// Lines longer than this (in bytes) are shown cropped: the part around the finding, or their
+/// start, so that a finding on a 16 KB line does not print the whole line.
+const MAX_LINE_BYTES: usize = 240;
+/// How much of a long line is kept on each side of the finding.
+const CROP_CONTEXT_BYTES: usize = 80;
+
+/// A line of the window as shown: where its shown text starts in the original line, and the text.
+struct ShownLine {
+    old_start: usize,
+    old_end: usize,
+    new_start: usize,
+    /// Bytes of the original line cut from its start, and the marker put in their place.
+    cut: usize,
+    marker: usize,
+    /// Bytes of the original line shown after the cut.
+    kept: usize,
+}
+
+fn floor_boundary(text: &str, mut i: usize) -> usize {
+    i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil_boundary(text: &str, mut i: usize) -> usize {
+    i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
+/// The lines `start..end` of `text` with long ones cropped around `focus` (the primary span) or
+/// to their start; and the place of each line for [`shown_offset`].
+fn crop_lines(
+    text: &str,
+    start: usize,
+    end: usize,
+    focus: (usize, usize),
+) -> (String, Vec<ShownLine>) {
+    let mut out = String::with_capacity((end - start).min(64 * 1024));
+    let mut lines = Vec::new();
+    let mut at = start;
+    while at < end {
+        let line_end = text[at..end].find('\n').map_or(end, |i| at + i + 1);
+        let body_end = if text[..line_end].ends_with('\n') {
+            line_end - 1
+        } else {
+            line_end
+        };
+        let new_start = out.len();
+        let (cut, marker, kept);
+        if body_end - at <= MAX_LINE_BYTES {
+            out.push_str(&text[at..line_end]);
+            (cut, marker, kept) = (0, 0, line_end - at);
+        } else if focus.0 >= at && focus.0 <= body_end {
+            let from = floor_boundary(text, focus.0.saturating_sub(CROP_CONTEXT_BYTES).max(at));
+            let to = ceil_boundary(
+                text,
+                (focus.1.max(focus.0) + CROP_CONTEXT_BYTES).min(body_end),
+            );
+            marker = if from > at { "…".len() } else { 0 };
+            if marker > 0 {
+                out.push('…');
+            }
+            out.push_str(&text[from..to]);
+            if to < body_end {
+                out.push('…');
+            }
+            out.push_str(&text[body_end..line_end]);
+            cut = from - at;
+            kept = to - from;
+        } else {
+            let to = floor_boundary(text, at + MAX_LINE_BYTES / 2);
+            out.push_str(&text[at..to]);
+            out.push('…');
+            out.push_str(&text[body_end..line_end]);
+            (cut, marker, kept) = (0, 0, to - at);
+        }
+        lines.push(ShownLine {
+            old_start: at,
+            old_end: line_end,
+            new_start,
+            cut,
+            marker,
+            kept,
+        });
+        at = line_end;
+    }
+    (out, lines)
+}
+
+/// Where an offset of the file is in the shown text (clamped into its line when cropped away).
+fn shown_offset(lines: &[ShownLine], offset: usize) -> usize {
+    let Some(l) = lines
+        .iter()
+        .find(|l| offset >= l.old_start && offset < l.old_end)
+        .or_else(|| lines.last().filter(|l| offset >= l.old_end))
+    else {
+        return 0;
+    };
+    let within = offset.min(l.old_end) - l.old_start;
+    // Before the cut: the start of what is shown (the marker is not a place of the file).
+    let shown = if within >= l.cut {
+        (within - l.cut).min(l.kept) + l.marker
+    } else {
+        0
+    };
+    l.new_start + shown
 }
 
 impl miette::SourceCode for Window {
@@ -701,13 +817,17 @@ impl miette::SourceCode for Window {
         after: usize,
     ) -> Result<Box<dyn miette::SpanContents<'b> + 'b>, miette::MietteError> {
         let inner = self.text.as_bytes().read_span(span, before, after)?;
+        let column = match self.column_fix {
+            Some((line, chars)) if line == inner.line() => inner.column() + chars,
+            _ => inner.column(),
+        };
         Ok(Box::new(
             miette::MietteSpanContents::new_named(
                 self.name.clone(),
                 inner.data(),
                 *inner.span(),
                 inner.line() + self.first_line,
-                inner.column(),
+                column,
                 inner.line_count(),
             )
             .with_language("kdl"),
@@ -754,15 +874,24 @@ impl<'a> Report<'a> {
         let last = last + CONTEXT_LINES;
         let start = pos.line_start(file, first);
         let end = pos.line_start(file, last + 1);
+        let focus = (d.loc.span.start as usize, d.loc.span.end as usize);
+        let (shown, lines) = crop_lines(text, start as usize, end as usize, focus);
+        // The header's column (miette counts bytes) counts what the primary line lost to
+        // cropping, less the marker that took its place.
+        let column_fix = lines.iter().enumerate().find_map(|(i, l)| {
+            (l.cut > 0 && focus.0 >= l.old_start && focus.0 < l.old_end)
+                .then(|| (i, l.cut - l.marker))
+        });
         let window = Window {
             name: pos.path(file),
-            text: text[start as usize..end as usize].to_string(),
+            text: shown,
             first_line: first as usize,
+            column_fix,
         };
         let shift = |s: intact_syntax::Span| {
-            let a = s.start.clamp(start, end) - start;
-            let b = s.end.clamp(start, end) - start;
-            a as usize..b as usize
+            let a = shown_offset(&lines, s.start.clamp(start, end) as usize);
+            let b = shown_offset(&lines, s.end.clamp(start, end) as usize);
+            a..b.max(a)
         };
         let mut labels = vec![miette::LabeledSpan::new_primary_with_span(
             (!d.label.is_empty()).then(|| d.label.clone()),

@@ -261,6 +261,51 @@ fn reports_name_files_from_the_working_directory() {
     assert!(inside.contains("file=intact.kdl,"), "{inside}");
 }
 
+/// Findings are bounded whatever a file holds: at most 200 per file and one `limit::findings` for
+/// the rest (an error when an error was left out), and a long line is shown cropped around each
+/// finding, with the file's own column in the header.
+#[test]
+fn findings_and_long_lines_are_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let line: String = (0..1600).map(|i| format!("bad{i} 1; ")).collect();
+    std::fs::write(
+        dir.path().join("intact.kdl"),
+        format!("project \"p\" {{\n    display-name \"P\"\n}}\n{line}\n"),
+    )
+    .unwrap();
+    let o = intact(&["check"], dir.path());
+    assert_exit(&o, 1);
+    let out = stdout(&o);
+    assert!(out.len() < 200_000, "{} bytes of output", out.len());
+    assert_eq!(out.matches("schema::unknown-node").count(), 200);
+    assert!(
+        out.contains("1400 more finding(s) in this file are not shown (1400 error(s))"),
+        "{}",
+        &out[out.len() - 2000..]
+    );
+    // `bad200` starts at byte 1890 of its line: column 1891, cropped around it.
+    assert!(
+        out.contains(",-[intact.kdl:4:1891]"),
+        "{}",
+        &out[out.len() - 2000..]
+    );
+    assert!(
+        out.contains("│ …bad19") || out.contains("| …bad19"),
+        "{}",
+        &out[out.len() - 2000..]
+    );
+    let o = intact(&["check", "--format", "json"], dir.path());
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let diags = v["diagnostics"].as_array().unwrap();
+    assert_eq!(diags.len(), 201);
+    let limit = diags
+        .iter()
+        .find(|d| d["code"] == "limit::findings")
+        .unwrap();
+    assert_eq!(limit["severity"], "error");
+    assert_eq!(limit["range"]["start"]["column"], 1891);
+}
+
 #[test]
 fn junit_has_one_case_per_file() {
     let fx = repo().join("tests/fixtures/check/every-mistake");
