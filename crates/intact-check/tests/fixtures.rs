@@ -260,10 +260,16 @@ fn the_cap_keeps_errors_first() {
     }
     // The last comment silences the next line with code: let that be a variable, not the error.
     text.push_str("variable \"v\" {\n    label \"V\"\n}\nunknown_at_the_end\n");
-    let a = Analysis::new(vec![intact_model::FileInput::new("intact.kdl", text.as_str())]);
+    let a = Analysis::new(vec![intact_model::FileInput::new(
+        "intact.kdl",
+        text.as_str(),
+    )]);
     let diags = intact_check::check(&a);
     assert_eq!(diags.len(), intact_check::MAX_FINDINGS_PER_FILE + 1);
-    assert!(diags.iter().any(|d| d.code == "schema::unknown-node"), "the error was dropped");
+    assert!(
+        diags.iter().any(|d| d.code == "schema::unknown-node"),
+        "the error was dropped"
+    );
     let limit = diags.iter().find(|d| d.code == "limit::findings").unwrap();
     assert_eq!(limit.severity, intact_check::Severity::Warning, "{limit:?}");
 }

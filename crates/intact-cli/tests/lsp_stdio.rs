@@ -162,3 +162,45 @@ fn formats_documents_and_survives_bad_input() {
     );
     c.shutdown();
 }
+
+/// Malformed messages from a broken or hostile client are answered with a JSON-RPC error and the
+/// server goes on serving: invalid JSON, an array, no `jsonrpc`, no method, non-UTF-8, a negative
+/// and a lying `Content-Length`.
+#[test]
+fn malformed_messages_are_answered_and_the_server_keeps_serving() {
+    let dir = project();
+    let root = dir.path().canonicalize().unwrap();
+    let mut c = Client::start();
+    let frame = |body: &[u8]| {
+        let mut v = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+        v.extend_from_slice(body);
+        v
+    };
+    let bad: Vec<(Vec<u8>, i64)> = vec![
+        (frame(b"{bad}"), -32700),
+        (frame(b"[1, 2]"), -32600),
+        (frame(br#"{"id": 41, "method": "initialize"}"#), -32600),
+        (frame(br#"{"jsonrpc": "2.0", "id": 42}"#), -32600),
+        (frame(b"{\"jsonrpc\":\"2.0\",\"method\":\"x\xff\"}"), -32700),
+        (b"Content-Length: -5\r\n\r\n".to_vec(), -32700),
+    ];
+    for (bytes, code) in &bad {
+        c.send_raw(bytes);
+        let answer = c.wait(|m| m["error"]["code"] == *code);
+        assert_eq!(answer["jsonrpc"], "2.0", "{answer}");
+    }
+    // A length that lies swallows the start of what follows: it is found out when the next
+    // message arrives, and the server reads on from that message's header.
+    c.send_raw(b"Content-Length: 10\r\n\r\n{}");
+    c.initialize(&root, &["utf-16"]);
+    c.wait(|m| m["error"]["code"] == -32700);
+    let main = root.join("flows/main.kdl");
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri(&main), "languageId": "kdl", "version": 1,
+            "text": "flow \"main\" {\n    call \"found\" \"lookpu\"\n    return \"${steps.found}\"\n}\n"}}),
+    );
+    let published = c.diagnostics(&uri(&main), |d| !d.is_empty());
+    assert!(published.to_string().contains("lookpu"), "{published}");
+    c.shutdown();
+}

@@ -12,6 +12,7 @@
 //!   and logged to the client, and the server keeps serving.
 
 mod protocol;
+pub mod transport;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -31,10 +32,29 @@ pub fn run_stdio() -> std::io::Result<()> {
         .build()?;
     rt.block_on(async {
         let (service, socket) = LspService::new(Backend::new);
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+        // The server reads and writes through pipes; `transport` guards what reaches it.
+        let (to_server, server_in) = tokio::io::duplex(1 << 20);
+        let (server_out, from_server) = tokio::io::duplex(1 << 20);
+        let (answers, answers_rx) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(transport::guard_input(
+            tokio::io::stdin(),
+            to_server,
+            answers,
+        ));
+        let writer = tokio::spawn(transport::merge_output(
+            from_server,
+            answers_rx,
+            tokio::io::stdout(),
+        ));
+        Server::new(server_in, server_out, socket)
             .serve(service)
             .await;
+        // The server has stopped (`exit`, or the editor closed its end): flush what it wrote.
+        let _ = writer.await;
     });
+    // A read of standard input may still be pending (the editor said `exit` but keeps the pipe
+    // open); it must not keep the process alive.
+    rt.shutdown_timeout(std::time::Duration::from_millis(100));
     Ok(())
 }
 

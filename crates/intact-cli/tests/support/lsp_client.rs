@@ -74,6 +74,12 @@ impl Client {
         self.stdin.flush().unwrap();
     }
 
+    /// Bytes as they are, framed or not (a broken or hostile client).
+    pub fn send_raw(&mut self, bytes: &[u8]) {
+        self.stdin.write_all(bytes).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
     pub fn notify(&mut self, method: &str, params: Value) {
         self.send(json!({"jsonrpc": "2.0", "method": method, "params": params}));
     }
