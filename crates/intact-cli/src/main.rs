@@ -407,10 +407,15 @@ fn write_stdout(text: &str) -> Result<(), Failure> {
 
 fn fmt(paths: Vec<PathBuf>, check_only: bool, stdin: bool) -> Outcome {
     if stdin {
-        let mut text = String::new();
+        let mut bytes = Vec::new();
         std::io::stdin()
-            .read_to_string(&mut text)
+            .read_to_end(&mut bytes)
             .map_err(|e| Failure(USAGE, format!("cannot read standard input: {e}")))?;
+        // As for a file: text that is not UTF-8 is not formatted, and that is a finding (exit 1).
+        let Ok(text) = String::from_utf8(bytes) else {
+            eprintln!("<stdin>: not valid UTF-8; not formatted");
+            return Ok(FINDINGS);
+        };
         let parse = intact_syntax::parse(&text);
         return match intact_syntax::format::format(&text, &parse) {
             Ok(out) => write_stdout(&out).map(|()| 0),
@@ -561,8 +566,15 @@ fn read_json_arg(arg: &str, what: &str) -> Result<serde_json::Value, Failure> {
         std::fs::read_to_string(arg)
             .map_err(|e| Failure(USAGE, format!("cannot read {arg}: {e}")))?
     };
-    serde_json::from_str(&text)
-        .map_err(|e| Failure(USAGE, format!("{what} ({arg}) is not JSON: {e}")))
+    serde_json::from_str(&text).map_err(|e| {
+        // serde_json stops at 128 levels of nesting; that is valid JSON, only too deep.
+        let why = if e.to_string().contains("recursion limit") {
+            format!("nests deeper than the 128 levels intact reads ({e})")
+        } else {
+            format!("is not JSON: {e}")
+        };
+        Failure(USAGE, format!("{what} ({arg}) {why}"))
+    })
 }
 
 /// The project, refused while `intact check` reports errors in it.

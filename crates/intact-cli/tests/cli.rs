@@ -456,6 +456,28 @@ fn fmt_stdin_writes_stdout() {
     child.stdin.take().unwrap().write_all(b"a   1{b}").unwrap();
     let o = child.wait_with_output().unwrap();
     assert_eq!(String::from_utf8(o.stdout).unwrap(), "a 1 { b }\n");
+    // Text that is not UTF-8 is a finding, as for a file: exit 1 both ways.
+    let bad = b"project \"caf\xe9\"\n";
+    let mut child = Command::new(env!("CARGO_BIN_EXE_intact"))
+        .args(["fmt", "--stdin"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(bad).unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not valid UTF-8"));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("x.kdl"), bad).unwrap();
+    let o = intact(&["fmt", "x.kdl"], dir.path());
+    assert_exit(&o, 1);
 }
 
 /// Whatever a file holds, `check` answers with findings and exit 1: never a panic, a hang or 101.
@@ -678,6 +700,22 @@ fn run_exit_codes() {
     // Unknown environment and unknown action are usage errors.
     assert_exit(&intact(&["run", "logout", "--env", "prod"], dir.path()), 2);
     assert_exit(&intact(&["run", "logotu", "--env", "dev"], dir.path()), 2);
+    // Input nested deeper than serde_json reads is named so, not "not JSON".
+    std::fs::write(
+        dir.path().join("deep.json"),
+        format!("{}{}", "[".repeat(200), "]".repeat(200)),
+    )
+    .unwrap();
+    let o = intact(
+        &["run", "logout", "--input", "deep.json", "--env", "dev"],
+        dir.path(),
+    );
+    assert_exit(&o, 2);
+    assert!(
+        stderr(&o).contains("nests deeper than the 128 levels intact reads"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]

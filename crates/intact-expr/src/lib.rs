@@ -167,6 +167,15 @@ fn next_char_end(text: &str, start: usize) -> usize {
 /// ANTLR's messages list every expected token; keep the first clause, which says what was found.
 fn tidy_message(msg: &str) -> String {
     let msg = msg.trim_start_matches("Syntax error: ");
+    // The parser's own words for a `? :` in the middle of another, which CEL's grammar does not
+    // allow without parentheses.
+    if msg.contains("ExprContext") {
+        return if msg.contains("_?_:_") {
+            "a `? :` inside the middle of another needs parentheses: `a ? (b ? c : d) : e`".into()
+        } else {
+            "this part of the expression is incomplete".into()
+        };
+    }
     let msg = match msg.find(" expecting {") {
         Some(i) => &msg[..i],
         None => msg,
@@ -186,6 +195,20 @@ impl Parsed {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parser_internals_do_not_leak_into_messages() {
+        let e = parse("a > 1 ? a > 2 ? 'x' : 'y' : 'z'").unwrap_err();
+        assert!(
+            e.iter().any(|e| e.message.contains("needs parentheses")),
+            "{e:?}"
+        );
+        assert!(
+            e.iter().all(|e| !e.message.contains("ExprContext")),
+            "{e:?}"
+        );
+        assert!(parse("a > 1 ? (a > 2 ? 'x' : 'y') : 'z'").is_ok());
+    }
 
     #[test]
     fn parses_with_ranges() {

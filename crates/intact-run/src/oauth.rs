@@ -74,7 +74,11 @@ impl TokenStore {
     /// The stored tokens of a connection; `None` when there are none or the file is unreadable
     /// (a damaged cache is a reason to log in again, not to stop).
     pub fn load(&self, connection: &str) -> Option<StoredTokens> {
-        let text = std::fs::read_to_string(self.path(connection)).ok()?;
+        let path = self.path(connection);
+        // A file written by an older intact, or copied in, may be readable by others: it holds
+        // tokens, so it is made owner-only before it is read.
+        tighten(&self.dir, &path);
+        let text = std::fs::read_to_string(&path).ok()?;
         let v: J = serde_json::from_str(&text).ok()?;
         Some(StoredTokens {
             access_token: v.get("access_token")?.as_str()?.to_string(),
@@ -121,6 +125,22 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     // `recursive` leaves an existing folder as it was; the leaf holds tokens, so tighten it.
     std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
 }
+
+/// Makes an existing token file `0600` and its folder `0700` when they are looser.
+#[cfg(unix)]
+fn tighten(dir: &Path, file: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    for (p, mode) in [(dir, 0o700), (file, 0o600)] {
+        if let Ok(meta) = std::fs::metadata(p)
+            && meta.permissions().mode() & 0o777 != mode
+        {
+            let _ = std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode));
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn tighten(_: &Path, _: &Path) {}
 
 #[cfg(not(unix))]
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {
@@ -713,6 +733,16 @@ mod tests {
         let path = store.save("api", &t).unwrap();
         assert_eq!(store.load("api"), Some(t));
         let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(&dir.path().join("a/b")), 0o700);
+        // A loose file left by someone else is tightened when it is read.
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        std::fs::set_permissions(
+            dir.path().join("a/b"),
+            std::fs::Permissions::from_mode(0o755),
+        )
+        .unwrap();
+        assert!(store.load("api").is_some());
         assert_eq!(mode(&path), 0o600);
         assert_eq!(mode(&dir.path().join("a/b")), 0o700);
         std::fs::write(&path, "not json").unwrap();
