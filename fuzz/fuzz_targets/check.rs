@@ -24,6 +24,7 @@ fuzz_target!(|data: &[u8]| {
     }
     // The renderers must cope with whatever the rules found.
     let diags = intact_check::check(&analysis);
-    let _ = intact_check::render::json(&analysis, &diags);
-    let _ = intact_check::render::sarif(&analysis, &diags);
+    let names = intact_check::render::FileNames::root_relative();
+    let _ = intact_check::render::json(&analysis, &diags, &names);
+    let _ = intact_check::render::sarif(&analysis, &diags, &names);
 });
