@@ -738,6 +738,9 @@ impl<'a> Cx<'a> {
                 ),
             }
         }
+        for t in &self.m.tests {
+            self.test_params(t, out);
+        }
         // Defaults are checked as written too, in case no test uses them yet; what tests took
         // from them is reported once (findings are deduplicated).
         for t in self.m.tests.iter().chain(&self.m.test_defaults) {
@@ -750,6 +753,57 @@ impl<'a> Cx<'a> {
                 if let Some(d) = self.mock_path_with_query(r) {
                     out.push(d);
                 }
+            }
+        }
+    }
+
+    /// A test that mocks a connection must give each param the connection's auth and URL read
+    /// (`auth.NAME`), or the run fails on the missing value; a param with `from=` falls back to
+    /// its tenant variable, and a test that reads an environment (`env`) may get them there.
+    fn test_params(&self, t: &TestDef, out: &mut Vec<Diagnostic>) {
+        if t.run.env.is_some() {
+            return;
+        }
+        let mut seen = Vec::new();
+        for r in &t.run.routes {
+            let Some(conn) = self.connection(&r.connection) else {
+                continue;
+            };
+            if seen.contains(&&conn.name.name) {
+                continue;
+            }
+            seen.push(&conn.name.name);
+            // OAuth 2.0 tokens come from the mock server's token endpoint.
+            if conn.auth.as_ref().is_some_and(|a| a.form == "oauth2") {
+                continue;
+            }
+            let given: Vec<&str> = t
+                .run
+                .params
+                .iter()
+                .filter(|(c, _)| *c == conn.name.name)
+                .flat_map(|(_, v)| v.iter().map(|(k, _)| k.as_str()))
+                .collect();
+            for name in connection_reads(conn) {
+                let declared = conn.params.iter().find(|p| p.name.name == name);
+                if given.contains(&name.as_str()) || declared.is_some_and(|p| p.from.is_some()) {
+                    continue;
+                }
+                out.push(
+                    Diagnostic::new(
+                        "test::missing-param",
+                        t.name.loc,
+                        format!(
+                            "test `{}` gives no value for `{name}` of connection `{}`, which its requests need",
+                            t.name.name, conn.name.name
+                        ),
+                    )
+                    .label(format!("no `{name}`"))
+                    .help(format!(
+                        "add `params \"{}\" {name}=\"…\"` to the test, or to a `test-defaults` block for every test",
+                        conn.name.name
+                    )),
+                );
             }
         }
     }
@@ -1051,6 +1105,46 @@ pub fn skeleton(contract: &contracts::Contract) -> String {
     }
     s.push('}');
     s
+}
+
+/// The params (`auth.NAME`) a connection's URL, headers and auth read when a request goes through
+/// it, the implicit ones of basic and bearer auth included.
+fn connection_reads(conn: &ConnectionDef) -> Vec<String> {
+    let mut templates: Vec<&Template> = conn.base_url.iter().collect();
+    templates.extend(conn.headers.iter().map(|(_, t)| t));
+    let mut names: Vec<String> = Vec::new();
+    if let Some(auth) = &conn.auth {
+        templates.extend(auth.settings.iter().map(|(_, t)| t));
+        templates.extend(auth.credentials.iter().map(|(_, _, t)| t));
+        let implicit: &[&str] = match auth.form.as_str() {
+            "basic" => &["username", "password"],
+            "bearer" => &["token"],
+            _ => &[],
+        };
+        // Without its setting, the form reads the param of the same name.
+        for n in implicit {
+            if auth.setting(n).is_none() {
+                names.push((*n).to_string());
+            }
+        }
+    }
+    for t in templates {
+        for seg in template::segments(&t.text) {
+            for r in template::references(seg.expr) {
+                if let Reference::Member {
+                    root: "auth",
+                    field,
+                    ..
+                } = r
+                {
+                    names.push(field.to_string());
+                }
+            }
+        }
+    }
+    names.sort();
+    names.dedup();
+    names
 }
 
 fn is_insecure(url: &str) -> bool {

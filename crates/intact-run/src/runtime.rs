@@ -1216,11 +1216,19 @@ impl Runtime {
         let Some(auth) = &conn.auth else {
             return Ok(());
         };
+        // A setting as written (a failure names its place); else the form's default.
         let setting = |k: &str, default: &str| -> Result<String, Failure> {
-            let text = auth
-                .setting(k)
-                .map_or(default.to_string(), |t| t.text.clone());
-            Ok(text_of(&self.eval_text_with(&text, frame, &[])?))
+            let v = match auth.setting(k) {
+                Some(t) => self.eval(&Tree::Template(t.clone()), frame),
+                None => self.eval_text_with(default, frame, &[]).map_err(|mut f| {
+                    f.message = format!(
+                        "{} (the `{k}` of connection `{}`'s {} auth: give the param a value)",
+                        f.message, conn.name.name, auth.form
+                    );
+                    f
+                }),
+            }?;
+            Ok(text_of(&v))
         };
         match auth.form.as_str() {
             "basic" => {
