@@ -50,12 +50,25 @@ fn server(answer: impl Fn(&mut std::net::TcpStream) + Send + Sync + 'static) -> 
 }
 
 async fn run(base: &str) -> Result<serde_json::Value, intact_run::Failure> {
-    let analysis = Arc::new(Analysis::new(vec![FileInput::new("intact.kdl", PROJECT)]));
+    run_project(PROJECT, base, &[]).await
+}
+
+/// Runs the flow `get` of `kdl` with connection `api` pointed at `base`.
+async fn run_project(
+    kdl: &str,
+    base: &str,
+    params: &[(&str, &str)],
+) -> Result<serde_json::Value, intact_run::Failure> {
+    let analysis = Arc::new(Analysis::new(vec![FileInput::new("intact.kdl", kdl)]));
     let mut env = Environment::default();
     env.connections.insert(
         "api".into(),
         ConnectionEnv {
             base_url: Some(base.to_string()),
+            params: params
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
             ..Default::default()
         },
     );
@@ -219,21 +232,7 @@ flow "get" {
 "#;
 
 async fn run_keyed(base: &str) -> Result<serde_json::Value, intact_run::Failure> {
-    let analysis = Arc::new(Analysis::new(vec![FileInput::new("intact.kdl", KEYED)]));
-    let mut env = Environment::default();
-    env.connections.insert(
-        "api".into(),
-        ConnectionEnv {
-            base_url: Some(base.to_string()),
-            params: [("key".to_string(), "sk-secret-key-123".to_string())]
-                .into_iter()
-                .collect(),
-            ..Default::default()
-        },
-    );
-    Runtime::new(analysis, env, Arc::new(Masker::new()))
-        .run_flow("get", json!({}))
-        .await
+    run_project(KEYED, base, &[("key", "sk-secret-key-123")]).await
 }
 
 /// No credential of a connection (auth header, a custom header, a key in the query, a Referer)
