@@ -567,13 +567,10 @@ fn read_json_arg(arg: &str, what: &str) -> Result<serde_json::Value, Failure> {
             .map_err(|e| Failure(USAGE, format!("cannot read {arg}: {e}")))?
     };
     serde_json::from_str(&text).map_err(|e| {
-        // serde_json stops at 128 levels of nesting; that is valid JSON, only too deep.
-        let why = if e.to_string().contains("recursion limit") {
-            format!("nests deeper than the 128 levels intact reads ({e})")
-        } else {
-            format!("is not JSON: {e}")
-        };
-        Failure(USAGE, format!("{what} ({arg}) {why}"))
+        Failure(
+            USAGE,
+            format!("{what} ({arg}) {}", intact_expr::eval::json_error(&e)),
+        )
     })
 }
 

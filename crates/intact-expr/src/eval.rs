@@ -433,6 +433,16 @@ pub fn json_text(v: &serde_json::Value) -> String {
     }
 }
 
+/// Why JSON text could not be read, in words: serde_json stops at 128 levels of nesting, which is
+/// valid JSON, only deeper than intact reads; anything else is not JSON.
+pub fn json_error(e: &serde_json::Error) -> String {
+    if e.to_string().contains("recursion limit") {
+        format!("nests deeper than the 128 levels intact reads ({e})")
+    } else {
+        format!("is not JSON: {e}")
+    }
+}
+
 /// A CEL value as text, by the rules of [`json_text`].
 pub fn text(f: &str, v: &Value) -> Result<String, ExecutionError> {
     match v {

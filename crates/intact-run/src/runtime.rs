@@ -1055,15 +1055,10 @@ impl Runtime {
                         serde_json::from_slice(&bytes).map_err(|e| Failure {
                             step: Some(step_name.clone()),
                             status: Some(status),
-                            ..Failure::new(if e.to_string().contains("recursion limit") {
-                                format!(
-                                    "the response to `{step_name}` at {at} nests deeper than the 128 levels intact reads: {e}"
-                                )
-                            } else {
-                                format!(
-                                    "the response to `{step_name}` at {at} says it is JSON but is not: {e}"
-                                )
-                            })
+                            ..Failure::new(format!(
+                                "the response to `{step_name}` at {at} says it is JSON but {}",
+                                intact_expr::eval::json_error(&e)
+                            ))
                         })?
                     } else {
                         J::String(String::from_utf8_lossy(&bytes).into_owned())

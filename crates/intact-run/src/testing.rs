@@ -158,35 +158,29 @@ async fn serve_mock(
             ));
         }
     }
-    if !route.expect_absent.is_empty() {
-        match serde_json::from_slice::<J>(&body) {
-            Ok(actual) => {
-                for field in &route.expect_absent {
-                    if let Some(v) = field_at(&actual, field) {
-                        mocks.problems.push(format!(
-                            "{method} {rest}: the request body has `{field}` ({v}), expected no such field"
-                        ));
-                    }
-                }
+    // The body is read as JSON once, when something is asserted of it.
+    let json_body = (!route.expect_absent.is_empty() || route.expect_json.is_some())
+        .then(|| serde_json::from_slice::<J>(&body));
+    if let Some(Err(_)) = &json_body {
+        mocks
+            .problems
+            .push(format!("{method} {rest}: the request body is not JSON"));
+    }
+    if let Some(Ok(actual)) = &json_body {
+        for field in &route.expect_absent {
+            if let Some(v) = field_at(actual, field) {
+                mocks.problems.push(format!(
+                    "{method} {rest}: the request body has `{field}` ({v}), expected no such field"
+                ));
             }
-            Err(_) => mocks
-                .problems
-                .push(format!("{method} {rest}: the request body is not JSON")),
         }
     }
-    if let Some(expected) = &route.expect_json {
-        match serde_json::from_slice::<J>(&body) {
-            Ok(actual) => {
-                if let Err(why) = subset(expected, &actual, "") {
-                    mocks
-                        .problems
-                        .push(format!("{method} {rest}: the request body {why}"));
-                }
-            }
-            Err(_) => mocks
-                .problems
-                .push(format!("{method} {rest}: the request body is not JSON")),
-        }
+    if let (Some(expected), Some(Ok(actual))) = (&route.expect_json, &json_body)
+        && let Err(why) = subset(expected, actual, "")
+    {
+        mocks
+            .problems
+            .push(format!("{method} {rest}: the request body {why}"));
     }
     let mut resp = match &route.body {
         Some(J::String(text)) => text.clone().into_response(),
