@@ -153,7 +153,7 @@ impl EnvFile<'_, '_> {
                 continue;
             }
             match params.iter().find(|p| p.name == k) {
-                Some(p) if p.password => self.literal_secret(conn, k, value),
+                Some(p) if p.secret => self.literal_secret(conn, k, value),
                 Some(_) => {}
                 None => {
                     let known: Vec<&str> = params

@@ -674,15 +674,7 @@ impl<'a> Cx<'a> {
         let m = &self.a.model;
         let check = |steps: &[Step], conn: Option<&ConnectionDef>, out: &mut Vec<Diagnostic>| {
             let Some(c) = conn else { return };
-            let mut secret: Vec<String> = c
-                .all_params()
-                .into_iter()
-                .filter(|p| p.password)
-                .map(|p| p.name)
-                .collect();
-            if c.auth.as_ref().is_some_and(|a| a.form == "oauth2") {
-                secret.push("access_token".into());
-            }
+            let secret = c.secret_params();
             crate::walk_steps(steps, &mut |s| {
                 let to_other_connection = matches!(&s.kind, StepKind::Request(r) if r.connection.as_ref().is_some_and(|n| n.name != c.name.name));
                 for t in &s.templates {
@@ -714,7 +706,7 @@ impl<'a> Cx<'a> {
                                 Diagnostic::new("secret::exposed", t.sub_loc(seg.offset + offset, field.len()), format!("the secret `auth.{field}` goes {where_}"))
                                     .label("secret used here")
                                     .help(format!(
-                                        "a password param may be used only by connection `{}`'s base-url, headers and auth; send it there (e.g. `auth \"custom\" {{ header … }}`)",
+                                        "a secret (a password param, or a param the auth sends as a credential) may be used only by connection `{}`'s headers and auth, and so may every value computed from it; send it there (e.g. `auth \"custom\" {{ header … }}`)",
                                         c.name.name
                                     )),
                             );

@@ -120,7 +120,7 @@ pub fn eval_template(
     programs: &Programs,
     mappings: Arc<dyn Mappings>,
 ) -> Result<J, String> {
-    eval_segments(&t.text, Some(t), vars, programs, mappings)
+    eval_segments(&t.text, Some(t), vars, programs, mappings, &mut |_, _| {})
 }
 
 pub fn eval_text(
@@ -129,7 +129,19 @@ pub fn eval_text(
     programs: &Programs,
     mappings: Arc<dyn Mappings>,
 ) -> Result<J, String> {
-    eval_segments(text, None, vars, programs, mappings)
+    eval_segments(text, None, vars, programs, mappings, &mut |_, _| {})
+}
+
+/// [`eval_text`], telling `seen` each expression's text and value (the executor masks the values of
+/// expressions that read a secret).
+pub fn eval_text_seen(
+    text: &str,
+    vars: &[(&str, &J)],
+    programs: &Programs,
+    mappings: Arc<dyn Mappings>,
+    seen: &mut dyn FnMut(&str, &J),
+) -> Result<J, String> {
+    eval_segments(text, None, vars, programs, mappings, seen)
 }
 
 fn eval_segments(
@@ -138,10 +150,11 @@ fn eval_segments(
     vars: &[(&str, &J)],
     programs: &Programs,
     mappings: Arc<dyn Mappings>,
+    seen: &mut dyn FnMut(&str, &J),
 ) -> Result<J, String> {
     let segments = template::segments(text);
-    let eval = |seg: &template::Segment, mappings: Arc<dyn Mappings>| {
-        programs
+    let mut eval = |seg: &template::Segment, mappings: Arc<dyn Mappings>| {
+        let v = programs
             .get(seg.expr)
             .and_then(|p| p.evaluate(vars, mappings))
             .inspect_err(|_| {
@@ -153,7 +166,9 @@ fn eval_segments(
                         });
                     });
                 }
-            })
+            })?;
+        seen(seg.expr, &v);
+        Ok::<J, String>(v)
     };
     if let [seg] = segments.as_slice()
         && seg.offset == 2
@@ -184,6 +199,17 @@ pub fn eval_tree(
     programs: &Programs,
     mappings: Arc<dyn Mappings>,
 ) -> Result<J, String> {
+    eval_tree_seen(tree, vars, programs, mappings, &mut |_, _| {})
+}
+
+/// [`eval_tree`], telling `seen` each expression's text and value.
+pub fn eval_tree_seen(
+    tree: &Tree,
+    vars: &[(&str, &J)],
+    programs: &Programs,
+    mappings: Arc<dyn Mappings>,
+    seen: &mut dyn FnMut(&str, &J),
+) -> Result<J, String> {
     Ok(match tree {
         Tree::Scalar(v, _) => match v {
             intact_syntax::Value::String(s) => J::String(unescape_dollars(s)),
@@ -194,13 +220,13 @@ pub fn eval_tree(
             intact_syntax::Value::Bool(b) => J::Bool(*b),
             intact_syntax::Value::Null | intact_syntax::Value::Invalid => J::Null,
         },
-        Tree::Template(t) => eval_template(t, vars, programs, mappings)?,
+        Tree::Template(t) => eval_segments(&t.text, Some(t), vars, programs, mappings, seen)?,
         Tree::Object(fields, _) => {
             let mut map = serde_json::Map::new();
             for (k, v) in fields {
                 map.insert(
                     k.name.clone(),
-                    eval_tree(v, vars, programs, mappings.clone())?,
+                    eval_tree_seen(v, vars, programs, mappings.clone(), seen)?,
                 );
             }
             J::Object(map)
@@ -208,7 +234,7 @@ pub fn eval_tree(
         Tree::Array(items, _) => J::Array(
             items
                 .iter()
-                .map(|i| eval_tree(i, vars, programs, mappings.clone()))
+                .map(|i| eval_tree_seen(i, vars, programs, mappings.clone(), seen))
                 .collect::<Result<_, _>>()?,
         ),
     })

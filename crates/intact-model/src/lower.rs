@@ -165,6 +165,7 @@ impl ConnectionDef {
             .map(|p| ParamInfo {
                 name: p.name.name.clone(),
                 password: p.password,
+                secret: p.password,
                 declared: Some(p.name.loc),
             })
             .collect();
@@ -175,23 +176,74 @@ impl ConnectionDef {
         {
             for (name, password) in form.implicit_params {
                 match out.iter_mut().find(|p| p.name == *name) {
-                    Some(p) => p.password |= *password,
+                    Some(p) => {
+                        p.password |= *password;
+                        p.secret |= *password;
+                    }
                     None => out.push(ParamInfo {
                         name: (*name).into(),
                         password: *password,
+                        secret: *password,
                         declared: None,
                     }),
                 }
             }
         }
+        // A text param the auth sends as a credential is a secret all the same.
+        for t in self.credential_templates() {
+            for seg in template::segments(&t.text) {
+                for r in template::references(seg.expr) {
+                    if let template::Reference::Member {
+                        root: "auth",
+                        field,
+                        ..
+                    } = r
+                        && let Some(p) = out.iter_mut().find(|p| p.name == field)
+                    {
+                        p.secret = true;
+                    }
+                }
+            }
+        }
         out
+    }
+
+    /// The names of the params whose values are secrets: password params, params the auth sends
+    /// as credentials, and `access_token` for OAuth 2.0.
+    pub fn secret_params(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .all_params()
+            .into_iter()
+            .filter(|p| p.secret)
+            .map(|p| p.name)
+            .collect();
+        if self.auth.as_ref().is_some_and(|a| a.form == "oauth2") {
+            out.push("access_token".into());
+        }
+        out
+    }
+
+    /// The auth's templates that make a credential: headers, query parameters and cookies of the
+    /// auth, a bearer token, a basic password.
+    fn credential_templates(&self) -> impl Iterator<Item = &Template> {
+        self.auth.iter().flat_map(|a| {
+            a.credentials.iter().map(|(_, _, t)| t).chain(
+                a.settings
+                    .iter()
+                    .filter(|(k, _)| matches!(k.as_str(), "token" | "password"))
+                    .map(|(_, t)| t),
+            )
+        })
     }
 }
 
 #[derive(Debug, Clone)]
 pub struct ParamInfo {
     pub name: String,
+    /// Declared `type "password"`, or a password by its auth form.
     pub password: bool,
+    /// A password, or read by a credential of the auth (see [`ConnectionDef::secret_params`]).
+    pub secret: bool,
     pub declared: Option<Loc>,
 }
 

@@ -61,6 +61,19 @@ impl Masker {
         all.sort_by_key(|f| std::cmp::Reverse(f.len()));
     }
 
+    /// Registers every string and number inside a value computed from a secret (`upper(auth.key)`,
+    /// a list of `split(auth.key, ':')`); booleans and null tell nothing worth masking.
+    pub fn add_value(&self, v: &serde_json::Value) {
+        use serde_json::Value as J;
+        match v {
+            J::String(s) => self.add(s),
+            J::Number(n) => self.add(&n.to_string()),
+            J::Array(a) => a.iter().for_each(|x| self.add_value(x)),
+            J::Object(o) => o.values().for_each(|x| self.add_value(x)),
+            J::Bool(_) | J::Null => {}
+        }
+    }
+
     /// The text with every secret form replaced.
     pub fn mask(&self, text: &str) -> String {
         let forms = self.forms.read().unwrap();

@@ -8,10 +8,12 @@ use std::time::Duration;
 use base64::Engine;
 use intact_expr::eval::{Mappings, json_text as text_of};
 use intact_model::contracts::{self, Side};
-use intact_model::eval::{Place, Programs, ProjectMappings, eval_text, eval_tree, failing_place};
+use intact_model::eval::{
+    Place, Programs, ProjectMappings, eval_text_seen, eval_tree_seen, failing_place,
+};
 use intact_model::{
     ActionDef, Analysis, ConnectionDef, Exec, FlowDef, Ident, Loc, Request, Step, StepKind,
-    Template, Tree,
+    Template, Tree, template,
 };
 use serde_json::{Map, Value as J, json};
 
@@ -131,6 +133,8 @@ pub struct Runtime {
         tokio::sync::Mutex<std::collections::HashMap<String, (String, std::time::Instant)>>,
     /// Where OAuth 2.0 tokens outlive the run (the user's cache folder); memory only when `None`.
     pub(crate) token_store: Option<crate::oauth::TokenStore>,
+    /// The secret params of each connection ([`ConnectionDef::secret_params`]).
+    secret_params: std::collections::HashMap<String, Vec<String>>,
 }
 
 /// What a list of steps ended with.
@@ -157,6 +161,12 @@ impl Runtime {
         crate::init_tls();
         let programs = Arc::new(Programs::default());
         let mappings = ProjectMappings::new(&analysis.model, programs.clone());
+        let secret_params = analysis
+            .model
+            .connections
+            .iter()
+            .map(|c| (c.name.name.clone(), c.secret_params()))
+            .collect();
         let client = reqwest::Client::builder()
             .pool_max_idle_per_host(8)
             // Redirects are followed by the request loop, which knows the connection's host and
@@ -176,6 +186,7 @@ impl Runtime {
             tokens: Default::default(),
             credentials: Default::default(),
             token_store: None,
+            secret_params,
         }
     }
 
@@ -234,7 +245,7 @@ impl Runtime {
                         })
                 });
             if let Some(v) = value {
-                if p.password {
+                if p.secret {
                     self.masker.add(&v);
                 }
                 out.insert(p.name.clone(), J::String(v));
@@ -251,8 +262,27 @@ impl Runtime {
             .chain(std::iter::once(("steps", &frame.steps)))
             .collect();
         let mappings: Arc<dyn Mappings> = self.mappings.clone();
-        failing_place(|| eval_tree(tree, &vars, &self.programs, mappings))
+        let mut seen = self.secret_watch(frame);
+        failing_place(|| eval_tree_seen(tree, &vars, &self.programs, mappings, &mut seen))
             .map_err(|(e, place)| self.expression_failure(e, place.as_ref(), frame))
+    }
+
+    /// Registers as secret the value of every expression that reads a secret param of the frame's
+    /// connection: a value computed from a secret is a secret (docs/security.md).
+    fn secret_watch<'s>(&'s self, frame: &Frame) -> impl FnMut(&str, &J) + 's {
+        let names = frame
+            .conn
+            .and_then(|c| self.secret_params.get(&c.name.name))
+            .filter(|n| !n.is_empty());
+        move |expr: &str, value: &J| {
+            let Some(names) = names else { return };
+            let reads_secret = template::references(expr).iter().any(|r| {
+                matches!(r, template::Reference::Member { root: "auth", field, .. } if names.iter().any(|n| n == field))
+            });
+            if reads_secret {
+                self.masker.add_value(value);
+            }
+        }
     }
 
     /// An expression that failed, named by its step, its place and its text:
@@ -306,7 +336,8 @@ impl Runtime {
         vars.push(("steps", &frame.steps));
         vars.extend_from_slice(extra);
         let mappings: Arc<dyn Mappings> = self.mappings.clone();
-        failing_place(|| eval_text(text, &vars, &self.programs, mappings))
+        let mut seen = self.secret_watch(frame);
+        failing_place(|| eval_text_seen(text, &vars, &self.programs, mappings, &mut seen))
             .map_err(|(e, place)| self.expression_failure(e, place.or(at).as_ref(), frame))
     }
 
@@ -480,7 +511,7 @@ impl Runtime {
         })
     }
 
-    /// Runs a flow with its inputs; returns its return value.
+    /// Runs a flow with its inputs; returns its return value, secrets masked.
     pub async fn run_flow(&self, name: &str, inputs: J) -> Result<J, Failure> {
         let flow = self.flow(name)?;
         let input = self.flow_input(flow, inputs)?;
@@ -492,7 +523,7 @@ impl Runtime {
             )
             .await?
         {
-            Flow::Return(v) => Ok(v),
+            Flow::Return(v) => Ok(self.masker.mask_json(&v)),
             Flow::Next => Ok(J::Null),
         }
     }

@@ -282,3 +282,77 @@ async fn credentials_never_follow_a_redirect_to_another_host() {
     assert!(second.contains("x-api-key: sk-secret-key-123"), "{second}");
     assert!(!second.contains("referer"), "{second}");
 }
+
+/// A value computed from a secret is a secret: a server that echoes the request back sees the
+/// derived header, and neither the output nor the trace shows it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn values_computed_from_a_secret_are_masked() {
+    // Echoes the request's head back as a JSON list of lines.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(2) {
+            let Ok(mut stream) = stream else { return };
+            let mut buf = [0u8; 8192];
+            let n = stream.read(&mut buf).unwrap_or(0);
+            let head = String::from_utf8_lossy(&buf[..n]).into_owned();
+            let lines: Vec<&str> = head.lines().filter(|l| !l.is_empty()).collect();
+            let body = serde_json::to_string(&lines).unwrap();
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    let kdl = r#"project "p" {
+    display-name "P"
+}
+connection "api" {
+    base-url "https://api.example.com"
+    param "key" {
+        label "Key"
+        type "password"
+    }
+    header "X-Sig" "${upper(auth.key)}"
+    header "X-Parts" "${split(auth.key, '-')}"
+    auth "api-key" {
+        header "X-Api-Key" "${auth.key}"
+    }
+}
+flow "get" {
+    request "r" "GET" "/x"
+    return "${steps.r.body}"
+}
+"#;
+    let analysis = Arc::new(Analysis::new(vec![FileInput::new("intact.kdl", kdl)]));
+    let mut env = Environment::default();
+    env.connections.insert(
+        "api".into(),
+        ConnectionEnv {
+            base_url: Some(base),
+            params: [("key".to_string(), "sk-secret-key-123".to_string())].into(),
+            ..Default::default()
+        },
+    );
+    let trace = Arc::new(std::sync::Mutex::new(String::new()));
+    let sink = trace.clone();
+    let v = Runtime::new(analysis, env, Arc::new(Masker::new()))
+        .with_trace(Arc::new(move |l: &str| {
+            sink.lock().unwrap().push_str(l);
+            sink.lock().unwrap().push('\n');
+        }))
+        .run_flow("get", json!({}))
+        .await
+        .expect("the flow runs");
+    let printed = format!("{v}\n{}", trace.lock().unwrap());
+    assert!(printed.contains("x-sig"), "the echo came back: {printed}");
+    for leak in [
+        "SK-SECRET-KEY-123",
+        "sk-secret-key-123",
+        "secret",
+        "key-123",
+    ] {
+        assert!(!printed.contains(leak), "`{leak}` printed: {printed}");
+    }
+}

@@ -24,6 +24,8 @@ struct Api {
     /// Tokens the API refuses (to force a refresh).
     revoked: Arc<Mutex<Vec<String>>>,
     expires_in: Arc<AtomicUsize>,
+    /// The bearer tokens `/me` was called with (a run's output masks them).
+    seen: Arc<Mutex<Vec<String>>>,
 }
 
 async fn token(
@@ -56,6 +58,7 @@ async fn me(State(api): State<Api>, headers: HeaderMap) -> impl IntoResponse {
         .unwrap_or("")
         .to_string();
     let token = auth.trim_start_matches("Bearer ").to_string();
+    api.seen.lock().unwrap().push(token.clone());
     if !auth.starts_with("Bearer ") || api.revoked.lock().unwrap().contains(&token) {
         return (
             StatusCode::UNAUTHORIZED,
@@ -63,7 +66,9 @@ async fn me(State(api): State<Api>, headers: HeaderMap) -> impl IntoResponse {
         )
             .into_response();
     }
-    Json(json!({"token": token})).into_response()
+    // The token's serial tells the test which token came; the token itself comes back masked.
+    let serial = token.trim_start_matches("at-").to_string();
+    Json(json!({"token": token, "serial": serial})).into_response()
 }
 
 async fn start(api: Api) -> String {
@@ -95,7 +100,10 @@ connection "api" {{
 }}
 flow "me" {{
     request "me" "GET" "/me"
-    return "${{steps.me.body.token}}"
+    return {{
+        serial "${{steps.me.body.serial}}"
+        token "${{steps.me.body.token}}"
+    }}
 }}
 "#
     )
@@ -139,8 +147,14 @@ async fn client_credentials_cache_refresh_and_401_retry() {
         traces.clone(),
     );
     // Cached: two calls, one token.
-    assert_eq!(rt.run_flow("me", json!({})).await.unwrap(), json!("at-0"));
-    assert_eq!(rt.run_flow("me", json!({})).await.unwrap(), json!("at-0"));
+    assert_eq!(
+        rt.run_flow("me", json!({})).await.unwrap(),
+        json!({"serial": "0", "token": "••••"})
+    );
+    assert_eq!(
+        rt.run_flow("me", json!({})).await.unwrap(),
+        json!({"serial": "0", "token": "••••"})
+    );
     assert_eq!(api.issued.load(Ordering::SeqCst), 1);
     let form = api.forms.lock().unwrap()[0].clone();
     assert_eq!(form["grant_type"], "client_credentials");
@@ -152,7 +166,10 @@ async fn client_credentials_cache_refresh_and_401_retry() {
     );
     // The API refuses the token: one refresh and retry.
     api.revoked.lock().unwrap().push("at-0".into());
-    assert_eq!(rt.run_flow("me", json!({})).await.unwrap(), json!("at-1"));
+    assert_eq!(
+        rt.run_flow("me", json!({})).await.unwrap(),
+        json!({"serial": "1", "token": "••••"})
+    );
     // Refused again after the refresh: TOKEN_EXPIRED.
     api.revoked.lock().unwrap().push("at-1".into());
     api.revoked.lock().unwrap().push("at-2".into());
@@ -174,8 +191,14 @@ async fn tokens_about_to_expire_are_refreshed_and_post_auth_sends_the_secret() {
         &format!("{base}/token"),
         Arc::new(Mutex::new(Vec::new())),
     );
-    assert_eq!(rt.run_flow("me", json!({})).await.unwrap(), json!("at-0"));
-    assert_eq!(rt.run_flow("me", json!({})).await.unwrap(), json!("at-1"));
+    assert_eq!(
+        rt.run_flow("me", json!({})).await.unwrap(),
+        json!({"serial": "0", "token": "••••"})
+    );
+    assert_eq!(
+        rt.run_flow("me", json!({})).await.unwrap(),
+        json!({"serial": "1", "token": "••••"})
+    );
     let form = api.forms.lock().unwrap()[0].clone();
     assert_eq!(form["client_id"], "cid");
     assert_eq!(form["client_secret"], SECRET);
@@ -218,10 +241,11 @@ async fn client_credentials_against_oauth2_mock_server() {
         &format!("http://127.0.0.1:{port}/token"),
         Arc::new(Mutex::new(Vec::new())),
     );
-    let token: Value = rt.run_flow("me", json!({})).await.unwrap();
+    let out: Value = rt.run_flow("me", json!({})).await.unwrap();
     let _ = child.kill();
     let _ = child.wait();
-    let token = token.as_str().unwrap().to_string();
+    assert_eq!(out["token"], "••••", "the token is masked in the output");
+    let token = api.seen.lock().unwrap()[0].clone();
     // A signed JWT whose claims carry the scopes asked for.
     let parts: Vec<&str> = token.split('.').collect();
     assert_eq!(parts.len(), 3, "{token}");
