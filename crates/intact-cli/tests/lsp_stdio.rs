@@ -204,3 +204,41 @@ fn malformed_messages_are_answered_and_the_server_keeps_serving() {
     assert!(published.to_string().contains("lookpu"), "{published}");
     c.shutdown();
 }
+
+/// An edit whose range lies past the end of the document is kept (at the end) rather than dropped,
+/// and the user is warned that the editor's text and the server's may differ.
+#[test]
+fn an_edit_outside_the_document_is_kept_and_reported() {
+    let dir = project();
+    let root = dir.path().canonicalize().unwrap();
+    let mut c = Client::start();
+    c.initialize(&root, &["utf-16"]);
+    let furi = uri(&root.join("flows/extra.kdl"));
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": furi, "languageId": "kdl", "version": 1,
+            "text": "flow \"extra\" {\n    return {}\n}\n"}}),
+    );
+    c.diagnostics(&furi, |d| d.is_empty());
+    c.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": {"uri": furi, "version": 2},
+            "contentChanges": [{"range": {"start": {"line": 99, "character": 0}, "end": {"line": 99, "character": 0}},
+                "text": "flow \"second\" {\n    log \"hi\" bogus=1\n    return {}\n}\n"}],
+        }),
+    );
+    let warning = c.wait(|m| m["method"] == "window/logMessage");
+    assert_eq!(warning["params"]["type"], 2, "{warning}");
+    let text = warning["params"]["message"].as_str().unwrap();
+    assert!(
+        text.contains("version 2") && text.contains("100:1") && text.contains("reopen"),
+        "{text}"
+    );
+    let published = c.diagnostics(&furi, |d| !d.is_empty());
+    assert_eq!(published["params"]["version"], 2);
+    let d = &published["params"]["diagnostics"][0];
+    assert_eq!(d["code"], "schema::unknown-property", "{d}");
+    assert_eq!(d["range"]["start"]["line"], 4, "{d}");
+    c.shutdown();
+}

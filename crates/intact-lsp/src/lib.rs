@@ -73,6 +73,7 @@ struct Documents {
 }
 
 pub struct Backend {
+    client: Client,
     docs: Arc<Mutex<Documents>>,
     worker: mpsc::Sender<PathBuf>,
 }
@@ -94,7 +95,11 @@ impl Backend {
             .name("intact-analysis".into())
             .spawn(move || worker.run())
             .expect("the analysis thread starts");
-        Backend { docs, worker: tx }
+        Backend {
+            client,
+            docs,
+            worker: tx,
+        }
     }
 
     fn encoding(&self) -> Encoding {
@@ -150,6 +155,7 @@ impl LanguageServer for Backend {
             return;
         };
         let enc = self.encoding();
+        let mut strays = Vec::new();
         {
             let mut docs = self.docs.lock().unwrap();
             let Some(doc) = docs.open.get_mut(&path) else {
@@ -161,6 +167,15 @@ impl LanguageServer for Backend {
                     None => text = change.text,
                     Some(range) => {
                         let index = LineIndex::new(&text);
+                        // The change is kept, at the nearest place in the text, and the user is
+                        // told: the editor and the server no longer agree on the text.
+                        let last = index.line_col(index.len()).line;
+                        if range.start.line > last
+                            || range.end.line > last
+                            || range.end < range.start
+                        {
+                            strays.push(range);
+                        }
                         let start = protocol::offset(&index, &text, enc, range.start);
                         let end = protocol::offset(&index, &text, enc, range.end).max(start);
                         text.replace_range(start..end, &change.text);
@@ -171,6 +186,22 @@ impl LanguageServer for Backend {
             doc.version = params.text_document.version;
         }
         self.schedule(&path);
+        for r in strays {
+            self.client
+                .log_message(
+                    lsp::MessageType::WARNING,
+                    format!(
+                        "intact: an edit of {} (version {}) at {}:{}-{}:{} lies outside the document; it was applied at the nearest place, and the server's copy may differ from the editor's: close and reopen the file",
+                        path.display(),
+                        params.text_document.version,
+                        r.start.line + 1,
+                        r.start.character + 1,
+                        r.end.line + 1,
+                        r.end.character + 1
+                    ),
+                )
+                .await;
+        }
     }
 
     async fn did_save(&self, params: lsp::DidSaveTextDocumentParams) {
