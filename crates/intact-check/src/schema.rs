@@ -497,14 +497,34 @@ impl SchemaCheck<'_> {
                     );
                 }
             }
+            (Ty::Size, Value::String(s)) => match catalogue::parse_size_bytes(s) {
+                None => self.out.push(
+                    Diagnostic::new("schema::invalid-value", loc, format!("`{s}` is not a size"))
+                        .label("not a size")
+                        .help("write a whole number with B, KiB, MiB or GiB, e.g. \"64MiB\""),
+                ),
+                Some(n) if n > catalogue::MAX_RESPONSE_SIZE_LIMIT || n == 0 => self.out.push(
+                    Diagnostic::new(
+                        "schema::invalid-value",
+                        loc,
+                        format!("`{s}` is outside the sizes intact reads"),
+                    )
+                    .label("between 1B and 1GiB")
+                    .help(
+                        "bodies are held in memory; give a size from 1B to 1GiB, e.g. \"256MiB\"",
+                    ),
+                ),
+                Some(_) => {}
+            },
             (Ty::VariableRef, Value::String(_)) => {} // resolved by the name rules
             (Ty::Str | Ty::Template | Ty::Value | Ty::Text, _)
                 if matches!(lit.value, Value::String(_)) => {}
             (Ty::Value, _) => {}
             (Ty::Text, Value::Integer(_) | Value::Float(_) | Value::Bool(_)) => {}
-            (Ty::Str | Ty::Template | Ty::Name | Ty::Duration | Ty::VariableRef, v) => self
-                .out
-                .push(wrong(v.type_name()).help("quote it to make it a string")),
+            (Ty::Str | Ty::Template | Ty::Name | Ty::Duration | Ty::Size | Ty::VariableRef, v) => {
+                self.out
+                    .push(wrong(v.type_name()).help("quote it to make it a string"))
+            }
             (Ty::Int, Value::Integer(_)) | (Ty::Bool, Value::Bool(_)) => {}
             (Ty::Int | Ty::Bool | Ty::Status, Value::String(_)) if is_template => {}
             (Ty::Status, Value::Integer(n)) => {

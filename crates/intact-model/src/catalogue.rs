@@ -44,6 +44,7 @@ pub enum Kind {
     Token,
     RequestIdHeader,
     Timeout,
+    MaxResponseSize,
     Retry,
     Ping,
     Mapping,
@@ -108,6 +109,8 @@ pub enum Ty {
     Status,
     /// A duration such as `"30s"`, `"500ms"`, `"2m"`.
     Duration,
+    /// A size in bytes such as `"64MiB"`, `"512KiB"`, `"1GiB"`.
+    Size,
     /// One of a fixed set of strings.
     Enum(&'static [&'static str]),
     /// A reference to a tenant variable written `"app.NAME"`.
@@ -126,6 +129,7 @@ impl Ty {
             Ty::Bool => "#true or #false".into(),
             Ty::Status => "an HTTP status code (100–599)".into(),
             Ty::Duration => "a duration such as \"30s\" or \"500ms\"".into(),
+            Ty::Size => "a size such as \"64MiB\" or \"512KiB\"".into(),
             Ty::Enum(values) => format!("one of {}", quote_list(values)),
             Ty::VariableRef => "a tenant variable reference such as \"app.subdomain\"".into(),
         }
@@ -420,7 +424,7 @@ pub static SPECS: &[NodeSpec] = &[
     node!(Connection, "connection", "The HTTP helper: base URL, parameters, authentication, defaults and the auth ping.",
         "Actions and flows send requests through a connection. Where the project has one connection it is the default.",
         args: &[arg("name", Ty::Name, "Named by `connection=` on actions, flows and requests.")], min: 1, rest: None, props: NO_PROPS, body: Nodes,
-        children: &[req(Kind::BaseUrl), many(Kind::Param), one(Kind::Auth), many(Kind::Header), one(Kind::RequestIdHeader), one(Kind::Timeout), one(Kind::Retry), one(Kind::Ping)]),
+        children: &[req(Kind::BaseUrl), many(Kind::Param), one(Kind::Auth), many(Kind::Header), one(Kind::RequestIdHeader), one(Kind::Timeout), one(Kind::MaxResponseSize), one(Kind::Retry), one(Kind::Ping)]),
     leaf!(
         BaseUrl,
         "base-url",
@@ -558,6 +562,14 @@ pub static SPECS: &[NodeSpec] = &[
         "duration",
         "How long a request may take, e.g. \"30s\" (default 30s).",
         "A duration: a number followed by ms, s or m."
+    ),
+    leaf!(
+        MaxResponseSize,
+        "max-response-size",
+        Ty::Size,
+        "size",
+        "The largest response body read from this connection, e.g. \"64MiB\" (default 32MiB, at most 1GiB).",
+        "A larger body fails the step before it is read whole, so that a runaway server cannot exhaust memory. A size: a number followed by B, KiB, MiB or GiB."
     ),
     node!(Retry, "retry", "When and how often requests are retried.",
         "Honours Retry-After. A 429 is retried for any method; 503 and connect errors only for idempotent methods unless `unsafe-methods=#true`. Without a retry node: max=3 on=429.",
@@ -812,9 +824,38 @@ pub fn parse_duration_ms(text: &str) -> Option<u64> {
     }
 }
 
+/// The largest `max-response-size`: bodies are held in memory, and parsed JSON takes several
+/// times its text.
+pub const MAX_RESPONSE_SIZE_LIMIT: u64 = 1024 * 1024 * 1024;
+
+/// Parses a size such as "64MiB", "512KiB", "1GiB", "100B" into bytes.
+pub fn parse_size_bytes(text: &str) -> Option<u64> {
+    let (num, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit())?);
+    let n: u64 = num.parse().ok()?;
+    let factor: u64 = match unit {
+        "B" => 1,
+        "KiB" => 1 << 10,
+        "MiB" => 1 << 20,
+        "GiB" => 1 << 30,
+        _ => return None,
+    };
+    n.checked_mul(factor)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size_bytes("64MiB"), Some(64 << 20));
+        assert_eq!(parse_size_bytes("512KiB"), Some(512 << 10));
+        assert_eq!(parse_size_bytes("1GiB"), Some(1 << 30));
+        assert_eq!(parse_size_bytes("100B"), Some(100));
+        assert_eq!(parse_size_bytes("64MB"), None);
+        assert_eq!(parse_size_bytes("MiB"), None);
+        assert_eq!(parse_size_bytes("99999999999999GiB"), None);
+    }
 
     #[test]
     fn specs_are_in_kind_order() {

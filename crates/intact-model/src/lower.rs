@@ -772,7 +772,7 @@ impl Lowerer<'_> {
                     }
                 }
                 "ping" => conn.ping = Some(self.steps(c, Kind::Ping)),
-                k @ ("timeout" | "request-id-header") => {
+                k @ ("timeout" | "request-id-header" | "max-response-size") => {
                     if let Some(v) = c.arg(0).and_then(|l| l.value.as_str()) {
                         conn.settings.push((k.to_string(), v.to_string()));
                     }

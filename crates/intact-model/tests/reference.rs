@@ -53,6 +53,7 @@ const SECTIONS: &[(&str, &[Kind])] = &[
             Kind::Cookie,
             Kind::RequestIdHeader,
             Kind::Timeout,
+            Kind::MaxResponseSize,
             Kind::Retry,
             Kind::Ping,
         ],

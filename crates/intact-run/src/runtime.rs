@@ -1046,7 +1046,14 @@ impl Runtime {
                         .get("content-type")
                         .and_then(J::as_str)
                         .is_some_and(|c| c.contains("json"));
-                    let bytes = read_body(resp, MAX_RESPONSE_BYTES).await.map_err(|why| {
+                    let limit = max_response_size(conn);
+                    let bytes = read_body(resp, limit).await.map_err(|mut why| {
+                        if why.starts_with("is larger") {
+                            why.push_str(&format!(
+                                "; raise `max-response-size` on connection `{}` if the API's answers are that large",
+                                conn.name.name
+                            ));
+                        }
                         self.trace(format_args!("{method} {url} -> {status}: {why}"));
                         Failure {
                             step: Some(step_name.clone()),
@@ -1337,6 +1344,14 @@ fn connection_timeout(conn: &ConnectionDef) -> Option<u64> {
     conn_setting(conn, "timeout").and_then(|v| intact_model::catalogue::parse_duration_ms(&v))
 }
 
+/// The connection's `max-response-size`, else [`MAX_RESPONSE_BYTES`].
+fn max_response_size(conn: &ConnectionDef) -> usize {
+    conn_setting(conn, "max-response-size")
+        .and_then(|v| intact_model::catalogue::parse_size_bytes(&v))
+        .filter(|n| (1..=intact_model::catalogue::MAX_RESPONSE_SIZE_LIMIT).contains(n))
+        .map_or(MAX_RESPONSE_BYTES, |n| n as usize)
+}
+
 fn request_id_header(conn: &ConnectionDef) -> Option<String> {
     conn_setting(conn, "request-id-header")
 }
@@ -1478,8 +1493,9 @@ const MAX_REDIRECTS: usize = 10;
 /// `RATE_LIMIT_EXCEEDED` at once (docs/security.md).
 pub const MAX_RETRY_AFTER_SECS: u64 = 30;
 
-/// The largest response body intact reads (docs/security.md): past it the step fails instead of
-/// holding an unbounded body in memory.
+/// The largest response body intact reads unless the connection's `max-response-size` says
+/// otherwise (docs/security.md): past it the step fails instead of holding an unbounded body in
+/// memory.
 pub const MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
 
 /// `Retry-After` in seconds: a number, or an HTTP date (the seconds until then).
@@ -1495,15 +1511,20 @@ fn retry_after_seconds(v: &str) -> Option<u64> {
     )
 }
 
+/// A size as people write it: `32 MiB`, `512 KiB`, `100 B`.
+fn size_text(n: usize) -> String {
+    match n {
+        n if n >= 1 << 30 && n % (1 << 30) == 0 => format!("{} GiB", n >> 30),
+        n if n >= 1 << 20 && n % (1 << 20) == 0 => format!("{} MiB", n >> 20),
+        n if n >= 1 << 10 && n % (1 << 10) == 0 => format!("{} KiB", n >> 10),
+        n => format!("{n} B"),
+    }
+}
+
 /// The whole body, or why it could not be had: cut off before its end (a shorter body than its
 /// `Content-Length`, a reset, the timeout) or larger than `limit`. Never a silent empty body.
 async fn read_body(mut resp: reqwest::Response, limit: usize) -> Result<Vec<u8>, String> {
-    let too_large = || {
-        format!(
-            "is larger than the {} MiB intact reads of a response",
-            limit / (1024 * 1024)
-        )
-    };
+    let too_large = || format!("is larger than the {} intact reads", size_text(limit));
     if resp.content_length().is_some_and(|n| n > limit as u64) {
         return Err(too_large());
     }

@@ -154,6 +154,51 @@ async fn bodies_larger_than_the_limit_are_refused() {
     );
 }
 
+/// A server that streams `mib` MiB of text without announcing a length.
+fn streaming_server(mib: usize) -> String {
+    server(move |s| {
+        let _ = s.write_all(
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n",
+        );
+        let chunk = vec![b'x'; 1 << 20];
+        for _ in 0..mib {
+            let head = format!("{:x}\r\n", chunk.len());
+            if s.write_all(head.as_bytes()).is_err()
+                || s.write_all(&chunk).is_err()
+                || s.write_all(b"\r\n").is_err()
+            {
+                return;
+            }
+        }
+        let _ = s.write_all(b"0\r\n\r\n");
+    })
+}
+
+/// `max-response-size` on a connection lowers or raises the limit; the failure names the setting.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_response_size_limit_is_set_per_connection() {
+    let sized = |size: &str| {
+        PROJECT.replace(
+            "    retry max=2 on=429\n",
+            &format!("    retry max=2 on=429\n    max-response-size \"{size}\"\n"),
+        )
+    };
+    let Err(f) = run_project(&sized("512KiB"), &streaming_server(1), &[]).await else {
+        panic!("1 MiB is over 512 KiB, and was read");
+    };
+    assert!(
+        f.message.contains("larger than the 512 KiB intact reads")
+            && f.message
+                .contains("raise `max-response-size` on connection `api`"),
+        "{}",
+        f.message
+    );
+    let v = run_project(&sized("40MiB"), &streaming_server(33), &[])
+        .await
+        .expect("33 MiB is within 40 MiB");
+    assert_eq!(v.as_str().map(str::len), Some(33 << 20));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_retry_after_of_days_is_not_waited_for() {
     for header in ["999999", "Fri, 31 Dec 2100 23:59:59 GMT"] {
