@@ -53,7 +53,7 @@ impl Diagnostic {
         Diagnostic {
             code,
             severity,
-            message: message.into(),
+            message: clip_quoted(message.into()),
             loc,
             label: String::new(),
             related: Vec::new(),
@@ -63,19 +63,19 @@ impl Diagnostic {
     }
 
     pub fn label(mut self, text: impl Into<String>) -> Self {
-        self.label = text.into();
+        self.label = clip_quoted(text.into());
         self
     }
 
     pub fn help(mut self, text: impl Into<String>) -> Self {
-        self.help = Some(text.into());
+        self.help = Some(clip_quoted(text.into()));
         self
     }
 
     pub fn related(mut self, loc: Loc, message: impl Into<String>) -> Self {
         self.related.push(Label {
             loc,
-            message: message.into(),
+            message: clip_quoted(message.into()),
         });
         self
     }
@@ -100,5 +100,70 @@ impl Diagnostic {
             edits,
         });
         self
+    }
+}
+
+/// The longest `quoted` token a message echoes whole; longer ones keep their start and end.
+const MAX_QUOTED_CHARS: usize = 80;
+
+/// Shortens every backtick-quoted token of a message (a name, a value or an expression echoed from
+/// the file) that is longer than [`MAX_QUOTED_CHARS`], so that a megabyte-long name makes a
+/// one-line message. A fix's replacement text is never clipped: it is not a message.
+fn clip_quoted(text: String) -> String {
+    if text.len() <= MAX_QUOTED_CHARS {
+        return text;
+    }
+    let parts: Vec<&str> = text.split('`').collect();
+    if !parts
+        .iter()
+        .skip(1)
+        .step_by(2)
+        .any(|p| p.chars().count() > MAX_QUOTED_CHARS)
+    {
+        return text;
+    }
+    let mut out = String::with_capacity(MAX_QUOTED_CHARS * parts.len());
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push('`');
+        }
+        let n = part.chars().count();
+        // Odd parts are inside backticks (an unclosed last one included).
+        if i % 2 == 1 && n > MAX_QUOTED_CHARS {
+            let head: String = part.chars().take(MAX_QUOTED_CHARS * 3 / 5).collect();
+            let tail: String = part.chars().skip(n - MAX_QUOTED_CHARS / 5).collect();
+            out.push_str(&head);
+            out.push('…');
+            out.push_str(&tail);
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_quoted_tokens_are_clipped() {
+        let long = "x".repeat(10_000);
+        let clipped = clip_quoted(format!(
+            "there is no flow `{long}y` here; see `intact help`"
+        ));
+        assert_eq!(
+            clipped,
+            format!(
+                "there is no flow `{}…{}y` here; see `intact help`",
+                "x".repeat(48),
+                "x".repeat(15)
+            )
+        );
+        let short = "a `b` c ".repeat(50);
+        assert_eq!(clip_quoted(short.clone()), short);
+        // Multi-byte characters are cut on character boundaries.
+        let wide = "é".repeat(200);
+        assert!(clip_quoted(format!("`{wide}`")).chars().count() < 70);
     }
 }

@@ -755,9 +755,12 @@ fn crop_lines(
             (cut, marker, kept) = (0, 0, line_end - at);
         } else if focus.0 >= at && focus.0 <= body_end {
             let from = floor_boundary(text, focus.0.saturating_sub(CROP_CONTEXT_BYTES).max(at));
+            // A span longer than a line's worth is shown by its start.
             let to = ceil_boundary(
                 text,
-                (focus.1.max(focus.0) + CROP_CONTEXT_BYTES).min(body_end),
+                (focus.1.max(focus.0) + CROP_CONTEXT_BYTES)
+                    .min(from + MAX_LINE_BYTES)
+                    .min(body_end),
             );
             marker = if from > at { "…".len() } else { 0 };
             if marker > 0 {

@@ -264,6 +264,30 @@ fn reports_name_files_from_the_working_directory() {
 /// Findings are bounded whatever a file holds: at most 200 per file and one `limit::findings` for
 /// the rest (an error when an error was left out), and a long line is shown cropped around each
 /// finding, with the file's own column in the header.
+/// A name of 100,000 characters is echoed shortened in the message, in every report format.
+#[test]
+fn long_tokens_are_shortened_in_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = "n".repeat(100_000);
+    std::fs::write(
+        dir.path().join("intact.kdl"),
+        format!("project \"p\" {{\n    display-name \"P\"\n}}\n{name}z 1\n"),
+    )
+    .unwrap();
+    let o = intact(&["check", "--format", "json"], dir.path());
+    assert_exit(&o, 1);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let d = &v["diagnostics"][0];
+    assert_eq!(d["code"], "schema::unknown-node", "{d}");
+    let message = d["message"].as_str().unwrap();
+    assert!(
+        message.len() < 200 && message.contains("nnn…nnn") && message.contains("nnz`"),
+        "{message}"
+    );
+    let o = intact(&["check"], dir.path());
+    assert!(stdout(&o).len() < 4_000, "{} bytes", stdout(&o).len());
+}
+
 #[test]
 fn findings_and_long_lines_are_bounded() {
     let dir = tempfile::tempdir().unwrap();
