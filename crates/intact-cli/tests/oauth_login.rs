@@ -152,7 +152,11 @@ connection "acme" {
         pkce #true
     }
 }
-flow "me" {
+connection "other" {
+    base-url "https://api.other.example"
+    auth "bearer"
+}
+flow "me" connection="acme" {
     request "me" "GET" "/me"
     return "${steps.me.body.token}"
 }
@@ -162,9 +166,10 @@ flow "me" {
     let common = format!(
         "base-url = \"{api}\"\nauthorize-url = \"http://127.0.0.1:{oauth_port}/authorize\"\ntoken-url = \"http://127.0.0.1:{oauth_port}/token\"\nclient_id = \"intact-cli\"\nclient_secret = {{ env = \"ACME_CLIENT_SECRET\" }}\n"
     );
+    // Another connection whose secret is not set: commands on `acme` must not need it.
     std::fs::write(
         dir.path().join("env/dev.toml"),
-        format!("[connection.acme]\n{common}"),
+        format!("[connection.acme]\n{common}[connection.other]\ntoken = {{ env = \"OTHER_TOKEN_NEVER_SET\" }}\n"),
     )
     .unwrap();
     std::fs::write(
@@ -411,6 +416,20 @@ fn authorization_code_login_refresh_and_headless_runs() {
         &[],
     );
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+
+    // The other connection fails on its own unset variable when it is used, naming it.
+    let o = intact(
+        dir.path(),
+        cache.path(),
+        &["call", "other", "GET", "/x", "--env", "dev"],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("OTHER_TOKEN_NEVER_SET") && text(&o).contains("env/dev.toml"),
+        "{}",
+        text(&o)
+    );
 
     // A connection without the authorization-code grant has nothing to log in to.
     let o = intact(

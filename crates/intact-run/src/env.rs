@@ -3,7 +3,9 @@
 //!
 //! A value is a literal, `{ env = "VAR" }` or `{ file = "path" }` (relative to the project root).
 //! Values read from a reference are secrets and are registered with the masker. A missing variable
-//! or file fails the load, naming it and the environment file, before any request is made.
+//! or file under `[app]` fails the load, naming it and the environment file, before any request is
+//! made; one under `[connection.NAME]` fails when that connection is first used, so that a command
+//! on one connection (`intact auth login api`) does not need another connection's secrets.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -26,9 +28,17 @@ pub struct ConnectionEnv {
     pub token_url: Option<String>,
     /// Overrides the OAuth 2.0 `authorize-url` (`intact auth login` against a local server).
     pub authorize_url: Option<String>,
+    /// Why a value of this section could not be read (an unset variable, a missing file): the
+    /// connection fails with it when it is used.
+    pub unreadable: Option<EnvError>,
 }
 
 impl Environment {
+    /// Why connection `name`'s section could not be read, if it could not.
+    pub fn unreadable(&self, name: &str) -> Option<&EnvError> {
+        self.connections.get(name)?.unreadable.as_ref()
+    }
+
     /// The tenant variables as the `app` object of expressions.
     pub fn app_json(&self) -> serde_json::Value {
         serde_json::Value::Object(
@@ -119,7 +129,13 @@ pub fn load(
                     };
                     let mut ce = ConnectionEnv::default();
                     for (k, v) in t {
-                        let value = resolve(&format!("connection.{cname}.{k}"), v)?;
+                        let value = match resolve(&format!("connection.{cname}.{k}"), v) {
+                            Ok(value) => value,
+                            Err(e) => {
+                                ce.unreadable.get_or_insert(e);
+                                continue;
+                            }
+                        };
                         if k == "base-url" {
                             ce.base_url = Some(value);
                         } else if k == "token-url" {
@@ -243,7 +259,9 @@ mod tests {
             Some("http://127.0.0.1:1/x")
         );
         assert_eq!(m.mask("tok-123 from-file"), "•••• ••••");
-        let err = load(dir.path(), "dev", &m, &|_| None).unwrap_err();
+        // An unset variable fails the connection that reads it, not the load.
+        let env = load(dir.path(), "dev", &m, &|_| None).unwrap();
+        let err = env.unreadable("api").expect("TOKEN is not set");
         assert!(
             err.0.contains("TOKEN") && err.0.contains("env/dev.toml"),
             "{err}"
@@ -265,7 +283,11 @@ mod tests {
                 format!("[connection.api]\nkey = {{ file = {value:?} }}\n"),
             )
             .unwrap();
-            load(&root, "dev", &m, &|_| None)
+            let env = load(&root, "dev", &m, &|_| None)?;
+            match env.unreadable("api") {
+                Some(e) => Err(e.clone()),
+                None => Ok(env),
+            }
         };
         let e = load_with("../outside.txt").expect_err("`..` climbs out");
         assert!(e.0.contains("outside the project"), "{}", e.0);

@@ -231,6 +231,13 @@ impl Runtime {
 
     /// The `auth` object of a connection: params from the environment, `from=` variables, defaults.
     pub(crate) fn auth(&self, c: &ConnectionDef) -> Result<J, Failure> {
+        // Every use of a connection passes here: its environment must have been readable.
+        if let Some(e) = self.env.unreadable(&c.name.name) {
+            return Err(Failure {
+                before_any_request: true,
+                ..Failure::new(e.0.clone())
+            });
+        }
         let env = self.env.connections.get(&c.name.name);
         let mut out = Map::new();
         for p in c.all_params() {
