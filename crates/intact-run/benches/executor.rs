@@ -73,8 +73,7 @@ fn flow_of_10_requests(b: Bencher) {
                 .into_iter()
                 .collect(),
             base_url: Some(base),
-            token_url: None,
-            authorize_url: None,
+            ..Default::default()
         },
     );
     let runtime = Runtime::new(analysis, env, Arc::new(Masker::new()));
