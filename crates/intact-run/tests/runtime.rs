@@ -228,8 +228,7 @@ fn runtime(base: &str, traces: Arc<Mutex<Vec<String>>>) -> Runtime {
                 .into_iter()
                 .collect(),
             base_url: Some(base.to_string()),
-            token_url: None,
-            authorize_url: None,
+            ..Default::default()
         },
     );
     let masker = Arc::new(Masker::new());
