@@ -396,7 +396,9 @@ impl<'a> Cx<'a> {
         avail: &mut Vec<(String, Type)>,
         out: &mut Vec<Diagnostic>,
     ) {
-        for s in steps {
+        // The steps of a `try` whose `catch` always ends the run: past the catch, they all ran.
+        let mut tried: Option<Vec<(String, Type)>> = None;
+        for (i, s) in steps.iter().enumerate() {
             let env = self.env(scope, avail);
             for t in &s.templates {
                 self.template(t, &env, out);
@@ -437,12 +439,22 @@ impl<'a> Cx<'a> {
                     // Steps inside a branch are not there after it: the branch may not run.
                     let mut branch = avail.clone();
                     self.steps(&s.body, scope, &mut branch, out);
+                    if matches!(s.kind, StepKind::Try)
+                        && let Some(catch) = steps.get(i + 1)
+                        && matches!(catch.kind, StepKind::Catch)
+                        && terminates(&catch.body)
+                    {
+                        tried = Some(branch);
+                    }
                     Type::Dyn
                 }
                 StepKind::Catch => {
                     let inner = scope.with(vec![("error".into(), error_type())]);
                     let mut branch = avail.clone();
                     self.steps(&s.body, &inner, &mut branch, out);
+                    if let Some(ran) = tried.take() {
+                        *avail = ran;
+                    }
                     Type::Dyn
                 }
                 StepKind::Yield(_) | StepKind::Fail | StepKind::Log => Type::Dyn,

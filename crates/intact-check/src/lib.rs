@@ -67,6 +67,14 @@ pub fn check(a: &Analysis) -> Vec<Diagnostic> {
     let mut out = ignore::apply(a, out);
     out.sort_by(|x, y| (x.loc, x.code, &x.message).cmp(&(y.loc, y.code, &y.message)));
     out.dedup();
+    // The name rules and expression typing both see `app.x` and `auth.x`: one finding per name,
+    // the name rule's (it knows the definitions and offers the fix).
+    let named: std::collections::HashSet<Loc> = out
+        .iter()
+        .filter(|d| d.code == "name::unresolved")
+        .map(|d| d.loc)
+        .collect();
+    out.retain(|d| d.code != "expr::unknown-field" || !named.contains(&d.loc));
     cap_per_file(out)
 }
 

@@ -333,7 +333,11 @@ impl Infer<'_> {
                             .take(12)
                             .map(|f| format!("`{}`", f.name))
                             .collect();
-                        format!("its fields: {}", names.join(", "))
+                        if names.is_empty() {
+                            "it has no fields here".to_string()
+                        } else {
+                            format!("its fields: {}", names.join(", "))
+                        }
                     }
                 };
                 self.issue(

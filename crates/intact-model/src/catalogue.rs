@@ -644,7 +644,7 @@ pub static SPECS: &[NodeSpec] = &[
         body: Steps, children: &[one(Kind::Yield)]),
     node!(Yield, "yield", "The value this iteration adds to the for-each result.", "A value tree or one template.",
         args: &[arg("value", Ty::Value, "The value.")], min: 0, rest: None, props: NO_PROPS, body: Values, children: NO_CHILDREN, tree: true),
-    node!(Try, "try", "Runs its steps; a failure goes to the `catch` after it.", "Must be followed by a sibling `catch`.",
+    node!(Try, "try", "Runs its steps; a failure goes to the `catch` after it.", "Must be followed by a sibling `catch`. Its steps can be read after it when the `catch` always returns or fails.",
         args: NO_ARGS, min: 0, rest: None, props: NO_PROPS, body: Steps, children: NO_CHILDREN),
     node!(Catch, "catch", "Runs when a step of the `try` before it failed.", "Inside, `error` is `{message, status, type, step, body}`.",
         args: NO_ARGS, min: 0, rest: None, props: NO_PROPS, body: Steps, children: NO_CHILDREN),

@@ -658,7 +658,9 @@ impl Runtime {
                             .filter(|n| matches!(n.kind, StepKind::Catch));
                         match (result, catch) {
                             (Ok(Flow::Return(v)), _) => return Ok(Flow::Return(v)),
-                            (Ok(Flow::Next), _) => {}
+                            // Every step of the body ran: later steps may read them (the
+                            // checker allows it when the catch always ends the run).
+                            (Ok(Flow::Next), _) => frame.steps = branch.steps,
                             (Err(f), Some(c)) => {
                                 self.trace(format_args!("catch: {}", f.message));
                                 let mut handler = frame.clone();

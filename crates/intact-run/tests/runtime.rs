@@ -212,6 +212,16 @@ flow "missing" {
         return "${error.type + ' ' + string(error.status)}"
     }
 }
+flow "guarded" {
+    input "id" type="string" required=#true
+    try {
+        request "found" "GET" "/users/${input.id}"
+    }
+    catch {
+        fail "no user ${input.id}: ${error.message}"
+    }
+    return "${steps.found.body.email}"
+}
 "#;
 
 fn runtime(base: &str, traces: Arc<Mutex<Vec<String>>>) -> Runtime {
@@ -317,6 +327,16 @@ async fn retries_timeouts_and_catch() {
         rt.run_flow("missing", json!({})).await.unwrap(),
         json!("RESOURCE_NOT_FOUND 404")
     );
+    // Past a try whose catch ends the run, the steps of the try are there.
+    assert_eq!(
+        rt.run_flow("guarded", json!({"id": "u1"})).await.unwrap(),
+        json!("jane@example.com")
+    );
+    let err = rt
+        .run_flow("guarded", json!({"id": "nobody"}))
+        .await
+        .unwrap_err();
+    assert!(err.message.starts_with("no user nobody"), "{}", err.message);
     // A missing required input is refused.
     assert!(
         rt.run_flow("echo", json!({}))
