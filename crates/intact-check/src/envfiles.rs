@@ -13,7 +13,13 @@ use toml::de::{DeTable, DeValue};
 use crate::Diagnostic;
 
 /// Keys of `[connection.NAME]` that are settings of the run rather than params.
-const CONNECTION_SETTINGS: &[&str] = &["base-url", "token-url", "authorize-url", "refresh_token"];
+const CONNECTION_SETTINGS: &[&str] = &[
+    "base-url",
+    "token-url",
+    "authorize-url",
+    "refresh-url",
+    "refresh_token",
+];
 
 pub(crate) fn check(a: &Analysis, out: &mut Vec<Diagnostic>) {
     for (i, f) in a.files.iter().enumerate() {
@@ -149,6 +155,20 @@ impl EnvFile<'_, '_> {
             if CONNECTION_SETTINGS.contains(&k) {
                 if k == "refresh_token" {
                     self.literal_secret(conn, k, value);
+                }
+                if let DeValue::String(url) = value.get_ref()
+                    && k != "refresh_token"
+                    && intact_model::urls::is_insecure(url)
+                {
+                    self.out.push(
+                        Diagnostic::new(
+                            "auth::insecure-url",
+                            self.loc(value.span()),
+                            format!("`connection.{n}.{k}` sends credentials over plain http"),
+                        )
+                        .label("http:// to a host that is not loopback")
+                        .help("use https://; http:// is allowed only for 127.0.0.1, [::1] and localhost"),
+                    );
                 }
                 continue;
             }

@@ -274,7 +274,10 @@ impl<'a> Cx<'a> {
                         "auth" => {
                             if let Some(c) = conn {
                                 let params = c.all_params();
-                                if !params.iter().any(|p| p.name == field) {
+                                let oauth = c.auth.as_ref().is_some_and(|a| a.form == "oauth2");
+                                let known = params.iter().any(|p| p.name == field)
+                                    || (oauth && field == "access_token");
+                                if !known {
                                     let id = Ident {
                                         name: field.to_string(),
                                         loc: t.sub_loc(at, field.len()),
@@ -356,7 +359,7 @@ impl<'a> Cx<'a> {
                 );
             }
             for u in urls {
-                if is_insecure(&u.text) {
+                if intact_model::urls::is_insecure(&u.text) {
                     out.push(
                         Diagnostic::new("auth::insecure-url", u.loc, "credentials would travel over plain http")
                             .label("http:// to a host that is not loopback")
@@ -1147,20 +1150,6 @@ fn connection_reads(conn: &ConnectionDef) -> Vec<String> {
     names
 }
 
-fn is_insecure(url: &str) -> bool {
-    let Some(rest) = url.strip_prefix("http://") else {
-        return false;
-    };
-    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
-    let host = if host.starts_with('[') {
-        host.split(']').next().unwrap_or("").trim_start_matches('[')
-    } else {
-        host.split(':').next().unwrap_or("")
-    };
-    !(host == "localhost" || host == "::1" || host.starts_with("127."))
-}
-
 fn dup<'a>(out: &mut Vec<Diagnostic>, what: &str, ids: impl Iterator<Item = &'a Ident>) {
     let mut seen: HashMap<&str, Loc> = HashMap::new();
     for id in ids {
@@ -1195,20 +1184,5 @@ pub fn walk_steps<'a>(steps: &'a [Step], f: &mut dyn FnMut(&'a Step)) {
     for s in steps {
         f(s);
         walk_steps(&s.body, f);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn insecure_urls() {
-        assert!(is_insecure("http://api.example.com/x"));
-        assert!(!is_insecure("https://api.example.com"));
-        assert!(!is_insecure("http://127.0.0.1:8080/v2"));
-        assert!(!is_insecure("http://localhost/x"));
-        assert!(!is_insecure("http://[::1]:80/"));
-        assert!(is_insecure("http://user@evil.example"));
     }
 }

@@ -527,7 +527,7 @@ pub static SPECS: &[NodeSpec] = &[
         "Use PKCE (S256) with the authorization-code grant; on unless `pkce #false`.",
         "Turn it off only for a server that refuses the code_challenge parameters."
     ),
-    node!(TokenParam, "token-param", "An extra field for the token request.", "`token-param \"audience\" \"https://api.example.com\"`.",
+    node!(TokenParam, "token-param", "An extra field for every token request: the grant, the code exchange and each refresh.", "`token-param \"audience\" \"https://api.example.com\"`; a number or boolean is sent as written.",
         args: &[arg("name", Ty::Str, "The form field."), arg("value", Ty::Text, "Its value.")], min: 2, rest: None, props: NO_PROPS, body: None, children: NO_CHILDREN),
     node!(Header, "header", "An HTTP header: NAME VALUE.", "On a connection, sent with every request; in auth, carries the credential; on a request, sent with that request.",
         args: &[arg("name", Ty::Str, "The header name."), arg("value", Ty::Text, "The header value.")], min: 2, rest: None, props: NO_PROPS, body: None, children: NO_CHILDREN),

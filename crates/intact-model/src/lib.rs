@@ -16,6 +16,7 @@ pub mod eval;
 pub mod lower;
 pub mod project;
 pub mod template;
+pub mod urls;
 
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -546,6 +546,23 @@ impl Lowerer<'_> {
         })
     }
 
+    /// A value sent as text (a header, a query parameter, a token-request field, a setting): a
+    /// string as a template; a number or a boolean as written (`5`, `1.5`, `true`).
+    fn text_value(&self, lit: &Literal) -> Option<Template> {
+        let text = match &lit.value {
+            Value::String(_) => return self.template(lit),
+            Value::Integer(_) | Value::Float(_) => self.text[lit.span.range()].to_string(),
+            Value::Bool(b) => b.to_string(),
+            Value::Null | Value::Invalid => return None,
+        };
+        Some(Template {
+            text,
+            loc: self.loc(lit.span),
+            raw: self.text[lit.span.range()].to_string(),
+            role: Role::Value,
+        })
+    }
+
     fn child_str(&self, node: &Node, name: &str) -> Option<String> {
         node.children()
             .find(|c| c.name() == name)
@@ -729,7 +746,7 @@ impl Lowerer<'_> {
                                 "token-param" => {
                                     if let (Some(n), Some(v)) = (
                                         a.arg(0).and_then(|l| l.value.as_str()),
-                                        a.arg(1).and_then(|l| self.template(l)),
+                                        a.arg(1).and_then(|l| self.text_value(l)),
                                     ) {
                                         auth.token_params.push((n.to_string(), v));
                                     }
@@ -737,25 +754,15 @@ impl Lowerer<'_> {
                                 k @ ("header" | "query" | "cookie") => {
                                     if let (Some(n), Some(v)) = (
                                         a.arg(0).and_then(|l| l.value.as_str()),
-                                        a.arg(1).and_then(|l| self.template(l)),
+                                        a.arg(1).and_then(|l| self.text_value(l)),
                                     ) {
                                         auth.credentials.push((k.to_string(), n.to_string(), v));
                                     }
                                 }
+                                // `pkce #false` is the setting "false".
                                 k => {
-                                    if let Some(t) = a.arg(0).and_then(|l| self.template(l)) {
+                                    if let Some(t) = a.arg(0).and_then(|l| self.text_value(l)) {
                                         auth.settings.push((k.to_string(), t));
-                                    } else if let Some(l) = a.arg(0) {
-                                        // #true / #false settings such as pkce.
-                                        auth.settings.push((
-                                            k.to_string(),
-                                            Template {
-                                                text: self.text[l.span.range()].to_string(),
-                                                loc: self.loc(l.span),
-                                                raw: self.text[l.span.range()].to_string(),
-                                                role: Role::Value,
-                                            },
-                                        ));
                                     }
                                 }
                             }
@@ -766,7 +773,7 @@ impl Lowerer<'_> {
                 "header" => {
                     if let (Some(n), Some(v)) = (
                         c.arg(0).and_then(|l| l.value.as_str()),
-                        c.arg(1).and_then(|l| self.template(l)),
+                        c.arg(1).and_then(|l| self.text_value(l)),
                     ) {
                         conn.headers.push((n.to_string(), v));
                     }

@@ -28,6 +28,8 @@ pub struct ConnectionEnv {
     pub token_url: Option<String>,
     /// Overrides the OAuth 2.0 `authorize-url` (`intact auth login` against a local server).
     pub authorize_url: Option<String>,
+    /// Overrides the OAuth 2.0 `refresh-url`.
+    pub refresh_url: Option<String>,
     /// Why a value of this section could not be read (an unset variable, a missing file): the
     /// connection fails with it when it is used.
     pub unreadable: Option<EnvError>,
@@ -142,6 +144,8 @@ pub fn load(
                             ce.token_url = Some(value);
                         } else if k == "authorize-url" {
                             ce.authorize_url = Some(value);
+                        } else if k == "refresh-url" {
+                            ce.refresh_url = Some(value);
                         } else {
                             ce.params.insert(k.clone(), value);
                         }

@@ -294,12 +294,6 @@ impl Runtime {
                 if !auth.scopes.is_empty() {
                     form.push(("scope".into(), auth.scopes.join(" ")));
                 }
-                for (k, t) in &auth.token_params {
-                    form.push((
-                        k.clone(),
-                        text_of(&self.eval(&Tree::Template(t.clone()), frame)?),
-                    ));
-                }
                 (
                     self.token_request(conn, frame, form, Endpoint::Token)
                         .await?,
@@ -401,6 +395,14 @@ impl Runtime {
     ) -> Result<TokenAnswer, Failure> {
         let auth = conn.auth.as_ref().expect("an oauth2 connection");
         let url = self.oauth_url(conn, frame, endpoint)?;
+        // Every token request carries the `token-param`s: the grant, the code exchange and a
+        // refresh alike (an `audience` the provider wants each time).
+        for (k, t) in &auth.token_params {
+            form.push((
+                k.clone(),
+                text_of(&self.eval(&Tree::Template(t.clone()), frame)?),
+            ));
+        }
         let params = &frame.vars["auth"];
         let param = |k: &str| params.get(k).and_then(J::as_str).unwrap_or("").to_string();
         let (client_id, client_secret) = (param("client_id"), param("client_secret"));
@@ -487,32 +489,44 @@ impl Runtime {
     ) -> Result<String, Failure> {
         let auth = conn.auth.as_ref().expect("an oauth2 connection");
         let env = self.env.connections.get(&conn.name.name);
+        let written = |k: &str| auth.setting(k);
+        // Each endpoint: the environment's override, else the project's setting; a refresh goes
+        // to `refresh-url` (overridden or written) when there is one, else where tokens come from.
         let (overridden, setting, name) = match endpoint {
             Endpoint::Authorize => (
                 env.and_then(|c| c.authorize_url.clone()),
-                auth.setting("authorize-url"),
+                written("authorize-url"),
                 "authorize-url",
             ),
-            Endpoint::Token | Endpoint::Refresh => {
-                let overridden = env.and_then(|c| c.token_url.clone());
-                let setting = match endpoint {
-                    // An overridden token-url (a local server) serves refreshes too.
-                    Endpoint::Refresh if overridden.is_none() => auth
-                        .setting("refresh-url")
-                        .or_else(|| auth.setting("token-url")),
-                    _ => auth.setting("token-url"),
-                };
-                (overridden, setting, "token-url")
+            Endpoint::Token => (
+                env.and_then(|c| c.token_url.clone()),
+                written("token-url"),
+                "token-url",
+            ),
+            Endpoint::Refresh => match (
+                env.and_then(|c| c.refresh_url.clone()),
+                written("refresh-url"),
+            ) {
+                (None, None) => (
+                    env.and_then(|c| c.token_url.clone()),
+                    written("token-url"),
+                    "token-url",
+                ),
+                (o, t) => (o, t, "refresh-url"),
+            },
+        };
+        let url = match (overridden, setting) {
+            (Some(u), _) => u,
+            (None, Some(t)) => text_of(&self.eval(&Tree::Template(t.clone()), frame)?),
+            (None, None) => {
+                return Err(before_request(format!(
+                    "connection `{}` has no {name}",
+                    conn.name.name
+                )));
             }
         };
-        match (overridden, setting) {
-            (Some(u), _) => Ok(u),
-            (None, Some(t)) => Ok(text_of(&self.eval(&Tree::Template(t.clone()), frame)?)),
-            (None, None) => Err(before_request(format!(
-                "connection `{}` has no {name}",
-                conn.name.name
-            ))),
-        }
+        crate::runtime::secure_url(&url, conn, name)?;
+        Ok(url)
     }
 
     /// `intact auth login`: the authorization-code grant with PKCE. `show` receives the URL to
@@ -588,39 +602,117 @@ impl Runtime {
                     .append_pair("code_challenge_method", "S256");
             }
         }
-        let (tx, mut rx) = tokio::sync::mpsc::channel::<Map<String, J>>(1);
+        // The browser's page waits for the outcome (state, code, token exchange), so that it
+        // never says "Logged in" for a login the terminal reports as failed.
+        type Outcome = tokio::sync::oneshot::Sender<Result<(), String>>;
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<(Map<String, J>, Outcome)>(1);
         let app = axum::Router::new().route(
             "/callback",
             axum::routing::get(
                 move |axum::extract::Query(q): axum::extract::Query<Map<String, J>>| {
                     let tx = tx.clone();
                     async move {
-                        let failed = q.contains_key("error");
-                        let _ = tx.send(q).await;
-                        axum::response::Html(if failed {
-                            "<!doctype html><title>intact</title><p>The login was refused; see the terminal.</p>"
+                        let (done, outcome) = tokio::sync::oneshot::channel();
+                        let page = if tx.send((q, done)).await.is_err() {
+                            "This login is over; run `intact auth login` again.".to_string()
                         } else {
-                            "<!doctype html><title>intact</title><p>Logged in. You can close this tab and go back to the terminal.</p>"
-                        })
+                            match outcome.await {
+                                Ok(Ok(())) => {
+                                    "Logged in. You can close this tab and go back to the terminal."
+                                        .to_string()
+                                }
+                                Ok(Err(why)) => format!("The login failed: {why}"),
+                                Err(_) => "The login failed; see the terminal.".to_string(),
+                            }
+                        };
+                        let page = page
+                            .replace('&', "&amp;")
+                            .replace('<', "&lt;")
+                            .replace('>', "&gt;");
+                        axum::response::Html(format!(
+                            "<!doctype html><title>intact</title><p>{page}</p>"
+                        ))
                     }
                 },
             ),
         );
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await;
         });
         show(url.as_str());
         let answer = tokio::time::timeout(options.timeout, rx.recv()).await;
-        server.abort();
-        let q = match answer {
+        let (q, outcome) = match answer {
             Ok(Some(q)) => q,
             _ => {
+                server.abort();
                 return Err(before_request(format!(
                     "no redirect reached {redirect_uri} within {} s; open the URL above in a browser, or raise --timeout",
                     options.timeout.as_secs()
                 )));
             }
         };
+        let result = async {
+            let answer = self
+                .finish_login(
+                    conn,
+                    &frame,
+                    &q,
+                    &state,
+                    redirect_uri,
+                    pkce.then_some(verifier),
+                )
+                .await?;
+            let stored = StoredTokens {
+                access_token: answer.access_token.clone(),
+                refresh_token: answer.refresh_token.clone(),
+                expires_at: unix_now() + answer.expires_in,
+            };
+            let path = store.save(connection, &stored).map_err(before_request)?;
+            Ok::<_, Failure>((answer, stored, path))
+        }
+        .await;
+        let _ = outcome.send(result.as_ref().map(|_| ()).map_err(|f| f.message.clone()));
+        // Let the page reach the browser, then stop listening; a browser that keeps its
+        // connection open does not hold the command.
+        let _ = stop.send(());
+        let mut server = server;
+        if tokio::time::timeout(Duration::from_secs(2), &mut server)
+            .await
+            .is_err()
+        {
+            server.abort();
+        }
+        let (answer, stored, path) = result?;
+        self.tokens.lock().await.insert(
+            connection.to_string(),
+            (
+                answer.access_token,
+                Instant::now() + Duration::from_secs(answer.expires_in),
+            ),
+        );
+        Ok(LoginDone {
+            connection: connection.to_string(),
+            stored_at: path,
+            expires_in: answer.expires_in,
+            has_refresh_token: stored.refresh_token.is_some(),
+        })
+    }
+
+    /// The redirect's answer: its state and code checked, the code exchanged for tokens.
+    async fn finish_login(
+        &self,
+        conn: &ConnectionDef,
+        frame: &Frame<'_>,
+        q: &Map<String, J>,
+        state: &str,
+        redirect_uri: String,
+        verifier: Option<String>,
+    ) -> Result<TokenAnswer, Failure> {
         let field = |k: &str| q.get(k).and_then(J::as_str).unwrap_or("").to_string();
         if q.contains_key("error") {
             return Err(Failure {
@@ -650,31 +742,10 @@ impl Runtime {
             ("code".to_string(), code),
             ("redirect_uri".to_string(), redirect_uri),
         ];
-        if pkce {
-            form.push(("code_verifier".into(), verifier));
+        if let Some(v) = verifier {
+            form.push(("code_verifier".into(), v));
         }
-        let answer = self
-            .token_request(conn, &frame, form, Endpoint::Token)
-            .await?;
-        let stored = StoredTokens {
-            access_token: answer.access_token.clone(),
-            refresh_token: answer.refresh_token.clone(),
-            expires_at: unix_now() + answer.expires_in,
-        };
-        let path = store.save(connection, &stored).map_err(before_request)?;
-        self.tokens.lock().await.insert(
-            connection.to_string(),
-            (
-                answer.access_token,
-                Instant::now() + Duration::from_secs(answer.expires_in),
-            ),
-        );
-        Ok(LoginDone {
-            connection: connection.to_string(),
-            stored_at: path,
-            expires_in: answer.expires_in,
-            has_refresh_token: stored.refresh_token.is_some(),
-        })
+        self.token_request(conn, frame, form, Endpoint::Token).await
     }
 }
 

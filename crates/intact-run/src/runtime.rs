@@ -387,6 +387,9 @@ impl Runtime {
         let output = match result {
             Ok(Flow::Return(v)) => with_status(v, "SUCCEEDED", None),
             Ok(Flow::Next) => with_status(json!({}), "SUCCEEDED", None),
+            // A problem of the run itself (no token, an unreadable environment) is not the
+            // action's outcome: the caller reports it as for flows, `ping` and `call`.
+            Err(f) if f.before_any_request => return Err(f),
             Err(f) => with_status(json!({}), "FAILED", Some(&f)),
         };
         let succeeded = output["executionStatus"]["status"] == "SUCCEEDED";
@@ -825,14 +828,36 @@ impl Runtime {
             None => frame.conn.or_else(|| self.connection(None)),
         }
         .ok_or_else(|| Failure::new(format!("request `{step_name}` has no connection")))?;
+        let oauth = conn.auth.as_ref().is_some_and(|a| a.form == "oauth2");
+        // The access token of an OAuth 2.0 connection, fetched before the request's templates so
+        // that they can read it as `auth.access_token` (a header that carries it otherwise).
+        let mut token = None;
+        let reads_token = oauth
+            && conn
+                .headers
+                .iter()
+                .map(|(_, t)| t.text.as_str())
+                .chain(s.exec.headers.iter().flat_map(|(_, tree)| {
+                    let mut ts = Vec::new();
+                    tree.templates(&mut ts);
+                    ts.into_iter().map(|t| t.text.as_str())
+                }))
+                .any(|t| t.contains("access_token"));
         // Another connection's request sees that connection's params (copy the frame only then).
         let other;
-        let frame = if frame.conn.is_some_and(|c| std::ptr::eq(c, conn)) {
+        let frame = if frame.conn.is_some_and(|c| std::ptr::eq(c, conn)) && !reads_token {
             frame
         } else {
             let mut f = frame.clone();
             f.vars.insert("auth".into(), self.auth(conn)?);
             f.conn = Some(conn);
+            if oauth {
+                let t = self.oauth_token(conn, &f, false).await?;
+                if reads_token && let Some(J::Object(m)) = f.vars.get_mut("auth") {
+                    m.insert("access_token".into(), J::String(t.clone()));
+                }
+                token = Some(t);
+            }
             other = f;
             &other
         };
@@ -890,9 +915,11 @@ impl Runtime {
         headers.extend(credentials.0);
         let credential_query = credentials.1;
         query.extend(credential_query.iter().cloned());
-        let oauth = conn.auth.as_ref().is_some_and(|a| a.form == "oauth2");
         if oauth {
-            let token = self.oauth_token(conn, frame, false).await?;
+            let token = match token {
+                Some(t) => t,
+                None => self.oauth_token(conn, frame, false).await?,
+            };
             headers.push(("Authorization".into(), format!("Bearer {token}")));
         }
         let mut refreshed = false;
@@ -1031,8 +1058,19 @@ impl Runtime {
                         self.trace(format_args!(
                             "{method} {url} -> 401: refreshing the access token"
                         ));
+                        let stale = headers
+                            .iter()
+                            .find(|(k, _)| k.eq_ignore_ascii_case("authorization"))
+                            .and_then(|(_, v)| v.strip_prefix("Bearer "))
+                            .map(str::to_string);
                         let token = self.oauth_token(conn, frame, true).await?;
                         headers.retain(|(k, _)| !k.eq_ignore_ascii_case("authorization"));
+                        // Headers that carry `auth.access_token` get the new one too.
+                        if let Some(stale) = stale.filter(|s| !s.is_empty()) {
+                            for (_, v) in headers.iter_mut() {
+                                *v = v.replace(&stale, &token);
+                            }
+                        }
                         headers.push(("Authorization".into(), format!("Bearer {token}")));
                         continue;
                     }
@@ -1219,7 +1257,8 @@ impl Runtime {
                     "the relative URL `{url}` must start with a single `/`: it is relative to the connection's base URL"
                 )));
             }
-            return Ok(percent_encoding::utf8_percent_encode(&url, RELATIVE_URL).to_string());
+            let url = percent_encoding::utf8_percent_encode(&url, RELATIVE_URL).to_string();
+            return no_dot_segments(url, t, frame.step);
         }
         let mut out = String::new();
         let mut at = 0;
@@ -1230,22 +1269,26 @@ impl Runtime {
             at = seg.offset + seg.expr.len() + 1;
         }
         out.push_str(&text[at.min(text.len())..]);
-        Ok(out)
+        no_dot_segments(out, t, frame.step)
     }
 
     fn base_url(&self, conn: &ConnectionDef, frame: &Frame) -> Result<String, Failure> {
-        if let Some(u) = self
+        let url = match self
             .env
             .connections
             .get(&conn.name.name)
             .and_then(|c| c.base_url.clone())
         {
-            return Ok(u);
-        }
-        let t = conn.base_url.as_ref().ok_or_else(|| {
-            Failure::new(format!("connection `{}` has no base-url", conn.name.name))
-        })?;
-        Ok(text_of(&self.eval(&Tree::Template(t.clone()), frame)?))
+            Some(u) => u,
+            None => {
+                let t = conn.base_url.as_ref().ok_or_else(|| {
+                    Failure::new(format!("connection `{}` has no base-url", conn.name.name))
+                })?;
+                text_of(&self.eval(&Tree::Template(t.clone()), frame)?)
+            }
+        };
+        secure_url(&url, conn, "base-url")?;
+        Ok(url)
     }
 
     fn authenticate(
@@ -1311,6 +1354,44 @@ impl Runtime {
         }
         Ok(())
     }
+}
+
+/// Refuses a path with a `.` or `..` segment (also percent-encoded: URL parsers resolve `%2E%2E`
+/// too), which would send the request to another resource than the one written: an id of `..`
+/// in `/groups/${g}/members/${u}` would reach `/groups/g1/`. No encoding keeps such a segment one
+/// segment, so the step fails before anything is sent.
+fn no_dot_segments(path: String, t: &Template, step: Option<&Step>) -> Result<String, Failure> {
+    let end = path.find(['?', '#']).unwrap_or(path.len());
+    let dots = path[..end].split('/').any(|seg| {
+        let s = seg.to_ascii_lowercase().replace("%2e", ".");
+        s == "." || s == ".."
+    });
+    if dots {
+        return Err(Failure {
+            step: step.and_then(|s| s.name.as_ref()).map(|n| n.name.clone()),
+            ..Failure::new(format!(
+                "the path `{path}` (from `{}`) has a `.` or `..` segment, which would reach another resource: a value in a path must not be `.` or `..`",
+                t.text
+            ))
+        });
+    }
+    Ok(path)
+}
+
+/// Refuses a URL that would carry a connection's requests in clear to another machine
+/// ([`intact_model::urls::is_insecure`]), wherever it was written: project, environment, or a
+/// value computed at run time.
+pub(crate) fn secure_url(url: &str, conn: &ConnectionDef, setting: &str) -> Result<(), Failure> {
+    if intact_model::urls::is_insecure(url) {
+        return Err(Failure {
+            before_any_request: true,
+            ..Failure::new(format!(
+                "the {setting} `{url}` of connection `{}` would send its requests over plain http: use https:// (http:// is allowed only for 127.0.0.1, [::1] and localhost)",
+                conn.name.name
+            ))
+        });
+    }
+    Ok(())
 }
 
 /// Characters left as they are in one path segment (RFC 3986 unreserved).

@@ -401,3 +401,98 @@ flow "get" {
         assert!(!printed.contains(leak), "`{leak}` printed: {printed}");
     }
 }
+
+/// Runs flow `remove` (a DELETE whose path holds two ids) with `user` against `base`, or with a
+/// `url`, flow `custom` (the whole path chosen at run time).
+async fn remove_member(base: &str, user: &str) -> Result<serde_json::Value, intact_run::Failure> {
+    let kdl = r#"project "p" {
+    display-name "P"
+}
+connection "api" {
+    base-url "https://api.example.com"
+}
+flow "remove" {
+    input "group" type="string" required=#true
+    input "user" type="string" required=#true
+    request "r" "DELETE" "/api/groups/${input.group}/members/${input.user}"
+    return "${steps.r.status}"
+}
+flow "custom" {
+    input "url" type="string" required=#true
+    request "r" "GET" "${input.url}"
+    return "${steps.r.status}"
+}
+"#;
+    let analysis = Arc::new(Analysis::new(vec![FileInput::new("intact.kdl", kdl)]));
+    let mut env = Environment::default();
+    env.connections.insert(
+        "api".into(),
+        ConnectionEnv {
+            base_url: Some(base.to_string()),
+            ..Default::default()
+        },
+    );
+    let (flow, input) = match user.strip_prefix("url:") {
+        Some(url) => ("custom", json!({"url": url})),
+        None => ("remove", json!({"group": "g1", "user": user})),
+    };
+    Runtime::new(analysis, env, Arc::new(Masker::new()))
+        .run_flow(flow, input)
+        .await
+}
+
+/// An id of `.` or `..` never reaches another resource: URL parsers resolve dot segments (also
+/// percent-encoded ones), so the step fails before sending; what the server receives is checked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_id_of_dot_dot_never_climbs_out_of_its_segment() {
+    let (api, seen) = recording_server("127.0.0.1", |_| {
+        "HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n".into()
+    });
+    for id in [
+        "..",
+        ".",
+        "url:/api/a/../admin",
+        "url:/api/%2e%2E/admin",
+        "url:/./x",
+    ] {
+        let f = remove_member(&api, id)
+            .await
+            .expect_err("a dot segment is refused");
+        assert!(f.message.contains("`.` or `..` segment"), "{}", f.message);
+    }
+    assert!(
+        seen.lock().unwrap().is_empty(),
+        "{:?}",
+        seen.lock().unwrap()
+    );
+    // Ids with dots that are not dot segments go through, each one segment.
+    for (id, path) in [
+        ("a.b", "/api/groups/g1/members/a.b"),
+        ("...", "/api/groups/g1/members/..."),
+        ("../x", "/api/groups/g1/members/..%2Fx"),
+        ("%2e%2E", "/api/groups/g1/members/%252e%252E"),
+        ("url:/api/a..b/x?q=..", "/api/a..b/x?q=.."),
+    ] {
+        assert_eq!(remove_member(&api, id).await.unwrap(), json!(204));
+        let head = seen.lock().unwrap().pop().unwrap();
+        assert_eq!(head.split_whitespace().nth(1), Some(path), "{head}");
+    }
+}
+
+/// An environment's `base-url` over plain http to another machine is refused before any request;
+/// an upper-case scheme or a name that starts with `127.` is no exception.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plain_http_to_another_machine_is_refused() {
+    for base in [
+        "http://192.0.2.2/api",
+        "HTTP://192.0.2.2/api",
+        "http://127.0.0.1.nip.io/api",
+    ] {
+        let f = run_keyed(base).await.expect_err("plain http is refused");
+        assert!(
+            f.message.contains("over plain http") && f.message.contains(base),
+            "{}",
+            f.message
+        );
+    }
+}

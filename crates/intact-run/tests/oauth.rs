@@ -26,6 +26,8 @@ struct Api {
     expires_in: Arc<AtomicUsize>,
     /// The bearer tokens `/me` was called with (a run's output masks them).
     seen: Arc<Mutex<Vec<String>>>,
+    /// Which token endpoint answered each token request: `token` or `refresh`.
+    endpoints: Arc<Mutex<Vec<&'static str>>>,
 }
 
 async fn token(
@@ -37,6 +39,9 @@ async fn token(
         .get("authorization")
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
+    if form.get("grant_type").map(String::as_str) != Some("refresh_token") {
+        api.endpoints.lock().unwrap().push("token");
+    }
     let post_secret = form.get("client_secret").map(String::as_str);
     let ok = basic.starts_with("Basic ") || post_secret == Some(SECRET);
     api.forms.lock().unwrap().push(form);
@@ -68,12 +73,24 @@ async fn me(State(api): State<Api>, headers: HeaderMap) -> impl IntoResponse {
     }
     // The token's serial tells the test which token came; the token itself comes back masked.
     let serial = token.trim_start_matches("at-").to_string();
-    Json(json!({"token": token, "serial": serial})).into_response()
+    // Whether an `X-Token` header carried the same token (`auth.access_token` in a header).
+    let x_token = headers.get("x-token").and_then(|v| v.to_str().ok()) == Some(token.as_str());
+    Json(json!({"token": token, "serial": serial, "x_token": x_token})).into_response()
+}
+
+async fn refresh(
+    State(api): State<Api>,
+    headers: HeaderMap,
+    form: Form<std::collections::HashMap<String, String>>,
+) -> impl IntoResponse {
+    api.endpoints.lock().unwrap().push("refresh");
+    token(State(api), headers, form).await.into_response()
 }
 
 async fn start(api: Api) -> String {
     let app = Router::new()
         .route("/token", post(token))
+        .route("/refresh", post(refresh))
         .route("/me", get(me))
         .with_state(api);
     let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -257,4 +274,179 @@ async fn client_credentials_against_oauth2_mock_server() {
     )
     .unwrap();
     assert_eq!(claims["scope"], "users:read users:write", "{claims}");
+}
+
+/// An authorization-code connection: `pkce #false`, token-params of every type, a `refresh-url`
+/// in the project while the environment overrides only `token-url`, and `auth.access_token` in a
+/// header.
+fn code_project(base: &str) -> String {
+    format!(
+        r#"project "p" {{
+    display-name "P"
+}}
+connection "api" {{
+    base-url "https://api.example.com"
+    header "X-Token" "${{auth.access_token}}"
+    auth "oauth2" {{
+        grant "authorization-code"
+        authorize-url "https://login.example.com/authorize"
+        token-url "https://login.example.com/token"
+        refresh-url "{base}/refresh"
+        pkce #false
+        token-param "audience" "https://api.example.com"
+        token-param "max_age" 3600
+        token-param "offline" #true
+    }}
+}}
+flow "me" {{
+    request "me" "GET" "/me"
+    return {{
+        serial "${{steps.me.body.serial}}"
+        x_token "${{steps.me.body.x_token}}"
+    }}
+}}
+"#
+    )
+}
+
+fn code_runtime(base: &str, store: &std::path::Path) -> Runtime {
+    let analysis = Arc::new(Analysis::new(vec![FileInput::new(
+        "intact.kdl",
+        code_project(base),
+    )]));
+    assert!(analysis.files[0].parse.errors.is_empty());
+    let mut env = Environment::default();
+    env.connections.insert(
+        "api".into(),
+        ConnectionEnv {
+            params: [
+                ("client_id".to_string(), "cid".to_string()),
+                ("client_secret".to_string(), SECRET.to_string()),
+            ]
+            .into_iter()
+            .collect(),
+            base_url: Some(base.to_string()),
+            token_url: Some(format!("{base}/token")),
+            ..Default::default()
+        },
+    );
+    Runtime::new(analysis, env, Arc::new(Masker::new()))
+        .with_token_store(intact_run::oauth::TokenStore::at(store))
+}
+
+/// A GET of `url` on 127.0.0.1; the body of the answer.
+fn get_page(url: &str) -> String {
+    use std::io::{Read, Write};
+    let u = reqwest::Url::parse(url).unwrap();
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", u.port().unwrap())).unwrap();
+    let target = match u.query() {
+        Some(q) => format!("{}?{q}", u.path()),
+        None => u.path().to_string(),
+    };
+    write!(
+        s,
+        "GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    out
+}
+
+/// The browser's part of a login: follows the authorize URL's redirect_uri with `state`.
+fn browser(state_of: fn(&str) -> String) -> (impl Fn(&str) + Sync, Arc<Mutex<Vec<String>>>) {
+    let pages = Arc::new(Mutex::new(Vec::new()));
+    let (urls, sink) = (Arc::new(Mutex::new(Vec::<String>::new())), pages.clone());
+    let show = move |url: &str| {
+        urls.lock().unwrap().push(url.to_string());
+        let u = reqwest::Url::parse(url).unwrap();
+        let q: std::collections::HashMap<String, String> = u.query_pairs().into_owned().collect();
+        let redirect = format!(
+            "{}?code=the-code&state={}",
+            q["redirect_uri"],
+            state_of(&q["state"])
+        );
+        let sink = sink.clone();
+        let url = url.to_string();
+        std::thread::spawn(move || {
+            let page = get_page(&redirect);
+            sink.lock().unwrap().push(format!("{url}\n{page}"));
+        });
+    };
+    (show, pages)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forged_state_fails_in_the_browser_too() {
+    let api = Api::default();
+    let base = start(api.clone()).await;
+    let store = tempfile::tempdir().unwrap();
+    let rt = code_runtime(&base, store.path());
+    let (show, pages) = browser(|_| "forged".to_string());
+    let options = intact_run::oauth::LoginOptions {
+        port: 0,
+        timeout: std::time::Duration::from_secs(20),
+    };
+    let err = rt.login("api", &options, &show).await.unwrap_err();
+    assert!(
+        err.message.contains("state does not match"),
+        "{}",
+        err.message
+    );
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let page = pages.lock().unwrap().join("\n");
+    assert!(
+        page.contains("The login failed") && !page.contains("Logged in"),
+        "{page}"
+    );
+    assert!(
+        api.forms.lock().unwrap().is_empty(),
+        "no code was exchanged"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pkce_off_token_params_refresh_url_and_access_token_in_a_header() {
+    let api = Api::default();
+    api.expires_in.store(3600, Ordering::SeqCst);
+    let base = start(api.clone()).await;
+    let store = tempfile::tempdir().unwrap();
+    let rt = code_runtime(&base, store.path());
+    let (show, pages) = browser(|state| state.to_string());
+    let options = intact_run::oauth::LoginOptions {
+        port: 0,
+        timeout: std::time::Duration::from_secs(20),
+    };
+    rt.login("api", &options, &show)
+        .await
+        .expect("the login succeeds");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let page = pages.lock().unwrap().join("\n");
+    assert!(page.contains("Logged in"), "{page}");
+    assert!(!page.contains("code_challenge"), "pkce #false: {page}");
+    let exchange = api.forms.lock().unwrap()[0].clone();
+    assert_eq!(exchange["grant_type"], "authorization_code");
+    assert!(!exchange.contains_key("code_verifier"), "{exchange:?}");
+    for (k, v) in [
+        ("audience", "https://api.example.com"),
+        ("max_age", "3600"),
+        ("offline", "true"),
+    ] {
+        assert_eq!(exchange.get(k).map(String::as_str), Some(v), "{exchange:?}");
+    }
+    // The stored token has expired: the refresh goes to the project's refresh-url, with the
+    // token-params, and the new token reaches the header that reads `auth.access_token`.
+    let path = store.path().join("api.json");
+    let mut stored: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    stored["expires_at"] = 0.into();
+    stored["refresh_token"] = "rt-1".into();
+    std::fs::write(&path, stored.to_string()).unwrap();
+    let rt = code_runtime(&base, store.path());
+    let out = rt.run_flow("me", json!({})).await.unwrap();
+    assert_eq!(out, json!({"serial": "1", "x_token": true}));
+    assert_eq!(*api.endpoints.lock().unwrap(), vec!["token", "refresh"]);
+    let refresh = api.forms.lock().unwrap()[1].clone();
+    assert_eq!(refresh["grant_type"], "refresh_token");
+    assert_eq!(refresh["max_age"], "3600");
+    assert_eq!(refresh["audience"], "https://api.example.com");
 }
