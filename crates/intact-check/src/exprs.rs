@@ -921,6 +921,40 @@ pub(crate) fn test_inputs(a: &Analysis, out: &mut Vec<Diagnostic>) {
                 continue;
             };
             let names: Vec<&str> = flow.inputs.iter().map(|i| i.name.name.as_str()).collect();
+            // A literal value of the wrong type (a templated one is known only at run time).
+            for (k, value) in fields {
+                let Some(ty) = flow
+                    .inputs
+                    .iter()
+                    .find(|i| i.name.name == k.name)
+                    .and_then(|i| i.ty.as_deref())
+                else {
+                    continue;
+                };
+                let (mut locs, mut templated) = (Vec::new(), Vec::new());
+                let v = tree_json(value, String::new(), &mut locs, &mut templated);
+                if templated.is_empty() && !catalogue::input_type_fits(ty, &v) {
+                    out.push(
+                        Diagnostic::new(
+                            "test::input",
+                            value.loc(),
+                            format!(
+                                "`{}` is {} here, but flow `{}` declares it {}",
+                                k.name,
+                                catalogue::a_type(catalogue::input_type_of(&v)),
+                                flow.name.name,
+                                catalogue::a_type(ty)
+                            ),
+                        )
+                        .label(format!("not {}", catalogue::a_type(ty)))
+                        .help(format!(
+                            "give `{}` {}",
+                            k.name,
+                            catalogue::a_type(ty)
+                        )),
+                    );
+                }
+            }
             for (k, _) in fields {
                 if !names.contains(&k.name.as_str()) {
                     let mut d = Diagnostic::new(

@@ -107,15 +107,31 @@ pub fn run(cmd: ImportCommand) -> Outcome {
     if !opts.write_project_file {
         let files = project::load(&out).map_err(|e| Failure(USAGE, e.to_string()))?;
         let analysis = intact_model::Analysis::new(files);
-        // First where the flows go, since that decides which files are the import's own.
-        if let Some(folder) = flows_folder(&analysis, &plan) {
-            opts.flows_folder = Some(folder);
-            plan = intact_openapi::plan_described(&described, &spec, &opts).map_err(failure)?;
-        }
-        let taken = taken_names(&analysis, &plan);
-        if !taken.is_empty() {
-            opts.taken = taken;
-            plan = intact_openapi::plan_described(&described, &spec, &opts).map_err(failure)?;
+        if force {
+            // The files the import writes are its own to overwrite: first where the flows go,
+            // since that decides which files are its own, then the names the others define.
+            if let Some(folder) = flows_folder(&analysis, &plan) {
+                opts.flows_folder = Some(folder);
+                plan = intact_openapi::plan_described(&described, &spec, &opts).map_err(failure)?;
+            }
+            let taken = taken_names(&analysis, &plan, true);
+            if !taken.is_empty() {
+                opts.taken = taken;
+                plan = intact_openapi::plan_described(&described, &spec, &opts).map_err(failure)?;
+            }
+        } else {
+            // Nothing is overwritten: every name the project defines is taken (a second import
+            // of `acme` writes `acme_2`), then flows go to a folder of their own if a flow file
+            // of the plan already holds another connection's flows.
+            let taken = taken_names(&analysis, &plan, false);
+            if !taken.is_empty() {
+                opts.taken = taken;
+                plan = intact_openapi::plan_described(&described, &spec, &opts).map_err(failure)?;
+            }
+            if let Some(folder) = flows_folder(&analysis, &plan) {
+                opts.flows_folder = Some(folder);
+                plan = intact_openapi::plan_described(&described, &spec, &opts).map_err(failure)?;
+            }
         }
     }
     for w in &plan.warnings {
@@ -195,14 +211,16 @@ fn flows_folder(analysis: &intact_model::Analysis, plan: &intact_openapi::Plan) 
         .flatten()
 }
 
-/// The flows, connections and tenant variables of the project defined in files that `plan` does
-/// not write.
+/// The flows, connections and tenant variables of the project: with `own_files` (`--force`),
+/// only those defined in files that `plan` does not write (it overwrites the others).
 fn taken_names(
     analysis: &intact_model::Analysis,
     plan: &intact_openapi::Plan,
+    own_files: bool,
 ) -> intact_openapi::Taken {
     let written: Vec<&Path> = plan.files.iter().map(|f| f.path.as_path()).collect();
-    let elsewhere = |loc: intact_model::Loc| !written.contains(&analysis.file(loc.file).path());
+    let elsewhere =
+        |loc: intact_model::Loc| !own_files || !written.contains(&analysis.file(loc.file).path());
     let m = &analysis.model;
     intact_openapi::Taken {
         flows: m

@@ -645,19 +645,19 @@ fn test(
     for r in &mut results {
         r.file = names.name(Path::new(&r.file));
     }
-    let failed = results.iter().filter(|r| !r.passed).count();
-    let skipped = results.iter().filter(|r| r.skipped.is_some()).count();
+    let failed = results.iter().filter(|r| r.failed()).count();
+    let skipped = results.iter().filter(|r| r.skipped().is_some()).count();
     let out = match format {
         TestFormat::Junit => intact_run::testing::junit(&results),
         TestFormat::Json => intact_run::testing::json_report(&results),
         TestFormat::Human => {
             let mut out = String::new();
             for r in &results {
-                if let Some(why) = &r.skipped {
+                if let Some(why) = r.skipped() {
                     out.push_str(&format!("skip   {} ({}): {why}\n", r.name, r.file));
                     continue;
                 }
-                let mark = if r.passed { "ok" } else { "FAILED" };
+                let mark = if r.failed() { "FAILED" } else { "ok" };
                 out.push_str(&format!(
                     "{mark:<6} {} ({}, {} ms)\n",
                     r.name,
@@ -666,6 +666,13 @@ fn test(
                 ));
                 for f in &r.failures {
                     out.push_str(&format!("         {f}\n"));
+                }
+                // What the run did, for a failed test: its requests and `log` lines.
+                if r.failed() && !r.trace.is_empty() {
+                    out.push_str("         trace:\n");
+                    for l in &r.trace {
+                        out.push_str(&format!("           {l}\n"));
+                    }
                 }
             }
             let skips = if skipped > 0 {
@@ -780,6 +787,37 @@ fn login(connection: String, live: Live, port: u16, timeout: u64, no_browser: bo
 
 fn logout(connection: String, env: String, project: Option<PathBuf>) -> Outcome {
     let root = project_root(project.as_deref())?;
+    // A typo must not read as "nothing to log out": the environment and connection must exist.
+    let envs = intact_run::env::available(&root);
+    if !envs.contains(&env) {
+        return Err(Failure(
+            USAGE,
+            format!(
+                "there is no environment `{env}` (env/{env}.toml); environments: {}",
+                if envs.is_empty() {
+                    "none".to_string()
+                } else {
+                    envs.join(", ")
+                }
+            ),
+        ));
+    }
+    let analysis = load(&root)?;
+    if analysis.model.connection(Some(&connection)).is_none() {
+        let names: Vec<&str> = analysis
+            .model
+            .connections
+            .iter()
+            .map(|c| c.name.name.as_str())
+            .collect();
+        return Err(Failure(
+            USAGE,
+            format!(
+                "there is no connection `{connection}`; connections: {}",
+                names.join(", ")
+            ),
+        ));
+    }
     let store = intact_run::oauth::TokenStore::user(&root, &env).map_err(|e| Failure(USAGE, e))?;
     let path = store.path(&connection);
     match std::fs::remove_file(&path) {

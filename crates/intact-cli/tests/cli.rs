@@ -767,6 +767,7 @@ connection "api" {
     }
 }
 action "logout" contract="universal-logout" {
+    log "revoking the sessions of ${input.externalUserId}"
     request "revoke" "POST" "/users/${input.externalUserId}/logout"
     return {
         logoutStatus "SUCCESS"
@@ -823,9 +824,34 @@ test "passes" action="logout" {
         "the secret leaked: {out}"
     );
     assert!(out.contains("1 passed, 1 failed"), "{out}");
+    // A failed test shows what its run did: the `log` lines and the requests.
+    assert!(
+        out.contains("trace:") && out.contains("log: revoking the sessions of u1"),
+        "{out}"
+    );
     let o = intact(&["test", "--format", "junit"], dir.path());
     assert_exit(&o, 1);
     assert!(stdout(&o).contains("<failure") && !stdout(&o).contains("fixture-secret-token"));
+    assert!(
+        stdout(&o).contains("<system-out>log: revoking the sessions of u1"),
+        "{}",
+        stdout(&o)
+    );
+    let o = intact(&["test", "--format", "json"], dir.path());
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let failed = v["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["outcome"] == "failed")
+        .unwrap();
+    assert!(
+        failed["trace"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("log: revoking"),
+        "{failed}"
+    );
     let o = intact(
         &["test", "--format", "json", "--filter", "passes"],
         dir.path(),
@@ -1042,6 +1068,21 @@ test "needs_the_mock" flow="me" {
     assert_eq!(
         (&report["passed"], &report["failed"], &report["skipped"]),
         (&1.into(), &1.into(), &1.into())
+    );
+    // A skipped test is neither passed nor failed.
+    let outcomes: Vec<&str> = report["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["outcome"].as_str().unwrap())
+        .collect();
+    assert!(outcomes.contains(&"skipped"), "{report}");
+    assert!(
+        report["tests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t.get("passed").is_none())
     );
     for o in [live("human"), live("junit"), live("json")] {
         assert!(!stdout(&o).contains(secret) && !stderr(&o).contains(secret));

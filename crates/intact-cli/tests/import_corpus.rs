@@ -690,6 +690,45 @@ fn an_import_into_a_project_does_not_define_its_names_again() {
     assert!(before == tree(&again), "nothing was written");
 }
 
+/// A project whose `connections/NAME.kdl` exists (written by hand, or by an earlier import of the
+/// same document): without --force, the import gives its connection another name instead of
+/// refusing, writes no file twice, and the project checks without duplicates.
+#[test]
+fn an_import_next_to_an_existing_connection_file_takes_another_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("p");
+    let spec = tmp.path().join("acme.yaml");
+    std::fs::write(
+        &spec,
+        "openapi: 3.0.3\ninfo: {title: Acme HR, version: '2'}\nservers:\n  - url: https://api.acme.example/v2\npaths:\n  /users:\n    get:\n      operationId: listUsers\n      tags: [users]\n      responses:\n        '200': {description: ok}\n",
+    )
+    .unwrap();
+    let r = import(&spec, &out, &[]);
+    assert_eq!(r.status.code(), Some(0), "{}", text(&r.stderr));
+    assert!(out.join("connections/acme_hr.kdl").exists());
+    let before = tree(&out);
+    // The same document again, without --force.
+    let r = import(&spec, &out, &[]);
+    assert_eq!(r.status.code(), Some(0), "{}", text(&r.stderr));
+    let after = tree(&out);
+    for (path, bytes) in &before {
+        assert_eq!(
+            after.get(path),
+            Some(bytes),
+            "{} was rewritten",
+            path.display()
+        );
+    }
+    let conn = std::fs::read_to_string(out.join("connections/acme_hr_2.kdl")).unwrap();
+    assert!(conn.contains("connection \"acme_hr_2\""), "{conn}");
+    let check = intact(&["check", out.to_str().unwrap()]);
+    assert!(
+        !text(&check.stdout).contains("name::duplicate"),
+        "{}",
+        text(&check.stdout)
+    );
+}
+
 fn copy_tree(from: &Path, to: &Path) {
     for (rel, bytes) in tree(from) {
         let p = to.join(rel);

@@ -409,6 +409,15 @@ fn authorization_code_login_refresh_and_headless_runs() {
     );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert!(token_files(cache.path()).is_empty());
+    // A typo in the environment or connection is a usage error, not "no stored tokens".
+    for args in [
+        ["auth", "logout", "acme", "--env", "prod"],
+        ["auth", "logout", "acmee", "--env", "dev"],
+    ] {
+        let o = intact(dir.path(), cache.path(), &args, &[]);
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+        assert!(text(&o).contains("there is no"), "{}", text(&o));
+    }
     let o = intact(
         dir.path(),
         cache.path(),

@@ -282,6 +282,47 @@ pub const PARAM_TYPES: &[&str] = &["text", "password", "dropdown"];
 pub const INPUT_TYPES: &[&str] = &[
     "string", "integer", "number", "boolean", "object", "array", "any",
 ];
+/// Whether `v` is of the flow input type `ty` (one of [`INPUT_TYPES`]); null stands for "not
+/// given" and fits every type (a required input without a value is reported apart).
+pub fn input_type_fits(ty: &str, v: &serde_json::Value) -> bool {
+    use serde_json::Value as J;
+    match (ty, v) {
+        (_, J::Null) | ("any", _) => true,
+        ("string", J::String(_))
+        | ("number", J::Number(_))
+        | ("boolean", J::Bool(_))
+        | ("object", J::Object(_))
+        | ("array", J::Array(_)) => true,
+        ("integer", J::Number(n)) => {
+            n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|f| f.fract() == 0.0)
+        }
+        _ => !INPUT_TYPES.contains(&ty),
+    }
+}
+
+/// A flow input type with its article, for messages: `a string`, `an integer`, `null`.
+pub fn a_type(ty: &str) -> String {
+    match ty {
+        "null" | "any" => ty.to_string(),
+        t if t.starts_with(['a', 'e', 'i', 'o', 'u']) => format!("an {t}"),
+        t => format!("a {t}"),
+    }
+}
+
+/// A JSON value's kind as a flow input type names it.
+pub fn input_type_of(v: &serde_json::Value) -> &'static str {
+    use serde_json::Value as J;
+    match v {
+        J::Null => "null",
+        J::Bool(_) => "boolean",
+        J::Number(n) if n.is_i64() || n.is_u64() => "integer",
+        J::Number(_) => "number",
+        J::String(_) => "string",
+        J::Array(_) => "array",
+        J::Object(_) => "object",
+    }
+}
+
 pub const ERROR_TYPES: &[&str] = &[
     "RESOURCE_NOT_FOUND",
     "RATE_LIMIT_EXCEEDED",

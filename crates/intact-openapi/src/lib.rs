@@ -201,9 +201,13 @@ pub fn write(plan: &Plan, out: &Path, force: bool) -> Result<Vec<PathBuf>, Error
         let existing: Vec<String> = plan
             .files
             .iter()
-            .map(|f| out.join(&f.path))
-            .filter(|p| p.exists())
-            .map(|p| p.display().to_string())
+            // A file that already holds exactly these bytes (the document's copy, imported
+            // before) is not overwritten by writing it again.
+            .filter(|f| {
+                let p = out.join(&f.path);
+                p.exists() && std::fs::read(&p).ok().as_deref() != Some(f.bytes.as_slice())
+            })
+            .map(|f| out.join(&f.path).display().to_string())
             .collect();
         if !existing.is_empty() {
             return Err(Error::new(format!(

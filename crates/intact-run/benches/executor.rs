@@ -146,9 +146,9 @@ fn mock_tests_200_jobs_2(b: Bencher) {
             ))
             .unwrap();
         assert!(
-            results.iter().all(|r| r.passed),
+            results.iter().all(|r| !r.failed()),
             "{:?}",
-            results.iter().find(|r| !r.passed)
+            results.iter().find(|r| r.failed())
         );
         results.len()
     });

@@ -282,11 +282,7 @@ impl Runtime {
             .and_then(|c| self.secret_params.get(&c.name.name))
             .filter(|n| !n.is_empty());
         move |expr: &str, value: &J| {
-            let Some(names) = names else { return };
-            let reads_secret = template::references(expr).iter().any(|r| {
-                matches!(r, template::Reference::Member { root: "auth", field, .. } if names.iter().any(|n| n == field))
-            });
-            if reads_secret {
+            if names.is_some_and(|n| reads_secret(expr, n)) {
                 self.masker.add_value(value);
             }
         }
@@ -586,6 +582,20 @@ impl Runtime {
                 };
                 given.insert(i.name.name.clone(), value);
             }
+            if let (Some(ty), Some(v)) = (&i.ty, given.get(&i.name.name))
+                && !intact_model::catalogue::input_type_fits(ty, v)
+            {
+                return Err(Failure {
+                    before_any_request: true,
+                    ..Failure::new(format!(
+                        "the input `{}` of flow `{}` is {}, but it is declared {}",
+                        i.name.name,
+                        flow.name.name,
+                        intact_model::catalogue::a_type(intact_model::catalogue::input_type_of(v)),
+                        intact_model::catalogue::a_type(ty)
+                    ))
+                });
+            }
         }
         Ok(J::Object(given))
     }
@@ -880,11 +890,15 @@ impl Runtime {
             self.spread(t, frame, "queries", &mut query)?;
         }
         let mut headers: Vec<(String, String)> = Vec::new();
+        let secrets = self.secret_params.get(&conn.name.name);
         for (k, t) in &conn.headers {
-            headers.push((
-                k.clone(),
-                text_of(&self.eval(&Tree::Template(t.clone()), frame)?),
-            ));
+            let value = text_of(&self.eval(&Tree::Template(t.clone()), frame)?);
+            // A header built around a secret (`Token ${auth.key}`) is a credential as a whole:
+            // its base64 or URL-encoded form is masked too, not only the secret inside.
+            if secrets.is_some_and(|n| reads_secret(&t.text, n)) {
+                self.masker.add(&value);
+            }
+            headers.push((k.clone(), value));
         }
         self.named(&s.exec.headers, frame, &mut headers)?;
         for t in &s.exec.header_objects {
@@ -965,9 +979,16 @@ impl Runtime {
             rb = match &body {
                 Some((k, v)) if k == "json" => rb.json(v),
                 Some((k, v)) if k == "form" => {
+                    // A null field is left out, as a null `query` is: an optional input that was
+                    // not given sends nothing rather than `ttl=`.
                     let pairs: Vec<(String, String)> = v
                         .as_object()
-                        .map(|o| o.iter().map(|(k, v)| (k.clone(), text_of(v))).collect())
+                        .map(|o| {
+                            o.iter()
+                                .filter(|(_, v)| !v.is_null())
+                                .map(|(k, v)| (k.clone(), text_of(v)))
+                                .collect()
+                        })
                         .unwrap_or_default();
                     rb.form(&pairs)
                 }
@@ -1265,6 +1286,21 @@ impl Runtime {
         for seg in segs {
             out.push_str(&text[at..seg.offset - 2].replace("$${", "${"));
             let v = self.eval_text_at(&format!("${{{}}}", seg.expr), frame, &[], place_of(&seg))?;
+            // An object or a list is no id: its JSON text in a URL is a mistake upstream.
+            if matches!(v, J::Object(_) | J::Array(_)) {
+                return Err(Failure {
+                    step: frame
+                        .step
+                        .and_then(|s| s.name.as_ref())
+                        .map(|n| n.name.clone()),
+                    ..Failure::new(format!(
+                        "`${{{}}}` in the path `{}` is {}: a path segment takes text or a number",
+                        seg.expr,
+                        t.text,
+                        kind_of(&v)
+                    ))
+                });
+            }
             out.push_str(&percent_encoding::utf8_percent_encode(&text_of(&v), SEGMENT).to_string());
             at = seg.offset + seg.expr.len() + 1;
         }
@@ -1354,6 +1390,13 @@ impl Runtime {
         }
         Ok(())
     }
+}
+
+/// Whether an expression (or a template's text) reads one of the secret params `names`.
+fn reads_secret(expr: &str, names: &[String]) -> bool {
+    template::references(expr).iter().any(|r| {
+        matches!(r, template::Reference::Member { root: "auth", field, .. } if names.iter().any(|n| n == field))
+    })
 }
 
 /// Refuses a path with a `.` or `..` segment (also percent-encoded: URL parsers resolve `%2E%2E`

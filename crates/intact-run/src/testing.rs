@@ -24,11 +24,44 @@ use crate::runtime::Runtime;
 pub struct TestResult {
     pub name: String,
     pub file: String,
-    pub passed: bool,
+    pub outcome: TestOutcome,
     pub duration: Duration,
     pub failures: Vec<String>,
+    /// The run's `log` lines and requests, as `--trace` prints them (secrets masked): what a
+    /// failed test's report shows besides its failures.
+    pub trace: Vec<String>,
+}
+
+/// How a test ended: a skipped test neither passed nor failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TestOutcome {
+    Passed,
+    Failed,
     /// Why the test did not run (only with `--live`: it needs its mocks).
-    pub skipped: Option<String>,
+    Skipped(String),
+}
+
+impl TestOutcome {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            TestOutcome::Passed => "passed",
+            TestOutcome::Failed => "failed",
+            TestOutcome::Skipped(_) => "skipped",
+        }
+    }
+}
+
+impl TestResult {
+    pub fn failed(&self) -> bool {
+        self.outcome == TestOutcome::Failed
+    }
+
+    pub fn skipped(&self) -> Option<&str> {
+        match &self.outcome {
+            TestOutcome::Skipped(why) => Some(why),
+            _ => None,
+        }
+    }
 }
 
 /// What the tests run against.
@@ -394,6 +427,7 @@ async fn run_one(
     let masker = Arc::new(Masker::new());
     let mut failures = Vec::new();
     let mut skipped = None;
+    let trace: Arc<std::sync::Mutex<Vec<String>>> = Arc::default();
     let prepared = match mode {
         Mode::Mocks => prepare(analysis, root, t, index, base, state, &masker).map(Some),
         Mode::Live { env, .. } => prepare_live(root, t, env, &masker).inspect(|p| {
@@ -406,7 +440,10 @@ async fn run_one(
         Err(e) => failures.push(e),
         Ok(None) => {}
         Ok(Some((env, input, scope))) => {
-            let mut rt = Runtime::new(analysis.clone(), env, masker.clone());
+            let lines = trace.clone();
+            let mut rt = Runtime::new(analysis.clone(), env, masker.clone()).with_trace(Arc::new(
+                move |l: &str| lines.lock().unwrap().push(l.to_string()),
+            ));
             if let Mode::Live {
                 tokens: Some(store),
                 ..
@@ -446,13 +483,19 @@ async fn run_one(
         .into_iter()
         .map(|f| masker.mask(&f))
         .collect::<Vec<_>>();
+    let outcome = match skipped {
+        Some(why) => TestOutcome::Skipped(why),
+        None if failures.is_empty() => TestOutcome::Passed,
+        None => TestOutcome::Failed,
+    };
+    let trace = std::mem::take(&mut *trace.lock().unwrap());
     TestResult {
         name: t.name.name.clone(),
         file,
-        passed: failures.is_empty(),
+        outcome,
         duration: started.elapsed(),
         failures,
-        skipped,
+        trace,
     }
 }
 
@@ -684,8 +727,8 @@ fn prepare(
 
 /// The results as JUnit XML.
 pub fn junit(results: &[TestResult]) -> String {
-    let failures = results.iter().filter(|r| !r.passed).count();
-    let skipped = results.iter().filter(|r| r.skipped.is_some()).count();
+    let failures = results.iter().filter(|r| r.failed()).count();
+    let skipped = results.iter().filter(|r| r.skipped().is_some()).count();
     let total: f64 = results.iter().map(|r| r.duration.as_secs_f64()).sum();
     let mut out = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"intact test\" tests=\"{}\" failures=\"{failures}\" skipped=\"{skipped}\" time=\"{total:.3}\">\n  <testsuite name=\"intact test\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\" time=\"{total:.3}\">\n",
@@ -699,19 +742,18 @@ pub fn junit(results: &[TestResult]) -> String {
             xml(&r.file),
             r.duration.as_secs_f64()
         ));
-        if let Some(why) = &r.skipped {
-            out.push_str(&format!(
+        match &r.outcome {
+            TestOutcome::Skipped(why) => out.push_str(&format!(
                 ">\n      <skipped message=\"{}\"/>\n    </testcase>\n",
                 xml(why)
-            ));
-        } else if r.passed {
-            out.push_str("/>\n");
-        } else {
-            out.push_str(&format!(
-                ">\n      <failure message=\"{}\">{}</failure>\n    </testcase>\n",
+            )),
+            TestOutcome::Passed => out.push_str("/>\n"),
+            TestOutcome::Failed => out.push_str(&format!(
+                ">\n      <failure message=\"{}\">{}</failure>\n      <system-out>{}</system-out>\n    </testcase>\n",
                 xml(r.failures.first().map_or("", String::as_str)),
-                xml(&r.failures.join("\n"))
-            ));
+                xml(&r.failures.join("\n")),
+                xml(&r.trace.join("\n"))
+            )),
         }
     }
     out.push_str("  </testsuite>\n</testsuites>\n");
@@ -722,12 +764,10 @@ pub fn junit(results: &[TestResult]) -> String {
 pub fn json_report(results: &[TestResult]) -> String {
     let tests: Vec<J> = results
         .iter()
-        .map(|r| json!({"name": r.name, "file": r.file, "passed": r.passed, "skipped": r.skipped, "duration_ms": r.duration.as_millis() as u64, "failures": r.failures}))
+        .map(|r| json!({"name": r.name, "file": r.file, "outcome": r.outcome.as_str(), "skipped": r.skipped(), "duration_ms": r.duration.as_millis() as u64, "failures": r.failures, "trace": r.trace}))
         .collect();
-    let skipped = results.iter().filter(|r| r.skipped.is_some()).count();
-    let passed = results.iter().filter(|r| r.passed).count() - skipped;
-    let failed = results.iter().filter(|r| !r.passed).count();
-    serde_json::to_string_pretty(&json!({"format_version": 1, "passed": passed, "failed": failed, "skipped": skipped, "tests": tests})).unwrap_or_default() + "\n"
+    let count = |o: &str| results.iter().filter(|r| r.outcome.as_str() == o).count();
+    serde_json::to_string_pretty(&json!({"format_version": 2, "passed": count("passed"), "failed": count("failed"), "skipped": count("skipped"), "tests": tests})).unwrap_or_default() + "\n"
 }
 
 fn xml(s: &str) -> String {

@@ -130,23 +130,9 @@ async fn bodies_larger_than_the_limit_are_refused() {
         f.message
     );
     // Streamed without a length: refused once past the limit.
-    let base = server(|s| {
-        let _ = s.write_all(
-            b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n",
-        );
-        let chunk = vec![b'x'; 1 << 20];
-        for _ in 0..40 {
-            let head = format!("{:x}\r\n", chunk.len());
-            if s.write_all(head.as_bytes()).is_err()
-                || s.write_all(&chunk).is_err()
-                || s.write_all(b"\r\n").is_err()
-            {
-                return;
-            }
-        }
-        let _ = s.write_all(b"0\r\n\r\n");
-    });
-    let f = run(&base).await.expect_err("a 40 MiB stream is refused");
+    let Err(f) = run(&streaming_server(40)).await else {
+        panic!("a 40 MiB stream is refused");
+    };
     assert!(
         f.message.contains("larger than the 32 MiB"),
         "{}",
@@ -341,7 +327,24 @@ async fn values_computed_from_a_secret_are_masked() {
             let mut buf = [0u8; 8192];
             let n = stream.read(&mut buf).unwrap_or(0);
             let head = String::from_utf8_lossy(&buf[..n]).into_owned();
-            let lines: Vec<&str> = head.lines().filter(|l| !l.is_empty()).collect();
+            let mut lines: Vec<String> = head
+                .lines()
+                .filter(|l| !l.is_empty())
+                .map(str::to_string)
+                .collect();
+            // And each header's value in base64, as a server might echo a credential.
+            use base64::Engine;
+            let encoded: Vec<String> = lines
+                .iter()
+                .filter_map(|l| l.split_once(": "))
+                .map(|(k, v)| {
+                    format!(
+                        "{k}-b64: {}",
+                        base64::engine::general_purpose::STANDARD.encode(v)
+                    )
+                })
+                .collect();
+            lines.extend(encoded);
             let body = serde_json::to_string(&lines).unwrap();
             let _ = write!(
                 stream,
@@ -361,6 +364,8 @@ connection "api" {
     }
     header "X-Sig" "${upper(auth.key)}"
     header "X-Parts" "${split(auth.key, '-')}"
+    header "X-Token" "Token ${auth.key}"
+    header "X-Pair" "${base64_encode('user:' + auth.key)}"
     auth "api-key" {
         header "X-Api-Key" "${auth.key}"
     }
@@ -392,13 +397,21 @@ flow "get" {
         .expect("the flow runs");
     let printed = format!("{v}\n{}", trace.lock().unwrap());
     assert!(printed.contains("x-sig"), "the echo came back: {printed}");
+    use base64::Engine;
+    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
     for leak in [
-        "SK-SECRET-KEY-123",
-        "sk-secret-key-123",
-        "secret",
-        "key-123",
+        "SK-SECRET-KEY-123".to_string(),
+        "sk-secret-key-123".to_string(),
+        "secret".to_string(),
+        "key-123".to_string(),
+        // The whole `Token …` header and a built `user:KEY` pair, in base64.
+        b64("Token sk-secret-key-123"),
+        b64("user:sk-secret-key-123"),
     ] {
-        assert!(!printed.contains(leak), "`{leak}` printed: {printed}");
+        assert!(
+            !printed.contains(leak.as_str()),
+            "`{leak}` printed: {printed}"
+        );
     }
 }
 

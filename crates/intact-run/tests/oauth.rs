@@ -310,28 +310,13 @@ flow "me" {{
 }
 
 fn code_runtime(base: &str, store: &std::path::Path) -> Runtime {
-    let analysis = Arc::new(Analysis::new(vec![FileInput::new(
-        "intact.kdl",
-        code_project(base),
-    )]));
-    assert!(analysis.files[0].parse.errors.is_empty());
-    let mut env = Environment::default();
-    env.connections.insert(
-        "api".into(),
-        ConnectionEnv {
-            params: [
-                ("client_id".to_string(), "cid".to_string()),
-                ("client_secret".to_string(), SECRET.to_string()),
-            ]
-            .into_iter()
-            .collect(),
-            base_url: Some(base.to_string()),
-            token_url: Some(format!("{base}/token")),
-            ..Default::default()
-        },
-    );
-    Runtime::new(analysis, env, Arc::new(Masker::new()))
-        .with_token_store(intact_run::oauth::TokenStore::at(store))
+    runtime(
+        &code_project(base),
+        base,
+        &format!("{base}/token"),
+        Arc::new(Mutex::new(Vec::new())),
+    )
+    .with_token_store(intact_run::oauth::TokenStore::at(store))
 }
 
 /// A GET of `url` on 127.0.0.1; the body of the answer.

@@ -97,6 +97,13 @@ async fn echo(headers: HeaderMap, Json(body): Json<Value>) -> Json<Value> {
     Json(json!({"got": body, "auth": headers.get("authorization").and_then(|v| v.to_str().ok())}))
 }
 
+/// Answers with the form fields it received.
+async fn form_echo(
+    axum::Form(fields): axum::Form<std::collections::BTreeMap<String, String>>,
+) -> Json<Value> {
+    Json(json!(fields))
+}
+
 async fn start() -> (String, Server) {
     let state = Server::default();
     let app = Router::new()
@@ -108,6 +115,7 @@ async fn start() -> (String, Server) {
         .route("/unavailable", get(unavailable).post(unavailable))
         .route("/malformed", get(malformed))
         .route("/echo", post(echo))
+        .route("/form", post(form_echo))
         .with_state(state.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -211,6 +219,22 @@ flow "missing" {
     catch {
         return "${error.type + ' ' + string(error.status)}"
     }
+}
+flow "form" {
+    input "name" type="string" required=#true
+    input "ttl" type="integer"
+    request "r" "POST" "/form" {
+        form {
+            name "${input.name}"
+            ttl "${input.ttl}"
+        }
+    }
+    return "${steps.r.body}"
+}
+flow "segment" {
+    input "id"
+    request "r" "GET" "/users/${input.id}"
+    return "${steps.r.body}"
 }
 flow "guarded" {
     input "id" type="string" required=#true
@@ -326,6 +350,37 @@ async fn retries_timeouts_and_catch() {
     assert_eq!(
         rt.run_flow("missing", json!({})).await.unwrap(),
         json!("RESOURCE_NOT_FOUND 404")
+    );
+    // A form field whose value is null (an optional input not given) is not sent.
+    assert_eq!(
+        rt.run_flow("form", json!({"name": "n1"})).await.unwrap(),
+        json!({"name": "n1"})
+    );
+    assert_eq!(
+        rt.run_flow("form", json!({"name": "n1", "ttl": 60}))
+            .await
+            .unwrap(),
+        json!({"name": "n1", "ttl": "60"})
+    );
+    // An input of the wrong type is refused before any request; an object is no path segment.
+    let err = rt.run_flow("form", json!({"name": 5})).await.unwrap_err();
+    assert!(
+        err.before_any_request
+            && err
+                .message
+                .contains("is an integer, but it is declared a string"),
+        "{}",
+        err.message
+    );
+    let err = rt
+        .run_flow("segment", json!({"id": {"a": 1}}))
+        .await
+        .unwrap_err();
+    assert!(
+        err.message
+            .contains("is an object: a path segment takes text or a number"),
+        "{}",
+        err.message
     );
     // Past a try whose catch ends the run, the steps of the try are there.
     assert_eq!(
