@@ -69,6 +69,43 @@ impl EnvFile<'_, '_> {
                 return;
             }
         };
+        // Every declared tenant variable the environment leaves out: a run that reads it stops
+        // before its first request, so say so here, where it is cheap.
+        let given: Vec<String> = match doc.get_ref().get("app").map(|v| v.get_ref()) {
+            Some(DeValue::Table(t)) => t.iter().map(|(k, _)| k.get_ref().to_string()).collect(),
+            _ => Vec::new(),
+        };
+        let missing: Vec<&str> = self
+            .a
+            .model
+            .variables
+            .iter()
+            .map(|v| v.name.name.as_str())
+            .filter(|v| !given.iter().any(|g| g == v))
+            .collect();
+        if !missing.is_empty() {
+            let list: Vec<String> = missing.iter().map(|v| format!("`{v}`")).collect();
+            let at = doc
+                .get_ref()
+                .iter()
+                .find(|(k, _)| k.get_ref().as_ref() == "app")
+                .map_or(0..0, |(k, _)| k.span());
+            self.out.push(
+                Diagnostic::new(
+                    "env::missing-variable",
+                    self.loc(at),
+                    format!(
+                        "this environment gives no value for the tenant variable(s) {}",
+                        list.join(", ")
+                    ),
+                )
+                .label("not given here")
+                .help(format!(
+                    "add `{} = \"…\"` under [app]; a run that reads it stops before its first request",
+                    missing[0]
+                )),
+            );
+        }
         for (key, value) in doc.get_ref() {
             match (key.get_ref().as_ref(), value.get_ref()) {
                 ("app", DeValue::Table(t)) => self.app(t),

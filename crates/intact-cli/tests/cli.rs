@@ -694,6 +694,43 @@ fn run_calls_the_real_api_and_never_prints_the_secret() {
     assert!(stderr(&o).contains("trace: POST"), "{}", stderr(&o));
 }
 
+/// A tenant variable that a later step reads, missing from the environment, stops the run before
+/// its first request (a POST must not go out and leave the API half changed).
+#[test]
+fn a_missing_tenant_variable_stops_the_run_before_any_request() {
+    let (base, requests) = answering_server(r#"{"ok": true}"#);
+    let dir = run_project(&base);
+    let kdl = std::fs::read_to_string(dir.path().join("intact.kdl")).unwrap();
+    let kdl = kdl
+        .replace(
+            "    capability \"universal-logout\"\n}",
+            "    capability \"universal-logout\"\n}\nvariable \"subdomain\" {\n    label \"Subdomain\"\n}",
+        )
+        .replace(
+            "    return {",
+            "    log \"done at ${app.subdomain}\"\n    return {",
+        );
+    std::fs::write(dir.path().join("intact.kdl"), kdl).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_intact"))
+        .args(["run", "logout", "--input", "input.json", "--env", "dev"])
+        .current_dir(dir.path())
+        .env("INTACT_TEST_TOKEN", "t0ken-t0ken")
+        .output()
+        .unwrap();
+    assert_exit(&o, 2);
+    assert!(
+        stderr(&o).contains("`subdomain`") && stderr(&o).contains("env/dev.toml"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        requests
+            .recv_timeout(std::time::Duration::from_millis(500))
+            .is_err(),
+        "a request went out"
+    );
+}
+
 #[test]
 fn run_exit_codes() {
     // A missing secret fails before any request, naming the variable and the file.

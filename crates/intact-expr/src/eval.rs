@@ -736,6 +736,19 @@ mod tests {
     }
 
     #[test]
+    fn type_values_compare_at_run_time() {
+        let input = json!({"n": 5, "s": "x", "o": {"a": 1}, "l": [1]});
+        assert_eq!(
+            eval(
+                "[type(input.n) == int, type(input.s) == string, type(input.o) == map, type(input.l) == list]",
+                input.clone()
+            ),
+            Ok(json!([true, true, true, true]))
+        );
+        assert_eq!(eval("type(input.n)", input), Ok(json!("int")));
+    }
+
+    #[test]
     fn mappings_are_functions() {
         let p = crate::parse("shout(input.x).said").unwrap();
         let input = json!({"x": "hi"});

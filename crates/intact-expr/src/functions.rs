@@ -115,7 +115,7 @@ pub static BUILTINS: &[Function] = &[
         false,
         true,
         "type(x) -> type",
-        "The type of a value.",
+        "The type of a value, to compare with a type name: `type(x) == string` (also int, double, bool, list, map, null_type).",
     ),
     f(
         "matches",
@@ -279,6 +279,20 @@ pub static BUILTINS: &[Function] = &[
         "uuid() -> string",
         "A random UUID (version 4).",
     ),
+];
+
+/// The names of CEL's types, which expressions may compare with `type(x)`: `type(x) == int`.
+pub const TYPE_NAMES: &[&str] = &[
+    "bool",
+    "bytes",
+    "double",
+    "int",
+    "list",
+    "map",
+    "null_type",
+    "string",
+    "type",
+    "uint",
 ];
 
 pub fn builtin(name: &str) -> Option<&'static Function> {

@@ -227,7 +227,8 @@ impl Infer<'_> {
         if let Some(t) = self.lookup(name) {
             return t;
         }
-        if name.starts_with('@') {
+        // CEL's type values, for `type(x) == int`; a variable of the same name wins (above).
+        if name.starts_with('@') || crate::functions::TYPE_NAMES.contains(&name) {
             return Type::Dyn;
         }
         let names: Vec<String> = self
@@ -674,6 +675,21 @@ mod tests {
         assert_eq!((issues[0].start, issues[0].end), (11, 18));
         assert_eq!(issues[0].replacement.as_deref(), Some("userName"));
         assert_eq!(check("input.user.userName").0, Type::String);
+    }
+
+    #[test]
+    fn type_names_compare_with_type() {
+        for text in [
+            "type(input.user.userName) == string",
+            "type(input.user) == map ? 1 : 2",
+        ] {
+            assert!(check(text).1.is_empty(), "{text}: {:?}", check(text).1);
+        }
+        // A misspelt type name is still an unknown name.
+        assert_eq!(
+            check("type(input.user) == integer").1[0].code,
+            "expr::unknown-name"
+        );
     }
 
     #[test]

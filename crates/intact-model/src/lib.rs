@@ -15,6 +15,7 @@ pub mod contracts;
 pub mod eval;
 pub mod lower;
 pub mod project;
+pub mod reach;
 pub mod template;
 pub mod urls;
 

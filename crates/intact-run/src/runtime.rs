@@ -344,6 +344,57 @@ impl Runtime {
             .map_err(|(e, place)| self.expression_failure(e, place.or(at).as_ref(), frame))
     }
 
+    /// Fails before any request when the environment lacks a tenant variable that a run of `steps`
+    /// through `conn` may read ([`intact_model::reach`]): an error after a POST went out would
+    /// leave the API half changed.
+    fn variables_given(&self, steps: &[Step], conn: Option<&ConnectionDef>) -> Result<(), Failure> {
+        struct Env<'e>(&'e Environment);
+        impl intact_model::reach::Settled for Env<'_> {
+            fn base_url(&self, c: &str) -> bool {
+                self.0
+                    .connections
+                    .get(c)
+                    .is_some_and(|e| e.base_url.is_some())
+            }
+            fn param(&self, c: &str, p: &str) -> bool {
+                self.0
+                    .connections
+                    .get(c)
+                    .is_some_and(|e| e.params.contains_key(p))
+            }
+        }
+        let declared = &self.model().variables;
+        let missing: Vec<String> =
+            intact_model::reach::variables(self.model(), steps, conn, &Env(&self.env))
+                .into_iter()
+                .filter(|v| !self.env.app.contains_key(v))
+                .filter(|v| declared.iter().any(|d| d.name.name == *v))
+                .collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let list: Vec<String> = missing.iter().map(|v| format!("`{v}`")).collect();
+        // A test's environment is its `app` values, not a file.
+        let message = if self.env.path.as_os_str().is_empty() {
+            format!(
+                "this run reads the tenant variable(s) {} that the test does not give: add `app {}=\"…\"` to the test or to `test-defaults`",
+                list.join(", "),
+                missing[0]
+            )
+        } else {
+            format!(
+                "this run reads the tenant variable(s) {} that {} does not give: add them under [app], e.g. `{} = \"…\"`",
+                list.join(", "),
+                self.env.path.display(),
+                missing[0]
+            )
+        };
+        Err(Failure {
+            before_any_request: true,
+            ..Failure::new(message)
+        })
+    }
+
     /// Runs an action with its contract input; validates input and output; fills executionStatus.
     pub async fn run_action(&self, name: &str, input: J) -> Result<Outcome, Failure> {
         let action = self
@@ -373,13 +424,9 @@ impl Runtime {
                 });
             }
         }
-        let result = self
-            .run_steps_of(
-                action_steps(action),
-                input,
-                self.connection(action.connection.as_ref().map(|c| c.name.as_str())),
-            )
-            .await;
+        let conn = self.connection(action.connection.as_ref().map(|c| c.name.as_str()));
+        self.variables_given(action_steps(action), conn)?;
+        let result = self.run_steps_of(action_steps(action), input, conn).await;
         let output = match result {
             Ok(Flow::Return(v)) => with_status(v, "SUCCEEDED", None),
             Ok(Flow::Next) => with_status(json!({}), "SUCCEEDED", None),
@@ -442,6 +489,7 @@ impl Runtime {
                 conn.name.name
             ))
         })?;
+        self.variables_given(steps, Some(conn))?;
         self.run_steps_of(steps, J::Object(Map::new()), Some(conn))
             .await?;
         Ok(conn.name.name.clone())
@@ -496,6 +544,7 @@ impl Runtime {
                 ..Exec::default()
             },
         };
+        self.variables_given(&[], Some(conn))?;
         let frame = self.connection_frame(conn)?;
         let result = self.request(&step, &frame).await?;
         Ok(self.masker.mask_json(&result))
@@ -521,14 +570,9 @@ impl Runtime {
     pub async fn run_flow(&self, name: &str, inputs: J) -> Result<J, Failure> {
         let flow = self.flow(name)?;
         let input = self.flow_input(flow, inputs)?;
-        match self
-            .run_steps_of(
-                &flow.steps,
-                input,
-                self.connection(flow.connection.as_ref().map(|c| c.name.as_str())),
-            )
-            .await?
-        {
+        let conn = self.connection(flow.connection.as_ref().map(|c| c.name.as_str()));
+        self.variables_given(&flow.steps, conn)?;
+        match self.run_steps_of(&flow.steps, input, conn).await? {
             Flow::Return(v) => Ok(self.masker.mask_json(&v)),
             Flow::Next => Ok(J::Null),
         }
