@@ -458,7 +458,14 @@ impl SchemaCheck<'_> {
             )
             .label(format!("this is {what}"))
         };
-        match (ty, &lit.value) {
+        // A reference is written like what it names: a name, or a contract id (checked by the
+        // contract rules).
+        let shape = match ty {
+            Ty::Ref(catalogue::Ns::Contract) => Ty::Str,
+            Ty::Ref(_) => Ty::Name,
+            t => t,
+        };
+        match (shape, &lit.value) {
             (_, Value::Invalid) => {}
             (Ty::Name, Value::String(s)) => {
                 if !catalogue::is_valid_name(s) {

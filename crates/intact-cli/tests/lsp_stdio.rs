@@ -242,3 +242,61 @@ fn an_edit_outside_the_document_is_kept_and_reported() {
     assert_eq!(d["range"]["start"]["line"], 4, "{d}");
     c.shutdown();
 }
+
+/// Completion and hover over stdio: names from other files of the project, the contract ids, the
+/// catalogue's docs; positions in UTF-16 after non-ASCII text; a file with a syntax error.
+#[test]
+fn completion_and_hover_answer_over_stdio() {
+    let dir = project();
+    let root = dir.path().canonicalize().unwrap();
+    let mut c = Client::start();
+    c.initialize(&root, &["utf-16"]);
+    let furi = uri(&root.join("flows/extra.kdl"));
+    // The emoji is two UTF-16 units; the unclosed string on the last line is a syntax error.
+    let text =
+        "// 👍 ünï\nflow \"extra\" connection=\"\" {\n    call \"x\" \"\"\n    log \"open\n}\n";
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": furi, "languageId": "kdl", "version": 1, "text": text}}),
+    );
+    let at = |line: u32, character: u32| json!({"textDocument": {"uri": furi}, "position": {"line": line, "character": character}});
+    let labels = |answer: &serde_json::Value| -> Vec<String> {
+        answer
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["label"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // Inside `connection=""`: the project's connection, defined in another file.
+    let col = "flow \"extra\" connection=\"".len() as u32;
+    let items = c.request("textDocument/completion", at(1, col));
+    assert_eq!(labels(&items), vec!["api"], "{items}");
+    let edit = &items[0]["textEdit"];
+    assert_eq!(edit["newText"], "\"api\"");
+    assert_eq!(
+        edit["range"]["start"],
+        json!({"line": 1, "character": col - 1})
+    );
+    // A call's flow: the flows of every file.
+    let col = "    call \"x\" \"".len() as u32;
+    let items = c.request("textDocument/completion", at(2, col));
+    let got = labels(&items);
+    assert!(
+        got.contains(&"lookup".to_string()) && got.contains(&"main".to_string()),
+        "{got:?}"
+    );
+    // Hover on `flow`, after the emoji line.
+    let hover = c.request("textDocument/hover", at(1, 2));
+    assert!(
+        hover["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .contains("**`flow`**"),
+        "{hover}"
+    );
+    assert_eq!(hover["range"]["start"], json!({"line": 1, "character": 0}));
+    // On the first line (a comment), nothing.
+    assert!(c.request("textDocument/hover", at(0, 4)).is_null());
+    c.shutdown();
+}

@@ -72,20 +72,26 @@ struct Documents {
     encoding: Option<Encoding>,
 }
 
+/// The latest analysis of each project (by root), for requests between two analyses.
+type Snapshots = Arc<Mutex<HashMap<PathBuf, Arc<Analysis>>>>;
+
 pub struct Backend {
     client: Client,
     docs: Arc<Mutex<Documents>>,
     worker: mpsc::Sender<PathBuf>,
+    snapshots: Snapshots,
 }
 
 impl Backend {
     fn new(client: Client) -> Backend {
         let docs = Arc::new(Mutex::new(Documents::default()));
+        let snapshots = Snapshots::default();
         let (tx, rx) = mpsc::channel();
         let handle = tokio::runtime::Handle::current();
         let worker = Worker {
             client: client.clone(),
             docs: docs.clone(),
+            snapshots: snapshots.clone(),
             rx,
             handle,
             published: HashMap::new(),
@@ -99,7 +105,41 @@ impl Backend {
             client,
             docs,
             worker: tx,
+            snapshots,
         }
+    }
+
+    /// The analysis for a request on the open document `path`: the project's latest snapshot with
+    /// this document as the editor has it now (a keystroke may be newer than the snapshot), its
+    /// file id, and its line index.
+    fn analysis_at(&self, path: &Path) -> Option<(Analysis, intact_model::FileId, LineIndex)> {
+        let text = self.docs.lock().unwrap().open.get(path)?.text.clone();
+        let root = project::find_root(path)?;
+        let rel = project::relative(&root, path);
+        let snapshot = self.snapshots.lock().unwrap().get(&root).cloned();
+        let mut files: Vec<Arc<SourceFile>> = match snapshot {
+            Some(a) => a
+                .files
+                .iter()
+                .filter(|f| f.input.path != rel)
+                .cloned()
+                .collect(),
+            // Asked before the first analysis finished (right after opening): the files on disk.
+            None => project::files(&root)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|p| project::read_file(&root, p).ok())
+                .filter(|f| f.path != rel)
+                .map(|f| Arc::new(SourceFile::new(f)))
+                .collect(),
+        };
+        files.push(Arc::new(SourceFile::new(FileInput::new(
+            rel.clone(),
+            text.clone(),
+        ))));
+        let analysis = Analysis::from_files(files);
+        let file = analysis.file_id(&rel)?;
+        Some((analysis, file, LineIndex::new(&text)))
     }
 
     fn encoding(&self) -> Encoding {
@@ -259,12 +299,62 @@ impl LanguageServer for Backend {
             Err(_) => Ok(None),
         }
     }
+
+    async fn completion(
+        &self,
+        params: lsp::CompletionParams,
+    ) -> RpcResult<Option<lsp::CompletionResponse>> {
+        let at = params.text_document_position;
+        let Some(path) = protocol::path_of(&at.text_document.uri) else {
+            return Ok(None);
+        };
+        let Some((analysis, file, index)) = self.analysis_at(&path) else {
+            return Ok(None);
+        };
+        let enc = self.encoding();
+        let text = analysis.file(file).text();
+        let offset = protocol::offset(&index, text, enc, at.position) as u32;
+        let items = guarded(|| {
+            intact_ide::completions(&analysis, intact_ide::FilePosition { file, offset })
+        })
+        .unwrap_or_default();
+        Ok(Some(lsp::CompletionResponse::Array(
+            items
+                .into_iter()
+                .map(|i| protocol::completion_item(&index, enc, i))
+                .collect(),
+        )))
+    }
+
+    async fn hover(&self, params: lsp::HoverParams) -> RpcResult<Option<lsp::Hover>> {
+        let at = params.text_document_position_params;
+        let Some(path) = protocol::path_of(&at.text_document.uri) else {
+            return Ok(None);
+        };
+        let Some((analysis, file, index)) = self.analysis_at(&path) else {
+            return Ok(None);
+        };
+        let enc = self.encoding();
+        let text = analysis.file(file).text();
+        let offset = protocol::offset(&index, text, enc, at.position) as u32;
+        let found =
+            guarded(|| intact_ide::hover(&analysis, intact_ide::FilePosition { file, offset }))
+                .flatten();
+        Ok(found.map(|h| protocol::hover(&index, enc, h)))
+    }
+}
+
+/// A feature's answer, or `None` when it panicked: a bug in one feature must not stop the server
+/// (the panic message still reaches standard error through the default hook).
+fn guarded<T>(f: impl FnOnce() -> T) -> Option<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).ok()
 }
 
 /// The analysis worker: one thread, one project analysis at a time.
 struct Worker {
     client: Client,
     docs: Arc<Mutex<Documents>>,
+    snapshots: Snapshots,
     rx: mpsc::Receiver<PathBuf>,
     handle: tokio::runtime::Handle,
     /// Files of each project that currently show diagnostics, so they can be cleared.
@@ -348,7 +438,11 @@ impl Worker {
             self.cache.insert(path.clone(), file.clone());
             files.push(file);
         }
-        let analysis = Analysis::from_files(files);
+        let analysis = Arc::new(Analysis::from_files(files));
+        self.snapshots
+            .lock()
+            .unwrap()
+            .insert(root.to_path_buf(), analysis.clone());
         let diags = intact_check::check(&analysis);
         let indexes: Vec<LineIndex> = analysis
             .files

@@ -190,6 +190,54 @@ pub fn capabilities(enc: Encoding) -> lsp::ServerCapabilities {
             },
         )),
         document_formatting_provider: Some(lsp::OneOf::Left(true)),
+        completion_provider: Some(lsp::CompletionOptions {
+            // A value starts with `"` or follows `=`; names are asked for as they are typed.
+            trigger_characters: Some(vec!["\"".into(), "=".into()]),
+            ..Default::default()
+        }),
+        hover_provider: Some(lsp::HoverProviderCapability::Simple(true)),
         ..Default::default()
+    }
+}
+
+pub fn completion_item(
+    index: &LineIndex,
+    enc: Encoding,
+    item: intact_ide::CompletionItem,
+) -> lsp::CompletionItem {
+    use intact_ide::CompletionKind as K;
+    let kind = match item.kind {
+        K::Node => lsp::CompletionItemKind::KEYWORD,
+        K::Property => lsp::CompletionItemKind::PROPERTY,
+        K::Value => lsp::CompletionItemKind::ENUM_MEMBER,
+        K::Reference => lsp::CompletionItemKind::REFERENCE,
+    };
+    lsp::CompletionItem {
+        label: item.label.clone(),
+        kind: Some(kind),
+        detail: item.detail,
+        documentation: item.documentation.map(|d| {
+            lsp::Documentation::MarkupContent(lsp::MarkupContent {
+                kind: lsp::MarkupKind::Markdown,
+                value: d,
+            })
+        }),
+        // The replaced text is what was typed of the item, quotes included: filter on it.
+        filter_text: Some(item.insert.clone()),
+        text_edit: Some(lsp::CompletionTextEdit::Edit(lsp::TextEdit {
+            range: range(index, enc, item.replace.start, item.replace.end),
+            new_text: item.insert,
+        })),
+        ..Default::default()
+    }
+}
+
+pub fn hover(index: &LineIndex, enc: Encoding, h: intact_ide::Hover) -> lsp::Hover {
+    lsp::Hover {
+        contents: lsp::HoverContents::Markup(lsp::MarkupContent {
+            kind: lsp::MarkupKind::Markdown,
+            value: h.markdown,
+        }),
+        range: Some(range(index, enc, h.span.start, h.span.end)),
     }
 }

@@ -89,11 +89,37 @@ pub enum Kind {
     TestDefaults,
 }
 
+/// What a reference names: the kinds of things a project defines and refers to by name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Ns {
+    Connection,
+    Flow,
+    Action,
+    /// A contract id of the registry (`create-user`), not a name the project defines.
+    Contract,
+}
+
+impl Ns {
+    /// What the namespace holds, for messages: "connection", "contract".
+    pub fn what(self) -> &'static str {
+        match self {
+            Ns::Connection => "connection",
+            Ns::Flow => "flow",
+            Ns::Action => "action",
+            Ns::Contract => "contract",
+        }
+    }
+}
+
 /// What a value must be.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Ty {
-    /// A user-given name: `^[a-z][a-z0-9_]*$`.
+    /// A user-given name that defines something: `^[a-z][a-z0-9_]*$`.
     Name,
+    /// A reference to something the project defines (or, for contracts, the registry holds):
+    /// `connection="api"`, a `call`'s flow, a test's `action=`. Editor features complete and
+    /// navigate these by their namespace.
+    Ref(Ns),
     /// Any string (no expressions).
     Str,
     /// A string that may hold `${…}` expressions.
@@ -121,6 +147,8 @@ impl Ty {
     pub fn describe(self) -> String {
         match self {
             Ty::Name => "a name (lowercase letters, digits and `_`, starting with a letter)".into(),
+            Ty::Ref(Ns::Contract) => "a contract id such as \"create-user\"".into(),
+            Ty::Ref(ns) => format!("the name of a {}", ns.what()),
             Ty::Str => "a string".into(),
             Ty::Template => "a string (may contain `${…}` expressions)".into(),
             Ty::Value => "a value".into(),
@@ -627,7 +655,7 @@ pub static SPECS: &[NodeSpec] = &[
     node!(Action, "action", "Implements one action contract.",
         "`input` is typed by the contract's input schema; `return` must fit its output schema. Run `intact contracts` for the list.",
         args: &[arg("name", Ty::Name, "The action's name.")], min: 1, rest: None,
-        props: &[req_prop("contract", Ty::Str, "The contract id, e.g. \"create-user\"."), prop("connection", Ty::Name, "The connection its requests use.")],
+        props: &[req_prop("contract", Ty::Ref(Ns::Contract), "The contract id, e.g. \"create-user\"."), prop("connection", Ty::Ref(Ns::Connection), "The connection its requests use.")],
         body: Steps, children: &[one(Kind::Enabled), one(Kind::Description)]),
     leaf!(
         Enabled,
@@ -639,7 +667,7 @@ pub static SPECS: &[NodeSpec] = &[
     ),
     node!(Flow, "flow", "A helper flow with typed inputs, called with `call`.", "Calls between flows may not form a cycle.",
         args: &[arg("name", Ty::Name, "Called as `call STEP NAME { … }`.")], min: 1, rest: None,
-        props: &[prop("connection", Ty::Name, "The connection its requests use.")],
+        props: &[prop("connection", Ty::Ref(Ns::Connection), "The connection its requests use.")],
         body: Steps, children: &[many(Kind::FlowInput), one(Kind::Description)]),
     node!(FlowInput, "input", "A flow input: NAME type=TYPE.", "Referenced as `input.NAME` inside the flow.",
         args: &[arg("name", Ty::Name, "The input's name.")], min: 1, rest: None,
@@ -651,7 +679,7 @@ pub static SPECS: &[NodeSpec] = &[
     node!(Request, "request", "An HTTP request through a connection: NAME METHOD PATH.",
         "The result `steps.NAME` is `{status, headers, body}`; the body is parsed when the response is JSON. PATH is relative to the connection's base URL.",
         args: &[arg("name", Ty::Name, "The step's name."), arg("method", Ty::Enum(METHODS), "The HTTP method."), arg("path", Ty::Template, "The path, starting with `/`.")], min: 3, rest: None,
-        props: &[prop("connection", Ty::Name, "The connection to use (default: the action's or flow's)."),
+        props: &[prop("connection", Ty::Ref(Ns::Connection), "The connection to use (default: the action's or flow's)."),
                  prop("operation", Ty::Str, "The imported OpenAPI operation this request implements.")],
         body: Nodes, children: &[many(Kind::Query), many(Kind::Header), many(Kind::Queries), many(Kind::Headers), one(Kind::Json), one(Kind::Form), one(Kind::Body), one(Kind::ExpectStatus), one(Kind::Timeout)]),
     node!(Json, "json", "A JSON request body: a value tree or one template.", "Children form an object; see value trees in the language reference. `omit-null=#true` leaves out every object field whose value is null (an optional input not given), at any depth.",
@@ -671,7 +699,7 @@ pub static SPECS: &[NodeSpec] = &[
     node!(Let, "let", "Binds a value: `let NAME VALUE` or `let NAME { tree }`.", "The value is `steps.NAME`.",
         args: &[arg("name", Ty::Name, "The step's name."), arg("value", Ty::Value, "The value.")], min: 1, rest: None, props: NO_PROPS, body: Values, children: NO_CHILDREN),
     node!(Call, "call", "Calls a flow: `call NAME FLOW { ARG VALUE … }`.", "The flow's return value is `steps.NAME`.",
-        args: &[arg("name", Ty::Name, "The step's name."), arg("flow", Ty::Name, "The flow to call.")], min: 2, rest: None, props: NO_PROPS, body: Fields, children: NO_CHILDREN),
+        args: &[arg("name", Ty::Name, "The step's name."), arg("flow", Ty::Ref(Ns::Flow), "The flow to call.")], min: 2, rest: None, props: NO_PROPS, body: Fields, children: NO_CHILDREN),
     node!(If, "if", "Runs its steps when the condition holds.", "May be followed by sibling `else-if` and `else` nodes.",
         args: &[arg("condition", Ty::Template, "A `${…}` boolean expression.")], min: 1, rest: None, props: NO_PROPS, body: Steps, children: NO_CHILDREN),
     node!(ElseIf, "else-if", "Runs when the `if` before it and earlier `else-if`s did not and its condition holds.", "Must follow an `if` or `else-if`.",
@@ -706,16 +734,16 @@ pub static SPECS: &[NodeSpec] = &[
     node!(Test, "test", "A test of one action or flow, run against mocks by `intact test`.",
         "Names its target with `action=` or `flow=`; `mock` blocks are served by a real HTTP server on 127.0.0.1.",
         args: &[arg("name", Ty::Name, "The test's name.")], min: 1, rest: None,
-        props: &[prop("action", Ty::Name, "The action under test."), prop("flow", Ty::Name, "The flow under test.")],
+        props: &[prop("action", Ty::Ref(Ns::Action), "The action under test."), prop("flow", Ty::Ref(Ns::Flow), "The flow under test.")],
         body: Nodes, children: &[one(Kind::TestApp), many(Kind::TestParams), one(Kind::TestInput), many(Kind::Mock), one(Kind::TestExpect), one(Kind::ExpectError), one(Kind::TestEnv), one(Kind::Description)]),
     node!(TestApp, "app", "Tenant variable values for the test: `app NAME=VALUE …`.", "Only these are set; no environment file is read unless the test says `env`.",
         args: NO_ARGS, min: 0, rest: None, props: NO_PROPS, body: None, children: NO_CHILDREN),
     node!(TestParams, "params", "Connection param values for the test: `params CONNECTION NAME=VALUE …`.", "Test params are fixtures: literal secrets are allowed here.",
-        args: &[arg("connection", Ty::Name, "The connection.")], min: 1, rest: None, props: NO_PROPS, body: None, children: NO_CHILDREN),
+        args: &[arg("connection", Ty::Ref(Ns::Connection), "The connection.")], min: 1, rest: None, props: NO_PROPS, body: None, children: NO_CHILDREN),
     node!(TestInput, "input", "The input of the action or flow under test: a value tree.", "For an action it must fit the contract's input schema.",
         args: &[arg("value", Ty::Value, "The whole input as one value.")], min: 0, rest: None, props: NO_PROPS, body: Values, children: NO_CHILDREN, tree: true),
     node!(Mock, "mock", "Mocked responses for one connection: `mock CONNECTION { on … }`.", "The connection's base URL points at the mock server while the test runs.",
-        args: &[arg("connection", Ty::Name, "The connection to mock.")], min: 1, rest: None, props: NO_PROPS, body: Nodes, children: &[many(Kind::On)]),
+        args: &[arg("connection", Ty::Ref(Ns::Connection), "The connection to mock.")], min: 1, rest: None, props: NO_PROPS, body: Nodes, children: &[many(Kind::On)]),
     node!(On, "on", "A mocked route: `on METHOD PATH { respond … }`.", "Several `on` for one route answer in order; `times=N` repeats one. A route must be called as many times as it answers, or the test fails; `optional=#true` lets it go unused. PATH has no query: match one with `query` children.",
         args: &[arg("method", Ty::Enum(METHODS), "The method."), arg("path", Ty::Template, "The path, starting with `/`, without `?`.")], min: 2, rest: None,
         props: &[prop("times", Ty::Int, "How many requests this answers (default 1)."), prop("optional", Ty::Bool, "The test passes even when this route is not called (default #false).")],

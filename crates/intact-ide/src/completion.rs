@@ -1,0 +1,207 @@
+//! Completion in KDL: the node names allowed where the cursor is, property names, and the values a
+//! value's type allows (enum values, booleans, names of connections, flows and actions, contract
+//! ids). Each item says which text it replaces, so that an editor replaces what was typed.
+
+use intact_model::catalogue::{self, NodeSpec, Ty};
+use intact_model::{Analysis, Model};
+use intact_syntax::cursor::{self, Part};
+use intact_syntax::{Node, Span, quote};
+
+use crate::FilePosition;
+use crate::resolve::{allowed_children, names, spec_of};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CompletionItem {
+    pub label: String,
+    pub kind: CompletionKind,
+    /// One line beside the label: a node's summary, a value's meaning.
+    pub detail: Option<String>,
+    /// Markdown shown for the selected item.
+    pub documentation: Option<String>,
+    /// What replaces [`CompletionItem::replace`].
+    pub insert: String,
+    /// The text the item replaces: what was typed of it (empty at a fresh place).
+    pub replace: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CompletionKind {
+    /// A node name.
+    Node,
+    /// A property name (inserted with its `=`).
+    Property,
+    /// A value of a closed set (an enum value, a boolean).
+    Value,
+    /// The name of something the project defines, or a contract id.
+    Reference,
+}
+
+/// The completions at `pos`, in the order to show them.
+pub fn completions(analysis: &Analysis, pos: FilePosition) -> Vec<CompletionItem> {
+    let file = analysis.file(pos.file);
+    let text = file.text();
+    let doc = &file.parse.document;
+    let c = cursor::at(doc, text, pos.offset);
+    let here = Span::new(pos.offset, pos.offset);
+    let n = c.ancestors.len();
+    // The nodes beside the cursor's: a block's children, or the file's top-level nodes.
+    fn siblings<'d>(doc: &'d intact_syntax::Document, path: &[&'d Node]) -> Vec<&'d Node> {
+        match path.last() {
+            Some(p) => p.children().collect(),
+            None => doc.live_nodes().collect(),
+        }
+    }
+    // A project has one `project` node, in whichever file it is (the catalogue allows one per
+    // file, since files are checked one by one).
+    let one_project = |mut items: Vec<CompletionItem>, typing: Option<&Node>| {
+        let elsewhere = analysis
+            .model
+            .projects
+            .iter()
+            .any(|p| typing.is_none_or(|t| p.loc.file != pos.file || p.loc.span != t.span));
+        if elsewhere {
+            items.retain(|i| i.label != "project");
+        }
+        items
+    };
+    match &c.part {
+        Part::NewNode if n == 0 => {
+            one_project(node_names(&[], &siblings(doc, &[]), None, here), None)
+        }
+        Part::NewNode => node_names(&c.ancestors, &siblings(doc, &c.ancestors), None, here),
+        Part::NodeName => {
+            let node = c.ancestors[n - 1];
+            let path = &c.ancestors[..n - 1];
+            let items = node_names(path, &siblings(doc, path), Some(node), node.name.span);
+            if path.is_empty() {
+                one_project(items, Some(node))
+            } else {
+                items
+            }
+        }
+        Part::Head { next_arg } => {
+            let (Some(node), Some(spec)) = (c.node(), spec_of(&c.ancestors)) else {
+                return Vec::new();
+            };
+            let mut out = match arg_type(spec, *next_arg) {
+                Some(ty) => values(&analysis.model, ty, here),
+                None => Vec::new(),
+            };
+            out.extend(properties(spec, node, here));
+            out
+        }
+        Part::Arg { index, literal } => {
+            let (Some(node), Some(spec)) = (c.node(), spec_of(&c.ancestors)) else {
+                return Vec::new();
+            };
+            match arg_type(spec, *index) {
+                Some(ty) => values(&analysis.model, ty, literal.full_span()),
+                // A bare word past the arguments is a property being typed.
+                None => properties(spec, node, literal.span),
+            }
+        }
+        Part::PropKey { key } => {
+            let (Some(node), Some(spec)) = (c.node(), spec_of(&c.ancestors)) else {
+                return Vec::new();
+            };
+            properties(spec, node, key.span)
+        }
+        Part::PropValue { key, literal } => {
+            let Some(spec) = spec_of(&c.ancestors) else {
+                return Vec::new();
+            };
+            match spec.prop(key.as_str()) {
+                Some(p) => values(&analysis.model, p.ty, literal.full_span()),
+                None => Vec::new(),
+            }
+        }
+    }
+}
+
+fn arg_type(spec: &NodeSpec, index: usize) -> Option<Ty> {
+    spec.args.get(index).map(|a| a.ty).or(spec.rest)
+}
+
+/// The node names that may stand in the block of `path`'s last node (the file at the top), but
+/// those that may be given once and already are among `siblings` (not counting `typing`, the node
+/// being named).
+fn node_names(
+    path: &[&Node],
+    siblings: &[&Node],
+    typing: Option<&Node>,
+    replace: Span,
+) -> Vec<CompletionItem> {
+    let Some(spec) = spec_of(path) else {
+        return Vec::new();
+    };
+    let parent = path.last().copied();
+    allowed_children(spec, parent)
+        .into_iter()
+        .filter(|c| {
+            let name = catalogue::spec(c.kind).name;
+            c.many
+                || !siblings
+                    .iter()
+                    .any(|s| s.name() == name && typing.is_none_or(|t| !std::ptr::eq(*s, t)))
+        })
+        .map(|c| {
+            let s = catalogue::spec(c.kind);
+            CompletionItem {
+                label: s.name.to_string(),
+                kind: CompletionKind::Node,
+                detail: Some(s.summary.to_string()),
+                documentation: Some(s.doc.to_string()),
+                insert: s.name.to_string(),
+                replace,
+            }
+        })
+        .collect()
+}
+
+/// The properties of `spec` that `node` does not give yet (repeatable ones always).
+fn properties(spec: &NodeSpec, node: &Node, replace: Span) -> Vec<CompletionItem> {
+    spec.props
+        .iter()
+        .filter(|p| p.repeatable || node.prop(p.name).is_none())
+        .map(|p| CompletionItem {
+            label: p.name.to_string(),
+            kind: CompletionKind::Property,
+            detail: Some(p.ty.describe()),
+            documentation: Some(p.doc.to_string()),
+            insert: format!("{}=", p.name),
+            replace,
+        })
+        .collect()
+}
+
+/// The values a value of type `ty` may take, when they form a closed set.
+fn values(model: &Model, ty: Ty, replace: Span) -> Vec<CompletionItem> {
+    let item = |label: String, kind: CompletionKind, detail: Option<String>, insert: String| {
+        CompletionItem {
+            label,
+            kind,
+            detail,
+            documentation: None,
+            insert,
+            replace,
+        }
+    };
+    match ty {
+        Ty::Enum(values) => values
+            .iter()
+            .map(|v| item(v.to_string(), CompletionKind::Value, None, quote(v)))
+            .collect(),
+        Ty::Bool => ["#true", "#false"]
+            .iter()
+            .map(|v| item(v.to_string(), CompletionKind::Value, None, v.to_string()))
+            .collect(),
+        Ty::Ref(ns) => names(model, ns)
+            .into_iter()
+            .map(|(name, detail)| {
+                let insert = quote(&name);
+                item(name, CompletionKind::Reference, Some(detail), insert)
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}

@@ -1,0 +1,135 @@
+//! Hover in KDL: a node's and a property's documentation from the catalogue, an argument's meaning,
+//! and what a reference names (a contract's title and output, a connection's base URL).
+
+use intact_model::catalogue::{Ns, Ty};
+use intact_model::{Analysis, contracts};
+use intact_syntax::Span;
+use intact_syntax::cursor::{self, Part};
+
+use crate::FilePosition;
+use crate::resolve::spec_of;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hover {
+    /// Markdown.
+    pub markdown: String,
+    /// The text the hover is about.
+    pub span: Span,
+}
+
+/// What to show for the thing at `pos`, if anything.
+pub fn hover(analysis: &Analysis, pos: FilePosition) -> Option<Hover> {
+    let file = analysis.file(pos.file);
+    let c = cursor::at(&file.parse.document, file.text(), pos.offset);
+    let node = c.node()?;
+    let spec = spec_of(&c.ancestors)?;
+    match &c.part {
+        Part::NodeName => Some(Hover {
+            markdown: format!("**`{}`**: {}\n\n{}", spec.name, spec.summary, spec.doc),
+            span: node.name.span,
+        }),
+        Part::PropKey { key } => {
+            let p = spec.prop(key.as_str())?;
+            Some(Hover {
+                markdown: format!("**`{}=`** ({}): {}", p.name, p.ty.describe(), p.doc),
+                span: key.span,
+            })
+        }
+        Part::Arg { index, literal } => {
+            let arg = spec.args.get(*index);
+            let ty = arg.map(|a| a.ty).or(spec.rest)?;
+            let about = arg.map_or(String::new(), |a| {
+                format!("**{}** ({}): {}", a.name, ty.describe(), a.doc)
+            });
+            Some(Hover {
+                markdown: join(about, named(analysis, ty, literal.value.as_str())),
+                span: literal.span,
+            })
+        }
+        Part::PropValue { key, literal } => {
+            let p = spec.prop(key.as_str())?;
+            Some(Hover {
+                markdown: join(
+                    format!("**`{}=`** ({}): {}", p.name, p.ty.describe(), p.doc),
+                    named(analysis, p.ty, literal.value.as_str()),
+                ),
+                span: literal.span,
+            })
+        }
+        Part::NewNode | Part::Head { .. } => None,
+    }
+}
+
+fn join(a: String, b: Option<String>) -> String {
+    match b {
+        Some(b) if a.is_empty() => b,
+        Some(b) => format!("{a}\n\n{b}"),
+        None => a,
+    }
+}
+
+/// What a reference's value names, in a few lines.
+fn named(analysis: &Analysis, ty: Ty, value: Option<&str>) -> Option<String> {
+    let (Ty::Ref(ns), Some(name)) = (ty, value) else {
+        return None;
+    };
+    let m = &analysis.model;
+    match ns {
+        Ns::Contract => {
+            let c = contracts::contract(name)?;
+            let output = if c.output_fields.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "\n\nReturns: {}, executionStatus.",
+                    c.output_fields
+                        .iter()
+                        .map(|f| format!("`{f}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            Some(format!(
+                "Contract **{}**: {}. Mandatory with `{}`.{output}",
+                c.id,
+                c.title,
+                c.mandatory_with.describe()
+            ))
+        }
+        Ns::Connection => {
+            let conn = m.connection(Some(name))?;
+            let base = conn
+                .base_url
+                .as_ref()
+                .map_or("no base-url".to_string(), |t| format!("`{}`", t.text));
+            let auth = conn
+                .auth
+                .as_ref()
+                .map_or("no auth".to_string(), |a| format!("auth \"{}\"", a.form));
+            Some(format!("Connection `{name}`: {base}, {auth}."))
+        }
+        Ns::Flow => {
+            let f = m.flows.iter().find(|f| f.name.name == name)?;
+            let inputs: Vec<String> = f
+                .inputs
+                .iter()
+                .map(|i| match &i.ty {
+                    Some(t) => format!("`{}` ({t})", i.name.name),
+                    None => format!("`{}`", i.name.name),
+                })
+                .collect();
+            Some(if inputs.is_empty() {
+                format!("Flow `{name}`, no inputs.")
+            } else {
+                format!("Flow `{name}`, inputs: {}.", inputs.join(", "))
+            })
+        }
+        Ns::Action => {
+            let a = m.actions.iter().find(|a| a.name.name == name)?;
+            Some(match &a.contract {
+                Some((id, _)) => format!("Action `{name}` for contract `{id}`."),
+                None => format!("Action `{name}`."),
+            })
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! Data-driven tests: every `*.kdl` under `tests/fixtures/ide/<feature>/` holds one `$0` cursor
+//! marker; the feature's answer there is compared with the `.expected` file beside it.
+//! `UPDATE_EXPECT=1 cargo test -p intact-ide` rewrites them; review the diff before committing.
+//!
+//! A fixture is one project file (`intact.kdl`) unless it splits itself with `//- PATH` lines, as
+//! rust-analyzer's fixtures do; the cursor's file is the one holding `$0`.
+
+use std::path::{Path, PathBuf};
+
+use intact_ide::{FilePosition, completions, hover};
+use intact_model::{Analysis, FileInput};
+
+fn fixtures(feature: &str) -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/ide")
+        .join(feature);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "kdl"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// The analysis of a fixture and the cursor's position.
+fn load(path: &Path) -> (Analysis, FilePosition) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut files: Vec<(String, String)> = Vec::new();
+    for line in text.split_inclusive('\n') {
+        match line.strip_prefix("//- ") {
+            Some(name) => files.push((name.trim().to_string(), String::new())),
+            None => {
+                if files.is_empty() {
+                    files.push(("intact.kdl".into(), String::new()));
+                }
+                files.last_mut().unwrap().1.push_str(line);
+            }
+        }
+    }
+    let mut cursor = None;
+    let inputs: Vec<FileInput> = files
+        .into_iter()
+        .map(|(name, text)| {
+            if let Some(at) = text.find("$0") {
+                cursor = Some((name.clone(), at as u32));
+            }
+            FileInput::new(name, text.replacen("$0", "", 1))
+        })
+        .collect();
+    let (name, offset) = cursor.unwrap_or_else(|| panic!("{}: no $0 marker", path.display()));
+    let analysis = Analysis::new(inputs);
+    let file = analysis.file_id(Path::new(&name)).unwrap();
+    (analysis, FilePosition { file, offset })
+}
+
+fn check(feature: &str, answer: impl Fn(&Analysis, FilePosition) -> String) {
+    let mut failures = Vec::new();
+    for path in fixtures(feature) {
+        let (analysis, pos) = load(&path);
+        let actual = answer(&analysis, pos);
+        let expected_path = path.with_extension("expected");
+        if std::env::var_os("UPDATE_EXPECT").is_some() {
+            std::fs::write(&expected_path, &actual).unwrap();
+            continue;
+        }
+        let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
+        if expected != actual {
+            failures.push(format!(
+                "{}:\n--- expected\n{expected}--- actual\n{actual}",
+                path.display()
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{}\n(UPDATE_EXPECT=1 cargo test -p intact-ide rewrites the expected files)",
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn completion_fixtures() {
+    check("completion", |a, pos| {
+        let text = a.file(pos.file).text();
+        let mut out = String::new();
+        for item in completions(a, pos) {
+            out.push_str(&format!(
+                "{:?} {} [{}] -> {}{}\n",
+                item.kind,
+                item.label,
+                &text[item.replace.range()],
+                item.insert,
+                item.detail.map(|d| format!("  -- {d}")).unwrap_or_default()
+            ));
+        }
+        if out.is_empty() {
+            out.push_str("(nothing)\n");
+        }
+        out
+    });
+}
+
+#[test]
+fn hover_fixtures() {
+    check("hover", |a, pos| match hover(a, pos) {
+        Some(h) => format!(
+            "[{}]\n{}\n",
+            &a.file(pos.file).text()[h.span.range()],
+            h.markdown
+        ),
+        None => "(nothing)\n".to_string(),
+    });
+}
