@@ -109,6 +109,24 @@ impl Backend {
         }
     }
 
+    /// What a request at a position needs: the analysis, the position as a file offset, the
+    /// document's line index and the negotiated encoding.
+    fn request_at(
+        &self,
+        at: &lsp::TextDocumentPositionParams,
+    ) -> Option<(Analysis, intact_ide::FilePosition, LineIndex, Encoding)> {
+        let path = protocol::path_of(&at.text_document.uri)?;
+        let (analysis, file, index) = self.analysis_at(&path)?;
+        let enc = self.encoding();
+        let offset = protocol::offset(&index, analysis.file(file).text(), enc, at.position) as u32;
+        Some((
+            analysis,
+            intact_ide::FilePosition { file, offset },
+            index,
+            enc,
+        ))
+    }
+
     /// The analysis for a request on the open document `path`: the project's latest snapshot with
     /// this document as the editor has it now (a keystroke may be newer than the snapshot), its
     /// file id, and its line index.
@@ -304,20 +322,11 @@ impl LanguageServer for Backend {
         &self,
         params: lsp::CompletionParams,
     ) -> RpcResult<Option<lsp::CompletionResponse>> {
-        let at = params.text_document_position;
-        let Some(path) = protocol::path_of(&at.text_document.uri) else {
+        let Some((analysis, pos, index, enc)) = self.request_at(&params.text_document_position)
+        else {
             return Ok(None);
         };
-        let Some((analysis, file, index)) = self.analysis_at(&path) else {
-            return Ok(None);
-        };
-        let enc = self.encoding();
-        let text = analysis.file(file).text();
-        let offset = protocol::offset(&index, text, enc, at.position) as u32;
-        let items = guarded(|| {
-            intact_ide::completions(&analysis, intact_ide::FilePosition { file, offset })
-        })
-        .unwrap_or_default();
+        let items = guarded(|| intact_ide::completions(&analysis, pos)).unwrap_or_default();
         Ok(Some(lsp::CompletionResponse::Array(
             items
                 .into_iter()
@@ -327,19 +336,12 @@ impl LanguageServer for Backend {
     }
 
     async fn hover(&self, params: lsp::HoverParams) -> RpcResult<Option<lsp::Hover>> {
-        let at = params.text_document_position_params;
-        let Some(path) = protocol::path_of(&at.text_document.uri) else {
+        let Some((analysis, pos, index, enc)) =
+            self.request_at(&params.text_document_position_params)
+        else {
             return Ok(None);
         };
-        let Some((analysis, file, index)) = self.analysis_at(&path) else {
-            return Ok(None);
-        };
-        let enc = self.encoding();
-        let text = analysis.file(file).text();
-        let offset = protocol::offset(&index, text, enc, at.position) as u32;
-        let found =
-            guarded(|| intact_ide::hover(&analysis, intact_ide::FilePosition { file, offset }))
-                .flatten();
+        let found = guarded(|| intact_ide::hover(&analysis, pos)).flatten();
         Ok(found.map(|h| protocol::hover(&index, enc, h)))
     }
 }

@@ -53,12 +53,8 @@ async fn run(base: &str) -> Result<serde_json::Value, intact_run::Failure> {
     run_project(PROJECT, base, &[]).await
 }
 
-/// Runs the flow `get` of `kdl` with connection `api` pointed at `base`.
-async fn run_project(
-    kdl: &str,
-    base: &str,
-    params: &[(&str, &str)],
-) -> Result<serde_json::Value, intact_run::Failure> {
+/// A runtime for the project `kdl` with connection `api` pointed at `base` and given `params`.
+fn runtime(kdl: &str, base: &str, params: &[(&str, &str)]) -> Runtime {
     let analysis = Arc::new(Analysis::new(vec![FileInput::new("intact.kdl", kdl)]));
     let mut env = Environment::default();
     env.connections.insert(
@@ -73,8 +69,15 @@ async fn run_project(
         },
     );
     Runtime::new(analysis, env, Arc::new(Masker::new()))
-        .run_flow("get", json!({}))
-        .await
+}
+
+/// Runs the flow `get` of `kdl` with connection `api` pointed at `base`.
+async fn run_project(
+    kdl: &str,
+    base: &str,
+    params: &[(&str, &str)],
+) -> Result<serde_json::Value, intact_run::Failure> {
+    runtime(kdl, base, params).run_flow("get", json!({})).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -375,19 +378,9 @@ flow "get" {
     return "${steps.r.body}"
 }
 "#;
-    let analysis = Arc::new(Analysis::new(vec![FileInput::new("intact.kdl", kdl)]));
-    let mut env = Environment::default();
-    env.connections.insert(
-        "api".into(),
-        ConnectionEnv {
-            base_url: Some(base),
-            params: [("key".to_string(), "sk-secret-key-123".to_string())].into(),
-            ..Default::default()
-        },
-    );
     let trace = Arc::new(std::sync::Mutex::new(String::new()));
     let sink = trace.clone();
-    let v = Runtime::new(analysis, env, Arc::new(Masker::new()))
+    let v = runtime(kdl, &base, &[("key", "sk-secret-key-123")])
         .with_trace(Arc::new(move |l: &str| {
             sink.lock().unwrap().push_str(l);
             sink.lock().unwrap().push('\n');
@@ -436,22 +429,11 @@ flow "custom" {
     return "${steps.r.status}"
 }
 "#;
-    let analysis = Arc::new(Analysis::new(vec![FileInput::new("intact.kdl", kdl)]));
-    let mut env = Environment::default();
-    env.connections.insert(
-        "api".into(),
-        ConnectionEnv {
-            base_url: Some(base.to_string()),
-            ..Default::default()
-        },
-    );
     let (flow, input) = match user.strip_prefix("url:") {
         Some(url) => ("custom", json!({"url": url})),
         None => ("remove", json!({"group": "g1", "user": user})),
     };
-    Runtime::new(analysis, env, Arc::new(Masker::new()))
-        .run_flow(flow, input)
-        .await
+    runtime(kdl, base, &[]).run_flow(flow, input).await
 }
 
 /// An id of `.` or `..` never reaches another resource: URL parsers resolve dot segments (also
