@@ -54,3 +54,28 @@ async def test_hover_shows_the_catalogue(client: LanguageClient, project: pathli
     )
     assert hover is not None and "**`connection`**" in hover.contents.value
     assert hover.range.start == types.Position(line=1, character=0)
+
+
+async def test_definition_rename_and_outline(client: LanguageClient, project: pathlib.Path):
+    main = project / "flows" / "main.kdl"
+    uri = main.as_uri()
+    open_doc(client, uri, main.read_text())
+    position = types.Position(line=1, character=20)  # in `"lookup"` of `call "found" "lookup"`
+    doc = types.TextDocumentIdentifier(uri=uri)
+    found = await client.text_document_definition_async(
+        types.DefinitionParams(text_document=doc, position=position)
+    )
+    location = found[0] if isinstance(found, list) else found
+    assert location.uri == (project / "flows" / "helpers.kdl").as_uri()
+    assert location.range.start == types.Position(line=0, character=5)
+
+    edit = await client.text_document_rename_async(
+        types.RenameParams(text_document=doc, position=position, new_name="find_user")
+    )
+    assert set(edit.changes) == {uri, (project / "flows" / "helpers.kdl").as_uri()}
+
+    symbols = await client.text_document_document_symbol_async(
+        types.DocumentSymbolParams(text_document=doc)
+    )
+    assert symbols[0].name == "main"
+    assert symbols[0].children[0].name == "found"

@@ -300,3 +300,70 @@ fn completion_and_hover_answer_over_stdio() {
     assert!(c.request("textDocument/hover", at(0, 4)).is_null());
     c.shutdown();
 }
+
+/// Definition, references, highlights, rename and the outline over stdio, across the files of the
+/// project and inside `${…}`.
+#[test]
+fn navigation_and_rename_answer_over_stdio() {
+    let dir = project();
+    let root = dir.path().canonicalize().unwrap();
+    let mut c = Client::start();
+    c.initialize(&root, &["utf-16"]);
+    let main = root.join("flows/main.kdl");
+    let muri = uri(&main);
+    let text = std::fs::read_to_string(&main).unwrap();
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": muri, "languageId": "kdl", "version": 1, "text": text}}),
+    );
+    let at = |line: u32, character: u32| json!({"textDocument": {"uri": muri}, "position": {"line": line, "character": character}});
+    // `call "found" "lookup"`: the flow is defined in flows/helpers.kdl.
+    let def = c.request("textDocument/definition", at(1, 20));
+    assert_eq!(def["uri"], uri(&root.join("flows/helpers.kdl")), "{def}");
+    assert_eq!(def["range"]["start"], json!({"line": 0, "character": 5}));
+    // `${steps.found}` → the step; references of the step: its definition and the expression.
+    let def = c.request("textDocument/definition", at(2, 20));
+    assert_eq!(
+        def["range"]["start"],
+        json!({"line": 1, "character": 9}),
+        "{def}"
+    );
+    let mut refs = at(2, 20);
+    refs["context"] = json!({"includeDeclaration": true});
+    let refs = c.request("textDocument/references", refs);
+    assert_eq!(refs.as_array().unwrap().len(), 2, "{refs}");
+    let highlights = c.request("textDocument/documentHighlight", at(2, 20));
+    assert_eq!(highlights.as_array().unwrap().len(), 2, "{highlights}");
+    // Renaming the flow from its call edits both files.
+    let prepared = c.request("textDocument/prepareRename", at(1, 20));
+    assert_eq!(
+        prepared["start"],
+        json!({"line": 1, "character": 18}),
+        "{prepared}"
+    );
+    let mut params = at(1, 20);
+    params["newName"] = json!("find_user");
+    let edit = c.request("textDocument/rename", params);
+    let changes = edit["changes"].as_object().unwrap();
+    assert_eq!(changes.len(), 2, "{edit}");
+    assert_eq!(changes[&muri][0]["newText"], "\"find_user\"");
+    // An invalid name is refused with the reason.
+    let mut params = at(1, 20);
+    params["newName"] = json!("Find User");
+    let refused = c.request_error("textDocument/rename", params);
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("not a valid name"),
+        "{refused}"
+    );
+    // The outline of the file.
+    let symbols = c.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": muri}}),
+    );
+    assert_eq!(symbols[0]["name"], "main", "{symbols}");
+    assert_eq!(symbols[0]["children"][0]["name"], "found");
+    c.shutdown();
+}

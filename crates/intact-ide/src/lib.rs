@@ -5,15 +5,22 @@
 //!
 //! - [`completion`]: node and property names allowed at the cursor, enum values, names by kind.
 //! - [`hover`]: the catalogue's doc for a node or property, what a reference names.
+//! - [`definition`], [`references`], [`highlights`], [`rename`]: every named thing, across files
+//!   and inside `${…}`, through the model's symbol index.
+//! - [`outline`], [`project_symbols`]: the symbols of a file and of the project.
 //!
 //! Every feature answers on any text the parser returns, broken files included.
 
 mod completion;
 mod hover;
+mod navigation;
+mod outline;
 mod resolve;
 
 pub use completion::{CompletionItem, CompletionKind, completions};
 pub use hover::{Hover, hover};
+pub use navigation::{definition, highlights, prepare_rename, references, rename};
+pub use outline::{OutlineItem, OutlineKind, outline, project_symbols};
 
 use intact_model::FileId;
 

@@ -112,3 +112,106 @@ fn hover_fixtures() {
         None => "(nothing)\n".to_string(),
     });
 }
+
+/// `path:line:col` and the text at a location.
+fn place(a: &Analysis, loc: intact_model::Loc) -> String {
+    let f = a.file(loc.file);
+    let before = &f.text()[..loc.span.start as usize];
+    let line = before.matches('\n').count() + 1;
+    let col = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+    format!(
+        "{}:{line}:{col} {}",
+        f.path().display(),
+        &f.text()[loc.span.range()]
+    )
+}
+
+#[test]
+fn definition_fixtures() {
+    check("definition", |a, pos| {
+        match intact_ide::definition(a, pos) {
+            Some(loc) => format!("{}\n", place(a, loc)),
+            None => "(nothing)\n".to_string(),
+        }
+    });
+}
+
+#[test]
+fn references_fixtures() {
+    check("references", |a, pos| {
+        let locs = intact_ide::references(a, pos, true);
+        if locs.is_empty() {
+            return "(nothing)\n".to_string();
+        }
+        locs.into_iter().map(|l| place(a, l) + "\n").collect()
+    });
+}
+
+/// The new name is on the fixture's first line: `// rename to: NAME`. The answer is every file
+/// the rename changes, as it reads after, or why it was refused.
+#[test]
+fn rename_fixtures() {
+    check("rename", |a, pos| {
+        let first = a
+            .files
+            .iter()
+            .find_map(|f| {
+                f.text()
+                    .lines()
+                    .next()
+                    .and_then(|l| l.strip_prefix("// rename to: "))
+            })
+            .expect("a `// rename to: NAME` line")
+            .trim()
+            .to_string();
+        let prepared = match intact_ide::prepare_rename(a, pos) {
+            Ok(span) => format!("renames [{}]\n", &a.file(pos.file).text()[span.range()]),
+            Err(why) => return format!("refused: {why}\n"),
+        };
+        let edits = match intact_ide::rename(a, pos, &first) {
+            Ok(e) => e,
+            Err(why) => return format!("{prepared}refused: {why}\n"),
+        };
+        let mut out = prepared;
+        for (id, f) in a.files.iter().enumerate() {
+            let mut mine: Vec<_> = edits
+                .iter()
+                .filter(|(l, _)| l.file as usize == id)
+                .collect();
+            if mine.is_empty() {
+                continue;
+            }
+            mine.sort_by_key(|(l, _)| std::cmp::Reverse(l.span.start));
+            let mut text = f.text().to_string();
+            for (l, new) in mine {
+                text.replace_range(l.span.range(), new);
+            }
+            out.push_str(&format!("--- {}\n{text}", f.path().display()));
+        }
+        out
+    });
+}
+
+#[test]
+fn outline_fixtures() {
+    fn show(items: &[intact_ide::OutlineItem], depth: usize, out: &mut String) {
+        for i in items {
+            out.push_str(&format!(
+                "{}{:?} {}{}\n",
+                "  ".repeat(depth),
+                i.kind,
+                i.name,
+                i.detail
+                    .as_ref()
+                    .map(|d| format!(" ({d})"))
+                    .unwrap_or_default()
+            ));
+            show(&i.children, depth + 1, out);
+        }
+    }
+    check("outline", |a, pos| {
+        let mut out = String::new();
+        show(&intact_ide::outline(a, pos.file), 0, &mut out);
+        out
+    });
+}

@@ -109,22 +109,29 @@ impl Backend {
         }
     }
 
-    /// What a request at a position needs: the analysis, the position as a file offset, the
-    /// document's line index and the negotiated encoding.
-    fn request_at(
-        &self,
-        at: &lsp::TextDocumentPositionParams,
-    ) -> Option<(Analysis, intact_ide::FilePosition, LineIndex, Encoding)> {
+    /// What a request at a position needs.
+    fn request_at(&self, at: &lsp::TextDocumentPositionParams) -> Option<At> {
         let path = protocol::path_of(&at.text_document.uri)?;
-        let (analysis, file, index) = self.analysis_at(&path)?;
-        let enc = self.encoding();
-        let offset = protocol::offset(&index, analysis.file(file).text(), enc, at.position) as u32;
-        Some((
+        let mut r = self.request_in(&path)?;
+        r.pos.offset = protocol::offset(
+            &r.index,
+            r.analysis.file(r.pos.file).text(),
+            r.enc,
+            at.position,
+        ) as u32;
+        Some(r)
+    }
+
+    /// What a request on a whole open document needs (the offset is 0).
+    fn request_in(&self, path: &Path) -> Option<At> {
+        let (analysis, file, index) = self.analysis_at(path)?;
+        Some(At {
+            root: project::find_root(path)?,
             analysis,
-            intact_ide::FilePosition { file, offset },
+            pos: intact_ide::FilePosition { file, offset: 0 },
             index,
-            enc,
-        ))
+            enc: self.encoding(),
+        })
     }
 
     /// The analysis for a request on the open document `path`: the project's latest snapshot with
@@ -322,27 +329,151 @@ impl LanguageServer for Backend {
         &self,
         params: lsp::CompletionParams,
     ) -> RpcResult<Option<lsp::CompletionResponse>> {
-        let Some((analysis, pos, index, enc)) = self.request_at(&params.text_document_position)
-        else {
+        let Some(at) = self.request_at(&params.text_document_position) else {
             return Ok(None);
         };
-        let items = guarded(|| intact_ide::completions(&analysis, pos)).unwrap_or_default();
+        let items = guarded(|| intact_ide::completions(&at.analysis, at.pos)).unwrap_or_default();
         Ok(Some(lsp::CompletionResponse::Array(
             items
                 .into_iter()
-                .map(|i| protocol::completion_item(&index, enc, i))
+                .map(|i| protocol::completion_item(&at.index, at.enc, i))
                 .collect(),
         )))
     }
 
     async fn hover(&self, params: lsp::HoverParams) -> RpcResult<Option<lsp::Hover>> {
-        let Some((analysis, pos, index, enc)) =
-            self.request_at(&params.text_document_position_params)
-        else {
+        let Some(at) = self.request_at(&params.text_document_position_params) else {
             return Ok(None);
         };
-        let found = guarded(|| intact_ide::hover(&analysis, pos)).flatten();
-        Ok(found.map(|h| protocol::hover(&index, enc, h)))
+        let found = guarded(|| intact_ide::hover(&at.analysis, at.pos)).flatten();
+        Ok(found.map(|h| protocol::hover(&at.index, at.enc, h)))
+    }
+
+    async fn goto_definition(
+        &self,
+        params: lsp::GotoDefinitionParams,
+    ) -> RpcResult<Option<lsp::GotoDefinitionResponse>> {
+        let Some(at) = self.request_at(&params.text_document_position_params) else {
+            return Ok(None);
+        };
+        let found = guarded(|| intact_ide::definition(&at.analysis, at.pos)).flatten();
+        Ok(found
+            .and_then(|loc| at.location(loc))
+            .map(lsp::GotoDefinitionResponse::Scalar))
+    }
+
+    async fn references(
+        &self,
+        params: lsp::ReferenceParams,
+    ) -> RpcResult<Option<Vec<lsp::Location>>> {
+        let Some(at) = self.request_at(&params.text_document_position) else {
+            return Ok(None);
+        };
+        let with_definition = params.context.include_declaration;
+        let locs = guarded(|| intact_ide::references(&at.analysis, at.pos, with_definition))
+            .unwrap_or_default();
+        Ok(Some(
+            locs.into_iter().filter_map(|l| at.location(l)).collect(),
+        ))
+    }
+
+    async fn document_highlight(
+        &self,
+        params: lsp::DocumentHighlightParams,
+    ) -> RpcResult<Option<Vec<lsp::DocumentHighlight>>> {
+        let Some(at) = self.request_at(&params.text_document_position_params) else {
+            return Ok(None);
+        };
+        let found = guarded(|| intact_ide::highlights(&at.analysis, at.pos)).unwrap_or_default();
+        Ok(Some(
+            found
+                .into_iter()
+                .map(|(span, definition)| protocol::highlight(&at.index, at.enc, span, definition))
+                .collect(),
+        ))
+    }
+
+    async fn prepare_rename(
+        &self,
+        params: lsp::TextDocumentPositionParams,
+    ) -> RpcResult<Option<lsp::PrepareRenameResponse>> {
+        let Some(at) = self.request_at(&params) else {
+            return Ok(None);
+        };
+        match guarded(|| intact_ide::prepare_rename(&at.analysis, at.pos)) {
+            Some(Ok(span)) => Ok(Some(lsp::PrepareRenameResponse::Range(protocol::range(
+                &at.index, at.enc, span.start, span.end,
+            )))),
+            Some(Err(why)) => Err(tower_lsp_server::jsonrpc::Error::invalid_params(why)),
+            None => Ok(None),
+        }
+    }
+
+    async fn rename(&self, params: lsp::RenameParams) -> RpcResult<Option<lsp::WorkspaceEdit>> {
+        let Some(at) = self.request_at(&params.text_document_position) else {
+            return Ok(None);
+        };
+        let new_name = params.new_name;
+        match guarded(|| intact_ide::rename(&at.analysis, at.pos, &new_name)) {
+            Some(Ok(edits)) => {
+                let mut changes: HashMap<lsp::Uri, Vec<lsp::TextEdit>> = HashMap::new();
+                for (loc, text) in edits {
+                    if let Some(l) = at.location(loc) {
+                        changes.entry(l.uri).or_default().push(lsp::TextEdit {
+                            range: l.range,
+                            new_text: text,
+                        });
+                    }
+                }
+                Ok(Some(lsp::WorkspaceEdit {
+                    changes: Some(changes),
+                    ..Default::default()
+                }))
+            }
+            Some(Err(why)) => Err(tower_lsp_server::jsonrpc::Error::invalid_params(why)),
+            None => Ok(None),
+        }
+    }
+
+    async fn document_symbol(
+        &self,
+        params: lsp::DocumentSymbolParams,
+    ) -> RpcResult<Option<lsp::DocumentSymbolResponse>> {
+        let Some(path) = protocol::path_of(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        let Some(at) = self.request_in(&path) else {
+            return Ok(None);
+        };
+        let items = guarded(|| intact_ide::outline(&at.analysis, at.pos.file)).unwrap_or_default();
+        Ok(Some(lsp::DocumentSymbolResponse::Nested(
+            items
+                .into_iter()
+                .map(|i| protocol::document_symbol(&at.index, at.enc, i))
+                .collect(),
+        )))
+    }
+}
+
+/// A request's analysis and where in it the request is.
+struct At {
+    root: PathBuf,
+    analysis: Analysis,
+    pos: intact_ide::FilePosition,
+    /// The line index of the requesting document.
+    index: LineIndex,
+    enc: Encoding,
+}
+
+impl At {
+    /// A location of the analysis as an LSP location (any file of the project).
+    fn location(&self, loc: intact_model::Loc) -> Option<lsp::Location> {
+        let f = self.analysis.file(loc.file);
+        let index = LineIndex::new(f.text());
+        Some(lsp::Location {
+            uri: protocol::uri_for(&self.root.join(f.path()))?,
+            range: protocol::range(&index, self.enc, loc.span.start, loc.span.end),
+        })
     }
 }
 

@@ -196,7 +196,67 @@ pub fn capabilities(enc: Encoding) -> lsp::ServerCapabilities {
             ..Default::default()
         }),
         hover_provider: Some(lsp::HoverProviderCapability::Simple(true)),
+        definition_provider: Some(lsp::OneOf::Left(true)),
+        references_provider: Some(lsp::OneOf::Left(true)),
+        document_highlight_provider: Some(lsp::OneOf::Left(true)),
+        rename_provider: Some(lsp::OneOf::Right(lsp::RenameOptions {
+            prepare_provider: Some(true),
+            work_done_progress_options: Default::default(),
+        })),
+        document_symbol_provider: Some(lsp::OneOf::Left(true)),
         ..Default::default()
+    }
+}
+
+pub fn highlight(
+    index: &LineIndex,
+    enc: Encoding,
+    span: intact_syntax::Span,
+    definition: bool,
+) -> lsp::DocumentHighlight {
+    lsp::DocumentHighlight {
+        range: range(index, enc, span.start, span.end),
+        kind: Some(if definition {
+            lsp::DocumentHighlightKind::WRITE
+        } else {
+            lsp::DocumentHighlightKind::READ
+        }),
+    }
+}
+
+#[allow(deprecated)] // `deprecated` is a required field of the type, deprecated in the protocol.
+pub fn document_symbol(
+    index: &LineIndex,
+    enc: Encoding,
+    item: intact_ide::OutlineItem,
+) -> lsp::DocumentSymbol {
+    use intact_ide::OutlineKind as K;
+    let kind = match item.kind {
+        K::Project => lsp::SymbolKind::PACKAGE,
+        K::Variable => lsp::SymbolKind::VARIABLE,
+        K::Connection => lsp::SymbolKind::INTERFACE,
+        K::Param => lsp::SymbolKind::FIELD,
+        K::Mapping => lsp::SymbolKind::STRUCT,
+        K::Action => lsp::SymbolKind::METHOD,
+        K::Flow => lsp::SymbolKind::FUNCTION,
+        K::Input => lsp::SymbolKind::TYPE_PARAMETER,
+        K::Step => lsp::SymbolKind::EVENT,
+        K::Test => lsp::SymbolKind::CLASS,
+    };
+    lsp::DocumentSymbol {
+        name: item.name,
+        detail: item.detail,
+        kind,
+        tags: None,
+        deprecated: None,
+        range: range(index, enc, item.span.start, item.span.end),
+        selection_range: range(index, enc, item.name_span.start, item.name_span.end),
+        children: Some(
+            item.children
+                .into_iter()
+                .map(|c| document_symbol(index, enc, c))
+                .collect(),
+        ),
     }
 }
 

@@ -16,6 +16,7 @@ pub mod eval;
 pub mod lower;
 pub mod project;
 pub mod reach;
+pub mod symbols;
 pub mod template;
 pub mod urls;
 

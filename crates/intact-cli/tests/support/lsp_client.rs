@@ -93,6 +93,19 @@ impl Client {
         msg["result"].clone()
     }
 
+    /// A request that the server must refuse: its JSON-RPC error.
+    pub fn request_error(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        let msg = self.wait(|m| m["id"] == id && m.get("method").is_none());
+        assert!(
+            msg.get("error").is_some(),
+            "{method} was not refused: {msg}"
+        );
+        msg["error"].clone()
+    }
+
     /// The next message matching `pred`, keeping the others.
     pub fn wait(&mut self, pred: impl Fn(&Value) -> bool) -> Value {
         if let Some(i) = self.backlog.iter().position(&pred) {

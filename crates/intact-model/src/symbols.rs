@@ -1,0 +1,433 @@
+//! One index of every definition and every reference of a project, from KDL (`connection="api"`,
+//! a `call`'s flow, a test's `action=`) and from expressions (`app.subdomain`, `auth.token`,
+//! `steps.created`, `input.id`, `scim_user(…)`). Navigation, references, highlights and rename
+//! read it; each occurrence knows how it is written, so that a rename writes it back correctly.
+
+use std::collections::HashMap;
+
+use crate::template::{self, Reference};
+use crate::{ConnectionDef, FileId, Ident, Loc, Model, Step, StepKind, Template, Tree};
+
+/// What a name names, with the scope that makes it unique.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Symbol {
+    Variable(String),
+    Connection(String),
+    Param {
+        connection: String,
+        name: String,
+    },
+    Mapping(String),
+    Action(String),
+    Flow(String),
+    FlowInput {
+        flow: String,
+        name: String,
+    },
+    Step {
+        owner: Owner,
+        name: String,
+    },
+    Test(String),
+    /// A contract of the registry: referenced, never defined in the project.
+    Contract(String),
+}
+
+/// Where steps live: their names are unique per owner.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Owner {
+    Action(String),
+    Flow(String),
+    /// A connection's `ping`.
+    Ping(String),
+}
+
+impl Symbol {
+    /// The name as written.
+    pub fn name(&self) -> &str {
+        match self {
+            Symbol::Variable(n)
+            | Symbol::Connection(n)
+            | Symbol::Mapping(n)
+            | Symbol::Action(n)
+            | Symbol::Flow(n)
+            | Symbol::Test(n)
+            | Symbol::Contract(n) => n,
+            Symbol::Param { name, .. }
+            | Symbol::FlowInput { name, .. }
+            | Symbol::Step { name, .. } => name,
+        }
+    }
+
+    /// What kind of thing it is, for messages: "tenant variable", "step".
+    pub fn what(&self) -> &'static str {
+        match self {
+            Symbol::Variable(_) => "tenant variable",
+            Symbol::Connection(_) => "connection",
+            Symbol::Param { .. } => "param",
+            Symbol::Mapping(_) => "mapping",
+            Symbol::Action(_) => "action",
+            Symbol::Flow(_) => "flow",
+            Symbol::FlowInput { .. } => "flow input",
+            Symbol::Step { .. } => "step",
+            Symbol::Test(_) => "test",
+            Symbol::Contract(_) => "contract",
+        }
+    }
+
+    /// The same kind of symbol, in the same scope, named `name`.
+    pub fn renamed(&self, name: &str) -> Symbol {
+        let n = name.to_string();
+        match self {
+            Symbol::Variable(_) => Symbol::Variable(n),
+            Symbol::Connection(_) => Symbol::Connection(n),
+            Symbol::Mapping(_) => Symbol::Mapping(n),
+            Symbol::Action(_) => Symbol::Action(n),
+            Symbol::Flow(_) => Symbol::Flow(n),
+            Symbol::Test(_) => Symbol::Test(n),
+            Symbol::Contract(_) => Symbol::Contract(n),
+            Symbol::Param { connection, .. } => Symbol::Param {
+                connection: connection.clone(),
+                name: n,
+            },
+            Symbol::FlowInput { flow, .. } => Symbol::FlowInput {
+                flow: flow.clone(),
+                name: n,
+            },
+            Symbol::Step { owner, .. } => Symbol::Step {
+                owner: owner.clone(),
+                name: n,
+            },
+        }
+    }
+}
+
+/// How an occurrence is written, so that a new name can be written in its place.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Form {
+    /// A KDL string, quotes included in the location: `"api"`.
+    Literal,
+    /// The bare name: inside an expression, or a property key.
+    Bare,
+    /// A KDL string holding the name after a prefix: `from="app.subdomain"`.
+    Prefixed(&'static str),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Occurrence {
+    pub symbol: Symbol,
+    pub loc: Loc,
+    pub form: Form,
+    /// The definition, rather than a reference.
+    pub definition: bool,
+}
+
+/// Every occurrence of every symbol of a model.
+#[derive(Debug, Default)]
+pub struct SymbolIndex {
+    pub occurrences: Vec<Occurrence>,
+    by_symbol: HashMap<Symbol, Vec<usize>>,
+}
+
+impl SymbolIndex {
+    pub fn new(model: &Model) -> SymbolIndex {
+        let mut b = Builder {
+            model,
+            out: Vec::new(),
+        };
+        b.model();
+        let mut by_symbol: HashMap<Symbol, Vec<usize>> = HashMap::new();
+        for (i, o) in b.out.iter().enumerate() {
+            by_symbol.entry(o.symbol.clone()).or_default().push(i);
+        }
+        SymbolIndex {
+            occurrences: b.out,
+            by_symbol,
+        }
+    }
+
+    /// The occurrence at `offset` of `file` (an offset at the end of a name counts as on it).
+    pub fn at(&self, file: FileId, offset: u32) -> Option<&Occurrence> {
+        self.occurrences
+            .iter()
+            .filter(|o| o.loc.file == file && o.loc.span.touches(offset))
+            .min_by_key(|o| o.loc.span.len())
+    }
+
+    /// Every occurrence of `symbol`, its definition first when it has one.
+    pub fn occurrences(&self, symbol: &Symbol) -> Vec<&Occurrence> {
+        let mut all: Vec<&Occurrence> = self
+            .by_symbol
+            .get(symbol)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.occurrences[i])
+            .collect();
+        all.sort_by_key(|o| (!o.definition, o.loc));
+        all
+    }
+
+    pub fn definition(&self, symbol: &Symbol) -> Option<&Occurrence> {
+        self.occurrences(symbol).into_iter().find(|o| o.definition)
+    }
+}
+
+struct Builder<'a> {
+    model: &'a Model,
+    out: Vec<Occurrence>,
+}
+
+/// What an expression's names mean where it is written.
+#[derive(Clone, Copy)]
+struct Scope<'a> {
+    /// The connection whose params `auth.X` reads.
+    conn: Option<&'a str>,
+    /// The owner of the steps `steps.X` reads.
+    owner: Option<&'a Owner>,
+    /// The flow whose inputs `input.X` reads.
+    flow: Option<&'a str>,
+}
+
+impl<'a> Builder<'a> {
+    fn push(&mut self, symbol: Symbol, loc: Loc, form: Form, definition: bool) {
+        self.out.push(Occurrence {
+            symbol,
+            loc,
+            form,
+            definition,
+        });
+    }
+
+    fn def(&mut self, symbol: Symbol, id: &Ident) {
+        self.push(symbol, id.loc, Form::Literal, true);
+    }
+
+    fn reference(&mut self, symbol: Symbol, id: &Ident) {
+        self.push(symbol, id.loc, Form::Literal, false);
+    }
+
+    /// The connection a name (or the project's only connection) stands for.
+    fn connection(&self, named: Option<&'a Ident>) -> Option<&'a ConnectionDef> {
+        self.model.connection(named.map(|n| n.name.as_str()))
+    }
+
+    fn model(&mut self) {
+        let m = self.model;
+        for v in &m.variables {
+            self.def(Symbol::Variable(v.name.name.clone()), &v.name);
+        }
+        for c in &m.connections {
+            let name = c.name.name.as_str();
+            self.def(Symbol::Connection(name.to_string()), &c.name);
+            for p in &c.params {
+                self.def(
+                    Symbol::Param {
+                        connection: name.to_string(),
+                        name: p.name.name.clone(),
+                    },
+                    &p.name,
+                );
+                if let Some((from, loc)) = &p.from
+                    && let Some(var) = from.strip_prefix("app.")
+                {
+                    self.push(
+                        Symbol::Variable(var.to_string()),
+                        *loc,
+                        Form::Prefixed("app."),
+                        false,
+                    );
+                }
+            }
+            let scope = Scope {
+                conn: Some(name),
+                owner: None,
+                flow: None,
+            };
+            let mut templates: Vec<&Template> = c.base_url.iter().collect();
+            templates.extend(c.headers.iter().map(|(_, t)| t));
+            if let Some(a) = &c.auth {
+                templates.extend(a.settings.iter().map(|(_, t)| t));
+                templates.extend(a.credentials.iter().map(|(_, _, t)| t));
+                templates.extend(a.token_params.iter().map(|(_, t)| t));
+            }
+            for t in templates {
+                self.template(t, scope);
+            }
+        }
+        for c in &m.connections {
+            if let Some(ping) = &c.ping {
+                let owner = Owner::Ping(c.name.name.clone());
+                self.steps(ping, &owner, Some(c.name.name.as_str()), None);
+            }
+        }
+        for mp in &m.mappings {
+            self.def(Symbol::Mapping(mp.name.name.clone()), &mp.name);
+            self.tree(
+                &mp.tree,
+                Scope {
+                    conn: None,
+                    owner: None,
+                    flow: None,
+                },
+            );
+        }
+        for a in &m.actions {
+            self.def(Symbol::Action(a.name.name.clone()), &a.name);
+            if let Some((id, loc)) = &a.contract {
+                self.push(Symbol::Contract(id.clone()), *loc, Form::Literal, false);
+            }
+            if let Some(c) = &a.connection {
+                self.reference(Symbol::Connection(c.name.clone()), c);
+            }
+            let conn = self
+                .connection(a.connection.as_ref())
+                .map(|c| c.name.name.as_str());
+            let owner = Owner::Action(a.name.name.clone());
+            self.steps(&a.steps, &owner, conn, None);
+        }
+        for f in &m.flows {
+            let name = f.name.name.as_str();
+            self.def(Symbol::Flow(name.to_string()), &f.name);
+            if let Some(c) = &f.connection {
+                self.reference(Symbol::Connection(c.name.clone()), c);
+            }
+            for i in &f.inputs {
+                self.def(
+                    Symbol::FlowInput {
+                        flow: name.to_string(),
+                        name: i.name.name.clone(),
+                    },
+                    &i.name,
+                );
+            }
+            let conn = self
+                .connection(f.connection.as_ref())
+                .map(|c| c.name.name.as_str());
+            let owner = Owner::Flow(name.to_string());
+            self.steps(&f.steps, &owner, conn, Some(name));
+        }
+        for t in &m.tests {
+            self.def(Symbol::Test(t.name.name.clone()), &t.name);
+            if let Some(a) = &t.action {
+                self.reference(Symbol::Action(a.name.clone()), a);
+            }
+            if let Some(f) = &t.flow {
+                self.reference(Symbol::Flow(f.name.clone()), f);
+            }
+            for v in &t.app {
+                self.push(Symbol::Variable(v.name.clone()), v.loc, Form::Bare, false);
+            }
+            for c in t.params.iter().chain(&t.mocks) {
+                self.reference(Symbol::Connection(c.name.clone()), c);
+            }
+            let scope = Scope {
+                conn: None,
+                owner: None,
+                flow: None,
+            };
+            for tpl in &t.templates {
+                self.template(tpl, scope);
+            }
+        }
+    }
+
+    fn steps(
+        &mut self,
+        steps: &'a [Step],
+        owner: &Owner,
+        conn: Option<&'a str>,
+        flow: Option<&'a str>,
+    ) {
+        for s in steps {
+            if let Some(n) = &s.name {
+                self.def(
+                    Symbol::Step {
+                        owner: owner.clone(),
+                        name: n.name.clone(),
+                    },
+                    n,
+                );
+            }
+            // A request through another connection reads that connection's params.
+            let mut step_conn = conn;
+            match &s.kind {
+                StepKind::Request(r) => {
+                    if let Some(c) = &r.connection {
+                        self.reference(Symbol::Connection(c.name.clone()), c);
+                        step_conn = Some(c.name.as_str());
+                    }
+                }
+                StepKind::Call { flow: Some(f), .. } => {
+                    self.reference(Symbol::Flow(f.name.clone()), f);
+                }
+                _ => {}
+            }
+            let scope = Scope {
+                conn: step_conn,
+                owner: Some(owner),
+                flow,
+            };
+            for t in &s.templates {
+                self.template(t, scope);
+            }
+            self.steps(&s.body, owner, conn, flow);
+        }
+    }
+
+    fn tree(&mut self, tree: &Tree, scope: Scope<'_>) {
+        let mut ts = Vec::new();
+        tree.templates(&mut ts);
+        for t in ts {
+            self.template(t, scope);
+        }
+    }
+
+    fn template(&mut self, t: &Template, scope: Scope<'_>) {
+        for seg in template::segments(&t.text) {
+            for r in template::references(seg.expr) {
+                let (symbol, offset, len) = match r {
+                    Reference::Member {
+                        root,
+                        field,
+                        offset,
+                    } => {
+                        let symbol = match root {
+                            "app" => Symbol::Variable(field.to_string()),
+                            "auth" => match scope.conn {
+                                Some(c) => Symbol::Param {
+                                    connection: c.to_string(),
+                                    name: field.to_string(),
+                                },
+                                None => continue,
+                            },
+                            "steps" => match scope.owner {
+                                Some(o) => Symbol::Step {
+                                    owner: o.clone(),
+                                    name: field.to_string(),
+                                },
+                                None => continue,
+                            },
+                            "input" => match scope.flow {
+                                Some(f) => Symbol::FlowInput {
+                                    flow: f.to_string(),
+                                    name: field.to_string(),
+                                },
+                                None => continue,
+                            },
+                            _ => continue,
+                        };
+                        (symbol, offset, field.len())
+                    }
+                    Reference::Call { name, offset } => {
+                        if !self.model.mappings.iter().any(|m| m.name.name == name) {
+                            continue;
+                        }
+                        (Symbol::Mapping(name.to_string()), offset, name.len())
+                    }
+                };
+                let loc = t.sub_loc(seg.offset + offset, len);
+                self.push(symbol, loc, Form::Bare, false);
+            }
+        }
+    }
+}
