@@ -13,29 +13,47 @@ use crate::{Diagnostic, suggest};
 
 pub(crate) fn check(a: &Analysis, docs: &crate::openapi::Documents, out: &mut Vec<Diagnostic>) {
     let mut cx = Cx::new(a, docs);
-    cx.mapping_types();
-    cx.connections(out);
-    cx.mappings(out);
-    for ac in &a.model.actions {
-        let input = ac
-            .contract
-            .as_ref()
-            .and_then(|(id, _)| contracts::contract_type(id, Side::Input))
-            .unwrap_or(Type::Dyn);
-        let conn = cx.effective_connection(ac.connection.as_ref());
-        cx.owner(&ac.steps, input, conn, out);
-        cx.action_output(ac, out);
+    cx.run(out);
+}
+
+/// What is in scope for the expressions of the template at `offset` of `file`: the names, their
+/// types, the mappings. The same scopes the checker types expressions in, for completion and hover.
+pub fn scope_at(a: &Analysis, file: FileId, offset: u32) -> Option<Env> {
+    let docs = crate::openapi::documents(a);
+    let mut cx = Cx::new(a, &docs);
+    cx.capture = Some(((file, offset), None));
+    cx.run(&mut Vec::new());
+    cx.capture.and_then(|(_, env)| env)
+}
+
+impl Cx<'_> {
+    fn run(&mut self, out: &mut Vec<Diagnostic>) {
+        let cx = self;
+        let a = cx.a;
+        cx.mapping_types();
+        cx.connections(out);
+        cx.mappings(out);
+        for ac in &a.model.actions {
+            let input = ac
+                .contract
+                .as_ref()
+                .and_then(|(id, _)| contracts::contract_type(id, Side::Input))
+                .unwrap_or(Type::Dyn);
+            let conn = cx.effective_connection(ac.connection.as_ref());
+            cx.owner(&ac.steps, input, conn, out);
+            cx.action_output(ac, out);
+        }
+        for f in &a.model.flows {
+            let input = flow_input_type(f);
+            let conn = cx.effective_connection(f.connection.as_ref());
+            cx.owner(&f.steps, input, conn, out);
+        }
+        for t in &a.model.tests {
+            cx.test_templates(t, out);
+        }
+        cx.secrets(out);
+        test_inputs(a, out);
     }
-    for f in &a.model.flows {
-        let input = flow_input_type(f);
-        let conn = cx.effective_connection(f.connection.as_ref());
-        cx.owner(&f.steps, input, conn, out);
-    }
-    for t in &a.model.tests {
-        cx.test_templates(t, out);
-    }
-    cx.secrets(out);
-    test_inputs(a, out);
 }
 
 fn field(name: &str, ty: Type, required: bool) -> Field {
@@ -109,6 +127,8 @@ struct Cx<'a> {
         HashMap<String, std::rc::Rc<Result<intact_expr::Parsed, Vec<intact_expr::SyntaxError>>>>,
     /// The type each template was given, by location, so trees reuse it without reporting twice.
     types: HashMap<Loc, Type>,
+    /// `scope_at`: the place asked about, and the scope of the template found there.
+    capture: Option<((FileId, u32), Option<Env>)>,
 }
 
 impl<'a> Cx<'a> {
@@ -129,6 +149,7 @@ impl<'a> Cx<'a> {
             mappings: Default::default(),
             parsed: HashMap::new(),
             types: HashMap::new(),
+            capture: None,
         }
     }
 
@@ -197,6 +218,12 @@ impl<'a> Cx<'a> {
 
     /// Types one template, reporting its problems (once per template).
     fn template(&mut self, t: &Template, env: &Env, out: &mut Vec<Diagnostic>) -> Type {
+        if let Some(((file, offset), found)) = &mut self.capture
+            && t.loc.file == *file
+            && t.loc.span.touches(*offset)
+        {
+            *found = Some(env.clone());
+        }
         if let Some(ty) = self.types.get(&t.loc) {
             return ty.clone();
         }

@@ -298,6 +298,19 @@ fn completion_and_hover_answer_over_stdio() {
     assert_eq!(hover["range"]["start"], json!({"line": 1, "character": 0}));
     // On the first line (a comment), nothing.
     assert!(c.request("textDocument/hover", at(0, 4)).is_null());
+    // Inside `${…}`: a step's result, before the expression is closed.
+    let main = root.join("flows/main.kdl");
+    let muri = uri(&main);
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": muri, "languageId": "kdl", "version": 1,
+            "text": "flow \"main\" {\n    request \"r\" \"GET\" \"/x\"\n    log \"${steps.r.\n}\n"}}),
+    );
+    let items = c.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": muri}, "position": {"line": 2, "character": 19}}),
+    );
+    assert_eq!(labels(&items), vec!["status", "headers", "body"], "{items}");
     c.shutdown();
 }
 

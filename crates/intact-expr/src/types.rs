@@ -100,6 +100,8 @@ impl Type {
             },
             Type::Map(_) => "a map".into(),
             Type::Object(o) if o.name.is_empty() => "an object".into(),
+            // A name that is a description already: "the inputs of flow `f`".
+            Type::Object(o) if o.name.starts_with("the ") => o.name.clone(),
             Type::Object(o) => format!("{} object", article(&o.name)),
         }
     }

@@ -34,6 +34,12 @@ pub enum CompletionKind {
     Value,
     /// The name of something the project defines, or a contract id.
     Reference,
+    /// A name in scope in an expression (`input`, `steps`).
+    Variable,
+    /// A field of a value's type in an expression.
+    Field,
+    /// A function, a method or a mapping in an expression.
+    Function,
 }
 
 /// The completions at `pos`, in the order to show them.
@@ -42,6 +48,12 @@ pub fn completions(analysis: &Analysis, pos: FilePosition) -> Vec<CompletionItem
     let text = file.text();
     let doc = &file.parse.document;
     let c = cursor::at(doc, text, pos.offset);
+    // Inside `${…}` of a string: the expression's names and fields.
+    if let Part::Arg { literal, .. } | Part::PropValue { literal, .. } = &c.part
+        && let Some(items) = crate::expression::completions(analysis, pos, literal)
+    {
+        return items;
+    }
     let here = Span::new(pos.offset, pos.offset);
     let n = c.ancestors.len();
     // The nodes beside the cursor's: a block's children, or the file's top-level nodes.

@@ -12,6 +12,7 @@
 //! Every feature answers on any text the parser returns, broken files included.
 
 mod completion;
+mod expression;
 mod hover;
 mod navigation;
 mod outline;

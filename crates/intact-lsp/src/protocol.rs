@@ -192,7 +192,7 @@ pub fn capabilities(enc: Encoding) -> lsp::ServerCapabilities {
         document_formatting_provider: Some(lsp::OneOf::Left(true)),
         completion_provider: Some(lsp::CompletionOptions {
             // A value starts with `"` or follows `=`; names are asked for as they are typed.
-            trigger_characters: Some(vec!["\"".into(), "=".into()]),
+            trigger_characters: Some(vec!["\"".into(), "=".into(), ".".into(), "{".into()]),
             ..Default::default()
         }),
         hover_provider: Some(lsp::HoverProviderCapability::Simple(true)),
@@ -271,6 +271,9 @@ pub fn completion_item(
         K::Property => lsp::CompletionItemKind::PROPERTY,
         K::Value => lsp::CompletionItemKind::ENUM_MEMBER,
         K::Reference => lsp::CompletionItemKind::REFERENCE,
+        K::Variable => lsp::CompletionItemKind::VARIABLE,
+        K::Field => lsp::CompletionItemKind::FIELD,
+        K::Function => lsp::CompletionItemKind::FUNCTION,
     };
     lsp::CompletionItem {
         label: item.label.clone(),
