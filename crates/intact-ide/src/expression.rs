@@ -42,7 +42,7 @@ pub(crate) fn completions(
     let env = intact_check::scope_at(analysis, pos.file, pos.offset).unwrap_or_default();
     Some(match head {
         None => names(&env, replace),
-        Some(h) if h.is_empty() => Vec::new(),
+        Some("") => Vec::new(),
         Some(h) => members(&env, h, replace),
     })
 }
