@@ -411,7 +411,7 @@ pub(crate) fn check(a: &Analysis, docs: &Documents, out: &mut Vec<Diagnostic>) {
                     d = match hint {
                         Some(h) => d
                             .help(format!("did you mean `{h}`?"))
-                            .fix(format!("use `{h}`"), *loc, format!("\"{h}\"")),
+                            .fix(format!("use `{h}`"), *loc, intact_syntax::quote(h)),
                         None => d.help("re-import the document if the vendor renamed it, or remove `operation=`"),
                     };
                     if let Some((file, _)) = docs.broken.first() {
@@ -490,7 +490,7 @@ fn drift(s: &Step, req: &Request, op: &OperationSummary, out: &mut Vec<Diagnosti
             .fix(
                 format!("use {}", op.method),
                 loc,
-                format!("\"{}\"", op.method),
+                intact_syntax::quote(&op.method),
             ),
         );
     }

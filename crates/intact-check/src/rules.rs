@@ -173,7 +173,7 @@ impl<'a> Cx<'a> {
             Some(best) => d.help(format!("did you mean `{best}`?")).fix(
                 format!("Replace with `{best}`"),
                 id.loc,
-                format!("\"{best}\""),
+                intact_syntax::quote(best),
             ),
             None if candidates.is_empty() => d.help(format!("the project defines no {what}")),
             None => d.help(format!("defined {what}s: {}", candidates.join(", "))),
@@ -533,7 +533,7 @@ impl<'a> Cx<'a> {
                     Some(best) => d.help(format!("did you mean \"{best}\"?")).fix(
                         format!("Replace with \"{best}\""),
                         *loc,
-                        format!("\"{best}\""),
+                        intact_syntax::quote(best),
                     ),
                     None => d.help("run `intact contracts` for the 22 contract ids"),
                 };
@@ -617,9 +617,20 @@ impl<'a> Cx<'a> {
                     contract.mandatory_with.describe(),
                     contract.id
                 ))
-                .help(format!("add an action:\n{skeleton}")),
+                .help(format!("add an action:\n{skeleton}"))
+                .fix(
+                    format!("Add an action for `{}`", contract.id),
+                    self.end_of_file(at.file),
+                    format!("\n{skeleton}\n"),
+                ),
             );
         }
+    }
+
+    /// Where text appended to a file goes, after its last newline (a file without one gets it).
+    fn end_of_file(&self, file: intact_model::FileId) -> Loc {
+        let text = self.a.file(file).text();
+        Loc::new(file, intact_syntax::Span::empty(text.len() as u32))
     }
 
     fn flows(&self, out: &mut Vec<Diagnostic>) {
@@ -928,7 +939,7 @@ fn target_missing(id: &Ident, what: &str, names: &[&str]) -> Diagnostic {
         Some(best) => d.help(format!("did you mean `{best}`?")).fix(
             format!("Replace with `{best}`"),
             id.loc,
-            format!("\"{best}\""),
+            intact_syntax::quote(best),
         ),
         None => d.help(format!("the test must name an existing {what}")),
     };

@@ -474,7 +474,7 @@ impl SchemaCheck<'_> {
                         Diagnostic::new("name::invalid", loc, format!("`{s}` is not a valid name"))
                             .label("not snake_case")
                             .help(format!("names are lowercase letters, digits and `_`, starting with a letter: `{fixed}`"))
-                            .fix(format!("Rename to `{fixed}`"), loc, format!("\"{fixed}\"")),
+                            .fix(format!("Rename to `{fixed}`"), loc, intact_syntax::quote(&fixed)),
                     );
                 } else if step_name && catalogue::RESERVED_NAMES.contains(&&**s) {
                     self.out.push(
@@ -557,7 +557,7 @@ impl SchemaCheck<'_> {
                         Some(best) => d.help(format!("did you mean \"{best}\"?")).fix(
                             format!("Replace with \"{best}\""),
                             loc,
-                            format!("\"{best}\""),
+                            intact_syntax::quote(best),
                         ),
                         None => d.help(format!("use {}", ty.describe())),
                     };

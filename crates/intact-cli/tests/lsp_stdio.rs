@@ -380,3 +380,47 @@ fn navigation_and_rename_answer_over_stdio() {
     assert_eq!(symbols[0]["children"][0]["name"], "found");
     c.shutdown();
 }
+
+/// The checker's fixes as quick fixes, and "fix all" for a file.
+#[test]
+fn quick_fixes_answer_over_stdio() {
+    let dir = project();
+    let root = dir.path().canonicalize().unwrap();
+    let mut c = Client::start();
+    c.initialize(&root, &["utf-16"]);
+    let main = root.join("flows/main.kdl");
+    let muri = uri(&main);
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": muri, "languageId": "kdl", "version": 1,
+            "text": "flow \"Main\" {\n    call \"found\" \"lookpu\"\n    return \"${steps.found}\"\n}\n"}}),
+    );
+    let range = json!({"start": {"line": 1, "character": 20}, "end": {"line": 1, "character": 20}});
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": muri}, "range": range, "context": {"diagnostics": []}}),
+    );
+    let fix = &actions[0];
+    assert_eq!(fix["title"], "Replace with `lookup`", "{actions}");
+    assert_eq!(fix["kind"], "quickfix");
+    let edit = &fix["edit"]["changes"][muri.as_str()][0];
+    assert_eq!(edit["newText"], "\"lookup\"");
+    assert_eq!(edit["range"]["start"], json!({"line": 1, "character": 17}));
+    // Fix all: the name and the flow both have one fix.
+    let all = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": muri}, "range": range,
+            "context": {"diagnostics": [], "only": ["source.fixAll"]}}),
+    );
+    assert_eq!(all.as_array().unwrap().len(), 1, "{all}");
+    let edits = all[0]["edit"]["changes"][muri.as_str()].as_array().unwrap();
+    let texts: Vec<&str> = edits
+        .iter()
+        .map(|e| e["newText"].as_str().unwrap())
+        .collect();
+    assert!(
+        texts.contains(&"\"lookup\"") && texts.contains(&"\"main\""),
+        "{texts:?}"
+    );
+    c.shutdown();
+}

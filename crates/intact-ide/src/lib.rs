@@ -8,17 +8,20 @@
 //! - [`definition`], [`references`], [`highlights`], [`rename`]: every named thing, across files
 //!   and inside `${…}`, through the model's symbol index.
 //! - [`outline`], [`project_symbols`]: the symbols of a file and of the project.
+//! - [`fixes`], [`fix_all`]: the checker's fixes as quick fixes.
 //!
 //! Every feature answers on any text the parser returns, broken files included.
 
 mod completion;
 mod expression;
+mod fixes;
 mod hover;
 mod navigation;
 mod outline;
 mod resolve;
 
 pub use completion::{CompletionItem, CompletionKind, completions};
+pub use fixes::{QuickFix, fix_all, fixes};
 pub use hover::{Hover, hover};
 pub use navigation::{definition, highlights, prepare_rename, references, rename};
 pub use outline::{OutlineItem, OutlineKind, outline, project_symbols};

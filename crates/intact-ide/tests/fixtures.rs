@@ -215,3 +215,35 @@ fn outline_fixtures() {
         out
     });
 }
+
+/// Each fix at the cursor, and every file it changes as it reads after.
+#[test]
+fn fix_fixtures() {
+    check("fixes", |a, pos| {
+        let mut out = String::new();
+        let span = intact_syntax::Span::new(pos.offset, pos.offset);
+        for fix in intact_ide::fixes(a, pos.file, span) {
+            out.push_str(&format!("== {} [{}]\n", fix.title, fix.code));
+            for (id, f) in a.files.iter().enumerate() {
+                let mut mine: Vec<_> = fix
+                    .edits
+                    .iter()
+                    .filter(|(l, _)| l.file as usize == id)
+                    .collect();
+                if mine.is_empty() {
+                    continue;
+                }
+                mine.sort_by_key(|(l, _)| std::cmp::Reverse(l.span.start));
+                let mut text = f.text().to_string();
+                for (l, new) in mine {
+                    text.replace_range(l.span.range(), new);
+                }
+                out.push_str(&format!("--- {}\n{text}", f.path().display()));
+            }
+        }
+        if out.is_empty() {
+            out.push_str("(nothing)\n");
+        }
+        out
+    });
+}

@@ -415,24 +415,58 @@ impl LanguageServer for Backend {
         };
         let new_name = params.new_name;
         match guarded(|| intact_ide::rename(&at.analysis, at.pos, &new_name)) {
-            Some(Ok(edits)) => {
-                let mut changes: HashMap<lsp::Uri, Vec<lsp::TextEdit>> = HashMap::new();
-                for (loc, text) in edits {
-                    if let Some(l) = at.location(loc) {
-                        changes.entry(l.uri).or_default().push(lsp::TextEdit {
-                            range: l.range,
-                            new_text: text,
-                        });
-                    }
-                }
-                Ok(Some(lsp::WorkspaceEdit {
-                    changes: Some(changes),
-                    ..Default::default()
-                }))
-            }
+            Some(Ok(edits)) => Ok(Some(at.workspace_edit(edits))),
             Some(Err(why)) => Err(tower_lsp_server::jsonrpc::Error::invalid_params(why)),
             None => Ok(None),
         }
+    }
+
+    async fn code_action(
+        &self,
+        params: lsp::CodeActionParams,
+    ) -> RpcResult<Option<lsp::CodeActionResponse>> {
+        let Some(path) = protocol::path_of(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        let Some(at) = self.request_in(&path) else {
+            return Ok(None);
+        };
+        let file = at.pos.file;
+        let text = at.analysis.file(file).text();
+        let span = intact_syntax::Span::new(
+            protocol::offset(&at.index, text, at.enc, params.range.start) as u32,
+            protocol::offset(&at.index, text, at.enc, params.range.end) as u32,
+        );
+        let only = params.context.only.unwrap_or_default();
+        let wants = |kind: &lsp::CodeActionKind| {
+            only.is_empty() || only.iter().any(|k| kind.as_str().starts_with(k.as_str()))
+        };
+        let mut actions = Vec::new();
+        if wants(&lsp::CodeActionKind::QUICKFIX) {
+            let found = guarded(|| intact_ide::fixes(&at.analysis, file, span)).unwrap_or_default();
+            let single = found.len() == 1;
+            for fix in found {
+                actions.push(lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
+                    title: fix.title,
+                    kind: Some(lsp::CodeActionKind::QUICKFIX),
+                    edit: Some(at.workspace_edit(fix.edits)),
+                    is_preferred: Some(single),
+                    ..Default::default()
+                }));
+            }
+        }
+        if wants(&lsp::CodeActionKind::SOURCE_FIX_ALL) {
+            let edits = guarded(|| intact_ide::fix_all(&at.analysis, file)).unwrap_or_default();
+            if !edits.is_empty() {
+                actions.push(lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
+                    title: "Fix all intact findings that have one fix".into(),
+                    kind: Some(lsp::CodeActionKind::SOURCE_FIX_ALL),
+                    edit: Some(at.workspace_edit(edits)),
+                    ..Default::default()
+                }));
+            }
+        }
+        Ok(Some(actions))
     }
 
     async fn document_symbol(
@@ -466,6 +500,23 @@ struct At {
 }
 
 impl At {
+    /// Edits of the analysis's files as one workspace edit.
+    fn workspace_edit(&self, edits: Vec<(intact_model::Loc, String)>) -> lsp::WorkspaceEdit {
+        let mut changes: HashMap<lsp::Uri, Vec<lsp::TextEdit>> = HashMap::new();
+        for (loc, text) in edits {
+            if let Some(l) = self.location(loc) {
+                changes.entry(l.uri).or_default().push(lsp::TextEdit {
+                    range: l.range,
+                    new_text: text,
+                });
+            }
+        }
+        lsp::WorkspaceEdit {
+            changes: Some(changes),
+            ..Default::default()
+        }
+    }
+
     /// A location of the analysis as an LSP location (any file of the project).
     fn location(&self, loc: intact_model::Loc) -> Option<lsp::Location> {
         let f = self.analysis.file(loc.file);

@@ -204,6 +204,15 @@ pub fn capabilities(enc: Encoding) -> lsp::ServerCapabilities {
             work_done_progress_options: Default::default(),
         })),
         document_symbol_provider: Some(lsp::OneOf::Left(true)),
+        code_action_provider: Some(lsp::CodeActionProviderCapability::Options(
+            lsp::CodeActionOptions {
+                code_action_kinds: Some(vec![
+                    lsp::CodeActionKind::QUICKFIX,
+                    lsp::CodeActionKind::SOURCE_FIX_ALL,
+                ]),
+                ..Default::default()
+            },
+        )),
         ..Default::default()
     }
 }

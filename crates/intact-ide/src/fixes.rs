@@ -1,0 +1,59 @@
+//! Quick fixes: every fix a finding of the checker carries (did-you-mean, snake_case renames, a
+//! missing action's skeleton, a mock path's query), offered where the finding is; and "fix all" for
+//! a file.
+
+use intact_model::{Analysis, FileId, Loc};
+use intact_syntax::Span;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QuickFix {
+    pub title: String,
+    /// The rule code of the finding the fix answers.
+    pub code: &'static str,
+    /// Where the finding is.
+    pub finding: Span,
+    /// Edits in any file of the project; they do not overlap.
+    pub edits: Vec<(Loc, String)>,
+}
+
+/// The fixes of the findings of `file` that overlap `span`.
+pub fn fixes(analysis: &Analysis, file: FileId, span: Span) -> Vec<QuickFix> {
+    intact_check::check(analysis)
+        .into_iter()
+        .filter(|d| d.loc.file == file && overlaps(d.loc.span, span))
+        .flat_map(|d| {
+            let (code, finding) = (d.code, d.loc.span);
+            d.fixes.into_iter().map(move |f| QuickFix {
+                title: f.title,
+                code,
+                finding,
+                edits: f.edits,
+            })
+        })
+        .collect()
+}
+
+/// The edits of every finding of `file` that has exactly one fix, leaving out any that would
+/// overlap an earlier one: what "fix all" applies without asking.
+pub fn fix_all(analysis: &Analysis, file: FileId) -> Vec<(Loc, String)> {
+    let mut out: Vec<(Loc, String)> = Vec::new();
+    for d in intact_check::check(analysis) {
+        if d.loc.file != file || d.fixes.len() != 1 {
+            continue;
+        }
+        let edits = &d.fixes[0].edits;
+        let clash = edits.iter().any(|(l, _)| {
+            out.iter()
+                .any(|(o, _)| o.file == l.file && overlaps(o.span, l.span))
+        });
+        if !clash {
+            out.extend(edits.iter().cloned());
+        }
+    }
+    out
+}
+
+/// Whether two spans share a byte, or an empty one stands inside or at the edge of the other.
+fn overlaps(a: Span, b: Span) -> bool {
+    a.start <= b.end && b.start <= a.end
+}
