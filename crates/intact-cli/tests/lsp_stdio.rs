@@ -424,3 +424,49 @@ fn quick_fixes_answer_over_stdio() {
     );
     c.shutdown();
 }
+
+/// Signature help, folding, selection ranges and workspace symbols over stdio.
+#[test]
+fn structure_features_answer_over_stdio() {
+    let dir = project();
+    let root = dir.path().canonicalize().unwrap();
+    let mut c = Client::start();
+    c.initialize(&root, &["utf-16"]);
+    let furi = uri(&root.join("flows/extra.kdl"));
+    let text = "flow \"extra\" {\n    input \"name\" type=\"string\"\n    return \"${replace(input.name, 'a', )}\"\n}\n";
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": furi, "languageId": "kdl", "version": 1, "text": text}}),
+    );
+    // Wait for the first analysis, so that workspace symbols see the project.
+    c.diagnostics(&furi, |_| true);
+    let col = "    return \"${replace(input.name, 'a', ".len() as u32;
+    let sig = c.request(
+        "textDocument/signatureHelp",
+        json!({"textDocument": {"uri": furi}, "position": {"line": 2, "character": col}}),
+    );
+    assert_eq!(
+        sig["signatures"][0]["label"], "replace(s, old, new) -> string",
+        "{sig}"
+    );
+    assert_eq!(sig["activeParameter"], 2);
+    let folds = c.request(
+        "textDocument/foldingRange",
+        json!({"textDocument": {"uri": furi}}),
+    );
+    assert_eq!(folds[0]["startLine"], 0, "{folds}");
+    assert_eq!(folds[0]["endLine"], 3);
+    let sel = c.request(
+        "textDocument/selectionRange",
+        json!({"textDocument": {"uri": furi}, "positions": [{"line": 1, "character": 12}]}),
+    );
+    assert_eq!(
+        sel[0]["range"]["start"],
+        json!({"line": 1, "character": 10}),
+        "{sel}"
+    );
+    assert!(sel[0]["parent"]["parent"].is_object(), "{sel}");
+    let symbols = c.request("workspace/symbol", json!({"query": "look"}));
+    assert_eq!(symbols[0]["name"], "lookup", "{symbols}");
+    c.shutdown();
+}

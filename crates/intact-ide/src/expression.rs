@@ -101,25 +101,29 @@ fn names(env: &Env, replace: Span) -> Vec<CompletionItem> {
     out
 }
 
-/// What may follow `head.`: the fields of its type, and the methods its kind takes.
-fn members(env: &Env, head: &str, replace: Span) -> Vec<CompletionItem> {
-    let mut parts = head.split('.');
-    let Some(mut ty) = parts.next().and_then(|root| env.var(root)).cloned() else {
-        return Vec::new();
-    };
+/// The type of a dotted path (`steps.r.body`) in `env`, and the description of its last field.
+fn resolve(env: &Env, path: &str) -> Option<(Type, Option<String>)> {
+    let mut parts = path.split('.');
+    let mut ty = env.var(parts.next()?)?.clone();
+    let mut doc = None;
     for part in parts {
-        ty = match &ty {
+        (ty, doc) = match &ty {
             Type::Object(o) => match o.field(part) {
-                Some(f) => f.ty.clone(),
-                None => match &o.additional {
-                    Some(t) => t.clone(),
-                    None => return Vec::new(),
-                },
+                Some(f) => (f.ty.clone(), f.description.clone()),
+                None => (o.additional.clone()?, None),
             },
-            Type::Map(t) => (**t).clone(),
-            _ => return Vec::new(),
+            Type::Map(t) => ((**t).clone(), None),
+            _ => return None,
         };
     }
+    Some((ty, doc))
+}
+
+/// What may follow `head.`: the fields of its type, and the methods its kind takes.
+fn members(env: &Env, head: &str, replace: Span) -> Vec<CompletionItem> {
+    let Some((ty, _)) = resolve(env, head) else {
+        return Vec::new();
+    };
     let mut out: Vec<CompletionItem> = match &ty {
         Type::Object(o) => o
             .fields
@@ -166,4 +170,135 @@ fn members(env: &Env, head: &str, replace: Span) -> Vec<CompletionItem> {
         }
     }
     out
+}
+
+/// The text of `literal` from its start to `offset`, when `offset` is inside an open `${`: the
+/// part of the expression before the cursor.
+fn expression_before<'t>(text: &'t str, literal: &Literal, offset: u32) -> Option<&'t str> {
+    let before = text.get(literal.span.start as usize..offset as usize)?;
+    let open = before.rfind("${")?;
+    let typed = &before[open + 2..];
+    (!typed.contains('}')).then_some(typed)
+}
+
+/// The type of the path under the cursor inside `${…}` (`steps.r.body` when on `body`).
+pub(crate) fn hover(
+    analysis: &Analysis,
+    pos: FilePosition,
+    literal: &Literal,
+) -> Option<crate::Hover> {
+    let text = analysis.file(pos.file).text();
+    expression_before(text, literal, pos.offset)?;
+    let is_path = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '.';
+    let at = pos.offset as usize;
+    let start = at
+        - text[..at]
+            .chars()
+            .rev()
+            .take_while(|c| is_path(*c))
+            .map(char::len_utf8)
+            .sum::<usize>();
+    let end = at
+        + text[at..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .map(char::len_utf8)
+            .sum::<usize>();
+    let path = text[start..end].trim_matches('.');
+    if path.is_empty() {
+        return None;
+    }
+    let env = intact_check::scope_at(analysis, pos.file, pos.offset)?;
+    let (ty, doc) = resolve(&env, path)?;
+    let mut markdown = format!("`{path}`: {}", ty.describe());
+    if let Some(d) = doc {
+        markdown.push_str(&format!("\n\n{d}"));
+    }
+    if let Some(var) = path.strip_prefix("app.")
+        && let Some(v) = analysis.model.variables.iter().find(|v| v.name.name == var)
+        && let Some(label) = &v.label
+    {
+        markdown.push_str(&format!("\n\nTenant variable: {label}"));
+    }
+    Some(crate::Hover {
+        markdown,
+        span: Span::new(start as u32, end as u32),
+    })
+}
+
+/// A function's or mapping's signature while its arguments are typed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Signature {
+    /// `split(s, separator) -> list(string)`.
+    pub label: String,
+    pub documentation: Option<String>,
+    /// The parameters' labels, as they stand in `label`.
+    pub parameters: Vec<String>,
+    /// The parameter the cursor is in.
+    pub active: usize,
+}
+
+/// The signature of the call whose arguments the cursor is in, inside `${…}`.
+pub fn signature_help(analysis: &Analysis, pos: FilePosition) -> Option<Signature> {
+    let f = analysis.file(pos.file);
+    let c = intact_syntax::cursor::at(&f.parse.document, f.text(), pos.offset);
+    let (intact_syntax::cursor::Part::Arg { literal, .. }
+    | intact_syntax::cursor::Part::PropValue { literal, .. }) = c.part
+    else {
+        return None;
+    };
+    let typed = expression_before(f.text(), literal, pos.offset)?;
+    // The innermost `(` not closed before the cursor, and the commas at its depth.
+    let (mut depth, mut commas, mut open) = (0usize, 0usize, None);
+    let mut in_string = None;
+    for (i, ch) in typed.char_indices().rev() {
+        if let Some(q) = in_string {
+            if ch == q {
+                in_string = None;
+            }
+            continue;
+        }
+        match ch {
+            '\'' | '"' => in_string = Some(ch),
+            ')' | ']' => depth += 1,
+            '(' | '[' if depth > 0 => depth -= 1,
+            '(' => {
+                open = Some(i);
+                break;
+            }
+            '[' => return None,
+            ',' if depth == 0 => commas += 1,
+            _ => {}
+        }
+    }
+    let open = open?;
+    let name_start = typed[..open]
+        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .map_or(0, |i| i + 1);
+    let name = &typed[name_start..open];
+    let (label, documentation) = match BUILTINS.iter().find(|f| f.name == name) {
+        Some(f) => (f.signature.to_string(), Some(f.doc.to_string())),
+        None if analysis.model.mappings.iter().any(|m| m.name.name == name) => (
+            format!("{name}(it) -> object"),
+            Some(format!("The mapping `{name}`.")),
+        ),
+        None => return None,
+    };
+    let parameters = label
+        .split_once('(')
+        .and_then(|(_, rest)| rest.split_once(')'))
+        .map(|(params, _)| {
+            params
+                .split(", ")
+                .filter(|p| !p.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    Some(Signature {
+        label,
+        documentation,
+        parameters,
+        active: commas,
+    })
 }

@@ -21,6 +21,12 @@ pub struct Hover {
 pub fn hover(analysis: &Analysis, pos: FilePosition) -> Option<Hover> {
     let file = analysis.file(pos.file);
     let c = cursor::at(&file.parse.document, file.text(), pos.offset);
+    // Inside `${…}`: the type of the path under the cursor.
+    if let Part::Arg { literal, .. } | Part::PropValue { literal, .. } = &c.part
+        && let Some(h) = crate::expression::hover(analysis, pos, literal)
+    {
+        return Some(h);
+    }
     let node = c.node()?;
     let spec = spec_of(&c.ancestors)?;
     match &c.part {

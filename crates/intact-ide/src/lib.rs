@@ -9,6 +9,8 @@
 //!   and inside `${…}`, through the model's symbol index.
 //! - [`outline`], [`project_symbols`]: the symbols of a file and of the project.
 //! - [`fixes`], [`fix_all`]: the checker's fixes as quick fixes.
+//! - [`signature_help`]: a function's signature while its arguments are typed.
+//! - [`folding`], [`selection`]: blocks to fold, and ranges a selection grows through.
 //!
 //! Every feature answers on any text the parser returns, broken files included.
 
@@ -19,12 +21,15 @@ mod hover;
 mod navigation;
 mod outline;
 mod resolve;
+mod structure;
 
 pub use completion::{CompletionItem, CompletionKind, completions};
+pub use expression::{Signature, signature_help};
 pub use fixes::{QuickFix, fix_all, fixes};
 pub use hover::{Hover, hover};
 pub use navigation::{definition, highlights, prepare_rename, references, rename};
 pub use outline::{OutlineItem, OutlineKind, outline, project_symbols};
+pub use structure::{folding, selection};
 
 use intact_model::FileId;
 

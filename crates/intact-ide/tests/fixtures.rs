@@ -247,3 +247,42 @@ fn fix_fixtures() {
         out
     });
 }
+
+#[test]
+fn signature_fixtures() {
+    check("signature", |a, pos| {
+        match intact_ide::signature_help(a, pos) {
+            Some(s) => format!(
+                "{}\nparameters: {}\nactive: {}\n",
+                s.label,
+                s.parameters.join(" | "),
+                s.active
+            ),
+            None => "(nothing)\n".to_string(),
+        }
+    });
+}
+
+/// The first line of each foldable block.
+#[test]
+fn folding_fixtures() {
+    check("folding", |a, pos| {
+        let text = a.file(pos.file).text();
+        intact_ide::folding(a, pos.file)
+            .into_iter()
+            .map(|s| format!("{}\n", text[s.range()].lines().next().unwrap_or("")))
+            .collect()
+    });
+}
+
+/// Each range a selection grows through, on one line (newlines shown as `⏎`).
+#[test]
+fn selection_fixtures() {
+    check("selection", |a, pos| {
+        let text = a.file(pos.file).text();
+        intact_ide::selection(a, pos)
+            .into_iter()
+            .map(|s| format!("{}\n", text[s.range()].replace('\n', "⏎")))
+            .collect()
+    });
+}

@@ -469,6 +469,87 @@ impl LanguageServer for Backend {
         Ok(Some(actions))
     }
 
+    async fn signature_help(
+        &self,
+        params: lsp::SignatureHelpParams,
+    ) -> RpcResult<Option<lsp::SignatureHelp>> {
+        let Some(at) = self.request_at(&params.text_document_position_params) else {
+            return Ok(None);
+        };
+        let found = guarded(|| intact_ide::signature_help(&at.analysis, at.pos)).flatten();
+        Ok(found.map(protocol::signature_help))
+    }
+
+    async fn folding_range(
+        &self,
+        params: lsp::FoldingRangeParams,
+    ) -> RpcResult<Option<Vec<lsp::FoldingRange>>> {
+        let Some(path) = protocol::path_of(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        let Some(at) = self.request_in(&path) else {
+            return Ok(None);
+        };
+        let spans = guarded(|| intact_ide::folding(&at.analysis, at.pos.file)).unwrap_or_default();
+        Ok(Some(
+            spans
+                .into_iter()
+                .map(|s| protocol::folding_range(&at.index, at.enc, s))
+                .collect(),
+        ))
+    }
+
+    async fn selection_range(
+        &self,
+        params: lsp::SelectionRangeParams,
+    ) -> RpcResult<Option<Vec<lsp::SelectionRange>>> {
+        let Some(path) = protocol::path_of(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        let Some(at) = self.request_in(&path) else {
+            return Ok(None);
+        };
+        let text = at.analysis.file(at.pos.file).text();
+        let mut out = Vec::new();
+        for p in params.positions {
+            let offset = protocol::offset(&at.index, text, at.enc, p) as u32;
+            let pos = intact_ide::FilePosition {
+                file: at.pos.file,
+                offset,
+            };
+            let spans = guarded(|| intact_ide::selection(&at.analysis, pos)).unwrap_or_default();
+            out.push(protocol::selection_range(&at.index, at.enc, &spans, p));
+        }
+        Ok(Some(out))
+    }
+
+    async fn symbol(
+        &self,
+        params: lsp::WorkspaceSymbolParams,
+    ) -> RpcResult<Option<lsp::WorkspaceSymbolResponse>> {
+        let snapshots: Vec<(PathBuf, Arc<Analysis>)> = self
+            .snapshots
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(r, a)| (r.clone(), a.clone()))
+            .collect();
+        let enc = self.encoding();
+        let mut out = Vec::new();
+        for (root, analysis) in snapshots {
+            let found = guarded(|| intact_ide::project_symbols(&analysis, &params.query))
+                .unwrap_or_default();
+            for (file, item) in found {
+                let f = analysis.file(file);
+                let index = LineIndex::new(f.text());
+                if let Some(uri) = protocol::uri_for(&root.join(f.path())) {
+                    out.push(protocol::workspace_symbol(&index, enc, uri, item));
+                }
+            }
+        }
+        Ok(Some(lsp::WorkspaceSymbolResponse::Nested(out)))
+    }
+
     async fn document_symbol(
         &self,
         params: lsp::DocumentSymbolParams,

@@ -204,6 +204,13 @@ pub fn capabilities(enc: Encoding) -> lsp::ServerCapabilities {
             work_done_progress_options: Default::default(),
         })),
         document_symbol_provider: Some(lsp::OneOf::Left(true)),
+        workspace_symbol_provider: Some(lsp::OneOf::Left(true)),
+        signature_help_provider: Some(lsp::SignatureHelpOptions {
+            trigger_characters: Some(vec!["(".into(), ",".into()]),
+            ..Default::default()
+        }),
+        folding_range_provider: Some(lsp::FoldingRangeProviderCapability::Simple(true)),
+        selection_range_provider: Some(lsp::SelectionRangeProviderCapability::Simple(true)),
         code_action_provider: Some(lsp::CodeActionProviderCapability::Options(
             lsp::CodeActionOptions {
                 code_action_kinds: Some(vec![
@@ -230,6 +237,90 @@ pub fn highlight(
         } else {
             lsp::DocumentHighlightKind::READ
         }),
+    }
+}
+
+pub fn signature_help(s: intact_ide::Signature) -> lsp::SignatureHelp {
+    lsp::SignatureHelp {
+        signatures: vec![lsp::SignatureInformation {
+            label: s.label,
+            documentation: s.documentation.map(|d| {
+                lsp::Documentation::MarkupContent(lsp::MarkupContent {
+                    kind: lsp::MarkupKind::Markdown,
+                    value: d,
+                })
+            }),
+            parameters: Some(
+                s.parameters
+                    .into_iter()
+                    .map(|p| lsp::ParameterInformation {
+                        label: lsp::ParameterLabel::Simple(p),
+                        documentation: None,
+                    })
+                    .collect(),
+            ),
+            active_parameter: None,
+        }],
+        active_signature: Some(0),
+        active_parameter: Some(s.active as u32),
+    }
+}
+
+pub fn folding_range(
+    index: &LineIndex,
+    enc: Encoding,
+    span: intact_syntax::Span,
+) -> lsp::FoldingRange {
+    let r = range(index, enc, span.start, span.end);
+    lsp::FoldingRange {
+        start_line: r.start.line,
+        end_line: r.end.line,
+        kind: Some(lsp::FoldingRangeKind::Region),
+        ..Default::default()
+    }
+}
+
+/// The chain of ranges around `at`, innermost first; the position alone when there is none.
+pub fn selection_range(
+    index: &LineIndex,
+    enc: Encoding,
+    spans: &[intact_syntax::Span],
+    at: lsp::Position,
+) -> lsp::SelectionRange {
+    let mut chain: Option<Box<lsp::SelectionRange>> = None;
+    for s in spans.iter().rev() {
+        chain = Some(Box::new(lsp::SelectionRange {
+            range: range(index, enc, s.start, s.end),
+            parent: chain,
+        }));
+    }
+    chain.map_or(
+        lsp::SelectionRange {
+            range: lsp::Range::new(at, at),
+            parent: None,
+        },
+        |c| *c,
+    )
+}
+
+pub fn workspace_symbol(
+    index: &LineIndex,
+    enc: Encoding,
+    uri: Uri,
+    item: intact_ide::OutlineItem,
+) -> lsp::WorkspaceSymbol {
+    let detail = item.detail.clone();
+    let symbol = document_symbol(index, enc, item);
+    lsp::WorkspaceSymbol {
+        name: symbol.name,
+        kind: symbol.kind,
+        tags: None,
+        container_name: detail,
+        location: lsp::OneOf::Left(lsp::Location {
+            uri,
+            range: symbol.selection_range,
+        }),
+        data: None,
     }
 }
 
