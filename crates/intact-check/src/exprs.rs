@@ -30,10 +30,19 @@ impl Cx<'_> {
     fn run(&mut self, out: &mut Vec<Diagnostic>) {
         let cx = self;
         let a = cx.a;
+        // `scope_at` types only the definition that holds the place asked about.
+        let wanted = cx.capture.as_ref().map(|(at, _)| *at);
+        let holds = |loc: Loc| {
+            wanted.is_none_or(|(file, offset)| loc.file == file && loc.span.touches(offset))
+        };
         cx.mapping_types();
-        cx.connections(out);
-        cx.mappings(out);
-        for ac in &a.model.actions {
+        if wanted.is_none() || a.model.connections.iter().any(|c| holds(c.loc)) {
+            cx.connections(out);
+        }
+        if wanted.is_none() || a.model.mappings.iter().any(|m| holds(m.loc)) {
+            cx.mappings(out);
+        }
+        for ac in a.model.actions.iter().filter(|x| holds(x.loc)) {
             let input = ac
                 .contract
                 .as_ref()
@@ -43,16 +52,18 @@ impl Cx<'_> {
             cx.owner(&ac.steps, input, conn, out);
             cx.action_output(ac, out);
         }
-        for f in &a.model.flows {
+        for f in a.model.flows.iter().filter(|x| holds(x.loc)) {
             let input = flow_input_type(f);
             let conn = cx.effective_connection(f.connection.as_ref());
             cx.owner(&f.steps, input, conn, out);
         }
-        for t in &a.model.tests {
+        for t in a.model.tests.iter().filter(|x| holds(x.loc)) {
             cx.test_templates(t, out);
         }
-        cx.secrets(out);
-        test_inputs(a, out);
+        if wanted.is_none() {
+            cx.secrets(out);
+            test_inputs(a, out);
+        }
     }
 }
 

@@ -1,0 +1,82 @@
+//! Editor features on the generated project: completion inside `${…}`, hover, definition, and
+//! rebuilding the analysis for a request (what the language server does with the newest text).
+//!
+//! `cargo bench -p intact-ide --bench ide`; figures are recorded in docs/performance.md.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use divan::{Bencher, black_box};
+use intact_ide::FilePosition;
+use intact_model::{Analysis, FileInput, SourceFile};
+
+fn main() {
+    divan::main();
+}
+
+/// The generated project and a position just after `marker` in its first flow file.
+fn setup(lines: usize, marker: &str) -> (Analysis, FilePosition) {
+    let files: Vec<FileInput> = intact_testgen::project(lines, 40)
+        .into_iter()
+        .map(|(p, t)| FileInput::new(p, t))
+        .collect();
+    let a = Analysis::new(files);
+    let file = a.file_id(Path::new("flows/generated_000.kdl")).unwrap();
+    let offset = a.file(file).text().find(marker).expect("the marker") + marker.len();
+    (
+        a,
+        FilePosition {
+            file,
+            offset: offset as u32,
+        },
+    )
+}
+
+/// `${input.` in a flow: the flow's inputs (budget: 5 ms median).
+#[divan::bench(args = [2_000, 20_000])]
+fn completion_in_expression(b: Bencher, lines: usize) {
+    let (a, pos) = setup(lines, "\"/users/${input.");
+    assert!(!intact_ide::completions(&a, pos).is_empty());
+    b.bench(|| intact_ide::completions(black_box(&a), pos));
+}
+
+/// Node names in a `try` block: the steps.
+#[divan::bench(args = [20_000])]
+fn completion_of_node_names(b: Bencher, lines: usize) {
+    let (a, pos) = setup(lines, "    try {\n");
+    assert!(!intact_ide::completions(&a, pos).is_empty());
+    b.bench(|| intact_ide::completions(black_box(&a), pos));
+}
+
+/// Hover on a path inside `${…}` (budget: 5 ms median).
+#[divan::bench(args = [20_000])]
+fn hover_in_expression(b: Bencher, lines: usize) {
+    let (a, pos) = setup(lines, "\"/users/${input.i");
+    assert!(intact_ide::hover(&a, pos).is_some());
+    b.bench(|| intact_ide::hover(black_box(&a), pos));
+}
+
+/// Definition of a called flow (budget: 5 ms median).
+#[divan::bench(args = [20_000])]
+fn definition_of_a_call(b: Bencher, lines: usize) {
+    let (a, pos) = setup(lines, "call \"found\" \"find_f");
+    assert!(intact_ide::definition(&a, pos).is_some());
+    b.bench(|| intact_ide::definition(black_box(&a), pos));
+}
+
+/// The analysis a request runs on: the snapshot's files with the requesting one parsed anew.
+#[divan::bench(args = [20_000])]
+fn analysis_for_a_request(b: Bencher, lines: usize) {
+    let (a, pos) = setup(lines, "call");
+    let edited = a.file(pos.file).input.clone();
+    b.bench(|| {
+        let mut files: Vec<Arc<SourceFile>> = a
+            .files
+            .iter()
+            .filter(|f| f.input.path != edited.path)
+            .cloned()
+            .collect();
+        files.push(Arc::new(SourceFile::new(edited.clone())));
+        Analysis::from_files(black_box(files))
+    });
+}
