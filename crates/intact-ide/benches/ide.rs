@@ -7,7 +7,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use divan::{Bencher, black_box};
-use intact_ide::FilePosition;
+use intact_ide::{FilePosition, Snapshot};
 use intact_model::{Analysis, FileInput, SourceFile};
 
 fn main() {
@@ -15,7 +15,7 @@ fn main() {
 }
 
 /// The generated project and a position just after `marker` in its first flow file.
-fn setup(lines: usize, marker: &str) -> (Analysis, FilePosition) {
+fn setup(lines: usize, marker: &str) -> (Snapshot, FilePosition) {
     let files: Vec<FileInput> = intact_testgen::project(lines, 40)
         .into_iter()
         .map(|(p, t)| FileInput::new(p, t))
@@ -24,7 +24,7 @@ fn setup(lines: usize, marker: &str) -> (Analysis, FilePosition) {
     let file = a.file_id(Path::new("flows/generated_000.kdl")).unwrap();
     let offset = a.file(file).text().find(marker).expect("the marker") + marker.len();
     (
-        a,
+        Snapshot::new(Arc::new(a)),
         FilePosition {
             file,
             offset: offset as u32,
@@ -56,12 +56,19 @@ fn hover_in_expression(b: Bencher, lines: usize) {
     b.bench(|| intact_ide::hover(black_box(&a), pos));
 }
 
-/// Definition of a called flow (budget: 5 ms median).
+/// Definition of a called flow on a snapshot whose symbol index is built (budget: 5 ms median).
 #[divan::bench(args = [20_000])]
 fn definition_of_a_call(b: Bencher, lines: usize) {
     let (a, pos) = setup(lines, "call \"found\" \"find_f");
     assert!(intact_ide::definition(&a, pos).is_some());
     b.bench(|| intact_ide::definition(black_box(&a), pos));
+}
+
+/// Building the symbol index of a snapshot: once per snapshot, on its first navigation request.
+#[divan::bench(args = [20_000])]
+fn symbol_index(b: Bencher, lines: usize) {
+    let (a, _) = setup(lines, "call");
+    b.bench(|| intact_model::symbols::SymbolIndex::new(black_box(&a.model)));
 }
 
 /// The analysis a request runs on: the snapshot's files with the requesting one parsed anew.

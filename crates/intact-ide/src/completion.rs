@@ -2,13 +2,13 @@
 //! value's type allows (enum values, booleans, names of connections, flows and actions, contract
 //! ids). Each item says which text it replaces, so that an editor replaces what was typed.
 
+use intact_model::Model;
 use intact_model::catalogue::{self, NodeSpec, Ty};
-use intact_model::{Analysis, Model};
 use intact_syntax::cursor::{self, Part};
 use intact_syntax::{Node, Span, quote};
 
-use crate::FilePosition;
 use crate::resolve::{allowed_children, names, spec_of};
+use crate::{FilePosition, Snapshot};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CompletionItem {
@@ -43,7 +43,7 @@ pub enum CompletionKind {
 }
 
 /// The completions at `pos`, in the order to show them.
-pub fn completions(analysis: &Analysis, pos: FilePosition) -> Vec<CompletionItem> {
+pub fn completions(analysis: &Snapshot, pos: FilePosition) -> Vec<CompletionItem> {
     let file = analysis.file(pos.file);
     let text = file.text();
     let doc = &file.parse.document;

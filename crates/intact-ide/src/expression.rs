@@ -6,15 +6,14 @@
 
 use intact_expr::functions::{BUILTINS, TYPE_NAMES};
 use intact_expr::{Env, Type};
-use intact_model::Analysis;
 use intact_syntax::{Literal, Span};
 
-use crate::FilePosition;
 use crate::completion::{CompletionItem, CompletionKind};
+use crate::{FilePosition, Snapshot};
 
 /// The completions at `pos` when it is inside an open `${` of `literal`, else `None`.
 pub(crate) fn completions(
-    analysis: &Analysis,
+    analysis: &Snapshot,
     pos: FilePosition,
     literal: &Literal,
 ) -> Option<Vec<CompletionItem>> {
@@ -183,7 +182,7 @@ fn expression_before<'t>(text: &'t str, literal: &Literal, offset: u32) -> Optio
 
 /// The type of the path under the cursor inside `${…}` (`steps.r.body` when on `body`).
 pub(crate) fn hover(
-    analysis: &Analysis,
+    analysis: &Snapshot,
     pos: FilePosition,
     literal: &Literal,
 ) -> Option<crate::Hover> {
@@ -239,7 +238,7 @@ pub struct Signature {
 }
 
 /// The signature of the call whose arguments the cursor is in, inside `${…}`.
-pub fn signature_help(analysis: &Analysis, pos: FilePosition) -> Option<Signature> {
+pub fn signature_help(analysis: &Snapshot, pos: FilePosition) -> Option<Signature> {
     let f = analysis.file(pos.file);
     let c = intact_syntax::cursor::at(&f.parse.document, f.text(), pos.offset);
     let (intact_syntax::cursor::Part::Arg { literal, .. }

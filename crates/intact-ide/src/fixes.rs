@@ -2,7 +2,8 @@
 //! missing action's skeleton, a mock path's query), offered where the finding is; and "fix all" for
 //! a file.
 
-use intact_model::{Analysis, FileId, Loc};
+use crate::Snapshot;
+use intact_model::{FileId, Loc};
 use intact_syntax::Span;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -17,7 +18,7 @@ pub struct QuickFix {
 }
 
 /// The fixes of the findings of `file` that overlap `span`.
-pub fn fixes(analysis: &Analysis, file: FileId, span: Span) -> Vec<QuickFix> {
+pub fn fixes(analysis: &Snapshot, file: FileId, span: Span) -> Vec<QuickFix> {
     intact_check::check(analysis)
         .into_iter()
         .filter(|d| d.loc.file == file && overlaps(d.loc.span, span))
@@ -35,7 +36,7 @@ pub fn fixes(analysis: &Analysis, file: FileId, span: Span) -> Vec<QuickFix> {
 
 /// The edits of every finding of `file` that has exactly one fix, leaving out any that would
 /// overlap an earlier one: what "fix all" applies without asking.
-pub fn fix_all(analysis: &Analysis, file: FileId) -> Vec<(Loc, String)> {
+pub fn fix_all(analysis: &Snapshot, file: FileId) -> Vec<(Loc, String)> {
     let mut out: Vec<(Loc, String)> = Vec::new();
     for d in intact_check::check(analysis) {
         if d.loc.file != file || d.fixes.len() != 1 {

@@ -2,12 +2,12 @@
 //! and what a reference names (a contract's title and output, a connection's base URL).
 
 use intact_model::catalogue::{Ns, Ty};
-use intact_model::{Analysis, contracts};
+use intact_model::contracts;
 use intact_syntax::Span;
 use intact_syntax::cursor::{self, Part};
 
-use crate::FilePosition;
 use crate::resolve::spec_of;
+use crate::{FilePosition, Snapshot};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Hover {
@@ -18,7 +18,7 @@ pub struct Hover {
 }
 
 /// What to show for the thing at `pos`, if anything.
-pub fn hover(analysis: &Analysis, pos: FilePosition) -> Option<Hover> {
+pub fn hover(analysis: &Snapshot, pos: FilePosition) -> Option<Hover> {
     let file = analysis.file(pos.file);
     let c = cursor::at(&file.parse.document, file.text(), pos.offset);
     // Inside `${…}`: the type of the path under the cursor.
@@ -75,7 +75,7 @@ fn join(a: String, b: Option<String>) -> String {
 }
 
 /// What a reference's value names, in a few lines.
-fn named(analysis: &Analysis, ty: Ty, value: Option<&str>) -> Option<String> {
+fn named(analysis: &Snapshot, ty: Ty, value: Option<&str>) -> Option<String> {
     let (Ty::Ref(ns), Some(name)) = (ty, value) else {
         return None;
     };

@@ -31,7 +31,46 @@ pub use navigation::{definition, highlights, prepare_rename, references, rename}
 pub use outline::{OutlineItem, OutlineKind, outline, project_symbols};
 pub use structure::{folding, selection};
 
-use intact_model::FileId;
+use std::sync::{Arc, OnceLock};
+
+use intact_model::symbols::SymbolIndex;
+use intact_model::{Analysis, FileId};
+
+/// One state of a project, as features see it: the analysis of the file texts, and what is derived
+/// from it once and shared by every request on the same texts (the symbol index). Cheap to clone;
+/// immutable. It derefs to the [`Analysis`].
+#[derive(Clone)]
+pub struct Snapshot {
+    analysis: Arc<Analysis>,
+    symbols: Arc<OnceLock<SymbolIndex>>,
+}
+
+impl Snapshot {
+    pub fn new(analysis: Arc<Analysis>) -> Snapshot {
+        Snapshot {
+            analysis,
+            symbols: Arc::default(),
+        }
+    }
+
+    /// Every definition and reference of the project, built on first use.
+    pub fn symbols(&self) -> &SymbolIndex {
+        self.symbols
+            .get_or_init(|| SymbolIndex::new(&self.analysis.model))
+    }
+
+    pub fn analysis(&self) -> &Arc<Analysis> {
+        &self.analysis
+    }
+}
+
+impl std::ops::Deref for Snapshot {
+    type Target = Analysis;
+
+    fn deref(&self) -> &Analysis {
+        &self.analysis
+    }
+}
 
 /// A place in a file of the analysis.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

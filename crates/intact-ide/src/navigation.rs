@@ -1,23 +1,23 @@
 //! Definition, references, highlights and rename: every named thing, across files and inside
 //! `${…}`, through the model's one symbol index.
 
+use intact_model::Loc;
 use intact_model::catalogue;
 use intact_model::symbols::{Form, Occurrence, Symbol, SymbolIndex};
-use intact_model::{Analysis, Loc};
 use intact_syntax::{Span, quote};
 
-use crate::FilePosition;
+use crate::{FilePosition, Snapshot};
 
 /// Where the thing at `pos` is defined.
-pub fn definition(analysis: &Analysis, pos: FilePosition) -> Option<Loc> {
-    let index = SymbolIndex::new(&analysis.model);
+pub fn definition(analysis: &Snapshot, pos: FilePosition) -> Option<Loc> {
+    let index = analysis.symbols();
     let at = index.at(pos.file, pos.offset)?;
     Some(index.definition(&at.symbol)?.loc)
 }
 
 /// Every place that names the thing at `pos`, its definition first when `with_definition`.
-pub fn references(analysis: &Analysis, pos: FilePosition, with_definition: bool) -> Vec<Loc> {
-    let index = SymbolIndex::new(&analysis.model);
+pub fn references(analysis: &Snapshot, pos: FilePosition, with_definition: bool) -> Vec<Loc> {
+    let index = analysis.symbols();
     let Some(at) = index.at(pos.file, pos.offset) else {
         return Vec::new();
     };
@@ -30,8 +30,8 @@ pub fn references(analysis: &Analysis, pos: FilePosition, with_definition: bool)
 }
 
 /// The occurrences of the thing at `pos` in its own file, and whether each is its definition.
-pub fn highlights(analysis: &Analysis, pos: FilePosition) -> Vec<(Span, bool)> {
-    let index = SymbolIndex::new(&analysis.model);
+pub fn highlights(analysis: &Snapshot, pos: FilePosition) -> Vec<(Span, bool)> {
+    let index = analysis.symbols();
     let Some(at) = index.at(pos.file, pos.offset) else {
         return Vec::new();
     };
@@ -44,8 +44,8 @@ pub fn highlights(analysis: &Analysis, pos: FilePosition) -> Vec<(Span, bool)> {
 }
 
 /// The name at `pos` that a rename would change (without quotes), or why it cannot be renamed.
-pub fn prepare_rename(analysis: &Analysis, pos: FilePosition) -> Result<Span, String> {
-    let index = SymbolIndex::new(&analysis.model);
+pub fn prepare_rename(analysis: &Snapshot, pos: FilePosition) -> Result<Span, String> {
+    let index = analysis.symbols();
     let at = index
         .at(pos.file, pos.offset)
         .ok_or("there is no name to rename here")?;
@@ -55,11 +55,11 @@ pub fn prepare_rename(analysis: &Analysis, pos: FilePosition) -> Result<Span, St
 
 /// The edits that rename the thing at `pos` to `new_name` everywhere, or why not.
 pub fn rename(
-    analysis: &Analysis,
+    analysis: &Snapshot,
     pos: FilePosition,
     new_name: &str,
 ) -> Result<Vec<(Loc, String)>, String> {
-    let index = SymbolIndex::new(&analysis.model);
+    let index = analysis.symbols();
     let at = index
         .at(pos.file, pos.offset)
         .ok_or("there is no name to rename here")?;
@@ -109,7 +109,7 @@ fn renameable(index: &SymbolIndex, at: &Occurrence) -> Result<(), String> {
 }
 
 /// The span of the name itself: inside the quotes of a string, after a `from=` prefix.
-fn name_span(analysis: &Analysis, o: &Occurrence) -> Span {
+fn name_span(analysis: &Snapshot, o: &Occurrence) -> Span {
     let span = o.loc.span;
     let text = &analysis.file(o.loc.file).text()[span.range()];
     let quoted = text.starts_with('"') && text.ends_with('"') && text.len() >= 2;

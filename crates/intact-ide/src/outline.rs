@@ -2,7 +2,8 @@
 //! with their contract and steps, flows with their inputs and steps, tests) and the project's
 //! symbols by name, for an editor's "go to symbol".
 
-use intact_model::{Analysis, FileId, Ident, Loc, Step};
+use crate::Snapshot;
+use intact_model::{FileId, Ident, Loc, Step};
 use intact_syntax::Span;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,7 +34,7 @@ pub struct OutlineItem {
 }
 
 /// The outline of `file`, in file order.
-pub fn outline(analysis: &Analysis, file: FileId) -> Vec<OutlineItem> {
+pub fn outline(analysis: &Snapshot, file: FileId) -> Vec<OutlineItem> {
     let m = &analysis.model;
     let mut out = Vec::new();
     let item = |id: &Ident, loc: Loc, kind, detail: Option<String>, children| OutlineItem {
@@ -142,7 +143,7 @@ fn steps(steps: &[Step]) -> Vec<OutlineItem> {
 }
 
 /// The project's top-level symbols whose names contain `query` (any case), with their files.
-pub fn project_symbols(analysis: &Analysis, query: &str) -> Vec<(FileId, OutlineItem)> {
+pub fn project_symbols(analysis: &Snapshot, query: &str) -> Vec<(FileId, OutlineItem)> {
     let q = query.to_lowercase();
     let mut out = Vec::new();
     for file in 0..analysis.files.len() as FileId {

@@ -1,15 +1,15 @@
 //! The shape of a file for the editor: the blocks it can fold, and the ranges a selection grows
 //! through from the cursor (a name or value, its entry, its node, the node around it…).
 
-use intact_model::{Analysis, FileId};
+use intact_model::FileId;
 use intact_syntax::cursor::{self, Part};
 use intact_syntax::{Node, Span};
 
-use crate::FilePosition;
+use crate::{FilePosition, Snapshot};
 
 /// The `{ … }` blocks of `file` that span more than one line, outermost first, as the span from
 /// the node's start to the block's `}`.
-pub fn folding(analysis: &Analysis, file: FileId) -> Vec<Span> {
+pub fn folding(analysis: &Snapshot, file: FileId) -> Vec<Span> {
     let f = analysis.file(file);
     let text = f.text();
     let mut out = Vec::new();
@@ -32,7 +32,7 @@ pub fn folding(analysis: &Analysis, file: FileId) -> Vec<Span> {
 
 /// From the smallest thing at `pos` outwards: a name, value or key; its entry; its node; each
 /// node around it.
-pub fn selection(analysis: &Analysis, pos: FilePosition) -> Vec<Span> {
+pub fn selection(analysis: &Snapshot, pos: FilePosition) -> Vec<Span> {
     let f = analysis.file(pos.file);
     let c = cursor::at(&f.parse.document, f.text(), pos.offset);
     let mut out: Vec<Span> = Vec::new();

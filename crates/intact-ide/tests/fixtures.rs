@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use intact_ide::{FilePosition, completions, hover};
+use intact_ide::{FilePosition, Snapshot, completions, hover};
 use intact_model::{Analysis, FileInput};
 
 fn fixtures(feature: &str) -> Vec<PathBuf> {
@@ -54,11 +54,11 @@ fn load(path: &Path) -> (Analysis, FilePosition) {
     (analysis, FilePosition { file, offset })
 }
 
-fn check(feature: &str, answer: impl Fn(&Analysis, FilePosition) -> String) {
+fn check(feature: &str, answer: impl Fn(&Snapshot, FilePosition) -> String) {
     let mut failures = Vec::new();
     for path in fixtures(feature) {
         let (analysis, pos) = load(&path);
-        let actual = answer(&analysis, pos);
+        let actual = answer(&Snapshot::new(std::sync::Arc::new(analysis)), pos);
         let expected_path = path.with_extension("expected");
         if std::env::var_os("UPDATE_EXPECT").is_some() {
             std::fs::write(&expected_path, &actual).unwrap();
@@ -114,7 +114,7 @@ fn hover_fixtures() {
 }
 
 /// `path:line:col` and the text at a location.
-fn place(a: &Analysis, loc: intact_model::Loc) -> String {
+fn place(a: &Snapshot, loc: intact_model::Loc) -> String {
     let f = a.file(loc.file);
     let before = &f.text()[..loc.span.start as usize];
     let line = before.matches('\n').count() + 1;

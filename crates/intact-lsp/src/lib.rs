@@ -73,13 +73,16 @@ struct Documents {
 }
 
 /// The latest analysis of each project (by root), for requests between two analyses.
-type Snapshots = Arc<Mutex<HashMap<PathBuf, Arc<Analysis>>>>;
+type Snapshots = Arc<Mutex<HashMap<PathBuf, intact_ide::Snapshot>>>;
 
 pub struct Backend {
     client: Client,
     docs: Arc<Mutex<Documents>>,
     worker: mpsc::Sender<PathBuf>,
     snapshots: Snapshots,
+    /// The snapshot the last request built (and its project's root), reused while the texts stay
+    /// the same.
+    last_request: Mutex<Option<(PathBuf, intact_ide::Snapshot)>>,
 }
 
 impl Backend {
@@ -106,6 +109,7 @@ impl Backend {
             docs,
             worker: tx,
             snapshots,
+            last_request: Mutex::new(None),
         }
     }
 
@@ -134,15 +138,37 @@ impl Backend {
         })
     }
 
-    /// The analysis for a request on the open document `path`: the project's latest snapshot with
-    /// this document as the editor has it now (a keystroke may be newer than the snapshot), its
-    /// file id, and its line index.
-    fn analysis_at(&self, path: &Path) -> Option<(Analysis, intact_model::FileId, LineIndex)> {
+    /// The snapshot for a request on the open document `path`, its file id and line index: the
+    /// project's latest snapshot when it holds this document as the editor has it now; else that
+    /// snapshot with this document parsed anew (a keystroke may be newer than the analysis), kept
+    /// for the next request on the same text.
+    fn analysis_at(
+        &self,
+        path: &Path,
+    ) -> Option<(intact_ide::Snapshot, intact_model::FileId, LineIndex)> {
         let text = self.docs.lock().unwrap().open.get(path)?.text.clone();
         let root = project::find_root(path)?;
         let rel = project::relative(&root, path);
-        let snapshot = self.snapshots.lock().unwrap().get(&root).cloned();
-        let mut files: Vec<Arc<SourceFile>> = match snapshot {
+        let current = |snap: &intact_ide::Snapshot| {
+            snap.file_id(&rel)
+                .filter(|&f| snap.file(f).input.text == text)
+                .map(|f| (snap.clone(), f, LineIndex::new(&text)))
+        };
+        let latest = self.snapshots.lock().unwrap().get(&root).cloned();
+        if let Some(found) = latest.as_ref().and_then(current) {
+            return Some(found);
+        }
+        if let Some(found) = self
+            .last_request
+            .lock()
+            .unwrap()
+            .as_ref()
+            .filter(|(r, _)| *r == root)
+            .and_then(|(_, snap)| current(snap))
+        {
+            return Some(found);
+        }
+        let mut files: Vec<Arc<SourceFile>> = match latest {
             Some(a) => a
                 .files
                 .iter()
@@ -162,9 +188,9 @@ impl Backend {
             rel.clone(),
             text.clone(),
         ))));
-        let analysis = Analysis::from_files(files);
-        let file = analysis.file_id(&rel)?;
-        Some((analysis, file, LineIndex::new(&text)))
+        let snap = intact_ide::Snapshot::new(Arc::new(Analysis::from_files(files)));
+        *self.last_request.lock().unwrap() = Some((root, snap.clone()));
+        current(&snap)
     }
 
     fn encoding(&self) -> Encoding {
@@ -527,7 +553,7 @@ impl LanguageServer for Backend {
         &self,
         params: lsp::WorkspaceSymbolParams,
     ) -> RpcResult<Option<lsp::WorkspaceSymbolResponse>> {
-        let snapshots: Vec<(PathBuf, Arc<Analysis>)> = self
+        let snapshots: Vec<(PathBuf, intact_ide::Snapshot)> = self
             .snapshots
             .lock()
             .unwrap()
@@ -573,7 +599,7 @@ impl LanguageServer for Backend {
 /// A request's analysis and where in it the request is.
 struct At {
     root: PathBuf,
-    analysis: Analysis,
+    analysis: intact_ide::Snapshot,
     pos: intact_ide::FilePosition,
     /// The line index of the requesting document.
     index: LineIndex,
@@ -704,10 +730,10 @@ impl Worker {
             files.push(file);
         }
         let analysis = Arc::new(Analysis::from_files(files));
-        self.snapshots
-            .lock()
-            .unwrap()
-            .insert(root.to_path_buf(), analysis.clone());
+        self.snapshots.lock().unwrap().insert(
+            root.to_path_buf(),
+            intact_ide::Snapshot::new(analysis.clone()),
+        );
         let diags = intact_check::check(&analysis);
         let indexes: Vec<LineIndex> = analysis
             .files
