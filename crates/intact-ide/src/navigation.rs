@@ -49,7 +49,7 @@ pub fn prepare_rename(analysis: &Snapshot, pos: FilePosition) -> Result<Span, St
     let at = index
         .at(pos.file, pos.offset)
         .ok_or("there is no name to rename here")?;
-    renameable(&index, at)?;
+    renameable(index, at)?;
     Ok(name_span(analysis, at))
 }
 
@@ -63,7 +63,7 @@ pub fn rename(
     let at = index
         .at(pos.file, pos.offset)
         .ok_or("there is no name to rename here")?;
-    renameable(&index, at)?;
+    renameable(index, at)?;
     let symbol = &at.symbol;
     if !catalogue::is_valid_name(new_name) {
         return Err(format!(
