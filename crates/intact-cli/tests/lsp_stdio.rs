@@ -468,5 +468,18 @@ fn structure_features_answer_over_stdio() {
     assert!(sel[0]["parent"]["parent"].is_object(), "{sel}");
     let symbols = c.request("workspace/symbol", json!({"query": "look"}));
     assert_eq!(symbols[0]["name"], "lookup", "{symbols}");
+    // Semantic tokens: the first is `flow` (keyword, index 0), then the flow's name (function,
+    // index 4, a definition): five numbers each, relative positions.
+    let tokens = c.request(
+        "textDocument/semanticTokens/full",
+        json!({"textDocument": {"uri": furi}}),
+    );
+    let data: Vec<u64> = tokens["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .collect();
+    assert_eq!(&data[..10], &[0, 0, 4, 0, 0, 0, 5, 7, 4, 1], "{tokens}");
     c.shutdown();
 }

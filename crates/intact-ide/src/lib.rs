@@ -11,6 +11,7 @@
 //! - [`fixes`], [`fix_all`]: the checker's fixes as quick fixes.
 //! - [`signature_help`]: a function's signature while its arguments are typed.
 //! - [`folding`], [`selection`]: blocks to fold, and ranges a selection grows through.
+//! - [`tokens`]: semantic tokens, names by kind in KDL and inside `${…}`.
 //!
 //! Every feature answers on any text the parser returns, broken files included.
 
@@ -22,6 +23,7 @@ mod navigation;
 mod outline;
 mod resolve;
 mod structure;
+mod tokens;
 
 pub use completion::{CompletionItem, CompletionKind, completions};
 pub use expression::{Signature, signature_help};
@@ -30,6 +32,7 @@ pub use hover::{Hover, hover};
 pub use navigation::{definition, highlights, prepare_rename, references, rename};
 pub use outline::{OutlineItem, OutlineKind, outline, project_symbols};
 pub use structure::{folding, selection};
+pub use tokens::{Token, TokenKind, tokens};
 
 use std::sync::{Arc, OnceLock};
 

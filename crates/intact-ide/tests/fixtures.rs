@@ -286,3 +286,23 @@ fn selection_fixtures() {
             .collect()
     });
 }
+
+/// Each token of the cursor's file: its text, kind and modifiers.
+#[test]
+fn token_fixtures() {
+    check("tokens", |a, pos| {
+        let text = a.file(pos.file).text();
+        intact_ide::tokens(a, pos.file)
+            .into_iter()
+            .map(|t| {
+                format!(
+                    "{:?}{}{} {}\n",
+                    t.kind,
+                    if t.definition { " definition" } else { "" },
+                    if t.library { " library" } else { "" },
+                    &text[t.span.range()]
+                )
+            })
+            .collect()
+    });
+}

@@ -576,6 +576,22 @@ impl LanguageServer for Backend {
         Ok(Some(lsp::WorkspaceSymbolResponse::Nested(out)))
     }
 
+    async fn semantic_tokens_full(
+        &self,
+        params: lsp::SemanticTokensParams,
+    ) -> RpcResult<Option<lsp::SemanticTokensResult>> {
+        let Some(path) = protocol::path_of(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        let Some(at) = self.request_in(&path) else {
+            return Ok(None);
+        };
+        let tokens = guarded(|| intact_ide::tokens(&at.analysis, at.pos.file)).unwrap_or_default();
+        Ok(Some(lsp::SemanticTokensResult::Tokens(
+            protocol::semantic_tokens(&at.index, at.enc, &tokens),
+        )))
+    }
+
     async fn document_symbol(
         &self,
         params: lsp::DocumentSymbolParams,

@@ -210,6 +210,24 @@ pub fn capabilities(enc: Encoding) -> lsp::ServerCapabilities {
             ..Default::default()
         }),
         folding_range_provider: Some(lsp::FoldingRangeProviderCapability::Simple(true)),
+        semantic_tokens_provider: Some(
+            lsp::SemanticTokensServerCapabilities::SemanticTokensOptions(
+                lsp::SemanticTokensOptions {
+                    legend: lsp::SemanticTokensLegend {
+                        token_types: intact_ide::TokenKind::ALL
+                            .iter()
+                            .map(|k| token_type(*k))
+                            .collect(),
+                        token_modifiers: vec![
+                            lsp::SemanticTokenModifier::DECLARATION,
+                            lsp::SemanticTokenModifier::DEFAULT_LIBRARY,
+                        ],
+                    },
+                    full: Some(lsp::SemanticTokensFullOptions::Bool(true)),
+                    ..Default::default()
+                },
+            ),
+        ),
         selection_range_provider: Some(lsp::SelectionRangeProviderCapability::Simple(true)),
         code_action_provider: Some(lsp::CodeActionProviderCapability::Options(
             lsp::CodeActionOptions {
@@ -402,5 +420,60 @@ pub fn hover(index: &LineIndex, enc: Encoding, h: intact_ide::Hover) -> lsp::Hov
             value: h.markdown,
         }),
         range: Some(range(index, enc, h.span.start, h.span.end)),
+    }
+}
+
+fn token_type(kind: intact_ide::TokenKind) -> lsp::SemanticTokenType {
+    use intact_ide::TokenKind as K;
+    match kind {
+        K::Keyword => lsp::SemanticTokenType::KEYWORD,
+        K::Property => lsp::SemanticTokenType::PROPERTY,
+        K::Variable => lsp::SemanticTokenType::VARIABLE,
+        K::Parameter => lsp::SemanticTokenType::PARAMETER,
+        K::Function => lsp::SemanticTokenType::FUNCTION,
+        K::Method => lsp::SemanticTokenType::METHOD,
+        K::Namespace => lsp::SemanticTokenType::NAMESPACE,
+        K::Class => lsp::SemanticTokenType::CLASS,
+        K::EnumMember => lsp::SemanticTokenType::ENUM_MEMBER,
+        K::Event => lsp::SemanticTokenType::EVENT,
+    }
+}
+
+/// Tokens in the protocol's relative encoding; a token over several lines is left out (the
+/// protocol's clients need not support them).
+pub fn semantic_tokens(
+    index: &LineIndex,
+    enc: Encoding,
+    tokens: &[intact_ide::Token],
+) -> lsp::SemanticTokens {
+    let mut data = Vec::with_capacity(tokens.len());
+    let (mut line, mut col) = (0u32, 0u32);
+    for t in tokens {
+        let start = position(index, enc, t.span.start);
+        let end = position(index, enc, t.span.end);
+        if start.line != end.line || end.character <= start.character {
+            continue;
+        }
+        let kind = intact_ide::TokenKind::ALL
+            .iter()
+            .position(|k| *k == t.kind)
+            .unwrap_or(0) as u32;
+        let modifiers = u32::from(t.definition) | (u32::from(t.library) << 1);
+        data.push(lsp::SemanticToken {
+            delta_line: start.line - line,
+            delta_start: if start.line == line {
+                start.character - col
+            } else {
+                start.character
+            },
+            length: end.character - start.character,
+            token_type: kind,
+            token_modifiers_bitset: modifiers,
+        });
+        (line, col) = (start.line, start.character);
+    }
+    lsp::SemanticTokens {
+        result_id: None,
+        data,
     }
 }
