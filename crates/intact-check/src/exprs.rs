@@ -16,6 +16,16 @@ pub(crate) fn check(a: &Analysis, docs: &crate::openapi::Documents, out: &mut Ve
     cx.run(out);
 }
 
+/// The result type of each named step of `file`, where its name is written: what a request, a
+/// `call`, a `let` or a `for-each` gives `steps.NAME`.
+pub fn step_types(a: &Analysis, file: FileId) -> Vec<(Loc, Type)> {
+    let docs = crate::openapi::documents(a);
+    let mut cx = Cx::new(a, &docs);
+    cx.step_types = Some((file, Vec::new()));
+    cx.run(&mut Vec::new());
+    cx.step_types.map(|(_, found)| found).unwrap_or_default()
+}
+
 /// What is in scope for the expressions of the template at `offset` of `file`: the names, their
 /// types, the mappings. The same scopes the checker types expressions in, for completion and hover.
 pub fn scope_at(a: &Analysis, file: FileId, offset: u32) -> Option<Env> {
@@ -30,11 +40,15 @@ impl Cx<'_> {
     fn run(&mut self, out: &mut Vec<Diagnostic>) {
         let cx = self;
         let a = cx.a;
-        // `scope_at` types only the definition that holds the place asked about.
+        // `scope_at` types only the definition that holds the place asked about, `step_types`
+        // only the definitions of its file.
         let wanted = cx.capture.as_ref().map(|(at, _)| *at);
+        let in_file = cx.step_types.as_ref().map(|(f, _)| *f);
         let holds = |loc: Loc| {
             wanted.is_none_or(|(file, offset)| loc.file == file && loc.span.touches(offset))
+                && in_file.is_none_or(|f| loc.file == f)
         };
+        let wanted = wanted.or(in_file.map(|f| (f, 0)));
         cx.mapping_types();
         if wanted.is_none() || a.model.connections.iter().any(|c| holds(c.loc)) {
             cx.connections(out);
@@ -140,6 +154,8 @@ struct Cx<'a> {
     types: HashMap<Loc, Type>,
     /// `scope_at`: the place asked about, and the scope of the template found there.
     capture: Option<((FileId, u32), Option<Env>)>,
+    /// `step_types`: the file asked about, and the result type of each named step in it.
+    step_types: Option<(FileId, Vec<(Loc, Type)>)>,
 }
 
 impl<'a> Cx<'a> {
@@ -161,6 +177,7 @@ impl<'a> Cx<'a> {
             parsed: HashMap::new(),
             types: HashMap::new(),
             capture: None,
+            step_types: None,
         }
     }
 
@@ -505,6 +522,9 @@ impl<'a> Cx<'a> {
                 }
             };
             if let Some(name) = &s.name {
+                if let Some((_, found)) = &mut self.step_types {
+                    found.push((name.loc, result.clone()));
+                }
                 avail.push((name.name.clone(), result));
             }
         }

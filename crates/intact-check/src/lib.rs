@@ -13,7 +13,7 @@ mod rules;
 mod schema;
 
 pub use diagnostic::{Diagnostic, Fix, Label, Severity};
-pub use exprs::scope_at;
+pub use exprs::{scope_at, step_types};
 pub use intact_model::Analysis;
 pub use openapi::forget_documents;
 pub use rules::{skeleton, walk_steps};

@@ -481,5 +481,20 @@ fn structure_features_answer_over_stdio() {
         .map(|v| v.as_u64().unwrap())
         .collect();
     assert_eq!(&data[..10], &[0, 0, 4, 0, 0, 0, 5, 7, 4, 1], "{tokens}");
+    // Inlay hints: the type of a step, after its name.
+    let helpers = root.join("flows/helpers.kdl");
+    let huri = uri(&helpers);
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": huri, "languageId": "kdl", "version": 1,
+            "text": std::fs::read_to_string(&helpers).unwrap()}}),
+    );
+    let hints = c.request(
+        "textDocument/inlayHint",
+        json!({"textDocument": {"uri": huri},
+            "range": {"start": {"line": 0, "character": 0}, "end": {"line": 9, "character": 0}}}),
+    );
+    assert_eq!(hints[0]["label"], ": a response object", "{hints}");
+    assert_eq!(hints[0]["position"], json!({"line": 1, "character": 15}));
     c.shutdown();
 }

@@ -12,12 +12,14 @@
 //! - [`signature_help`]: a function's signature while its arguments are typed.
 //! - [`folding`], [`selection`]: blocks to fold, and ranges a selection grows through.
 //! - [`tokens`]: semantic tokens, names by kind in KDL and inside `${…}`.
+//! - [`inlay_hints`]: the type each named step gives `steps.NAME`.
 //!
 //! Every feature answers on any text the parser returns, broken files included.
 
 mod completion;
 mod expression;
 mod fixes;
+mod hints;
 mod hover;
 mod navigation;
 mod outline;
@@ -28,6 +30,7 @@ mod tokens;
 pub use completion::{CompletionItem, CompletionKind, completions};
 pub use expression::{Signature, signature_help};
 pub use fixes::{QuickFix, fix_all, fixes};
+pub use hints::{InlayHint, inlay_hints};
 pub use hover::{Hover, hover};
 pub use navigation::{definition, highlights, prepare_rename, references, rename};
 pub use outline::{OutlineItem, OutlineKind, outline, project_symbols};

@@ -306,3 +306,15 @@ fn token_fixtures() {
             .collect()
     });
 }
+
+/// The cursor's file with each hint written where it stands, in `⟨…⟩`.
+#[test]
+fn inlay_hint_fixtures() {
+    check("hints", |a, pos| {
+        let mut text = a.file(pos.file).text().to_string();
+        for h in intact_ide::inlay_hints(a, pos.file).into_iter().rev() {
+            text.insert_str(h.offset as usize, &format!("⟨{}⟩", h.label));
+        }
+        text
+    });
+}

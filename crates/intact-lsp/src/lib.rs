@@ -592,6 +592,32 @@ impl LanguageServer for Backend {
         )))
     }
 
+    async fn inlay_hint(
+        &self,
+        params: lsp::InlayHintParams,
+    ) -> RpcResult<Option<Vec<lsp::InlayHint>>> {
+        let Some(path) = protocol::path_of(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        let Some(at) = self.request_in(&path) else {
+            return Ok(None);
+        };
+        let text = at.analysis.file(at.pos.file).text();
+        let (from, to) = (
+            protocol::offset(&at.index, text, at.enc, params.range.start) as u32,
+            protocol::offset(&at.index, text, at.enc, params.range.end) as u32,
+        );
+        let hints =
+            guarded(|| intact_ide::inlay_hints(&at.analysis, at.pos.file)).unwrap_or_default();
+        Ok(Some(
+            hints
+                .into_iter()
+                .filter(|h| from <= h.offset && h.offset <= to)
+                .map(|h| protocol::inlay_hint(&at.index, at.enc, h))
+                .collect(),
+        ))
+    }
+
     async fn document_symbol(
         &self,
         params: lsp::DocumentSymbolParams,

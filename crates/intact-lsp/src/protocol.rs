@@ -210,6 +210,7 @@ pub fn capabilities(enc: Encoding) -> lsp::ServerCapabilities {
             ..Default::default()
         }),
         folding_range_provider: Some(lsp::FoldingRangeProviderCapability::Simple(true)),
+        inlay_hint_provider: Some(lsp::OneOf::Left(true)),
         semantic_tokens_provider: Some(
             lsp::SemanticTokensServerCapabilities::SemanticTokensOptions(
                 lsp::SemanticTokensOptions {
@@ -475,5 +476,18 @@ pub fn semantic_tokens(
     lsp::SemanticTokens {
         result_id: None,
         data,
+    }
+}
+
+pub fn inlay_hint(index: &LineIndex, enc: Encoding, h: intact_ide::InlayHint) -> lsp::InlayHint {
+    lsp::InlayHint {
+        position: position(index, enc, h.offset),
+        label: lsp::InlayHintLabel::String(h.label),
+        kind: Some(lsp::InlayHintKind::TYPE),
+        text_edits: None,
+        tooltip: None,
+        padding_left: None,
+        padding_right: None,
+        data: None,
     }
 }
