@@ -31,6 +31,9 @@ pub struct Label {
 pub struct Fix {
     pub title: String,
     pub edits: Vec<(Loc, String)>,
+    /// It only corrects what is written (a typo, a name's case, a query moved into children), so
+    /// "fix all" may apply it without asking; one that adds or removes a definition is not.
+    pub safe: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -89,6 +92,23 @@ impl Diagnostic {
         self.fixes.push(Fix {
             title: title.into(),
             edits: vec![(loc, replacement.into())],
+            safe: true,
+        });
+        self
+    }
+
+    /// A fix that adds or removes a definition (declare a variable, remove an unused one, add an
+    /// action): offered one by one, never applied by "fix all".
+    pub fn suggestion(
+        mut self,
+        title: impl Into<String>,
+        loc: Loc,
+        replacement: impl Into<String>,
+    ) -> Self {
+        self.fixes.push(Fix {
+            title: title.into(),
+            edits: vec![(loc, replacement.into())],
+            safe: false,
         });
         self
     }
@@ -98,6 +118,7 @@ impl Diagnostic {
         self.fixes.push(Fix {
             title: title.into(),
             edits,
+            safe: true,
         });
         self
     }

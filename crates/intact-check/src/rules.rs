@@ -268,7 +268,17 @@ impl<'a> Cx<'a> {
                                         .iter_mut()
                                         .for_each(|e| e.1 = e.1.trim_matches('"').to_string())
                                 });
-                                out.push(d);
+                                // Or declare it, in the root file beside the project.
+                                let root = self
+                                    .a
+                                    .file_id(std::path::Path::new(project::ROOT_FILE))
+                                    .unwrap_or(id.loc.file);
+                                let name = intact_syntax::quote(field);
+                                out.push(d.suggestion(
+                                    format!("Declare tenant variable `{field}`"),
+                                    self.end_of_file(root),
+                                    format!("\nvariable {name} {{\n    label {name}\n}}\n"),
+                                ));
                             }
                         },
                         "auth" => {
@@ -342,7 +352,8 @@ impl<'a> Cx<'a> {
                 out.push(
                     Diagnostic::new("variable::unused", v.name.loc, format!("tenant variable `{}` is never used", v.name.name))
                         .label("declared here, never referenced")
-                        .help(format!("use it as `${{app.{}}}`, or remove it so administrators are not asked for it", v.name.name)),
+                        .help(format!("use it as `${{app.{}}}`, or remove it so administrators are not asked for it", v.name.name))
+                        .suggestion(format!("Remove the unused variable `{}`", v.name.name), self.whole_lines(v.loc), ""),
                 );
             }
         }
@@ -618,13 +629,33 @@ impl<'a> Cx<'a> {
                     contract.id
                 ))
                 .help(format!("add an action:\n{skeleton}"))
-                .fix(
+                .suggestion(
                     format!("Add an action for `{}`", contract.id),
                     self.end_of_file(at.file),
                     format!("\n{skeleton}\n"),
                 ),
             );
         }
+    }
+
+    /// `loc` widened to whole lines: from the start of its first line (when only indentation
+    /// stands before it) to after the newline that ends its last; what removing a node removes.
+    fn whole_lines(&self, loc: Loc) -> Loc {
+        let text = self.a.file(loc.file).text();
+        let (start, end) = (loc.span.start as usize, loc.span.end as usize);
+        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let from = if text[line_start..start].trim().is_empty() {
+            line_start
+        } else {
+            start
+        };
+        let mut to = text[end..].find('\n').map_or(text.len(), |i| end + i + 1);
+        // Between two blank lines, one of them goes too.
+        let blank_before = from == 0 || text[..from].ends_with("\n\n");
+        if blank_before && text[to..].starts_with('\n') {
+            to += 1;
+        }
+        Loc::new(loc.file, intact_syntax::Span::new(from as u32, to as u32))
     }
 
     /// Where text appended to a file goes, after its last newline (a file without one gets it).

@@ -19,30 +19,33 @@ pub struct QuickFix {
 
 /// The fixes of the findings of `file` that overlap `span`.
 pub fn fixes(analysis: &Snapshot, file: FileId, span: Span) -> Vec<QuickFix> {
-    intact_check::check(analysis)
-        .into_iter()
+    analysis
+        .findings()
+        .iter()
         .filter(|d| d.loc.file == file && overlaps(d.loc.span, span))
         .flat_map(|d| {
             let (code, finding) = (d.code, d.loc.span);
-            d.fixes.into_iter().map(move |f| QuickFix {
-                title: f.title,
+            d.fixes.iter().map(move |f| QuickFix {
+                title: f.title.clone(),
                 code,
                 finding,
-                edits: f.edits,
+                edits: f.edits.clone(),
             })
         })
         .collect()
 }
 
-/// The edits of every finding of `file` that has exactly one fix, leaving out any that would
-/// overlap an earlier one: what "fix all" applies without asking.
+/// The edits of every finding of `file` that has exactly one fix, a safe one (it corrects what is
+/// written; it adds or removes no definition), leaving out any that would overlap an earlier one:
+/// what "fix all" applies without asking.
 pub fn fix_all(analysis: &Snapshot, file: FileId) -> Vec<(Loc, String)> {
     let mut out: Vec<(Loc, String)> = Vec::new();
-    for d in intact_check::check(analysis) {
-        if d.loc.file != file || d.fixes.len() != 1 {
+    for d in analysis.findings() {
+        let safe: Vec<_> = d.fixes.iter().filter(|f| f.safe).collect();
+        if d.loc.file != file || safe.len() != 1 || d.fixes.len() != 1 {
             continue;
         }
-        let edits = &d.fixes[0].edits;
+        let edits = &safe[0].edits;
         let clash = edits.iter().any(|(l, _)| {
             out.iter()
                 .any(|(o, _)| o.file == l.file && overlaps(o.span, l.span))

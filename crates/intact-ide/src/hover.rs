@@ -17,8 +17,44 @@ pub struct Hover {
     pub span: Span,
 }
 
-/// What to show for the thing at `pos`, if anything.
+/// What to show for the thing at `pos`, if anything: the findings there (their rule's summary
+/// and page), then what the thing is.
 pub fn hover(analysis: &Snapshot, pos: FilePosition) -> Option<Hover> {
+    let about = thing(analysis, pos);
+    let findings: Vec<&intact_check::Diagnostic> = analysis
+        .findings()
+        .iter()
+        .filter(|d| d.loc.file == pos.file && d.loc.span.touches(pos.offset))
+        .collect();
+    if findings.is_empty() {
+        return about;
+    }
+    let mut markdown: Vec<String> = findings
+        .iter()
+        .map(|d| {
+            let summary = intact_check::registry::rule(d.code).map_or("", |r| r.summary);
+            let stop = if summary.ends_with('.') { "" } else { "." };
+            format!(
+                "**`{}`** ({}): {summary}{stop} See [{}]({}).",
+                d.code,
+                d.severity.as_str(),
+                d.code,
+                intact_check::registry::url(d.code)
+            )
+        })
+        .collect();
+    let span = about.as_ref().map_or(findings[0].loc.span, |h| h.span);
+    if let Some(h) = about {
+        markdown.push(h.markdown);
+    }
+    Some(Hover {
+        markdown: markdown.join("\n\n---\n\n"),
+        span,
+    })
+}
+
+/// What the thing at `pos` is.
+fn thing(analysis: &Snapshot, pos: FilePosition) -> Option<Hover> {
     let file = analysis.file(pos.file);
     let c = cursor::at(&file.parse.document, file.text(), pos.offset);
     // Inside `${…}`: the type of the path under the cursor.

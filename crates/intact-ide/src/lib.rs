@@ -49,6 +49,7 @@ use intact_model::{Analysis, FileId};
 pub struct Snapshot {
     analysis: Arc<Analysis>,
     symbols: Arc<OnceLock<SymbolIndex>>,
+    findings: Arc<OnceLock<Vec<intact_check::Diagnostic>>>,
 }
 
 impl Snapshot {
@@ -56,7 +57,25 @@ impl Snapshot {
         Snapshot {
             analysis,
             symbols: Arc::default(),
+            findings: Arc::default(),
         }
+    }
+
+    /// A snapshot whose findings are known already (the language server checked it to publish
+    /// them), so that quick fixes and hovers do not check it again.
+    pub fn with_findings(
+        analysis: Arc<Analysis>,
+        findings: Vec<intact_check::Diagnostic>,
+    ) -> Snapshot {
+        let s = Snapshot::new(analysis);
+        let _ = s.findings.set(findings);
+        s
+    }
+
+    /// Every finding of `intact check` on this snapshot, computed on first use.
+    pub fn findings(&self) -> &[intact_check::Diagnostic] {
+        self.findings
+            .get_or_init(|| intact_check::check(&self.analysis))
     }
 
     /// Every definition and reference of the project, built on first use.

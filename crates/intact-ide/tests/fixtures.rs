@@ -318,3 +318,18 @@ fn inlay_hint_fixtures() {
         text
     });
 }
+
+/// "Fix all" corrects what is written and leaves definitions alone: an unused variable is not
+/// removed, a missing one not declared, a missing action not added.
+#[test]
+fn fix_all_only_applies_safe_fixes() {
+    let text = "project \"p\" {\n    display-name \"P\"\n    capability \"universal-logout\"\n}\nvariable \"unused\" {\n    label \"U\"\n}\nflow \"lookup\" {\n    return \"${app.region}\"\n}\nflow \"Main\" {\n    call \"x\" \"lookpu\"\n    return \"x\"\n}\n";
+    let a = Analysis::new(vec![FileInput::new("intact.kdl", text)]);
+    let snap = Snapshot::new(std::sync::Arc::new(a));
+    let edits: Vec<String> = intact_ide::fix_all(&snap, 0)
+        .into_iter()
+        .map(|(_, t)| t)
+        .collect();
+    assert_eq!(edits.len(), 2, "{edits:?}");
+    assert!(edits.contains(&"\"lookup\"".to_string()) && edits.contains(&"\"main\"".to_string()));
+}

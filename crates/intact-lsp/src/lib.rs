@@ -772,11 +772,13 @@ impl Worker {
             files.push(file);
         }
         let analysis = Arc::new(Analysis::from_files(files));
+        let diags = intact_check::check(&analysis);
+        // Requests read the findings from the snapshot (hovers, quick fixes) instead of checking
+        // again.
         self.snapshots.lock().unwrap().insert(
             root.to_path_buf(),
-            intact_ide::Snapshot::new(analysis.clone()),
+            intact_ide::Snapshot::with_findings(analysis.clone(), diags.clone()),
         );
-        let diags = intact_check::check(&analysis);
         let indexes: Vec<LineIndex> = analysis
             .files
             .iter()
