@@ -78,7 +78,9 @@ pub fn completions(analysis: &Snapshot, pos: FilePosition) -> Vec<CompletionItem
     };
     match &c.part {
         Part::NewNode if n == 0 => {
-            one_project(node_names(&[], &siblings(doc, &[]), None, here), None)
+            let mut items = one_project(node_names(&[], &siblings(doc, &[]), None, here), None);
+            items.extend(skeletons(analysis, here));
+            items
         }
         Part::NewNode => node_names(&c.ancestors, &siblings(doc, &c.ancestors), None, here),
         Part::NodeName => {
@@ -128,6 +130,50 @@ pub fn completions(analysis: &Snapshot, pos: FilePosition) -> Vec<CompletionItem
             }
         }
     }
+}
+
+/// A whole action for each contract the project does not implement yet, the mandatory ones first:
+/// its request to fill in and a return with the contract's output fields.
+fn skeletons(analysis: &Snapshot, replace: Span) -> Vec<CompletionItem> {
+    let m = &analysis.model;
+    let implemented = |id: &str| {
+        m.actions
+            .iter()
+            .any(|a| a.enabled && a.contract.as_ref().is_some_and(|(c, _)| c == id))
+    };
+    let mandatory: Vec<&str> = analysis
+        .findings()
+        .iter()
+        .filter(|d| d.code == "contract::missing-action")
+        .filter_map(|d| d.message.split('`').nth(1))
+        .collect();
+    let mut out: Vec<(bool, CompletionItem)> = intact_model::contracts::CONTRACTS
+        .iter()
+        .filter(|c| !implemented(c.id))
+        .map(|c| {
+            let is_mandatory = mandatory.contains(&c.id);
+            (
+                !is_mandatory,
+                CompletionItem {
+                    label: format!("action for {}", c.id),
+                    kind: CompletionKind::Node,
+                    detail: Some(if is_mandatory {
+                        format!("{} (mandatory here)", c.title)
+                    } else {
+                        c.title.to_string()
+                    }),
+                    documentation: Some(format!(
+                        "An action for the contract `{}`, with its output fields to fill in.",
+                        c.id
+                    )),
+                    insert: intact_check::skeleton(c),
+                    replace,
+                },
+            )
+        })
+        .collect();
+    out.sort_by_key(|(later, _)| *later);
+    out.into_iter().map(|(_, i)| i).collect()
 }
 
 fn arg_type(spec: &NodeSpec, index: usize) -> Option<Ty> {

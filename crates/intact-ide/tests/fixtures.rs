@@ -90,7 +90,7 @@ fn completion_fixtures() {
                 item.kind,
                 item.label,
                 &text[item.replace.range()],
-                item.insert,
+                item.insert.replace('\n', "⏎"),
                 item.detail.map(|d| format!("  -- {d}")).unwrap_or_default()
             ));
         }
