@@ -22,6 +22,12 @@ pub struct Client {
 }
 
 impl Client {
+    /// The server's process id.
+    #[allow(dead_code)] // used by the benchmarks, not by every test that includes this file
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn start() -> Client {
         let mut child = Command::new(env!("CARGO_BIN_EXE_intact"))
             .arg("lsp")
