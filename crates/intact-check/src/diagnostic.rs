@@ -83,44 +83,29 @@ impl Diagnostic {
         self
     }
 
-    pub fn fix(
-        mut self,
-        title: impl Into<String>,
-        loc: Loc,
-        replacement: impl Into<String>,
-    ) -> Self {
-        self.fixes.push(Fix {
-            title: title.into(),
-            edits: vec![(loc, replacement.into())],
-            safe: true,
-        });
-        self
+    pub fn fix(self, title: impl Into<String>, loc: Loc, replacement: impl Into<String>) -> Self {
+        self.with_fix(title.into(), vec![(loc, replacement.into())], true)
     }
 
     /// A fix that adds or removes a definition (declare a variable, remove an unused one, add an
     /// action): offered one by one, never applied by "fix all".
     pub fn suggestion(
-        mut self,
+        self,
         title: impl Into<String>,
         loc: Loc,
         replacement: impl Into<String>,
     ) -> Self {
-        self.fixes.push(Fix {
-            title: title.into(),
-            edits: vec![(loc, replacement.into())],
-            safe: false,
-        });
+        self.with_fix(title.into(), vec![(loc, replacement.into())], false)
+    }
+
+    fn with_fix(mut self, title: String, edits: Vec<(Loc, String)>, safe: bool) -> Self {
+        self.fixes.push(Fix { title, edits, safe });
         self
     }
 
     /// A fix made of several edits at once (non-overlapping).
-    pub fn fix_edits(mut self, title: impl Into<String>, edits: Vec<(Loc, String)>) -> Self {
-        self.fixes.push(Fix {
-            title: title.into(),
-            edits,
-            safe: true,
-        });
-        self
+    pub fn fix_edits(self, title: impl Into<String>, edits: Vec<(Loc, String)>) -> Self {
+        self.with_fix(title.into(), edits, true)
     }
 }
 

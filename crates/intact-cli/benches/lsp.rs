@@ -15,9 +15,8 @@ fn main() {
     divan::main();
 }
 
-/// The server's resident memory (Linux `VmRSS`, budget 150 MB) once it has analysed a 20,000-line
-/// project and answered completion, hover and definition on it: printed, not timed.
-fn resident_memory(lines: usize) {
+/// The generated project of `lines` lines in 40 files, written to a temporary folder.
+fn generated(lines: usize) -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().canonicalize().unwrap();
     for (rel, text) in intact_testgen::project(lines, 40) {
@@ -25,6 +24,13 @@ fn resident_memory(lines: usize) {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, text).unwrap();
     }
+    (dir, root)
+}
+
+/// The server's resident memory (Linux `VmRSS`, budget 150 MB) once it has analysed a 20,000-line
+/// project and answered completion, hover and definition on it: printed, not timed.
+fn resident_memory(lines: usize) {
+    let (_dir, root) = generated(lines);
     let file = root.join("flows/generated_000.kdl");
     let furi = uri(&file);
     let text = std::fs::read_to_string(&file).unwrap();
@@ -61,13 +67,7 @@ fn resident_memory(lines: usize) {
 /// Budgets: 30 ms median at 2,000 lines, 150 ms at 20,000 lines (40 files each).
 #[divan::bench(args = [2_000, 20_000], sample_count = 40, sample_size = 1)]
 fn did_change_publish(b: Bencher, lines: usize) {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().canonicalize().unwrap();
-    for (rel, text) in intact_testgen::project(lines, 40) {
-        let path = root.join(rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
+    let (_dir, root) = generated(lines);
     let file = root.join("flows/generated_000.kdl");
     let furi = uri(&file);
     let good = std::fs::read_to_string(&file).unwrap();

@@ -44,10 +44,7 @@ fn publishes_and_clears_diagnostics_with_utf16_positions() {
     let furi = uri(&file);
     // The emoji takes two UTF-16 code units: the error's column must count them so.
     let text = "flow \"extra\" {\n    log \"👍\" bogus=1\n    return {}\n}\n";
-    c.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": furi, "languageId": "kdl", "version": 1, "text": text}}),
-    );
+    c.open(&furi, text);
     let msg = c.diagnostics(&furi, |d| !d.is_empty());
     assert_eq!(msg["params"]["version"], 1);
     let d = &msg["params"]["diagnostics"][0];
@@ -78,10 +75,7 @@ fn negotiates_utf8_positions() {
     assert_eq!(init["capabilities"]["positionEncoding"], "utf-8");
     let furi = uri(&root.join("flows/extra.kdl"));
     let text = "flow \"extra\" {\n    log \"👍\" bogus=1\n    return {}\n}\n";
-    c.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": furi, "languageId": "kdl", "version": 1, "text": text}}),
-    );
+    c.open(&furi, text);
     let msg = c.diagnostics(&furi, |d| !d.is_empty());
     // In UTF-8 the emoji is four bytes.
     assert_eq!(
@@ -100,10 +94,7 @@ fn renaming_a_flow_flags_its_callers_in_other_files() {
     let helpers = uri(&root.join("flows/helpers.kdl"));
     let main = uri(&root.join("flows/main.kdl"));
     let text = std::fs::read_to_string(root.join("flows/helpers.kdl")).unwrap();
-    c.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": helpers, "languageId": "kdl", "version": 1, "text": text}}),
-    );
+    c.open(&helpers, &text);
     let renamed = text.replace("\"lookup\"", "\"find\"");
     c.notify("textDocument/didChange", json!({"textDocument": {"uri": helpers, "version": 2}, "contentChanges": [{"text": renamed}]}));
     let msg = c.diagnostics(&main, |d| d.iter().any(|x| x["code"] == "name::unresolved"));
@@ -255,10 +246,7 @@ fn completion_and_hover_answer_over_stdio() {
     // The emoji is two UTF-16 units; the unclosed string on the last line is a syntax error.
     let text =
         "// 👍 ünï\nflow \"extra\" connection=\"\" {\n    call \"x\" \"\"\n    log \"open\n}\n";
-    c.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": furi, "languageId": "kdl", "version": 1, "text": text}}),
-    );
+    c.open(&furi, text);
     let at = |line: u32, character: u32| json!({"textDocument": {"uri": furi}, "position": {"line": line, "character": character}});
     let labels = |answer: &serde_json::Value| -> Vec<String> {
         answer
@@ -325,10 +313,7 @@ fn navigation_and_rename_answer_over_stdio() {
     let main = root.join("flows/main.kdl");
     let muri = uri(&main);
     let text = std::fs::read_to_string(&main).unwrap();
-    c.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": muri, "languageId": "kdl", "version": 1, "text": text}}),
-    );
+    c.open(&muri, &text);
     let at = |line: u32, character: u32| json!({"textDocument": {"uri": muri}, "position": {"line": line, "character": character}});
     // `call "found" "lookup"`: the flow is defined in flows/helpers.kdl.
     let def = c.request("textDocument/definition", at(1, 20));
@@ -434,10 +419,7 @@ fn structure_features_answer_over_stdio() {
     c.initialize(&root, &["utf-16"]);
     let furi = uri(&root.join("flows/extra.kdl"));
     let text = "flow \"extra\" {\n    input \"name\" type=\"string\"\n    return \"${replace(input.name, 'a', )}\"\n}\n";
-    c.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": furi, "languageId": "kdl", "version": 1, "text": text}}),
-    );
+    c.open(&furi, text);
     // Wait for the first analysis, so that workspace symbols see the project.
     c.diagnostics(&furi, |_| true);
     let col = "    return \"${replace(input.name, 'a', ".len() as u32;
@@ -484,11 +466,7 @@ fn structure_features_answer_over_stdio() {
     // Inlay hints: the type of a step, after its name.
     let helpers = root.join("flows/helpers.kdl");
     let huri = uri(&helpers);
-    c.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": huri, "languageId": "kdl", "version": 1,
-            "text": std::fs::read_to_string(&helpers).unwrap()}}),
-    );
+    c.open(&huri, &std::fs::read_to_string(&helpers).unwrap());
     let hints = c.request(
         "textDocument/inlayHint",
         json!({"textDocument": {"uri": huri},

@@ -63,6 +63,22 @@ fn item(
     }
 }
 
+/// intact's functions that `which` keeps, with their signatures and docs.
+fn builtins(
+    which: impl Fn(&intact_expr::functions::Function) -> bool,
+    replace: Span,
+) -> impl Iterator<Item = CompletionItem> {
+    BUILTINS.iter().filter(move |f| which(f)).map(move |f| {
+        item(
+            f.name,
+            CompletionKind::Function,
+            f.signature.to_string(),
+            Some(f.doc.to_string()),
+            replace,
+        )
+    })
+}
+
 /// The roots in scope, the functions and the mappings.
 fn names(env: &Env, replace: Span) -> Vec<CompletionItem> {
     let mut out: Vec<CompletionItem> = env
@@ -70,15 +86,7 @@ fn names(env: &Env, replace: Span) -> Vec<CompletionItem> {
         .iter()
         .map(|(n, t)| item(n, CompletionKind::Variable, t.describe(), None, replace))
         .collect();
-    for f in BUILTINS.iter().filter(|f| f.function) {
-        out.push(item(
-            f.name,
-            CompletionKind::Function,
-            f.signature.to_string(),
-            Some(f.doc.to_string()),
-            replace,
-        ));
-    }
+    out.extend(builtins(|f| f.function, replace));
     let mut mappings: Vec<(&String, &Type)> = env.mappings.iter().collect();
     mappings.sort_by_key(|(n, _)| n.as_str());
     for (name, t) in mappings {
@@ -158,15 +166,7 @@ fn members(env: &Env, head: &str, replace: Span) -> Vec<CompletionItem> {
         ));
     }
     if matches!(ty, Type::String) {
-        for f in BUILTINS.iter().filter(|f| f.method) {
-            out.push(item(
-                f.name,
-                CompletionKind::Function,
-                f.signature.to_string(),
-                Some(f.doc.to_string()),
-                replace,
-            ));
-        }
+        out.extend(builtins(|f| f.method, replace));
     }
     out
 }

@@ -17,12 +17,7 @@ pub fn definition(analysis: &Snapshot, pos: FilePosition) -> Option<Loc> {
 
 /// Every place that names the thing at `pos`, its definition first when `with_definition`.
 pub fn references(analysis: &Snapshot, pos: FilePosition, with_definition: bool) -> Vec<Loc> {
-    let index = analysis.symbols();
-    let Some(at) = index.at(pos.file, pos.offset) else {
-        return Vec::new();
-    };
-    index
-        .occurrences(&at.symbol)
+    same_symbol(analysis, pos)
         .into_iter()
         .filter(|o| with_definition || !o.definition)
         .map(|o| o.loc)
@@ -31,16 +26,20 @@ pub fn references(analysis: &Snapshot, pos: FilePosition, with_definition: bool)
 
 /// The occurrences of the thing at `pos` in its own file, and whether each is its definition.
 pub fn highlights(analysis: &Snapshot, pos: FilePosition) -> Vec<(Span, bool)> {
-    let index = analysis.symbols();
-    let Some(at) = index.at(pos.file, pos.offset) else {
-        return Vec::new();
-    };
-    index
-        .occurrences(&at.symbol)
+    same_symbol(analysis, pos)
         .into_iter()
         .filter(|o| o.loc.file == pos.file)
         .map(|o| (o.loc.span, o.definition))
         .collect()
+}
+
+/// Every occurrence of the thing at `pos`, its definition first.
+fn same_symbol(analysis: &Snapshot, pos: FilePosition) -> Vec<&Occurrence> {
+    let index = analysis.symbols();
+    match index.at(pos.file, pos.offset) {
+        Some(at) => index.occurrences(&at.symbol),
+        None => Vec::new(),
+    }
 }
 
 /// The name at `pos` that a rename would change (without quotes), or why it cannot be renamed.

@@ -172,24 +172,29 @@ fn rename_fixtures() {
             Ok(e) => e,
             Err(why) => return format!("{prepared}refused: {why}\n"),
         };
-        let mut out = prepared;
-        for (id, f) in a.files.iter().enumerate() {
-            let mut mine: Vec<_> = edits
-                .iter()
-                .filter(|(l, _)| l.file as usize == id)
-                .collect();
-            if mine.is_empty() {
-                continue;
-            }
-            mine.sort_by_key(|(l, _)| std::cmp::Reverse(l.span.start));
-            let mut text = f.text().to_string();
-            for (l, new) in mine {
-                text.replace_range(l.span.range(), new);
-            }
-            out.push_str(&format!("--- {}\n{text}", f.path().display()));
-        }
-        out
+        prepared + &applied(a, &edits)
     });
+}
+
+/// Every file that `edits` change, as it reads after them.
+fn applied(a: &Snapshot, edits: &[(intact_model::Loc, String)]) -> String {
+    let mut out = String::new();
+    for (id, f) in a.files.iter().enumerate() {
+        let mut mine: Vec<_> = edits
+            .iter()
+            .filter(|(l, _)| l.file as usize == id)
+            .collect();
+        if mine.is_empty() {
+            continue;
+        }
+        mine.sort_by_key(|(l, _)| std::cmp::Reverse(l.span.start));
+        let mut text = f.text().to_string();
+        for (l, new) in mine {
+            text.replace_range(l.span.range(), new);
+        }
+        out.push_str(&format!("--- {}\n{text}", f.path().display()));
+    }
+    out
 }
 
 #[test]
@@ -224,22 +229,7 @@ fn fix_fixtures() {
         let span = intact_syntax::Span::new(pos.offset, pos.offset);
         for fix in intact_ide::fixes(a, pos.file, span) {
             out.push_str(&format!("== {} [{}]\n", fix.title, fix.code));
-            for (id, f) in a.files.iter().enumerate() {
-                let mut mine: Vec<_> = fix
-                    .edits
-                    .iter()
-                    .filter(|(l, _)| l.file as usize == id)
-                    .collect();
-                if mine.is_empty() {
-                    continue;
-                }
-                mine.sort_by_key(|(l, _)| std::cmp::Reverse(l.span.start));
-                let mut text = f.text().to_string();
-                for (l, new) in mine {
-                    text.replace_range(l.span.range(), new);
-                }
-                out.push_str(&format!("--- {}\n{text}", f.path().display()));
-            }
+            out.push_str(&applied(a, &fix.edits));
         }
         if out.is_empty() {
             out.push_str("(nothing)\n");

@@ -127,6 +127,11 @@ impl Backend {
     }
 
     /// What a request on a whole open document needs (the offset is 0).
+    fn request_doc(&self, doc: &lsp::TextDocumentIdentifier) -> Option<At> {
+        self.request_in(&protocol::path_of(&doc.uri)?)
+    }
+
+    /// What a request on a whole open document needs (the offset is 0).
     fn request_in(&self, path: &Path) -> Option<At> {
         let (analysis, file, index) = self.analysis_at(path)?;
         Some(At {
@@ -451,10 +456,7 @@ impl LanguageServer for Backend {
         &self,
         params: lsp::CodeActionParams,
     ) -> RpcResult<Option<lsp::CodeActionResponse>> {
-        let Some(path) = protocol::path_of(&params.text_document.uri) else {
-            return Ok(None);
-        };
-        let Some(at) = self.request_in(&path) else {
+        let Some(at) = self.request_doc(&params.text_document) else {
             return Ok(None);
         };
         let file = at.pos.file;
@@ -510,10 +512,7 @@ impl LanguageServer for Backend {
         &self,
         params: lsp::FoldingRangeParams,
     ) -> RpcResult<Option<Vec<lsp::FoldingRange>>> {
-        let Some(path) = protocol::path_of(&params.text_document.uri) else {
-            return Ok(None);
-        };
-        let Some(at) = self.request_in(&path) else {
+        let Some(at) = self.request_doc(&params.text_document) else {
             return Ok(None);
         };
         let spans = guarded(|| intact_ide::folding(&at.analysis, at.pos.file)).unwrap_or_default();
@@ -529,10 +528,7 @@ impl LanguageServer for Backend {
         &self,
         params: lsp::SelectionRangeParams,
     ) -> RpcResult<Option<Vec<lsp::SelectionRange>>> {
-        let Some(path) = protocol::path_of(&params.text_document.uri) else {
-            return Ok(None);
-        };
-        let Some(at) = self.request_in(&path) else {
+        let Some(at) = self.request_doc(&params.text_document) else {
             return Ok(None);
         };
         let text = at.analysis.file(at.pos.file).text();
@@ -580,10 +576,7 @@ impl LanguageServer for Backend {
         &self,
         params: lsp::SemanticTokensParams,
     ) -> RpcResult<Option<lsp::SemanticTokensResult>> {
-        let Some(path) = protocol::path_of(&params.text_document.uri) else {
-            return Ok(None);
-        };
-        let Some(at) = self.request_in(&path) else {
+        let Some(at) = self.request_doc(&params.text_document) else {
             return Ok(None);
         };
         let tokens = guarded(|| intact_ide::tokens(&at.analysis, at.pos.file)).unwrap_or_default();
@@ -596,10 +589,7 @@ impl LanguageServer for Backend {
         &self,
         params: lsp::InlayHintParams,
     ) -> RpcResult<Option<Vec<lsp::InlayHint>>> {
-        let Some(path) = protocol::path_of(&params.text_document.uri) else {
-            return Ok(None);
-        };
-        let Some(at) = self.request_in(&path) else {
+        let Some(at) = self.request_doc(&params.text_document) else {
             return Ok(None);
         };
         let text = at.analysis.file(at.pos.file).text();
@@ -622,10 +612,7 @@ impl LanguageServer for Backend {
         &self,
         params: lsp::DocumentSymbolParams,
     ) -> RpcResult<Option<lsp::DocumentSymbolResponse>> {
-        let Some(path) = protocol::path_of(&params.text_document.uri) else {
-            return Ok(None);
-        };
-        let Some(at) = self.request_in(&path) else {
+        let Some(at) = self.request_doc(&params.text_document) else {
             return Ok(None);
         };
         let items = guarded(|| intact_ide::outline(&at.analysis, at.pos.file)).unwrap_or_default();

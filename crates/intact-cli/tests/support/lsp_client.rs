@@ -86,6 +86,15 @@ impl Client {
         self.stdin.flush().unwrap();
     }
 
+    /// Opens a document with `text` as its first version.
+    #[allow(dead_code)] // not every test that includes this file opens documents
+    pub fn open(&mut self, uri: &str, text: &str) {
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": "kdl", "version": 1, "text": text}}),
+        );
+    }
+
     pub fn notify(&mut self, method: &str, params: Value) {
         self.send(json!({"jsonrpc": "2.0", "method": method, "params": params}));
     }
