@@ -13,8 +13,9 @@
 
 mod protocol;
 pub mod transport;
+mod worker;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, mpsc};
 
@@ -89,21 +90,7 @@ impl Backend {
     fn new(client: Client) -> Backend {
         let docs = Arc::new(Mutex::new(Documents::default()));
         let snapshots = Snapshots::default();
-        let (tx, rx) = mpsc::channel();
-        let handle = tokio::runtime::Handle::current();
-        let worker = Worker {
-            client: client.clone(),
-            docs: docs.clone(),
-            snapshots: snapshots.clone(),
-            rx,
-            handle,
-            published: HashMap::new(),
-            cache: HashMap::new(),
-        };
-        std::thread::Builder::new()
-            .name("intact-analysis".into())
-            .spawn(move || worker.run())
-            .expect("the analysis thread starts");
+        let tx = worker::Worker::spawn(client.clone(), docs.clone(), snapshots.clone());
         Backend {
             client,
             docs,
@@ -668,159 +655,4 @@ impl At {
 /// (the panic message still reaches standard error through the default hook).
 fn guarded<T>(f: impl FnOnce() -> T) -> Option<T> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).ok()
-}
-
-/// The analysis worker: one thread, one project analysis at a time.
-struct Worker {
-    client: Client,
-    docs: Arc<Mutex<Documents>>,
-    snapshots: Snapshots,
-    rx: mpsc::Receiver<PathBuf>,
-    handle: tokio::runtime::Handle,
-    /// Files of each project that currently show diagnostics, so they can be cleared.
-    published: HashMap<PathBuf, HashSet<PathBuf>>,
-    /// Parses of file texts from the previous analysis, reused when the text is unchanged.
-    cache: HashMap<PathBuf, Arc<SourceFile>>,
-}
-
-impl Worker {
-    fn run(mut self) {
-        while let Ok(first) = self.rx.recv() {
-            // Latest wins: fold every queued request into one analysis per project.
-            let mut roots = vec![first];
-            while let Ok(more) = self.rx.try_recv() {
-                if !roots.contains(&more) {
-                    roots.push(more);
-                }
-            }
-            for root in roots {
-                let result =
-                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.analyze(&root)));
-                if let Err(panic) = result {
-                    let what = panic
-                        .downcast_ref::<String>()
-                        .cloned()
-                        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-                        .unwrap_or_else(|| "unknown panic".into());
-                    let client = self.client.clone();
-                    self.handle.block_on(async move {
-                        client
-                            .log_message(
-                                lsp::MessageType::ERROR,
-                                format!(
-                                    "intact: analysis of {} failed: {what}; please report this",
-                                    root.display()
-                                ),
-                            )
-                            .await;
-                    });
-                }
-            }
-        }
-    }
-
-    fn analyze(&mut self, root: &Path) {
-        let (open, enc) = {
-            let docs = self.docs.lock().unwrap();
-            (docs.open.clone(), docs.encoding.unwrap_or(Encoding::Utf16))
-        };
-        let mut paths = project::files(root).unwrap_or_default();
-        for p in open.keys() {
-            if p.starts_with(root)
-                && project::is_project_file(&project::relative(root, p))
-                && !paths.contains(p)
-                && !in_skipped_dir(root, p)
-            {
-                paths.push(p.clone());
-            }
-        }
-        let mut files = Vec::with_capacity(paths.len());
-        let mut versions = HashMap::new();
-        for path in &paths {
-            let input = match open.get(path) {
-                Some(doc) => {
-                    versions.insert(path.clone(), doc.version);
-                    FileInput::new(project::relative(root, path), doc.text.clone())
-                }
-                None => match project::read_file(root, path) {
-                    Ok(f) => f,
-                    Err(_) => continue,
-                },
-            };
-            let reused = self
-                .cache
-                .get(path)
-                .filter(|f| f.input.text == input.text && f.input.path == input.path);
-            let file = match reused {
-                Some(f) => f.clone(),
-                None => Arc::new(SourceFile::new(input)),
-            };
-            self.cache.insert(path.clone(), file.clone());
-            files.push(file);
-        }
-        let analysis = Arc::new(Analysis::from_files(files));
-        let diags = intact_check::check(&analysis);
-        // Requests read the findings from the snapshot (hovers, quick fixes) instead of checking
-        // again.
-        self.snapshots.lock().unwrap().insert(
-            root.to_path_buf(),
-            intact_ide::Snapshot::with_findings(analysis.clone(), diags.clone()),
-        );
-        let indexes: Vec<LineIndex> = analysis
-            .files
-            .iter()
-            .map(|f| LineIndex::new(f.text()))
-            .collect();
-        let mut by_file: HashMap<PathBuf, Vec<lsp::Diagnostic>> = HashMap::new();
-        for f in &analysis.files {
-            by_file.insert(root.join(f.path()), Vec::new());
-        }
-        for d in &diags {
-            let path = root.join(analysis.file(d.loc.file).path());
-            by_file
-                .entry(path)
-                .or_default()
-                .push(protocol::diagnostic(&analysis, root, &indexes, enc, d));
-        }
-        let previously = self.published.remove(root).unwrap_or_default();
-        let mut now = HashSet::new();
-        let mut batch = Vec::new();
-        for (path, list) in by_file {
-            // Open documents always get their (possibly empty) list with its version, so the
-            // editor knows the text it shows has been checked; other files only when it changed.
-            if list.is_empty() && !previously.contains(&path) && !versions.contains_key(&path) {
-                continue;
-            }
-            if !list.is_empty() {
-                now.insert(path.clone());
-            }
-            if let Some(uri) = protocol::uri_for(&path) {
-                batch.push((uri, list, versions.get(&path).copied()));
-            }
-        }
-        // Files that vanished from the project lose their diagnostics too.
-        for gone in previously.iter().filter(|p| !paths.contains(p)) {
-            if let Some(uri) = protocol::uri_for(gone) {
-                batch.push((uri, Vec::new(), None));
-            }
-        }
-        self.published.insert(root.to_path_buf(), now);
-        let client = self.client.clone();
-        self.handle.block_on(async move {
-            for (uri, list, version) in batch {
-                client.publish_diagnostics(uri, list, version).await;
-            }
-        });
-    }
-}
-
-fn in_skipped_dir(root: &Path, path: &Path) -> bool {
-    path.strip_prefix(root)
-        .map(|rel| {
-            rel.parent()
-                .into_iter()
-                .flat_map(|p| p.components())
-                .any(|c| project::is_skipped_dir(&c.as_os_str().to_string_lossy()))
-        })
-        .unwrap_or(false)
 }
