@@ -181,48 +181,25 @@ impl<'a> Cx<'a> {
         d
     }
 
-    /// Every template of the project, with the connection whose `auth` scope it sees (if any).
-    fn all_templates(&self) -> Vec<(&'a Template, Option<&'a ConnectionDef>)> {
-        let mut out = Vec::new();
-        for c in &self.m.connections {
-            let own = Some(c);
-            out.extend(c.base_url.iter().map(|t| (t, own)));
-            out.extend(c.headers.iter().map(|(_, t)| (t, own)));
-            if let Some(auth) = &c.auth {
-                out.extend(auth.settings.iter().map(|(_, t)| (t, own)));
-                out.extend(auth.credentials.iter().map(|(_, _, t)| (t, own)));
-            }
-            if let Some(ping) = &c.ping {
-                walk_steps(ping, &mut |s| {
-                    out.extend(s.templates.iter().map(|t| (t, own)))
-                });
-            }
-        }
-        for mp in &self.m.mappings {
-            let mut ts = Vec::new();
-            mp.tree.templates(&mut ts);
-            out.extend(ts.into_iter().map(|t| (t, None)));
-        }
-        for ac in &self.m.actions {
-            let conn = self.effective_connection(ac.connection.as_ref());
-            walk_steps(&ac.steps, &mut |s| {
-                out.extend(s.templates.iter().map(|t| (t, conn)))
-            });
-        }
-        for f in &self.m.flows {
-            let conn = self.effective_connection(f.connection.as_ref());
-            walk_steps(&f.steps, &mut |s| {
-                out.extend(s.templates.iter().map(|t| (t, conn)))
-            });
-        }
-        for t in &self.m.tests {
-            out.extend(t.templates.iter().map(|x| (x, None)));
-        }
-        out
-    }
-
-    fn effective_connection(&self, named: Option<&Ident>) -> Option<&'a ConnectionDef> {
-        self.m.connection(named.map(|i| i.name.as_str()))
+    /// `app.NAME` in an expression where the project declares no `NAME`: did-you-mean, or declare
+    /// it in the root file beside the project.
+    fn unknown_variable(&self, field: &str, loc: Loc, names: &[&str]) -> Diagnostic {
+        let id = Ident {
+            name: field.to_string(),
+            loc,
+        };
+        let mut d = self.unresolved("tenant variable", &id, names.to_vec());
+        unquote_fixes(&mut d);
+        let root = self
+            .a
+            .file_id(std::path::Path::new(project::ROOT_FILE))
+            .unwrap_or(loc.file);
+        let name = intact_syntax::quote(field);
+        d.suggestion(
+            format!("Declare tenant variable `{field}`"),
+            self.end_of_file(root),
+            format!("\nvariable {name} {{\n    label {name}\n}}\n"),
+        )
     }
 
     fn variables(&self, out: &mut Vec<Diagnostic>) {
@@ -242,73 +219,37 @@ impl<'a> Cx<'a> {
         }
         let names: Vec<&str> = vars.iter().map(|v| v.name.name.as_str()).collect();
         let mut used: HashMap<&str, bool> = names.iter().map(|n| (*n, false)).collect();
-        for (t, conn) in self.all_templates() {
-            for seg in template::segments(&t.text) {
-                for r in template::references(seg.expr) {
-                    let Reference::Member {
-                        root,
-                        field,
-                        offset,
-                    } = r
-                    else {
+        // The names `${…}` reads, from the project's one symbol index.
+        let index = symbols::SymbolIndex::new(self.m);
+        for o in index.occurrences.iter().filter(|o| o.in_expression) {
+            match &o.symbol {
+                symbols::Symbol::Variable(field) => match used.get_mut(field.as_str()) {
+                    Some(u) => *u = true,
+                    None => out.push(self.unknown_variable(field, o.loc, &names)),
+                },
+                symbols::Symbol::Param { connection, name } => {
+                    let Some(c) = self.connection(connection) else {
                         continue;
                     };
-                    let at = seg.offset + offset;
-                    match root {
-                        "app" => match used.get_mut(field) {
-                            Some(u) => *u = true,
-                            None => {
-                                let id = Ident {
-                                    name: field.to_string(),
-                                    loc: t.sub_loc(at, field.len()),
-                                };
-                                let mut d = self.unresolved("tenant variable", &id, names.clone());
-                                d.fixes.iter_mut().for_each(|f| {
-                                    f.edits
-                                        .iter_mut()
-                                        .for_each(|e| e.1 = e.1.trim_matches('"').to_string())
-                                });
-                                // Or declare it, in the root file beside the project.
-                                let root = self
-                                    .a
-                                    .file_id(std::path::Path::new(project::ROOT_FILE))
-                                    .unwrap_or(id.loc.file);
-                                let name = intact_syntax::quote(field);
-                                out.push(d.suggestion(
-                                    format!("Declare tenant variable `{field}`"),
-                                    self.end_of_file(root),
-                                    format!("\nvariable {name} {{\n    label {name}\n}}\n"),
-                                ));
-                            }
-                        },
-                        "auth" => {
-                            if let Some(c) = conn {
-                                let params = c.all_params();
-                                let oauth = c.auth.as_ref().is_some_and(|a| a.form == "oauth2");
-                                let known = params.iter().any(|p| p.name == field)
-                                    || (oauth && field == "access_token");
-                                if !known {
-                                    let id = Ident {
-                                        name: field.to_string(),
-                                        loc: t.sub_loc(at, field.len()),
-                                    };
-                                    let mut d = self.unresolved(
-                                        &format!("param of connection `{}`", c.name.name),
-                                        &id,
-                                        params.iter().map(|p| p.name.as_str()).collect(),
-                                    );
-                                    d.fixes.iter_mut().for_each(|f| {
-                                        f.edits
-                                            .iter_mut()
-                                            .for_each(|e| e.1 = e.1.trim_matches('"').to_string())
-                                    });
-                                    out.push(d);
-                                }
-                            }
-                        }
-                        _ => {}
+                    let params = c.all_params();
+                    let oauth = c.auth.as_ref().is_some_and(|a| a.form == "oauth2");
+                    let known =
+                        params.iter().any(|p| p.name == *name) || (oauth && name == "access_token");
+                    if !known {
+                        let id = Ident {
+                            name: name.clone(),
+                            loc: o.loc,
+                        };
+                        let mut d = self.unresolved(
+                            &format!("param of connection `{}`", c.name.name),
+                            &id,
+                            params.iter().map(|p| p.name.as_str()).collect(),
+                        );
+                        unquote_fixes(&mut d);
+                        out.push(d);
                     }
                 }
+                _ => {}
             }
         }
         for c in &self.m.connections {
@@ -1227,4 +1168,13 @@ pub fn walk_steps<'a>(steps: &'a [Step], f: &mut dyn FnMut(&'a Step)) {
         f(s);
         walk_steps(&s.body, f);
     }
+}
+
+/// A did-you-mean inside `${…}` replaces the bare name, not a quoted one.
+fn unquote_fixes(d: &mut Diagnostic) {
+    d.fixes.iter_mut().for_each(|f| {
+        f.edits
+            .iter_mut()
+            .for_each(|e| e.1 = e.1.trim_matches('"').to_string())
+    });
 }

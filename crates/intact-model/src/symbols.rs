@@ -120,6 +120,9 @@ pub struct Occurrence {
     pub form: Form,
     /// The definition, rather than a reference.
     pub definition: bool,
+    /// Where the reference is written: in `${…}`, or in KDL (`connection="api"`, `from=`, a
+    /// test's `app` key), which the checker's rules tell apart.
+    pub in_expression: bool,
 }
 
 /// Every occurrence of every symbol of a model.
@@ -195,6 +198,7 @@ impl<'a> Builder<'a> {
             loc,
             form,
             definition,
+            in_expression: false,
         });
     }
 
@@ -426,7 +430,13 @@ impl<'a> Builder<'a> {
                     }
                 };
                 let loc = t.sub_loc(seg.offset + offset, len);
-                self.push(symbol, loc, Form::Bare, false);
+                self.out.push(Occurrence {
+                    symbol,
+                    loc,
+                    form: Form::Bare,
+                    definition: false,
+                    in_expression: true,
+                });
             }
         }
     }
