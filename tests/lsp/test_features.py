@@ -1,4 +1,4 @@
-"""Completion and hover through `intact lsp`, with the capabilities of VS Code and Neovim.
+"""Every editor feature through `intact lsp`, with the capabilities of VS Code and Neovim.
 
 Run by tests/run.sh; INTACT_BIN names the binary under test. The fixtures come from
 test_diagnostics.py.
