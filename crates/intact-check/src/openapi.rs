@@ -220,11 +220,7 @@ fn summarize(d: &Described) -> Vec<OperationSummary> {
 
 /// Where digests are kept: `$INTACT_CACHE_DIR/openapi` or the user's cache folder's.
 fn cache_dir() -> Option<PathBuf> {
-    let base = match std::env::var_os("INTACT_CACHE_DIR").filter(|v| !v.is_empty()) {
-        Some(dir) => PathBuf::from(dir),
-        None => dirs::cache_dir()?.join("intact"),
-    };
-    Some(base.join("openapi"))
+    Some(intact_model::project::cache_root()?.join("openapi"))
 }
 
 fn load(key: u64) -> Option<Digest> {

@@ -303,12 +303,13 @@ fn completion_and_hover_answer_over_stdio() {
 }
 
 /// Definition, references, highlights, rename and the outline over stdio, across the files of the
-/// project and inside `${…}`.
+/// project and inside `${…}`; a contract id leads to its bundled schemas.
 #[test]
 fn navigation_and_rename_answer_over_stdio() {
     let dir = project();
     let root = dir.path().canonicalize().unwrap();
-    let mut c = Client::start();
+    let cache = tempfile::tempdir().unwrap();
+    let mut c = Client::start_with(&[("INTACT_CACHE_DIR", cache.path())]);
     c.initialize(&root, &["utf-16"]);
     let main = root.join("flows/main.kdl");
     let muri = uri(&main);
@@ -363,6 +364,32 @@ fn navigation_and_rename_answer_over_stdio() {
     );
     assert_eq!(symbols[0]["name"], "main", "{symbols}");
     assert_eq!(symbols[0]["children"][0]["name"], "found");
+    // `contract="universal-logout"` → the contract's input and output schemas.
+    let action = root.join("actions.kdl");
+    let auri = uri(&action);
+    c.open(
+        &auri,
+        "action \"logout\" contract=\"universal-logout\" {\n    return {\n        logoutStatus \"SUCCESS\"\n    }\n}\n",
+    );
+    let schemas = c.request(
+        "textDocument/definition",
+        json!({"textDocument": {"uri": auri}, "position": {"line": 0, "character": 30}}),
+    );
+    let files: Vec<&str> = schemas
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["uri"].as_str().unwrap())
+        .collect();
+    assert!(
+        files[0].ends_with("contracts/universal-logout.input.json")
+            && files[1].ends_with("contracts/universal-logout.output.json"),
+        "{files:?}"
+    );
+    let input = cache.path().join("contracts/universal-logout.input.json");
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(input).unwrap()).unwrap();
+    assert!(schema["properties"].is_object(), "{schema}");
     c.shutdown();
 }
 

@@ -32,7 +32,7 @@ pub use expression::{Signature, signature_help};
 pub use fixes::{QuickFix, fix_all, fixes};
 pub use hints::{InlayHint, inlay_hints};
 pub use hover::{Hover, hover};
-pub use navigation::{definition, highlights, prepare_rename, references, rename};
+pub use navigation::{Target, definition, highlights, prepare_rename, references, rename};
 pub use outline::{OutlineItem, OutlineKind, outline, project_symbols};
 pub use structure::{folding, selection};
 pub use tokens::{Token, TokenKind, tokens};

@@ -8,11 +8,23 @@ use intact_syntax::{Span, quote};
 
 use crate::{FilePosition, Snapshot};
 
+/// Where something is defined.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// In a file of the project.
+    Loc(Loc),
+    /// A contract of the registry: its JSON Schemas are bundled with intact, not in the project.
+    Contract(String),
+}
+
 /// Where the thing at `pos` is defined.
-pub fn definition(analysis: &Snapshot, pos: FilePosition) -> Option<Loc> {
+pub fn definition(analysis: &Snapshot, pos: FilePosition) -> Option<Target> {
     let index = analysis.symbols();
     let at = index.at(pos.file, pos.offset)?;
-    Some(index.definition(&at.symbol)?.loc)
+    if let Symbol::Contract(id) = &at.symbol {
+        return intact_model::contracts::contract(id).map(|c| Target::Contract(c.id.to_string()));
+    }
+    Some(Target::Loc(index.definition(&at.symbol)?.loc))
 }
 
 /// Every place that names the thing at `pos`, its definition first when `with_definition`.

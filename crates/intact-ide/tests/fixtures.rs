@@ -130,7 +130,8 @@ fn place(a: &Snapshot, loc: intact_model::Loc) -> String {
 fn definition_fixtures() {
     check("definition", |a, pos| {
         match intact_ide::definition(a, pos) {
-            Some(loc) => format!("{}\n", place(a, loc)),
+            Some(intact_ide::Target::Loc(loc)) => format!("{}\n", place(a, loc)),
+            Some(intact_ide::Target::Contract(id)) => format!("the bundled schemas of {id}\n"),
             None => "(nothing)\n".to_string(),
         }
     });

@@ -375,9 +375,24 @@ impl LanguageServer for Backend {
             return Ok(None);
         };
         let found = guarded(|| intact_ide::definition(&at.analysis, at.pos)).flatten();
-        Ok(found
-            .and_then(|loc| at.location(loc))
-            .map(lsp::GotoDefinitionResponse::Scalar))
+        Ok(match found {
+            Some(intact_ide::Target::Loc(loc)) => {
+                at.location(loc).map(lsp::GotoDefinitionResponse::Scalar)
+            }
+            Some(intact_ide::Target::Contract(id)) => {
+                let files = contract_schema_files(&id);
+                let locations: Vec<lsp::Location> = files
+                    .iter()
+                    .filter_map(|p| protocol::uri_for(p))
+                    .map(|uri| lsp::Location {
+                        uri,
+                        range: lsp::Range::default(),
+                    })
+                    .collect();
+                (!locations.is_empty()).then_some(lsp::GotoDefinitionResponse::Array(locations))
+            }
+            None => None,
+        })
     }
 
     async fn references(
@@ -649,6 +664,29 @@ impl At {
             range: protocol::range(&index, self.enc, loc.span.start, loc.span.end),
         })
     }
+}
+
+/// A contract's bundled input and output schemas as files an editor can open: written under
+/// intact's cache folder (`contracts/<id>.input.json`, `.output.json`) when missing or different.
+fn contract_schema_files(id: &str) -> Vec<PathBuf> {
+    use intact_model::contracts::{Side, bundled_schema_text};
+    let Some(dir) = project::cache_root().map(|d| d.join("contracts")) else {
+        return Vec::new();
+    };
+    if std::fs::create_dir_all(&dir).is_err() {
+        return Vec::new();
+    }
+    [(Side::Input, "input"), (Side::Output, "output")]
+        .into_iter()
+        .filter_map(|(side, name)| {
+            let text = bundled_schema_text(id, side)?;
+            let path = dir.join(format!("{id}.{name}.json"));
+            if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+                std::fs::write(&path, &text).ok()?;
+            }
+            Some(path)
+        })
+        .collect()
 }
 
 /// A feature's answer, or `None` when it panicked: a bug in one feature must not stop the server

@@ -150,3 +150,13 @@ pub fn climbs_out(relative: &str) -> bool {
     }
     false
 }
+
+/// intact's folder in the user's cache: `$INTACT_CACHE_DIR`, else the platform's cache folder
+/// (`$XDG_CACHE_HOME`, `~/.cache`, `~/Library/Caches`, `%LOCALAPPDATA%`) then `intact`. Tokens,
+/// OpenAPI digests and the contract schemas an editor opens live under it.
+pub fn cache_root() -> Option<PathBuf> {
+    match std::env::var_os("INTACT_CACHE_DIR").filter(|v| !v.is_empty()) {
+        Some(dir) => Some(PathBuf::from(dir)),
+        None => Some(dirs::cache_dir()?.join("intact")),
+    }
+}

@@ -44,12 +44,8 @@ impl TokenStore {
     /// `$INTACT_CACHE_DIR` or the platform's cache folder (`$XDG_CACHE_HOME`, `~/.cache`,
     /// `~/Library/Caches`, `%LOCALAPPDATA%`), then `intact/tokens/<project>-<hash>/<env>`.
     pub fn user(root: &Path, env: &str) -> Result<TokenStore, String> {
-        let base = match std::env::var_os("INTACT_CACHE_DIR").filter(|v| !v.is_empty()) {
-            Some(dir) => PathBuf::from(dir),
-            None => dirs::cache_dir()
-                .ok_or("cannot find the user's cache folder; set INTACT_CACHE_DIR")?
-                .join("intact"),
-        };
+        let base = intact_model::project::cache_root()
+            .ok_or("cannot find the user's cache folder; set INTACT_CACHE_DIR")?;
         let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
         let stem: String = root
             .file_name()

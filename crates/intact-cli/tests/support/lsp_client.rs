@@ -29,8 +29,14 @@ impl Client {
     }
 
     pub fn start() -> Client {
+        Client::start_with(&[])
+    }
+
+    /// A server with these environment variables set (`INTACT_CACHE_DIR`).
+    pub fn start_with(env: &[(&str, &std::path::Path)]) -> Client {
         let mut child = Command::new(env!("CARGO_BIN_EXE_intact"))
             .arg("lsp")
+            .envs(env.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
