@@ -87,3 +87,52 @@ fn analysis_for_a_request(b: Bencher, lines: usize) {
         Analysis::from_files(black_box(files))
     });
 }
+
+/// The project `intact import openapi` makes of Okta's management API (732 flows, a 3.5 MB copy
+/// under openapi/): completion and hover at `${steps.call.body` of a request typed by the
+/// document (budget: 5 ms median).
+mod okta {
+    use super::*;
+
+    fn snapshot() -> Option<(Snapshot, FilePosition)> {
+        let spec = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared/corpus/openapi/okta-management-3.0.yaml");
+        let bytes = std::fs::read(&spec).ok()?;
+        let read = |p: &Path| std::fs::read(p);
+        let opts = intact_openapi::Options {
+            write_project_file: true,
+            ..Default::default()
+        };
+        let plan = intact_openapi::plan(&spec, bytes, &read, &opts).ok()?;
+        let files: Vec<FileInput> = plan
+            .files
+            .into_iter()
+            .map(|f| FileInput::new(f.path, String::from_utf8(f.bytes).unwrap()))
+            .collect();
+        let a = Analysis::new(files);
+        let file = a.file_id(Path::new("flows/authorization_server_clients.kdl"))?;
+        let marker = "return \"${steps.call.body";
+        let offset = a.file(file).text().find(marker)? + marker.len();
+        Some((
+            Snapshot::new(Arc::new(a)),
+            FilePosition {
+                file,
+                offset: offset as u32,
+            },
+        ))
+    }
+
+    #[divan::bench(sample_count = 20)]
+    fn completion_of_a_response_field(b: Bencher) {
+        let (a, pos) = snapshot().expect("the corpus is beside the checkout (../shared)");
+        assert!(!intact_ide::completions(&a, pos).is_empty());
+        b.bench(|| intact_ide::completions(black_box(&a), pos));
+    }
+
+    #[divan::bench(sample_count = 20)]
+    fn hover_on_a_response(b: Bencher) {
+        let (a, pos) = snapshot().expect("the corpus is beside the checkout (../shared)");
+        assert!(intact_ide::hover(&a, pos).is_some());
+        b.bench(|| intact_ide::hover(black_box(&a), pos));
+    }
+}
