@@ -365,12 +365,20 @@ impl<'a> Cx<'a> {
             .iter()
             .map(|c| c.name.name.as_str())
             .collect();
-        for (owner, steps) in owners {
-            if let Some(id) = owner.connection
-                && self.connection(&id.name).is_none()
+        // Every `connection` a definition, a request or a test names, from the symbol index.
+        let index = symbols::SymbolIndex::new(self.m);
+        for o in index.occurrences.iter().filter(|o| !o.definition) {
+            if let symbols::Symbol::Connection(name) = &o.symbol
+                && self.connection(name).is_none()
             {
-                out.push(self.unresolved("connection", id, names.clone()));
+                let id = Ident {
+                    name: name.clone(),
+                    loc: o.loc,
+                };
+                out.push(self.unresolved("connection", &id, names.clone()));
             }
+        }
+        for (owner, steps) in owners {
             walk_steps(steps, &mut |s| {
                 let StepKind::Request(req) = &s.kind else {
                     return;
@@ -389,9 +397,7 @@ impl<'a> Cx<'a> {
         out: &mut Vec<Diagnostic>,
     ) {
         match &req.connection {
-            Some(id) if self.connection(&id.name).is_none() => {
-                out.push(self.unresolved("connection", id, names.to_vec()));
-            }
+            // An unknown one is reported with every other connection reference (`connections`).
             Some(_) => {}
             None if owner.connection.is_none() && owner.fixed.is_none() => match self.m.connections.len() {
                 0 => out.push(
@@ -686,12 +692,6 @@ impl<'a> Cx<'a> {
             .map(|a| a.name.name.as_str())
             .collect();
         let flows: Vec<&str> = self.m.flows.iter().map(|a| a.name.name.as_str()).collect();
-        let conns: Vec<&str> = self
-            .m
-            .connections
-            .iter()
-            .map(|a| a.name.name.as_str())
-            .collect();
         for t in &self.m.tests {
             match (&t.action, &t.flow) {
                 (Some(a), None) => {
@@ -730,11 +730,6 @@ impl<'a> Cx<'a> {
         // Defaults are checked as written too, in case no test uses them yet; what tests took
         // from them is reported once (findings are deduplicated).
         for t in self.m.tests.iter().chain(&self.m.test_defaults) {
-            for id in t.params.iter().chain(&t.mocks) {
-                if self.connection(&id.name).is_none() {
-                    out.push(self.unresolved("connection", id, conns.clone()));
-                }
-            }
             for r in &t.run.routes {
                 if let Some(d) = self.mock_path_with_query(r) {
                     out.push(d);

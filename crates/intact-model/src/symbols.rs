@@ -139,6 +139,11 @@ impl SymbolIndex {
             out: Vec::new(),
         };
         b.model();
+        // A `test-defaults` block is merged into every test it serves: its names are seen once
+        // through the block and again through each test, at the same place. One occurrence each,
+        // or a rename would edit the same text twice.
+        let mut seen = std::collections::HashSet::new();
+        b.out.retain(|o| seen.insert((o.loc, o.symbol.clone())));
         let mut by_symbol: HashMap<Symbol, Vec<usize>> = HashMap::new();
         for (i, o) in b.out.iter().enumerate() {
             by_symbol.entry(o.symbol.clone()).or_default().push(i);
@@ -309,6 +314,15 @@ impl<'a> Builder<'a> {
                 .map(|c| c.name.name.as_str());
             let owner = Owner::Flow(name.to_string());
             self.steps(&f.steps, &owner, conn, Some(name));
+        }
+        // `test-defaults` blocks name connections and variables like tests do.
+        for t in &m.test_defaults {
+            for v in &t.app {
+                self.push(Symbol::Variable(v.name.clone()), v.loc, Form::Bare, false);
+            }
+            for c in t.params.iter().chain(&t.mocks) {
+                self.reference(Symbol::Connection(c.name.clone()), c);
+            }
         }
         for t in &m.tests {
             self.def(Symbol::Test(t.name.name.clone()), &t.name);
