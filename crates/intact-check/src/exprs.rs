@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use intact_expr::{Env, Field, Type};
 use intact_model::contracts::{self, Side};
-use intact_model::template::{self, Reference};
+use intact_model::template;
 use intact_model::*;
 
 use crate::{Diagnostic, suggest};
@@ -751,36 +751,26 @@ impl<'a> Cx<'a> {
                     if t.role == Role::Header && !to_other_connection {
                         continue;
                     }
-                    for seg in template::segments(&t.text) {
-                        for r in template::references(seg.expr) {
-                            let Reference::Member {
-                                root: "auth",
-                                field,
-                                offset,
-                            } = r
-                            else {
-                                continue;
-                            };
-                            if !secret.iter().any(|x| x == field) {
-                                continue;
-                            }
-                            let where_ = match t.role {
-                                Role::Path => "into a request path",
-                                Role::Query => "into a query parameter",
-                                Role::Body => "into a request body",
-                                Role::Log => "into a log line",
-                                Role::Header => "to another connection",
-                                Role::Value => "into a value of the run (it may end in an output)",
-                            };
-                            out.push(
-                                Diagnostic::new("secret::exposed", t.sub_loc(seg.offset + offset, field.len()), format!("the secret `auth.{field}` goes {where_}"))
+                    for (at, field) in template::members(&t.text, "auth") {
+                        if !secret.iter().any(|x| x == field) {
+                            continue;
+                        }
+                        let where_ = match t.role {
+                            Role::Path => "into a request path",
+                            Role::Query => "into a query parameter",
+                            Role::Body => "into a request body",
+                            Role::Log => "into a log line",
+                            Role::Header => "to another connection",
+                            Role::Value => "into a value of the run (it may end in an output)",
+                        };
+                        out.push(
+                                Diagnostic::new("secret::exposed", t.sub_loc(at, field.len()), format!("the secret `auth.{field}` goes {where_}"))
                                     .label("secret used here")
                                     .help(format!(
                                         "a secret (a password param, or a param the auth sends as a credential) may be used only by connection `{}`'s headers and auth, and so may every value computed from it; send it there (e.g. `auth \"custom\" {{ header … }}`)",
                                         c.name.name
                                     )),
                             );
-                        }
                     }
                 }
             });
@@ -803,25 +793,16 @@ impl<'a> Cx<'a> {
             let mut ts = Vec::new();
             mp.tree.templates(&mut ts);
             for t in ts {
-                for seg in template::segments(&t.text) {
-                    for r in template::references(seg.expr) {
-                        if let Reference::Member {
-                            root: "auth",
-                            field,
-                            offset,
-                        } = r
-                        {
-                            out.push(
-                                Diagnostic::new(
-                                    "secret::exposed",
-                                    t.sub_loc(seg.offset + offset, field.len()),
-                                    format!("a mapping reads the connection param `auth.{field}`"),
-                                )
-                                .label("params are not in scope in mappings")
-                                .help("mappings build data; pass what they need as their argument"),
-                            );
-                        }
-                    }
+                for (at, field) in template::members(&t.text, "auth") {
+                    out.push(
+                        Diagnostic::new(
+                            "secret::exposed",
+                            t.sub_loc(at, field.len()),
+                            format!("a mapping reads the connection param `auth.{field}`"),
+                        )
+                        .label("params are not in scope in mappings")
+                        .help("mappings build data; pass what they need as their argument"),
+                    );
                 }
             }
         }

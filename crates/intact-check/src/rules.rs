@@ -1091,12 +1091,8 @@ pub fn skeleton(contract: &contracts::Contract) -> String {
 /// The params (`auth.NAME`) a connection's URL, headers and auth read when a request goes through
 /// it, the implicit ones of basic and bearer auth included.
 fn connection_reads(conn: &ConnectionDef) -> Vec<String> {
-    let mut templates: Vec<&Template> = conn.base_url.iter().collect();
-    templates.extend(conn.headers.iter().map(|(_, t)| t));
     let mut names: Vec<String> = Vec::new();
     if let Some(auth) = &conn.auth {
-        templates.extend(auth.settings.iter().map(|(_, t)| t));
-        templates.extend(auth.credentials.iter().map(|(_, _, t)| t));
         let implicit: &[&str] = match auth.form.as_str() {
             "basic" => &["username", "password"],
             "bearer" => &["token"],
@@ -1109,19 +1105,12 @@ fn connection_reads(conn: &ConnectionDef) -> Vec<String> {
             }
         }
     }
-    for t in templates {
-        for seg in template::segments(&t.text) {
-            for r in template::references(seg.expr) {
-                if let Reference::Member {
-                    root: "auth",
-                    field,
-                    ..
-                } = r
-                {
-                    names.push(field.to_string());
-                }
-            }
-        }
+    for t in conn.templates() {
+        names.extend(
+            template::members(&t.text, "auth")
+                .into_iter()
+                .map(|(_, f)| f.to_string()),
+        );
     }
     names.sort();
     names.dedup();

@@ -138,12 +138,7 @@ fn collect_templates<'a>(analysis: &'a Snapshot, file: FileId, out: &mut Vec<&'a
         }
     }
     for c in &m.connections {
-        c.base_url.iter().for_each(&mut add);
-        c.headers.iter().for_each(|(_, t)| add(t));
-        if let Some(a) = &c.auth {
-            a.settings.iter().for_each(|(_, t)| add(t));
-            a.credentials.iter().for_each(|(_, _, t)| add(t));
-        }
+        c.templates().for_each(&mut add);
         if let Some(p) = &c.ping {
             steps(p, &mut add);
         }

@@ -191,17 +191,9 @@ impl ConnectionDef {
         }
         // A text param the auth sends as a credential is a secret all the same.
         for t in self.credential_templates() {
-            for seg in template::segments(&t.text) {
-                for r in template::references(seg.expr) {
-                    if let template::Reference::Member {
-                        root: "auth",
-                        field,
-                        ..
-                    } = r
-                        && let Some(p) = out.iter_mut().find(|p| p.name == field)
-                    {
-                        p.secret = true;
-                    }
+            for (_, field) in template::members(&t.text, "auth") {
+                if let Some(p) = out.iter_mut().find(|p| p.name == field) {
+                    p.secret = true;
                 }
             }
         }
@@ -221,6 +213,22 @@ impl ConnectionDef {
             out.push("access_token".into());
         }
         out
+    }
+
+    /// Every template a connection's own settings hold: its base URL, its headers, and its auth's
+    /// settings, credentials and token-request fields (not its `ping`, which is steps).
+    pub fn templates(&self) -> impl Iterator<Item = &Template> {
+        let auth = self.auth.iter().flat_map(|a| {
+            a.settings
+                .iter()
+                .map(|(_, t)| t)
+                .chain(a.credentials.iter().map(|(_, _, t)| t))
+                .chain(a.token_params.iter().map(|(_, t)| t))
+        });
+        self.base_url
+            .iter()
+            .chain(self.headers.iter().map(|(_, t)| t))
+            .chain(auth)
     }
 
     /// The auth's templates that make a credential: headers, query parameters and cookies of the

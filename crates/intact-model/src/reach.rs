@@ -92,22 +92,10 @@ impl<'a> Reach<'a> {
             return;
         }
         let name = c.name.name.as_str();
-        if !self.settled.base_url(name)
-            && let Some(t) = &c.base_url
-        {
-            self.template(t);
-        }
-        for (_, t) in &c.headers {
-            self.template(t);
-        }
-        if let Some(a) = &c.auth {
-            let templates = a
-                .settings
-                .iter()
-                .map(|(_, t)| t)
-                .chain(a.credentials.iter().map(|(_, _, t)| t))
-                .chain(a.token_params.iter().map(|(_, t)| t));
-            for t in templates {
+        // A base URL the environment overrides is never evaluated.
+        let overridden = self.settled.base_url(name);
+        for t in c.templates() {
+            if !(overridden && c.base_url.as_ref().is_some_and(|b| std::ptr::eq(b, t))) {
                 self.template(t);
             }
         }

@@ -252,14 +252,7 @@ impl<'a> Builder<'a> {
                 owner: None,
                 flow: None,
             };
-            let mut templates: Vec<&Template> = c.base_url.iter().collect();
-            templates.extend(c.headers.iter().map(|(_, t)| t));
-            if let Some(a) = &c.auth {
-                templates.extend(a.settings.iter().map(|(_, t)| t));
-                templates.extend(a.credentials.iter().map(|(_, _, t)| t));
-                templates.extend(a.token_params.iter().map(|(_, t)| t));
-            }
-            for t in templates {
+            for t in c.templates() {
                 self.template(t, scope);
             }
         }

@@ -89,6 +89,26 @@ pub enum Reference<'a> {
     Call { name: &'a str, offset: usize },
 }
 
+/// The fields of `root` that the expressions of a template's text read (`auth` → `token` for
+/// `"Bearer ${auth.token}"`), each with its byte offset within `text`.
+pub fn members<'a>(text: &'a str, root: &str) -> Vec<(usize, &'a str)> {
+    let mut out = Vec::new();
+    for seg in segments(text) {
+        for r in references(seg.expr) {
+            if let Reference::Member {
+                root: r_root,
+                field,
+                offset,
+            } = r
+                && r_root == root
+            {
+                out.push((seg.offset + offset, field));
+            }
+        }
+    }
+    out
+}
+
 /// The names an expression uses; offsets are within `expr`.
 pub fn references(expr: &str) -> Vec<Reference<'_>> {
     let bytes = expr.as_bytes();

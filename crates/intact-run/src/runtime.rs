@@ -939,7 +939,11 @@ impl Runtime {
             let value = text_of(&self.eval(&Tree::Template(t.clone()), frame)?);
             // A header built around a secret (`Token ${auth.key}`) is a credential as a whole:
             // its base64 or URL-encoded form is masked too, not only the secret inside.
-            if secrets.is_some_and(|n| reads_secret(&t.text, n)) {
+            if secrets.is_some_and(|n| {
+                template::members(&t.text, "auth")
+                    .iter()
+                    .any(|(_, f)| n.iter().any(|x| x == f))
+            }) {
                 self.masker.add(&value);
             }
             headers.push((k.clone(), value));
