@@ -146,12 +146,7 @@ impl<'a> Cx<'a> {
 
     /// The project node that counts: the one in the root intact.kdl, else the first.
     fn project_def(&self) -> Option<&'a ProjectDef> {
-        let root = self.a.file_id(std::path::Path::new(project::ROOT_FILE));
-        self.m
-            .projects
-            .iter()
-            .find(|p| Some(p.loc.file) == root)
-            .or(self.m.projects.first())
+        self.a.project()
     }
 
     fn connection(&self, name: &str) -> Option<&'a ConnectionDef> {
@@ -461,20 +456,9 @@ impl<'a> Cx<'a> {
     fn contracts(&self, out: &mut Vec<Diagnostic>) {
         let ids: Vec<&str> = CONTRACTS.iter().map(|c| c.id).collect();
         let project = self.project_def();
-        let caps: Vec<&CapabilityDef> = project
-            .map(|p| p.capabilities.iter().collect())
-            .unwrap_or_default();
-        let provisioning = caps.iter().find(|c| c.name == "provisioning");
-        let is_on = |sw: Switch| -> bool {
-            match sw {
-                Switch::Capability(name) => caps.iter().any(|c| c.name == name),
-                Switch::Feature(f) => {
-                    provisioning.is_some_and(|p| p.features.iter().any(|(x, _)| x == f))
-                }
-                Switch::GroupOperations => provisioning.is_some_and(|p| p.group_operations),
-                Switch::GroupMembership => provisioning.is_some_and(|p| p.group_membership),
-            }
-        };
+        let provisioning =
+            project.and_then(|p| p.capabilities.iter().find(|c| c.name == "provisioning"));
+        let is_on = |sw: Switch| project.is_some_and(|p| p.switched_on(sw));
         let mut implemented: HashMap<&str, Vec<&ActionDef>> = HashMap::new();
         for ac in &self.m.actions {
             let Some((id, loc)) = &ac.contract else {

@@ -141,17 +141,12 @@ fn skeletons(analysis: &Snapshot, replace: Span) -> Vec<CompletionItem> {
             .iter()
             .any(|a| a.enabled && a.contract.as_ref().is_some_and(|(c, _)| c == id))
     };
-    let mandatory: Vec<&str> = analysis
-        .findings()
-        .iter()
-        .filter(|d| d.code == "contract::missing-action")
-        .filter_map(|d| d.message.split('`').nth(1))
-        .collect();
+    let project = analysis.project();
     let mut out: Vec<(bool, CompletionItem)> = intact_model::contracts::CONTRACTS
         .iter()
         .filter(|c| !implemented(c.id))
         .map(|c| {
-            let is_mandatory = mandatory.contains(&c.id);
+            let is_mandatory = project.is_some_and(|p| p.switched_on(c.mandatory_with));
             (
                 !is_mandatory,
                 CompletionItem {

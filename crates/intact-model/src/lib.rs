@@ -139,6 +139,16 @@ impl Analysis {
         &self.files[id as usize]
     }
 
+    /// The project node that counts: the one in the root `intact.kdl`, else the first.
+    pub fn project(&self) -> Option<&ProjectDef> {
+        let root = self.file_id(std::path::Path::new(project::ROOT_FILE));
+        self.model
+            .projects
+            .iter()
+            .find(|p| Some(p.loc.file) == root)
+            .or(self.model.projects.first())
+    }
+
     pub fn file_id(&self, path: &std::path::Path) -> Option<FileId> {
         self.files
             .iter()

@@ -116,6 +116,23 @@ pub struct ProjectDef {
     pub capabilities: Vec<CapabilityDef>,
 }
 
+impl ProjectDef {
+    /// Whether a contract's switch is on: its capability declared, or its feature or group option
+    /// given in `capability "provisioning"`.
+    pub fn switched_on(&self, switch: crate::contracts::Switch) -> bool {
+        use crate::contracts::Switch;
+        let provisioning = self.capabilities.iter().find(|c| c.name == "provisioning");
+        match switch {
+            Switch::Capability(name) => self.capabilities.iter().any(|c| c.name == name),
+            Switch::Feature(f) => {
+                provisioning.is_some_and(|p| p.features.iter().any(|(x, _)| x == f))
+            }
+            Switch::GroupOperations => provisioning.is_some_and(|p| p.group_operations),
+            Switch::GroupMembership => provisioning.is_some_and(|p| p.group_membership),
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct CapabilityDef {
     pub name: String,
