@@ -21,9 +21,9 @@ pub(crate) fn check(a: &Analysis, docs: &crate::openapi::Documents, out: &mut Ve
 pub fn step_types(a: &Analysis, file: FileId) -> Vec<(Loc, Type)> {
     let docs = crate::openapi::documents(a);
     let mut cx = Cx::new(a, &docs);
-    cx.step_types = Some((file, Vec::new()));
+    cx.focus = Focus::File(file);
     cx.run(&mut Vec::new());
-    cx.step_types.map(|(_, found)| found).unwrap_or_default()
+    cx.steps_found
 }
 
 /// What is in scope for the expressions of the template at `offset` of `file`: the names, their
@@ -31,32 +31,44 @@ pub fn step_types(a: &Analysis, file: FileId) -> Vec<(Loc, Type)> {
 pub fn scope_at(a: &Analysis, file: FileId, offset: u32) -> Option<Env> {
     let docs = crate::openapi::documents(a);
     let mut cx = Cx::new(a, &docs);
-    cx.capture = Some(((file, offset), None));
+    cx.focus = Focus::At(file, offset);
     cx.run(&mut Vec::new());
-    cx.capture.and_then(|(_, env)| env)
+    cx.scope_found
+}
+
+/// Which definitions a pass types: all of them (the checker), the one that holds a place
+/// (`scope_at`), or those of one file (`step_types`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Focus {
+    All,
+    At(FileId, u32),
+    File(FileId),
+}
+
+impl Focus {
+    fn holds(self, loc: Loc) -> bool {
+        match self {
+            Focus::All => true,
+            Focus::At(file, offset) => loc.file == file && loc.span.touches(offset),
+            Focus::File(file) => loc.file == file,
+        }
+    }
 }
 
 impl Cx<'_> {
     fn run(&mut self, out: &mut Vec<Diagnostic>) {
         let cx = self;
         let a = cx.a;
-        // `scope_at` types only the definition that holds the place asked about, `step_types`
-        // only the definitions of its file.
-        let wanted = cx.capture.as_ref().map(|(at, _)| *at);
-        let in_file = cx.step_types.as_ref().map(|(f, _)| *f);
-        let holds = |loc: Loc| {
-            wanted.is_none_or(|(file, offset)| loc.file == file && loc.span.touches(offset))
-                && in_file.is_none_or(|f| loc.file == f)
-        };
-        let wanted = wanted.or(in_file.map(|f| (f, 0)));
+        let focus = cx.focus;
+        let all = focus == Focus::All;
         cx.mapping_types();
-        if wanted.is_none() || a.model.connections.iter().any(|c| holds(c.loc)) {
+        if all || a.model.connections.iter().any(|c| focus.holds(c.loc)) {
             cx.connections(out);
         }
-        if wanted.is_none() || a.model.mappings.iter().any(|m| holds(m.loc)) {
+        if all || a.model.mappings.iter().any(|m| focus.holds(m.loc)) {
             cx.mappings(out);
         }
-        for ac in a.model.actions.iter().filter(|x| holds(x.loc)) {
+        for ac in a.model.actions.iter().filter(|x| focus.holds(x.loc)) {
             let input = ac
                 .contract
                 .as_ref()
@@ -66,15 +78,15 @@ impl Cx<'_> {
             cx.owner(&ac.steps, input, conn, out);
             cx.action_output(ac, out);
         }
-        for f in a.model.flows.iter().filter(|x| holds(x.loc)) {
+        for f in a.model.flows.iter().filter(|x| focus.holds(x.loc)) {
             let input = flow_input_type(f);
             let conn = cx.effective_connection(f.connection.as_ref());
             cx.owner(&f.steps, input, conn, out);
         }
-        for t in a.model.tests.iter().filter(|x| holds(x.loc)) {
+        for t in a.model.tests.iter().filter(|x| focus.holds(x.loc)) {
             cx.test_templates(t, out);
         }
-        if wanted.is_none() {
+        if all {
             cx.secrets(out);
             test_inputs(a, out);
         }
@@ -152,10 +164,12 @@ struct Cx<'a> {
         HashMap<String, std::rc::Rc<Result<intact_expr::Parsed, Vec<intact_expr::SyntaxError>>>>,
     /// The type each template was given, by location, so trees reuse it without reporting twice.
     types: HashMap<Loc, Type>,
-    /// `scope_at`: the place asked about, and the scope of the template found there.
-    capture: Option<((FileId, u32), Option<Env>)>,
-    /// `step_types`: the file asked about, and the result type of each named step in it.
-    step_types: Option<(FileId, Vec<(Loc, Type)>)>,
+    /// Which definitions this pass types.
+    focus: Focus,
+    /// `Focus::At`: the scope of the template at the place.
+    scope_found: Option<Env>,
+    /// `Focus::File`: the result type of each named step of the file.
+    steps_found: Vec<(Loc, Type)>,
 }
 
 impl<'a> Cx<'a> {
@@ -176,8 +190,9 @@ impl<'a> Cx<'a> {
             mappings: Default::default(),
             parsed: HashMap::new(),
             types: HashMap::new(),
-            capture: None,
-            step_types: None,
+            focus: Focus::All,
+            scope_found: None,
+            steps_found: Vec::new(),
         }
     }
 
@@ -246,11 +261,8 @@ impl<'a> Cx<'a> {
 
     /// Types one template, reporting its problems (once per template).
     fn template(&mut self, t: &Template, env: &Env, out: &mut Vec<Diagnostic>) -> Type {
-        if let Some(((file, offset), found)) = &mut self.capture
-            && t.loc.file == *file
-            && t.loc.span.touches(*offset)
-        {
-            *found = Some(env.clone());
+        if matches!(self.focus, Focus::At(..)) && self.focus.holds(t.loc) {
+            self.scope_found = Some(env.clone());
         }
         if let Some(ty) = self.types.get(&t.loc) {
             return ty.clone();
@@ -522,8 +534,8 @@ impl<'a> Cx<'a> {
                 }
             };
             if let Some(name) = &s.name {
-                if let Some((_, found)) = &mut self.step_types {
-                    found.push((name.loc, result.clone()));
+                if matches!(self.focus, Focus::File(_)) {
+                    self.steps_found.push((name.loc, result.clone()));
                 }
                 avail.push((name.name.clone(), result));
             }
