@@ -118,11 +118,12 @@ impl Backend {
         self.request_in(&protocol::path_of(&doc.uri)?)
     }
 
-    /// What a request on a whole open document needs (the offset is 0).
+    /// [`Backend::request_doc`] by the document's path.
     fn request_in(&self, path: &Path) -> Option<At> {
-        let (analysis, file, index) = self.analysis_at(path)?;
+        let root = project::find_root(path)?;
+        let (analysis, file, index) = self.analysis_at(&root, path)?;
         Some(At {
-            root: project::find_root(path)?,
+            root,
             analysis,
             pos: intact_ide::FilePosition { file, offset: 0 },
             index,
@@ -136,17 +137,17 @@ impl Backend {
     /// for the next request on the same text.
     fn analysis_at(
         &self,
+        root: &Path,
         path: &Path,
     ) -> Option<(intact_ide::Snapshot, intact_model::FileId, LineIndex)> {
         let text = self.docs.lock().unwrap().open.get(path)?.text.clone();
-        let root = project::find_root(path)?;
-        let rel = project::relative(&root, path);
+        let rel = project::relative(root, path);
         let current = |snap: &intact_ide::Snapshot| {
             snap.file_id(&rel)
                 .filter(|&f| snap.file(f).input.text == text)
                 .map(|f| (snap.clone(), f, LineIndex::new(&text)))
         };
-        let latest = self.snapshots.lock().unwrap().get(&root).cloned();
+        let latest = self.snapshots.lock().unwrap().get(root).cloned();
         if let Some(found) = latest.as_ref().and_then(current) {
             return Some(found);
         }
@@ -155,7 +156,7 @@ impl Backend {
             .lock()
             .unwrap()
             .as_ref()
-            .filter(|(r, _)| *r == root)
+            .filter(|(r, _)| r == root)
             .and_then(|(_, snap)| current(snap))
         {
             return Some(found);
@@ -168,10 +169,10 @@ impl Backend {
                 .cloned()
                 .collect(),
             // Asked before the first analysis finished (right after opening): the files on disk.
-            None => project::files(&root)
+            None => project::files(root)
                 .unwrap_or_default()
                 .iter()
-                .filter_map(|p| project::read_file(&root, p).ok())
+                .filter_map(|p| project::read_file(root, p).ok())
                 .filter(|f| f.path != rel)
                 .map(|f| Arc::new(SourceFile::new(f)))
                 .collect(),
@@ -181,7 +182,7 @@ impl Backend {
             text.clone(),
         ))));
         let snap = intact_ide::Snapshot::new(Arc::new(Analysis::from_files(files)));
-        *self.last_request.lock().unwrap() = Some((root, snap.clone()));
+        *self.last_request.lock().unwrap() = Some((root.to_path_buf(), snap.clone()));
         current(&snap)
     }
 
