@@ -406,9 +406,7 @@ impl LanguageServer for Backend {
         let with_definition = params.context.include_declaration;
         let locs = guarded(|| intact_ide::references(&at.analysis, at.pos, with_definition))
             .unwrap_or_default();
-        Ok(Some(
-            locs.into_iter().filter_map(|l| at.location(l)).collect(),
-        ))
+        Ok(Some(at.locations(locs).into_iter().flatten().collect()))
     }
 
     async fn document_highlight(
@@ -564,11 +562,14 @@ impl LanguageServer for Backend {
         for (root, analysis) in snapshots {
             let found = guarded(|| intact_ide::project_symbols(&analysis, &params.query))
                 .unwrap_or_default();
+            let mut indexes: HashMap<intact_model::FileId, LineIndex> = HashMap::new();
             for (file, item) in found {
                 let f = analysis.file(file);
-                let index = LineIndex::new(f.text());
+                let index = indexes
+                    .entry(file)
+                    .or_insert_with(|| LineIndex::new(f.text()));
                 if let Some(uri) = protocol::uri_for(&root.join(f.path())) {
-                    out.push(protocol::workspace_symbol(&index, enc, uri, item));
+                    out.push(protocol::workspace_symbol(index, enc, uri, item));
                 }
             }
         }
@@ -641,9 +642,10 @@ struct At {
 impl At {
     /// Edits of the analysis's files as one workspace edit.
     fn workspace_edit(&self, edits: Vec<(intact_model::Loc, String)>) -> lsp::WorkspaceEdit {
+        let (locs, texts): (Vec<_>, Vec<_>) = edits.into_iter().unzip();
         let mut changes: HashMap<lsp::Uri, Vec<lsp::TextEdit>> = HashMap::new();
-        for (loc, text) in edits {
-            if let Some(l) = self.location(loc) {
+        for (l, text) in self.locations(locs).into_iter().zip(texts) {
+            if let Some(l) = l {
                 changes.entry(l.uri).or_default().push(lsp::TextEdit {
                     range: l.range,
                     new_text: text,
@@ -658,12 +660,27 @@ impl At {
 
     /// A location of the analysis as an LSP location (any file of the project).
     fn location(&self, loc: intact_model::Loc) -> Option<lsp::Location> {
-        let f = self.analysis.file(loc.file);
-        let index = LineIndex::new(f.text());
-        Some(lsp::Location {
-            uri: protocol::uri_for(&self.root.join(f.path()))?,
-            range: protocol::range(&index, self.enc, loc.span.start, loc.span.end),
-        })
+        self.locations([loc]).pop().flatten()
+    }
+
+    /// Locations of the analysis as LSP locations, in order; each file's line index is built once.
+    fn locations(
+        &self,
+        locs: impl IntoIterator<Item = intact_model::Loc>,
+    ) -> Vec<Option<lsp::Location>> {
+        let mut indexes: HashMap<intact_model::FileId, LineIndex> = HashMap::new();
+        locs.into_iter()
+            .map(|loc| {
+                let f = self.analysis.file(loc.file);
+                let index = indexes
+                    .entry(loc.file)
+                    .or_insert_with(|| LineIndex::new(f.text()));
+                Some(lsp::Location {
+                    uri: protocol::uri_for(&self.root.join(f.path()))?,
+                    range: protocol::range(index, self.enc, loc.span.start, loc.span.end),
+                })
+            })
+            .collect()
     }
 }
 
