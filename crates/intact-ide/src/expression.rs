@@ -18,21 +18,9 @@ pub(crate) fn completions(
     literal: &Literal,
 ) -> Option<Vec<CompletionItem>> {
     let text = analysis.file(pos.file).text();
-    let start = literal.span.start as usize;
-    let before = text.get(start..pos.offset as usize)?;
-    let open = before.rfind("${")?;
-    let typed = &before[open + 2..];
-    if typed.contains('}') {
-        return None;
-    }
+    let typed = expression_before(text, literal, pos.offset)?;
     // The path being typed: `steps.r.bo` → head `steps.r`, partial `bo`.
-    let path_len = typed
-        .chars()
-        .rev()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '.')
-        .map(char::len_utf8)
-        .sum::<usize>();
-    let path = &typed[typed.len() - path_len..];
+    let path = path_before(typed);
     let (head, partial) = match path.rsplit_once('.') {
         Some((h, p)) => (Some(h), p),
         None => (None, path),
@@ -180,6 +168,17 @@ fn expression_before<'t>(text: &'t str, literal: &Literal, offset: u32) -> Optio
     (!typed.contains('}')).then_some(typed)
 }
 
+/// The dotted path that ends `typed` (`steps.r.bo` of `${lower(steps.r.bo`).
+fn path_before(typed: &str) -> &str {
+    let len: usize = typed
+        .chars()
+        .rev()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '.')
+        .map(char::len_utf8)
+        .sum();
+    &typed[typed.len() - len..]
+}
+
 /// The type of the path under the cursor inside `${…}` (`steps.r.body` when on `body`).
 pub(crate) fn hover(
     analysis: &Snapshot,
@@ -187,16 +186,9 @@ pub(crate) fn hover(
     literal: &Literal,
 ) -> Option<crate::Hover> {
     let text = analysis.file(pos.file).text();
-    expression_before(text, literal, pos.offset)?;
-    let is_path = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '.';
+    let typed = expression_before(text, literal, pos.offset)?;
     let at = pos.offset as usize;
-    let start = at
-        - text[..at]
-            .chars()
-            .rev()
-            .take_while(|c| is_path(*c))
-            .map(char::len_utf8)
-            .sum::<usize>();
+    let start = at - path_before(typed).len();
     let end = at
         + text[at..]
             .chars()
