@@ -788,17 +788,12 @@ fn login(connection: String, live: Live, port: u16, timeout: u64, no_browser: bo
 fn logout(connection: String, env: String, project: Option<PathBuf>) -> Outcome {
     let root = project_root(project.as_deref())?;
     // A typo must not read as "nothing to log out": the environment and connection must exist.
-    let envs = intact_run::env::available(&root);
-    if !envs.contains(&env) {
+    if !intact_run::env::available(&root).contains(&env) {
         return Err(Failure(
             USAGE,
             format!(
-                "there is no environment `{env}` (env/{env}.toml); environments: {}",
-                if envs.is_empty() {
-                    "none".to_string()
-                } else {
-                    envs.join(", ")
-                }
+                "there is no environment `{env}` (env/{env}.toml); {}",
+                intact_run::env::listing(&root)
             ),
         ));
     }

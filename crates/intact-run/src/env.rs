@@ -80,6 +80,16 @@ pub fn available(root: &Path) -> Vec<String> {
     names
 }
 
+/// The environments a project has, for a message: `environments: dev, local`.
+pub fn listing(root: &Path) -> String {
+    let names = available(root);
+    if names.is_empty() {
+        "the project has no env/*.toml".to_string()
+    } else {
+        format!("environments: {}", names.join(", "))
+    }
+}
+
 /// Loads `env/NAME.toml` of the project at `root`, resolving references with `lookup_var`
 /// (the process environment in real runs).
 pub fn load(
@@ -91,13 +101,11 @@ pub fn load(
     let rel = PathBuf::from("env").join(format!("{name}.toml"));
     let path = root.join(&rel);
     let text = std::fs::read_to_string(&path).map_err(|e| {
-        let names = available(root);
-        let have = if names.is_empty() {
-            "the project has no env/*.toml".to_string()
-        } else {
-            format!("environments: {}", names.join(", "))
-        };
-        EnvError(format!("cannot read {}: {e} ({have})", rel.display()))
+        EnvError(format!(
+            "cannot read {}: {e} ({})",
+            rel.display(),
+            listing(root)
+        ))
     })?;
     let doc: toml::Table = text.parse().map_err(|e: toml::de::Error| {
         EnvError(format!(
