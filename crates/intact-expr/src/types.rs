@@ -144,7 +144,8 @@ impl Type {
     }
 }
 
-fn article(word: &str) -> String {
+/// `word` with its indefinite article (types in messages, flow input types).
+pub fn article(word: &str) -> String {
     // By sound: "an object", "an unknown", but "a user".
     let lower = word.to_lowercase();
     let vowel = lower.starts_with(['a', 'e', 'i', 'o']) || lower.starts_with("un");

@@ -332,8 +332,7 @@ pub fn input_type_fits(ty: &str, v: &serde_json::Value) -> bool {
 pub fn a_type(ty: &str) -> String {
     match ty {
         "null" | "any" => ty.to_string(),
-        t if t.starts_with(['a', 'e', 'i', 'o', 'u']) => format!("an {t}"),
-        t => format!("a {t}"),
+        t => intact_expr::types::article(t),
     }
 }
 
