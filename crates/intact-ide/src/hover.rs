@@ -18,11 +18,11 @@ pub struct Hover {
 }
 
 /// What to show for the thing at `pos`, if anything: the findings there (their rule's summary
-/// and page), then what the thing is.
+/// and page), of those the snapshot knows, then what the thing is.
 pub fn hover(analysis: &Snapshot, pos: FilePosition) -> Option<Hover> {
     let about = thing(analysis, pos);
     let findings: Vec<&intact_check::Diagnostic> = analysis
-        .findings()
+        .known_findings()
         .iter()
         .filter(|d| d.loc.file == pos.file && d.loc.span.touches(pos.offset))
         .collect();

@@ -78,6 +78,13 @@ impl Snapshot {
             .get_or_init(|| intact_check::check(&self.analysis))
     }
 
+    /// The findings if they are known already (the language server hands over those it
+    /// published), else none: for hovers, which must not check the whole project on every
+    /// keystroke's snapshot.
+    pub fn known_findings(&self) -> &[intact_check::Diagnostic] {
+        self.findings.get().map_or(&[], Vec::as_slice)
+    }
+
     /// Every definition and reference of the project, built on first use.
     pub fn symbols(&self) -> &SymbolIndex {
         self.symbols

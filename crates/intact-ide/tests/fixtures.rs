@@ -58,7 +58,12 @@ fn check(feature: &str, answer: impl Fn(&Snapshot, FilePosition) -> String) {
     let mut failures = Vec::new();
     for path in fixtures(feature) {
         let (analysis, pos) = load(&path);
-        let actual = answer(&Snapshot::new(std::sync::Arc::new(analysis)), pos);
+        // As the language server makes them: with the findings it published.
+        let findings = intact_check::check(&analysis);
+        let actual = answer(
+            &Snapshot::with_findings(std::sync::Arc::new(analysis), findings),
+            pos,
+        );
         let expected_path = path.with_extension("expected");
         if std::env::var_os("UPDATE_EXPECT").is_some() {
             std::fs::write(&expected_path, &actual).unwrap();
