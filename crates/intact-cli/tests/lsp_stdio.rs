@@ -503,3 +503,42 @@ fn structure_features_answer_over_stdio() {
     assert_eq!(hints[0]["position"], json!({"line": 1, "character": 15}));
     c.shutdown();
 }
+
+/// A request the editor cancels while the server computes it is answered "request cancelled"
+/// (-32800) at once, and the server goes on serving. The request is a search for references over
+/// a project of 2,000 flows, whose first answer (building the analysis and its symbol index) takes
+/// far longer than reading the `$/cancelRequest` written right behind it.
+#[test]
+fn cancelled_requests_are_answered_as_cancelled() {
+    let dir = project();
+    let root = dir.path().canonicalize().unwrap();
+    let mut big = String::new();
+    for i in 0..2000 {
+        big.push_str(&format!(
+            "flow \"f{i}\" {{\n    request \"r\" \"GET\" \"/users/{i}\" connection=\"api\"\n    return \"${{steps.r.body}}\"\n}}\n"
+        ));
+    }
+    let path = root.join("flows/many.kdl");
+    std::fs::write(&path, &big).unwrap();
+    let mut c = Client::start();
+    c.initialize(&root, &["utf-16"]);
+    let u = uri(&path);
+    c.open(&u, &big);
+    let params = json!({
+        "textDocument": {"uri": u},
+        "position": {"line": 1, "character": 46},
+        "context": {"includeDeclaration": true},
+    });
+    c.send(
+        json!({"jsonrpc": "2.0", "id": 900, "method": "textDocument/references", "params": params}),
+    );
+    c.notify("$/cancelRequest", json!({"id": 900}));
+    let answer = c.wait(|m| m["id"] == 900);
+    let shown: String = answer.to_string().chars().take(300).collect();
+    assert_eq!(answer["error"]["code"], -32800, "{shown}");
+    // The same request, not cancelled, is answered: every flow's use of the connection and its
+    // definition.
+    let refs = c.request("textDocument/references", params);
+    assert_eq!(refs.as_array().unwrap().len(), 2001);
+    c.shutdown();
+}

@@ -10,6 +10,9 @@
 //!   the version of the open document they were computed from, and cleared when they go away.
 //! - The analysis is `intact_check::check`, the same as `intact check`'s; a panic in it is caught
 //!   and logged to the client, and the server keeps serving.
+//! - Requests are answered on blocking threads ([`Backend::answer`]), on the project's latest
+//!   snapshot: the server keeps reading while one computes, so a `$/cancelRequest` takes effect,
+//!   and a panic in a feature is logged to the client and answered as "nothing here".
 
 mod protocol;
 pub mod transport;
@@ -78,8 +81,13 @@ type Snapshots = Arc<Mutex<HashMap<PathBuf, intact_ide::Snapshot>>>;
 
 pub struct Backend {
     client: Client,
-    docs: Arc<Mutex<Documents>>,
+    state: Arc<State>,
     worker: mpsc::Sender<PathBuf>,
+}
+
+/// What requests read, shared with the threads that answer them.
+struct State {
+    docs: Arc<Mutex<Documents>>,
     snapshots: Snapshots,
     /// The snapshot the last request built (and its project's root), reused while the texts stay
     /// the same.
@@ -93,13 +101,58 @@ impl Backend {
         let tx = worker::Worker::spawn(client.clone(), docs.clone(), snapshots.clone());
         Backend {
             client,
-            docs,
+            state: Arc::new(State {
+                docs,
+                snapshots,
+                last_request: Mutex::new(None),
+            }),
             worker: tx,
-            snapshots,
-            last_request: Mutex::new(None),
         }
     }
 
+    /// Answers a request on a blocking thread. While it computes, the server goes on reading
+    /// messages, so a `$/cancelRequest` for it is answered at once (tower-lsp-server drops this
+    /// future and replies "request cancelled"; the thread's result is discarded). A panic in the
+    /// feature is caught, logged to the client, and answered as "nothing here".
+    async fn answer<T: Send + 'static>(
+        &self,
+        feature: &'static str,
+        f: impl FnOnce(&State) -> Option<T> + Send + 'static,
+    ) -> Option<T> {
+        let state = self.state.clone();
+        let done = tokio::task::spawn_blocking(move || {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&state)))
+        })
+        .await;
+        match done {
+            Ok(Ok(answer)) => answer,
+            Ok(Err(panic)) => {
+                let what = panic_message(panic.as_ref());
+                self.client
+                    .log_message(
+                        lsp::MessageType::ERROR,
+                        format!("intact: {feature} failed: {what}; please report this"),
+                    )
+                    .await;
+                None
+            }
+            Err(_) => None,
+        }
+    }
+
+    fn encoding(&self) -> Encoding {
+        self.state.encoding()
+    }
+
+    /// Queues the project around `path` for analysis.
+    fn schedule(&self, path: &Path) {
+        if let Some(root) = project::find_root(path) {
+            let _ = self.worker.send(root);
+        }
+    }
+}
+
+impl State {
     /// What a request at a position needs.
     fn request_at(&self, at: &lsp::TextDocumentPositionParams) -> Option<At> {
         let path = protocol::path_of(&at.text_document.uri)?;
@@ -193,19 +246,12 @@ impl Backend {
             .encoding
             .unwrap_or(Encoding::Utf16)
     }
-
-    /// Queues the project around `path` for analysis.
-    fn schedule(&self, path: &Path) {
-        if let Some(root) = project::find_root(path) {
-            let _ = self.worker.send(root);
-        }
-    }
 }
 
 impl LanguageServer for Backend {
     async fn initialize(&self, params: lsp::InitializeParams) -> RpcResult<lsp::InitializeResult> {
         let enc = Encoding::negotiate(&params);
-        self.docs.lock().unwrap().encoding = Some(enc);
+        self.state.docs.lock().unwrap().encoding = Some(enc);
         Ok(lsp::InitializeResult {
             capabilities: protocol::capabilities(enc),
             server_info: Some(lsp::ServerInfo {
@@ -230,7 +276,12 @@ impl LanguageServer for Backend {
             version: params.text_document.version,
             text: params.text_document.text.into(),
         };
-        self.docs.lock().unwrap().open.insert(path.clone(), doc);
+        self.state
+            .docs
+            .lock()
+            .unwrap()
+            .open
+            .insert(path.clone(), doc);
         self.schedule(&path);
     }
 
@@ -241,7 +292,7 @@ impl LanguageServer for Backend {
         let enc = self.encoding();
         let mut strays = Vec::new();
         {
-            let mut docs = self.docs.lock().unwrap();
+            let mut docs = self.state.docs.lock().unwrap();
             let Some(doc) = docs.open.get_mut(&path) else {
                 return;
             };
@@ -298,7 +349,7 @@ impl LanguageServer for Backend {
         let Some(path) = protocol::path_of(&params.text_document.uri) else {
             return;
         };
-        self.docs.lock().unwrap().open.remove(&path);
+        self.state.docs.lock().unwrap().open.remove(&path);
         self.schedule(&path);
     }
 
@@ -322,7 +373,7 @@ impl LanguageServer for Backend {
             return Ok(None);
         }
         let enc = self.encoding();
-        let text = match self.docs.lock().unwrap().open.get(&path) {
+        let text = match self.state.docs.lock().unwrap().open.get(&path) {
             Some(d) => d.text.clone(),
             None => return Ok(None),
         };
@@ -348,284 +399,316 @@ impl LanguageServer for Backend {
         &self,
         params: lsp::CompletionParams,
     ) -> RpcResult<Option<lsp::CompletionResponse>> {
-        let Some(at) = self.request_at(&params.text_document_position) else {
-            return Ok(None);
-        };
-        let items = guarded(|| intact_ide::completions(&at.analysis, at.pos)).unwrap_or_default();
-        Ok(Some(lsp::CompletionResponse::Array(
-            items
-                .into_iter()
-                .map(|i| protocol::completion_item(&at.index, at.enc, i))
-                .collect(),
-        )))
+        Ok(self
+            .answer("completion", move |s| {
+                let at = s.request_at(&params.text_document_position)?;
+                let items = intact_ide::completions(&at.analysis, at.pos);
+                Some(lsp::CompletionResponse::Array(
+                    items
+                        .into_iter()
+                        .map(|i| protocol::completion_item(&at.index, at.enc, i))
+                        .collect(),
+                ))
+            })
+            .await)
     }
 
     async fn hover(&self, params: lsp::HoverParams) -> RpcResult<Option<lsp::Hover>> {
-        let Some(at) = self.request_at(&params.text_document_position_params) else {
-            return Ok(None);
-        };
-        let found = guarded(|| intact_ide::hover(&at.analysis, at.pos)).flatten();
-        Ok(found.map(|h| protocol::hover(&at.index, at.enc, h)))
+        Ok(self
+            .answer("hover", move |s| {
+                let at = s.request_at(&params.text_document_position_params)?;
+                let found = intact_ide::hover(&at.analysis, at.pos)?;
+                Some(protocol::hover(&at.index, at.enc, found))
+            })
+            .await)
     }
 
     async fn goto_definition(
         &self,
         params: lsp::GotoDefinitionParams,
     ) -> RpcResult<Option<lsp::GotoDefinitionResponse>> {
-        let Some(at) = self.request_at(&params.text_document_position_params) else {
-            return Ok(None);
-        };
-        let found = guarded(|| intact_ide::definition(&at.analysis, at.pos)).flatten();
-        Ok(match found {
-            Some(intact_ide::Target::Loc(loc)) => {
-                at.location(loc).map(lsp::GotoDefinitionResponse::Scalar)
-            }
-            Some(intact_ide::Target::Contract(id)) => {
-                let files = contract_schema_files(&id);
-                let locations: Vec<lsp::Location> = files
-                    .iter()
-                    .filter_map(|p| protocol::uri_for(p))
-                    .map(|uri| lsp::Location {
-                        uri,
-                        range: lsp::Range::default(),
-                    })
-                    .collect();
-                (!locations.is_empty()).then_some(lsp::GotoDefinitionResponse::Array(locations))
-            }
-            None => None,
-        })
+        Ok(self
+            .answer("definition", move |s| {
+                let at = s.request_at(&params.text_document_position_params)?;
+                match intact_ide::definition(&at.analysis, at.pos)? {
+                    intact_ide::Target::Loc(loc) => {
+                        at.location(loc).map(lsp::GotoDefinitionResponse::Scalar)
+                    }
+                    intact_ide::Target::Contract(id) => {
+                        let locations: Vec<lsp::Location> = contract_schema_files(&id)
+                            .iter()
+                            .filter_map(|p| protocol::uri_for(p))
+                            .map(|uri| lsp::Location {
+                                uri,
+                                range: lsp::Range::default(),
+                            })
+                            .collect();
+                        (!locations.is_empty())
+                            .then_some(lsp::GotoDefinitionResponse::Array(locations))
+                    }
+                }
+            })
+            .await)
     }
 
     async fn references(
         &self,
         params: lsp::ReferenceParams,
     ) -> RpcResult<Option<Vec<lsp::Location>>> {
-        let Some(at) = self.request_at(&params.text_document_position) else {
-            return Ok(None);
-        };
-        let with_definition = params.context.include_declaration;
-        let locs = guarded(|| intact_ide::references(&at.analysis, at.pos, with_definition))
-            .unwrap_or_default();
-        Ok(Some(at.locations(locs).into_iter().flatten().collect()))
+        Ok(self
+            .answer("references", move |s| {
+                let at = s.request_at(&params.text_document_position)?;
+                let with_definition = params.context.include_declaration;
+                let locs = intact_ide::references(&at.analysis, at.pos, with_definition);
+                Some(at.locations(locs).into_iter().flatten().collect())
+            })
+            .await)
     }
 
     async fn document_highlight(
         &self,
         params: lsp::DocumentHighlightParams,
     ) -> RpcResult<Option<Vec<lsp::DocumentHighlight>>> {
-        let Some(at) = self.request_at(&params.text_document_position_params) else {
-            return Ok(None);
-        };
-        let found = guarded(|| intact_ide::highlights(&at.analysis, at.pos)).unwrap_or_default();
-        Ok(Some(
-            found
-                .into_iter()
-                .map(|(span, definition)| protocol::highlight(&at.index, at.enc, span, definition))
-                .collect(),
-        ))
+        Ok(self
+            .answer("document highlight", move |s| {
+                let at = s.request_at(&params.text_document_position_params)?;
+                let found = intact_ide::highlights(&at.analysis, at.pos);
+                Some(
+                    found
+                        .into_iter()
+                        .map(|(span, definition)| {
+                            protocol::highlight(&at.index, at.enc, span, definition)
+                        })
+                        .collect(),
+                )
+            })
+            .await)
     }
 
     async fn prepare_rename(
         &self,
         params: lsp::TextDocumentPositionParams,
     ) -> RpcResult<Option<lsp::PrepareRenameResponse>> {
-        let Some(at) = self.request_at(&params) else {
-            return Ok(None);
-        };
-        match guarded(|| intact_ide::prepare_rename(&at.analysis, at.pos)) {
-            Some(Ok(span)) => Ok(Some(lsp::PrepareRenameResponse::Range(protocol::range(
-                &at.index, at.enc, span.start, span.end,
-            )))),
-            Some(Err(why)) => Err(tower_lsp_server::jsonrpc::Error::invalid_params(why)),
-            None => Ok(None),
-        }
+        let found = self
+            .answer("rename", move |s| {
+                let at = s.request_at(&params)?;
+                Some(
+                    intact_ide::prepare_rename(&at.analysis, at.pos).map(|span| {
+                        lsp::PrepareRenameResponse::Range(protocol::range(
+                            &at.index, at.enc, span.start, span.end,
+                        ))
+                    }),
+                )
+            })
+            .await;
+        found
+            .transpose()
+            .map_err(tower_lsp_server::jsonrpc::Error::invalid_params)
     }
 
     async fn rename(&self, params: lsp::RenameParams) -> RpcResult<Option<lsp::WorkspaceEdit>> {
-        let Some(at) = self.request_at(&params.text_document_position) else {
-            return Ok(None);
-        };
-        let new_name = params.new_name;
-        match guarded(|| intact_ide::rename(&at.analysis, at.pos, &new_name)) {
-            Some(Ok(edits)) => Ok(Some(at.workspace_edit(edits))),
-            Some(Err(why)) => Err(tower_lsp_server::jsonrpc::Error::invalid_params(why)),
-            None => Ok(None),
-        }
+        let found = self
+            .answer("rename", move |s| {
+                let at = s.request_at(&params.text_document_position)?;
+                Some(
+                    intact_ide::rename(&at.analysis, at.pos, &params.new_name)
+                        .map(|edits| at.workspace_edit(edits)),
+                )
+            })
+            .await;
+        found
+            .transpose()
+            .map_err(tower_lsp_server::jsonrpc::Error::invalid_params)
     }
 
     async fn code_action(
         &self,
         params: lsp::CodeActionParams,
     ) -> RpcResult<Option<lsp::CodeActionResponse>> {
-        let Some(at) = self.request_doc(&params.text_document) else {
-            return Ok(None);
-        };
-        let file = at.pos.file;
-        let text = at.analysis.file(file).text();
-        let span = intact_syntax::Span::new(
-            protocol::offset(&at.index, text, at.enc, params.range.start) as u32,
-            protocol::offset(&at.index, text, at.enc, params.range.end) as u32,
-        );
-        let only = params.context.only.unwrap_or_default();
-        let wants = |kind: &lsp::CodeActionKind| {
-            only.is_empty() || only.iter().any(|k| kind.as_str().starts_with(k.as_str()))
-        };
-        let mut actions = Vec::new();
-        if wants(&lsp::CodeActionKind::QUICKFIX) {
-            let found = guarded(|| intact_ide::fixes(&at.analysis, file, span)).unwrap_or_default();
-            let single = found.len() == 1;
-            for fix in found {
-                actions.push(lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
-                    title: fix.title,
-                    kind: Some(lsp::CodeActionKind::QUICKFIX),
-                    edit: Some(at.workspace_edit(fix.edits)),
-                    is_preferred: Some(single),
-                    ..Default::default()
-                }));
-            }
-        }
-        if wants(&lsp::CodeActionKind::SOURCE_FIX_ALL) {
-            let edits = guarded(|| intact_ide::fix_all(&at.analysis, file)).unwrap_or_default();
-            if !edits.is_empty() {
-                actions.push(lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
-                    title: "Fix all intact findings that have one fix".into(),
-                    kind: Some(lsp::CodeActionKind::SOURCE_FIX_ALL),
-                    edit: Some(at.workspace_edit(edits)),
-                    ..Default::default()
-                }));
-            }
-        }
-        Ok(Some(actions))
+        Ok(self
+            .answer("code actions", move |s| {
+                let at = s.request_doc(&params.text_document)?;
+                let file = at.pos.file;
+                let text = at.analysis.file(file).text();
+                let span = intact_syntax::Span::new(
+                    protocol::offset(&at.index, text, at.enc, params.range.start) as u32,
+                    protocol::offset(&at.index, text, at.enc, params.range.end) as u32,
+                );
+                let only = params.context.only.unwrap_or_default();
+                let wants = |kind: &lsp::CodeActionKind| {
+                    only.is_empty() || only.iter().any(|k| kind.as_str().starts_with(k.as_str()))
+                };
+                let mut actions = Vec::new();
+                if wants(&lsp::CodeActionKind::QUICKFIX) {
+                    let found = intact_ide::fixes(&at.analysis, file, span);
+                    let single = found.len() == 1;
+                    for fix in found {
+                        actions.push(lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
+                            title: fix.title,
+                            kind: Some(lsp::CodeActionKind::QUICKFIX),
+                            edit: Some(at.workspace_edit(fix.edits)),
+                            is_preferred: Some(single),
+                            ..Default::default()
+                        }));
+                    }
+                }
+                if wants(&lsp::CodeActionKind::SOURCE_FIX_ALL) {
+                    let edits = intact_ide::fix_all(&at.analysis, file);
+                    if !edits.is_empty() {
+                        actions.push(lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
+                            title: "Fix all intact findings that have one fix".into(),
+                            kind: Some(lsp::CodeActionKind::SOURCE_FIX_ALL),
+                            edit: Some(at.workspace_edit(edits)),
+                            ..Default::default()
+                        }));
+                    }
+                }
+                Some(actions)
+            })
+            .await)
     }
 
     async fn signature_help(
         &self,
         params: lsp::SignatureHelpParams,
     ) -> RpcResult<Option<lsp::SignatureHelp>> {
-        let Some(at) = self.request_at(&params.text_document_position_params) else {
-            return Ok(None);
-        };
-        let found = guarded(|| intact_ide::signature_help(&at.analysis, at.pos)).flatten();
-        Ok(found.map(protocol::signature_help))
+        Ok(self
+            .answer("signature help", move |s| {
+                let at = s.request_at(&params.text_document_position_params)?;
+                intact_ide::signature_help(&at.analysis, at.pos).map(protocol::signature_help)
+            })
+            .await)
     }
 
     async fn folding_range(
         &self,
         params: lsp::FoldingRangeParams,
     ) -> RpcResult<Option<Vec<lsp::FoldingRange>>> {
-        let Some(at) = self.request_doc(&params.text_document) else {
-            return Ok(None);
-        };
-        let spans = guarded(|| intact_ide::folding(&at.analysis, at.pos.file)).unwrap_or_default();
-        Ok(Some(
-            spans
-                .into_iter()
-                .map(|s| protocol::folding_range(&at.index, at.enc, s))
-                .collect(),
-        ))
+        Ok(self
+            .answer("folding", move |s| {
+                let at = s.request_doc(&params.text_document)?;
+                let spans = intact_ide::folding(&at.analysis, at.pos.file);
+                Some(
+                    spans
+                        .into_iter()
+                        .map(|s| protocol::folding_range(&at.index, at.enc, s))
+                        .collect(),
+                )
+            })
+            .await)
     }
 
     async fn selection_range(
         &self,
         params: lsp::SelectionRangeParams,
     ) -> RpcResult<Option<Vec<lsp::SelectionRange>>> {
-        let Some(at) = self.request_doc(&params.text_document) else {
-            return Ok(None);
-        };
-        let text = at.analysis.file(at.pos.file).text();
-        let mut out = Vec::new();
-        for p in params.positions {
-            let offset = protocol::offset(&at.index, text, at.enc, p) as u32;
-            let pos = intact_ide::FilePosition {
-                file: at.pos.file,
-                offset,
-            };
-            let spans = guarded(|| intact_ide::selection(&at.analysis, pos)).unwrap_or_default();
-            out.push(protocol::selection_range(&at.index, at.enc, &spans, p));
-        }
-        Ok(Some(out))
+        Ok(self
+            .answer("selection range", move |s| {
+                let at = s.request_doc(&params.text_document)?;
+                let text = at.analysis.file(at.pos.file).text();
+                let mut out = Vec::new();
+                for p in params.positions {
+                    let offset = protocol::offset(&at.index, text, at.enc, p) as u32;
+                    let pos = intact_ide::FilePosition {
+                        file: at.pos.file,
+                        offset,
+                    };
+                    let spans = intact_ide::selection(&at.analysis, pos);
+                    out.push(protocol::selection_range(&at.index, at.enc, &spans, p));
+                }
+                Some(out)
+            })
+            .await)
     }
 
     async fn symbol(
         &self,
         params: lsp::WorkspaceSymbolParams,
     ) -> RpcResult<Option<lsp::WorkspaceSymbolResponse>> {
-        let snapshots: Vec<(PathBuf, intact_ide::Snapshot)> = self
-            .snapshots
-            .lock()
-            .unwrap()
-            .iter()
-            .map(|(r, a)| (r.clone(), a.clone()))
-            .collect();
-        let enc = self.encoding();
-        let mut out = Vec::new();
-        for (root, analysis) in snapshots {
-            let found = guarded(|| intact_ide::project_symbols(&analysis, &params.query))
-                .unwrap_or_default();
-            let mut indexes: HashMap<intact_model::FileId, LineIndex> = HashMap::new();
-            for (file, item) in found {
-                let f = analysis.file(file);
-                let index = indexes
-                    .entry(file)
-                    .or_insert_with(|| LineIndex::new(f.text()));
-                if let Some(uri) = protocol::uri_for(&root.join(f.path())) {
-                    out.push(protocol::workspace_symbol(index, enc, uri, item));
+        Ok(self
+            .answer("workspace symbols", move |s| {
+                let snapshots: Vec<(PathBuf, intact_ide::Snapshot)> = s
+                    .snapshots
+                    .lock()
+                    .unwrap()
+                    .iter()
+                    .map(|(r, a)| (r.clone(), a.clone()))
+                    .collect();
+                let enc = s.encoding();
+                let mut out = Vec::new();
+                for (root, analysis) in snapshots {
+                    let found = intact_ide::project_symbols(&analysis, &params.query);
+                    let mut indexes: HashMap<intact_model::FileId, LineIndex> = HashMap::new();
+                    for (file, item) in found {
+                        let f = analysis.file(file);
+                        let index = indexes
+                            .entry(file)
+                            .or_insert_with(|| LineIndex::new(f.text()));
+                        if let Some(uri) = protocol::uri_for(&root.join(f.path())) {
+                            out.push(protocol::workspace_symbol(index, enc, uri, item));
+                        }
+                    }
                 }
-            }
-        }
-        Ok(Some(lsp::WorkspaceSymbolResponse::Nested(out)))
+                Some(lsp::WorkspaceSymbolResponse::Nested(out))
+            })
+            .await)
     }
 
     async fn semantic_tokens_full(
         &self,
         params: lsp::SemanticTokensParams,
     ) -> RpcResult<Option<lsp::SemanticTokensResult>> {
-        let Some(at) = self.request_doc(&params.text_document) else {
-            return Ok(None);
-        };
-        let tokens = guarded(|| intact_ide::tokens(&at.analysis, at.pos.file)).unwrap_or_default();
-        Ok(Some(lsp::SemanticTokensResult::Tokens(
-            protocol::semantic_tokens(&at.index, at.enc, &tokens),
-        )))
+        Ok(self
+            .answer("semantic tokens", move |s| {
+                let at = s.request_doc(&params.text_document)?;
+                let tokens = intact_ide::tokens(&at.analysis, at.pos.file);
+                Some(lsp::SemanticTokensResult::Tokens(
+                    protocol::semantic_tokens(&at.index, at.enc, &tokens),
+                ))
+            })
+            .await)
     }
 
     async fn inlay_hint(
         &self,
         params: lsp::InlayHintParams,
     ) -> RpcResult<Option<Vec<lsp::InlayHint>>> {
-        let Some(at) = self.request_doc(&params.text_document) else {
-            return Ok(None);
-        };
-        let text = at.analysis.file(at.pos.file).text();
-        let (from, to) = (
-            protocol::offset(&at.index, text, at.enc, params.range.start) as u32,
-            protocol::offset(&at.index, text, at.enc, params.range.end) as u32,
-        );
-        let hints =
-            guarded(|| intact_ide::inlay_hints(&at.analysis, at.pos.file)).unwrap_or_default();
-        Ok(Some(
-            hints
-                .into_iter()
-                .filter(|h| from <= h.offset && h.offset <= to)
-                .map(|h| protocol::inlay_hint(&at.index, at.enc, h))
-                .collect(),
-        ))
+        Ok(self
+            .answer("inlay hints", move |s| {
+                let at = s.request_doc(&params.text_document)?;
+                let text = at.analysis.file(at.pos.file).text();
+                let (from, to) = (
+                    protocol::offset(&at.index, text, at.enc, params.range.start) as u32,
+                    protocol::offset(&at.index, text, at.enc, params.range.end) as u32,
+                );
+                let hints = intact_ide::inlay_hints(&at.analysis, at.pos.file);
+                Some(
+                    hints
+                        .into_iter()
+                        .filter(|h| from <= h.offset && h.offset <= to)
+                        .map(|h| protocol::inlay_hint(&at.index, at.enc, h))
+                        .collect(),
+                )
+            })
+            .await)
     }
 
     async fn document_symbol(
         &self,
         params: lsp::DocumentSymbolParams,
     ) -> RpcResult<Option<lsp::DocumentSymbolResponse>> {
-        let Some(at) = self.request_doc(&params.text_document) else {
-            return Ok(None);
-        };
-        let items = guarded(|| intact_ide::outline(&at.analysis, at.pos.file)).unwrap_or_default();
-        Ok(Some(lsp::DocumentSymbolResponse::Nested(
-            items
-                .into_iter()
-                .map(|i| protocol::document_symbol(&at.index, at.enc, i))
-                .collect(),
-        )))
+        Ok(self
+            .answer("document symbols", move |s| {
+                let at = s.request_doc(&params.text_document)?;
+                let items = intact_ide::outline(&at.analysis, at.pos.file);
+                Some(lsp::DocumentSymbolResponse::Nested(
+                    items
+                        .into_iter()
+                        .map(|i| protocol::document_symbol(&at.index, at.enc, i))
+                        .collect(),
+                ))
+            })
+            .await)
     }
 }
 
@@ -707,8 +790,11 @@ fn contract_schema_files(id: &str) -> Vec<PathBuf> {
         .collect()
 }
 
-/// A feature's answer, or `None` when it panicked: a bug in one feature must not stop the server
-/// (the panic message still reaches standard error through the default hook).
-fn guarded<T>(f: impl FnOnce() -> T) -> Option<T> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).ok()
+/// The message a panic carries.
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "unknown panic".into())
 }

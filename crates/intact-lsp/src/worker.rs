@@ -64,11 +64,7 @@ impl Worker {
                 let result =
                     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.analyze(&root)));
                 if let Err(panic) = result {
-                    let what = panic
-                        .downcast_ref::<String>()
-                        .cloned()
-                        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-                        .unwrap_or_else(|| "unknown panic".into());
+                    let what = crate::panic_message(panic.as_ref());
                     let client = self.client.clone();
                     self.handle.block_on(async move {
                         client
