@@ -5,14 +5,18 @@ use std::collections::HashMap;
 
 use intact_model::catalogue::MAX_VARIABLES;
 use intact_model::contracts::{self, CONTRACTS, Switch};
-use intact_model::template::{self, Reference};
+use intact_model::symbols::{Site, Symbol, SymbolIndex};
 use intact_model::*;
 
 use crate::{Diagnostic, suggest};
 
 pub(crate) fn check_model(a: &Analysis, out: &mut Vec<Diagnostic>) {
     let m = &a.model;
-    let cx = Cx { a, m };
+    let cx = Cx {
+        a,
+        m,
+        index: a.symbols(),
+    };
     cx.project(out);
     cx.duplicates(out);
     cx.variables(out);
@@ -26,6 +30,8 @@ pub(crate) fn check_model(a: &Analysis, out: &mut Vec<Diagnostic>) {
 struct Cx<'a> {
     a: &'a Analysis,
     m: &'a Model,
+    /// Every name's definition and references: whether a name resolves is read here, once.
+    index: &'a SymbolIndex,
 }
 
 /// Where a step list lives, for resolving its requests' connection.
@@ -215,14 +221,18 @@ impl<'a> Cx<'a> {
         let names: Vec<&str> = vars.iter().map(|v| v.name.name.as_str()).collect();
         let mut used: HashMap<&str, bool> = names.iter().map(|n| (*n, false)).collect();
         // The names `${…}` reads, from the project's one symbol index.
-        let index = symbols::SymbolIndex::new(self.m);
-        for o in index.occurrences.iter().filter(|o| o.in_expression) {
+        for o in self
+            .index
+            .occurrences
+            .iter()
+            .filter(|o| o.site == Site::Expression)
+        {
             match &o.symbol {
-                symbols::Symbol::Variable(field) => match used.get_mut(field.as_str()) {
+                Symbol::Variable(field) => match used.get_mut(field.as_str()) {
                     Some(u) => *u = true,
                     None => out.push(self.unknown_variable(field, o.loc, &names)),
                 },
-                symbols::Symbol::Param { connection, name } => {
+                Symbol::Param { connection, name } => {
                     let Some(c) = self.connection(connection) else {
                         continue;
                     };
@@ -361,9 +371,8 @@ impl<'a> Cx<'a> {
             .map(|c| c.name.name.as_str())
             .collect();
         // Every `connection` a definition, a request or a test names, from the symbol index.
-        let index = symbols::SymbolIndex::new(self.m);
-        for o in index.occurrences.iter().filter(|o| !o.definition) {
-            if let symbols::Symbol::Connection(name) = &o.symbol
+        for o in self.index.occurrences.iter().filter(|o| !o.is_definition()) {
+            if let Symbol::Connection(name) = &o.symbol
                 && self.connection(name).is_none()
             {
                 let id = Ident {
@@ -597,6 +606,23 @@ impl<'a> Cx<'a> {
 
     fn flows(&self, out: &mut Vec<Diagnostic>) {
         let flow_names: Vec<&str> = self.m.flows.iter().map(|f| f.name.name.as_str()).collect();
+        // A `call` of a flow the project does not define, from the symbol index.
+        for o in self
+            .index
+            .occurrences
+            .iter()
+            .filter(|o| o.site == Site::Call)
+        {
+            if let Symbol::Flow(name) = &o.symbol
+                && self.index.definition(&o.symbol).is_none()
+            {
+                let id = Ident {
+                    name: name.clone(),
+                    loc: o.loc,
+                };
+                out.push(self.unresolved("flow", &id, flow_names.clone()));
+            }
+        }
         let lists = self
             .m
             .actions
@@ -614,8 +640,8 @@ impl<'a> Cx<'a> {
                 else {
                     return;
                 };
+                // An unknown flow is reported above.
                 let Some(flow) = self.flow(&fid.name) else {
-                    out.push(self.unresolved("flow", fid, flow_names.clone()));
                     return;
                 };
                 let inputs: Vec<&str> = flow.inputs.iter().map(|i| i.name.name.as_str()).collect();
@@ -676,18 +702,28 @@ impl<'a> Cx<'a> {
             .map(|a| a.name.name.as_str())
             .collect();
         let flows: Vec<&str> = self.m.flows.iter().map(|a| a.name.name.as_str()).collect();
+        // A target the project does not define, from the symbol index.
+        for o in self
+            .index
+            .occurrences
+            .iter()
+            .filter(|o| o.site == Site::TestTarget)
+        {
+            if self.index.definition(&o.symbol).is_some() {
+                continue;
+            }
+            let id = Ident {
+                name: o.symbol.name().to_string(),
+                loc: o.loc,
+            };
+            out.push(match o.symbol {
+                Symbol::Action(_) => target_missing(&id, "action", &actions),
+                _ => target_missing(&id, "flow", &flows),
+            });
+        }
         for t in &self.m.tests {
             match (&t.action, &t.flow) {
-                (Some(a), None) => {
-                    if !actions.contains(&a.name.as_str()) {
-                        out.push(target_missing(a, "action", &actions));
-                    }
-                }
-                (None, Some(f)) => {
-                    if !flows.contains(&f.name.as_str()) {
-                        out.push(target_missing(f, "flow", &flows));
-                    }
-                }
+                (Some(_), None) | (None, Some(_)) => {}
                 (Some(a), Some(_)) => out.push(
                     Diagnostic::new(
                         "test::target",
@@ -845,31 +881,24 @@ impl<'a> Cx<'a> {
             graph.push((f.name.name.clone(), f.name.loc, calls));
         }
         report_cycles(&graph, "flow", out);
-        let mapping_names: Vec<&str> = self
-            .m
-            .mappings
+        // A mapping calls the mappings whose uses (from the symbol index) lie inside it.
+        let uses: Vec<_> = self
+            .index
+            .occurrences
             .iter()
-            .map(|m| m.name.name.as_str())
+            .filter(|o| o.site == Site::Expression && matches!(o.symbol, Symbol::Mapping(_)))
             .collect();
         let mut graph = Vec::new();
         for mp in &self.m.mappings {
-            let mut ts = Vec::new();
-            mp.tree.templates(&mut ts);
-            let mut calls = Vec::new();
-            for t in ts {
-                for seg in template::segments(&t.text) {
-                    for r in template::references(seg.expr) {
-                        if let Reference::Call { name, offset } = r
-                            && mapping_names.contains(&name)
-                        {
-                            calls.push((
-                                name.to_string(),
-                                t.sub_loc(seg.offset + offset, name.len()),
-                            ));
-                        }
-                    }
-                }
-            }
+            let calls = uses
+                .iter()
+                .filter(|o| {
+                    o.loc.file == mp.loc.file
+                        && mp.loc.span.start <= o.loc.span.start
+                        && o.loc.span.end <= mp.loc.span.end
+                })
+                .map(|o| (o.symbol.name().to_string(), o.loc))
+                .collect();
             graph.push((mp.name.name.clone(), mp.name.loc, calls));
         }
         report_cycles(&graph, "mapping", out);

@@ -43,12 +43,11 @@ use intact_model::symbols::SymbolIndex;
 use intact_model::{Analysis, FileId};
 
 /// One state of a project, as features see it: the analysis of the file texts, and what is derived
-/// from it once and shared by every request on the same texts (the symbol index). Cheap to clone;
+/// from it once and shared by every request on the same texts (the findings). Cheap to clone;
 /// immutable. It derefs to the [`Analysis`].
 #[derive(Clone)]
 pub struct Snapshot {
     analysis: Arc<Analysis>,
-    symbols: Arc<OnceLock<SymbolIndex>>,
     findings: Arc<OnceLock<Vec<intact_check::Diagnostic>>>,
 }
 
@@ -56,7 +55,6 @@ impl Snapshot {
     pub fn new(analysis: Arc<Analysis>) -> Snapshot {
         Snapshot {
             analysis,
-            symbols: Arc::default(),
             findings: Arc::default(),
         }
     }
@@ -85,10 +83,10 @@ impl Snapshot {
         self.findings.get().map_or(&[], Vec::as_slice)
     }
 
-    /// Every definition and reference of the project, built on first use.
+    /// Every definition and reference of the project, built on first use (and shared with the
+    /// checker's run on the same analysis).
     pub fn symbols(&self) -> &SymbolIndex {
-        self.symbols
-            .get_or_init(|| SymbolIndex::new(&self.analysis.model))
+        self.analysis.symbols()
     }
 
     pub fn analysis(&self) -> &Arc<Analysis> {

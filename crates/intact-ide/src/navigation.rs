@@ -31,7 +31,7 @@ pub fn definition(analysis: &Snapshot, pos: FilePosition) -> Option<Target> {
 pub fn references(analysis: &Snapshot, pos: FilePosition, with_definition: bool) -> Vec<Loc> {
     same_symbol(analysis, pos)
         .into_iter()
-        .filter(|o| with_definition || !o.definition)
+        .filter(|o| with_definition || !o.is_definition())
         .map(|o| o.loc)
         .collect()
 }
@@ -41,7 +41,7 @@ pub fn highlights(analysis: &Snapshot, pos: FilePosition) -> Vec<(Span, bool)> {
     same_symbol(analysis, pos)
         .into_iter()
         .filter(|o| o.loc.file == pos.file)
-        .map(|o| (o.loc.span, o.definition))
+        .map(|o| (o.loc.span, o.is_definition()))
         .collect()
 }
 

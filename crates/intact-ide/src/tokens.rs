@@ -82,7 +82,7 @@ pub fn tokens(analysis: &Snapshot, file: FileId) -> Vec<Token> {
             Symbol::Test(_) => TokenKind::Class,
             Symbol::Contract(_) => TokenKind::EnumMember,
         };
-        out.push(token(o.loc.span, kind, o.definition));
+        out.push(token(o.loc.span, kind, o.is_definition()));
     }
     let mut templates: Vec<&Template> = Vec::new();
     collect_templates(analysis, file, &mut templates);

@@ -116,6 +116,8 @@ pub struct Analysis {
     /// Sorted by path. Shared, so that an editor's next analysis reuses unchanged files' parses.
     pub files: Vec<Arc<SourceFile>>,
     pub model: Model,
+    /// Built on first use and shared by the checker's name rules and every editor feature.
+    symbols: std::sync::OnceLock<symbols::SymbolIndex>,
 }
 
 impl Analysis {
@@ -132,7 +134,18 @@ impl Analysis {
     pub fn from_files(mut files: Vec<Arc<SourceFile>>) -> Analysis {
         files.sort_by(|a, b| a.input.path.cmp(&b.input.path));
         let model = lower::lower(&files);
-        Analysis { files, model }
+        Analysis {
+            files,
+            model,
+            symbols: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// Every definition and reference of the project: one resolution of names for the checker
+    /// and the editor alike.
+    pub fn symbols(&self) -> &symbols::SymbolIndex {
+        self.symbols
+            .get_or_init(|| symbols::SymbolIndex::new(&self.model))
     }
 
     pub fn file(&self, id: FileId) -> &SourceFile {

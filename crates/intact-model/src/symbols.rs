@@ -118,11 +118,30 @@ pub struct Occurrence {
     pub symbol: Symbol,
     pub loc: Loc,
     pub form: Form,
+    pub site: Site,
+}
+
+impl Occurrence {
     /// The definition, rather than a reference.
-    pub definition: bool,
-    /// Where the reference is written: in `${…}`, or in KDL (`connection="api"`, `from=`, a
-    /// test's `app` key), which the checker's rules tell apart.
-    pub in_expression: bool,
+    pub fn is_definition(&self) -> bool {
+        self.site == Site::Definition
+    }
+}
+
+/// Where an occurrence is written, which the checker's rules tell apart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Site {
+    /// The definition.
+    Definition,
+    /// A name read inside `${…}`.
+    Expression,
+    /// The flow of a `call` step: `call "found" "lookup"`.
+    Call,
+    /// A test's `action=` or `flow=`.
+    TestTarget,
+    /// Any other name written in KDL: `connection="api"`, `from="app.x"`, a test's `app` key, a
+    /// contract id.
+    Kdl,
 }
 
 /// Every occurrence of every symbol of a model.
@@ -171,12 +190,14 @@ impl SymbolIndex {
             .flatten()
             .map(|&i| &self.occurrences[i])
             .collect();
-        all.sort_by_key(|o| (!o.definition, o.loc));
+        all.sort_by_key(|o| (!o.is_definition(), o.loc));
         all
     }
 
     pub fn definition(&self, symbol: &Symbol) -> Option<&Occurrence> {
-        self.occurrences(symbol).into_iter().find(|o| o.definition)
+        self.occurrences(symbol)
+            .into_iter()
+            .find(|o| o.is_definition())
     }
 }
 
@@ -197,22 +218,21 @@ struct Scope<'a> {
 }
 
 impl<'a> Builder<'a> {
-    fn push(&mut self, symbol: Symbol, loc: Loc, form: Form, definition: bool) {
+    fn push(&mut self, symbol: Symbol, loc: Loc, form: Form, site: Site) {
         self.out.push(Occurrence {
             symbol,
             loc,
             form,
-            definition,
-            in_expression: false,
+            site,
         });
     }
 
     fn def(&mut self, symbol: Symbol, id: &Ident) {
-        self.push(symbol, id.loc, Form::Literal, true);
+        self.push(symbol, id.loc, Form::Literal, Site::Definition);
     }
 
     fn reference(&mut self, symbol: Symbol, id: &Ident) {
-        self.push(symbol, id.loc, Form::Literal, false);
+        self.push(symbol, id.loc, Form::Literal, Site::Kdl);
     }
 
     /// The connection a name (or the project's only connection) stands for.
@@ -243,7 +263,7 @@ impl<'a> Builder<'a> {
                         Symbol::Variable(var.to_string()),
                         *loc,
                         Form::Prefixed("app."),
-                        false,
+                        Site::Kdl,
                     );
                 }
             }
@@ -276,7 +296,7 @@ impl<'a> Builder<'a> {
         for a in &m.actions {
             self.def(Symbol::Action(a.name.name.clone()), &a.name);
             if let Some((id, loc)) = &a.contract {
-                self.push(Symbol::Contract(id.clone()), *loc, Form::Literal, false);
+                self.push(Symbol::Contract(id.clone()), *loc, Form::Literal, Site::Kdl);
             }
             if let Some(c) = &a.connection {
                 self.reference(Symbol::Connection(c.name.clone()), c);
@@ -311,7 +331,12 @@ impl<'a> Builder<'a> {
         // `test-defaults` blocks name connections and variables like tests do.
         for t in &m.test_defaults {
             for v in &t.app {
-                self.push(Symbol::Variable(v.name.clone()), v.loc, Form::Bare, false);
+                self.push(
+                    Symbol::Variable(v.name.clone()),
+                    v.loc,
+                    Form::Bare,
+                    Site::Kdl,
+                );
             }
             for c in t.params.iter().chain(&t.mocks) {
                 self.reference(Symbol::Connection(c.name.clone()), c);
@@ -320,13 +345,28 @@ impl<'a> Builder<'a> {
         for t in &m.tests {
             self.def(Symbol::Test(t.name.name.clone()), &t.name);
             if let Some(a) = &t.action {
-                self.reference(Symbol::Action(a.name.clone()), a);
+                self.push(
+                    Symbol::Action(a.name.clone()),
+                    a.loc,
+                    Form::Literal,
+                    Site::TestTarget,
+                );
             }
             if let Some(f) = &t.flow {
-                self.reference(Symbol::Flow(f.name.clone()), f);
+                self.push(
+                    Symbol::Flow(f.name.clone()),
+                    f.loc,
+                    Form::Literal,
+                    Site::TestTarget,
+                );
             }
             for v in &t.app {
-                self.push(Symbol::Variable(v.name.clone()), v.loc, Form::Bare, false);
+                self.push(
+                    Symbol::Variable(v.name.clone()),
+                    v.loc,
+                    Form::Bare,
+                    Site::Kdl,
+                );
             }
             for c in t.params.iter().chain(&t.mocks) {
                 self.reference(Symbol::Connection(c.name.clone()), c);
@@ -369,7 +409,12 @@ impl<'a> Builder<'a> {
                     }
                 }
                 StepKind::Call { flow: Some(f), .. } => {
-                    self.reference(Symbol::Flow(f.name.clone()), f);
+                    self.push(
+                        Symbol::Flow(f.name.clone()),
+                        f.loc,
+                        Form::Literal,
+                        Site::Call,
+                    );
                 }
                 _ => {}
             }
@@ -441,8 +486,7 @@ impl<'a> Builder<'a> {
                     symbol,
                     loc,
                     form: Form::Bare,
-                    definition: false,
-                    in_expression: true,
+                    site: Site::Expression,
                 });
             }
         }
