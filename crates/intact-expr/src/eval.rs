@@ -40,10 +40,23 @@ pub struct Program {
     /// registered for an evaluation (converting every variable is the cost of a run).
     idents: Vec<String>,
     calls: Vec<String>,
+    /// The `root.field` names it reads (`auth.token`), for the executor's secret watch.
+    members: Vec<(String, String)>,
 }
 
 impl Program {
-    pub fn new(parsed: &Parsed) -> Program {
+    /// The program of `parsed`, the parse of `text`.
+    pub fn new(parsed: &Parsed, text: &str) -> Program {
+        let members = parsed
+            .references(text)
+            .into_iter()
+            .filter_map(|r| match r {
+                crate::Reference::Member { root, field, .. } => {
+                    Some((root.to_string(), field.to_string()))
+                }
+                crate::Reference::Call { .. } => None,
+            })
+            .collect();
         let mut expr = parsed.expr.clone();
         let mut next_id = 1_000_000;
         rewrite_default(&mut expr, &mut next_id);
@@ -57,7 +70,13 @@ impl Program {
             expr,
             idents,
             calls,
+            members,
         }
+    }
+
+    /// Whether the expression reads `root.field` (`auth.token`).
+    pub fn reads(&self, root: &str, field: &str) -> bool {
+        self.members.iter().any(|(r, f)| r == root && f == field)
     }
 
     /// Evaluates with `vars` in scope (`input`, `app`, `steps`, …).
@@ -593,7 +612,7 @@ mod tests {
 
     fn eval(src: &str, input: serde_json::Value) -> Result<serde_json::Value, String> {
         let p = crate::parse(src).unwrap();
-        Program::new(&p).evaluate(&[("input", &input)], Arc::new(NoMappings))
+        Program::new(&p, src).evaluate(&[("input", &input)], Arc::new(NoMappings))
     }
 
     #[test]
@@ -753,7 +772,7 @@ mod tests {
         let p = crate::parse("shout(input.x).said").unwrap();
         let input = json!({"x": "hi"});
         assert_eq!(
-            Program::new(&p).evaluate(&[("input", &input)], Arc::new(Upper)),
+            Program::new(&p, "shout(input.x).said").evaluate(&[("input", &input)], Arc::new(Upper)),
             Ok(json!("HI"))
         );
     }

@@ -3,6 +3,7 @@
 //! - [`parse`]: one expression, with the byte range of every sub-expression (from the `cel` crate's
 //!   source info) and syntax errors with positions;
 //! - [`types`]: the type model and JSON Schema → type;
+//! - [`refs`]: the names an expression uses (`app.x`, `steps.y`, `mapping(…)`), from its tree;
 //! - [`infer`]: types an expression in an environment and reports unknown names, fields, functions,
 //!   wrong arguments, type errors and steps used too early.
 //!
@@ -11,10 +12,12 @@
 pub mod eval;
 pub mod functions;
 pub mod infer;
+pub mod refs;
 pub mod types;
 
 pub use cel::common::ast::{Expr, IdedExpr, SourceInfo};
 pub use infer::{Env, Issue, infer};
+pub use refs::{Reference, references};
 pub use types::{Field, ObjectType, SchemaConverter, SchemaSource, Type};
 
 /// The closest of `candidates` to `name`, if close enough to be a likely typo (did-you-mean for

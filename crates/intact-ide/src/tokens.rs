@@ -3,9 +3,10 @@
 //! kind (a flow, a step, a tenant variable, a param…), in KDL and inside `${…}` alike; intact's
 //! functions inside `${…}` are functions of the library.
 
+use intact_expr::Reference;
 use intact_expr::functions::BUILTINS;
 use intact_model::symbols::Symbol;
-use intact_model::template::{self, Reference};
+use intact_model::template;
 use intact_model::{FileId, Template};
 use intact_syntax::{Node, Span};
 
@@ -88,7 +89,7 @@ pub fn tokens(analysis: &Snapshot, file: FileId) -> Vec<Token> {
     collect_templates(analysis, file, &mut templates);
     for t in templates {
         for seg in template::segments(&t.text) {
-            for r in template::references(seg.expr) {
+            for r in intact_expr::references(seg.expr) {
                 if let Reference::Call { name, offset } = r
                     && BUILTINS.iter().any(|b| b.name == name)
                 {

@@ -30,7 +30,7 @@ impl Programs {
                 .collect::<Vec<_>>()
                 .join("; ")
         })?;
-        let p = Arc::new(Program::new(&parsed));
+        let p = Arc::new(Program::new(&parsed, expr));
         self.cache
             .lock()
             .unwrap()

@@ -4,7 +4,9 @@
 
 use std::collections::BTreeSet;
 
-use crate::template::{self, Reference};
+use intact_expr::Reference;
+
+use crate::template;
 use crate::{ConnectionDef, Model, Step, StepKind, Template};
 
 /// What the environment already settles, so that the project's fallback is never evaluated.
@@ -111,7 +113,7 @@ impl<'a> Reach<'a> {
 
     fn template(&mut self, t: &'a Template) {
         for seg in template::segments(&t.text) {
-            for r in template::references(seg.expr) {
+            for r in intact_expr::references(seg.expr) {
                 match r {
                     Reference::Member {
                         root: "app", field, ..

@@ -5,7 +5,9 @@
 
 use std::collections::HashMap;
 
-use crate::template::{self, Reference};
+use intact_expr::Reference;
+
+use crate::template;
 use crate::{ConnectionDef, FileId, Ident, Loc, Model, Step, StepKind, Template, Tree};
 
 /// What a name names, with the scope that makes it unique.
@@ -156,6 +158,7 @@ impl SymbolIndex {
         let mut b = Builder {
             model,
             out: Vec::new(),
+            refs: HashMap::new(),
         };
         b.model();
         // A `test-defaults` block is merged into every test it serves: its names are seen once
@@ -204,6 +207,9 @@ impl SymbolIndex {
 struct Builder<'a> {
     model: &'a Model,
     out: Vec<Occurrence>,
+    /// The names each distinct expression text uses: a project repeats its expressions
+    /// (`${steps.get.body}`), and each is parsed once.
+    refs: HashMap<&'a str, Vec<Reference<'a>>>,
 }
 
 /// What an expression's names mean where it is written.
@@ -430,7 +436,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn tree(&mut self, tree: &Tree, scope: Scope<'_>) {
+    fn tree(&mut self, tree: &'a Tree, scope: Scope<'_>) {
         let mut ts = Vec::new();
         tree.templates(&mut ts);
         for t in ts {
@@ -438,9 +444,14 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn template(&mut self, t: &Template, scope: Scope<'_>) {
+    fn template(&mut self, t: &'a Template, scope: Scope<'_>) {
         for seg in template::segments(&t.text) {
-            for r in template::references(seg.expr) {
+            let refs = self
+                .refs
+                .entry(seg.expr)
+                .or_insert_with(|| intact_expr::references(seg.expr))
+                .clone();
+            for r in refs {
                 let (symbol, offset, len) = match r {
                     Reference::Member {
                         root,

@@ -1,10 +1,9 @@
 //! Template strings: text with `${…}` expressions.
 //!
 //! This module finds the expression parts of a template and maps their offsets back into the file.
-//! The names an expression uses are found by [`references`], a small scanner that knows CEL's
-//! string literals and member access; it serves name resolution (variable use, mapping calls) until
-//! the typed CEL front end of the contracts-and-expressions work replaces it.
+//! The names each expression uses come from its syntax tree ([`intact_expr::references`]).
 
+use intact_expr::Reference;
 use intact_syntax::Span;
 
 /// One `${…}` part of a template.
@@ -76,25 +75,12 @@ fn expression_end(text: &str, start: usize) -> (usize, bool) {
     (bytes.len(), false)
 }
 
-/// A name used by an expression.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Reference<'a> {
-    /// `root.field` where root is a scope name such as `app`, `auth`, `steps`, `input`.
-    Member {
-        root: &'a str,
-        field: &'a str,
-        offset: usize,
-    },
-    /// `name(` not preceded by `.`: a function or mapping call.
-    Call { name: &'a str, offset: usize },
-}
-
 /// The fields of `root` that the expressions of a template's text read (`auth` → `token` for
 /// `"Bearer ${auth.token}"`), each with its byte offset within `text`.
 pub fn members<'a>(text: &'a str, root: &str) -> Vec<(usize, &'a str)> {
     let mut out = Vec::new();
     for seg in segments(text) {
-        for r in references(seg.expr) {
+        for r in intact_expr::references(seg.expr) {
             if let Reference::Member {
                 root: r_root,
                 field,
@@ -105,67 +91,6 @@ pub fn members<'a>(text: &'a str, root: &str) -> Vec<(usize, &'a str)> {
                 out.push((seg.offset + offset, field));
             }
         }
-    }
-    out
-}
-
-/// The names an expression uses; offsets are within `expr`.
-pub fn references(expr: &str) -> Vec<Reference<'_>> {
-    let bytes = expr.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    let ident_start = |b: u8| b.is_ascii_alphabetic() || b == b'_';
-    let ident_char = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-    while i < bytes.len() {
-        let b = bytes[i];
-        if b == b'\'' || b == b'"' {
-            i += 1;
-            while i < bytes.len() && bytes[i] != b {
-                if bytes[i] == b'\\' {
-                    i += 1;
-                }
-                i += 1;
-            }
-            i += 1;
-            continue;
-        }
-        if b.is_ascii_digit() {
-            while i < bytes.len() && (ident_char(bytes[i]) || bytes[i] == b'.') {
-                i += 1;
-            }
-            continue;
-        }
-        if ident_start(b) {
-            let start = i;
-            while i < bytes.len() && ident_char(bytes[i]) {
-                i += 1;
-            }
-            let name = &expr[start..i];
-            let after_dot = expr[..start].trim_end().ends_with('.');
-            if after_dot {
-                continue;
-            }
-            let rest = expr[i..].trim_start();
-            if rest.starts_with('(') {
-                out.push(Reference::Call {
-                    name,
-                    offset: start,
-                });
-            } else if let Some(after) = rest.strip_prefix('.') {
-                let after_trim = after.trim_start();
-                let field_len = after_trim.bytes().take_while(|&b| ident_char(b)).count();
-                if field_len > 0 {
-                    let field_offset = expr.len() - after_trim.len();
-                    out.push(Reference::Member {
-                        root: name,
-                        field: &after_trim[..field_len],
-                        offset: field_offset,
-                    });
-                }
-            }
-            continue;
-        }
-        i += 1;
     }
     out
 }
@@ -314,34 +239,5 @@ mod tests {
         assert_eq!(s[0].expr, "app.sub");
         assert_eq!(s[0].offset, 10);
         assert_eq!(s[1].expr, "'}'");
-    }
-
-    #[test]
-    fn finds_references() {
-        let r = references("scim_user(steps.get.body) + app.sub + 'app.no' + x.size()");
-        assert_eq!(
-            r,
-            vec![
-                Reference::Call {
-                    name: "scim_user",
-                    offset: 0
-                },
-                Reference::Member {
-                    root: "steps",
-                    field: "get",
-                    offset: 16
-                },
-                Reference::Member {
-                    root: "app",
-                    field: "sub",
-                    offset: 32
-                },
-                Reference::Member {
-                    root: "x",
-                    field: "size",
-                    offset: 51
-                },
-            ]
-        );
     }
 }

@@ -282,10 +282,18 @@ impl Runtime {
             .and_then(|c| self.secret_params.get(&c.name.name))
             .filter(|n| !n.is_empty());
         move |expr: &str, value: &J| {
-            if names.is_some_and(|n| reads_secret(expr, n)) {
+            if names.is_some_and(|n| self.reads_secret(expr, n)) {
                 self.masker.add_value(value);
             }
         }
+    }
+
+    /// Whether an expression reads one of the secret params `names` (`auth.NAME`), from its
+    /// compiled program (each distinct expression is compiled once per run).
+    fn reads_secret(&self, expr: &str, names: &[String]) -> bool {
+        self.programs
+            .get(expr)
+            .is_ok_and(|p| names.iter().any(|n| p.reads("auth", n)))
     }
 
     /// An expression that failed, named by its step, its place and its text:
@@ -1438,13 +1446,6 @@ impl Runtime {
         }
         Ok(())
     }
-}
-
-/// Whether an expression (or a template's text) reads one of the secret params `names`.
-fn reads_secret(expr: &str, names: &[String]) -> bool {
-    template::references(expr).iter().any(|r| {
-        matches!(r, template::Reference::Member { root: "auth", field, .. } if names.iter().any(|n| n == field))
-    })
 }
 
 /// Refuses a path with a `.` or `..` segment (also percent-encoded: URL parsers resolve `%2E%2E`

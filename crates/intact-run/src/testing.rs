@@ -509,17 +509,12 @@ fn prepare_live(
     let env =
         crate::env::load(root, env_name, masker, &|v| std::env::var(v).ok()).map_err(|e| e.0)?;
     let app = env.app_json();
-    use intact_model::template::{Reference, references, segments};
     let uses_mock = |tree: &Tree| {
         let mut templates = Vec::new();
         tree.templates(&mut templates);
-        templates.iter().any(|tpl| {
-            segments(&tpl.text).iter().any(|seg| {
-                references(seg.expr)
-                    .iter()
-                    .any(|r| matches!(r, Reference::Member { root: "mock", .. }))
-            })
-        })
+        templates
+            .iter()
+            .any(|tpl| !intact_model::template::members(&tpl.text, "mock").is_empty())
     };
     if t.input.as_ref().is_some_and(|(tree, _)| uses_mock(tree))
         || t.run.expect.as_ref().is_some_and(uses_mock)
