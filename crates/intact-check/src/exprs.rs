@@ -159,9 +159,6 @@ struct Cx<'a> {
     docs: &'a crate::openapi::Documents,
     app: Type,
     mappings: std::sync::Arc<HashMap<String, Type>>,
-    /// Parsed expressions by their text: real projects repeat the same few hundred expressions.
-    parsed:
-        HashMap<String, std::rc::Rc<Result<intact_expr::Parsed, Vec<intact_expr::SyntaxError>>>>,
     /// The type each template was given, by location, so trees reuse it without reporting twice.
     types: HashMap<Loc, Type>,
     /// Which definitions this pass types.
@@ -188,7 +185,6 @@ impl<'a> Cx<'a> {
             docs,
             app,
             mappings: Default::default(),
-            parsed: HashMap::new(),
             types: HashMap::new(),
             focus: Focus::All,
             scope_found: None,
@@ -274,11 +270,8 @@ impl<'a> Cx<'a> {
                 whole = Type::Dyn; // reported as expr::syntax by the schema rules
                 continue;
             }
-            let parsed = self
-                .parsed
-                .entry(seg.expr.to_string())
-                .or_insert_with(|| std::rc::Rc::new(intact_expr::parse(seg.expr)))
-                .clone();
+            // Parsed once per analysis, shared with the symbol index.
+            let parsed = self.a.expression(seg.expr);
             match parsed.as_ref() {
                 Err(errors) => {
                     for e in errors {

@@ -64,11 +64,14 @@ fn definition_of_a_call(b: Bencher, lines: usize) {
     b.bench(|| intact_ide::definition(black_box(&a), pos));
 }
 
-/// Building the symbol index of a snapshot: once per snapshot, on its first navigation request.
+/// Building the symbol index of an analysis, expression parses included: once per analysis (the
+/// checker builds it; requests on the same texts reuse it).
 #[divan::bench(args = [20_000])]
 fn symbol_index(b: Bencher, lines: usize) {
     let (a, _) = setup(lines, "call");
-    b.bench(|| intact_model::symbols::SymbolIndex::new(black_box(&a.model)));
+    let files = a.files.clone();
+    b.with_inputs(|| Analysis::from_files(files.clone()))
+        .bench_refs(|a| intact_model::symbols::SymbolIndex::new(black_box(a)));
 }
 
 /// The analysis a request runs on: the snapshot's files with the requesting one parsed anew.

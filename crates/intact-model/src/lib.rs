@@ -118,7 +118,13 @@ pub struct Analysis {
     pub model: Model,
     /// Built on first use and shared by the checker's name rules and every editor feature.
     symbols: std::sync::OnceLock<symbols::SymbolIndex>,
+    /// The parse of each distinct expression text, shared by the symbol index and the checker's
+    /// typing: a project repeats its expressions (`${steps.get.body}`) and each is parsed once.
+    expressions: std::sync::Mutex<std::collections::HashMap<Box<str>, Arc<ParsedExpression>>>,
 }
+
+/// An expression's parse: its tree, or its syntax errors.
+pub type ParsedExpression = Result<intact_expr::Parsed, Vec<intact_expr::SyntaxError>>;
 
 impl Analysis {
     pub fn new(inputs: Vec<FileInput>) -> Analysis {
@@ -138,14 +144,30 @@ impl Analysis {
             files,
             model,
             symbols: std::sync::OnceLock::new(),
+            expressions: Default::default(),
         }
+    }
+
+    /// The parse of an expression's text (the part inside `${…}`), parsed once per analysis.
+    pub fn expression(&self, text: &str) -> Arc<ParsedExpression> {
+        if let Some(p) = self.expressions.lock().unwrap().get(text) {
+            return p.clone();
+        }
+        // Parsed outside the lock: another thread may parse the same text meanwhile, which
+        // costs time, never correctness.
+        let parsed = Arc::new(intact_expr::parse(text));
+        self.expressions
+            .lock()
+            .unwrap()
+            .entry(text.into())
+            .or_insert(parsed)
+            .clone()
     }
 
     /// Every definition and reference of the project: one resolution of names for the checker
     /// and the editor alike.
     pub fn symbols(&self) -> &symbols::SymbolIndex {
-        self.symbols
-            .get_or_init(|| symbols::SymbolIndex::new(&self.model))
+        self.symbols.get_or_init(|| symbols::SymbolIndex::new(self))
     }
 
     pub fn file(&self, id: FileId) -> &SourceFile {

@@ -162,6 +162,8 @@ pub struct ConnectionDef {
     /// Single-valued settings as written: `timeout`, `request-id-header`.
     pub settings: Vec<(String, String)>,
     pub retry: Option<RetryDef>,
+    /// [`ConnectionDef::all_params`], worked out once: every owner's scope reads it.
+    params_info: std::sync::OnceLock<Vec<ParamInfo>>,
 }
 
 /// `retry max=N on=STATUS… unsafe-methods=BOOL`.
@@ -175,7 +177,11 @@ pub struct RetryDef {
 impl ConnectionDef {
     /// Declared params and the implicit params of the auth form (a declared one refines an
     /// implicit one of the same name).
-    pub fn all_params(&self) -> Vec<ParamInfo> {
+    pub fn all_params(&self) -> &[ParamInfo] {
+        self.params_info.get_or_init(|| self.work_out_params())
+    }
+
+    fn work_out_params(&self) -> Vec<ParamInfo> {
         let mut out: Vec<ParamInfo> = self
             .params
             .iter()
@@ -222,9 +228,9 @@ impl ConnectionDef {
     pub fn secret_params(&self) -> Vec<String> {
         let mut out: Vec<String> = self
             .all_params()
-            .into_iter()
+            .iter()
             .filter(|p| p.secret)
-            .map(|p| p.name)
+            .map(|p| p.name.clone())
             .collect();
         if self.auth.as_ref().is_some_and(|a| a.form == "oauth2") {
             out.push("access_token".into());
@@ -734,6 +740,7 @@ impl Lowerer<'_> {
             ping: None,
             settings: Vec::new(),
             retry: None,
+            params_info: Default::default(),
         };
         for c in node.children() {
             match c.name() {

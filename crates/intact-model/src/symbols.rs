@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use intact_expr::Reference;
 
 use crate::template;
-use crate::{ConnectionDef, FileId, Ident, Loc, Model, Step, StepKind, Template, Tree};
+use crate::{Analysis, ConnectionDef, FileId, Ident, Loc, Model, Step, StepKind, Template, Tree};
 
 /// What a name names, with the scope that makes it unique.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -154,9 +154,11 @@ pub struct SymbolIndex {
 }
 
 impl SymbolIndex {
-    pub fn new(model: &Model) -> SymbolIndex {
+    /// The index of an analysis (see [`Analysis::symbols`], which builds it once).
+    pub fn new(analysis: &Analysis) -> SymbolIndex {
         let mut b = Builder {
-            model,
+            analysis,
+            model: &analysis.model,
             out: Vec::new(),
             refs: HashMap::new(),
         };
@@ -205,10 +207,11 @@ impl SymbolIndex {
 }
 
 struct Builder<'a> {
+    analysis: &'a Analysis,
     model: &'a Model,
     out: Vec<Occurrence>,
     /// The names each distinct expression text uses: a project repeats its expressions
-    /// (`${steps.get.body}`), and each is parsed once.
+    /// (`${steps.get.body}`).
     refs: HashMap<&'a str, Vec<Reference<'a>>>,
 }
 
@@ -449,7 +452,11 @@ impl<'a> Builder<'a> {
             let refs = self
                 .refs
                 .entry(seg.expr)
-                .or_insert_with(|| intact_expr::references(seg.expr))
+                .or_insert_with(|| match self.analysis.expression(seg.expr).as_ref() {
+                    Ok(parsed) => parsed.references(seg.expr),
+                    // A syntax error is reported on its own; its names are unknown.
+                    Err(_) => Vec::new(),
+                })
                 .clone();
             for r in refs {
                 let (symbol, offset, len) = match r {

@@ -79,6 +79,10 @@ fn expression_end(text: &str, start: usize) -> (usize, bool) {
 /// `"Bearer ${auth.token}"`), each with its byte offset within `text`.
 pub fn members<'a>(text: &'a str, root: &str) -> Vec<(usize, &'a str)> {
     let mut out = Vec::new();
+    // Most templates never name `root`: no need to parse them.
+    if !text.contains(root) {
+        return out;
+    }
     for seg in segments(text) {
         for r in intact_expr::references(seg.expr) {
             if let Reference::Member {
