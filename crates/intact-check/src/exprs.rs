@@ -18,8 +18,12 @@ pub(crate) fn check(a: &Analysis, docs: &crate::openapi::Documents, out: &mut Ve
 
 /// The result type of each named step of `file`, where its name is written: what a request, a
 /// `call`, a `let` or a `for-each` gives `steps.NAME`.
-pub fn step_types(a: &Analysis, file: FileId) -> Vec<(Loc, Type)> {
-    let docs = crate::openapi::documents(a);
+pub fn step_types(
+    a: &Analysis,
+    documents: &crate::DocumentCache,
+    file: FileId,
+) -> Vec<(Loc, Type)> {
+    let docs = crate::openapi::documents(a, documents);
     let mut cx = Cx::new(a, &docs);
     cx.focus = Focus::File(file);
     cx.run(&mut Vec::new());
@@ -28,8 +32,13 @@ pub fn step_types(a: &Analysis, file: FileId) -> Vec<(Loc, Type)> {
 
 /// What is in scope for the expressions of the template at `offset` of `file`: the names, their
 /// types, the mappings. The same scopes the checker types expressions in, for completion and hover.
-pub fn scope_at(a: &Analysis, file: FileId, offset: u32) -> Option<Env> {
-    let docs = crate::openapi::documents(a);
+pub fn scope_at(
+    a: &Analysis,
+    documents: &crate::DocumentCache,
+    file: FileId,
+    offset: u32,
+) -> Option<Env> {
+    let docs = crate::openapi::documents(a, documents);
     let mut cx = Cx::new(a, &docs);
     cx.focus = Focus::At(file, offset);
     cx.run(&mut Vec::new());

@@ -1,6 +1,8 @@
 //! intact's checker: every rule of `docs/rules/`, run over one [`Analysis`], and the output formats.
 //!
 //! [`check`] is a pure function of the analysis; the CLI and the language server both call it.
+//! A host that checks more than once (the language server) keeps a [`DocumentCache`] and calls
+//! [`check_with`], so that the project's OpenAPI documents are read once, not per check.
 
 mod diagnostic;
 mod envfiles;
@@ -15,14 +17,20 @@ mod schema;
 pub use diagnostic::{Diagnostic, Fix, Label, Severity};
 pub use exprs::{scope_at, step_types};
 pub use intact_model::Analysis;
-pub use openapi::forget_documents;
+pub use openapi::DocumentCache;
 pub use rules::{skeleton, walk_steps};
 
 use intact_model::{FileId, Loc};
 use intact_syntax::Span;
 
-/// Every finding of the project, sorted by file and position.
+/// Every finding of the project, sorted by file and position (OpenAPI documents read afresh, or
+/// from their digest on disk).
 pub fn check(a: &Analysis) -> Vec<Diagnostic> {
+    check_with(a, &DocumentCache::default())
+}
+
+/// [`check`], with the OpenAPI documents a host has read already.
+pub fn check_with(a: &Analysis, documents: &DocumentCache) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for (i, f) in a.files.iter().enumerate() {
         let file = i as FileId;
@@ -60,7 +68,7 @@ pub fn check(a: &Analysis) -> Vec<Diagnostic> {
         .file(&f.parse.document.nodes);
     }
     rules::check_model(a, &mut out);
-    let docs = openapi::documents(a);
+    let docs = openapi::documents(a, documents);
     openapi::check(a, &docs, &mut out);
     exprs::check(a, &docs, &mut out);
     docs.save();

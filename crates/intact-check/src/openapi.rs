@@ -260,16 +260,15 @@ fn is_entry(path: &Path) -> bool {
 
 type Memo = HashMap<PathBuf, (u64, Result<Arc<Entry>, intact_openapi::Error>)>;
 
-static MEMO: Mutex<Option<Memo>> = Mutex::new(None);
+/// The OpenAPI documents a host has read (the language server for its lifetime, the CLI for one
+/// run), by entry path and the hash of the files under `openapi/`: an unchanged document is not
+/// read again, not even its digest. Owned by the host and handed to each check, so that nothing is
+/// kept per process behind the host's back. Cheap to clone: clones share the documents.
+#[derive(Clone, Default)]
+pub struct DocumentCache(Arc<Mutex<Memo>>);
 
-/// Forgets the documents kept in memory, as a new process would start (benchmarks).
-#[doc(hidden)]
-pub fn forget_documents() {
-    *lock(&MEMO) = None;
-}
-
-/// The project's documents: from memory, from the digest on disk, or read.
-pub(crate) fn documents(a: &Analysis) -> Documents {
+/// The project's documents: from the host's cache, from the digest on disk, or read.
+pub(crate) fn documents(a: &Analysis, cache: &DocumentCache) -> Documents {
     let under: Vec<(FileId, &Arc<SourceFile>)> = a
         .files
         .iter()
@@ -295,8 +294,7 @@ pub(crate) fn documents(a: &Analysis) -> Documents {
     }
     let all = h.finish();
     let sources: Vec<Arc<SourceFile>> = under.iter().map(|(_, f)| Arc::clone(f)).collect();
-    let mut memo = lock(&MEMO);
-    let memo = memo.get_or_insert_with(HashMap::new);
+    let mut memo = lock(&cache.0);
     for (id, f) in under.iter().filter(|(_, f)| is_entry(f.path())) {
         let path = f.path().to_path_buf();
         let result = match memo.get(&path) {

@@ -26,7 +26,8 @@ pub(crate) fn completions(
         None => (None, path),
     };
     let replace = Span::new(pos.offset - partial.len() as u32, pos.offset);
-    let env = intact_check::scope_at(analysis, pos.file, pos.offset).unwrap_or_default();
+    let env = intact_check::scope_at(analysis, analysis.documents(), pos.file, pos.offset)
+        .unwrap_or_default();
     Some(match head {
         None => names(&env, replace),
         Some("") => Vec::new(),
@@ -199,7 +200,7 @@ pub(crate) fn hover(
     if path.is_empty() {
         return None;
     }
-    let env = intact_check::scope_at(analysis, pos.file, pos.offset)?;
+    let env = intact_check::scope_at(analysis, analysis.documents(), pos.file, pos.offset)?;
     let (ty, doc) = resolve(&env, path)?;
     let mut markdown = format!("`{path}`: {}", ty.describe());
     if let Some(d) = doc {

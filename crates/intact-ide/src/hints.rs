@@ -15,7 +15,7 @@ pub struct InlayHint {
 
 /// The hints of `file`, in order.
 pub fn inlay_hints(analysis: &Snapshot, file: FileId) -> Vec<InlayHint> {
-    let mut out: Vec<InlayHint> = intact_check::step_types(analysis, file)
+    let mut out: Vec<InlayHint> = intact_check::step_types(analysis, analysis.documents(), file)
         .into_iter()
         .filter(|(_, t)| !matches!(t, Type::Dyn))
         .map(|(loc, t)| InlayHint {

@@ -48,13 +48,22 @@ use intact_model::{Analysis, FileId};
 #[derive(Clone)]
 pub struct Snapshot {
     analysis: Arc<Analysis>,
+    /// The OpenAPI documents the host has read (typing a request's response needs them).
+    documents: intact_check::DocumentCache,
     findings: Arc<OnceLock<Vec<intact_check::Diagnostic>>>,
 }
 
 impl Snapshot {
+    /// A snapshot on its own: its OpenAPI documents are read when first needed.
     pub fn new(analysis: Arc<Analysis>) -> Snapshot {
+        Snapshot::in_host(analysis, intact_check::DocumentCache::default())
+    }
+
+    /// A snapshot of a host (the language server) that keeps the OpenAPI documents it has read.
+    pub fn in_host(analysis: Arc<Analysis>, documents: intact_check::DocumentCache) -> Snapshot {
         Snapshot {
             analysis,
+            documents,
             findings: Arc::default(),
         }
     }
@@ -63,9 +72,10 @@ impl Snapshot {
     /// them), so that quick fixes and hovers do not check it again.
     pub fn with_findings(
         analysis: Arc<Analysis>,
+        documents: intact_check::DocumentCache,
         findings: Vec<intact_check::Diagnostic>,
     ) -> Snapshot {
-        let s = Snapshot::new(analysis);
+        let s = Snapshot::in_host(analysis, documents);
         let _ = s.findings.set(findings);
         s
     }
@@ -73,7 +83,7 @@ impl Snapshot {
     /// Every finding of `intact check` on this snapshot, computed on first use.
     pub fn findings(&self) -> &[intact_check::Diagnostic] {
         self.findings
-            .get_or_init(|| intact_check::check(&self.analysis))
+            .get_or_init(|| intact_check::check_with(&self.analysis, &self.documents))
     }
 
     /// The findings if they are known already (the language server hands over those it
@@ -91,6 +101,11 @@ impl Snapshot {
 
     pub fn analysis(&self) -> &Arc<Analysis> {
         &self.analysis
+    }
+
+    /// The OpenAPI documents of the host this snapshot belongs to.
+    pub fn documents(&self) -> &intact_check::DocumentCache {
+        &self.documents
     }
 }
 

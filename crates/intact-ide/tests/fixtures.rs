@@ -61,7 +61,7 @@ fn check(feature: &str, answer: impl Fn(&Snapshot, FilePosition) -> String) {
         // As the language server makes them: with the findings it published.
         let findings = intact_check::check(&analysis);
         let actual = answer(
-            &Snapshot::with_findings(std::sync::Arc::new(analysis), findings),
+            &Snapshot::with_findings(std::sync::Arc::new(analysis), Default::default(), findings),
             pos,
         );
         let expected_path = path.with_extension("expected");

@@ -92,19 +92,29 @@ struct State {
     /// The snapshot the last request built (and its project's root), reused while the texts stay
     /// the same.
     last_request: Mutex<Option<(PathBuf, intact_ide::Snapshot)>>,
+    /// The OpenAPI documents the server has read: this process's one cache of them, shared by
+    /// the analysis thread and every snapshot.
+    documents: intact_check::DocumentCache,
 }
 
 impl Backend {
     fn new(client: Client) -> Backend {
         let docs = Arc::new(Mutex::new(Documents::default()));
         let snapshots = Snapshots::default();
-        let tx = worker::Worker::spawn(client.clone(), docs.clone(), snapshots.clone());
+        let documents = intact_check::DocumentCache::default();
+        let tx = worker::Worker::spawn(
+            client.clone(),
+            docs.clone(),
+            snapshots.clone(),
+            documents.clone(),
+        );
         Backend {
             client,
             state: Arc::new(State {
                 docs,
                 snapshots,
                 last_request: Mutex::new(None),
+                documents,
             }),
             worker: tx,
         }
@@ -234,7 +244,10 @@ impl State {
             rel.clone(),
             text.clone(),
         ))));
-        let snap = intact_ide::Snapshot::new(Arc::new(Analysis::from_files(files)));
+        let snap = intact_ide::Snapshot::in_host(
+            Arc::new(Analysis::from_files(files)),
+            self.documents.clone(),
+        );
         *self.last_request.lock().unwrap() = Some((root.to_path_buf(), snap.clone()));
         current(&snap)
     }

@@ -25,6 +25,8 @@ pub(crate) struct Worker {
     published: HashMap<PathBuf, HashSet<PathBuf>>,
     /// Parses of file texts from the previous analysis, reused when the text is unchanged.
     cache: HashMap<PathBuf, Arc<SourceFile>>,
+    /// The OpenAPI documents read so far, shared with the snapshots requests run on.
+    documents: intact_check::DocumentCache,
 }
 
 impl Worker {
@@ -33,6 +35,7 @@ impl Worker {
         client: Client,
         docs: Arc<Mutex<Documents>>,
         snapshots: Snapshots,
+        documents: intact_check::DocumentCache,
     ) -> mpsc::Sender<PathBuf> {
         let (tx, rx) = mpsc::channel();
         let worker = Worker {
@@ -43,6 +46,7 @@ impl Worker {
             handle: tokio::runtime::Handle::current(),
             published: HashMap::new(),
             cache: HashMap::new(),
+            documents,
         };
         std::thread::Builder::new()
             .name("intact-analysis".into())
@@ -122,12 +126,16 @@ impl Worker {
             files.push(file);
         }
         let analysis = Arc::new(Analysis::from_files(files));
-        let diags = intact_check::check(&analysis);
+        let diags = intact_check::check_with(&analysis, &self.documents);
         // Requests read the findings from the snapshot (hovers, quick fixes) instead of checking
         // again.
         self.snapshots.lock().unwrap().insert(
             root.to_path_buf(),
-            intact_ide::Snapshot::with_findings(analysis.clone(), diags.clone()),
+            intact_ide::Snapshot::with_findings(
+                analysis.clone(),
+                self.documents.clone(),
+                diags.clone(),
+            ),
         );
         let indexes: Vec<LineIndex> = analysis
             .files
