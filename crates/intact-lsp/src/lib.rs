@@ -640,13 +640,24 @@ impl LanguageServer for Backend {
     ) -> RpcResult<Option<lsp::WorkspaceSymbolResponse>> {
         Ok(self
             .answer("workspace symbols", move |s| {
-                let snapshots: Vec<(PathBuf, intact_ide::Snapshot)> = s
+                let mut snapshots: Vec<(PathBuf, intact_ide::Snapshot)> = s
                     .snapshots
                     .lock()
                     .unwrap()
                     .iter()
                     .map(|(r, a)| (r.clone(), a.clone()))
                     .collect();
+                // A project whose first analysis has not finished yet (just opened) is searched
+                // too, on a snapshot built for this request.
+                let open: Vec<PathBuf> = s.docs.lock().unwrap().open.keys().cloned().collect();
+                for path in open {
+                    if let Some(root) = project::find_root(&path)
+                        && !snapshots.iter().any(|(r, _)| *r == root)
+                        && let Some(at) = s.request_in(&path)
+                    {
+                        snapshots.push((root, at.analysis));
+                    }
+                }
                 let enc = s.encoding();
                 let mut out = Vec::new();
                 for (root, analysis) in snapshots {
