@@ -1,5 +1,5 @@
 //! Requests tied to an imported OpenAPI operation with `operation=`: `openapi::unknown-operation`,
-//! `openapi::drift`, and the type of the response body (used by `exprs.rs`).
+//! `openapi::drift`, and the type of the response body (used by `exprs/`).
 //!
 //! The documents are the project's own copies under `openapi/` (what `intact import openapi`
 //! writes): the files directly in that folder are the entry documents, the files below it are what

@@ -1,0 +1,431 @@
+//! Expressions and contracts: every `${…}` is parsed and typed in the scope where it stands
+//! (`expr::*`), returns are checked against the contract's output schema (`contract::output-*`,
+//! `flow::missing-return`), and secrets are kept where they belong (`secret::*`).
+
+use std::collections::HashMap;
+
+use intact_expr::{Env, Field, Type};
+use intact_model::contracts::{self, Side};
+use intact_model::template;
+use intact_model::*;
+
+use crate::{Diagnostic, suggest};
+
+mod output;
+mod secrets;
+mod steps;
+mod test_trees;
+
+pub(crate) use test_trees::test_inputs;
+
+pub(crate) fn check(a: &Analysis, docs: &crate::openapi::Documents, out: &mut Vec<Diagnostic>) {
+    let mut cx = Cx::new(a, docs);
+    cx.run(out);
+}
+
+/// The result type of each named step of `file`, where its name is written: what a request, a
+/// `call`, a `let` or a `for-each` gives `steps.NAME`.
+pub fn step_types(
+    a: &Analysis,
+    documents: &crate::DocumentCache,
+    file: FileId,
+) -> Vec<(Loc, Type)> {
+    let docs = crate::openapi::documents(a, documents);
+    let mut cx = Cx::new(a, &docs);
+    cx.focus = Focus::File(file);
+    cx.run(&mut Vec::new());
+    cx.steps_found
+}
+
+/// What is in scope for the expressions of the template at `offset` of `file`: the names, their
+/// types, the mappings. The same scopes the checker types expressions in, for completion and hover.
+pub fn scope_at(
+    a: &Analysis,
+    documents: &crate::DocumentCache,
+    file: FileId,
+    offset: u32,
+) -> Option<Env> {
+    let docs = crate::openapi::documents(a, documents);
+    let mut cx = Cx::new(a, &docs);
+    cx.focus = Focus::At(file, offset);
+    cx.run(&mut Vec::new());
+    cx.scope_found
+}
+
+/// Which definitions a pass types: all of them (the checker), the one that holds a place
+/// (`scope_at`), or those of one file (`step_types`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Focus {
+    All,
+    At(FileId, u32),
+    File(FileId),
+}
+
+impl Focus {
+    fn holds(self, loc: Loc) -> bool {
+        match self {
+            Focus::All => true,
+            Focus::At(file, offset) => loc.file == file && loc.span.touches(offset),
+            Focus::File(file) => loc.file == file,
+        }
+    }
+}
+
+impl Cx<'_> {
+    fn run(&mut self, out: &mut Vec<Diagnostic>) {
+        let cx = self;
+        let a = cx.a;
+        let focus = cx.focus;
+        let all = focus == Focus::All;
+        cx.mapping_types();
+        if all || a.model.connections.iter().any(|c| focus.holds(c.loc)) {
+            cx.connections(out);
+        }
+        if all || a.model.mappings.iter().any(|m| focus.holds(m.loc)) {
+            cx.mappings(out);
+        }
+        for ac in a.model.actions.iter().filter(|x| focus.holds(x.loc)) {
+            let input = ac
+                .contract
+                .as_ref()
+                .and_then(|(id, _)| contracts::contract_type(id, Side::Input))
+                .unwrap_or(Type::Dyn);
+            let conn = cx.effective_connection(ac.connection.as_ref());
+            cx.owner(&ac.steps, input, conn, out);
+            cx.action_output(ac, out);
+        }
+        for f in a.model.flows.iter().filter(|x| focus.holds(x.loc)) {
+            let input = flow_input_type(f);
+            let conn = cx.effective_connection(f.connection.as_ref());
+            cx.owner(&f.steps, input, conn, out);
+        }
+        for t in a.model.tests.iter().filter(|x| focus.holds(x.loc)) {
+            cx.test_templates(t, out);
+        }
+        if all {
+            cx.secrets(out);
+            test_inputs(a, out);
+        }
+    }
+}
+
+fn field(name: &str, ty: Type, required: bool) -> Field {
+    Field {
+        name: name.into(),
+        ty,
+        required,
+        description: None,
+        allowed: None,
+    }
+}
+
+fn flow_input_type(f: &FlowDef) -> Type {
+    let fields = f
+        .inputs
+        .iter()
+        .map(|i| {
+            let ty = match i.ty.as_deref() {
+                Some("string") => Type::String,
+                Some("integer") => Type::Int,
+                Some("number") => Type::Double,
+                Some("boolean") => Type::Bool,
+                Some("array") => Type::list(Type::Dyn),
+                Some("object") => Type::Map(Box::new(Type::Dyn)),
+                _ => Type::Dyn,
+            };
+            field(&i.name.name, ty, i.required)
+        })
+        .collect();
+    Type::object(
+        format!("the inputs of flow `{}`", f.name.name),
+        fields,
+        None,
+    )
+}
+
+/// A request's result; `body` is typed when the request names an OpenAPI operation.
+fn request_result(body: Type) -> Type {
+    Type::object(
+        "response",
+        vec![
+            field("status", Type::Int, true),
+            field("headers", Type::Map(Box::new(Type::String)), true),
+            field("body", body, true),
+        ],
+        None,
+    )
+}
+
+fn error_type() -> Type {
+    Type::object(
+        "error",
+        vec![
+            field("message", Type::String, true),
+            field("status", Type::Int, false),
+            field("type", Type::String, true),
+            field("step", Type::String, false),
+            field("body", Type::Dyn, false),
+        ],
+        None,
+    )
+}
+
+struct Cx<'a> {
+    a: &'a Analysis,
+    docs: &'a crate::openapi::Documents,
+    app: Type,
+    mappings: std::sync::Arc<HashMap<String, Type>>,
+    /// The type each template was given, by location, so trees reuse it without reporting twice.
+    types: HashMap<Loc, Type>,
+    /// Which definitions this pass types.
+    focus: Focus,
+    /// `Focus::At`: the scope of the template at the place.
+    scope_found: Option<Env>,
+    /// `Focus::File`: the result type of each named step of the file.
+    steps_found: Vec<(Loc, Type)>,
+}
+
+impl<'a> Cx<'a> {
+    fn new(a: &'a Analysis, docs: &'a crate::openapi::Documents) -> Self {
+        let app = Type::object(
+            "app",
+            a.model
+                .variables
+                .iter()
+                .map(|v| field(&v.name.name, Type::String, true))
+                .collect(),
+            None,
+        );
+        Cx {
+            a,
+            docs,
+            app,
+            mappings: Default::default(),
+            types: HashMap::new(),
+            focus: Focus::All,
+            scope_found: None,
+            steps_found: Vec::new(),
+        }
+    }
+
+    fn effective_connection(&self, named: Option<&Ident>) -> Option<&'a ConnectionDef> {
+        self.a.model.connection(named.map(|i| i.name.as_str()))
+    }
+
+    fn auth_type(conn: Option<&ConnectionDef>) -> Type {
+        let Some(c) = conn else { return Type::Dyn };
+        let mut fields: Vec<Field> = c
+            .all_params()
+            .iter()
+            .map(|p| field(&p.name, Type::String, true))
+            .collect();
+        if c.auth.as_ref().is_some_and(|a| a.form == "oauth2") {
+            fields.push(field("access_token", Type::String, true));
+        }
+        Type::object(
+            format!("the params of connection `{}`", c.name.name),
+            fields,
+            None,
+        )
+    }
+
+    /// Mapping result types, from their trees, typed with every mapping's type unknown. Silent:
+    /// the mappings are checked, with these types, in `mappings`.
+    fn mapping_types(&mut self) {
+        let names: HashMap<String, Type> = self
+            .a
+            .model
+            .mappings
+            .iter()
+            .map(|m| (m.name.name.clone(), Type::Dyn))
+            .collect();
+        let env = Env {
+            vars: self.base_vars(Type::Dyn, None, Some(Type::Dyn)),
+            later_steps: Vec::new(),
+            mappings: std::sync::Arc::new(names),
+        };
+        let mut silent = Vec::new();
+        let mut types = HashMap::new();
+        for m in &self.a.model.mappings {
+            let t = self.tree_type(&m.tree, &env, &mut silent);
+            types.entry(m.name.name.clone()).or_insert(t);
+        }
+        self.types.clear();
+        self.mappings = std::sync::Arc::new(types);
+    }
+
+    fn base_vars(
+        &self,
+        input: Type,
+        conn: Option<&ConnectionDef>,
+        it: Option<Type>,
+    ) -> Vec<(String, Type)> {
+        let mut vars = vec![
+            ("input".to_string(), input),
+            ("app".to_string(), self.app.clone()),
+            ("auth".to_string(), Self::auth_type(conn)),
+        ];
+        if let Some(t) = it {
+            vars.push(("it".to_string(), t));
+        }
+        vars
+    }
+
+    /// Types one template, reporting its problems (once per template).
+    fn template(&mut self, t: &Template, env: &Env, out: &mut Vec<Diagnostic>) -> Type {
+        if matches!(self.focus, Focus::At(..)) && self.focus.holds(t.loc) {
+            self.scope_found = Some(env.clone());
+        }
+        if let Some(ty) = self.types.get(&t.loc) {
+            return ty.clone();
+        }
+        let segments = template::segments(&t.text);
+        let mut whole = Type::String;
+        for seg in &segments {
+            if !seg.closed {
+                whole = Type::Dyn; // reported as expr::syntax by the schema rules
+                continue;
+            }
+            // Parsed once per analysis, shared with the symbol index.
+            let parsed = self.a.expression(seg.expr);
+            match parsed.as_ref() {
+                Err(errors) => {
+                    for e in errors {
+                        let loc = t.sub_loc(
+                            seg.offset + e.start,
+                            e.end
+                                .saturating_sub(e.start)
+                                .max(1)
+                                .min(seg.expr.len().saturating_sub(e.start).max(1)),
+                        );
+                        out.push(
+                            Diagnostic::new("expr::syntax", loc, format!("this expression does not parse: {}", e.message))
+                                .label("here")
+                                .help("expressions are CEL: `input.user.userName`, `a == 'x' ? 1 : 2`, `list.map(x, x.id)`; strings take single quotes"),
+                        );
+                    }
+                    whole = Type::Dyn;
+                }
+                Ok(parsed) => {
+                    let mut issues = Vec::new();
+                    let ty = intact_expr::infer(parsed, seg.expr, env, &mut issues);
+                    for i in issues {
+                        let loc = t.sub_loc(seg.offset + i.start, i.end.saturating_sub(i.start));
+                        let mut d = Diagnostic::new(i.code, loc, i.message).label("here");
+                        if let Some(h) = i.help {
+                            d = d.help(h);
+                        }
+                        if let Some(r) = i.replacement {
+                            d = d.fix(format!("Replace with `{r}`"), loc, r);
+                        }
+                        out.push(d);
+                    }
+                    // `"${expr}"` alone keeps the expression's own type.
+                    if segments.len() == 1 && seg.offset == 2 && seg.expr.len() + 3 == t.text.len()
+                    {
+                        whole = ty;
+                    }
+                }
+            }
+        }
+        self.types.insert(t.loc, whole.clone());
+        whole
+    }
+
+    fn tree_type(&mut self, tree: &Tree, env: &Env, out: &mut Vec<Diagnostic>) -> Type {
+        match tree {
+            Tree::Scalar(v, _) => match v {
+                intact_syntax::Value::String(_) => Type::String,
+                intact_syntax::Value::Integer(_) => Type::Int,
+                intact_syntax::Value::Float(_) => Type::Double,
+                intact_syntax::Value::Bool(_) => Type::Bool,
+                intact_syntax::Value::Null => Type::Null,
+                intact_syntax::Value::Invalid => Type::Dyn,
+            },
+            Tree::Template(t) => self.template(t, env, out),
+            Tree::Object(fields, _) => {
+                let fs = fields
+                    .iter()
+                    .map(|(k, v)| field(&k.name, self.tree_type(v, env, out), true))
+                    .collect();
+                Type::object("", fs, None)
+            }
+            Tree::Array(items, _) => {
+                let mut t: Option<Type> = None;
+                for i in items {
+                    let it = self.tree_type(i, env, out);
+                    t = Some(t.map_or(it.clone(), |p| p.join(&it)));
+                }
+                Type::list(t.unwrap_or(Type::Dyn))
+            }
+        }
+    }
+}
+
+struct Scope<'a> {
+    input: Type,
+    conn: Option<&'a ConnectionDef>,
+    /// Every step name of the owner, to tell "not yet run" from "does not exist".
+    all: Vec<String>,
+    /// Names a block adds: `item`, `index`, `error`.
+    extra: Vec<(String, Type)>,
+}
+
+impl<'a> Scope<'a> {
+    fn with(&self, extra: Vec<(String, Type)>) -> Scope<'a> {
+        let mut all_extra = self.extra.clone();
+        all_extra.extend(extra);
+        Scope {
+            input: self.input.clone(),
+            conn: self.conn,
+            all: self.all.clone(),
+            extra: all_extra,
+        }
+    }
+}
+
+/// Whether every path through `steps` ends in `return` or `fail`.
+pub(crate) fn terminates(steps: &[Step]) -> bool {
+    let mut i = 0;
+    while i < steps.len() {
+        match &steps[i].kind {
+            StepKind::Return(_) | StepKind::Fail => return true,
+            StepKind::If => {
+                // The chain: if, else-if…, else.
+                let mut all = terminates(&steps[i].body);
+                let mut j = i + 1;
+                let mut has_else = false;
+                while j < steps.len() {
+                    match steps[j].kind {
+                        StepKind::ElseIf => all &= terminates(&steps[j].body),
+                        StepKind::Else => {
+                            all &= terminates(&steps[j].body);
+                            has_else = true;
+                            j += 1;
+                            break;
+                        }
+                        _ => break,
+                    }
+                    j += 1;
+                }
+                if all && has_else {
+                    return true;
+                }
+                i = j;
+                continue;
+            }
+            StepKind::Try => {
+                if let Some(next) = steps.get(i + 1)
+                    && matches!(next.kind, StepKind::Catch)
+                    && terminates(&steps[i].body)
+                    && terminates(&next.body)
+                {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    false
+}

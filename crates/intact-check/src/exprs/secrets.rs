@@ -1,0 +1,97 @@
+//! Secrets kept where they belong (`secret::exposed`, `secret::literal`).
+
+use intact_model::*;
+
+use super::*;
+use crate::Diagnostic;
+
+impl Cx<'_> {
+    /// A password param (or token) may be used only by its connection's base URL, headers and auth,
+    /// and in request headers sent through that same connection.
+    pub(super) fn secrets(&self, out: &mut Vec<Diagnostic>) {
+        let m = &self.a.model;
+        let check = |steps: &[Step], conn: Option<&ConnectionDef>, out: &mut Vec<Diagnostic>| {
+            let Some(c) = conn else { return };
+            let secret = c.secret_params();
+            crate::walk_steps(steps, &mut |s| {
+                let to_other_connection = matches!(&s.kind, StepKind::Request(r) if r.connection.as_ref().is_some_and(|n| n.name != c.name.name));
+                for t in &s.templates {
+                    if t.role == Role::Header && !to_other_connection {
+                        continue;
+                    }
+                    for (at, field) in template::members(&t.text, "auth") {
+                        if !secret.iter().any(|x| x == field) {
+                            continue;
+                        }
+                        let where_ = match t.role {
+                            Role::Path => "into a request path",
+                            Role::Query => "into a query parameter",
+                            Role::Body => "into a request body",
+                            Role::Log => "into a log line",
+                            Role::Header => "to another connection",
+                            Role::Value => "into a value of the run (it may end in an output)",
+                        };
+                        out.push(
+                                Diagnostic::new("secret::exposed", t.sub_loc(at, field.len()), format!("the secret `auth.{field}` goes {where_}"))
+                                    .label("secret used here")
+                                    .help(format!(
+                                        "a secret (a password param, or a param the auth sends as a credential) may be used only by connection `{}`'s headers and auth, and so may every value computed from it; send it there (e.g. `auth \"custom\" {{ header … }}`)",
+                                        c.name.name
+                                    )),
+                            );
+                    }
+                }
+            });
+        };
+        for ac in &m.actions {
+            check(
+                &ac.steps,
+                self.effective_connection(ac.connection.as_ref()),
+                out,
+            );
+        }
+        for f in &m.flows {
+            check(
+                &f.steps,
+                self.effective_connection(f.connection.as_ref()),
+                out,
+            );
+        }
+        for mp in &m.mappings {
+            let mut ts = Vec::new();
+            mp.tree.templates(&mut ts);
+            for t in ts {
+                for (at, field) in template::members(&t.text, "auth") {
+                    out.push(
+                        Diagnostic::new(
+                            "secret::exposed",
+                            t.sub_loc(at, field.len()),
+                            format!("a mapping reads the connection param `auth.{field}`"),
+                        )
+                        .label("params are not in scope in mappings")
+                        .help("mappings build data; pass what they need as their argument"),
+                    );
+                }
+            }
+        }
+        // A literal credential in a connection: a password param's default, or an auth value
+        // without any `${…}`.
+        for c in &m.connections {
+            let Some(auth) = &c.auth else { continue };
+            let literal = auth
+                .settings
+                .iter()
+                .filter(|(k, _)| matches!(k.as_str(), "token" | "password"))
+                .map(|(_, t)| t)
+                .chain(auth.credentials.iter().map(|(_, _, t)| t))
+                .filter(|t| !template::has_expressions(&t.text) && !t.text.is_empty());
+            for t in literal {
+                out.push(
+                    Diagnostic::new("secret::literal", t.loc, "a credential is written into the project")
+                        .label("literal secret")
+                        .help("declare a password param and use it (`${auth.token}`); its value comes from the environment at run time"),
+                );
+            }
+        }
+    }
+}

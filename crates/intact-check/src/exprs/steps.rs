@@ -1,0 +1,200 @@
+//! The steps of actions, flows and pings in order, with what each can see; connections,
+//! mappings and tests' templates.
+
+use intact_expr::{Env, Type};
+use intact_model::*;
+
+use super::*;
+use crate::Diagnostic;
+
+impl<'a> Cx<'a> {
+    pub(super) fn connections(&mut self, out: &mut Vec<Diagnostic>) {
+        for c in &self.a.model.connections {
+            let env = Env {
+                vars: self.base_vars(Type::Dyn, Some(c), None),
+                later_steps: Vec::new(),
+                mappings: self.mappings.clone(),
+            };
+            let mut ts: Vec<&Template> = c
+                .base_url
+                .iter()
+                .chain(c.headers.iter().map(|(_, t)| t))
+                .collect();
+            if let Some(auth) = &c.auth {
+                ts.extend(auth.settings.iter().map(|(_, t)| t));
+                ts.extend(auth.credentials.iter().map(|(_, _, t)| t));
+            }
+            for t in ts {
+                self.template(t, &env, out);
+            }
+            if let Some(ping) = &c.ping {
+                self.owner(ping, Type::Dyn, Some(c), out);
+            }
+        }
+    }
+
+    pub(super) fn mappings(&mut self, out: &mut Vec<Diagnostic>) {
+        for m in &self.a.model.mappings {
+            let env = Env {
+                vars: self.base_vars(Type::Dyn, None, Some(Type::Dyn)),
+                later_steps: Vec::new(),
+                mappings: self.mappings.clone(),
+            };
+            self.tree_type(&m.tree, &env, out);
+        }
+    }
+
+    pub(super) fn test_templates(&mut self, t: &TestDef, out: &mut Vec<Diagnostic>) {
+        let mock = Type::object(
+            "mock",
+            vec![
+                field("url", Type::String, true),
+                field("token", Type::String, true),
+            ],
+            None,
+        );
+        let mut vars = self.base_vars(Type::Dyn, None, None);
+        vars.push(("mock".into(), mock));
+        let env = Env {
+            vars,
+            later_steps: Vec::new(),
+            mappings: self.mappings.clone(),
+        };
+        for tpl in &t.templates {
+            self.template(tpl, &env, out);
+        }
+    }
+
+    /// The steps of an action, flow or ping, in order, with what each can see.
+    pub(super) fn owner(
+        &mut self,
+        steps: &[Step],
+        input: Type,
+        conn: Option<&'a ConnectionDef>,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        let mut all = Vec::new();
+        crate::walk_steps(steps, &mut |s| {
+            all.extend(s.name.iter().map(|n| n.name.clone()))
+        });
+        let scope = Scope {
+            input,
+            conn,
+            all,
+            extra: Vec::new(),
+        };
+        let mut avail = Vec::new();
+        self.steps(steps, &scope, &mut avail, out);
+    }
+
+    pub(super) fn env(&self, scope: &Scope, avail: &[(String, Type)]) -> Env {
+        let mut vars = self.base_vars(scope.input.clone(), scope.conn, None);
+        let steps = Type::object(
+            "steps",
+            avail
+                .iter()
+                .map(|(n, t)| field(n, t.clone(), true))
+                .collect(),
+            None,
+        );
+        vars.push(("steps".into(), steps));
+        vars.extend(scope.extra.iter().cloned());
+        let later = scope
+            .all
+            .iter()
+            .filter(|n| !avail.iter().any(|(a, _)| a == *n))
+            .cloned()
+            .collect();
+        Env {
+            vars,
+            later_steps: later,
+            mappings: self.mappings.clone(),
+        }
+    }
+
+    pub(super) fn steps(
+        &mut self,
+        steps: &[Step],
+        scope: &Scope,
+        avail: &mut Vec<(String, Type)>,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        // The steps of a `try` whose `catch` always ends the run: past the catch, they all ran.
+        let mut tried: Option<Vec<(String, Type)>> = None;
+        for (i, s) in steps.iter().enumerate() {
+            let env = self.env(scope, avail);
+            for t in &s.templates {
+                self.template(t, &env, out);
+            }
+            let result = match &s.kind {
+                StepKind::Request(r) => request_result(
+                    r.operation
+                        .as_ref()
+                        .map_or(Type::Dyn, |(id, _)| self.docs.response_type(id)),
+                ),
+                StepKind::Let(Some(tree)) => self.tree_type(tree, &env, out),
+                StepKind::Let(None) => Type::Null,
+                StepKind::Call { .. } => Type::Dyn,
+                StepKind::ForEach { items } => {
+                    let list = items
+                        .as_ref()
+                        .map_or(Type::Dyn, |t| self.template(t, &env, out));
+                    let elem = match list {
+                        Type::List(t) => *t,
+                        _ => Type::Dyn,
+                    };
+                    let mut inner =
+                        scope.with(vec![("item".into(), elem), ("index".into(), Type::Int)]);
+                    inner.all = scope.all.clone();
+                    let mut body_avail = avail.clone();
+                    self.steps(&s.body, &inner, &mut body_avail, out);
+                    let yielded = s.body.iter().find_map(|b| match &b.kind {
+                        StepKind::Yield(tree) => Some(tree),
+                        _ => None,
+                    });
+                    let y = yielded.map_or(Type::Dyn, |tree| {
+                        let env = self.env(&inner, &body_avail);
+                        self.tree_type(tree, &env, out)
+                    });
+                    Type::list(y)
+                }
+                StepKind::If | StepKind::ElseIf | StepKind::Else | StepKind::Try => {
+                    // Steps inside a branch are not there after it: the branch may not run.
+                    let mut branch = avail.clone();
+                    self.steps(&s.body, scope, &mut branch, out);
+                    if matches!(s.kind, StepKind::Try)
+                        && let Some(catch) = steps.get(i + 1)
+                        && matches!(catch.kind, StepKind::Catch)
+                        && terminates(&catch.body)
+                    {
+                        tried = Some(branch);
+                    }
+                    Type::Dyn
+                }
+                StepKind::Catch => {
+                    let inner = scope.with(vec![("error".into(), error_type())]);
+                    let mut branch = avail.clone();
+                    self.steps(&s.body, &inner, &mut branch, out);
+                    if let Some(ran) = tried.take() {
+                        *avail = ran;
+                    }
+                    Type::Dyn
+                }
+                StepKind::Yield(_) | StepKind::Fail | StepKind::Log => Type::Dyn,
+                StepKind::Return(tree) => {
+                    if let Some(tree) = tree {
+                        let t = self.tree_type(tree, &env, out);
+                        self.types.insert(tree.loc(), t);
+                    }
+                    Type::Dyn
+                }
+            };
+            if let Some(name) = &s.name {
+                if matches!(self.focus, Focus::File(_)) {
+                    self.steps_found.push((name.loc, result.clone()));
+                }
+                avail.push((name.name.clone(), result));
+            }
+        }
+    }
+}
