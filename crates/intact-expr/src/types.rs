@@ -46,6 +46,60 @@ pub struct Field {
 }
 
 impl ObjectType {
+    /// The object either may be (two returns of a flow, the items of a list): the fields of both,
+    /// joined; a field only one has may be absent.
+    fn join(&self, other: &ObjectType) -> ObjectType {
+        let mut fields: Vec<Field> = Vec::new();
+        for f in &self.fields {
+            fields.push(match other.field(&f.name) {
+                Some(g) => Field {
+                    ty: f.ty.join(&g.ty),
+                    required: f.required && g.required,
+                    ..f.clone()
+                },
+                None => Field {
+                    required: false,
+                    ..f.clone()
+                },
+            });
+        }
+        for g in other
+            .fields
+            .iter()
+            .filter(|g| self.field(&g.name).is_none())
+        {
+            fields.push(Field {
+                required: false,
+                ..g.clone()
+            });
+        }
+        let additional = match (&self.additional, &other.additional) {
+            (Some(a), Some(b)) => Some(a.join(b)),
+            (Some(a), None) | (None, Some(a)) => Some(a.clone()),
+            (None, None) => None,
+        };
+        let mut key_patterns = self.key_patterns.clone();
+        key_patterns.extend(
+            other
+                .key_patterns
+                .iter()
+                .filter(|p| !self.key_patterns.contains(p))
+                .cloned(),
+        );
+        let same = self.name == other.name;
+        ObjectType {
+            name: if same {
+                self.name.clone()
+            } else {
+                String::new()
+            },
+            fields,
+            additional,
+            key_patterns,
+            description: if same { self.description.clone() } else { None },
+        }
+    }
+
     pub fn field(&self, name: &str) -> Option<&Field> {
         self.fields.iter().find(|f| f.name == name)
     }
@@ -114,6 +168,8 @@ impl Type {
             (Type::Null, t) | (t, Type::Null) => t.clone(),
             (Type::Int, Type::Double) | (Type::Double, Type::Int) => Type::Double,
             (Type::List(a), Type::List(b)) => Type::list(a.join(b)),
+            (Type::Map(a), Type::Map(b)) => Type::Map(Box::new(a.join(b))),
+            (Type::Object(a), Type::Object(b)) => Type::Object(Arc::new(a.join(b))),
             _ => Type::Dyn,
         }
     }

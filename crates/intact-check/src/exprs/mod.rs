@@ -84,6 +84,10 @@ impl Cx<'_> {
         if all || a.model.mappings.iter().any(|m| focus.holds(m.loc)) {
             cx.mappings(out);
         }
+        // Flows first, each after the flows it calls, so that a `call` knows what it returns.
+        for f in a.model.flows.iter().filter(|x| focus.holds(x.loc)) {
+            cx.flow(f, out);
+        }
         for ac in a.model.actions.iter().filter(|x| focus.holds(x.loc)) {
             let input = ac
                 .contract
@@ -91,18 +95,15 @@ impl Cx<'_> {
                 .and_then(|(id, _)| contracts::contract_type(id, Side::Input))
                 .unwrap_or(Type::Dyn);
             let conn = cx.effective_connection(ac.connection.as_ref());
+            cx.callees_first(&ac.steps, out);
             cx.owner(&ac.steps, input, conn, out);
             cx.action_output(ac, out);
-        }
-        for f in a.model.flows.iter().filter(|x| focus.holds(x.loc)) {
-            let input = flow_input_type(f);
-            let conn = cx.effective_connection(f.connection.as_ref());
-            cx.owner(&f.steps, input, conn, out);
         }
         for t in a.model.tests.iter().filter(|x| focus.holds(x.loc)) {
             cx.test_templates(t, out);
         }
         if all {
+            cx.test_expectations(out);
             cx.secrets(out);
             test_inputs(a, out);
         }
@@ -183,6 +184,11 @@ struct Cx<'a> {
     scope_found: Option<Env>,
     /// `Focus::File`: the result type of each named step of the file.
     steps_found: Vec<(Loc, Type)>,
+    /// Each flow's return type (what `steps.NAME` of a `call` of it holds), by name, once typed;
+    /// `None` while it is being typed (a call back into it, through a cycle, is untyped).
+    flow_returns: HashMap<String, Option<Type>>,
+    /// The types of the returns of the owner being typed.
+    returns: Vec<Type>,
 }
 
 impl<'a> Cx<'a> {
@@ -205,6 +211,8 @@ impl<'a> Cx<'a> {
             focus: Focus::All,
             scope_found: None,
             steps_found: Vec::new(),
+            flow_returns: HashMap::new(),
+            returns: Vec::new(),
         }
     }
 

@@ -28,6 +28,7 @@ impl<'a> Cx<'a> {
                 self.template(t, &env, out);
             }
             if let Some(ping) = &c.ping {
+                self.callees_first(ping, out);
                 self.owner(ping, Type::Dyn, Some(c), out);
             }
         }
@@ -65,14 +66,57 @@ impl<'a> Cx<'a> {
         }
     }
 
-    /// The steps of an action, flow or ping, in order, with what each can see.
+    /// Types a flow once, after the flows it calls (typed silently when outside the focus), and
+    /// records its return type: the join of its returns' types.
+    pub(super) fn flow(&mut self, f: &'a FlowDef, out: &mut Vec<Diagnostic>) -> Option<Type> {
+        if let Some(known) = self.flow_returns.get(&f.name.name) {
+            return known.clone();
+        }
+        self.flow_returns.insert(f.name.name.clone(), None);
+        self.callees_first(&f.steps, out);
+        let input = flow_input_type(f);
+        let conn = self.effective_connection(f.connection.as_ref());
+        let returns = self.owner(&f.steps, input, conn, out);
+        let ty = returns
+            .into_iter()
+            .reduce(|a, b| a.join(&b))
+            .unwrap_or(Type::Dyn);
+        self.flow_returns
+            .insert(f.name.name.clone(), Some(ty.clone()));
+        Some(ty)
+    }
+
+    /// Types the flows `steps` call, so that each `call` knows what its flow returns; those outside
+    /// the focus (completion in another definition) are typed silently.
+    pub(super) fn callees_first(&mut self, steps: &'a [Step], out: &mut Vec<Diagnostic>) {
+        let mut callees = Vec::new();
+        crate::walk_steps(steps, &mut |s| {
+            if let StepKind::Call { flow: Some(id), .. } = &s.kind {
+                callees.push(id.name.as_str());
+            }
+        });
+        for name in callees {
+            if let Some(callee) = self.a.model.flows.iter().find(|g| g.name.name == name) {
+                let mut silent = Vec::new();
+                let sink = if self.focus.holds(callee.loc) {
+                    &mut *out
+                } else {
+                    &mut silent
+                };
+                self.flow(callee, sink);
+            }
+        }
+    }
+
+    /// The steps of an action, flow or ping, in order, with what each can see; the types of its
+    /// returns.
     pub(super) fn owner(
         &mut self,
         steps: &[Step],
         input: Type,
         conn: Option<&'a ConnectionDef>,
         out: &mut Vec<Diagnostic>,
-    ) {
+    ) -> Vec<Type> {
         let mut all = Vec::new();
         crate::walk_steps(steps, &mut |s| {
             all.extend(s.name.iter().map(|n| n.name.clone()))
@@ -84,7 +128,9 @@ impl<'a> Cx<'a> {
             extra: Vec::new(),
         };
         let mut avail = Vec::new();
+        let outer = std::mem::take(&mut self.returns);
         self.steps(steps, &scope, &mut avail, out);
+        std::mem::replace(&mut self.returns, outer)
     }
 
     pub(super) fn env(&self, scope: &Scope, avail: &[(String, Type)]) -> Env {
@@ -134,7 +180,14 @@ impl<'a> Cx<'a> {
                 ),
                 StepKind::Let(Some(tree)) => self.tree_type(tree, &env, out),
                 StepKind::Let(None) => Type::Null,
-                StepKind::Call { .. } => Type::Dyn,
+                // What the flow returns (untyped through a call cycle or to an unknown flow).
+                StepKind::Call { flow: Some(id), .. } => self
+                    .flow_returns
+                    .get(&id.name)
+                    .cloned()
+                    .flatten()
+                    .unwrap_or(Type::Dyn),
+                StepKind::Call { flow: None, .. } => Type::Dyn,
                 StepKind::ForEach { items } => {
                     let list = items
                         .as_ref()
@@ -182,15 +235,21 @@ impl<'a> Cx<'a> {
                 }
                 StepKind::Yield(_) | StepKind::Fail | StepKind::Log => Type::Dyn,
                 StepKind::Return(tree) => {
-                    if let Some(tree) = tree {
-                        let t = self.tree_type(tree, &env, out);
-                        self.types.insert(tree.loc(), t);
-                    }
+                    let t = match tree {
+                        Some(tree) => {
+                            let t = self.tree_type(tree, &env, out);
+                            self.types.insert(tree.loc(), t.clone());
+                            t
+                        }
+                        None => Type::Null,
+                    };
+                    self.returns.push(t);
                     Type::Dyn
                 }
             };
             if let Some(name) = &s.name {
-                if matches!(self.focus, Focus::File(_)) {
+                // Only the focused file's: flows it calls are typed too.
+                if matches!(self.focus, Focus::File(_)) && self.focus.holds(name.loc) {
                     self.steps_found.push((name.loc, result.clone()));
                 }
                 avail.push((name.name.clone(), result));

@@ -197,3 +197,180 @@ pub(super) fn join_path(path: &str, field: &str) -> String {
         format!("{path}.{field}")
     }
 }
+
+impl Cx<'_> {
+    /// A test's `expect` against what its target returns: the contract's output for an action,
+    /// the flow's return type for a flow (`test::expect`). An expectation is a subset of the
+    /// output, so a field it leaves out is fine; a field the output never has, a value of the
+    /// wrong type or outside a field's allowed values can never match.
+    pub(super) fn test_expectations(&self, out: &mut Vec<Diagnostic>) {
+        for t in &self.a.model.tests {
+            let Some(tree) = &t.run.expect else { continue };
+            let (expected, what) = match (&t.action, &t.flow) {
+                (Some(target), None) => {
+                    let contract = self
+                        .a
+                        .model
+                        .actions
+                        .iter()
+                        .find(|ac| ac.name.name == target.name)
+                        .and_then(|ac| ac.contract.as_ref());
+                    let Some((id, _)) = contract else { continue };
+                    let Some(ty) = contracts::contract_type(id, Side::Output) else {
+                        continue;
+                    };
+                    (ty, format!("the output of {id}"))
+                }
+                (None, Some(target)) => {
+                    let Some(Some(ty)) = self.flow_returns.get(&target.name) else {
+                        continue;
+                    };
+                    (ty.clone(), format!("what flow `{}` returns", target.name))
+                }
+                _ => continue,
+            };
+            self.expect_tree(tree, &expected, None, "", &what, out);
+        }
+    }
+
+    fn expect_tree(
+        &self,
+        tree: &Tree,
+        expected: &Type,
+        allowed: Option<&[String]>,
+        path: &str,
+        what: &str,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        let at = if path.is_empty() {
+            "the expectation".to_string()
+        } else {
+            format!("`{path}`")
+        };
+        match (tree, expected) {
+            (_, Type::Dyn) => {}
+            (Tree::Object(fields, _), Type::Object(exp)) => {
+                for (key, value) in fields {
+                    let inner = join_path(path, &key.name);
+                    match exp.field(&key.name) {
+                        Some(f) => {
+                            self.expect_tree(value, &f.ty, f.allowed.as_deref(), &inner, what, out)
+                        }
+                        None if exp.accepts_unlisted(&key.name) => {}
+                        None => {
+                            let names = exp.fields.iter().map(|f| f.name.as_str());
+                            let mut d = Diagnostic::new(
+                                "test::expect",
+                                key.loc,
+                                format!("`{inner}` is not a field of {what}"),
+                            )
+                            .label("never in the output");
+                            d = match suggest(&key.name, names) {
+                                Some(b) => d.help(format!("did you mean `{b}`?")).fix(
+                                    format!("Rename to `{b}`"),
+                                    key.loc,
+                                    b,
+                                ),
+                                None => d.help(format!(
+                                    "its fields: {}",
+                                    exp.fields
+                                        .iter()
+                                        .map(|f| format!("`{}`", f.name))
+                                        .collect::<Vec<_>>()
+                                        .join(", ")
+                                )),
+                            };
+                            out.push(d);
+                        }
+                    }
+                }
+            }
+            (Tree::Object(fields, _), Type::Map(value)) => {
+                for (key, v) in fields {
+                    self.expect_tree(v, value, None, &join_path(path, &key.name), what, out);
+                }
+            }
+            (Tree::Array(items, _), Type::List(elem)) => {
+                for (i, item) in items.iter().enumerate() {
+                    self.expect_tree(item, elem, None, &format!("{path}[{i}]"), what, out);
+                }
+            }
+            (Tree::Template(t), expected) => {
+                let actual = self.types.get(&t.loc).cloned().unwrap_or(Type::Dyn);
+                if !actual.fits(expected) {
+                    out.push(self.expect_type(tree.loc(), &at, &actual, expected, what));
+                }
+            }
+            (tree, expected) => {
+                let actual = match tree {
+                    Tree::Scalar(v, _) => match v {
+                        intact_syntax::Value::String(_) => Type::String,
+                        intact_syntax::Value::Integer(_) => Type::Int,
+                        intact_syntax::Value::Float(_) => Type::Double,
+                        intact_syntax::Value::Bool(_) => Type::Bool,
+                        intact_syntax::Value::Null => Type::Null,
+                        intact_syntax::Value::Invalid => Type::Dyn,
+                    },
+                    Tree::Object(..) => Type::object("", Vec::new(), Some(Type::Dyn)),
+                    Tree::Array(..) => Type::list(Type::Dyn),
+                    Tree::Template(_) => Type::Dyn,
+                };
+                if !actual.fits(expected) {
+                    out.push(self.expect_type(tree.loc(), &at, &actual, expected, what));
+                    return;
+                }
+                if let (Tree::Scalar(intact_syntax::Value::String(s), loc), Some(allowed)) =
+                    (tree, allowed)
+                    && !allowed.iter().any(|a| **a == **s)
+                {
+                    let mut d = Diagnostic::new(
+                        "test::expect",
+                        *loc,
+                        format!("{at} is never `{s}` in {what}"),
+                    )
+                    .label("not an allowed value");
+                    d = match suggest(s, allowed.iter().map(String::as_str)) {
+                        Some(b) => d.help(format!("did you mean `{b}`?")).fix(
+                            format!("Replace with `{b}`"),
+                            *loc,
+                            intact_syntax::quote(b),
+                        ),
+                        None => d.help(format!(
+                            "its values: {}",
+                            allowed
+                                .iter()
+                                .map(|a| format!("`{a}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )),
+                    };
+                    out.push(d);
+                }
+            }
+        }
+    }
+
+    fn expect_type(
+        &self,
+        loc: Loc,
+        at: &str,
+        actual: &Type,
+        expected: &Type,
+        what: &str,
+    ) -> Diagnostic {
+        Diagnostic::new(
+            "test::expect",
+            loc,
+            format!(
+                "{at} is {} here, but {} in {what}",
+                actual.describe(),
+                expected.describe()
+            ),
+        )
+        .label(actual.describe())
+        .help(format!(
+            "expect {} here, or leave the field out: an expectation need not name every field",
+            expected.describe()
+        ))
+    }
+}
