@@ -122,6 +122,54 @@ impl Documents {
         t
     }
 
+    /// The type of the schema at `pointer` (`/components/schemas/User`) in the entry document
+    /// `path` (`openapi/acme.yaml`), or in the project's only one when `path` is `None`; remembered
+    /// in the digest like response types.
+    pub fn schema_type(
+        &self,
+        path: Option<&str>,
+        pointer: &str,
+        name: &str,
+    ) -> Result<Type, String> {
+        let entry = match path {
+            Some(p) => self
+                .entries
+                .iter()
+                .find(|(_, e)| e.path == Path::new(p))
+                .ok_or_else(|| {
+                    format!("the project has no OpenAPI document `{p}` under `openapi/`")
+                })?,
+            None => match self.entries.as_slice() {
+                [only] => only,
+                [] => return Err("the project has no OpenAPI document under `openapi/`".into()),
+                _ => {
+                    return Err(
+                        "the project has several OpenAPI documents: name one, `openapi/NAME.yaml#/…`"
+                            .into(),
+                    );
+                }
+            },
+        };
+        let e = &entry.1;
+        let key = format!("schema:{pointer}");
+        if let Some(t) = lock(&e.responses).get(&key) {
+            return Ok(t.clone());
+        }
+        let d = e
+            .described()
+            .ok_or_else(|| format!("`{}` cannot be read", e.path.display()))?;
+        let file = d.docs.files.first().ok_or("the document is empty")?;
+        let schema = file
+            .value
+            .pointer(pointer)
+            .ok_or_else(|| format!("nothing at `#{pointer}` in `{}`", e.path.display()))?;
+        let doc = normalize(&file.path).to_string_lossy().replace('\\', "/");
+        let t = intact_expr::SchemaConverter::new(&Files(d)).convert(&doc, schema, name);
+        lock(&e.responses).insert(key, t.clone());
+        *lock(&e.dirty) = true;
+        Ok(t)
+    }
+
     /// Writes the digests that learned new response types.
     pub fn save(&self) {
         for (_, e) in &self.entries {

@@ -361,6 +361,9 @@ pub const ERROR_TYPES: &[&str] = &[
 pub const RESERVED_NAMES: &[&str] = &[
     "input", "app", "auth", "steps", "item", "index", "error", "it", "response", "mock",
 ];
+/// What `schema=` takes, on a flow input and on a mapping (its argument `it`).
+const SCHEMA_POINTER: &str = "A JSON Schema that types the value: `#/components/schemas/User` in the project's OpenAPI document, `openapi/NAME.yaml#/…` when it has several, or `contract:ID.input#/…` / `contract:ID.output#/…` in a contract's schema.";
+
 pub const MAX_VARIABLES: usize = 8;
 
 const STEP_CHILDREN: &[Child] = &[
@@ -650,7 +653,8 @@ pub static SPECS: &[NodeSpec] = &[
         args: NO_ARGS, min: 0, rest: None, props: NO_PROPS, body: Steps, children: NO_CHILDREN),
     node!(Mapping, "mapping", "A reusable, pure object template, callable in expressions.",
         "Inside, `it` is the argument; elsewhere `NAME(x)` returns the built object. Mappings may call other mappings, never recursively.",
-        args: &[arg("name", Ty::Name, "Called as `NAME(x)` in expressions.")], min: 1, rest: Some(Ty::Template), props: NO_PROPS, body: Values, children: NO_CHILDREN, tree: true),
+        args: &[arg("name", Ty::Name, "Called as `NAME(x)` in expressions.")], min: 1, rest: Some(Ty::Template),
+        props: &[prop("schema", Ty::Str, SCHEMA_POINTER)], body: Values, children: NO_CHILDREN, tree: true),
     node!(Action, "action", "Implements one action contract.",
         "`input` is typed by the contract's input schema; `return` must fit its output schema. Run `intact contracts` for the list.",
         args: &[arg("name", Ty::Name, "The action's name.")], min: 1, rest: None,
@@ -673,7 +677,7 @@ pub static SPECS: &[NodeSpec] = &[
         props: &[prop("type", Ty::Enum(INPUT_TYPES), "The input's type (default any)."),
                  prop("required", Ty::Bool, "Whether callers must give it."),
                  prop("default", Ty::Value, "Its value when not given."),
-                 prop("schema", Ty::Str, "A JSON Schema pointer into an imported OpenAPI document.")],
+                 prop("schema", Ty::Str, SCHEMA_POINTER)],
         body: None, children: NO_CHILDREN),
     node!(Request, "request", "An HTTP request through a connection: NAME METHOD PATH.",
         "The result `steps.NAME` is `{status, headers, body}`; the body is parsed when the response is JSON. PATH is relative to the connection's base URL.",

@@ -315,6 +315,8 @@ pub struct MappingDef {
     pub name: Ident,
     pub loc: Loc,
     pub tree: Tree,
+    /// `schema="…"`: the JSON Schema of the argument `it`, as written, and where.
+    pub schema: Option<(String, Loc)>,
 }
 
 #[derive(Debug)]
@@ -343,6 +345,9 @@ pub struct FlowInputDef {
     pub required: bool,
     /// `default=VALUE`, as written (a literal; not evaluated).
     pub default: Option<Tree>,
+    /// `schema="…"`: the input's JSON Schema, as written, and where (it types the input instead of
+    /// `type=`).
+    pub schema: Option<(String, Loc)>,
 }
 
 #[derive(Clone, Debug)]
@@ -661,7 +666,13 @@ impl Lowerer<'_> {
             "mapping" => {
                 if let Some(name) = self.name_arg(node, 0) {
                     let tree = self.tree(node, 1);
-                    model.mappings.push(MappingDef { name, loc, tree });
+                    let schema = self.string_prop(node, "schema");
+                    model.mappings.push(MappingDef {
+                        name,
+                        loc,
+                        tree,
+                        schema,
+                    });
                 }
             }
             "action" => {
@@ -701,6 +712,7 @@ impl Lowerer<'_> {
                                 default: c
                                     .prop("default")
                                     .map(|l| Tree::Scalar(l.value.clone(), self.loc(l.span))),
+                                schema: self.string_prop(c, "schema"),
                             })
                         })
                         .collect();
@@ -1215,6 +1227,12 @@ impl Lowerer<'_> {
     }
 
     /// The value tree of `node`, whose own arguments from `first_arg` on are its value.
+    /// A string property's text and where it is written.
+    fn string_prop(&self, node: &Node, key: &str) -> Option<(String, Loc)> {
+        let l = node.prop(key)?;
+        Some((l.value.as_str()?.to_string(), self.loc(l.span)))
+    }
+
     pub fn tree(&self, node: &Node, first_arg: usize) -> Tree {
         let loc = self.loc(node.span);
         let args: Vec<&Literal> = node.args().skip(first_arg).collect();

@@ -103,6 +103,7 @@ impl Cx<'_> {
             cx.test_templates(t, out);
         }
         if all {
+            cx.schema_references(out);
             cx.test_expectations(out);
             cx.secrets(out);
             test_inputs(a, out);
@@ -118,30 +119,6 @@ fn field(name: &str, ty: Type, required: bool) -> Field {
         description: None,
         allowed: None,
     }
-}
-
-fn flow_input_type(f: &FlowDef) -> Type {
-    let fields = f
-        .inputs
-        .iter()
-        .map(|i| {
-            let ty = match i.ty.as_deref() {
-                Some("string") => Type::String,
-                Some("integer") => Type::Int,
-                Some("number") => Type::Double,
-                Some("boolean") => Type::Bool,
-                Some("array") => Type::list(Type::Dyn),
-                Some("object") => Type::Map(Box::new(Type::Dyn)),
-                _ => Type::Dyn,
-            };
-            field(&i.name.name, ty, i.required)
-        })
-        .collect();
-    Type::object(
-        format!("the inputs of flow `{}`", f.name.name),
-        fields,
-        None,
-    )
 }
 
 /// A request's result; `body` is typed when the request names an OpenAPI operation.
@@ -189,6 +166,8 @@ struct Cx<'a> {
     flow_returns: HashMap<String, Option<Type>>,
     /// The types of the returns of the owner being typed.
     returns: Vec<Type>,
+    /// `schema=` references resolved so far.
+    schemas: HashMap<String, Result<Type, String>>,
 }
 
 impl<'a> Cx<'a> {
@@ -213,6 +192,7 @@ impl<'a> Cx<'a> {
             steps_found: Vec::new(),
             flow_returns: HashMap::new(),
             returns: Vec::new(),
+            schemas: HashMap::new(),
         }
     }
 
@@ -247,19 +227,108 @@ impl<'a> Cx<'a> {
             .iter()
             .map(|m| (m.name.name.clone(), Type::Dyn))
             .collect();
-        let env = Env {
-            vars: self.base_vars(Type::Dyn, None, Some(Type::Dyn)),
-            later_steps: Vec::new(),
-            mappings: std::sync::Arc::new(names),
-        };
+        let names = std::sync::Arc::new(names);
         let mut silent = Vec::new();
         let mut types = HashMap::new();
         for m in &self.a.model.mappings {
+            let it = self.mapping_argument(m);
+            let env = Env {
+                vars: self.base_vars(Type::Dyn, None, Some(it)),
+                later_steps: Vec::new(),
+                mappings: names.clone(),
+            };
             let t = self.tree_type(&m.tree, &env, &mut silent);
             types.entry(m.name.name.clone()).or_insert(t);
         }
         self.types.clear();
         self.mappings = std::sync::Arc::new(types);
+    }
+
+    /// The type a `schema=` names: `#/pointer` in the project's OpenAPI document,
+    /// `openapi/NAME.yaml#/pointer` in one of several, `contract:ID.input#/pointer` (or `.output`)
+    /// in a contract's schema.
+    fn schema(&mut self, reference: &str, name: &str) -> Result<Type, String> {
+        if let Some(known) = self.schemas.get(reference) {
+            return known.clone();
+        }
+        let (target, pointer) = reference.split_once('#').unwrap_or((reference, ""));
+        let resolved = if !pointer.is_empty() && !pointer.starts_with('/') {
+            Err(format!(
+                "`#{pointer}` is not a JSON pointer: it starts with `/`, as in `#/components/schemas/User`"
+            ))
+        } else if let Some(contract) = target.strip_prefix("contract:") {
+            contract_schema(contract, pointer, name)
+        } else if target.is_empty() {
+            self.docs.schema_type(None, pointer, name)
+        } else {
+            self.docs.schema_type(Some(target), pointer, name)
+        };
+        self.schemas.insert(reference.to_string(), resolved.clone());
+        resolved
+    }
+
+    /// A flow's inputs as one object: each typed by its `schema=`, else by its `type=`.
+    fn flow_input_type(&mut self, f: &FlowDef) -> Type {
+        let fields = f
+            .inputs
+            .iter()
+            .map(|i| {
+                let declared = match i.ty.as_deref() {
+                    Some("string") => Type::String,
+                    Some("integer") => Type::Int,
+                    Some("number") => Type::Double,
+                    Some("boolean") => Type::Bool,
+                    Some("array") => Type::list(Type::Dyn),
+                    Some("object") => Type::Map(Box::new(Type::Dyn)),
+                    _ => Type::Dyn,
+                };
+                let ty = match &i.schema {
+                    Some((reference, _)) => self
+                        .schema(reference, &format!("input `{}`", i.name.name))
+                        .unwrap_or(Type::Dyn),
+                    None => declared,
+                };
+                field(&i.name.name, ty, i.required)
+            })
+            .collect();
+        Type::object(
+            format!("the inputs of flow `{}`", f.name.name),
+            fields,
+            None,
+        )
+    }
+
+    /// The type of a mapping's argument `it`: its `schema=`, else unknown.
+    fn mapping_argument(&mut self, m: &MappingDef) -> Type {
+        match &m.schema {
+            Some((reference, _)) => self
+                .schema(reference, &format!("the argument of `{}`", m.name.name))
+                .unwrap_or(Type::Dyn),
+            None => Type::Dyn,
+        }
+    }
+
+    /// Every `schema=` that names no schema (`name::unresolved`).
+    fn schema_references(&mut self, out: &mut Vec<Diagnostic>) {
+        let m = &self.a.model;
+        let written = m
+            .flows
+            .iter()
+            .flat_map(|f| f.inputs.iter().filter_map(|i| i.schema.as_ref()))
+            .chain(m.mappings.iter().filter_map(|mp| mp.schema.as_ref()));
+        for (reference, loc) in written {
+            if let Err(why) = self.schema(reference, "") {
+                out.push(
+                    Diagnostic::new(
+                        "name::unresolved",
+                        *loc,
+                        format!("no schema at `{reference}`: {why}"),
+                    )
+                    .label("unknown schema")
+                    .help("`schema=` takes `#/components/schemas/NAME` (the project's OpenAPI document), `openapi/FILE#/…`, or `contract:ID.input#/…`; `intact contracts ID --input` prints a contract's schema"),
+                );
+            }
+        }
     }
 
     fn base_vars(
@@ -436,4 +505,30 @@ pub(crate) fn terminates(steps: &[Step]) -> bool {
         i += 1;
     }
     false
+}
+
+/// The type at `pointer` in a contract's input or output schema (`create-user.input`).
+fn contract_schema(contract: &str, pointer: &str, name: &str) -> Result<Type, String> {
+    let (id, side) = match contract.rsplit_once('.') {
+        Some((id, "input")) => (id, Side::Input),
+        Some((id, "output")) => (id, Side::Output),
+        _ => {
+            let id = contract.rsplit_once('.').map_or(contract, |(id, _)| id);
+            return Err(format!(
+                "`{contract}` names no side of a contract: write `contract:{id}.input#…` or `contract:{id}.output#…`"
+            ));
+        }
+    };
+    if contracts::contract(id).is_none() {
+        return Err(format!(
+            "`{id}` is not a contract; `intact contracts` lists them"
+        ));
+    }
+    let docs = contracts::schema_documents();
+    let file = contracts::schema_file(id, side);
+    let schema = docs
+        .get(&file)
+        .and_then(|d| d.pointer(pointer))
+        .ok_or_else(|| format!("nothing at `#{pointer}` in the schema of {contract}"))?;
+    Ok(intact_expr::SchemaConverter::new(docs).convert(&file, schema, name))
 }

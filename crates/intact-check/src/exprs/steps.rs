@@ -36,8 +36,9 @@ impl<'a> Cx<'a> {
 
     pub(super) fn mappings(&mut self, out: &mut Vec<Diagnostic>) {
         for m in &self.a.model.mappings {
+            let it = self.mapping_argument(m);
             let env = Env {
-                vars: self.base_vars(Type::Dyn, None, Some(Type::Dyn)),
+                vars: self.base_vars(Type::Dyn, None, Some(it)),
                 later_steps: Vec::new(),
                 mappings: self.mappings.clone(),
             };
@@ -74,7 +75,7 @@ impl<'a> Cx<'a> {
         }
         self.flow_returns.insert(f.name.name.clone(), None);
         self.callees_first(&f.steps, out);
-        let input = flow_input_type(f);
+        let input = self.flow_input_type(f);
         let conn = self.effective_connection(f.connection.as_ref());
         let returns = self.owner(&f.steps, input, conn, out);
         let ty = returns
