@@ -29,8 +29,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Diagnostic, suggest};
 
-/// Bumped when [`Digest`] changes shape, so that older files are not read.
-const DIGEST_FORMAT: u32 = 1;
+/// Bumped when [`Digest`] changes shape or meaning, so that older files are not read (2: types of
+/// `schema=` pointers, under `schema:POINTER`).
+const DIGEST_FORMAT: u32 = 2;
 
 /// What the checker needs of an operation.
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -894,3 +894,31 @@ fn hostile_files_and_refs_are_refused_before_they_are_read() {
         text(&r.stderr)
     );
 }
+
+/// A call into an imported flow is checked against the request body's schema the importer writes
+/// as `schema=`, and the flow's own reads of it are typed: both ways.
+#[test]
+fn calls_into_imported_flows_are_typed_by_the_body_schema() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("p");
+    let r = import(&corpus().join("oai-petstore-3.0.yaml"), &out, &[]);
+    assert_eq!(r.status.code(), Some(0), "{}", text(&r.stderr));
+    std::fs::write(
+        out.join("flows/use.kdl"),
+        "flow \"adopt\" connection=\"swagger_petstore\" {\n    call \"made\" \"create_pets\" {\n        body \"${'rex'}\"\n    }\n    return {}\n}\n\nflow \"peek\" connection=\"swagger_petstore\" {\n    input \"pet\" schema=\"openapi/oai-petstore-3.0.yaml#/components/schemas/Pet\"\n    return \"${input.pet.nmae}\"\n}\n",
+    )
+    .unwrap();
+    let r = intact(&["check", out.to_str().unwrap(), "--format", "github"]);
+    let report = text(&r.stdout);
+    assert!(
+        report.contains("flows/use.kdl,line=3,col=14")
+            && report
+                .contains("`body` is a string here, but flow `create_pets` takes a Pet object"),
+        "{report}"
+    );
+    assert!(
+        report.contains("flows/use.kdl,line=10,col=25")
+            && report.contains("`input.pet` has no field `nmae`"),
+        "{report}"
+    );
+}

@@ -1226,13 +1226,13 @@ impl Lowerer<'_> {
         }
     }
 
-    /// The value tree of `node`, whose own arguments from `first_arg` on are its value.
     /// A string property's text and where it is written.
     fn string_prop(&self, node: &Node, key: &str) -> Option<(String, Loc)> {
         let l = node.prop(key)?;
         Some((l.value.as_str()?.to_string(), self.loc(l.span)))
     }
 
+    /// The value tree of `node`, whose own arguments from `first_arg` on are its value.
     pub fn tree(&self, node: &Node, first_arg: usize) -> Tree {
         let loc = self.loc(node.span);
         let args: Vec<&Literal> = node.args().skip(first_arg).collect();

@@ -24,6 +24,8 @@ pub fn generate(
     let mut notes = Vec::new();
     let copies = copies(docs)?;
     let source = one_line(&copies[0].0.display().to_string(), 200);
+    // Where the entry document's copy is, as `schema=` names it.
+    let entry = copies[0].0.to_string_lossy().replace('\\', "/");
 
     // Where requests go.
     let mut variables: Vec<(String, ServerVariable)> = Vec::new();
@@ -249,7 +251,7 @@ pub fn generate(
             .filter(|s| !s.is_empty())
             .unwrap_or_else(|| "api".into());
         let flow = flow_names.take(&operation_name(op.id.as_deref(), &op.method, &op.path));
-        let text = operation_flow(docs, op, &flow, conn, &mut warnings);
+        let text = operation_flow(docs, &entry, op, &flow, conn, &mut warnings);
         groups.entry(group).or_default().push(text);
     }
     for (group, flows) in groups {
@@ -1026,6 +1028,7 @@ fn ignored_header(name: &str) -> bool {
 
 fn operation_flow(
     docs: &Docs,
+    entry: &str,
     op: &Operation,
     flow: &str,
     conn: &str,
@@ -1136,14 +1139,17 @@ fn operation_flow(
             .unwrap_or("")
             .trim()
             .to_ascii_lowercase();
-        let schema = b
-            .schema
-            .as_ref()
-            .and_then(|at| docs.deref(at).ok())
-            .map(|(_, v)| v);
+        let resolved = b.schema.as_ref().and_then(|at| docs.deref(at).ok());
+        let schema = resolved.as_ref().map(|(_, v)| *v);
         if base == "application/json" || base.ends_with("+json") {
             let ty = schema.map(crate::lower::schema_type).unwrap_or("any");
-            input_lines.push(input_line("body", ty, b.required, None));
+            let mut line = input_line("body", ty, b.required, None);
+            // The body's schema types the input, so that a call is checked against it. Only
+            // into the entry document, which the checker reads schemas from.
+            if let Some((at, _)) = resolved.as_ref().filter(|(at, _)| at.file == 0) {
+                let _ = write!(line, " schema={}", q(&format!("{entry}#{}", at.pointer)));
+            }
+            input_lines.push(line);
             body_lines.push("json \"${input.body}\"".to_string());
             if base != "application/json" {
                 headers_literal(&mut body_lines, &b.media_type);

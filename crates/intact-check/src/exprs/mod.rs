@@ -247,11 +247,21 @@ impl<'a> Cx<'a> {
     /// The type a `schema=` names: `#/pointer` in the project's OpenAPI document,
     /// `openapi/NAME.yaml#/pointer` in one of several, `contract:ID.input#/pointer` (or `.output`)
     /// in a contract's schema.
-    fn schema(&mut self, reference: &str, name: &str) -> Result<Type, String> {
+    fn schema(&mut self, reference: &str) -> Result<Type, String> {
         if let Some(known) = self.schemas.get(reference) {
             return known.clone();
         }
         let (target, pointer) = reference.split_once('#').unwrap_or((reference, ""));
+        // Named in messages by what the pointer names: `Pet` for `#/components/schemas/Pet`.
+        let name = pointer
+            .rsplit('/')
+            .next()
+            .filter(|n| !n.is_empty())
+            .map_or_else(
+                || target.to_string(),
+                |n| n.replace("~1", "/").replace("~0", "~"),
+            );
+        let name = name.as_str();
         let resolved = if !pointer.is_empty() && !pointer.starts_with('/') {
             Err(format!(
                 "`#{pointer}` is not a JSON pointer: it starts with `/`, as in `#/components/schemas/User`"
@@ -283,9 +293,7 @@ impl<'a> Cx<'a> {
                     _ => Type::Dyn,
                 };
                 let ty = match &i.schema {
-                    Some((reference, _)) => self
-                        .schema(reference, &format!("input `{}`", i.name.name))
-                        .unwrap_or(Type::Dyn),
+                    Some((reference, _)) => self.schema(reference).unwrap_or(Type::Dyn),
                     None => declared,
                 };
                 field(&i.name.name, ty, i.required)
@@ -301,9 +309,7 @@ impl<'a> Cx<'a> {
     /// The type of a mapping's argument `it`: its `schema=`, else unknown.
     fn mapping_argument(&mut self, m: &MappingDef) -> Type {
         match &m.schema {
-            Some((reference, _)) => self
-                .schema(reference, &format!("the argument of `{}`", m.name.name))
-                .unwrap_or(Type::Dyn),
+            Some((reference, _)) => self.schema(reference).unwrap_or(Type::Dyn),
             None => Type::Dyn,
         }
     }
@@ -317,7 +323,7 @@ impl<'a> Cx<'a> {
             .flat_map(|f| f.inputs.iter().filter_map(|i| i.schema.as_ref()))
             .chain(m.mappings.iter().filter_map(|mp| mp.schema.as_ref()));
         for (reference, loc) in written {
-            if let Err(why) = self.schema(reference, "") {
+            if let Err(why) = self.schema(reference) {
                 out.push(
                     Diagnostic::new(
                         "name::unresolved",

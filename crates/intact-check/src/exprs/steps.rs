@@ -182,12 +182,14 @@ impl<'a> Cx<'a> {
                 StepKind::Let(Some(tree)) => self.tree_type(tree, &env, out),
                 StepKind::Let(None) => Type::Null,
                 // What the flow returns (untyped through a call cycle or to an unknown flow).
-                StepKind::Call { flow: Some(id), .. } => self
-                    .flow_returns
-                    .get(&id.name)
-                    .cloned()
-                    .flatten()
-                    .unwrap_or(Type::Dyn),
+                StepKind::Call { flow: Some(id), .. } => {
+                    self.call_arguments(s, &id.name, &env, out);
+                    self.flow_returns
+                        .get(&id.name)
+                        .cloned()
+                        .flatten()
+                        .unwrap_or(Type::Dyn)
+                }
                 StepKind::Call { flow: None, .. } => Type::Dyn,
                 StepKind::ForEach { items } => {
                     let list = items
@@ -254,6 +256,45 @@ impl<'a> Cx<'a> {
                     self.steps_found.push((name.loc, result.clone()));
                 }
                 avail.push((name.name.clone(), result));
+            }
+        }
+    }
+
+    /// Each argument of a `call` against the type of the flow's input it gives (its `schema=` or
+    /// `type=`): `flow::call-arguments`. Unknown and missing inputs are the name rules'.
+    fn call_arguments(&mut self, s: &Step, flow: &str, env: &Env, out: &mut Vec<Diagnostic>) {
+        let Some(f) = self.a.model.flows.iter().find(|f| f.name.name == flow) else {
+            return;
+        };
+        let Type::Object(inputs) = self.flow_input_type(f) else {
+            return;
+        };
+        for (name, tree) in &s.exec.call_args {
+            let Some(input) = inputs.field(name) else {
+                continue;
+            };
+            let given = self.tree_type(tree, env, out);
+            if !given.fits(&input.ty) {
+                out.push(
+                    Diagnostic::new(
+                        "flow::call-arguments",
+                        tree.loc(),
+                        format!(
+                            "`{name}` is {} here, but flow `{flow}` takes {}",
+                            given.describe(),
+                            input.ty.describe()
+                        ),
+                    )
+                    .label(given.describe())
+                    .related(
+                        f.inputs
+                            .iter()
+                            .find(|i| i.name.name == *name)
+                            .map_or(f.name.loc, |i| i.name.loc),
+                        "input declared here",
+                    )
+                    .help(format!("give `{name}` {}", input.ty.describe())),
+                );
             }
         }
     }
