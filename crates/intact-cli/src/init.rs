@@ -44,6 +44,10 @@ connection "api" {
 
 const ACTION_KDL: &str = r#"// Implements the universal-logout contract: end every session of one user.
 action "universal_logout" contract="universal-logout" {
+    // The provider may name the user only by name or by its own id: this app needs its id.
+    if "${!has(input.externalUserId)}" {
+        fail "universal-logout needs externalUserId, this app's id of the user" status=400 type="GENERIC_FAILURE"
+    }
     request "revoke" "POST" "/users/${input.externalUserId}/sessions/revoke" {
         expect 200 204
     }

@@ -18,6 +18,9 @@ pub struct Env {
     /// Mappings callable as functions, with the type of what they build.
     /// Shared: one project has hundreds of mappings and every expression's scope sees them all.
     pub mappings: std::sync::Arc<std::collections::HashMap<String, Type>>,
+    /// Paths known to be present where the expression stands (`input.pagination`), from the
+    /// guards around it: an `if "${has(…)}"` it is inside, an `if "${!has(…)}" { return }` before.
+    pub present: Vec<String>,
 }
 
 impl Env {
@@ -36,6 +39,9 @@ pub struct Issue {
     pub help: Option<String>,
     /// A replacement for the range (did-you-mean), for quick fixes.
     pub replacement: Option<String>,
+    /// Whether the replacement keeps the meaning (a did-you-mean) rather than choosing a value
+    /// for the user (a fallback), which a "fix all" must not apply unasked.
+    pub safe: bool,
 }
 
 /// The type of a parsed expression in `env`; problems go to `issues`.
@@ -46,8 +52,85 @@ pub fn infer(parsed: &Parsed, text: &str, env: &Env, issues: &mut Vec<Issue>) ->
         env,
         issues,
         locals: Vec::new(),
+        narrowed: Vec::new(),
+        defaulted: 0,
     };
     cx.expr(&parsed.expr)
+}
+
+/// The paths an expression, as a condition, shows present when it is `when`: `has(input.a.b)`
+/// shows `input.a.b` (and so `input.a`) when true; `!has(x)` shows `x` when false; `a && b`
+/// what both show when true, `a || b` what both show when false.
+pub fn facts(parsed: &Parsed, when: bool) -> Vec<String> {
+    let mut out = Vec::new();
+    facts_of(&parsed.expr, when, &mut out);
+    out
+}
+
+fn facts_of(e: &IdedExpr, when: bool, out: &mut Vec<String>) {
+    match &e.expr {
+        Expr::Select(s) if s.test && when => {
+            if let Some(p) = path_of(&s.operand) {
+                present(&format!("{p}.{}", s.field), out);
+            }
+        }
+        Expr::Call(c) if c.target.is_none() => match (c.func_name.as_str(), c.args.as_slice()) {
+            ("!_", [a]) => facts_of(a, !when, out),
+            ("_&&_", [a, b]) if when => {
+                facts_of(a, true, out);
+                facts_of(b, true, out);
+            }
+            ("_||_", [a, b]) if !when => {
+                facts_of(a, false, out);
+                facts_of(b, false, out);
+            }
+            // `default(p, X) == X` is false, or `default(p, X) != X` true, only when `p` is there.
+            ("_==_", [a, b]) if !when => defaulted_compare(a, b, out),
+            ("_!=_", [a, b]) if when => defaulted_compare(a, b, out),
+            _ => {}
+        },
+        _ => {}
+    }
+}
+
+/// `default(p, X)` compared with the same literal `X`, either way round: `p` is present when
+/// they differ.
+fn defaulted_compare(a: &IdedExpr, b: &IdedExpr, out: &mut Vec<String>) {
+    for (call, other) in [(a, b), (b, a)] {
+        if let Expr::Call(c) = &call.expr
+            && c.func_name == "default"
+            && c.target.is_none()
+            && let [p, fallback] = c.args.as_slice()
+            && let (Expr::Literal(x), Expr::Literal(y)) = (&fallback.expr, &other.expr)
+            && x == y
+            && let Some(path) = path_of(p)
+        {
+            present(&path, out);
+        }
+    }
+}
+
+/// `path` and every path it passes through (`input.a.b` → `input.a.b`, `input.a`).
+fn present(path: &str, out: &mut Vec<String>) {
+    let mut p = path;
+    loop {
+        if !out.iter().any(|x| x == p) {
+            out.push(p.to_string());
+        }
+        match p.rsplit_once('.') {
+            Some((head, _)) if head.contains('.') => p = head,
+            _ => return,
+        }
+    }
+}
+
+/// The source text of a name path (`input.user`, `steps.get.body`), if the expression is one.
+fn path_of(e: &IdedExpr) -> Option<String> {
+    match &e.expr {
+        Expr::Ident(n) => Some(n.clone()),
+        Expr::Select(s) if !s.test => Some(format!("{}.{}", path_of(&s.operand)?, s.field)),
+        _ => None,
+    }
 }
 
 struct Infer<'a> {
@@ -56,6 +139,10 @@ struct Infer<'a> {
     env: &'a Env,
     issues: &'a mut Vec<Issue>,
     locals: Vec<(String, Type)>,
+    /// Paths shown present by the condition around (`has(x) ? x.a : …`, `has(x) && x.a`).
+    narrowed: Vec<String>,
+    /// Inside the first argument of `default(…)`: an absent field there is the point.
+    defaulted: usize,
 }
 
 use crate::suggest;
@@ -85,13 +172,72 @@ impl Infer<'_> {
 
     /// The source text of a name path (`input.user`, `steps.get.body`), if the expression is one.
     fn path_text(&self, e: &IdedExpr) -> Option<String> {
-        match &e.expr {
-            Expr::Ident(n) => Some(n.clone()),
-            Expr::Select(s) if !s.test => {
-                Some(format!("{}.{}", self.path_text(&s.operand)?, s.field))
-            }
-            _ => None,
+        path_of(e)
+    }
+
+    /// A read of `path.field` (the select `e`) that the schema does not require: reported unless
+    /// a guard shows it present or `default(…)` takes it (`expr::optional-field`).
+    fn optional_read(
+        &mut self,
+        e: &IdedExpr,
+        operand: &IdedExpr,
+        owner: &str,
+        field: &crate::Field,
+    ) {
+        if self.defaulted > 0 {
+            return;
         }
+        // A local (`item`, a lambda's variable) is the list's element: `has` on it is the guard,
+        // and paths through an index or a call cannot be named by one; only scope paths count.
+        let Some(base) = self.path_text(operand) else {
+            return;
+        };
+        let path = format!("{base}.{}", field.name);
+        let root = path.split('.').next().unwrap_or("");
+        if self.locals.iter().any(|(n, _)| n == root)
+            || self
+                .narrowed
+                .iter()
+                .chain(&self.env.present)
+                .any(|p| *p == path)
+        {
+            return;
+        }
+        let mut root_expr = operand;
+        while let Expr::Select(s) = &root_expr.expr {
+            root_expr = &s.operand;
+        }
+        let start = self.range(root_expr).0;
+        let dot = self.range(e).0;
+        let end = self.name_span(&field.name, dot + 1).1;
+        let fallback = match &field.ty {
+            Type::String => "''",
+            Type::Int => "0",
+            Type::Double => "0.0",
+            Type::Bool => "false",
+            Type::List(_) => "[]",
+            Type::Map(_) | Type::Object(_) => "{}",
+            _ => "null",
+        };
+        let whose = if owner.is_empty() {
+            "its schema".to_string()
+        } else {
+            owner.to_string()
+        };
+        self.issues.push(Issue {
+            code: "expr::optional-field",
+            start,
+            end,
+            message: format!(
+                "`{path}` may be absent: {whose} does not require `{}`",
+                field.name
+            ),
+            help: Some(format!(
+                "read it as `default({path}, {fallback})`, or guard it: `has({path}) ? … : …`, or `if \"${{!has({path})}}\" {{ return … }}` before"
+            )),
+            replacement: Some(format!("default({path}, {fallback})")),
+            safe: false,
+        });
     }
 
     fn issue(
@@ -109,6 +255,7 @@ impl Infer<'_> {
             message,
             help,
             replacement,
+            safe: true,
         });
     }
 
@@ -137,6 +284,12 @@ impl Infer<'_> {
                 let dot = self.range(e).0;
                 let span = self.name_span(&s.field, dot + 1);
                 let t = self.field(&s.operand, &operand, &s.field, span);
+                if !s.test
+                    && let Type::Object(o) = &operand
+                    && let Some(f) = o.field(&s.field).filter(|f| !f.required)
+                {
+                    self.optional_read(e, &s.operand, &o.name, f);
+                }
                 if s.test { Type::Bool } else { t }
             }
             Expr::Call(c) => self.call(e, &c.func_name, c.target.as_deref(), &c.args),
@@ -382,11 +535,32 @@ impl Infer<'_> {
         args: &[IdedExpr],
     ) -> Type {
         let mut types: Vec<Type> = Vec::new();
+        // `default(x, …)` and `x.default(…)` read `x` knowing it may be absent.
+        let defaults = name == "default";
         if let Some(t) = target {
+            self.defaulted += usize::from(defaults);
             types.push(self.expr(t));
+            self.defaulted -= usize::from(defaults);
         }
-        for a in args {
+        for (i, a) in args.iter().enumerate() {
+            // What the condition shows present holds where it decides: the right of `&&` (when
+            // the left is true), of `||` (when it is false), and each branch of `?:`.
+            let assumed = match (name, i) {
+                ("_&&_", 1) | ("_?_:_", 1) => Some(true),
+                ("_||_", 1) | ("_?_:_", 2) => Some(false),
+                _ => None,
+            };
+            let before = self.narrowed.len();
+            if let (Some(when), Some(cond)) = (assumed, args.first()) {
+                let mut shown = Vec::new();
+                facts_of(cond, when, &mut shown);
+                self.narrowed.extend(shown);
+            }
+            let guarded = defaults && target.is_none() && i == 0;
+            self.defaulted += usize::from(guarded);
             types.push(self.expr(a));
+            self.defaulted -= usize::from(guarded);
+            self.narrowed.truncate(before);
         }
         let arg_exprs: Vec<&IdedExpr> = target.into_iter().chain(args.iter()).collect();
         let at = self.range(e);
@@ -657,14 +831,71 @@ mod tests {
             mappings: std::sync::Arc::new(
                 [("scim_user".to_string(), user())].into_iter().collect(),
             ),
+            present: Vec::new(),
         }
     }
 
+    /// The type and the issues, leaving out optional reads (`optional_reads_and_guards` has them).
     fn check(text: &str) -> (Type, Vec<Issue>) {
+        let (t, mut issues) = check_all(text);
+        issues.retain(|i| i.code != "expr::optional-field");
+        (t, issues)
+    }
+
+    fn check_all(text: &str) -> (Type, Vec<Issue>) {
         let p = crate::parse(text).unwrap();
         let mut issues = Vec::new();
         let t = infer(&p, text, &env(), &mut issues);
         (t, issues)
+    }
+
+    #[test]
+    fn optional_reads_and_guards() {
+        let optional = |text: &str| {
+            check_all(text)
+                .1
+                .into_iter()
+                .filter(|i| i.code == "expr::optional-field")
+                .map(|i| (i.start, i.end, i.replacement.unwrap_or_default(), i.safe))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            optional("size(input.user.emails) > 0"),
+            [(5, 22, "default(input.user.emails, [])".to_string(), false)]
+        );
+        for guarded in [
+            "default(input.user.emails, []).size()",
+            "has(input.user.emails) ? input.user.emails : []",
+            "!has(input.user.emails) ? [] : input.user.emails",
+            "has(input.user.emails) && size(input.user.emails) > 0",
+            "!has(input.user.emails) || size(input.user.emails) > 0",
+            "input.user.emails.default([])",
+        ] {
+            assert!(
+                optional(guarded).is_empty(),
+                "{guarded}: {:?}",
+                optional(guarded)
+            );
+        }
+        // A guard holds only where it decides.
+        assert_eq!(
+            optional("has(input.user.emails) || size(input.user.emails) > 0").len(),
+            1
+        );
+    }
+
+    #[test]
+    fn conditions_show_paths_present() {
+        let facts = |text: &str, when: bool| super::facts(&crate::parse(text).unwrap(), when);
+        assert_eq!(facts("has(input.a.b)", true), ["input.a.b", "input.a"]);
+        assert!(facts("has(input.a.b)", false).is_empty());
+        assert_eq!(facts("!has(input.a)", false), ["input.a"]);
+        assert_eq!(facts("has(x.a) && has(x.b)", true), ["x.a", "x.b"]);
+        assert!(facts("has(x.a) || has(x.b)", true).is_empty());
+        assert_eq!(facts("!has(x.a) || !has(x.b)", false), ["x.a", "x.b"]);
+        assert_eq!(facts("default(x.a, '') == ''", false), ["x.a"]);
+        assert_eq!(facts("'' != default(x.a, '')", true), ["x.a"]);
+        assert!(facts("default(x.a, '') == 'y'", false).is_empty());
     }
 
     #[test]

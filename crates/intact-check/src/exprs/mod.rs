@@ -138,11 +138,13 @@ fn error_type() -> Type {
     Type::object(
         "error",
         vec![
+            // Every field is there, null when it does not apply (`status` of a failure that is
+            // not an HTTP response).
             field("message", Type::String, true),
-            field("status", Type::Int, false),
+            field("status", Type::Int, true),
             field("type", Type::String, true),
-            field("step", Type::String, false),
-            field("body", Type::Dyn, false),
+            field("step", Type::String, true),
+            field("body", Type::Dyn, true),
         ],
         None,
     )
@@ -236,6 +238,7 @@ impl<'a> Cx<'a> {
                 vars: self.base_vars(Type::Dyn, None, Some(it)),
                 later_steps: Vec::new(),
                 mappings: names.clone(),
+                present: Vec::new(),
             };
             let t = self.tree_type(&m.tree, &env, &mut silent);
             types.entry(m.name.name.clone()).or_insert(t);
@@ -296,7 +299,8 @@ impl<'a> Cx<'a> {
                     Some((reference, _)) => self.schema(reference).unwrap_or(Type::Dyn),
                     None => declared,
                 };
-                field(&i.name.name, ty, i.required)
+                // Always present: an input not given is null (or its default) when the flow runs.
+                field(&i.name.name, ty, true)
             })
             .collect();
         Type::object(
@@ -399,7 +403,11 @@ impl<'a> Cx<'a> {
                             d = d.help(h);
                         }
                         if let Some(r) = i.replacement {
-                            d = d.fix(format!("Replace with `{r}`"), loc, r);
+                            d = if i.safe {
+                                d.fix(format!("Replace with `{r}`"), loc, r)
+                            } else {
+                                d.suggestion(format!("Replace with `{r}`"), loc, r)
+                            };
                         }
                         out.push(d);
                     }
@@ -452,6 +460,8 @@ struct Scope<'a> {
     all: Vec<String>,
     /// Names a block adds: `item`, `index`, `error`.
     extra: Vec<(String, Type)>,
+    /// Paths the guards around show present (`if "${has(input.a)}"`, an early `return`).
+    present: Vec<String>,
 }
 
 impl<'a> Scope<'a> {
@@ -463,7 +473,15 @@ impl<'a> Scope<'a> {
             conn: self.conn,
             all: self.all.clone(),
             extra: all_extra,
+            present: self.present.clone(),
         }
+    }
+
+    /// This scope, knowing `shown` present too.
+    fn knowing(&self, shown: Vec<String>) -> Scope<'a> {
+        let mut s = self.with(Vec::new());
+        s.present.extend(shown);
+        s
     }
 }
 

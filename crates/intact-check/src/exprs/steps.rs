@@ -14,6 +14,7 @@ impl<'a> Cx<'a> {
                 vars: self.base_vars(Type::Dyn, Some(c), None),
                 later_steps: Vec::new(),
                 mappings: self.mappings.clone(),
+                present: Vec::new(),
             };
             let mut ts: Vec<&Template> = c
                 .base_url
@@ -41,6 +42,7 @@ impl<'a> Cx<'a> {
                 vars: self.base_vars(Type::Dyn, None, Some(it)),
                 later_steps: Vec::new(),
                 mappings: self.mappings.clone(),
+                present: Vec::new(),
             };
             self.tree_type(&m.tree, &env, out);
         }
@@ -61,6 +63,7 @@ impl<'a> Cx<'a> {
             vars,
             later_steps: Vec::new(),
             mappings: self.mappings.clone(),
+            present: Vec::new(),
         };
         for tpl in &t.templates {
             self.template(tpl, &env, out);
@@ -78,10 +81,15 @@ impl<'a> Cx<'a> {
         let input = self.flow_input_type(f);
         let conn = self.effective_connection(f.connection.as_ref());
         let returns = self.owner(&f.steps, input, conn, out);
-        let ty = returns
-            .into_iter()
-            .reduce(|a, b| a.join(&b))
-            .unwrap_or(Type::Dyn);
+        let ty = match returns.into_iter().reduce(|a, b| a.join(&b)) {
+            // Named for messages: "the return of flow `f` does not require `email`".
+            Some(Type::Object(o)) => Type::Object(std::sync::Arc::new(intact_expr::ObjectType {
+                name: format!("the return of flow `{}`", f.name.name),
+                ..(*o).clone()
+            })),
+            Some(t) => t,
+            None => Type::Dyn,
+        };
         self.flow_returns
             .insert(f.name.name.clone(), Some(ty.clone()));
         Some(ty)
@@ -127,6 +135,7 @@ impl<'a> Cx<'a> {
             conn,
             all,
             extra: Vec::new(),
+            present: Vec::new(),
         };
         let mut avail = Vec::new();
         let outer = std::mem::take(&mut self.returns);
@@ -156,6 +165,7 @@ impl<'a> Cx<'a> {
             vars,
             later_steps: later,
             mappings: self.mappings.clone(),
+            present: scope.present.clone(),
         }
     }
 
@@ -168,7 +178,10 @@ impl<'a> Cx<'a> {
     ) {
         // The steps of a `try` whose `catch` always ends the run: past the catch, they all ran.
         let mut tried: Option<Vec<(String, Type)>> = None;
+        // After `if "${!has(x)}" { return … }`, `x` is present: the scope that knows it.
+        let mut after_exit: Option<Scope> = None;
         for (i, s) in steps.iter().enumerate() {
+            let scope = after_exit.as_ref().unwrap_or(scope);
             let env = self.env(scope, avail);
             for t in &s.templates {
                 self.template(t, &env, out);
@@ -215,9 +228,19 @@ impl<'a> Cx<'a> {
                     Type::list(y)
                 }
                 StepKind::If | StepKind::ElseIf | StepKind::Else | StepKind::Try => {
+                    // Inside a branch, what its condition shows (or, in an `else` right after an
+                    // `if`, what the `if`'s shows when false) is present.
+                    let shown = match s.kind {
+                        StepKind::If | StepKind::ElseIf => self.condition_facts(s, true),
+                        StepKind::Else if i > 0 && matches!(steps[i - 1].kind, StepKind::If) => {
+                            self.condition_facts(&steps[i - 1], false)
+                        }
+                        _ => Vec::new(),
+                    };
+                    let inner = (!shown.is_empty()).then(|| scope.knowing(shown));
                     // Steps inside a branch are not there after it: the branch may not run.
                     let mut branch = avail.clone();
-                    self.steps(&s.body, scope, &mut branch, out);
+                    self.steps(&s.body, inner.as_ref().unwrap_or(scope), &mut branch, out);
                     if matches!(s.kind, StepKind::Try)
                         && let Some(catch) = steps.get(i + 1)
                         && matches!(catch.kind, StepKind::Catch)
@@ -256,6 +279,19 @@ impl<'a> Cx<'a> {
                     self.steps_found.push((name.loc, result.clone()));
                 }
                 avail.push((name.name.clone(), result));
+            }
+            // An `if` without `else` whose body always ends the run: past it, its condition was
+            // false.
+            if matches!(s.kind, StepKind::If)
+                && terminates(&s.body)
+                && !steps
+                    .get(i + 1)
+                    .is_some_and(|n| matches!(n.kind, StepKind::ElseIf | StepKind::Else))
+            {
+                let shown = self.condition_facts(s, false);
+                if !shown.is_empty() {
+                    after_exit = Some(scope.knowing(shown));
+                }
             }
         }
     }
@@ -296,6 +332,25 @@ impl<'a> Cx<'a> {
                     .help(format!("give `{name}` {}", input.ty.describe())),
                 );
             }
+        }
+    }
+
+    /// What the condition of an `if`/`else-if` step shows present when it is `when`
+    /// ([`intact_expr::infer::facts`]); nothing unless the condition is one `${…}`.
+    fn condition_facts(&self, s: &Step, when: bool) -> Vec<String> {
+        let Some(t) = s.templates.first() else {
+            return Vec::new();
+        };
+        let segments = template::segments(&t.text);
+        let [seg] = segments.as_slice() else {
+            return Vec::new();
+        };
+        if seg.offset != 2 || !seg.closed || seg.expr.len() + 3 != t.text.len() {
+            return Vec::new();
+        }
+        match self.a.expression(seg.expr).as_ref() {
+            Ok(parsed) => intact_expr::infer::facts(parsed, when),
+            Err(_) => Vec::new(),
         }
     }
 }
