@@ -123,6 +123,25 @@ impl Documents {
         t
     }
 
+    /// The type of the JSON request body of the operation `id`, `Dyn` when unknown or not JSON.
+    pub fn request_body_type(&self, id: &str) -> Type {
+        let Some((_, e)) = self
+            .entries
+            .iter()
+            .find(|(_, e)| e.operations.iter().any(|o| o.id.as_deref() == Some(id)))
+        else {
+            return Type::Dyn;
+        };
+        let key = format!("body:{id}");
+        if let Some(t) = lock(&e.responses).get(&key) {
+            return t.clone();
+        }
+        let t = e.described().map_or(Type::Dyn, |d| convert_body(d, id));
+        lock(&e.responses).insert(key, t.clone());
+        *lock(&e.dirty) = true;
+        t
+    }
+
     /// The type of the schema at `pointer` (`/components/schemas/User`) in the entry document
     /// `path` (`openapi/acme.yaml`), or in the project's only one when `path` is `None`; remembered
     /// in the digest like response types.
@@ -241,6 +260,28 @@ fn convert_response(d: &Described, id: &str) -> Type {
         .map(|p| normalize(p).to_string_lossy().replace('\\', "/"))
         .unwrap_or_default();
     let name = format!("the response of {id}");
+    intact_expr::SchemaConverter::new(&Files(d)).convert(&file, schema, &name)
+}
+
+fn convert_body(d: &Described, id: &str) -> Type {
+    let Some(body) = d.operation(id).and_then(|op| op.body.as_ref()) else {
+        return Type::Dyn;
+    };
+    let media = body.media_type.split(';').next().unwrap_or("").trim();
+    if !(media == "application/json" || media.ends_with("+json")) {
+        return Type::Dyn;
+    }
+    let Some(at) = body.schema.as_ref() else {
+        return Type::Dyn;
+    };
+    let Some(schema) = d.schema(at) else {
+        return Type::Dyn;
+    };
+    let file = d
+        .file_of(at)
+        .map(|p| normalize(p).to_string_lossy().replace('\\', "/"))
+        .unwrap_or_default();
+    let name = format!("the request body of {id}");
     intact_expr::SchemaConverter::new(&Files(d)).convert(&file, schema, &name)
 }
 

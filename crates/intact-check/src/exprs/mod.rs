@@ -13,6 +13,7 @@ use crate::{Diagnostic, suggest};
 
 mod output;
 mod secrets;
+mod shapes;
 mod steps;
 mod test_trees;
 

@@ -187,11 +187,14 @@ impl<'a> Cx<'a> {
                 self.template(t, &env, out);
             }
             let result = match &s.kind {
-                StepKind::Request(r) => request_result(
-                    r.operation
-                        .as_ref()
-                        .map_or(Type::Dyn, |(id, _)| self.docs.response_type(id)),
-                ),
+                StepKind::Request(r) => {
+                    self.request_values(s, r, &env, out);
+                    request_result(
+                        r.operation
+                            .as_ref()
+                            .map_or(Type::Dyn, |(id, _)| self.docs.response_type(id)),
+                    )
+                }
                 StepKind::Let(Some(tree)) => self.tree_type(tree, &env, out),
                 StepKind::Let(None) => Type::Null,
                 // What the flow returns (untyped through a call cycle or to an unknown flow).
@@ -352,5 +355,57 @@ impl<'a> Cx<'a> {
             Ok(parsed) => intact_expr::infer::facts(parsed, when),
             Err(_) => Vec::new(),
         }
+    }
+
+    /// What a request sends: `queries`/`headers` objects must be objects (`expr::type`), and a
+    /// `json` body of an `operation=` request must fit the operation's request body schema
+    /// (`openapi::body-field` for a field it does not list, `openapi::body-type` for a wrong type
+    /// or value).
+    fn request_values(&mut self, s: &Step, r: &Request, env: &Env, out: &mut Vec<Diagnostic>) {
+        for (what, trees) in [
+            ("queries", &s.exec.query_objects),
+            ("headers", &s.exec.header_objects),
+        ] {
+            for tree in trees {
+                let ty = self.tree_type(tree, env, out);
+                if matches!(
+                    ty,
+                    Type::String | Type::Int | Type::Double | Type::Bool | Type::List(_)
+                ) {
+                    out.push(
+                        Diagnostic::new(
+                            "expr::type",
+                            tree.loc(),
+                            format!("`{what}` takes an object of names to values, not {}", ty.describe()),
+                        )
+                        .label(ty.describe())
+                        .help(format!(
+                            "give an object: `{what} \"${{{{'name': value}}}}\"`, or one `{}` per value",
+                            if what == "queries" { "query" } else { "header" }
+                        )),
+                    );
+                }
+            }
+        }
+        let (Some((id, _)), Some((kind, tree))) = (&r.operation, &s.exec.body) else {
+            return;
+        };
+        if kind != "json" {
+            return;
+        }
+        let expected = self.docs.request_body_type(id);
+        if expected.is_dyn() {
+            return;
+        }
+        self.tree_type(tree, env, out);
+        let shape = super::shapes::Shape {
+            unknown: "openapi::body-field",
+            ty: "openapi::body-type",
+            value: "openapi::body-type",
+            verb: "send",
+            after: " here; the operation's request body schema is in the document under `openapi/`",
+            what: format!("the request body of {id}"),
+        };
+        self.tree_against(&shape, tree, &expected, None, "", out);
     }
 }

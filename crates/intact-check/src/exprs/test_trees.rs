@@ -2,6 +2,7 @@
 
 use intact_model::*;
 
+use super::shapes::Shape;
 use super::*;
 use crate::Diagnostic;
 
@@ -229,148 +230,15 @@ impl Cx<'_> {
                 }
                 _ => continue,
             };
-            self.expect_tree(tree, &expected, None, "", &what, out);
+            let shape = Shape {
+                unknown: "test::expect",
+                ty: "test::expect",
+                value: "test::expect",
+                verb: "expect",
+                after: " here, or leave the field out: an expectation need not name every field",
+                what,
+            };
+            self.tree_against(&shape, tree, &expected, None, "", out);
         }
-    }
-
-    fn expect_tree(
-        &self,
-        tree: &Tree,
-        expected: &Type,
-        allowed: Option<&[String]>,
-        path: &str,
-        what: &str,
-        out: &mut Vec<Diagnostic>,
-    ) {
-        let at = if path.is_empty() {
-            "the expectation".to_string()
-        } else {
-            format!("`{path}`")
-        };
-        match (tree, expected) {
-            (_, Type::Dyn) => {}
-            (Tree::Object(fields, _), Type::Object(exp)) => {
-                for (key, value) in fields {
-                    let inner = join_path(path, &key.name);
-                    match exp.field(&key.name) {
-                        Some(f) => {
-                            self.expect_tree(value, &f.ty, f.allowed.as_deref(), &inner, what, out)
-                        }
-                        None if exp.accepts_unlisted(&key.name) => {}
-                        None => {
-                            let names = exp.fields.iter().map(|f| f.name.as_str());
-                            let mut d = Diagnostic::new(
-                                "test::expect",
-                                key.loc,
-                                format!("`{inner}` is not a field of {what}"),
-                            )
-                            .label("never in the output");
-                            d = match suggest(&key.name, names) {
-                                Some(b) => d.help(format!("did you mean `{b}`?")).fix(
-                                    format!("Rename to `{b}`"),
-                                    key.loc,
-                                    b,
-                                ),
-                                None => d.help(format!(
-                                    "its fields: {}",
-                                    exp.fields
-                                        .iter()
-                                        .map(|f| format!("`{}`", f.name))
-                                        .collect::<Vec<_>>()
-                                        .join(", ")
-                                )),
-                            };
-                            out.push(d);
-                        }
-                    }
-                }
-            }
-            (Tree::Object(fields, _), Type::Map(value)) => {
-                for (key, v) in fields {
-                    self.expect_tree(v, value, None, &join_path(path, &key.name), what, out);
-                }
-            }
-            (Tree::Array(items, _), Type::List(elem)) => {
-                for (i, item) in items.iter().enumerate() {
-                    self.expect_tree(item, elem, None, &format!("{path}[{i}]"), what, out);
-                }
-            }
-            (Tree::Template(t), expected) => {
-                let actual = self.types.get(&t.loc).cloned().unwrap_or(Type::Dyn);
-                if !actual.fits(expected) {
-                    out.push(self.expect_type(tree.loc(), &at, &actual, expected, what));
-                }
-            }
-            (tree, expected) => {
-                let actual = match tree {
-                    Tree::Scalar(v, _) => match v {
-                        intact_syntax::Value::String(_) => Type::String,
-                        intact_syntax::Value::Integer(_) => Type::Int,
-                        intact_syntax::Value::Float(_) => Type::Double,
-                        intact_syntax::Value::Bool(_) => Type::Bool,
-                        intact_syntax::Value::Null => Type::Null,
-                        intact_syntax::Value::Invalid => Type::Dyn,
-                    },
-                    Tree::Object(..) => Type::object("", Vec::new(), Some(Type::Dyn)),
-                    Tree::Array(..) => Type::list(Type::Dyn),
-                    Tree::Template(_) => Type::Dyn,
-                };
-                if !actual.fits(expected) {
-                    out.push(self.expect_type(tree.loc(), &at, &actual, expected, what));
-                    return;
-                }
-                if let (Tree::Scalar(intact_syntax::Value::String(s), loc), Some(allowed)) =
-                    (tree, allowed)
-                    && !allowed.iter().any(|a| **a == **s)
-                {
-                    let mut d = Diagnostic::new(
-                        "test::expect",
-                        *loc,
-                        format!("{at} is never `{s}` in {what}"),
-                    )
-                    .label("not an allowed value");
-                    d = match suggest(s, allowed.iter().map(String::as_str)) {
-                        Some(b) => d.help(format!("did you mean `{b}`?")).fix(
-                            format!("Replace with `{b}`"),
-                            *loc,
-                            intact_syntax::quote(b),
-                        ),
-                        None => d.help(format!(
-                            "its values: {}",
-                            allowed
-                                .iter()
-                                .map(|a| format!("`{a}`"))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        )),
-                    };
-                    out.push(d);
-                }
-            }
-        }
-    }
-
-    fn expect_type(
-        &self,
-        loc: Loc,
-        at: &str,
-        actual: &Type,
-        expected: &Type,
-        what: &str,
-    ) -> Diagnostic {
-        Diagnostic::new(
-            "test::expect",
-            loc,
-            format!(
-                "{at} is {} here, but {} in {what}",
-                actual.describe(),
-                expected.describe()
-            ),
-        )
-        .label(actual.describe())
-        .help(format!(
-            "expect {} here, or leave the field out: an expectation need not name every field",
-            expected.describe()
-        ))
     }
 }
