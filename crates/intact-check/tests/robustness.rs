@@ -353,3 +353,28 @@ fn long_expression_chains_fit_a_small_stack() {
         .join()
         .expect("no stack overflow on a 2 MiB stack");
 }
+
+/// The generated benchmark project checks clean: the benchmarks measure a project a user could
+/// ship, and every new rule must leave it so (or the generator must learn to write it right).
+#[test]
+fn the_generated_project_checks_clean() {
+    let files = intact_testgen::project(2_000, 10)
+        .into_iter()
+        .map(|(p, t)| intact_model::FileInput::new(p, t))
+        .collect();
+    let a = Analysis::new(files);
+    let findings: Vec<String> = intact_check::check(&a)
+        .iter()
+        .map(|d| {
+            let f = a.file(d.loc.file);
+            format!(
+                "{}:{}: {} {}",
+                f.path().display(),
+                d.loc.span.start,
+                d.code,
+                d.message
+            )
+        })
+        .collect();
+    assert!(findings.is_empty(), "{findings:#?}");
+}

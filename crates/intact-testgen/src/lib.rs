@@ -53,6 +53,9 @@ connection "api" {
 }
 
 action "universal_logout" contract="universal-logout" {
+    if "${!has(input.externalUserId)}" {
+        fail "universal-logout needs externalUserId" status=400 type="GENERIC_FAILURE"
+    }
     request "revoke" "POST" "/users/${input.externalUserId}/sessions" {
         expect 204
     }
