@@ -249,9 +249,14 @@ fn convert_response(d: &Described, id: &str) -> Type {
     let Some(op) = d.operation(id) else {
         return Type::Dyn;
     };
-    let Some(at) = op.success().and_then(|r| r.schema.as_ref()) else {
-        return Type::Dyn;
-    };
+    match op.success().and_then(|r| r.schema.as_ref()) {
+        Some(at) => convert_at(d, at, &format!("the response of {id}")),
+        None => Type::Dyn,
+    }
+}
+
+/// The type of the schema at `at` in the document, `Dyn` when there is none.
+fn convert_at(d: &Described, at: &intact_openapi::At, name: &str) -> Type {
     let Some(schema) = d.schema(at) else {
         return Type::Dyn;
     };
@@ -259,8 +264,7 @@ fn convert_response(d: &Described, id: &str) -> Type {
         .file_of(at)
         .map(|p| normalize(p).to_string_lossy().replace('\\', "/"))
         .unwrap_or_default();
-    let name = format!("the response of {id}");
-    intact_expr::SchemaConverter::new(&Files(d)).convert(&file, schema, &name)
+    intact_expr::SchemaConverter::new(&Files(d)).convert(&file, schema, name)
 }
 
 fn convert_body(d: &Described, id: &str) -> Type {
@@ -271,18 +275,10 @@ fn convert_body(d: &Described, id: &str) -> Type {
     if !(media == "application/json" || media.ends_with("+json")) {
         return Type::Dyn;
     }
-    let Some(at) = body.schema.as_ref() else {
-        return Type::Dyn;
-    };
-    let Some(schema) = d.schema(at) else {
-        return Type::Dyn;
-    };
-    let file = d
-        .file_of(at)
-        .map(|p| normalize(p).to_string_lossy().replace('\\', "/"))
-        .unwrap_or_default();
-    let name = format!("the request body of {id}");
-    intact_expr::SchemaConverter::new(&Files(d)).convert(&file, schema, &name)
+    match body.schema.as_ref() {
+        Some(at) => convert_at(d, at, &format!("the request body of {id}")),
+        None => Type::Dyn,
+    }
 }
 
 fn summarize(d: &Described) -> Vec<OperationSummary> {

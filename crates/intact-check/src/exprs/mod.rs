@@ -112,6 +112,43 @@ impl Cx<'_> {
     }
 }
 
+/// The type of a literal value.
+fn scalar_type(v: &intact_syntax::Value) -> Type {
+    match v {
+        intact_syntax::Value::String(_) => Type::String,
+        intact_syntax::Value::Integer(_) => Type::Int,
+        intact_syntax::Value::Float(_) => Type::Double,
+        intact_syntax::Value::Bool(_) => Type::Bool,
+        intact_syntax::Value::Null => Type::Null,
+        intact_syntax::Value::Invalid => Type::Dyn,
+    }
+}
+
+/// A field `key` that `exp` does not have: did-you-mean (with its rename) or the fields it has.
+fn unknown_field(
+    code: &'static str,
+    key: &Ident,
+    message: String,
+    label: &str,
+    exp: &intact_expr::ObjectType,
+) -> Diagnostic {
+    let d = Diagnostic::new(code, key.loc, message).label(label);
+    match suggest(&key.name, exp.fields.iter().map(|f| f.name.as_str())) {
+        Some(b) => {
+            d.help(format!("did you mean `{b}`?"))
+                .fix(format!("Rename to `{b}`"), key.loc, b)
+        }
+        None => d.help(format!(
+            "its fields: {}",
+            exp.fields
+                .iter()
+                .map(|f| format!("`{}`", f.name))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+}
+
 fn field(name: &str, ty: Type, required: bool) -> Field {
     Field {
         name: name.into(),
@@ -426,14 +463,7 @@ impl<'a> Cx<'a> {
 
     fn tree_type(&mut self, tree: &Tree, env: &Env, out: &mut Vec<Diagnostic>) -> Type {
         match tree {
-            Tree::Scalar(v, _) => match v {
-                intact_syntax::Value::String(_) => Type::String,
-                intact_syntax::Value::Integer(_) => Type::Int,
-                intact_syntax::Value::Float(_) => Type::Double,
-                intact_syntax::Value::Bool(_) => Type::Bool,
-                intact_syntax::Value::Null => Type::Null,
-                intact_syntax::Value::Invalid => Type::Dyn,
-            },
+            Tree::Scalar(v, _) => scalar_type(v),
             Tree::Template(t) => self.template(t, env, out),
             Tree::Object(fields, _) => {
                 let fs = fields

@@ -96,32 +96,13 @@ impl Cx<'_> {
                     match exp.field(&key.name) {
                         Some(f) => self.output_tree(value, key.loc, &f.ty, id, out),
                         None if exp.accepts_unlisted(&key.name) => {}
-                        None => {
-                            let best =
-                                suggest(&key.name, exp.fields.iter().map(|f| f.name.as_str()));
-                            let mut d = Diagnostic::new(
-                                "contract::output-unknown",
-                                key.loc,
-                                format!("`{}` is not a field of {}", key.name, exp.name),
-                            )
-                            .label("unknown field");
-                            d = match best {
-                                Some(b) => d.help(format!("did you mean `{b}`?")).fix(
-                                    format!("Rename to `{b}`"),
-                                    key.loc,
-                                    b,
-                                ),
-                                None => d.help(format!(
-                                    "its fields: {}",
-                                    exp.fields
-                                        .iter()
-                                        .map(|f| format!("`{}`", f.name))
-                                        .collect::<Vec<_>>()
-                                        .join(", ")
-                                )),
-                            };
-                            out.push(d);
-                        }
+                        None => out.push(unknown_field(
+                            "contract::output-unknown",
+                            key,
+                            format!("`{}` is not a field of {}", key.name, exp.name),
+                            "unknown field",
+                            exp,
+                        )),
                     }
                 }
                 let given: Vec<&str> = fields.iter().map(|(k, _)| k.name.as_str()).collect();

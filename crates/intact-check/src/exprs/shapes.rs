@@ -55,31 +55,13 @@ impl Cx<'_> {
                             out,
                         ),
                         None if exp.accepts_unlisted(&key.name) => {}
-                        None => {
-                            let names = exp.fields.iter().map(|f| f.name.as_str());
-                            let mut d = Diagnostic::new(
-                                shape.unknown,
-                                key.loc,
-                                format!("`{inner}` is not a field of {what}"),
-                            )
-                            .label("never in the output");
-                            d = match suggest(&key.name, names) {
-                                Some(b) => d.help(format!("did you mean `{b}`?")).fix(
-                                    format!("Rename to `{b}`"),
-                                    key.loc,
-                                    b,
-                                ),
-                                None => d.help(format!(
-                                    "its fields: {}",
-                                    exp.fields
-                                        .iter()
-                                        .map(|f| format!("`{}`", f.name))
-                                        .collect::<Vec<_>>()
-                                        .join(", ")
-                                )),
-                            };
-                            out.push(d);
-                        }
+                        None => out.push(unknown_field(
+                            shape.unknown,
+                            key,
+                            format!("`{inner}` is not a field of {what}"),
+                            "never there",
+                            exp,
+                        )),
                     }
                 }
             }
@@ -101,14 +83,7 @@ impl Cx<'_> {
             }
             (tree, expected) => {
                 let actual = match tree {
-                    Tree::Scalar(v, _) => match v {
-                        intact_syntax::Value::String(_) => Type::String,
-                        intact_syntax::Value::Integer(_) => Type::Int,
-                        intact_syntax::Value::Float(_) => Type::Double,
-                        intact_syntax::Value::Bool(_) => Type::Bool,
-                        intact_syntax::Value::Null => Type::Null,
-                        intact_syntax::Value::Invalid => Type::Dyn,
-                    },
+                    Tree::Scalar(v, _) => scalar_type(v),
                     Tree::Object(..) => Type::object("", Vec::new(), Some(Type::Dyn)),
                     Tree::Array(..) => Type::list(Type::Dyn),
                     Tree::Template(_) => Type::Dyn,
