@@ -107,24 +107,17 @@ impl Documents {
 
     /// The type of the success response's body of the operation `id`, `Dyn` when unknown.
     pub fn response_type(&self, id: &str) -> Type {
-        let Some((_, e)) = self
-            .entries
-            .iter()
-            .find(|(_, e)| e.operations.iter().any(|o| o.id.as_deref() == Some(id)))
-        else {
-            return Type::Dyn;
-        };
-        if let Some(t) = lock(&e.responses).get(id) {
-            return t.clone();
-        }
-        let t = e.described().map_or(Type::Dyn, |d| convert_response(d, id));
-        lock(&e.responses).insert(id.to_string(), t.clone());
-        *lock(&e.dirty) = true;
-        t
+        self.operation_type(id, id.to_string(), convert_response)
     }
 
     /// The type of the JSON request body of the operation `id`, `Dyn` when unknown or not JSON.
     pub fn request_body_type(&self, id: &str) -> Type {
+        self.operation_type(id, format!("body:{id}"), convert_body)
+    }
+
+    /// A type of the operation `id`, from the digest under `key`, else converted from the document
+    /// and remembered there.
+    fn operation_type(&self, id: &str, key: String, convert: fn(&Described, &str) -> Type) -> Type {
         let Some((_, e)) = self
             .entries
             .iter()
@@ -132,11 +125,10 @@ impl Documents {
         else {
             return Type::Dyn;
         };
-        let key = format!("body:{id}");
         if let Some(t) = lock(&e.responses).get(&key) {
             return t.clone();
         }
-        let t = e.described().map_or(Type::Dyn, |d| convert_body(d, id));
+        let t = e.described().map_or(Type::Dyn, |d| convert(d, id));
         lock(&e.responses).insert(key, t.clone());
         *lock(&e.dirty) = true;
         t
