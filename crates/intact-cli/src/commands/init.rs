@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use intact_model::catalogue::{is_valid_name, to_snake_case};
 
-use crate::{Failure, Outcome, USAGE};
+use crate::error::{CliError, Exit, Outcome};
 
 const INTACT_KDL: &str = r#"// The project: what the identity provider's catalog shows, and which capabilities it offers.
 // `intact contracts` lists the contracts each capability makes mandatory.
@@ -88,16 +88,13 @@ pub fn run(dir: Option<PathBuf>, name: Option<String>) -> Outcome {
     let dir = match dir {
         Some(d) => d,
         None => std::env::current_dir()
-            .map_err(|e| Failure(USAGE, format!("cannot read the current folder: {e}")))?,
+            .map_err(|e| CliError::usage(format!("cannot read the current folder: {e}")))?,
     };
     if dir.join("intact.kdl").exists() {
-        return Err(Failure(
-            USAGE,
-            format!(
-                "{} already holds a project (intact.kdl); nothing was written",
-                dir.display()
-            ),
-        ));
+        return Err(CliError::usage(format!(
+            "{} already holds a project (intact.kdl); nothing was written",
+            dir.display()
+        )));
     }
     let folder_name = dir
         .canonicalize()
@@ -107,13 +104,10 @@ pub fn run(dir: Option<PathBuf>, name: Option<String>) -> Outcome {
         .unwrap_or_else(|| "my_integration".into());
     let name = name.unwrap_or_else(|| to_snake_case(&folder_name));
     if !is_valid_name(&name) {
-        return Err(Failure(
-            USAGE,
-            format!(
-                "`{name}` is not a valid project name; use lowercase letters, digits and `_`, e.g. `{}`",
-                to_snake_case(&name)
-            ),
-        ));
+        return Err(CliError::usage(format!(
+            "`{name}` is not a valid project name; use lowercase letters, digits and `_`, e.g. `{}`",
+            to_snake_case(&name)
+        )));
     }
     let display: String = name
         .split('_')
@@ -141,22 +135,22 @@ pub fn run(dir: Option<PathBuf>, name: Option<String>) -> Outcome {
     // Refuse before writing anything, so a failed init leaves no half-made project.
     for (rel, _) in &files {
         if dir.join(rel).exists() {
-            return Err(Failure(
-                USAGE,
-                format!("{} exists; nothing was written", dir.join(rel).display()),
-            ));
+            return Err(CliError::usage(format!(
+                "{} exists; nothing was written",
+                dir.join(rel).display()
+            )));
         }
     }
     for (rel, text) in &files {
         let path = dir.join(rel);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)
-                .map_err(|e| Failure(USAGE, format!("cannot create {}: {e}", parent.display())))?;
+                .map_err(|e| CliError::usage(format!("cannot create {}: {e}", parent.display())))?;
         }
         std::fs::write(&path, text)
-            .map_err(|e| Failure(USAGE, format!("cannot write {}: {e}", path.display())))?;
+            .map_err(|e| CliError::usage(format!("cannot write {}: {e}", path.display())))?;
         println!("created {}", path.display());
     }
     println!("\nnext: cd {} && intact check", dir.display());
-    Ok(0)
+    Ok(Exit::Success)
 }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use clap::Subcommand;
 use intact_model::project;
 
-use crate::{Failure, Outcome, USAGE};
+use crate::error::{CliError, Exit, Outcome};
 
 #[derive(Subcommand)]
 pub enum ImportCommand {
@@ -71,20 +71,20 @@ pub fn run(cmd: ImportCommand) -> Outcome {
         force,
     } = cmd;
     let bytes = read_document_file(&spec)
-        .map_err(|e| Failure(USAGE, format!("cannot read {}: {e}", spec.display())))?;
+        .map_err(|e| CliError::usage(format!("cannot read {}: {e}", spec.display())))?;
     let out = match out {
         Some(o) => o,
         None => {
             let cwd = std::env::current_dir()
-                .map_err(|e| Failure(USAGE, format!("cannot read the current folder: {e}")))?;
+                .map_err(|e| CliError::usage(format!("cannot read the current folder: {e}")))?;
             project::find_root(&cwd).unwrap_or(cwd)
         }
     };
     if out.exists() && !out.is_dir() {
-        return Err(Failure(
-            USAGE,
-            format!("--out {} is not a folder", out.display()),
-        ));
+        return Err(CliError::usage(format!(
+            "--out {} is not a folder",
+            out.display()
+        )));
     }
     let mut opts = intact_openapi::Options {
         connection,
@@ -105,7 +105,7 @@ pub fn run(cmd: ImportCommand) -> Outcome {
     // or connection gets another name, a tenant variable of the same name is shared). The files
     // the import writes are its own, so their names do not count.
     if !opts.write_project_file {
-        let files = project::load(&out).map_err(|e| Failure(USAGE, e.to_string()))?;
+        let files = project::load(&out).map_err(|e| CliError::usage(e.to_string()))?;
         let analysis = intact_model::Analysis::new(files);
         if force {
             // The files the import writes are its own to overwrite: first where the flows go,
@@ -172,8 +172,8 @@ pub fn run(cmd: ImportCommand) -> Outcome {
             text.push('\n');
         }
         text.push_str("nothing was written (--dry-run)\n");
-        crate::write_stdout(&text)?;
-        return Ok(0);
+        super::write_stdout(&text)?;
+        return Ok(Exit::Success);
     }
     let written = intact_openapi::write(&plan, &out, force).map_err(failure)?;
     let mut text = String::new();
@@ -181,14 +181,17 @@ pub fn run(cmd: ImportCommand) -> Outcome {
         text.push_str(&format!("wrote {}  {}\n", path.display(), f.summary));
     }
     text.push_str(&format!("\nnext: intact check {}\n", out.display()));
-    crate::write_stdout(&text)?;
-    Ok(0)
+    super::write_stdout(&text)?;
+    Ok(Exit::Success)
 }
 
 /// When a flow file of the plan already holds another connection's flows (a second document,
 /// whose tags match the first's), the folder under `flows/` where this import's flows go instead:
 /// its connection's name.
-fn flows_folder(analysis: &intact_model::Analysis, plan: &intact_openapi::Plan) -> Option<String> {
+pub(crate) fn flows_folder(
+    analysis: &intact_model::Analysis,
+    plan: &intact_openapi::Plan,
+) -> Option<String> {
     let written: Vec<&Path> = plan.files.iter().map(|f| f.path.as_path()).collect();
     let connections: Vec<String> = plan
         .files
@@ -213,7 +216,7 @@ fn flows_folder(analysis: &intact_model::Analysis, plan: &intact_openapi::Plan) 
 
 /// The flows, connections and tenant variables of the project: with `own_files` (`--force`),
 /// only those defined in files that `plan` does not write (it overwrites the others).
-fn taken_names(
+pub(crate) fn taken_names(
     analysis: &intact_model::Analysis,
     plan: &intact_openapi::Plan,
     own_files: bool,
@@ -247,7 +250,7 @@ fn taken_names(
 /// A document's file, refused unless it is a regular file that `intact check` will read too (a
 /// FIFO would hang the import, a device never end it, a file over the checker's limit would import
 /// and then be refused).
-fn read_document_file(path: &Path) -> std::io::Result<Vec<u8>> {
+pub(crate) fn read_document_file(path: &Path) -> std::io::Result<Vec<u8>> {
     let meta = std::fs::metadata(path)?;
     if !meta.is_file() {
         return Err(std::io::Error::other(
@@ -265,6 +268,6 @@ fn read_document_file(path: &Path) -> std::io::Result<Vec<u8>> {
 
 /// Every import failure is bad input or a refusal to overwrite: exit 2, with the code (when the
 /// error has one) and the help on its own line, as `intact check` prints them.
-fn failure(e: intact_openapi::Error) -> Failure {
-    Failure(USAGE, e.to_string())
+pub(crate) fn failure(e: intact_openapi::Error) -> CliError {
+    CliError::usage(e.to_string())
 }

@@ -1,0 +1,229 @@
+//! The command line: every command and option, as clap reads them.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Parser)]
+#[command(name = "intact", version, about = "Identity-provider API integration actions as config as code", long_about = None)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Subcommand)]
+pub(crate) enum Command {
+    /// Parse, resolve and check a project.
+    ///
+    /// Example: intact check examples/scim-provisioning --format github
+    Check {
+        /// The project folder, or any folder or file inside it (default: the current folder).
+        path: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// Exit 1 on warnings too.
+        #[arg(long)]
+        deny_warnings: bool,
+        /// Colour in the human format: auto (on a terminal unless NO_COLOR is set), always, never.
+        #[arg(long, value_enum, default_value_t = Color::Auto)]
+        color: Color,
+    },
+    /// Format .kdl files in the canonical layout (keeps every comment).
+    ///
+    /// Example: intact fmt --check
+    Fmt {
+        /// Files or folders (default: the project around the current folder).
+        paths: Vec<PathBuf>,
+        /// Only list the files that would change; exit 1 if any.
+        #[arg(long)]
+        check: bool,
+        /// Format standard input to standard output.
+        #[arg(long, conflicts_with_all = ["paths", "check"])]
+        stdin: bool,
+    },
+    /// Print the page of a diagnostic code, or list every code.
+    ///
+    /// Example: intact explain schema::unknown-node
+    Explain {
+        /// A code such as `name::unresolved`.
+        code: Option<String>,
+    },
+    /// Write a new project that checks clean.
+    ///
+    /// Example: intact init my-integration
+    Init {
+        /// Where to create it (default: the current folder).
+        dir: Option<PathBuf>,
+        /// The project's name (default: from the folder name).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// List the action contracts, or print one's JSON Schema.
+    ///
+    /// Example: intact contracts create-user --input
+    Contracts {
+        /// A contract id such as `create-user`.
+        id: Option<String>,
+        /// Print the input schema (the default with an id).
+        #[arg(long, conflicts_with = "output")]
+        input: bool,
+        /// Print the output schema.
+        #[arg(long)]
+        output: bool,
+        /// Print a valid example instead of the schema: input and output, or the one asked for.
+        #[arg(long)]
+        example: bool,
+    },
+    /// Run one action or flow against the real API of an environment; prints its output JSON.
+    ///
+    /// Example: intact run get_user --input user.json --env dev --trace
+    Run {
+        /// The action or flow.
+        name: String,
+        /// The input JSON: a file, or - for standard input (default: {}).
+        #[arg(long)]
+        input: Option<String>,
+        #[command(flatten)]
+        live: Live,
+    },
+    /// Run a connection's auth ping: says whether its credentials work, and why not.
+    ///
+    /// Example: intact ping scim --env dev
+    Ping {
+        /// The connection (default: the project's only one).
+        connection: Option<String>,
+        #[command(flatten)]
+        live: Live,
+    },
+    /// The custom API action: one authenticated request through a connection; prints
+    /// {status, headers, body} (secrets masked).
+    ///
+    /// Example: intact call scim GET /Users --query count=1 --env dev
+    Call {
+        connection: String,
+        method: String,
+        path: String,
+        /// A query parameter, `K=V`; repeatable.
+        #[arg(long = "query", value_name = "K=V")]
+        query: Vec<String>,
+        /// A header, `K=V`; repeatable.
+        #[arg(long = "header", value_name = "K=V")]
+        header: Vec<String>,
+        /// A JSON body: a file, or - for standard input.
+        #[arg(long)]
+        json: Option<String>,
+        #[command(flatten)]
+        live: Live,
+    },
+    /// Run the project's tests against their mocks (a real HTTP server on 127.0.0.1).
+    ///
+    /// Example: intact test --filter create_user --format junit
+    Test {
+        /// The project folder, or any folder or file inside it (default: the current folder).
+        path: Option<PathBuf>,
+        /// Run only tests whose name contains this text.
+        #[arg(long)]
+        filter: Option<String>,
+        #[arg(long, value_enum, default_value_t = TestFormat::Human)]
+        format: TestFormat,
+        /// How many tests run at once.
+        #[arg(long, default_value_t = 2)]
+        jobs: usize,
+        /// With --live: the environment whose real API the tests run against (env/NAME.toml).
+        #[arg(long, requires = "live")]
+        env: Option<String>,
+        /// Run against the real API of --env instead of the mocks: the tests' `app`, `params`
+        /// and `mock` blocks are left out; `expect` and `expect-error` are checked.
+        #[arg(long, requires = "env")]
+        live: bool,
+    },
+    /// OAuth 2.0 authorization-code login for a connection, and logout.
+    ///
+    /// Example: intact auth login acme --env dev
+    Auth {
+        #[command(subcommand)]
+        what: AuthCommand,
+    },
+    /// Generate a connection and flows from an API description.
+    ///
+    /// Example: intact import openapi okta.yaml --tag User
+    Import {
+        #[command(subcommand)]
+        what: crate::commands::import::ImportCommand,
+    },
+    /// Run the language server over standard input and output.
+    Lsp,
+}
+
+#[derive(Subcommand)]
+pub(crate) enum AuthCommand {
+    /// Log in with the authorization-code grant (PKCE): opens the authorize URL, receives the
+    /// redirect on 127.0.0.1, and stores the tokens owner-only in the user's cache folder.
+    ///
+    /// Example: intact auth login acme --env dev --port 8765
+    Login {
+        /// The connection (its auth is `oauth2` with `grant "authorization-code"`).
+        connection: String,
+        #[command(flatten)]
+        live: Live,
+        /// The port on 127.0.0.1 for the redirect (http://127.0.0.1:PORT/callback); register
+        /// that URL with the provider. 0 takes a free port.
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+        /// Seconds to wait for the browser to come back.
+        #[arg(long, default_value_t = 300)]
+        timeout: u64,
+        /// Only print the URL; do not open a browser.
+        #[arg(long)]
+        no_browser: bool,
+    },
+    /// Forget a connection's stored tokens for an environment.
+    ///
+    /// Example: intact auth logout acme --env dev
+    Logout {
+        connection: String,
+        /// The environment: env/NAME.toml.
+        #[arg(long)]
+        env: String,
+        /// The project folder (default: around the current folder).
+        #[arg(long)]
+        project: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub(crate) enum Format {
+    Human,
+    Json,
+    Sarif,
+    Github,
+    Junit,
+}
+
+/// What `run`, `ping` and `call` share: the environment to run against.
+#[derive(clap::Args)]
+pub(crate) struct Live {
+    /// The environment: env/NAME.toml.
+    #[arg(long)]
+    pub(crate) env: String,
+    /// Print each request (status, duration) and `log` line, secrets masked, to standard error.
+    #[arg(long)]
+    pub(crate) trace: bool,
+    /// The project folder (default: around the current folder).
+    #[arg(long)]
+    pub(crate) project: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub(crate) enum TestFormat {
+    Human,
+    Junit,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub(crate) enum Color {
+    Auto,
+    Always,
+    Never,
+}

@@ -1,0 +1,43 @@
+//! `intact call`: the custom API action, one authenticated request.
+
+use super::*;
+use crate::cli::*;
+use crate::error::{CliError, Exit, Outcome};
+
+pub(crate) fn run(
+    connection: String,
+    method: String,
+    path: String,
+    query: Vec<String>,
+    header: Vec<String>,
+    json: Option<String>,
+    live: Live,
+) -> Outcome {
+    let pairs = |list: Vec<String>, what: &str| -> Result<Vec<(String, String)>, CliError> {
+        list.into_iter()
+            .map(|kv| {
+                kv.split_once('=')
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .ok_or_else(|| CliError::usage(format!("--{what} takes K=V, not `{kv}`")))
+            })
+            .collect()
+    };
+    let (query, headers) = (pairs(query, "query")?, pairs(header, "header")?);
+    let body = match json.as_deref() {
+        None => None,
+        Some(arg) => Some(read_json_arg(arg, "the body")?),
+    };
+    let (runtime, masker) = runtime_for(&live)?;
+    match block_on(runtime.call(&connection, &method, &path, query, headers, body))? {
+        Ok(v) => {
+            write_stdout(&(serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"))?;
+            let status = v["status"].as_u64().unwrap_or(0);
+            Ok(if (200..300).contains(&status) {
+                Exit::Success
+            } else {
+                Exit::Findings
+            })
+        }
+        Err(f) => Err(CliError::new(failure_code(&f), masker.mask(&f.message))),
+    }
+}

@@ -1,0 +1,231 @@
+//! One file per command; what several share is here.
+
+pub(crate) mod auth;
+pub(crate) mod call;
+pub(crate) mod check;
+pub(crate) mod contracts;
+pub(crate) mod explain;
+pub(crate) mod fmt;
+pub(crate) mod import;
+pub(crate) mod init;
+pub(crate) mod ping;
+pub(crate) mod run;
+pub(crate) mod test;
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+
+use intact_check::Severity;
+use intact_check::render::{self, HumanOptions};
+use intact_model::{Analysis, project};
+
+use crate::cli::*;
+use crate::error::{CliError, Exit, Outcome};
+
+/// Runs one command.
+pub(crate) fn dispatch(command: Command) -> Outcome {
+    match command {
+        Command::Check {
+            path,
+            format,
+            deny_warnings,
+            color,
+        } => check::run(path, format, deny_warnings, color),
+        Command::Fmt {
+            paths,
+            check,
+            stdin,
+        } => fmt::run(paths, check, stdin),
+        Command::Explain { code } => explain::run(code),
+        Command::Init { dir, name } => init::run(dir, name),
+        Command::Contracts {
+            id,
+            input,
+            output,
+            example,
+        } => contracts::run(id, input, output, example),
+        Command::Run { name, input, live } => run::run(name, input, live),
+        Command::Ping { connection, live } => ping::run(connection, live),
+        Command::Call {
+            connection,
+            method,
+            path,
+            query,
+            header,
+            json,
+            live,
+        } => call::run(connection, method, path, query, header, json, live),
+        Command::Test {
+            path,
+            filter,
+            format,
+            jobs,
+            env,
+            live: _,
+        } => test::run(path, filter, format, jobs, env),
+        Command::Auth { what } => match what {
+            AuthCommand::Login {
+                connection,
+                live,
+                port,
+                timeout,
+                no_browser,
+            } => auth::login(connection, live, port, timeout, no_browser),
+            AuthCommand::Logout {
+                connection,
+                env,
+                project,
+            } => auth::logout(connection, env, project),
+        },
+        Command::Import { what } => import::run(what),
+        Command::Lsp => match intact_lsp::run_stdio() {
+            Ok(()) => Ok(Exit::Success),
+            Err(e) => Err(CliError::usage(format!("the language server stopped: {e}"))),
+        },
+    }
+}
+
+/// The project root for `path` (a folder or file inside a project), or the current folder.
+pub(crate) fn project_root(path: Option<&Path>) -> Result<PathBuf, CliError> {
+    let start = match path {
+        Some(p) => {
+            if !p.exists() {
+                return Err(CliError::usage(format!("{} does not exist", p.display())));
+            }
+            p.to_path_buf()
+        }
+        None => std::env::current_dir()
+            .map_err(|e| CliError::usage(format!("cannot read the current folder: {e}")))?,
+    };
+    project::find_root(&start).ok_or_else(|| {
+        CliError::usage(format!(
+            "no {} found in {} or any folder above it; run `intact init` to start a project",
+            project::ROOT_FILE,
+            start.display()
+        ))
+    })
+}
+
+pub(crate) fn load(root: &Path) -> Result<Analysis, CliError> {
+    let files = project::load(root).map_err(|e| CliError::usage(e.to_string()))?;
+    Ok(Analysis::new(files))
+}
+
+/// Reports name files as seen from the working directory, so that CI annotations and editors find
+/// them when the project is a subfolder.
+pub(crate) fn report_names(root: &Path) -> render::FileNames {
+    match std::env::current_dir() {
+        Ok(cwd) => render::FileNames::from_working_dir(root, &cwd),
+        Err(_) => render::FileNames::root_relative(),
+    }
+}
+
+pub(crate) fn write_stdout(text: &str) -> Result<(), CliError> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => Ok(()),
+        // A closed pipe (`intact check | head`) is the reader's choice, not a failure.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(CliError::usage(format!("cannot write the output: {e}"))),
+    }
+}
+
+/// A JSON argument: a file, or `-` for standard input.
+pub(crate) fn read_json_arg(arg: &str, what: &str) -> Result<serde_json::Value, CliError> {
+    let text = if arg == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| CliError::usage(format!("cannot read standard input: {e}")))?;
+        text
+    } else {
+        std::fs::read_to_string(arg)
+            .map_err(|e| CliError::usage(format!("cannot read {arg}: {e}")))?
+    };
+    serde_json::from_str(&text).map_err(|e| {
+        CliError::usage(format!(
+            "{what} ({arg}) {}",
+            intact_expr::eval::json_error(&e)
+        ))
+    })
+}
+
+/// The project, refused while `intact check` reports errors in it.
+pub(crate) fn load_checked(root: &Path) -> Result<Analysis, CliError> {
+    let analysis = load(root)?;
+    let errors: Vec<_> = intact_check::check(&analysis)
+        .into_iter()
+        .filter(|d| d.severity == Severity::Error)
+        .collect();
+    if !errors.is_empty() {
+        // The errors themselves, so that nobody has to run `intact check` to see them.
+        let tty = std::io::stderr().is_terminal();
+        eprint!(
+            "{}",
+            render::human(
+                &analysis,
+                &errors,
+                &report_names(root),
+                HumanOptions {
+                    color: false,
+                    unicode: tty,
+                    width: 100
+                }
+            )
+        );
+        return Err(CliError::new(
+            Exit::Findings,
+            format!(
+                "the project has {} error(s), shown above; fix them first",
+                errors.len()
+            ),
+        ));
+    }
+    Ok(analysis)
+}
+
+/// The project, its environment and a runtime, for `run`, `ping` and `call`.
+pub(crate) fn runtime_for(
+    live: &Live,
+) -> Result<
+    (
+        intact_run::Runtime,
+        std::sync::Arc<intact_run::mask::Masker>,
+    ),
+    CliError,
+> {
+    let root = project_root(live.project.as_deref())?;
+    let analysis = load_checked(&root)?;
+    let (env_name, trace) = (live.env.as_str(), live.trace);
+    let masker = std::sync::Arc::new(intact_run::mask::Masker::new());
+    let env = intact_run::env::load(&root, env_name, &masker, &|v| std::env::var(v).ok())
+        .map_err(|e| CliError::usage(e.0))?;
+    let store = intact_run::oauth::TokenStore::user(&root, env_name).map_err(CliError::usage)?;
+    let mut runtime = intact_run::Runtime::new(std::sync::Arc::new(analysis), env, masker.clone())
+        .with_token_store(store);
+    if trace {
+        runtime = runtime.with_trace(std::sync::Arc::new(|line: &str| eprintln!("trace: {line}")));
+    }
+    Ok((runtime, masker))
+}
+
+pub(crate) fn failure_code(f: &intact_run::Failure) -> Exit {
+    if f.before_any_request {
+        Exit::Usage
+    } else if f.message.contains("could not be sent") {
+        Exit::Unreachable
+    } else {
+        Exit::Findings
+    }
+}
+
+pub(crate) fn block_on<T>(f: impl std::future::Future<Output = T>) -> Result<T, CliError> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::usage(e.to_string()))?;
+    Ok(rt.block_on(f))
+}

@@ -1,0 +1,95 @@
+//! `intact test`: the project's tests, against mocks or an environment.
+
+use std::path::{Path, PathBuf};
+
+use super::*;
+use crate::cli::*;
+use crate::error::{CliError, Exit, Outcome};
+
+pub(crate) fn run(
+    path: Option<PathBuf>,
+    filter: Option<String>,
+    format: TestFormat,
+    jobs: usize,
+    live_env: Option<String>,
+) -> Outcome {
+    let root = project_root(path.as_deref())?;
+    let analysis = load_checked(&root)?;
+    let mode = match live_env {
+        None => intact_run::testing::Mode::Mocks,
+        Some(env) => intact_run::testing::Mode::Live {
+            tokens: Some(
+                intact_run::oauth::TokenStore::user(&root, &env).map_err(CliError::usage)?,
+            ),
+            env,
+        },
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(jobs.clamp(1, 8))
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::usage(e.to_string()))?;
+    let started = std::time::Instant::now();
+    let names = report_names(&root);
+    let mut results = rt
+        .block_on(intact_run::testing::run_tests(
+            std::sync::Arc::new(analysis),
+            root,
+            filter,
+            jobs,
+            mode,
+        ))
+        .map_err(CliError::usage)?;
+    for r in &mut results {
+        r.file = names.name(Path::new(&r.file));
+    }
+    let failed = results.iter().filter(|r| r.failed()).count();
+    let skipped = results.iter().filter(|r| r.skipped().is_some()).count();
+    let out = match format {
+        TestFormat::Junit => intact_run::testing::junit(&results),
+        TestFormat::Json => intact_run::testing::json_report(&results),
+        TestFormat::Human => {
+            let mut out = String::new();
+            for r in &results {
+                if let Some(why) = r.skipped() {
+                    out.push_str(&format!("skip   {} ({}): {why}\n", r.name, r.file));
+                    continue;
+                }
+                let mark = if r.failed() { "FAILED" } else { "ok" };
+                out.push_str(&format!(
+                    "{mark:<6} {} ({}, {} ms)\n",
+                    r.name,
+                    r.file,
+                    r.duration.as_millis()
+                ));
+                for f in &r.failures {
+                    out.push_str(&format!("         {f}\n"));
+                }
+                // What the run did, for a failed test: its requests and `log` lines.
+                if r.failed() && !r.trace.is_empty() {
+                    out.push_str("         trace:\n");
+                    for l in &r.trace {
+                        out.push_str(&format!("           {l}\n"));
+                    }
+                }
+            }
+            let skips = if skipped > 0 {
+                format!(", {skipped} skipped")
+            } else {
+                String::new()
+            };
+            out.push_str(&format!(
+                "\n{} passed, {failed} failed{skips} in {:.2} s\n",
+                results.len() - failed - skipped,
+                started.elapsed().as_secs_f64()
+            ));
+            out
+        }
+    };
+    write_stdout(&out)?;
+    Ok(if failed > 0 {
+        Exit::Findings
+    } else {
+        Exit::Success
+    })
+}
