@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use intact_model::catalogue::MAX_VARIABLES;
+use intact_model::catalogue::{AuthKind, MAX_VARIABLES};
 use intact_model::contracts::{self, CONTRACTS, Switch};
 use intact_model::symbols::{Site, Symbol, SymbolIndex};
 use intact_model::*;
@@ -237,7 +237,7 @@ impl<'a> Cx<'a> {
                         continue;
                     };
                     let params = c.all_params();
-                    let oauth = c.auth.as_ref().is_some_and(|a| a.form == "oauth2");
+                    let oauth = c.auth.as_ref().is_some_and(|a| a.form == AuthKind::OAuth2);
                     let known =
                         params.iter().any(|p| p.name == *name) || (oauth && name == "access_token");
                     if !known {
@@ -775,7 +775,11 @@ impl<'a> Cx<'a> {
             }
             seen.push(&conn.name.name);
             // OAuth 2.0 tokens come from the mock server's token endpoint.
-            if conn.auth.as_ref().is_some_and(|a| a.form == "oauth2") {
+            if conn
+                .auth
+                .as_ref()
+                .is_some_and(|a| a.form == AuthKind::OAuth2)
+            {
                 continue;
             }
             let given: Vec<&str> = t
@@ -1106,9 +1110,9 @@ pub fn skeleton(contract: &contracts::Contract) -> String {
 fn connection_reads(conn: &ConnectionDef) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     if let Some(auth) = &conn.auth {
-        let implicit: &[&str] = match auth.form.as_str() {
-            "basic" => &["username", "password"],
-            "bearer" => &["token"],
+        let implicit: &[&str] = match auth.form {
+            AuthKind::Basic => &["username", "password"],
+            AuthKind::Bearer => &["token"],
             _ => &[],
         };
         // Without its setting, the form reads the param of the same name.

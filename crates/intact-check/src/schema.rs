@@ -2,7 +2,7 @@
 //! arguments, properties, children and value types (`schema::*`, `name::invalid`, `name::reserved`,
 //! `http::status`).
 
-use intact_model::catalogue::{self, Body, Kind, NodeSpec, Ty};
+use intact_model::catalogue::{self, AuthKind, Body, Grant, Kind, NodeSpec, Ty};
 use intact_model::{FileId, Loc, template};
 use intact_syntax::{Literal, Node, Value};
 
@@ -136,8 +136,8 @@ impl SchemaCheck<'_> {
             .label(format!("no {what}"))
             .help(help.to_string())
         };
-        match form {
-            "oauth2" => {
+        match AuthKind::parse(form) {
+            Some(AuthKind::OAuth2) => {
                 if !has(Kind::Grant) {
                     self.out.push(missing(
                         "a `grant`",
@@ -154,14 +154,15 @@ impl SchemaCheck<'_> {
                     .children()
                     .find(|c| c.name() == "grant")
                     .and_then(|c| c.arg(0))
-                    .and_then(|a| a.value.as_str());
-                if grant == Some("authorization-code") && !has(Kind::AuthorizeUrl) {
+                    .and_then(|a| a.value.as_str())
+                    .and_then(Grant::parse);
+                if grant == Some(Grant::AuthorizationCode) && !has(Kind::AuthorizeUrl) {
                     self.out.push(missing(
                         "an `authorize-url` for the authorization-code grant",
                         "add `authorize-url \"https://…/oauth/authorize\"`",
                     ));
                 }
-                if grant == Some("client-credentials") && has(Kind::Pkce) {
+                if grant == Some(Grant::ClientCredentials) && has(Kind::Pkce) {
                     let loc = seen.iter().find(|(k, _)| *k == Kind::Pkce).unwrap().1;
                     self.out.push(
                         Diagnostic::new(
@@ -174,13 +175,15 @@ impl SchemaCheck<'_> {
                     );
                 }
             }
-            "api-key" if !has(Kind::Header) && !has(Kind::Query) => {
+            Some(AuthKind::ApiKey) if !has(Kind::Header) && !has(Kind::Query) => {
                 self.out.push(missing(
                     "a `header` or `query` that carries the key",
                     "add `header \"X-Api-Key\" \"${auth.api_key}\"`",
                 ));
             }
-            "custom" if !has(Kind::Header) && !has(Kind::Query) && !has(Kind::Cookie) => {
+            Some(AuthKind::Custom)
+                if !has(Kind::Header) && !has(Kind::Query) && !has(Kind::Cookie) =>
+            {
                 self.out.push(missing(
                     "at least one `header`, `query` or `cookie`",
                     "add `header \"Authorization\" \"…\"`",

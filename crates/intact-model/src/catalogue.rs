@@ -846,6 +846,80 @@ pub static AUTH_FORM_SPECS: &[AuthForm] = &[
     },
 ];
 
+/// The authentication forms of a connection (`auth "FORM"`), as the model holds them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AuthKind {
+    Basic,
+    OAuth2,
+    Custom,
+    Bearer,
+    ApiKey,
+}
+
+impl AuthKind {
+    pub const ALL: [AuthKind; 5] = [
+        AuthKind::Basic,
+        AuthKind::OAuth2,
+        AuthKind::Custom,
+        AuthKind::Bearer,
+        AuthKind::ApiKey,
+    ];
+
+    /// The form as written in KDL.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthKind::Basic => "basic",
+            AuthKind::OAuth2 => "oauth2",
+            AuthKind::Custom => "custom",
+            AuthKind::Bearer => "bearer",
+            AuthKind::ApiKey => "api-key",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<AuthKind> {
+        AuthKind::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+
+    /// What the catalogue says of the form: its children and implicit params.
+    pub fn spec(self) -> &'static AuthForm {
+        auth_form(self.as_str()).expect("every auth kind has a spec")
+    }
+}
+
+impl std::fmt::Display for AuthKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The OAuth 2.0 grants (`grant "…"`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Grant {
+    ClientCredentials,
+    AuthorizationCode,
+}
+
+impl Grant {
+    pub const ALL: [Grant; 2] = [Grant::ClientCredentials, Grant::AuthorizationCode];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Grant::ClientCredentials => "client-credentials",
+            Grant::AuthorizationCode => "authorization-code",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Grant> {
+        Grant::ALL.into_iter().find(|g| g.as_str() == text)
+    }
+}
+
+impl std::fmt::Display for Grant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 pub fn auth_form(name: &str) -> Option<&'static AuthForm> {
     AUTH_FORM_SPECS.iter().find(|f| f.name == name)
 }
@@ -916,6 +990,17 @@ pub fn parse_size_bytes(text: &str) -> Option<u64> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_enums_name_what_the_catalogue_lists() {
+        use super::*;
+        let kinds: Vec<&str> = AuthKind::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(kinds, AUTH_FORMS);
+        let specs: Vec<&str> = AUTH_FORM_SPECS.iter().map(|f| f.name).collect();
+        assert_eq!(specs, AUTH_FORMS);
+        let grants: Vec<&str> = Grant::ALL.iter().map(|g| g.as_str()).collect();
+        assert_eq!(grants, GRANTS);
+    }
+
     use super::*;
 
     #[test]

@@ -6,7 +6,7 @@
 
 use intact_syntax::{Literal, Node, Span, Value};
 
-use crate::catalogue::{self, Kind};
+use crate::catalogue::{self, AuthKind, Grant, Kind};
 use crate::template;
 use crate::{FileId, Loc, SourceFile};
 
@@ -192,11 +192,7 @@ impl ConnectionDef {
                 declared: Some(p.name.loc),
             })
             .collect();
-        if let Some(form) = self
-            .auth
-            .as_ref()
-            .and_then(|a| catalogue::auth_form(&a.form))
-        {
+        if let Some(form) = self.auth.as_ref().map(|a| a.form.spec()) {
             for (name, password) in form.implicit_params {
                 match out.iter_mut().find(|p| p.name == *name) {
                     Some(p) => {
@@ -232,7 +228,11 @@ impl ConnectionDef {
             .filter(|p| p.secret)
             .map(|p| p.name.clone())
             .collect();
-        if self.auth.as_ref().is_some_and(|a| a.form == "oauth2") {
+        if self
+            .auth
+            .as_ref()
+            .is_some_and(|a| a.form == AuthKind::OAuth2)
+        {
             out.push("access_token".into());
         }
         out
@@ -289,7 +289,7 @@ pub struct ParamDef {
 
 #[derive(Debug)]
 pub struct AuthDef {
-    pub form: String,
+    pub form: AuthKind,
     pub loc: Loc,
     /// Single-valued settings by child name (`grant`, `token-url`, …).
     pub settings: Vec<(String, Template)>,
@@ -302,6 +302,15 @@ pub struct AuthDef {
 }
 
 impl AuthDef {
+    /// The OAuth 2.0 grant (`client-credentials` when not written); `None` for one the catalogue
+    /// does not know (reported by the checker).
+    pub fn grant(&self) -> Option<Grant> {
+        match self.setting("grant") {
+            Some(t) => Grant::parse(&t.text),
+            None => Some(Grant::ClientCredentials),
+        }
+    }
+
     pub fn setting(&self, name: &str) -> Option<&Template> {
         self.settings
             .iter()
@@ -772,9 +781,14 @@ impl Lowerer<'_> {
                     }
                 }
                 "auth" => {
-                    if let Some(form) = c.arg(0).and_then(|l| l.value.as_str()) {
+                    // An unknown form is `schema::invalid-value`; the model has no auth then.
+                    if let Some(form) = c
+                        .arg(0)
+                        .and_then(|l| l.value.as_str())
+                        .and_then(AuthKind::parse)
+                    {
                         let mut auth = AuthDef {
-                            form: form.to_string(),
+                            form,
                             loc: self.loc(c.span),
                             settings: Vec::new(),
                             credentials: Vec::new(),

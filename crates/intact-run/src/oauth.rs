@@ -10,7 +10,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
 use intact_expr::eval::json_text as text_of;
-use intact_model::{AuthDef, ConnectionDef, Tree};
+use intact_model::catalogue::{AuthKind, Grant};
+use intact_model::{ConnectionDef, Tree};
 use serde_json::{Map, Value as J, json};
 
 use crate::runtime::{ErrorType, Failure, Frame, Runtime, root_cause};
@@ -229,12 +230,6 @@ pub struct LoginDone {
     pub has_refresh_token: bool,
 }
 
-fn grant_of(auth: &AuthDef) -> &str {
-    auth.setting("grant")
-        .map(|t| t.text.as_str())
-        .unwrap_or("client-credentials")
-}
-
 fn before_request(message: String) -> Failure {
     Failure {
         before_any_request: true,
@@ -284,8 +279,8 @@ impl Runtime {
                 return Ok(st.access_token.clone());
             }
         }
-        let (answer, used_refresh) = match grant_of(auth) {
-            "client-credentials" => {
+        let (answer, used_refresh) = match auth.grant() {
+            Some(Grant::ClientCredentials) => {
                 let mut form = vec![("grant_type".to_string(), "client_credentials".to_string())];
                 if !auth.scopes.is_empty() {
                     form.push(("scope".into(), auth.scopes.join(" ")));
@@ -296,8 +291,9 @@ impl Runtime {
                     None,
                 )
             }
-            "authorization-code" => self.refresh(conn, frame, stored.as_ref()).await?,
-            other => {
+            Some(Grant::AuthorizationCode) => self.refresh(conn, frame, stored.as_ref()).await?,
+            None => {
+                let other = auth.setting("grant").map_or("", |t| t.text.as_str());
                 return Err(before_request(format!(
                     "connection `{name}` uses the OAuth 2.0 grant `{other}`, which intact does not run; use client-credentials or authorization-code"
                 )));
@@ -540,7 +536,7 @@ impl Runtime {
         let auth = conn
             .auth
             .as_ref()
-            .filter(|a| a.form == "oauth2" && grant_of(a) == "authorization-code")
+            .filter(|a| a.form == AuthKind::OAuth2 && a.grant() == Some(Grant::AuthorizationCode))
             .ok_or_else(|| {
                 before_request(format!(
                     "connection `{connection}` does not use the OAuth 2.0 authorization-code grant, so there is nothing to log in to; `intact ping {connection}` checks its credentials"

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use base64::Engine;
 use intact_expr::eval::{Mappings, json_text as text_of};
+use intact_model::catalogue::AuthKind;
 use intact_model::contracts::{self, Side};
 use intact_model::eval::{
     Place, Programs, ProjectMappings, eval_text_seen, eval_tree_seen, failing_place,
@@ -890,7 +891,10 @@ impl Runtime {
             None => frame.conn.or_else(|| self.connection(None)),
         }
         .ok_or_else(|| Failure::new(format!("request `{step_name}` has no connection")))?;
-        let oauth = conn.auth.as_ref().is_some_and(|a| a.form == "oauth2");
+        let oauth = conn
+            .auth
+            .as_ref()
+            .is_some_and(|a| a.form == AuthKind::OAuth2);
         // The access token of an OAuth 2.0 connection, fetched before the request's templates so
         // that they can read it as `auth.access_token` (a header that carries it otherwise).
         let mut token = None;
@@ -1407,8 +1411,8 @@ impl Runtime {
             }?;
             Ok(text_of(&v))
         };
-        match auth.form.as_str() {
-            "basic" => {
+        match auth.form {
+            AuthKind::Basic => {
                 let user = setting("username", "${auth.username}")?;
                 let pass = setting("password", "${auth.password}")?;
                 let token =
@@ -1417,12 +1421,12 @@ impl Runtime {
                 self.masker.add(&token);
                 headers.push(("Authorization".into(), format!("Basic {token}")));
             }
-            "bearer" => {
+            AuthKind::Bearer => {
                 let token = setting("token", "${auth.token}")?;
                 self.masker.add(&token);
                 headers.push(("Authorization".into(), format!("Bearer {token}")));
             }
-            "api-key" | "custom" => {
+            AuthKind::ApiKey | AuthKind::Custom => {
                 for (kind, name, t) in &auth.credentials {
                     let v = text_of(&self.eval(&Tree::Template(t.clone()), frame)?);
                     self.masker.add(&v);
@@ -1434,15 +1438,7 @@ impl Runtime {
                 }
             }
             // The access token is fetched (and cached) by `oauth_token`.
-            "oauth2" => {}
-            other => {
-                return Err(Failure {
-                    before_any_request: true,
-                    ..Failure::new(format!(
-                        "`auth \"{other}\"` is not supported by this version of the executor yet"
-                    ))
-                });
-            }
+            AuthKind::OAuth2 => {}
         }
         Ok(())
     }
