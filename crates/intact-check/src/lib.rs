@@ -18,7 +18,6 @@ pub use diagnostic::{Diagnostic, Fix, Label, Severity};
 pub use exprs::{scope_at, step_types};
 pub use intact_model::Analysis;
 pub use openapi::DocumentCache;
-pub use rules::{skeleton, walk_steps};
 
 use intact_model::{FileId, Loc};
 use intact_syntax::Span;

@@ -451,7 +451,7 @@ pub(crate) fn check(a: &Analysis, docs: &Documents, out: &mut Vec<Diagnostic>) {
         out.push(d);
     }
     for steps in owners {
-        crate::walk_steps(steps, &mut |s| {
+        intact_model::walk_steps(steps, &mut |s| {
             let StepKind::Request(req) = &s.kind else {
                 return;
             };

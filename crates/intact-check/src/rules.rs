@@ -383,7 +383,7 @@ impl<'a> Cx<'a> {
             }
         }
         for (owner, steps) in owners {
-            walk_steps(steps, &mut |s| {
+            intact_model::walk_steps(steps, &mut |s| {
                 let StepKind::Request(req) = &s.kind else {
                     return;
                 };
@@ -553,7 +553,7 @@ impl<'a> Cx<'a> {
                 continue;
             }
             let at = switch_loc(project, contract.mandatory_with).unwrap_or(project.loc);
-            let skeleton = skeleton(contract);
+            let skeleton = contracts::skeleton(contract);
             out.push(
                 Diagnostic::new(
                     "contract::missing-action",
@@ -632,7 +632,7 @@ impl<'a> Cx<'a> {
             .chain(self.m.connections.iter().filter_map(|c| c.ping.as_ref()));
         for steps in lists {
             structure(steps, out);
-            walk_steps(steps, &mut |s| {
+            intact_model::walk_steps(steps, &mut |s| {
                 let StepKind::Call {
                     flow: Some(fid),
                     args,
@@ -877,7 +877,7 @@ impl<'a> Cx<'a> {
         let mut graph: CallGraph = Vec::new();
         for f in &self.m.flows {
             let mut calls = Vec::new();
-            walk_steps(&f.steps, &mut |s| {
+            intact_model::walk_steps(&f.steps, &mut |s| {
                 if let StepKind::Call { flow: Some(id), .. } = &s.kind {
                     calls.push((id.name.clone(), id.loc));
                 }
@@ -1061,50 +1061,6 @@ fn switch_loc(p: &ProjectDef, sw: Switch) -> Option<Loc> {
     }
 }
 
-/// An action skeleton for a contract, as the help of `contract::missing-action` shows it.
-pub fn skeleton(contract: &contracts::Contract) -> String {
-    let name = contract.id.replace('-', "_");
-    let mut s = format!("action \"{name}\" contract=\"{}\" {{\n", contract.id);
-    // The request is a guess at the API's shape, so it starts commented out.
-    let (method, path, body) = contracts::typical_request(contract.id);
-    let (path, query) = match path.split_once('?') {
-        Some((p, q)) => (p, q.split_once('=')),
-        None => (path, None),
-    };
-    s.push_str(&format!(
-        "    // request \"call\" \"{method}\" {}",
-        intact_syntax::quote(path)
-    ));
-    match (query, body) {
-        (None, None) => s.push('\n'),
-        (q, b) => {
-            s.push_str(" {\n");
-            if let Some((k, v)) = q {
-                s.push_str(&format!(
-                    "    //     query {} {}\n",
-                    intact_syntax::quote(k),
-                    intact_syntax::quote(v)
-                ));
-            }
-            if let Some(b) = b {
-                s.push_str(&format!("    //     json {}\n", intact_syntax::quote(b)));
-            }
-            s.push_str("    // }\n");
-        }
-    }
-    if contract.output_fields.is_empty() {
-        s.push_str("    return {}\n");
-    } else {
-        s.push_str("    return {\n");
-        for f in contract.output_fields {
-            s.push_str(&format!("        {f} \"${{…}}\"\n"));
-        }
-        s.push_str("    }\n");
-    }
-    s.push('}');
-    s
-}
-
 /// The params (`auth.NAME`) a connection's URL, headers and auth read when a request goes through
 /// it, the implicit ones of basic and bearer auth included.
 fn connection_reads(conn: &ConnectionDef) -> Vec<String> {
@@ -1159,16 +1115,8 @@ fn dup<'a>(out: &mut Vec<Diagnostic>, what: &str, ids: impl Iterator<Item = &'a 
 
 fn step_dups(out: &mut Vec<Diagnostic>, steps: &[Step]) {
     let mut names = Vec::new();
-    walk_steps(steps, &mut |s| names.extend(s.name.iter()));
+    intact_model::walk_steps(steps, &mut |s| names.extend(s.name.iter()));
     dup(out, "step", names.into_iter());
-}
-
-/// Visits every step, nested bodies included, in order.
-pub fn walk_steps<'a>(steps: &'a [Step], f: &mut dyn FnMut(&'a Step)) {
-    for s in steps {
-        f(s);
-        walk_steps(&s.body, f);
-    }
 }
 
 /// A did-you-mean inside `${…}` replaces the bare name, not a quoted one.

@@ -225,7 +225,7 @@ fn missing_action_skeletons_fit_their_contracts() {
         "project \"p\" {\n    display-name \"P\"\n}\nconnection \"api\" {\n    base-url \"https://api.example.com\"\n}\n",
     );
     for c in intact_model::contracts::CONTRACTS {
-        let skeleton = intact_check::skeleton(c);
+        let skeleton = intact_model::contracts::skeleton(c);
         let (method, _, _) = intact_model::contracts::typical_request(c.id);
         assert!(
             skeleton.contains(&format!("request \"call\" \"{method}\"")),

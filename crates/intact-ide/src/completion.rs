@@ -161,7 +161,7 @@ fn skeletons(analysis: &Snapshot, replace: Span) -> Vec<CompletionItem> {
                         "An action for the contract `{}`, with its output fields to fill in.",
                         c.id
                     )),
-                    insert: intact_check::skeleton(c),
+                    insert: intact_model::contracts::skeleton(c),
                     replace,
                 },
             )

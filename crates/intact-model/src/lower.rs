@@ -497,6 +497,14 @@ pub struct Request {
     pub expect: Vec<(i64, Loc)>,
 }
 
+/// Visits every step, nested bodies included, in order.
+pub fn walk_steps<'a>(steps: &'a [Step], f: &mut dyn FnMut(&'a Step)) {
+    for s in steps {
+        f(s);
+        walk_steps(&s.body, f);
+    }
+}
+
 struct Lowerer<'a> {
     file: FileId,
     text: &'a str,

@@ -16,7 +16,7 @@ impl Cx<'_> {
             return;
         };
         let mut returns = Vec::new();
-        crate::walk_steps(&ac.steps, &mut |s| {
+        intact_model::walk_steps(&ac.steps, &mut |s| {
             if let StepKind::Return(tree) = &s.kind {
                 returns.push((s.keyword, tree.as_ref()));
             }

@@ -13,7 +13,7 @@ impl Cx<'_> {
         let check = |steps: &[Step], conn: Option<&ConnectionDef>, out: &mut Vec<Diagnostic>| {
             let Some(c) = conn else { return };
             let secret = c.secret_params();
-            crate::walk_steps(steps, &mut |s| {
+            intact_model::walk_steps(steps, &mut |s| {
                 let to_other_connection = matches!(&s.kind, StepKind::Request(r) if r.connection.as_ref().is_some_and(|n| n.name != c.name.name));
                 for t in &s.templates {
                     if t.role == Role::Header && !to_other_connection {

@@ -99,7 +99,7 @@ impl<'a> Cx<'a> {
     /// the focus (completion in another definition) are typed silently.
     pub(super) fn callees_first(&mut self, steps: &'a [Step], out: &mut Vec<Diagnostic>) {
         let mut callees = Vec::new();
-        crate::walk_steps(steps, &mut |s| {
+        intact_model::walk_steps(steps, &mut |s| {
             if let StepKind::Call { flow: Some(id), .. } = &s.kind {
                 callees.push(id.name.as_str());
             }
@@ -127,7 +127,7 @@ impl<'a> Cx<'a> {
         out: &mut Vec<Diagnostic>,
     ) -> Vec<Type> {
         let mut all = Vec::new();
-        crate::walk_steps(steps, &mut |s| {
+        intact_model::walk_steps(steps, &mut |s| {
             all.extend(s.name.iter().map(|n| n.name.clone()))
         });
         let scope = Scope {
