@@ -1,0 +1,139 @@
+//! Why a run failed: `Failure`, its executionStatus error type, and the output it leaves.
+
+use intact_expr::eval::json_text as text_of;
+use serde_json::{Map, Value as J, json};
+
+/// The error types of executionStatus.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorType {
+    ResourceNotFound,
+    RateLimitExceeded,
+    InvalidCredentials,
+    TokenExpired,
+    GenericFailure,
+}
+
+impl ErrorType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorType::ResourceNotFound => "RESOURCE_NOT_FOUND",
+            ErrorType::RateLimitExceeded => "RATE_LIMIT_EXCEEDED",
+            ErrorType::InvalidCredentials => "INVALID_CREDENTIALS",
+            ErrorType::TokenExpired => "TOKEN_EXPIRED",
+            ErrorType::GenericFailure => "GENERIC_FAILURE",
+        }
+    }
+
+    pub(super) fn parse(s: &str) -> ErrorType {
+        match s {
+            "RESOURCE_NOT_FOUND" => ErrorType::ResourceNotFound,
+            "RATE_LIMIT_EXCEEDED" => ErrorType::RateLimitExceeded,
+            "INVALID_CREDENTIALS" => ErrorType::InvalidCredentials,
+            "TOKEN_EXPIRED" => ErrorType::TokenExpired,
+            _ => ErrorType::GenericFailure,
+        }
+    }
+
+    pub(super) fn from_status(status: u16) -> ErrorType {
+        match status {
+            404 => ErrorType::ResourceNotFound,
+            429 => ErrorType::RateLimitExceeded,
+            401 => ErrorType::InvalidCredentials,
+            _ => ErrorType::GenericFailure,
+        }
+    }
+}
+
+/// Why a run failed. Messages are masked before they are shown.
+#[derive(Clone, Debug)]
+pub struct Failure {
+    pub message: String,
+    pub error_type: ErrorType,
+    pub status: Option<u16>,
+    pub step: Option<String>,
+    pub body: Option<J>,
+    pub request_id: Option<String>,
+    /// Problems of the run itself (invalid input, an unknown action) rather than of the API.
+    pub before_any_request: bool,
+}
+
+impl Failure {
+    /// A failure of the run itself, for callers outside the runtime.
+    pub fn new_public(message: impl Into<String>) -> Failure {
+        Failure {
+            before_any_request: true,
+            ..Failure::new(message)
+        }
+    }
+
+    pub(crate) fn new(message: impl Into<String>) -> Failure {
+        Failure {
+            message: message.into(),
+            error_type: ErrorType::GenericFailure,
+            status: None,
+            step: None,
+            body: None,
+            request_id: None,
+            before_any_request: false,
+        }
+    }
+
+    pub(super) fn as_error_value(&self) -> J {
+        json!({
+            "message": self.message,
+            "status": self.status,
+            "type": self.error_type.as_str(),
+            "step": self.step,
+            "body": self.body,
+        })
+    }
+}
+
+pub(crate) fn root_cause(e: &reqwest::Error) -> String {
+    let mut cause: &dyn std::error::Error = e;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    cause.to_string()
+}
+
+pub(super) fn with_status(mut output: J, status: &str, failure: Option<&Failure>) -> J {
+    if !output.is_object() {
+        output = json!({});
+    }
+    let has_own = output.get("executionStatus").is_some();
+    if !has_own || failure.is_some() {
+        let mut es = json!({"status": status});
+        if let Some(f) = failure {
+            let mut err = Map::new();
+            err.insert("code".into(), J::String(f.error_type.as_str().into()));
+            err.insert("summary".into(), J::String(f.message.clone()));
+            err.insert("type".into(), J::String(f.error_type.as_str().into()));
+            if let Some(s) = f.status {
+                err.insert("httpStatusCode".into(), J::from(s));
+            }
+            if let Some(r) = &f.request_id {
+                err.insert("requestId".into(), J::String(r.clone()));
+            }
+            if let Some(b) = &f.body {
+                err.insert("details".into(), J::Array(vec![J::String(text_of(b))]));
+            }
+            es["errors"] = J::Array(vec![J::Object(err)]);
+        }
+        output["executionStatus"] = es;
+    }
+    output
+}
+
+/// `json omit-null=#true`: every object field whose value is null goes, at any depth (list elements
+/// stay, so positions keep their meaning).
+pub(super) fn drop_null_fields(v: &mut J) {
+    match v {
+        J::Object(o) => {
+            o.retain(|_, x| !x.is_null());
+            o.values_mut().for_each(drop_null_fields);
+        }
+        J::Array(a) => a.iter_mut().for_each(drop_null_fields),
+        _ => {}
+    }
+}

@@ -1,0 +1,209 @@
+//! What requests share: safe URLs and paths, connection settings, retries, bounded bodies.
+
+use std::time::Duration;
+
+use intact_model::{ConnectionDef, Step, Template};
+
+use super::*;
+
+/// Refuses a path with a `.` or `..` segment (also percent-encoded: URL parsers resolve `%2E%2E`
+/// too), which would send the request to another resource than the one written: an id of `..`
+/// in `/groups/${g}/members/${u}` would reach `/groups/g1/`. No encoding keeps such a segment one
+/// segment, so the step fails before anything is sent.
+pub(super) fn no_dot_segments(
+    path: String,
+    t: &Template,
+    step: Option<&Step>,
+) -> Result<String, Failure> {
+    let end = path.find(['?', '#']).unwrap_or(path.len());
+    let dots = path[..end].split('/').any(|seg| {
+        let s = seg.to_ascii_lowercase().replace("%2e", ".");
+        s == "." || s == ".."
+    });
+    if dots {
+        return Err(Failure {
+            step: step.and_then(|s| s.name.as_ref()).map(|n| n.name.clone()),
+            ..Failure::new(format!(
+                "the path `{path}` (from `{}`) has a `.` or `..` segment, which would reach another resource: a value in a path must not be `.` or `..`",
+                t.text
+            ))
+        });
+    }
+    Ok(path)
+}
+
+/// Refuses a URL that would carry a connection's requests in clear to another machine
+/// ([`intact_model::urls::is_insecure`]), wherever it was written: project, environment, or a
+/// value computed at run time.
+pub(crate) fn secure_url(url: &str, conn: &ConnectionDef, setting: &str) -> Result<(), Failure> {
+    if intact_model::urls::is_insecure(url) {
+        return Err(Failure {
+            before_any_request: true,
+            ..Failure::new(format!(
+                "the {setting} `{url}` of connection `{}` would send its requests over plain http: use https:// (http:// is allowed only for 127.0.0.1, [::1] and localhost)",
+                conn.name.name
+            ))
+        });
+    }
+    Ok(())
+}
+
+/// Characters left as they are in one path segment (RFC 3986 unreserved).
+pub(super) const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// Characters percent-encoded in a relative URL given whole: controls, space and the few that
+/// may not stand in a URL; `/`, `?`, `&`, `=`, `%` (an existing escape) and the rest stay.
+pub(super) const RELATIVE_URL: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'<')
+    .add(b'>')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'|')
+    .add(b'\\')
+    .add(b'^');
+
+pub(super) fn connection_timeout(conn: &ConnectionDef) -> Option<u64> {
+    conn_setting(conn, "timeout").and_then(|v| intact_model::catalogue::parse_duration_ms(&v))
+}
+
+/// The connection's `max-response-size`, else [`MAX_RESPONSE_BYTES`].
+pub(super) fn max_response_size(conn: &ConnectionDef) -> usize {
+    conn_setting(conn, "max-response-size")
+        .and_then(|v| intact_model::catalogue::parse_size_bytes(&v))
+        .filter(|n| (1..=intact_model::catalogue::MAX_RESPONSE_SIZE_LIMIT).contains(n))
+        .map_or(MAX_RESPONSE_BYTES, |n| n as usize)
+}
+
+pub(super) fn request_id_header(conn: &ConnectionDef) -> Option<String> {
+    conn_setting(conn, "request-id-header")
+}
+
+/// Single-valued connection children that lowering keeps only on the node (`timeout`, …).
+pub(super) fn conn_setting(conn: &ConnectionDef, name: &str) -> Option<String> {
+    conn.settings
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+}
+
+pub(super) struct RetryPolicy {
+    pub(super) max: u32,
+    pub(super) statuses: Vec<u16>,
+    pub(super) unsafe_methods: bool,
+    pub(super) on_connect: bool,
+}
+
+impl RetryPolicy {
+    pub(super) fn of(conn: &ConnectionDef) -> RetryPolicy {
+        match &conn.retry {
+            Some(r) => RetryPolicy {
+                max: r.max.unwrap_or(3),
+                statuses: if r.on.is_empty() {
+                    vec![429]
+                } else {
+                    r.on.clone()
+                },
+                unsafe_methods: r.unsafe_methods,
+                on_connect: r.on.contains(&503),
+            },
+            None => RetryPolicy {
+                max: 3,
+                statuses: vec![429],
+                unsafe_methods: false,
+                on_connect: false,
+            },
+        }
+    }
+
+    /// Exponential backoff with jitter, or the server's Retry-After (at most
+    /// [`MAX_RETRY_AFTER_SECS`]; a longer one is not waited for at all).
+    pub(super) fn backoff(&self, attempt: u32, retry_after: Option<u64>) -> Duration {
+        if let Some(s) = retry_after {
+            return Duration::from_secs(s.min(MAX_RETRY_AFTER_SECS));
+        }
+        let base = 100u64 * 2u64.pow(attempt.min(6));
+        let jitter = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos() as u64 % (base / 2 + 1));
+        Duration::from_millis(base / 2 + jitter)
+    }
+}
+
+/// How many redirects on the connection's own host a request follows.
+pub(super) const MAX_REDIRECTS: usize = 10;
+
+/// The longest `Retry-After` intact waits for; a longer one fails the step as
+/// `RATE_LIMIT_EXCEEDED` at once (docs/security.md).
+pub const MAX_RETRY_AFTER_SECS: u64 = 30;
+
+/// The largest response body intact reads unless the connection's `max-response-size` says
+/// otherwise (docs/security.md): past it the step fails instead of holding an unbounded body in
+/// memory.
+pub const MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
+
+/// `Retry-After` in seconds: a number, or an HTTP date (the seconds until then).
+pub(super) fn retry_after_seconds(v: &str) -> Option<u64> {
+    let v = v.trim();
+    if let Ok(s) = v.parse::<u64>() {
+        return Some(s);
+    }
+    let when = httpdate::parse_http_date(v).ok()?;
+    Some(
+        when.duration_since(std::time::SystemTime::now())
+            .map_or(0, |d| d.as_secs()),
+    )
+}
+
+/// A size as people write it: `32 MiB`, `512 KiB`, `100 B`.
+pub(super) fn size_text(n: usize) -> String {
+    match n {
+        n if n >= 1 << 30 && n % (1 << 30) == 0 => format!("{} GiB", n >> 30),
+        n if n >= 1 << 20 && n % (1 << 20) == 0 => format!("{} MiB", n >> 20),
+        n if n >= 1 << 10 && n % (1 << 10) == 0 => format!("{} KiB", n >> 10),
+        n => format!("{n} B"),
+    }
+}
+
+/// The whole body, or why it could not be had: cut off before its end (a shorter body than its
+/// `Content-Length`, a reset, the timeout) or larger than `limit`. Never a silent empty body.
+pub(super) async fn read_body(
+    mut resp: reqwest::Response,
+    limit: usize,
+) -> Result<Vec<u8>, String> {
+    let too_large = || format!("is larger than the {} intact reads", size_text(limit));
+    if resp.content_length().is_some_and(|n| n > limit as u64) {
+        return Err(too_large());
+    }
+    let mut body = Vec::new();
+    loop {
+        match resp.chunk().await {
+            Ok(Some(chunk)) => {
+                if body.len() + chunk.len() > limit {
+                    return Err(too_large());
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(None) => return Ok(body),
+            Err(e) if e.is_timeout() => {
+                return Err(format!(
+                    "was cut off by the timeout after {} byte(s)",
+                    body.len()
+                ));
+            }
+            Err(e) => {
+                return Err(format!(
+                    "was cut off after {} byte(s): {}",
+                    body.len(),
+                    root_cause(&e)
+                ));
+            }
+        }
+    }
+}

@@ -1,0 +1,574 @@
+//! The runtime: an action or flow run against an environment. This file holds the `Runtime`, its
+//! frames, and the entry points (`run_action`, `run_flow`, `ping`, `call`) with input checks;
+//! each other job has a file: `steps` (the step kinds), `request` (one request step),
+//! `credentials` (auth values, how each form sends them, masking what derives from a secret),
+//! `http` (URL safety, connection settings, retries, bounded bodies), `failure` (failures and
+//! `executionStatus`).
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use intact_expr::eval::Mappings;
+use intact_model::contracts::{self, Side};
+use intact_model::eval::{
+    Place, Programs, ProjectMappings, eval_text_seen, eval_tree_seen, failing_place,
+};
+use intact_model::{
+    ActionDef, Analysis, ConnectionDef, Exec, FlowDef, Ident, Loc, Request, Step, StepKind, Tree,
+};
+use serde_json::{Map, Value as J, json};
+
+use crate::env::Environment;
+use crate::mask::Masker;
+
+mod credentials;
+mod failure;
+mod http;
+mod request;
+mod steps;
+
+pub(crate) use failure::root_cause;
+use failure::*;
+pub use failure::{ErrorType, Failure};
+pub use http::MAX_RETRY_AFTER_SECS;
+pub(crate) use http::secure_url;
+use http::*;
+
+/// The result of running an action: the output with its executionStatus.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    pub output: J,
+    pub succeeded: bool,
+}
+
+type Credentials = (Vec<(String, String)>, Vec<(String, String)>);
+
+/// Receives trace lines, already masked.
+pub type Trace = Arc<dyn Fn(&str) + Send + Sync>;
+
+pub struct Runtime {
+    analysis: Arc<Analysis>,
+    pub(crate) env: Environment,
+    pub(crate) masker: Arc<Masker>,
+    programs: Arc<Programs>,
+    mappings: Arc<ProjectMappings>,
+    pub(crate) client: reqwest::Client,
+    trace: Option<Trace>,
+    /// Evaluated credentials (headers, query parameters) by connection.
+    credentials: std::sync::Mutex<std::collections::HashMap<String, Credentials>>,
+    /// OAuth 2.0 access tokens by connection, with when they expire.
+    pub(crate) tokens:
+        tokio::sync::Mutex<std::collections::HashMap<String, (String, std::time::Instant)>>,
+    /// Where OAuth 2.0 tokens outlive the run (the user's cache folder); memory only when `None`.
+    pub(crate) token_store: Option<crate::oauth::TokenStore>,
+    /// The secret params of each connection ([`ConnectionDef::secret_params`]).
+    secret_params: std::collections::HashMap<String, Vec<String>>,
+}
+
+/// What a list of steps ended with.
+enum Flow {
+    Next,
+    Return(J),
+}
+
+/// Variables of one action or flow run.
+#[derive(Clone)]
+pub(crate) struct Frame<'a> {
+    pub(crate) vars: Map<String, J>,
+    /// The results of the steps that have run, as one object (`steps` in expressions).
+    pub(crate) steps: J,
+    pub(crate) conn: Option<&'a ConnectionDef>,
+    /// The step running, which failures name.
+    pub(crate) step: Option<&'a Step>,
+}
+
+type StepFuture<'a> = Pin<Box<dyn Future<Output = Result<Flow, Failure>> + Send + 'a>>;
+
+impl Runtime {
+    pub fn new(analysis: Arc<Analysis>, env: Environment, masker: Arc<Masker>) -> Runtime {
+        crate::init_tls();
+        let programs = Arc::new(Programs::default());
+        let mappings = ProjectMappings::new(&analysis.model, programs.clone());
+        let secret_params = analysis
+            .model
+            .connections
+            .iter()
+            .map(|c| (c.name.name.clone(), c.secret_params()))
+            .collect();
+        let client = reqwest::Client::builder()
+            .pool_max_idle_per_host(8)
+            // Redirects are followed by the request loop, which knows the connection's host and
+            // its credentials (docs/security.md); no Referer ever carries a URL's query away.
+            .redirect(reqwest::redirect::Policy::none())
+            .referer(false)
+            .build()
+            .expect("the HTTP client builds");
+        Runtime {
+            analysis,
+            env,
+            masker,
+            programs,
+            mappings,
+            client,
+            trace: None,
+            tokens: Default::default(),
+            credentials: Default::default(),
+            token_store: None,
+            secret_params,
+        }
+    }
+
+    /// Keeps OAuth 2.0 tokens in `store` across runs (and reads those `intact auth login` stored).
+    pub fn with_token_store(mut self, store: crate::oauth::TokenStore) -> Runtime {
+        self.token_store = Some(store);
+        self
+    }
+
+    pub fn with_trace(mut self, trace: Trace) -> Runtime {
+        self.trace = Some(trace);
+        self
+    }
+
+    pub fn analysis(&self) -> &Analysis {
+        &self.analysis
+    }
+
+    pub fn masker(&self) -> &Masker {
+        &self.masker
+    }
+
+    /// Formats and masks the line only when someone reads the trace.
+    pub(crate) fn trace(&self, line: std::fmt::Arguments) {
+        if let Some(t) = &self.trace {
+            t(&self.masker.mask(&line.to_string()));
+        }
+    }
+
+    fn model(&self) -> &intact_model::Model {
+        &self.analysis.model
+    }
+
+    pub(crate) fn connection(&self, named: Option<&str>) -> Option<&ConnectionDef> {
+        self.model().connection(named)
+    }
+
+    /// The `app` object: tenant variables from the environment.
+    pub(crate) fn app(&self) -> J {
+        self.env.app_json()
+    }
+
+    pub(crate) fn eval(&self, tree: &Tree, frame: &Frame) -> Result<J, Failure> {
+        let vars: Vec<(&str, &J)> = frame
+            .vars
+            .iter()
+            .map(|(k, v)| (k.as_str(), v))
+            .chain(std::iter::once(("steps", &frame.steps)))
+            .collect();
+        let mappings: Arc<dyn Mappings> = self.mappings.clone();
+        let mut seen = self.secret_watch(frame);
+        failing_place(|| eval_tree_seen(tree, &vars, &self.programs, mappings, &mut seen))
+            .map_err(|(e, place)| self.expression_failure(e, place.as_ref(), frame))
+    }
+
+    /// An expression that failed, named by its step, its place and its text:
+    /// ``an expression failed in step `list` at flows/people.kdl:4:31 `${input.page.cursor}`: no
+    /// field `cursor` in `input.page```.
+    fn expression_failure(&self, message: String, place: Option<&Place>, frame: &Frame) -> Failure {
+        let mut text = String::from("an expression failed");
+        if let Some(s) = frame.step {
+            match &s.name {
+                Some(n) => text.push_str(&format!(" in step `{}`", n.name)),
+                None => text.push_str(&format!(" in `{}`", self.analysis.text_at(s.keyword))),
+            }
+        }
+        if let Some(p) = place {
+            text.push_str(&format!(
+                " at {} `${{{}}}`",
+                self.analysis.place(p.loc),
+                p.expr
+            ));
+        }
+        text.push_str(": ");
+        text.push_str(&message);
+        Failure {
+            step: frame
+                .step
+                .and_then(|s| s.name.as_ref())
+                .map(|n| n.name.clone()),
+            ..Failure::new(text)
+        }
+    }
+
+    fn eval_text_with(
+        &self,
+        text: &str,
+        frame: &Frame,
+        extra: &[(&str, &J)],
+    ) -> Result<J, Failure> {
+        self.eval_text_at(text, frame, extra, None)
+    }
+
+    /// A text evaluated outside its template (a path segment); `at` is where it is written, for a
+    /// failure that happens in the text itself rather than in a mapping it calls.
+    fn eval_text_at(
+        &self,
+        text: &str,
+        frame: &Frame,
+        extra: &[(&str, &J)],
+        at: Option<Place>,
+    ) -> Result<J, Failure> {
+        let mut vars: Vec<(&str, &J)> = frame.vars.iter().map(|(k, v)| (k.as_str(), v)).collect();
+        vars.push(("steps", &frame.steps));
+        vars.extend_from_slice(extra);
+        let mappings: Arc<dyn Mappings> = self.mappings.clone();
+        let mut seen = self.secret_watch(frame);
+        failing_place(|| eval_text_seen(text, &vars, &self.programs, mappings, &mut seen))
+            .map_err(|(e, place)| self.expression_failure(e, place.or(at).as_ref(), frame))
+    }
+
+    /// Fails before any request when the environment lacks a tenant variable that a run of `steps`
+    /// through `conn` may read ([`intact_model::reach`]): an error after a POST went out would
+    /// leave the API half changed.
+    fn variables_given(&self, steps: &[Step], conn: Option<&ConnectionDef>) -> Result<(), Failure> {
+        struct Env<'e>(&'e Environment);
+        impl intact_model::reach::Settled for Env<'_> {
+            fn base_url(&self, c: &str) -> bool {
+                self.0
+                    .connections
+                    .get(c)
+                    .is_some_and(|e| e.base_url.is_some())
+            }
+            fn param(&self, c: &str, p: &str) -> bool {
+                self.0
+                    .connections
+                    .get(c)
+                    .is_some_and(|e| e.params.contains_key(p))
+            }
+        }
+        let declared = &self.model().variables;
+        let missing: Vec<String> =
+            intact_model::reach::variables(self.model(), steps, conn, &Env(&self.env))
+                .into_iter()
+                .filter(|v| !self.env.app.contains_key(v))
+                .filter(|v| declared.iter().any(|d| d.name.name == *v))
+                .collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let list: Vec<String> = missing.iter().map(|v| format!("`{v}`")).collect();
+        // A test's environment is its `app` values, not a file.
+        let message = if self.env.path.as_os_str().is_empty() {
+            format!(
+                "this run reads the tenant variable(s) {} that the test does not give: add `app {}=\"…\"` to the test or to `test-defaults`",
+                list.join(", "),
+                missing[0]
+            )
+        } else {
+            format!(
+                "this run reads the tenant variable(s) {} that {} does not give: add them under [app], e.g. `{} = \"…\"`",
+                list.join(", "),
+                self.env.path.display(),
+                missing[0]
+            )
+        };
+        Err(Failure {
+            before_any_request: true,
+            ..Failure::new(message)
+        })
+    }
+
+    /// Runs an action with its contract input; validates input and output; fills executionStatus.
+    pub async fn run_action(&self, name: &str, input: J) -> Result<Outcome, Failure> {
+        let action = self
+            .model()
+            .actions
+            .iter()
+            .find(|a| a.name.name == name)
+            .ok_or_else(|| Failure {
+                before_any_request: true,
+                ..Failure::new(format!("no action named `{name}`"))
+            })?;
+        let contract = action.contract.as_ref().map(|(id, _)| id.clone());
+        if let Some(id) = &contract
+            && let Some(v) = contracts::validator(id, Side::Input)
+        {
+            let errors: Vec<String> = v
+                .iter_errors(&input)
+                .map(|e| format!("{e} at `{}`", e.instance_path()))
+                .collect();
+            if !errors.is_empty() {
+                return Err(Failure {
+                    before_any_request: true,
+                    ..Failure::new(format!(
+                        "the input does not fit the input of {id}: {}",
+                        errors.join("; ")
+                    ))
+                });
+            }
+        }
+        let conn = self.connection(action.connection.as_ref().map(|c| c.name.as_str()));
+        self.variables_given(action_steps(action), conn)?;
+        let result = self.run_steps_of(action_steps(action), input, conn).await;
+        let output = match result {
+            Ok(Flow::Return(v)) => with_status(v, "SUCCEEDED", None),
+            Ok(Flow::Next) => with_status(json!({}), "SUCCEEDED", None),
+            // A problem of the run itself (no token, an unreadable environment) is not the
+            // action's outcome: the caller reports it as for flows, `ping` and `call`.
+            Err(f) if f.before_any_request => return Err(f),
+            Err(f) => with_status(json!({}), "FAILED", Some(&f)),
+        };
+        let succeeded = output["executionStatus"]["status"] == "SUCCEEDED";
+        if succeeded
+            && let Some(id) = &contract
+            && let Some(v) = contracts::validator(id, Side::Output)
+        {
+            let errors: Vec<String> = v
+                .iter_errors(&output)
+                .map(|e| format!("{e} at `{}`", e.instance_path()))
+                .collect();
+            if !errors.is_empty() {
+                let f = Failure::new(format!(
+                    "the action's output does not fit the output of {id}: {}",
+                    errors.join("; ")
+                ));
+                return Ok(Outcome {
+                    output: self
+                        .masker
+                        .mask_json(&with_status(json!({}), "FAILED", Some(&f))),
+                    succeeded: false,
+                });
+            }
+        }
+        Ok(Outcome {
+            output: self.masker.mask_json(&output),
+            succeeded,
+        })
+    }
+
+    /// The auth ping of a connection (the only one when `None`): Ok when its steps succeed.
+    pub async fn ping(&self, connection: Option<&str>) -> Result<String, Failure> {
+        let conn = self.connection(connection).ok_or_else(|| {
+            let names: Vec<&str> = self
+                .model()
+                .connections
+                .iter()
+                .map(|c| c.name.name.as_str())
+                .collect();
+            Failure::new_public(match connection {
+                Some(n) => format!(
+                    "no connection named `{n}`; the project has: {}",
+                    names.join(", ")
+                ),
+                None => format!(
+                    "name the connection to ping; the project has: {}",
+                    names.join(", ")
+                ),
+            })
+        })?;
+        let steps = conn.ping.as_ref().ok_or_else(|| {
+            Failure::new_public(format!(
+                "connection `{}` has no `ping` block",
+                conn.name.name
+            ))
+        })?;
+        self.variables_given(steps, Some(conn))?;
+        self.run_steps_of(steps, J::Object(Map::new()), Some(conn))
+            .await?;
+        Ok(conn.name.name.clone())
+    }
+
+    /// The custom API action: one authenticated request through a connection.
+    pub async fn call(
+        &self,
+        connection: &str,
+        method: &str,
+        path: &str,
+        query: Vec<(String, String)>,
+        headers: Vec<(String, String)>,
+        json: Option<J>,
+    ) -> Result<J, Failure> {
+        let conn = self
+            .connection(Some(connection))
+            .ok_or_else(|| Failure::new_public(format!("no connection named `{connection}`")))?;
+        if !path.starts_with('/') {
+            return Err(Failure::new_public(format!(
+                "the path `{path}` must start with `/` (it is relative to the connection's base URL)"
+            )));
+        }
+        let loc = Loc::new(0, intact_syntax::Span::empty(0));
+        let text = |s: &str| Tree::Scalar(intact_syntax::Value::String(s.into()), loc);
+        let step = Step {
+            kind: StepKind::Request(Request {
+                method: Some((method.to_string(), loc)),
+                path: None,
+                connection: Some(Ident {
+                    name: connection.to_string(),
+                    loc,
+                }),
+                operation: None,
+                bodies: Vec::new(),
+                // Any status is an answer here: the caller sees it.
+                expect: (100..600).map(|s| (s, loc)).collect(),
+            }),
+            name: Some(Ident {
+                name: "call".into(),
+                loc,
+            }),
+            loc,
+            keyword: loc,
+            templates: Vec::new(),
+            body: Vec::new(),
+            exec: Exec {
+                args: vec![text(method), text(path)],
+                query: query.iter().map(|(k, v)| (k.clone(), text(v))).collect(),
+                headers: headers.iter().map(|(k, v)| (k.clone(), text(v))).collect(),
+                body: json.map(|j| ("json".to_string(), json_tree(&j, loc))),
+                ..Exec::default()
+            },
+        };
+        self.variables_given(&[], Some(conn))?;
+        let frame = self.connection_frame(conn)?;
+        let result = self.request(&step, &frame).await?;
+        Ok(self.masker.mask_json(&result))
+    }
+
+    /// The variables a connection's own settings see: `app` and its `auth` params.
+    pub(crate) fn connection_frame<'c>(
+        &self,
+        conn: &'c ConnectionDef,
+    ) -> Result<Frame<'c>, Failure> {
+        let mut vars = Map::new();
+        vars.insert("app".into(), self.app());
+        vars.insert("auth".into(), self.auth(conn)?);
+        Ok(Frame {
+            vars,
+            steps: J::Object(Map::new()),
+            conn: Some(conn),
+            step: None,
+        })
+    }
+
+    /// Runs a flow with its inputs; returns its return value, secrets masked.
+    pub async fn run_flow(&self, name: &str, inputs: J) -> Result<J, Failure> {
+        let flow = self.flow(name)?;
+        let input = self.flow_input(flow, inputs)?;
+        let conn = self.connection(flow.connection.as_ref().map(|c| c.name.as_str()));
+        self.variables_given(&flow.steps, conn)?;
+        match self.run_steps_of(&flow.steps, input, conn).await? {
+            Flow::Return(v) => Ok(self.masker.mask_json(&v)),
+            Flow::Next => Ok(J::Null),
+        }
+    }
+
+    fn flow(&self, name: &str) -> Result<&FlowDef, Failure> {
+        self.model()
+            .flows
+            .iter()
+            .find(|f| f.name.name == name)
+            .ok_or_else(|| Failure {
+                before_any_request: true,
+                ..Failure::new(format!("no flow named `{name}`"))
+            })
+    }
+
+    fn flow_input(&self, flow: &FlowDef, inputs: J) -> Result<J, Failure> {
+        let mut given = match inputs {
+            J::Object(m) => m,
+            J::Null => Map::new(),
+            _ => {
+                return Err(Failure::new(format!(
+                    "flow `{}` takes its inputs as an object",
+                    flow.name.name
+                )));
+            }
+        };
+        for i in &flow.inputs {
+            if !given.contains_key(&i.name.name) && i.required && i.default.is_none() {
+                return Err(Failure {
+                    before_any_request: true,
+                    ..Failure::new(format!(
+                        "flow `{}` needs its input `{}`",
+                        flow.name.name, i.name.name
+                    ))
+                });
+            }
+            // A missing or null input takes its declared default.
+            if given.get(&i.name.name).is_none_or(J::is_null) {
+                let value = match &i.default {
+                    Some(tree) => self.eval(
+                        tree,
+                        &Frame {
+                            vars: Map::new(),
+                            steps: J::Null,
+                            conn: None,
+                            step: None,
+                        },
+                    )?,
+                    None => J::Null,
+                };
+                given.insert(i.name.name.clone(), value);
+            }
+            if let (Some(ty), Some(v)) = (&i.ty, given.get(&i.name.name))
+                && !intact_model::catalogue::input_type_fits(ty, v)
+            {
+                return Err(Failure {
+                    before_any_request: true,
+                    ..Failure::new(format!(
+                        "the input `{}` of flow `{}` is {}, but it is declared {}",
+                        i.name.name,
+                        flow.name.name,
+                        intact_model::catalogue::a_type(intact_model::catalogue::input_type_of(v)),
+                        intact_model::catalogue::a_type(ty)
+                    ))
+                });
+            }
+        }
+        Ok(J::Object(given))
+    }
+}
+
+fn kind_of(v: &J) -> &'static str {
+    match v {
+        J::Null => "null",
+        J::Bool(_) => "a boolean",
+        J::Number(_) => "a number",
+        J::String(_) => "a string",
+        J::Array(_) => "a list",
+        J::Object(_) => "an object",
+    }
+}
+
+fn action_steps(a: &ActionDef) -> &[Step] {
+    &a.steps
+}
+
+/// A JSON value as a value tree (for `intact call --json`).
+fn json_tree(v: &J, loc: Loc) -> Tree {
+    use intact_syntax::Value as V;
+    match v {
+        J::Null => Tree::Scalar(V::Null, loc),
+        J::Bool(b) => Tree::Scalar(V::Bool(*b), loc),
+        J::Number(n) => Tree::Scalar(
+            n.as_i64()
+                .map_or_else(|| V::Float(n.as_f64().unwrap_or(0.0)), V::Integer),
+            loc,
+        ),
+        J::String(s) => Tree::Scalar(V::String(s.as_str().into()), loc),
+        J::Array(a) => Tree::Array(a.iter().map(|x| json_tree(x, loc)).collect(), loc),
+        J::Object(o) => Tree::Object(
+            o.iter()
+                .map(|(k, x)| {
+                    (
+                        Ident {
+                            name: k.clone(),
+                            loc,
+                        },
+                        json_tree(x, loc),
+                    )
+                })
+                .collect(),
+            loc,
+        ),
+    }
+}

@@ -1,0 +1,239 @@
+//! Steps in order: branches, loops, `try`/`catch`, calls, returns and failures.
+
+use intact_expr::eval::json_text as text_of;
+use intact_model::{ConnectionDef, Step, StepKind, Tree};
+use serde_json::{Map, Value as J, json};
+
+use super::*;
+
+impl Runtime {
+    pub(super) async fn run_steps_of<'a>(
+        &'a self,
+        steps: &'a [Step],
+        input: J,
+        conn: Option<&'a ConnectionDef>,
+    ) -> Result<Flow, Failure> {
+        let mut vars = Map::new();
+        vars.insert("input".into(), input);
+        vars.insert("app".into(), self.app());
+        vars.insert(
+            "auth".into(),
+            match conn {
+                Some(c) => self.auth(c)?,
+                None => J::Object(Map::new()),
+            },
+        );
+        let mut frame = Frame {
+            vars,
+            steps: J::Object(Map::new()),
+            conn,
+            step: None,
+        };
+        self.steps(steps, &mut frame).await
+    }
+
+    pub(super) fn steps<'a, 'b>(
+        &'a self,
+        steps: &'a [Step],
+        frame: &'b mut Frame<'a>,
+    ) -> StepFuture<'b>
+    where
+        'a: 'b,
+    {
+        Box::pin(async move {
+            let mut i = 0;
+            while i < steps.len() {
+                let s = &steps[i];
+                frame.step = Some(s);
+                match &s.kind {
+                    StepKind::If => {
+                        // The chain: if, else-if…, else; the first branch whose condition holds runs.
+                        let mut j = i;
+                        let mut ran = false;
+                        while j < steps.len() {
+                            let st = &steps[j];
+                            let take = match st.kind {
+                                StepKind::If if j == i => self.truthy(st, frame)?,
+                                StepKind::ElseIf if j > i => !ran && self.truthy(st, frame)?,
+                                StepKind::Else if j > i => !ran,
+                                _ => break,
+                            };
+                            if take && !ran {
+                                ran = true;
+                                let mut branch = frame.clone();
+                                if let Flow::Return(v) = self.steps(&st.body, &mut branch).await? {
+                                    return Ok(Flow::Return(v));
+                                }
+                            }
+                            j += 1;
+                            if matches!(st.kind, StepKind::Else) {
+                                break;
+                            }
+                        }
+                        i = j;
+                        continue;
+                    }
+                    StepKind::ElseIf | StepKind::Else | StepKind::Catch | StepKind::Yield(_) => {}
+                    StepKind::Try => {
+                        let mut branch = frame.clone();
+                        let result = self.steps(&s.body, &mut branch).await;
+                        let catch = steps
+                            .get(i + 1)
+                            .filter(|n| matches!(n.kind, StepKind::Catch));
+                        match (result, catch) {
+                            (Ok(Flow::Return(v)), _) => return Ok(Flow::Return(v)),
+                            // Every step of the body ran: later steps may read them (the
+                            // checker allows it when the catch always ends the run).
+                            (Ok(Flow::Next), _) => frame.steps = branch.steps,
+                            (Err(f), Some(c)) => {
+                                self.trace(format_args!("catch: {}", f.message));
+                                let mut handler = frame.clone();
+                                handler.vars.insert("error".into(), f.as_error_value());
+                                if let Flow::Return(v) = self.steps(&c.body, &mut handler).await? {
+                                    return Ok(Flow::Return(v));
+                                }
+                            }
+                            (Err(f), None) => return Err(f),
+                        }
+                    }
+                    StepKind::Return(tree) => {
+                        let v = match tree {
+                            Some(t) => self.eval(t, frame)?,
+                            None => json!({}),
+                        };
+                        return Ok(Flow::Return(v));
+                    }
+                    StepKind::Fail => return Err(self.fail(s, frame)?),
+                    StepKind::Log => {
+                        let line = match s.exec.args.first() {
+                            Some(t) => text_of(&self.eval(t, frame)?),
+                            None => String::new(),
+                        };
+                        self.trace(format_args!("log: {line}"));
+                    }
+                    StepKind::Let(tree) => {
+                        let v = match tree {
+                            Some(t) => self.eval(t, frame)?,
+                            None => J::Null,
+                        };
+                        self.set(s, frame, v);
+                    }
+                    StepKind::Call { flow, .. } => {
+                        let name = flow.as_ref().map(|f| f.name.clone()).unwrap_or_default();
+                        let mut args = Map::new();
+                        for (k, t) in &s.exec.call_args {
+                            args.insert(k.clone(), self.eval(t, frame)?);
+                        }
+                        let target = self.flow(&name)?;
+                        let input = self.flow_input(target, J::Object(args))?;
+                        let conn = match &target.connection {
+                            Some(c) => self.connection(Some(&c.name)),
+                            None => frame.conn.or_else(|| self.connection(None)),
+                        };
+                        let v =
+                            match Box::pin(self.run_steps_of(&target.steps, input, conn)).await? {
+                                Flow::Return(v) => v,
+                                Flow::Next => J::Null,
+                            };
+                        self.set(s, frame, v);
+                    }
+                    StepKind::ForEach { items } => {
+                        let list = match items {
+                            Some(t) => self.eval(&Tree::Template(t.clone()), frame)?,
+                            None => J::Array(Vec::new()),
+                        };
+                        let J::Array(list) = list else {
+                            return Err(Failure::new("`for-each in=` is not a list"));
+                        };
+                        let yield_tree = s.body.iter().find_map(|b| match &b.kind {
+                            StepKind::Yield(t) => Some(t),
+                            _ => None,
+                        });
+                        // At most `concurrency=N` bodies at once; results keep the input order.
+                        let concurrency =
+                            match s.exec.props.iter().find(|(k, _)| k == "concurrency") {
+                                Some((_, t)) => {
+                                    self.eval(t, frame)?.as_u64().unwrap_or(1).clamp(1, 64) as usize
+                                }
+                                None => 1,
+                            };
+                        let permits = tokio::sync::Semaphore::new(concurrency);
+                        let bodies = list.into_iter().enumerate().map(|(index, item)| {
+                            let mut body = frame.clone();
+                            body.vars.insert("item".into(), item);
+                            body.vars.insert("index".into(), J::from(index));
+                            let permits = &permits;
+                            async move {
+                                let _permit = permits
+                                    .acquire()
+                                    .await
+                                    .expect("the semaphore is never closed");
+                                let flow = self.steps(&s.body, &mut body).await?;
+                                let yielded = match yield_tree {
+                                    Some(t) => Some(self.eval(t, &body)?),
+                                    None => None,
+                                };
+                                Ok::<_, Failure>((flow, yielded))
+                            }
+                        });
+                        let mut results = Vec::new();
+                        for outcome in futures_util::future::join_all(bodies).await {
+                            let (flow, yielded) = outcome?;
+                            if let Flow::Return(v) = flow {
+                                return Ok(Flow::Return(v));
+                            }
+                            results.extend(yielded);
+                        }
+                        self.set(s, frame, J::Array(results));
+                    }
+                    StepKind::Request(_) => {
+                        let result = self.request(s, frame).await?;
+                        self.set(s, frame, result);
+                    }
+                }
+                i += 1;
+            }
+            Ok(Flow::Next)
+        })
+    }
+
+    pub(super) fn set(&self, s: &Step, frame: &mut Frame, v: J) {
+        if let Some(n) = &s.name
+            && let J::Object(steps) = &mut frame.steps
+        {
+            steps.insert(n.name.clone(), v);
+        }
+    }
+
+    pub(super) fn truthy(&self, s: &Step, frame: &Frame) -> Result<bool, Failure> {
+        match s.exec.args.first() {
+            Some(t) => Ok(matches!(self.eval(t, frame)?, J::Bool(true))),
+            None => Ok(false),
+        }
+    }
+
+    pub(super) fn fail(&self, s: &Step, frame: &Frame) -> Result<Failure, Failure> {
+        let message = match s.exec.args.first() {
+            Some(t) => text_of(&self.eval(t, frame)?),
+            None => "the flow failed".into(),
+        };
+        let prop = |k: &str| s.exec.props.iter().find(|(n, _)| n == k).map(|(_, t)| t);
+        let status = match prop("status") {
+            Some(t) => self.eval(t, frame)?.as_u64().map(|n| n as u16),
+            None => None,
+        };
+        let error_type = match prop("type") {
+            Some(t) => ErrorType::parse(&text_of(&self.eval(t, frame)?)),
+            None => status.map_or(ErrorType::GenericFailure, ErrorType::from_status),
+        };
+        Ok(Failure {
+            message,
+            error_type,
+            status,
+            step: None,
+            body: None,
+            request_id: None,
+            before_any_request: false,
+        })
+    }
+}
