@@ -159,8 +159,13 @@ pub struct ConnectionDef {
     pub auth: Option<AuthDef>,
     pub headers: Vec<(String, Template)>,
     pub ping: Option<Vec<Step>>,
-    /// Single-valued settings as written: `timeout`, `request-id-header`.
-    pub settings: Vec<(String, String)>,
+    /// `timeout`, in milliseconds (one that does not read as a duration is reported by the
+    /// checker and absent here).
+    pub timeout_ms: Option<u64>,
+    /// `max-response-size`, in bytes, within the catalogue's limits.
+    pub max_response_size: Option<usize>,
+    /// `request-id-header`: the response header that names the request in failures.
+    pub request_id_header: Option<String>,
     pub retry: Option<RetryDef>,
     /// [`ConnectionDef::all_params`], worked out once: every owner's scope reads it.
     params_info: std::sync::OnceLock<Vec<ParamInfo>>,
@@ -767,7 +772,9 @@ impl Lowerer<'_> {
             auth: None,
             headers: Vec::new(),
             ping: None,
-            settings: Vec::new(),
+            timeout_ms: None,
+            max_response_size: None,
+            request_id_header: None,
             retry: None,
             params_info: Default::default(),
         };
@@ -845,10 +852,23 @@ impl Lowerer<'_> {
                     }
                 }
                 "ping" => conn.ping = Some(self.steps(c, Kind::Ping)),
-                k @ ("timeout" | "request-id-header" | "max-response-size") => {
-                    if let Some(v) = c.arg(0).and_then(|l| l.value.as_str()) {
-                        conn.settings.push((k.to_string(), v.to_string()));
-                    }
+                "timeout" => {
+                    conn.timeout_ms = c
+                        .arg(0)
+                        .and_then(|l| l.value.as_str())
+                        .and_then(catalogue::parse_duration_ms);
+                }
+                "max-response-size" => {
+                    conn.max_response_size = c
+                        .arg(0)
+                        .and_then(|l| l.value.as_str())
+                        .and_then(catalogue::parse_size_bytes)
+                        .filter(|n| (1..=catalogue::MAX_RESPONSE_SIZE_LIMIT).contains(n))
+                        .map(|n| n as usize);
+                }
+                "request-id-header" => {
+                    conn.request_id_header =
+                        c.arg(0).and_then(|l| l.value.as_str()).map(str::to_string);
                 }
                 "retry" => {
                     conn.retry = Some(RetryDef {

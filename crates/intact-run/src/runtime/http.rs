@@ -69,28 +69,9 @@ pub(super) const RELATIVE_URL: &percent_encoding::AsciiSet = &percent_encoding::
     .add(b'\\')
     .add(b'^');
 
-pub(super) fn connection_timeout(conn: &ConnectionDef) -> Option<u64> {
-    conn_setting(conn, "timeout").and_then(|v| intact_model::catalogue::parse_duration_ms(&v))
-}
-
 /// The connection's `max-response-size`, else [`MAX_RESPONSE_BYTES`].
 pub(super) fn max_response_size(conn: &ConnectionDef) -> usize {
-    conn_setting(conn, "max-response-size")
-        .and_then(|v| intact_model::catalogue::parse_size_bytes(&v))
-        .filter(|n| (1..=intact_model::catalogue::MAX_RESPONSE_SIZE_LIMIT).contains(n))
-        .map_or(MAX_RESPONSE_BYTES, |n| n as usize)
-}
-
-pub(super) fn request_id_header(conn: &ConnectionDef) -> Option<String> {
-    conn_setting(conn, "request-id-header")
-}
-
-/// Single-valued connection children that lowering keeps only on the node (`timeout`, …).
-pub(super) fn conn_setting(conn: &ConnectionDef, name: &str) -> Option<String> {
-    conn.settings
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.clone())
+    conn.max_response_size.unwrap_or(MAX_RESPONSE_BYTES)
 }
 
 pub(super) struct RetryPolicy {

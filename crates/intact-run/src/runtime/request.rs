@@ -139,11 +139,7 @@ impl Runtime {
             }
             None => None,
         };
-        let timeout = s
-            .exec
-            .timeout_ms
-            .or_else(|| connection_timeout(conn))
-            .unwrap_or(30_000);
+        let timeout = s.exec.timeout_ms.or(conn.timeout_ms).unwrap_or(30_000);
         let idempotent = matches!(
             method,
             reqwest::Method::GET
@@ -367,7 +363,7 @@ impl Runtime {
                         req.expect.iter().any(|(s, _)| *s == status as i64)
                     };
                     if !ok {
-                        let request_id = request_id_header(conn).and_then(|h| {
+                        let request_id = conn.request_id_header.as_deref().and_then(|h| {
                             resp_headers
                                 .get(&h.to_lowercase())
                                 .and_then(J::as_str)
