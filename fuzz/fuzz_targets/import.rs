@@ -10,12 +10,12 @@ fuzz_target!(|data: &[u8]| {
     let read = |_: &Path| -> std::io::Result<Vec<u8>> {
         Err(std::io::Error::other("the fuzzer reads no other file"))
     };
-    let opts = intact_openapi::Options {
+    let opts = intact_import::Options {
         write_project_file: true,
         base_url: Some("https://api.example.com".into()),
         ..Default::default()
     };
-    let Ok(plan) = intact_openapi::plan(Path::new("fuzz.yaml"), data.to_vec(), &read, &opts) else {
+    let Ok(plan) = intact_import::plan(Path::new("fuzz.yaml"), data.to_vec(), &read, &opts) else {
         return;
     };
     for f in plan.files.iter().filter(|f| f.path.extension().is_some_and(|e| e == "kdl")) {

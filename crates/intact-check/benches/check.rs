@@ -54,11 +54,11 @@ mod okta {
             .join("../../../shared/corpus/openapi/okta-management-3.0.yaml");
         let bytes = std::fs::read(&spec).expect("the corpus is beside the checkout (../shared)");
         let read = |p: &Path| std::fs::read(p);
-        let opts = intact_openapi::Options {
+        let opts = intact_import::Options {
             write_project_file: true,
             ..Default::default()
         };
-        let plan = intact_openapi::plan(&spec, bytes, &read, &opts).unwrap();
+        let plan = intact_import::plan(&spec, bytes, &read, &opts).unwrap();
         plan.files
             .into_iter()
             .map(|f| FileInput::new(f.path, String::from_utf8(f.bytes).unwrap()))

@@ -102,11 +102,11 @@ mod okta {
             .join("../../../shared/corpus/openapi/okta-management-3.0.yaml");
         let bytes = std::fs::read(&spec).ok()?;
         let read = |p: &Path| std::fs::read(p);
-        let opts = intact_openapi::Options {
+        let opts = intact_import::Options {
             write_project_file: true,
             ..Default::default()
         };
-        let plan = intact_openapi::plan(&spec, bytes, &read, &opts).ok()?;
+        let plan = intact_import::plan(&spec, bytes, &read, &opts).ok()?;
         let files: Vec<FileInput> = plan
             .files
             .into_iter()

@@ -1,20 +1,17 @@
-//! The OpenAPI importer: an OpenAPI 3.x description (JSON or YAML, one file or several joined by
-//! relative `$ref`s) to intact KDL — a connection with its auth and ping, tenant variables, the
-//! custom API action, one flow per operation — and the document copied under `openapi/`.
+//! The OpenAPI reader: an OpenAPI 3.x description (JSON or YAML, one file or several joined by
+//! relative `$ref`s) read and lowered into a small model of operations and schemas.
 //!
 //! Reading (decision 0005): the text becomes a `serde_json::Value`; the `openapi` field chooses
 //! the typed crate (`openapiv3` for 3.0, `oas3` for 3.1 and 3.2); both are lowered into one small
-//! model ([`model::Api`]). [`describe`] stops there, for the checker's `openapi::*` rules;
-//! [`plan`] goes on to generate every file in memory; [`write`] writes a plan, or nothing.
+//! model ([`model::Api`]). [`describe`] is all the checker's `openapi::*` rules need; the importer
+//! (`intact-import`) generates KDL from the same description.
 
-pub mod generate;
 pub mod lower;
 pub mod model;
-pub mod names;
 pub mod read;
 pub mod refs;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 pub use model::{Api, Location, Operation, Param};
 pub use read::Version;
@@ -117,147 +114,4 @@ pub fn describe(path: &Path, bytes: Vec<u8>, read: Reader) -> Result<Described, 
     )?;
     let api = lower::lower(&docs, version, openapi)?;
     Ok(Described { docs, api, version })
-}
-
-/// What `intact import openapi` was asked for.
-#[derive(Debug, Clone, Default)]
-pub struct Options {
-    /// The connection's name (default: from the API's title).
-    pub connection: Option<String>,
-    /// Security schemes to generate, a connection each (default: the first supported one).
-    pub schemes: Vec<String>,
-    /// Only these operationIds.
-    pub operations: Vec<String>,
-    /// Only operations whose first tag is one of these.
-    pub tags: Vec<String>,
-    /// The operationId of the auth ping.
-    pub ping: Option<String>,
-    /// Which of the document's servers (from 0).
-    pub server: usize,
-    /// The API's address when the document's server is relative or missing.
-    pub base_url: Option<String>,
-    /// Write `intact.kdl` (the output folder has none).
-    pub write_project_file: bool,
-    /// Names the project already defines in files the import does not write.
-    pub taken: Taken,
-    /// Write the flow files under `flows/NAME/` instead of `flows/` (a second document imported
-    /// into a project whose flow files hold another connection's flows).
-    pub flows_folder: Option<String>,
-}
-
-/// Names an existing project already uses, so that an import into it does not define them twice.
-#[derive(Debug, Clone, Default)]
-pub struct Taken {
-    pub flows: Vec<String>,
-    pub connections: Vec<String>,
-    /// Tenant variables: a server variable of the same name reuses the project's variable.
-    pub variables: Vec<String>,
-}
-
-impl Taken {
-    pub fn is_empty(&self) -> bool {
-        self.flows.is_empty() && self.connections.is_empty() && self.variables.is_empty()
-    }
-}
-
-/// Every file an import writes, relative to the output folder, and what it says about them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Plan {
-    pub files: Vec<PlannedFile>,
-    pub warnings: Vec<String>,
-    pub notes: Vec<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PlannedFile {
-    pub path: PathBuf,
-    pub bytes: Vec<u8>,
-    /// What the file holds, for `--dry-run` and the summary.
-    pub summary: String,
-}
-
-/// The whole import in memory.
-pub fn plan(path: &Path, bytes: Vec<u8>, read: Reader, opts: &Options) -> Result<Plan, Error> {
-    plan_described(&describe(path, bytes, read)?, path, opts)
-}
-
-/// The import of a document already read (`path` is where it was read from, for messages).
-pub fn plan_described(d: &Described, path: &Path, opts: &Options) -> Result<Plan, Error> {
-    let warning = (d.version == Version::V32).then(|| {
-        format!(
-            "{} is OpenAPI {}: it is read on a best-effort basis with the 3.1 reader; fields new in 3.2 are ignored, check the result",
-            path.display(),
-            d.api.openapi
-        )
-    });
-    generate::generate(&d.docs, &d.api, opts, warning)
-}
-
-/// Writes `plan` under `out`. Refuses, before writing anything, when a file exists and `force`
-/// is not set. Each file is written to a temporary name first and renamed into place once all of
-/// them are written, so a failure part-way leaves the project as it was.
-pub fn write(plan: &Plan, out: &Path, force: bool) -> Result<Vec<PathBuf>, Error> {
-    if !force {
-        let existing: Vec<String> = plan
-            .files
-            .iter()
-            // A file that already holds exactly these bytes (the document's copy, imported
-            // before) is not overwritten by writing it again.
-            .filter(|f| {
-                let p = out.join(&f.path);
-                p.exists() && std::fs::read(&p).ok().as_deref() != Some(f.bytes.as_slice())
-            })
-            .map(|f| out.join(&f.path).display().to_string())
-            .collect();
-        if !existing.is_empty() {
-            return Err(Error::new(format!(
-                "{} already exist(s): {}; nothing was written",
-                if existing.len() == 1 { "a file" } else { "files" },
-                existing.join(", ")
-            ))
-            .help("import again with --force to overwrite them, or choose another --out folder or --connection name"));
-        }
-    }
-    let mut temps: Vec<(PathBuf, PathBuf)> = Vec::new();
-    let undo = |temps: &[(PathBuf, PathBuf)]| {
-        for (tmp, _) in temps {
-            let _ = std::fs::remove_file(tmp);
-        }
-    };
-    for f in &plan.files {
-        let target = out.join(&f.path);
-        if let Some(parent) = target.parent()
-            && let Err(e) = std::fs::create_dir_all(parent)
-        {
-            undo(&temps);
-            return Err(Error::new(format!(
-                "cannot create {}: {e}; nothing was written",
-                parent.display()
-            )));
-        }
-        let mut name = target.file_name().unwrap_or_default().to_os_string();
-        name.push(".intact-import.tmp");
-        let tmp = target.with_file_name(name);
-        if let Err(e) = std::fs::write(&tmp, &f.bytes) {
-            undo(&temps);
-            let _ = std::fs::remove_file(&tmp);
-            return Err(Error::new(format!(
-                "cannot write {}: {e}; nothing was written",
-                tmp.display()
-            )));
-        }
-        temps.push((tmp, target));
-    }
-    let mut written = Vec::new();
-    for (tmp, target) in &temps {
-        if let Err(e) = std::fs::rename(tmp, target) {
-            undo(&temps);
-            return Err(Error::new(format!(
-                "cannot write {}: {e}",
-                target.display()
-            )));
-        }
-        written.push(target.clone());
-    }
-    Ok(written)
 }

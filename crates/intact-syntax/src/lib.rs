@@ -5,6 +5,7 @@
 //! has its own parser rather than using the `kdl` crate.
 
 pub mod ast;
+pub mod build;
 pub mod cursor;
 mod decode;
 pub mod encode;

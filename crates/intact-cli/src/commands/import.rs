@@ -86,7 +86,7 @@ pub fn run(cmd: ImportCommand) -> Outcome {
             out.display()
         )));
     }
-    let mut opts = intact_openapi::Options {
+    let mut opts = intact_import::Options {
         connection,
         schemes,
         operations,
@@ -100,7 +100,7 @@ pub fn run(cmd: ImportCommand) -> Outcome {
     };
     let read = |p: &Path| read_document_file(p);
     let described = intact_openapi::describe(&spec, bytes, &read).map_err(failure)?;
-    let mut plan = intact_openapi::plan_described(&described, &spec, &opts).map_err(failure)?;
+    let mut plan = intact_import::plan_described(&described, &spec, &opts).map_err(failure)?;
     // Into an existing project: the names its other files define are not defined again (a flow
     // or connection gets another name, a tenant variable of the same name is shared). The files
     // the import writes are its own, so their names do not count.
@@ -112,12 +112,12 @@ pub fn run(cmd: ImportCommand) -> Outcome {
             // since that decides which files are its own, then the names the others define.
             if let Some(folder) = flows_folder(&analysis, &plan) {
                 opts.flows_folder = Some(folder);
-                plan = intact_openapi::plan_described(&described, &spec, &opts).map_err(failure)?;
+                plan = intact_import::plan_described(&described, &spec, &opts).map_err(failure)?;
             }
             let taken = taken_names(&analysis, &plan, true);
             if !taken.is_empty() {
                 opts.taken = taken;
-                plan = intact_openapi::plan_described(&described, &spec, &opts).map_err(failure)?;
+                plan = intact_import::plan_described(&described, &spec, &opts).map_err(failure)?;
             }
         } else {
             // Nothing is overwritten: every name the project defines is taken (a second import
@@ -126,11 +126,11 @@ pub fn run(cmd: ImportCommand) -> Outcome {
             let taken = taken_names(&analysis, &plan, false);
             if !taken.is_empty() {
                 opts.taken = taken;
-                plan = intact_openapi::plan_described(&described, &spec, &opts).map_err(failure)?;
+                plan = intact_import::plan_described(&described, &spec, &opts).map_err(failure)?;
             }
             if let Some(folder) = flows_folder(&analysis, &plan) {
                 opts.flows_folder = Some(folder);
-                plan = intact_openapi::plan_described(&described, &spec, &opts).map_err(failure)?;
+                plan = intact_import::plan_described(&described, &spec, &opts).map_err(failure)?;
             }
         }
     }
@@ -175,7 +175,7 @@ pub fn run(cmd: ImportCommand) -> Outcome {
         super::write_stdout(&text)?;
         return Ok(Exit::Success);
     }
-    let written = intact_openapi::write(&plan, &out, force).map_err(failure)?;
+    let written = intact_import::write(&plan, &out, force).map_err(failure)?;
     let mut text = String::new();
     for (path, f) in written.iter().zip(&plan.files) {
         text.push_str(&format!("wrote {}  {}\n", path.display(), f.summary));
@@ -190,7 +190,7 @@ pub fn run(cmd: ImportCommand) -> Outcome {
 /// its connection's name.
 pub(crate) fn flows_folder(
     analysis: &intact_model::Analysis,
-    plan: &intact_openapi::Plan,
+    plan: &intact_import::Plan,
 ) -> Option<String> {
     let written: Vec<&Path> = plan.files.iter().map(|f| f.path.as_path()).collect();
     let connections: Vec<String> = plan
@@ -218,14 +218,14 @@ pub(crate) fn flows_folder(
 /// only those defined in files that `plan` does not write (it overwrites the others).
 pub(crate) fn taken_names(
     analysis: &intact_model::Analysis,
-    plan: &intact_openapi::Plan,
+    plan: &intact_import::Plan,
     own_files: bool,
-) -> intact_openapi::Taken {
+) -> intact_import::Taken {
     let written: Vec<&Path> = plan.files.iter().map(|f| f.path.as_path()).collect();
     let elsewhere =
         |loc: intact_model::Loc| !own_files || !written.contains(&analysis.file(loc.file).path());
     let m = &analysis.model;
-    intact_openapi::Taken {
+    intact_import::Taken {
         flows: m
             .flows
             .iter()

@@ -2,7 +2,7 @@
 //! github-api-3.0.json (3 MB JSON) from the shared corpus, all operations, generation and
 //! formatting included, nothing written to disk. The target is at most 3× the parse.
 //!
-//! `cargo bench -p intact-openapi --bench import`; figures are recorded in docs/performance.md.
+//! `cargo bench -p intact-import --bench import`; figures are recorded in docs/performance.md.
 
 use std::path::{Path, PathBuf};
 
@@ -35,7 +35,7 @@ fn parse_only(b: Bencher, name: &str) {
 fn import(b: Bencher, name: &str) {
     let (path, bytes) = corpus(name);
     let read = |p: &Path| std::fs::read(p);
-    let opts = intact_openapi::Options {
+    let opts = intact_import::Options {
         write_project_file: true,
         ..Default::default()
     };
@@ -43,7 +43,7 @@ fn import(b: Bencher, name: &str) {
     // tree (a tenth of the time for GitHub) falls outside the measurement.
     b.bench(|| {
         let d = intact_openapi::describe(&path, bytes.clone(), &read).unwrap();
-        let plan = intact_openapi::plan_described(&d, &path, &opts).unwrap();
+        let plan = intact_import::plan_described(&d, &path, &opts).unwrap();
         (d, plan)
     });
 }

@@ -118,6 +118,34 @@ pub fn operation_name(id: Option<&str>, method: &str, path: &str) -> String {
     }
 }
 
+/// `connection` name from the API's title: `GitHub v3 REST API` → `github`, `Okta Admin
+/// Management` → `okta_admin_management`.
+pub fn connection_base_name(title: &str) -> String {
+    // Words as the title spells them, lower-cased: `GitHub` is one word, not `git_hub`.
+    let words: Vec<String> = title
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| w.to_ascii_lowercase())
+        .filter(|w| {
+            !matches!(
+                w.as_str(),
+                "api" | "apis" | "rest" | "http" | "https" | "openapi" | "the" | "n"
+            )
+        })
+        .filter(|w| {
+            !(w.chars().all(|c| c.is_ascii_digit())
+                || (w.starts_with('v') && w[1..].chars().all(|c| c.is_ascii_digit())))
+        })
+        .take(3)
+        .collect();
+    let n = words.join("_");
+    if n.is_empty() || !n.starts_with(|c: char| c.is_ascii_lowercase()) {
+        "api".into()
+    } else {
+        n
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -175,5 +203,17 @@ mod tests {
         assert_eq!(u.take("get_user"), "get_user_2");
         assert_eq!(u.take("get_user"), "get_user_3");
         assert_eq!(u.take("custom_api_action"), "custom_api_action_2");
+    }
+
+    #[test]
+    fn connection_names() {
+        assert_eq!(connection_base_name("GitHub v3 REST API"), "github");
+        assert_eq!(
+            connection_base_name("Okta Admin Management"),
+            "okta_admin_management"
+        );
+        assert_eq!(connection_base_name(""), "api");
+        assert_eq!(connection_base_name("123"), "api");
+        assert_eq!(connection_base_name("Swagger Petstore"), "swagger_petstore");
     }
 }

@@ -1,0 +1,278 @@
+//! The flow files: the custom API action and one flow per chosen operation, its inputs from the
+//! operation's parameters and body, one request, the response body returned.
+
+use intact_openapi::model::*;
+use intact_openapi::refs::Docs;
+use intact_syntax::build::{Doc, Item, Node, Value};
+
+use super::{first_sentence, one_line};
+use crate::names::{Unique, name};
+
+/// The custom API action: one request through the connection, chosen at run time.
+pub(super) fn custom_api_action(doc: &mut Doc, conn: &str, flow: &str) {
+    doc.comment("The custom API action: one request through the connection, chosen at run time.");
+    doc.comment("`relative_url` starts with `/` and is relative to the connection's base URL.");
+    let input = |n: &str, ty: &str| Node::new("input").arg(n).prop("type", ty);
+    let request = |step: &str, body: bool| {
+        let mut r = Node::new("request")
+            .arg(step)
+            .arg("${input.method}")
+            .arg("${input.relative_url}")
+            .child(Node::new("queries").arg("${input.query}"))
+            .child(Node::new("headers").arg("${input.headers}"));
+        if body {
+            r.push(Node::new("json").arg("${input.body}"));
+        }
+        r
+    };
+    doc.push(
+        Node::new("flow")
+            .arg(flow)
+            .prop("connection", conn)
+            .child(Node::new("description").arg(
+                "One authenticated request: method, relative URL, query, headers and JSON body",
+            ))
+            .child(input("method", "string").prop("required", true))
+            .child(input("relative_url", "string").prop("required", true))
+            .child(input("query", "object"))
+            .child(input("headers", "object"))
+            .child(input("body", "any"))
+            .child(
+                Node::new("if")
+                    .arg("${input.body == null}")
+                    .child(request("call", false))
+                    .child(Node::new("return").arg("${steps.call}")),
+            )
+            .child(request("call_with_body", true))
+            .child(Node::new("return").arg("${steps.call_with_body}")),
+    );
+}
+
+/// Headers that OpenAPI says a parameter may not define: the connection and auth set them.
+fn ignored_header(name: &str) -> bool {
+    ["accept", "content-type", "authorization"].contains(&name.to_ascii_lowercase().as_str())
+}
+
+/// An `input` node; a default is written only when it has the input's type.
+fn input(n: &str, ty: &str, required: bool, default: Option<&serde_json::Value>) -> Node {
+    let mut node = Node::new("input").arg(n).prop("type", ty);
+    if required {
+        node.push_prop("required", true);
+    } else if let Some(d) = default {
+        let value = match d {
+            serde_json::Value::String(s) => Some(Value::from(s)),
+            serde_json::Value::Bool(b) => Some(Value::Bool(*b)),
+            serde_json::Value::Number(n) if matches!(ty, "integer" | "number") => {
+                match (n.as_i64(), n.as_f64()) {
+                    (Some(i), _) => Some(Value::Integer(i)),
+                    (None, Some(f)) if ty == "number" => Some(Value::Float(f)),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        if let Some(v) = value {
+            node.push_prop("default", v);
+        }
+    }
+    node
+}
+
+fn content_type(media_type: &str) -> Node {
+    Node::new("header").arg("Content-Type").arg(media_type)
+}
+
+/// The flow of one operation, with the comment that names it.
+pub(super) fn operation(
+    doc: &mut Doc,
+    docs: &Docs,
+    entry: &str,
+    op: &Operation,
+    flow: &str,
+    conn: &str,
+    warnings: &mut Vec<String>,
+) {
+    // Every text from the document goes into a comment through `one_line`, which also bounds it.
+    let label = op
+        .id
+        .as_deref()
+        .map(|i| format!("`{}` ", one_line(i, 200)))
+        .unwrap_or_default();
+    doc.comment(&format!(
+        "{label}{} {}{}",
+        op.method,
+        one_line(&op.path, 200),
+        if op.deprecated { " (deprecated)" } else { "" }
+    ));
+    let mut node = Node::new("flow").arg(flow).prop("connection", conn);
+    if let Some(d) = op
+        .summary
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+        .or(op.description.as_deref())
+        .map(|d| first_sentence(d, 200))
+        .filter(|d| !d.is_empty())
+    {
+        node.push(Node::new("description").arg(d));
+    }
+    let mut inputs = Unique::new(["body"]);
+    let mut path_names: Vec<(String, String)> = Vec::new();
+    let mut query = Vec::new();
+    let mut headers = Vec::new();
+    let mut input_nodes = Vec::new();
+    for p in &op.params {
+        if p.location == Location::Cookie {
+            warnings.push(format!("{}: cookie parameter `{}` is not sent (intact requests have no cookie node); add it as a `header \"Cookie\"` if the API needs it", docs.describe(&op.at), p.name));
+            continue;
+        }
+        if p.location == Location::Header && ignored_header(&p.name) {
+            continue;
+        }
+        let n = inputs.take(&name(&p.name, "param", p.location.as_str()));
+        input_nodes.push(input(&n, p.ty, p.required, p.default.as_ref()));
+        match p.location {
+            Location::Path => path_names.push((p.name.clone(), n)),
+            Location::Query => query.push((p.name.clone(), n)),
+            Location::Header => headers.push((p.name.clone(), n)),
+            Location::Cookie => {}
+        }
+    }
+    // Build the path, declaring any `{param}` the document forgot to list.
+    let mut path = String::new();
+    let mut rest = op.path.as_str();
+    while let Some(open) = rest.find('{') {
+        path.push_str(&rest[..open].replace("${", "$${"));
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else {
+            path.push_str(&rest[open..].replace("${", "$${"));
+            rest = "";
+            break;
+        };
+        let pname = &after[..close];
+        let n = match path_names.iter().find(|(o, _)| o == pname) {
+            Some((_, n)) => n.clone(),
+            None => {
+                let n = inputs.take(&name(pname, "param", "path"));
+                input_nodes.push(input(&n, "string", true, None));
+                path_names.push((pname.to_string(), n.clone()));
+                n
+            }
+        };
+        path.push_str(&format!("${{input.{n}}}"));
+        rest = &after[close + 1..];
+    }
+    path.push_str(&rest.replace("${", "$${"));
+    if !path.starts_with('/') {
+        path.insert(0, '/');
+    }
+
+    let mut body: Vec<Item> = Vec::new();
+    if let Some(b) = &op.body {
+        let base = b
+            .media_type
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        let resolved = b.schema.as_ref().and_then(|at| docs.deref(at).ok());
+        let schema = resolved.as_ref().map(|(_, v)| *v);
+        if base == "application/json" || base.ends_with("+json") {
+            let ty = schema
+                .map(intact_openapi::lower::schema_type)
+                .unwrap_or("any");
+            let mut node = input("body", ty, b.required, None);
+            // The body's schema types the input, so that a call is checked against it. Only
+            // into the entry document, which the checker reads schemas from.
+            if let Some((at, _)) = resolved.as_ref().filter(|(at, _)| at.file == 0) {
+                node.push_prop("schema", format!("{entry}#{}", at.pointer));
+            }
+            input_nodes.push(node);
+            body.push(Item::Node(Node::new("json").arg("${input.body}")));
+            if base != "application/json" {
+                body.push(Item::Node(content_type(&b.media_type)));
+            }
+        } else if base == "application/x-www-form-urlencoded" {
+            let fields: Vec<(&String, bool)> = schema
+                .and_then(|s| s.get("properties"))
+                .and_then(|p| p.as_object())
+                .map(|props| {
+                    let required: Vec<&str> = schema
+                        .and_then(|s| s.get("required"))
+                        .and_then(|r| r.as_array())
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|v| v.as_str())
+                        .collect();
+                    props
+                        .keys()
+                        .map(|k| (k, required.contains(&k.as_str())))
+                        .collect()
+                })
+                .unwrap_or_default();
+            if fields.is_empty() {
+                input_nodes.push(input("body", "string", b.required, None));
+                body.push(Item::Node(content_type(&b.media_type)));
+                body.push(Item::Node(Node::new("body").arg("${input.body}")));
+            } else {
+                let mut form = Node::new("form");
+                for (field, required) in fields {
+                    let n = inputs.take(&name(field, "field", "field"));
+                    let ty = schema
+                        .and_then(|s| {
+                            s.pointer(&format!(
+                                "/properties/{}",
+                                intact_openapi::refs::escape(field)
+                            ))
+                        })
+                        .map(intact_openapi::lower::schema_type)
+                        .filter(|t| matches!(*t, "string" | "integer" | "number" | "boolean"))
+                        .unwrap_or("string");
+                    input_nodes.push(input(&n, ty, required && b.required, None));
+                    form.push(Node::new(field.as_str()).arg(format!("${{input.{n}}}")));
+                }
+                body.push(Item::Node(form));
+            }
+        } else if base.starts_with("multipart/") {
+            warnings.push(format!("{}: the {} body is not generated (intact has no multipart bodies); write the request body by hand", docs.describe(&op.at), b.media_type));
+            body.push(Item::Comment(format!(
+                "The {} body is not generated: intact has no multipart bodies yet.",
+                one_line(&b.media_type, 80)
+            )));
+        } else {
+            input_nodes.push(input("body", "string", b.required, None));
+            body.push(Item::Node(content_type(&b.media_type)));
+            body.push(Item::Node(Node::new("body").arg("${input.body}")));
+        }
+    }
+    for i in input_nodes {
+        node.push(i);
+    }
+    let method =
+        if METHODS.iter().any(|m| m.eq_ignore_ascii_case(&op.method)) && op.method != "TRACE" {
+            op.method.as_str()
+        } else {
+            "GET"
+        };
+    if matches!(method, "GET" | "DELETE") && body.iter().any(|i| matches!(i, Item::Node(_))) {
+        node.push_comment(&format!(
+            "intact-ignore: http::body-on-get the OpenAPI document gives this {method} a request body"
+        ));
+    }
+    let mut request = Node::new("request").arg("call").arg(method).arg(path);
+    if let Some(id) = &op.id {
+        request.push_prop("operation", id);
+    }
+    for (k, n) in &query {
+        request.push(Node::new("query").arg(k).arg(format!("${{input.{n}}}")));
+    }
+    for (k, n) in &headers {
+        request.push(Node::new("header").arg(k).arg(format!("${{input.{n}}}")));
+    }
+    for item in body {
+        request.push_item(item);
+    }
+    node.push(request);
+    node.push(Node::new("return").arg("${steps.call.body}"));
+    doc.push(node);
+}
