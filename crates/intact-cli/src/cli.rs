@@ -149,7 +149,7 @@ pub(crate) enum Command {
     /// Example: intact import openapi okta.yaml --tag User
     Import {
         #[command(subcommand)]
-        what: crate::commands::import::ImportCommand,
+        what: ImportCommand,
     },
     /// Run the language server over standard input and output.
     Lsp,
@@ -226,4 +226,51 @@ pub(crate) enum Color {
     Auto,
     Always,
     Never,
+}
+
+#[derive(Subcommand)]
+pub(crate) enum ImportCommand {
+    /// Write a connection (auth, ping), tenant variables, the custom API action and one flow per
+    /// operation from an OpenAPI 3.0/3.1 description; the document is copied under openapi/.
+    ///
+    /// Example: intact import openapi okta.yaml --tag User --ping getCurrentUser
+    Openapi {
+        /// The OpenAPI document (JSON or YAML).
+        spec: PathBuf,
+        /// The project folder to write into (default: the project around the current folder, or
+        /// the current folder as a new project).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// The connection's name (default: from the API's title).
+        #[arg(long)]
+        connection: Option<String>,
+        /// A security scheme to generate; repeat for a connection per scheme (default: the first
+        /// supported one).
+        #[arg(long = "scheme", value_name = "NAME")]
+        schemes: Vec<String>,
+        /// Only these operationIds (space- or comma-separated, repeatable).
+        #[arg(long, value_name = "ID", num_args = 1.., value_delimiter = ',', conflicts_with = "tag")]
+        operations: Vec<String>,
+        /// Only operations whose first tag is one of these (repeatable).
+        #[arg(long = "tag", value_name = "TAG", num_args = 1.., value_delimiter = ',')]
+        tag: Vec<String>,
+        /// The operationId of the auth ping (default: a GET of the current user or a list).
+        #[arg(long, value_name = "ID")]
+        ping: Option<String>,
+        /// Which of the document's servers to use, from 0.
+        #[arg(long, value_name = "N", default_value_t = 0)]
+        server: usize,
+        /// The API's address, when the document's server is relative or missing.
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
+        /// Print the files that would be written, and what each holds; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// With --dry-run, print the text of each generated KDL file too.
+        #[arg(long, requires = "dry_run")]
+        print: bool,
+        /// Overwrite files that exist.
+        #[arg(long)]
+        force: bool,
+    },
 }

@@ -8,7 +8,7 @@ use intact_expr::functions::{BUILTINS, TYPE_NAMES};
 use intact_expr::{Env, Type};
 use intact_syntax::{Literal, Span};
 
-use crate::completion::{CompletionItem, CompletionKind};
+use crate::item::{CompletionItem, CompletionKind};
 use crate::{FilePosition, Snapshot};
 
 /// The completions at `pos` when it is inside an open `${` of `literal`, else `None`.

@@ -306,6 +306,8 @@ pub const FEATURES: &[&str] = &["create", "update", "password", "activate", "dea
 pub const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 pub const AUTH_FORMS: &[&str] = &["basic", "oauth2", "custom", "bearer", "api-key"];
 pub const GRANTS: &[&str] = &["client-credentials", "authorization-code"];
+/// How an OAuth 2.0 client authenticates at the token endpoint ([`ClientAuth`]).
+pub const CLIENT_AUTHS: &[&str] = &["basic", "post"];
 pub const PARAM_TYPES: &[&str] = &["text", "password", "dropdown"];
 pub const INPUT_TYPES: &[&str] = &[
     "string", "integer", "number", "boolean", "object", "array", "any",
@@ -585,7 +587,7 @@ pub static SPECS: &[NodeSpec] = &[
     leaf!(
         ClientAuth,
         "client-auth",
-        Ty::Enum(&["basic", "post"]),
+        Ty::Enum(CLIENT_AUTHS),
         "method",
         "How the client authenticates at the token endpoint: basic (default) or post.",
         "basic sends client_secret_basic; post sends client_secret_post."
@@ -920,6 +922,37 @@ impl std::fmt::Display for Grant {
     }
 }
 
+/// How an OAuth 2.0 client authenticates at the token endpoint (`client-auth "…"`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum ClientAuth {
+    /// `client_secret_basic`: the id and secret in an `Authorization: Basic` header.
+    #[default]
+    Basic,
+    /// `client_secret_post`: the id and secret in the form body.
+    Post,
+}
+
+impl ClientAuth {
+    pub const ALL: [ClientAuth; 2] = [ClientAuth::Basic, ClientAuth::Post];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClientAuth::Basic => "basic",
+            ClientAuth::Post => "post",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ClientAuth> {
+        ClientAuth::ALL.into_iter().find(|c| c.as_str() == text)
+    }
+}
+
+impl std::fmt::Display for ClientAuth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 pub fn auth_form(name: &str) -> Option<&'static AuthForm> {
     AUTH_FORM_SPECS.iter().find(|f| f.name == name)
 }
@@ -999,6 +1032,8 @@ mod tests {
         assert_eq!(specs, AUTH_FORMS);
         let grants: Vec<&str> = Grant::ALL.iter().map(|g| g.as_str()).collect();
         assert_eq!(grants, GRANTS);
+        let client_auths: Vec<&str> = ClientAuth::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(client_auths, CLIENT_AUTHS);
     }
 
     use super::*;

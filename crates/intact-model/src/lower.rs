@@ -6,7 +6,7 @@
 
 use intact_syntax::{Literal, Node, Span, Value};
 
-use crate::catalogue::{self, AuthKind, Grant, Kind};
+use crate::catalogue::{self, AuthKind, ClientAuth, Grant, Kind};
 use crate::template;
 use crate::{FileId, Loc, SourceFile};
 
@@ -296,8 +296,16 @@ pub struct ParamDef {
 pub struct AuthDef {
     pub form: AuthKind,
     pub loc: Loc,
-    /// Single-valued settings by child name (`grant`, `token-url`, …).
+    /// Single-valued settings by child name (`token-url`, `token`, …), as templates; the ones
+    /// that choose a behaviour are lowered into the typed fields below as well.
     pub settings: Vec<(String, Template)>,
+    /// The OAuth 2.0 grant: `client-credentials` when not written, `None` for one the catalogue
+    /// does not know (reported by the checker).
+    pub grant: Option<Grant>,
+    /// `client-auth`: basic unless `post` is written (another word is reported by the checker).
+    pub client_auth: ClientAuth,
+    /// `pkce`: on unless `pkce #false`.
+    pub pkce: bool,
     /// `header`, `query`, `cookie` children: (kind, name, value).
     pub credentials: Vec<(String, String, Template)>,
     /// OAuth 2.0 `scope` values.
@@ -307,15 +315,6 @@ pub struct AuthDef {
 }
 
 impl AuthDef {
-    /// The OAuth 2.0 grant (`client-credentials` when not written); `None` for one the catalogue
-    /// does not know (reported by the checker).
-    pub fn grant(&self) -> Option<Grant> {
-        match self.setting("grant") {
-            Some(t) => Grant::parse(&t.text),
-            None => Some(Grant::ClientCredentials),
-        }
-    }
-
     pub fn setting(&self, name: &str) -> Option<&Template> {
         self.settings
             .iter()
@@ -806,6 +805,9 @@ impl Lowerer<'_> {
                             form,
                             loc: self.loc(c.span),
                             settings: Vec::new(),
+                            grant: Some(Grant::ClientCredentials),
+                            client_auth: ClientAuth::Basic,
+                            pkce: true,
                             credentials: Vec::new(),
                             scopes: Vec::new(),
                             token_params: Vec::new(),
@@ -840,6 +842,13 @@ impl Lowerer<'_> {
                                 }
                             }
                         }
+                        if let Some(t) = auth.setting("grant") {
+                            auth.grant = Grant::parse(&t.text);
+                        }
+                        if let Some(t) = auth.setting("client-auth") {
+                            auth.client_auth = ClientAuth::parse(&t.text).unwrap_or_default();
+                        }
+                        auth.pkce = auth.setting("pkce").is_none_or(|t| t.text != "false");
                         conn.auth = Some(auth);
                     }
                 }

@@ -6,18 +6,24 @@
 //!   authentication, retries, timeouts; inputs and outputs validated against the contract;
 //!   `executionStatus` filled in.
 //!
-//! - [`oauth`]: OAuth 2.0 tokens (client credentials, refresh tokens), `intact auth login`
-//!   (authorization code with PKCE) and the owner-only token store;
+//! - [`oauth`]: OAuth 2.0 tokens (client credentials, refresh tokens) and the owner-only token
+//!   store; [`login`]: `intact auth login` (authorization code with PKCE);
 //! - [`testing`]: `intact test`, with mocks served by a real HTTP server on 127.0.0.1, or
 //!   `--live` against an environment.
 
 pub mod env;
+mod failure;
+pub mod login;
 pub mod mask;
 pub mod oauth;
 mod runtime;
 pub mod testing;
 
-pub use runtime::{ErrorType, Failure, Outcome, Runtime, Trace};
+pub use failure::{ErrorType, Failure};
+pub use runtime::{Outcome, Runtime};
+
+/// Receives trace lines, already masked.
+pub type Trace = std::sync::Arc<dyn Fn(&str) + Send + Sync>;
 
 /// Installs the TLS crypto provider (ring) once per process; reqwest needs one with
 /// `rustls-no-provider`.

@@ -368,11 +368,13 @@ async fn a_forged_state_fails_in_the_browser_too() {
     let store = tempfile::tempdir().unwrap();
     let rt = code_runtime(&base, store.path());
     let (show, pages) = browser(|_| "forged".to_string());
-    let options = intact_run::oauth::LoginOptions {
+    let options = intact_run::login::LoginOptions {
         port: 0,
         timeout: std::time::Duration::from_secs(20),
     };
-    let err = rt.login("api", &options, &show).await.unwrap_err();
+    let err = intact_run::login::login(&rt, "api", &options, &show)
+        .await
+        .unwrap_err();
     assert!(
         err.message.contains("state does not match"),
         "{}",
@@ -398,11 +400,11 @@ async fn pkce_off_token_params_refresh_url_and_access_token_in_a_header() {
     let store = tempfile::tempdir().unwrap();
     let rt = code_runtime(&base, store.path());
     let (show, pages) = browser(|state| state.to_string());
-    let options = intact_run::oauth::LoginOptions {
+    let options = intact_run::login::LoginOptions {
         port: 0,
         timeout: std::time::Duration::from_secs(20),
     };
-    rt.login("api", &options, &show)
+    intact_run::login::login(&rt, "api", &options, &show)
         .await
         .expect("the login succeeds");
     std::thread::sleep(std::time::Duration::from_millis(300));

@@ -14,7 +14,7 @@ pub(crate) fn login(
     no_browser: bool,
 ) -> Outcome {
     let (runtime, masker) = runtime_for(&live)?;
-    let options = intact_run::oauth::LoginOptions {
+    let options = intact_run::login::LoginOptions {
         port,
         timeout: std::time::Duration::from_secs(timeout),
     };
@@ -24,7 +24,12 @@ pub(crate) fn login(
             eprintln!("(no browser could be opened here; open the URL yourself)");
         }
     };
-    match block_on(runtime.login(&connection, &options, &show))? {
+    match block_on(intact_run::login::login(
+        &runtime,
+        &connection,
+        &options,
+        &show,
+    ))? {
         Ok(done) => {
             let refresh = if done.has_refresh_token {
                 "with a refresh token, so later runs renew it themselves"

@@ -1,9 +1,12 @@
-//! A connection's credentials: the `auth` values, how each auth form sends them, and the
-//! values computed from a secret that the masker must hide too.
+//! A connection's credentials: the `auth` values, how each auth form sends them, the values
+//! computed from a secret that the masker must hide too, and an OAuth 2.0 connection's client
+//! resolved for the token source.
 
 use base64::Engine;
 use intact_expr::eval::json_text as text_of;
 use intact_model::catalogue::AuthKind;
+
+use crate::oauth::{Endpoint, OAuthClient};
 use intact_model::{ConnectionDef, Tree};
 use serde_json::{Map, Value as J};
 
@@ -118,5 +121,114 @@ impl Runtime {
             AuthKind::OAuth2 => {}
         }
         Ok(())
+    }
+
+    /// An OAuth 2.0 access token for the connection, from the token source. `force` fetches a
+    /// new one (after a 401).
+    pub(crate) async fn oauth_token(
+        &self,
+        conn: &ConnectionDef,
+        frame: &Frame<'_>,
+        force: bool,
+    ) -> Result<String, Failure> {
+        self.tokens
+            .token(&conn.name.name, force, || self.oauth_client(conn, frame))
+            .await
+    }
+
+    /// What the token source needs of an OAuth 2.0 connection: its templates evaluated in
+    /// `frame`, the environment's endpoint overrides applied.
+    pub(crate) fn oauth_client(
+        &self,
+        conn: &ConnectionDef,
+        frame: &Frame<'_>,
+    ) -> Result<OAuthClient, Failure> {
+        let name = &conn.name.name;
+        let Some(auth) = conn.auth.as_ref().filter(|a| a.form == AuthKind::OAuth2) else {
+            return Err(Failure::new(format!(
+                "connection `{name}` has no OAuth 2.0 auth"
+            )));
+        };
+        let Some(grant) = auth.grant else {
+            let other = auth.setting("grant").map_or("", |t| t.text.as_str());
+            return Err(Failure::new_public(format!(
+                "connection `{name}` uses the OAuth 2.0 grant `{other}`, which intact does not run; use client-credentials or authorization-code"
+            )));
+        };
+        let mut token_params = Vec::new();
+        for (k, t) in &auth.token_params {
+            token_params.push((
+                k.clone(),
+                text_of(&self.eval(&Tree::Template(t.clone()), frame)?),
+            ));
+        }
+        let param = |k: &str| {
+            frame.vars["auth"]
+                .get(k)
+                .and_then(J::as_str)
+                .unwrap_or("")
+                .to_string()
+        };
+        let env = self.env.connections.get(name);
+        Ok(OAuthClient {
+            connection: name.clone(),
+            grant,
+            client_id: param("client_id"),
+            client_secret: param("client_secret"),
+            client_auth: auth.client_auth,
+            scopes: auth.scopes.clone(),
+            token_params,
+            token_url: self.oauth_url(conn, frame, Endpoint::Token),
+            refresh_url: self.oauth_url(conn, frame, Endpoint::Refresh),
+            authorize_url: self.oauth_url(conn, frame, Endpoint::Authorize),
+            env_refresh_token: env.and_then(|c| c.params.get("refresh_token")).cloned(),
+            login_hint: format!(
+                "run `intact auth login {name} --env {}`, or set `refresh_token = {{ env = \"VAR\" }}` under [connection.{name}] in {} for headless runs",
+                self.env.name,
+                self.env.path.display()
+            ),
+        })
+    }
+
+    /// The token, refresh or authorize URL: the environment's override, else the connection's.
+    /// A refresh goes to `refresh-url` (overridden or written) when there is one, else where
+    /// tokens come from.
+    fn oauth_url(
+        &self,
+        conn: &ConnectionDef,
+        frame: &Frame<'_>,
+        endpoint: Endpoint,
+    ) -> Result<String, Failure> {
+        let written = |k: &str| conn.auth.as_ref().and_then(|a| a.setting(k));
+        let env = self.env.connections.get(&conn.name.name);
+        let overridden = |e: Endpoint| {
+            env.and_then(|c| match e {
+                Endpoint::Token => c.token_url.clone(),
+                Endpoint::Refresh => c.refresh_url.clone(),
+                Endpoint::Authorize => c.authorize_url.clone(),
+            })
+        };
+        let endpoint = match endpoint {
+            Endpoint::Refresh
+                if overridden(Endpoint::Refresh).is_none()
+                    && written(Endpoint::Refresh.setting()).is_none() =>
+            {
+                Endpoint::Token
+            }
+            e => e,
+        };
+        let setting = endpoint.setting();
+        let url = match (overridden(endpoint), written(setting)) {
+            (Some(u), _) => u,
+            (None, Some(t)) => text_of(&self.eval(&Tree::Template(t.clone()), frame)?),
+            (None, None) => {
+                return Err(Failure::new_public(format!(
+                    "connection `{}` has no {setting}",
+                    conn.name.name
+                )));
+            }
+        };
+        secure_url(&url, conn, setting)?;
+        Ok(url)
     }
 }

@@ -19,18 +19,18 @@ use intact_model::{
 };
 use serde_json::{Map, Value as J, json};
 
+use crate::Trace;
 use crate::env::Environment;
 use crate::mask::Masker;
+use crate::oauth::{TokenSource, TokenStore};
 
 mod credentials;
-mod failure;
 mod http;
 mod request;
 mod steps;
 
-pub(crate) use failure::root_cause;
-use failure::*;
-pub use failure::{ErrorType, Failure};
+use crate::failure::*;
+pub use crate::failure::{ErrorType, Failure};
 pub use http::MAX_RETRY_AFTER_SECS;
 pub(crate) use http::secure_url;
 use http::*;
@@ -44,24 +44,18 @@ pub struct Outcome {
 
 type Credentials = (Vec<(String, String)>, Vec<(String, String)>);
 
-/// Receives trace lines, already masked.
-pub type Trace = Arc<dyn Fn(&str) + Send + Sync>;
-
 pub struct Runtime {
     analysis: Arc<Analysis>,
-    pub(crate) env: Environment,
-    pub(crate) masker: Arc<Masker>,
+    env: Environment,
+    masker: Arc<Masker>,
     programs: Arc<Programs>,
     mappings: Arc<ProjectMappings>,
-    pub(crate) client: reqwest::Client,
+    client: reqwest::Client,
     trace: Option<Trace>,
     /// Evaluated credentials (headers, query parameters) by connection.
     credentials: std::sync::Mutex<std::collections::HashMap<String, Credentials>>,
-    /// OAuth 2.0 access tokens by connection, with when they expire.
-    pub(crate) tokens:
-        tokio::sync::Mutex<std::collections::HashMap<String, (String, std::time::Instant)>>,
-    /// Where OAuth 2.0 tokens outlive the run (the user's cache folder); memory only when `None`.
-    pub(crate) token_store: Option<crate::oauth::TokenStore>,
+    /// OAuth 2.0 access tokens by connection.
+    tokens: TokenSource,
     /// The secret params of each connection ([`ConnectionDef::secret_params`]).
     secret_params: std::collections::HashMap<String, Vec<String>>,
 }
@@ -107,27 +101,36 @@ impl Runtime {
         Runtime {
             analysis,
             env,
+            tokens: TokenSource::new(client.clone(), masker.clone()),
             masker,
             programs,
             mappings,
             client,
             trace: None,
-            tokens: Default::default(),
             credentials: Default::default(),
-            token_store: None,
             secret_params,
         }
     }
 
     /// Keeps OAuth 2.0 tokens in `store` across runs (and reads those `intact auth login` stored).
-    pub fn with_token_store(mut self, store: crate::oauth::TokenStore) -> Runtime {
-        self.token_store = Some(store);
+    pub fn with_token_store(mut self, store: TokenStore) -> Runtime {
+        self.tokens.set_store(store);
         self
     }
 
     pub fn with_trace(mut self, trace: Trace) -> Runtime {
+        self.tokens.set_trace(trace.clone());
         self.trace = Some(trace);
         self
+    }
+
+    /// The access tokens of this run (`intact auth login` adds one).
+    pub(crate) fn tokens(&self) -> &TokenSource {
+        &self.tokens
+    }
+
+    pub(crate) fn env(&self) -> &Environment {
+        &self.env
     }
 
     pub fn analysis(&self) -> &Analysis {

@@ -24,7 +24,7 @@ impl ErrorType {
         }
     }
 
-    pub(super) fn parse(s: &str) -> ErrorType {
+    pub(crate) fn parse(s: &str) -> ErrorType {
         match s {
             "RESOURCE_NOT_FOUND" => ErrorType::ResourceNotFound,
             "RATE_LIMIT_EXCEEDED" => ErrorType::RateLimitExceeded,
@@ -34,7 +34,7 @@ impl ErrorType {
         }
     }
 
-    pub(super) fn from_status(status: u16) -> ErrorType {
+    pub(crate) fn from_status(status: u16) -> ErrorType {
         match status {
             404 => ErrorType::ResourceNotFound,
             429 => ErrorType::RateLimitExceeded,
@@ -78,7 +78,7 @@ impl Failure {
         }
     }
 
-    pub(super) fn as_error_value(&self) -> J {
+    pub(crate) fn as_error_value(&self) -> J {
         json!({
             "message": self.message,
             "status": self.status,
@@ -97,7 +97,7 @@ pub(crate) fn root_cause(e: &reqwest::Error) -> String {
     cause.to_string()
 }
 
-pub(super) fn with_status(mut output: J, status: &str, failure: Option<&Failure>) -> J {
+pub(crate) fn with_status(mut output: J, status: &str, failure: Option<&Failure>) -> J {
     if !output.is_object() {
         output = json!({});
     }
@@ -127,7 +127,7 @@ pub(super) fn with_status(mut output: J, status: &str, failure: Option<&Failure>
 
 /// `json omit-null=#true`: every object field whose value is null goes, at any depth (list elements
 /// stay, so positions keep their meaning).
-pub(super) fn drop_null_fields(v: &mut J) {
+pub(crate) fn drop_null_fields(v: &mut J) {
     match v {
         J::Object(o) => {
             o.retain(|_, x| !x.is_null());
