@@ -1,9 +1,10 @@
 //! The runtime: an action or flow run against an environment. This file holds the `Runtime`, its
 //! frames, and the entry points (`run_action`, `run_flow`, `ping`, `call`) with input checks;
-//! each other job has a file: `steps` (the step kinds), `request` (one request step),
-//! `credentials` (auth values, how each form sends them, masking what derives from a secret),
-//! `http` (URL safety, connection settings, retries, bounded bodies), `failure` (failures and
-//! `executionStatus`).
+//! each other job has a file: `steps` (the step kinds), `request` (one request step sent:
+//! retries, redirects, the response), `outgoing` (what a request sends), `credentials` (auth
+//! values, how each form sends them, masking what derives from a secret, the OAuth 2.0 client),
+//! `http` (URL safety, connection settings, retries, bounded bodies). Failures and
+//! `executionStatus` are `crate::failure`.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -26,6 +27,7 @@ use crate::oauth::{TokenSource, TokenStore};
 
 mod credentials;
 mod http;
+mod outgoing;
 mod request;
 mod steps;
 
