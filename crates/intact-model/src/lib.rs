@@ -3,7 +3,8 @@
 //! - [`catalogue`]: the one description of the language (node kinds, values, docs).
 //! - [`contracts`]: the 22 action contracts and what makes each mandatory.
 //! - [`project`]: finding and loading a project's files.
-//! - [`lower`]: from syntax trees to typed definitions with spans, tolerant of every error.
+//! - [`defs`]: the typed definitions of a project (connections, actions, flows, steps, tests);
+//!   [`lower`]: from syntax trees to those definitions with spans, tolerant of every error.
 //! - [`template`]: `${…}` parts of strings.
 //!
 //! The whole analysis is a pure function of the files' texts: [`Analysis::new`] takes the texts and
@@ -12,6 +13,7 @@
 
 pub mod catalogue;
 pub mod contracts;
+pub mod defs;
 pub mod eval;
 pub mod lower;
 pub mod project;
@@ -25,7 +27,8 @@ use std::sync::Arc;
 
 use intact_syntax::{Parse, Span};
 
-pub use lower::*;
+pub use defs::*;
+pub use lower::lower;
 
 /// Index of a file in [`Analysis::files`].
 pub type FileId = u32;

@@ -390,7 +390,7 @@ impl<'a> Cx<'a> {
         let (Some((id, _)), Some((kind, tree))) = (&r.operation, &s.exec.body) else {
             return;
         };
-        if kind != "json" {
+        if *kind != intact_model::BodyKind::Json {
             return;
         }
         let expected = self.docs.request_body_type(id);

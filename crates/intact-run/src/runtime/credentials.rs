@@ -7,7 +7,7 @@ use intact_expr::eval::json_text as text_of;
 use intact_model::catalogue::AuthKind;
 
 use crate::oauth::{Endpoint, OAuthClient};
-use intact_model::{ConnectionDef, Tree};
+use intact_model::{Carrier, ConnectionDef, Tree};
 use serde_json::{Map, Value as J};
 
 use super::*;
@@ -110,10 +110,10 @@ impl Runtime {
                 for (kind, name, t) in &auth.credentials {
                     let v = text_of(&self.eval(&Tree::Template(t.clone()), frame)?);
                     self.masker.add(&v);
-                    match kind.as_str() {
-                        "query" => query.push((name.clone(), v)),
-                        "cookie" => headers.push(("Cookie".into(), format!("{name}={v}"))),
-                        _ => headers.push((name.clone(), v)),
+                    match kind {
+                        Carrier::Query => query.push((name.clone(), v)),
+                        Carrier::Cookie => headers.push(("Cookie".into(), format!("{name}={v}"))),
+                        Carrier::Header => headers.push((name.clone(), v)),
                     }
                 }
             }

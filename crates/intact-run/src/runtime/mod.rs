@@ -428,7 +428,7 @@ impl Runtime {
                 args: vec![text(method), text(path)],
                 query: query.iter().map(|(k, v)| (k.clone(), text(v))).collect(),
                 headers: headers.iter().map(|(k, v)| (k.clone(), text(v))).collect(),
-                body: json.map(|j| ("json".to_string(), json_tree(&j, loc))),
+                body: json.map(|j| (intact_model::BodyKind::Json, json_tree(&j, loc))),
                 ..Exec::default()
             },
         };

@@ -122,7 +122,7 @@ impl Runtime {
                 if s.exec.omit_null {
                     drop_null_fields(&mut v);
                 }
-                Some((kind.clone(), v))
+                Some((*kind, v))
             }
             None => None,
         };

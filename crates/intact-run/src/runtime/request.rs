@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use intact_expr::eval::json_text as text_of;
-use intact_model::{ConnectionDef, Request, Step, StepKind};
+use intact_model::{BodyKind, ConnectionDef, Request, Step, StepKind};
 use serde_json::{Map, Value as J, json};
 
 use super::*;
@@ -22,8 +22,7 @@ pub(super) struct Outgoing<'c> {
     /// The query parameters that carry the connection's credentials: they follow a redirect.
     pub(super) credential_query: Vec<(String, String)>,
     pub(super) headers: Vec<(String, String)>,
-    /// `json`, `form` or `body`, and its value.
-    pub(super) body: Option<(String, J)>,
+    pub(super) body: Option<(BodyKind, J)>,
     pub(super) timeout_ms: u64,
 }
 
@@ -147,8 +146,8 @@ impl Runtime {
             rb = rb.header(k.as_str(), v.as_str());
         }
         rb = match &out.body {
-            Some((k, v)) if k == "json" => rb.json(v),
-            Some((k, v)) if k == "form" => {
+            Some((BodyKind::Json, v)) => rb.json(v),
+            Some((BodyKind::Form, v)) => {
                 // A null field is left out, as a null `query` is: an optional input that was
                 // not given sends nothing rather than `ttl=`.
                 let pairs: Vec<(String, String)> = v
@@ -162,7 +161,7 @@ impl Runtime {
                     .unwrap_or_default();
                 rb.form(&pairs)
             }
-            Some((_, v)) => rb.body(text_of(v)),
+            Some((BodyKind::Text, v)) => rb.body(text_of(v)),
             None => rb,
         };
         rb.send().await

@@ -1,0 +1,357 @@
+//! Lowering: syntax trees to the typed definitions of `crate::defs`.
+//!
+//! Lowering never reports anything: it takes what is there and leaves out what is not, so that a
+//! half-written file still yields every definition it can. Structural problems are the checker's
+//! (driven by the catalogue); this module only needs the shapes the rest of intact reads.
+//!
+//! A child node is recognised by its catalogue kind under its parent (`children`), the lookup the
+//! checker's schema rules use too: a node the catalogue does not allow in a place is not lowered
+//! there (the checker reports it). `connection.rs` lowers connections and their auth, `steps.rs`
+//! the steps of actions, flows, pings and blocks, `test.rs` tests and `test-defaults`.
+
+mod connection;
+mod steps;
+mod test;
+
+use intact_syntax::{Literal, Node, Span, Value};
+
+use crate::catalogue::{self, Kind};
+use crate::defs::*;
+use crate::template;
+use crate::{FileId, Loc, SourceFile};
+
+struct Lowerer<'a> {
+    file: FileId,
+    text: &'a str,
+}
+
+/// Lowers every file; definitions keep the order of files and of nodes within them.
+pub fn lower(files: &[std::sync::Arc<SourceFile>]) -> Model {
+    let mut model = Model::default();
+    for (i, f) in files.iter().enumerate() {
+        let l = Lowerer {
+            file: i as FileId,
+            text: f.text(),
+        };
+        for node in f.parse.document.live_nodes() {
+            l.top(node, &mut model);
+        }
+    }
+    apply_test_defaults(files, &mut model);
+    model
+}
+
+/// Each test extends the `test-defaults` of the root `intact.kdl` (every test of the project),
+/// then those of its own file; what the test writes itself wins.
+fn apply_test_defaults(files: &[std::sync::Arc<SourceFile>], model: &mut Model) {
+    if model.test_defaults.is_empty() {
+        return;
+    }
+    let root = files
+        .iter()
+        .position(|f| f.path() == std::path::Path::new(crate::project::ROOT_FILE))
+        .map(|i| i as FileId);
+    for t in &mut model.tests {
+        let file = t.loc.file;
+        // Outermost first: later layers win for app values and params.
+        let layers: Vec<&TestDef> = model
+            .test_defaults
+            .iter()
+            .filter(|d| Some(d.loc.file) == root && file != d.loc.file)
+            .chain(model.test_defaults.iter().filter(|d| d.loc.file == file))
+            .collect();
+        for d in layers.into_iter().rev() {
+            t.app.extend(d.app.iter().cloned());
+            t.params.extend(d.params.iter().cloned());
+            t.mocks.extend(d.mocks.iter().cloned());
+            t.templates.extend(d.templates.iter().cloned());
+            t.run.app.splice(0..0, d.run.app.iter().cloned());
+            t.run.params.splice(0..0, d.run.params.iter().cloned());
+            // The test's own routes match first; shared ones need not be used by every test.
+            t.run
+                .routes
+                .extend(d.run.routes.iter().cloned().map(|mut r| {
+                    r.optional.get_or_insert(true);
+                    r
+                }));
+            if t.run.env.is_none() {
+                t.run.env.clone_from(&d.run.env);
+            }
+        }
+    }
+}
+
+fn str_arg(node: &Node, i: usize) -> Option<&Literal> {
+    node.arg(i).filter(|l| matches!(l.value, Value::String(_)))
+}
+
+/// `node`'s children with their catalogue kinds under `parent`, in order; a child the catalogue
+/// does not allow there is left out.
+fn children(node: &Node, parent: Kind) -> impl Iterator<Item = (Kind, &Node)> {
+    let spec = catalogue::spec(parent);
+    node.children()
+        .filter_map(move |c| Some((spec.child(c.name())?.kind, c)))
+}
+
+/// The first string argument of `node`'s first child of kind `kind`.
+fn child_str(node: &Node, parent: Kind, kind: Kind) -> Option<String> {
+    children(node, parent)
+        .find(|(k, _)| *k == kind)
+        .and_then(|(_, c)| c.arg(0))
+        .and_then(|l| l.value.as_str())
+        .map(str::to_string)
+}
+
+impl Lowerer<'_> {
+    fn loc(&self, span: Span) -> Loc {
+        Loc::new(self.file, span)
+    }
+
+    fn ident(&self, lit: &Literal) -> Option<Ident> {
+        lit.value.as_str().map(|s| Ident {
+            name: s.to_string(),
+            loc: self.loc(lit.span),
+        })
+    }
+
+    fn name_arg(&self, node: &Node, i: usize) -> Option<Ident> {
+        str_arg(node, i).and_then(|l| self.ident(l))
+    }
+
+    fn prop_ident(&self, node: &Node, key: &str) -> Option<Ident> {
+        node.prop(key).and_then(|l| self.ident(l))
+    }
+
+    fn template(&self, lit: &Literal) -> Option<Template> {
+        lit.value.as_str().map(|s| Template {
+            text: s.to_string(),
+            loc: self.loc(lit.span),
+            raw: self.text[lit.span.range()].to_string(),
+            role: Role::Value,
+        })
+    }
+
+    /// A value sent as text (a header, a query parameter, a token-request field, a setting): a
+    /// string as a template; a number or a boolean as written (`5`, `1.5`, `true`).
+    fn text_value(&self, lit: &Literal) -> Option<Template> {
+        let text = match &lit.value {
+            Value::String(_) => return self.template(lit),
+            Value::Integer(_) | Value::Float(_) => self.text[lit.span.range()].to_string(),
+            Value::Bool(b) => b.to_string(),
+            Value::Null | Value::Invalid => return None,
+        };
+        Some(Template {
+            text,
+            loc: self.loc(lit.span),
+            raw: self.text[lit.span.range()].to_string(),
+            role: Role::Value,
+        })
+    }
+
+    /// A top-level node: one definition, by its catalogue kind.
+    fn top(&self, node: &Node, model: &mut Model) {
+        let Some(kind) = catalogue::spec(Kind::File)
+            .child(node.name())
+            .map(|c| c.kind)
+        else {
+            return;
+        };
+        let loc = self.loc(node.span);
+        match kind {
+            Kind::Project => model.projects.push(ProjectDef {
+                name: self.name_arg(node, 0),
+                loc,
+                capabilities: self.capabilities(node),
+            }),
+            Kind::Variable => {
+                if let Some(name) = self.name_arg(node, 0) {
+                    model.variables.push(VariableDef {
+                        name,
+                        label: child_str(node, Kind::Variable, Kind::Label),
+                        description: child_str(node, Kind::Variable, Kind::Description),
+                        loc,
+                    });
+                }
+            }
+            Kind::Connection => {
+                if let Some(name) = self.name_arg(node, 0) {
+                    model.connections.push(self.connection(node, name, loc));
+                }
+            }
+            Kind::Mapping => {
+                if let Some(name) = self.name_arg(node, 0) {
+                    model.mappings.push(MappingDef {
+                        name,
+                        loc,
+                        tree: self.tree(node, 1),
+                        schema: self.string_prop(node, "schema"),
+                    });
+                }
+            }
+            Kind::Action => {
+                if let Some(name) = self.name_arg(node, 0) {
+                    let contract = node
+                        .prop("contract")
+                        .and_then(|l| l.value.as_str().map(|s| (s.to_string(), self.loc(l.span))));
+                    let enabled = !children(node, Kind::Action).any(|(k, c)| {
+                        k == Kind::Enabled
+                            && c.arg(0).is_some_and(|a| a.value == Value::Bool(false))
+                    });
+                    model.actions.push(ActionDef {
+                        name,
+                        loc,
+                        contract,
+                        connection: self.prop_ident(node, "connection"),
+                        enabled,
+                        steps: self.steps(node, Kind::Action),
+                    });
+                }
+            }
+            Kind::Flow => {
+                if let Some(name) = self.name_arg(node, 0) {
+                    let inputs = children(node, Kind::Flow)
+                        .filter(|(k, _)| *k == Kind::FlowInput)
+                        .filter_map(|(_, c)| {
+                            Some(FlowInputDef {
+                                name: self.name_arg(c, 0)?,
+                                ty: c
+                                    .prop("type")
+                                    .and_then(|l| l.value.as_str())
+                                    .map(str::to_string),
+                                required: c
+                                    .prop("required")
+                                    .is_some_and(|l| l.value == Value::Bool(true)),
+                                default: c
+                                    .prop("default")
+                                    .map(|l| Tree::Scalar(l.value.clone(), self.loc(l.span))),
+                                schema: self.string_prop(c, "schema"),
+                            })
+                        })
+                        .collect();
+                    model.flows.push(FlowDef {
+                        name,
+                        loc,
+                        connection: self.prop_ident(node, "connection"),
+                        inputs,
+                        steps: self.steps(node, Kind::Flow),
+                    });
+                }
+            }
+            Kind::Test => {
+                if let Some(name) = self.name_arg(node, 0) {
+                    model.tests.push(self.test(node, name, loc, Kind::Test));
+                }
+            }
+            Kind::TestDefaults => {
+                let name = Ident {
+                    name: "test-defaults".into(),
+                    loc: self.loc(node.name.span),
+                };
+                model
+                    .test_defaults
+                    .push(self.test(node, name, loc, Kind::TestDefaults));
+            }
+            _ => {}
+        }
+    }
+
+    /// A project's `capability` blocks.
+    fn capabilities(&self, node: &Node) -> Vec<CapabilityDef> {
+        children(node, Kind::Project)
+            .filter(|(k, _)| *k == Kind::Capability)
+            .filter_map(|(_, c)| {
+                let lit = str_arg(c, 0)?;
+                let mut cap = CapabilityDef {
+                    name: lit.value.as_str()?.to_string(),
+                    loc: self.loc(lit.span),
+                    features: Vec::new(),
+                    group_operations: false,
+                    group_membership: false,
+                };
+                let on = |ch: &Node| ch.arg(0).is_some_and(|a| a.value == Value::Bool(true));
+                for (k, ch) in children(c, Kind::Capability) {
+                    match k {
+                        Kind::Features => cap.features.extend(ch.args().filter_map(|a| {
+                            a.value.as_str().map(|s| (s.to_string(), self.loc(a.span)))
+                        })),
+                        Kind::GroupOperations => cap.group_operations = on(ch),
+                        Kind::GroupMembership => cap.group_membership = on(ch),
+                        _ => {}
+                    }
+                }
+                Some(cap)
+            })
+            .collect()
+    }
+
+    /// A string property's text and where it is written.
+    fn string_prop(&self, node: &Node, key: &str) -> Option<(String, Loc)> {
+        let l = node.prop(key)?;
+        Some((l.value.as_str()?.to_string(), self.loc(l.span)))
+    }
+
+    fn scalar_tree(&self, l: &Literal) -> Tree {
+        match self.template(l) {
+            Some(t) if template::has_expressions(&t.text) => Tree::Template(t),
+            _ => Tree::Scalar(l.value.clone(), self.loc(l.span)),
+        }
+    }
+
+    /// The value tree of `node`, whose own arguments from `first_arg` on are its value.
+    pub fn tree(&self, node: &Node, first_arg: usize) -> Tree {
+        let loc = self.loc(node.span);
+        let args: Vec<&Literal> = node.args().skip(first_arg).collect();
+        let forced = node.ty.as_ref().map(|t| t.name.as_str());
+        let value = |l: &Literal| -> Tree {
+            match self.template(l) {
+                Some(t) if template::has_expressions(&t.text) => Tree::Template(t),
+                _ => Tree::Scalar(l.value.clone(), self.loc(l.span)),
+            }
+        };
+        if node.children_block().is_some() {
+            let children: Vec<&Node> = node.children().collect();
+            if !children.is_empty() && children.iter().all(|c| c.name() == "-")
+                || forced == Some("array")
+            {
+                return Tree::Array(children.iter().map(|c| self.tree(c, 0)).collect(), loc);
+            }
+            let fields = children
+                .iter()
+                .map(|c| {
+                    (
+                        Ident {
+                            name: c.name().to_string(),
+                            loc: self.loc(c.name.span),
+                        },
+                        self.tree(c, 0),
+                    )
+                })
+                .collect();
+            return Tree::Object(fields, loc);
+        }
+        match (forced, args.len()) {
+            (Some("array"), _) => Tree::Array(args.iter().map(|l| value(l)).collect(), loc),
+            (Some("object"), 0) => Tree::Object(Vec::new(), loc),
+            (_, 0) => Tree::Scalar(Value::Null, loc),
+            (_, 1) => value(args[0]),
+            _ => Tree::Array(args.iter().map(|l| value(l)).collect(), loc),
+        }
+    }
+
+    fn collect_templates(&self, node: &Node, out: &mut Vec<Template>) {
+        for e in node.live_entries() {
+            if let Some(t) = self.template(&e.value) {
+                out.push(t);
+            }
+        }
+        for c in node.children() {
+            self.collect_templates(c, out);
+        }
+    }
+
+    fn collect_child_templates(&self, node: &Node, out: &mut Vec<Template>) {
+        for c in node.children() {
+            self.collect_templates(c, out);
+        }
+    }
+}

@@ -1,0 +1,228 @@
+//! Steps: the steps of an action, flow, ping or block, each with its templates (what the checker
+//! reads) and what the executor evaluates (`Exec`).
+
+use intact_syntax::{Node, Value};
+
+use super::{Lowerer, children, str_arg};
+use crate::catalogue::{self, Kind};
+use crate::defs::*;
+
+/// The body a `json`, `form` or `body` child writes.
+fn body_kind(kind: Kind) -> BodyKind {
+    match kind {
+        Kind::Json => BodyKind::Json,
+        Kind::Form => BodyKind::Form,
+        _ => BodyKind::Text,
+    }
+}
+
+impl Lowerer<'_> {
+    /// The steps among `node`'s children (other children, like `input` or `enabled`, are skipped).
+    pub(super) fn steps(&self, node: &Node, parent: Kind) -> Vec<Step> {
+        children(node, parent)
+            .filter_map(|(kind, c)| self.step(c, kind))
+            .collect()
+    }
+
+    fn step(&self, node: &Node, kind: Kind) -> Option<Step> {
+        let exec = self.exec(node, kind);
+        let loc = self.loc(node.head_span());
+        let keyword = self.loc(node.name.span);
+        let mut templates = Vec::new();
+        for e in node.live_entries() {
+            if let Some(t) = self.template(&e.value) {
+                templates.push(t);
+            }
+        }
+        let mut body = Vec::new();
+        let (kind, name) = match kind {
+            Kind::Request => {
+                let mut req = Request {
+                    method: str_arg(node, 1)
+                        .and_then(|l| l.value.as_str().map(|s| (s.to_string(), self.loc(l.span)))),
+                    path: node.arg(2).and_then(|l| self.template(l)),
+                    connection: self.prop_ident(node, "connection"),
+                    operation: node
+                        .prop("operation")
+                        .and_then(|l| l.value.as_str().map(|s| (s.to_string(), self.loc(l.span)))),
+                    bodies: Vec::new(),
+                    expect: Vec::new(),
+                };
+                if let Some(path) = &req.path {
+                    templates
+                        .iter_mut()
+                        .filter(|t| t.loc == path.loc)
+                        .for_each(|t| t.role = Role::Path);
+                }
+                // Every child's templates are the step's, a child the catalogue does not allow
+                // here too (its expressions are still checked).
+                let spec = catalogue::spec(Kind::Request);
+                for c in node.children() {
+                    let role = match spec.child(c.name()).map(|ch| ch.kind) {
+                        Some(k @ (Kind::Json | Kind::Form | Kind::Body)) => {
+                            req.bodies.push((body_kind(k), self.loc(c.name.span)));
+                            Role::Body
+                        }
+                        Some(Kind::ExpectStatus) => {
+                            req.expect.extend(c.args().filter_map(|a| match a.value {
+                                Value::Integer(i) => Some((i, self.loc(a.span))),
+                                _ => None,
+                            }));
+                            Role::Value
+                        }
+                        Some(Kind::Header | Kind::Headers) => Role::Header,
+                        Some(Kind::Query | Kind::Queries) => Role::Query,
+                        _ => Role::Value,
+                    };
+                    let first = templates.len();
+                    self.collect_templates(c, &mut templates);
+                    templates[first..].iter_mut().for_each(|t| t.role = role);
+                }
+                (StepKind::Request(req), self.name_arg(node, 0))
+            }
+            Kind::Let => {
+                self.collect_child_templates(node, &mut templates);
+                let value = (node.arg(1).is_some() || node.children_block().is_some())
+                    .then(|| self.tree(node, 1));
+                (StepKind::Let(value), self.name_arg(node, 0))
+            }
+            Kind::Call => {
+                let args = node
+                    .children()
+                    .map(|c| Ident {
+                        name: c.name().to_string(),
+                        loc: self.loc(c.name.span),
+                    })
+                    .collect();
+                self.collect_child_templates(node, &mut templates);
+                (
+                    StepKind::Call {
+                        flow: self.name_arg(node, 1),
+                        args,
+                    },
+                    self.name_arg(node, 0),
+                )
+            }
+            Kind::If | Kind::ElseIf | Kind::Else | Kind::Try | Kind::Catch => {
+                body = self.steps(node, kind);
+                let k = match kind {
+                    Kind::If => StepKind::If,
+                    Kind::ElseIf => StepKind::ElseIf,
+                    Kind::Else => StepKind::Else,
+                    Kind::Try => StepKind::Try,
+                    _ => StepKind::Catch,
+                };
+                (k, None)
+            }
+            Kind::ForEach => {
+                body = self.steps(node, kind);
+                if let Some((_, y)) = children(node, Kind::ForEach).find(|(k, _)| *k == Kind::Yield)
+                {
+                    let mut yt = Vec::new();
+                    for e in y.live_entries() {
+                        yt.extend(self.template(&e.value));
+                    }
+                    self.collect_child_templates(y, &mut yt);
+                    body.push(Step {
+                        kind: StepKind::Yield(self.tree(y, 0)),
+                        name: None,
+                        loc: self.loc(y.head_span()),
+                        keyword: self.loc(y.name.span),
+                        templates: yt,
+                        body: Vec::new(),
+                        exec: Exec::default(),
+                    });
+                }
+                let items = node.prop("in").and_then(|l| self.template(l));
+                (StepKind::ForEach { items }, self.name_arg(node, 0))
+            }
+            Kind::Fail => (StepKind::Fail, None),
+            Kind::Return => {
+                self.collect_child_templates(node, &mut templates);
+                let tree = if node.children_block().is_some() || node.arg(0).is_some() {
+                    Some(self.tree(node, 0))
+                } else {
+                    None
+                };
+                (StepKind::Return(tree), None)
+            }
+            Kind::Log => {
+                templates.iter_mut().for_each(|t| t.role = Role::Log);
+                (StepKind::Log, None)
+            }
+            _ => return None,
+        };
+        Some(Step {
+            kind,
+            name,
+            loc,
+            keyword,
+            templates,
+            body,
+            exec,
+        })
+    }
+
+    fn exec(&self, node: &Node, kind: Kind) -> Exec {
+        let named = matches!(kind, Kind::Request | Kind::Let | Kind::Call | Kind::ForEach);
+        let mut exec = Exec {
+            args: node
+                .args()
+                .skip(usize::from(named))
+                .map(|l| self.scalar_tree(l))
+                .collect(),
+            props: node
+                .props()
+                .map(|(k, v)| (k.as_str().to_string(), self.scalar_tree(v)))
+                .collect(),
+            ..Exec::default()
+        };
+        for c in node.children() {
+            let child = catalogue::spec(kind).child(c.name()).map(|ch| ch.kind);
+            let pair = || {
+                let name = c
+                    .arg(0)
+                    .and_then(|l| l.value.as_str())
+                    .unwrap_or("")
+                    .to_string();
+                let value = c
+                    .arg(1)
+                    .map_or(Tree::Scalar(Value::Null, self.loc(c.span)), |l| {
+                        self.scalar_tree(l)
+                    });
+                (name, value)
+            };
+            match (kind, child) {
+                (Kind::Request, Some(Kind::Query)) => exec.query.push(pair()),
+                (Kind::Request, Some(Kind::Header)) => exec.headers.push(pair()),
+                (Kind::Request, Some(Kind::Queries)) => {
+                    if let Some(l) = c.arg(0) {
+                        exec.query_objects.push(self.scalar_tree(l));
+                    }
+                }
+                (Kind::Request, Some(Kind::Headers)) => {
+                    if let Some(l) = c.arg(0) {
+                        exec.header_objects.push(self.scalar_tree(l));
+                    }
+                }
+                (Kind::Request, Some(k @ (Kind::Json | Kind::Form | Kind::Body))) => {
+                    exec.omit_null = matches!(
+                        c.prop("omit-null").map(|l| &l.value),
+                        Some(Value::Bool(true))
+                    );
+                    exec.body = Some((body_kind(k), self.tree(c, 0)))
+                }
+                (Kind::Request, Some(Kind::Timeout)) => {
+                    exec.timeout_ms = c
+                        .arg(0)
+                        .and_then(|l| l.value.as_str())
+                        .and_then(catalogue::parse_duration_ms)
+                }
+                // A call's children are its arguments, named as the flow's inputs.
+                (Kind::Call, _) => exec.call_args.push((c.name().to_string(), self.tree(c, 0))),
+                _ => {}
+            }
+        }
+        exec
+    }
+}
