@@ -1,0 +1,254 @@
+//! Flows and step structure (`else` after `if`, `catch` after `try`, `yield` in `for-each`), and cycles of flow calls and of mappings.
+
+use std::collections::HashMap;
+
+use intact_model::symbols::{Site, Symbol};
+use intact_model::*;
+
+use super::*;
+use crate::{Diagnostic, suggest};
+
+impl<'a> Cx<'a> {
+    pub(super) fn flows(&self, out: &mut Vec<Diagnostic>) {
+        let flow_names: Vec<&str> = self.m.flows.iter().map(|f| f.name.name.as_str()).collect();
+        // A `call` of a flow the project does not define, from the symbol index.
+        for o in self
+            .index
+            .occurrences
+            .iter()
+            .filter(|o| o.site == Site::Call)
+        {
+            if let Symbol::Flow(name) = &o.symbol
+                && self.index.definition(&o.symbol).is_none()
+            {
+                let id = Ident {
+                    name: name.clone(),
+                    loc: o.loc,
+                };
+                out.push(self.unresolved("flow", &id, flow_names.clone()));
+            }
+        }
+        let lists = self
+            .m
+            .actions
+            .iter()
+            .map(|a| &a.steps)
+            .chain(self.m.flows.iter().map(|f| &f.steps))
+            .chain(self.m.connections.iter().filter_map(|c| c.ping.as_ref()));
+        for steps in lists {
+            structure(steps, out);
+            intact_model::walk_steps(steps, &mut |s| {
+                let StepKind::Call {
+                    flow: Some(fid),
+                    args,
+                } = &s.kind
+                else {
+                    return;
+                };
+                // An unknown flow is reported above.
+                let Some(flow) = self.flow(&fid.name) else {
+                    return;
+                };
+                let inputs: Vec<&str> = flow.inputs.iter().map(|i| i.name.name.as_str()).collect();
+                for a in args {
+                    if !inputs.contains(&a.name.as_str()) {
+                        let mut d = Diagnostic::new(
+                            "flow::call-arguments",
+                            a.loc,
+                            format!("flow `{}` has no input `{}`", flow.name.name, a.name),
+                        )
+                        .label("unknown input")
+                        .related(flow.name.loc, "flow defined here");
+                        d = match suggest(&a.name, inputs.iter().copied()) {
+                            Some(best) => d.help(format!("did you mean `{best}`?")).fix(
+                                format!("Replace with `{best}`"),
+                                a.loc,
+                                best,
+                            ),
+                            None if inputs.is_empty() => d.help("the flow declares no inputs"),
+                            None => d.help(format!("its inputs: {}", inputs.join(", "))),
+                        };
+                        out.push(d);
+                    }
+                }
+                for i in flow
+                    .inputs
+                    .iter()
+                    .filter(|i| i.required && i.default.is_none())
+                {
+                    if !args.iter().any(|a| a.name == i.name.name) {
+                        out.push(
+                            Diagnostic::new(
+                                "flow::call-arguments",
+                                s.loc,
+                                format!(
+                                    "the call to `{}` lacks the required input `{}`",
+                                    flow.name.name, i.name.name
+                                ),
+                            )
+                            .label(format!("no `{}`", i.name.name))
+                            .related(i.name.loc, "declared required here")
+                            .help(format!(
+                                "add `{} VALUE` inside the call's block",
+                                i.name.name
+                            )),
+                        );
+                    }
+                }
+            });
+        }
+    }
+
+    /// Calls between flows, and between mappings, may not form a cycle.
+    pub(super) fn cycles(&self, out: &mut Vec<Diagnostic>) {
+        // Flow → flows it calls, with the call's location.
+        let mut graph: CallGraph = Vec::new();
+        for f in &self.m.flows {
+            let mut calls = Vec::new();
+            intact_model::walk_steps(&f.steps, &mut |s| {
+                if let StepKind::Call { flow: Some(id), .. } = &s.kind {
+                    calls.push((id.name.clone(), id.loc));
+                }
+            });
+            graph.push((f.name.name.clone(), f.name.loc, calls));
+        }
+        report_cycles(&graph, "flow", out);
+        // A mapping calls the mappings whose uses (from the symbol index) lie inside it.
+        let uses: Vec<_> = self
+            .index
+            .occurrences
+            .iter()
+            .filter(|o| o.site == Site::Expression && matches!(o.symbol, Symbol::Mapping(_)))
+            .collect();
+        let mut graph = Vec::new();
+        for mp in &self.m.mappings {
+            let calls = uses
+                .iter()
+                .filter(|o| {
+                    o.loc.file == mp.loc.file
+                        && mp.loc.span.start <= o.loc.span.start
+                        && o.loc.span.end <= mp.loc.span.end
+                })
+                .map(|o| (o.symbol.name().to_string(), o.loc))
+                .collect();
+            graph.push((mp.name.name.clone(), mp.name.loc, calls));
+        }
+        report_cycles(&graph, "mapping", out);
+    }
+}
+
+fn report_cycles(graph: &CallGraph, what: &str, out: &mut Vec<Diagnostic>) {
+    // A duplicated name resolves to its first definition, as everywhere else.
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    for (i, (n, ..)) in graph.iter().enumerate() {
+        index.entry(n.as_str()).or_insert(i);
+    }
+    // Iterative DFS with colours; each cycle is reported once, at its smallest member.
+    let mut reported: Vec<Vec<usize>> = Vec::new();
+    for start in 0..graph.len() {
+        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
+        let mut path: Vec<usize> = vec![start];
+        while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+            let edges = &graph[node].2;
+            if *next >= edges.len() {
+                stack.pop();
+                path.pop();
+                continue;
+            }
+            let target = edges[*next].0.as_str();
+            *next += 1;
+            let Some(&t) = index.get(target) else {
+                continue;
+            };
+            if t == start {
+                let mut members = path.clone();
+                members.sort();
+                if !reported.contains(&members) {
+                    reported.push(members);
+                    let names: Vec<&str> = path.iter().map(|&i| graph[i].0.as_str()).collect();
+                    let mut d = Diagnostic::new(
+                        "flow::cycle",
+                        graph[start].1,
+                        format!(
+                            "{what}s call each other in a loop: {} → {}",
+                            names.join(" → "),
+                            names[0]
+                        ),
+                    )
+                    .label("starts here")
+                    .help(format!(
+                        "break the loop: a {what} may not call itself through others"
+                    ));
+                    for (i, &m) in path.iter().enumerate() {
+                        let next = path.get(i + 1).copied().unwrap_or(start);
+                        if let Some((_, loc)) = graph[m].2.iter().find(|(n, _)| *n == graph[next].0)
+                        {
+                            d = d.related(
+                                *loc,
+                                format!("`{}` calls `{}`", graph[m].0, graph[next].0),
+                            );
+                        }
+                    }
+                    out.push(d);
+                }
+            } else if !path.contains(&t) && t > start {
+                stack.push((t, 0));
+                path.push(t);
+            }
+        }
+    }
+}
+
+/// `else`/`catch` placement and unreachable steps in one step list, recursively.
+fn structure(steps: &[Step], out: &mut Vec<Diagnostic>) {
+    let mut ended: Option<&Step> = None;
+    for (i, s) in steps.iter().enumerate() {
+        let prev = i.checked_sub(1).map(|p| &steps[p].kind);
+        match s.kind {
+            StepKind::ElseIf | StepKind::Else
+                if !matches!(prev, Some(StepKind::If | StepKind::ElseIf)) =>
+            {
+                let kw = if matches!(s.kind, StepKind::Else) {
+                    "else"
+                } else {
+                    "else-if"
+                };
+                out.push(
+                    Diagnostic::new(
+                        "flow::orphan-else",
+                        s.keyword,
+                        format!("`{kw}` must follow an `if` or `else-if`"),
+                    )
+                    .label("no `if` before it")
+                    .help("put it right after the `if { … }` block it belongs to, on its own line"),
+                );
+            }
+            StepKind::Catch if !matches!(prev, Some(StepKind::Try)) => out.push(
+                Diagnostic::new(
+                    "flow::orphan-else",
+                    s.keyword,
+                    "`catch` must follow a `try`",
+                )
+                .label("no `try` before it")
+                .help("put it right after the `try { … }` block, on its own line"),
+            ),
+            _ => {}
+        }
+        if let Some(end) = ended {
+            // Branches after an `if` that returned are not unreachable.
+            if !matches!(s.kind, StepKind::ElseIf | StepKind::Else | StepKind::Catch) {
+                out.push(
+                    Diagnostic::new("flow::unreachable", s.keyword, "this step can never run")
+                        .label("after the run has ended")
+                        .related(end.keyword, "the run ends here")
+                        .help("remove it, or move it before the `return`/`fail`"),
+                );
+                break;
+            }
+        }
+        if matches!(s.kind, StepKind::Return(_) | StepKind::Fail) {
+            ended = Some(s);
+        }
+        structure(&s.body, out);
+    }
+}
