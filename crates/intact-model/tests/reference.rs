@@ -289,7 +289,7 @@ fn generate() -> String {
         .replace("{{AUTH_FORMS}}", auth.trim_end())
         .replace("{{CONTRACTS}}", contracts.trim_end());
     format!(
-        "<!-- Generated from the catalogue (crates/intact-model/src/catalogue.rs) and docs/language.prose.md\n     by `UPDATE_EXPECT=1 cargo test -p intact-model --test reference`. Do not edit by hand. -->\n\n{text}"
+        "<!-- Generated from the catalogue (crates/intact-model/src/catalogue/) and docs/language.prose.md\n     by `UPDATE_EXPECT=1 cargo test -p intact-model --test reference`. Do not edit by hand. -->\n\n{text}"
     )
 }
 
