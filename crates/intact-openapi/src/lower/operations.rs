@@ -1,0 +1,369 @@
+//! Path items and their operations: parameters, bodies, responses (schemas by pointer).
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::*;
+
+/// How a path item is read.
+#[derive(Clone, Copy)]
+pub(super) enum Reading {
+    /// Fields with their types checked and parameters through the typed crate; anything they
+    /// refuse makes the whole path item be read again leniently.
+    Strict(Version),
+    /// What can be read is read; what cannot is skipped (after the typed crate refused it).
+    Lenient,
+}
+
+/// An operation's own fields.
+pub(super) struct Fields {
+    id: Option<String>,
+    summary: Option<String>,
+    description: Option<String>,
+    tag: Option<String>,
+    deprecated: bool,
+}
+
+/// Why a strict reading did not give operations: the crate refused a part (read it leniently),
+/// or a reference is broken (an error for the user).
+pub(super) enum Failed {
+    Refused(String),
+    Broken(Error),
+}
+pub(super) use Failed::{Broken, Refused};
+
+/// Parameters read through a `$ref`, by where the reference led.
+pub(super) type SharedParams = std::collections::HashMap<At, Param>;
+
+/// The operations of a path item. Schemas are never deserialised: bodies and responses keep
+/// pointers to them (see the module comment).
+pub(super) fn path_item(
+    docs: &Docs,
+    reading: Reading,
+    path: &str,
+    at: &At,
+    item: &Value,
+    shared: &mut SharedParams,
+) -> Result<Vec<Operation>, Failed> {
+    let strict = matches!(reading, Reading::Strict(_));
+    let mut out = Vec::new();
+    for method in METHODS {
+        let Some(op_value) = item.get(*method) else {
+            continue;
+        };
+        let Some(op) = op_value.as_object() else {
+            if strict {
+                return Err(Refused(format!("{method}: an operation must be an object")));
+            }
+            continue;
+        };
+        let fields = fields(method, op, strict)?;
+        let op_at = at.child(method);
+        let mut params = Vec::new();
+        for (list_at, list) in [
+            (at.child("parameters"), item.get("parameters")),
+            (op_at.child("parameters"), op_value.get("parameters")),
+        ] {
+            for (i, p) in list
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .enumerate()
+            {
+                let p_at = list_at.child(&i.to_string());
+                let via_ref = strict && p.get("$ref").is_some();
+                let (p_at, p) = match docs.deref_from(p_at.clone(), p) {
+                    Ok(found) => found,
+                    Err(e) if strict => return Err(Broken(located(docs, &p_at, e))),
+                    Err(_) => continue,
+                };
+                if via_ref && let Some(known) = shared.get(&p_at) {
+                    push_param(&mut params, known.clone());
+                    continue;
+                }
+                let Some(param) = parameter(docs, reading, &p_at, p)? else {
+                    continue;
+                };
+                if via_ref {
+                    shared.insert(p_at, param.clone());
+                }
+                push_param(&mut params, param);
+            }
+        }
+        out.push(Operation {
+            id: fields.id,
+            method: method.to_ascii_uppercase(),
+            path: path.to_string(),
+            summary: fields.summary,
+            description: fields.description,
+            tag: fields.tag,
+            deprecated: fields.deprecated,
+            params,
+            body: body(docs, &op_at, op_value).map_err(Broken)?,
+            responses: responses(docs, &op_at, op_value).map_err(Broken)?,
+            // oas3 reads `security: []` (no authentication) and no `security` (inherit) both as an
+            // empty list; the difference decides the ping, so it is read from the value.
+            security: op_value.get("security").map(raw_security),
+            at: op_at,
+        });
+    }
+    Ok(out)
+}
+
+/// An operation's own fields: five scalars. Read from the value, their types checked when
+/// strict; the typed crates are kept for what they know better (parameters, servers, security
+/// schemes). Deserialising whole operations through them cost most of a large import, because
+/// their schema enums are untagged (every schema is buffered and tried per variant), for nothing
+/// that was kept.
+pub(super) fn fields(
+    method: &str,
+    op: &serde_json::Map<String, Value>,
+    strict: bool,
+) -> Result<Fields, Failed> {
+    let refuse = |k: &str, what: &str| Refused(format!("{method}.{k}: must be {what}"));
+    let text = |k: &str| -> Result<Option<String>, Failed> {
+        match op.get(k) {
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            None | Some(Value::Null) => Ok(None),
+            Some(_) if strict => Err(refuse(k, "a string")),
+            Some(_) => Ok(None),
+        }
+    };
+    let tag = match op.get("tags") {
+        Some(Value::Array(tags)) if tags.iter().all(Value::is_string) => {
+            tags.first().and_then(Value::as_str).map(str::to_string)
+        }
+        Some(_) if strict => return Err(refuse("tags", "a list of strings")),
+        Some(Value::Array(tags)) => tags.iter().find_map(Value::as_str).map(str::to_string),
+        _ => None,
+    };
+    let deprecated = match op.get("deprecated") {
+        Some(Value::Bool(b)) => *b,
+        Some(_) if strict => return Err(refuse("deprecated", "a boolean")),
+        _ => false,
+    };
+    Ok(Fields {
+        id: text("operationId")?,
+        summary: text("summary")?,
+        description: text("description")?,
+        tag,
+        deprecated,
+    })
+}
+
+/// One parameter (already dereferenced): through the typed crate when strict, from the value
+/// when lenient (`None` when it lacks a name or a location).
+pub(super) fn parameter(
+    docs: &Docs,
+    reading: Reading,
+    at: &At,
+    p: &Value,
+) -> Result<Option<Param>, Failed> {
+    let refused = |e: serde_json::Error| Refused(format!("{}: {e}", docs.describe(at)));
+    let (name, location, required, description) = match reading {
+        Reading::Strict(Version::V30) => {
+            use openapiv3::Parameter as P;
+            let typed = P::deserialize(p).map_err(refused)?;
+            let location = match &typed {
+                P::Query { .. } => Location::Query,
+                P::Header { .. } => Location::Header,
+                P::Path { .. } => Location::Path,
+                P::Cookie { .. } => Location::Cookie,
+            };
+            let d = typed.parameter_data();
+            (d.name, location, d.required, d.description)
+        }
+        Reading::Strict(Version::V31 | Version::V32) => {
+            use oas3::spec::ParameterIn as In;
+            let typed = oas3::spec::Parameter::deserialize(p).map_err(refused)?;
+            let location = match typed.location {
+                In::Query => Location::Query,
+                In::Header => Location::Header,
+                In::Path => Location::Path,
+                In::Cookie => Location::Cookie,
+            };
+            (
+                typed.name,
+                location,
+                typed.required.unwrap_or(false),
+                typed.description,
+            )
+        }
+        Reading::Lenient => {
+            let Some(name) = p.get("name").and_then(Value::as_str) else {
+                return Ok(None);
+            };
+            let location = match p.get("in").and_then(Value::as_str) {
+                Some("path") => Location::Path,
+                Some("query") => Location::Query,
+                Some("header") => Location::Header,
+                Some("cookie") => Location::Cookie,
+                _ => return Ok(None),
+            };
+            (
+                name.to_string(),
+                location,
+                p.get("required").and_then(Value::as_bool).unwrap_or(false),
+                p.get("description")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+            )
+        }
+    };
+    let (ty, default) = param_schema(docs, at, p);
+    Ok(Some(Param {
+        required: required || location == Location::Path,
+        name,
+        location,
+        ty,
+        description,
+        default,
+    }))
+}
+
+/// An operation's parameter replaces a path item's of the same name and location.
+pub(super) fn push_param(params: &mut Vec<Param>, p: Param) {
+    params.retain(|q| !(q.name == p.name && q.location == p.location));
+    params.push(p);
+}
+
+/// intact's input type for a parameter, from its schema (or its first content type's), and the
+/// schema's scalar default.
+pub(super) fn param_schema(docs: &Docs, at: &At, p: &Value) -> (&'static str, Option<Value>) {
+    let (schema_at, schema) = if let Some(s) = p.get("schema") {
+        (at.child("schema"), s)
+    } else if let Some(Value::Object(content)) = p.get("content") {
+        match content
+            .iter()
+            .next()
+            .and_then(|(mt, m)| Some((mt, m.get("schema")?)))
+        {
+            Some((mt, s)) => (at.child("content").child(mt).child("schema"), s),
+            None => return ("any", None),
+        }
+    } else {
+        return ("any", None);
+    };
+    let Ok((_, schema)) = docs.deref_from(schema_at, schema) else {
+        return ("any", None);
+    };
+    let default = schema
+        .get("default")
+        .filter(|d| d.is_string() || d.is_number() || d.is_boolean())
+        .cloned();
+    (schema_type(schema), default)
+}
+
+/// A JSON Schema's type as one of intact's: `type` (a 3.1 array without `null` counts when it
+/// has one other type), else what `properties`/`items` imply, else any.
+pub fn schema_type(schema: &Value) -> &'static str {
+    let one = |t: &str| -> Option<&'static str> {
+        Some(match t {
+            "string" => "string",
+            "integer" => "integer",
+            "number" => "number",
+            "boolean" => "boolean",
+            "object" => "object",
+            "array" => "array",
+            _ => return None,
+        })
+    };
+    match schema.get("type") {
+        Some(Value::String(t)) => one(t).unwrap_or("any"),
+        Some(Value::Array(ts)) => {
+            let named: Vec<&str> = ts
+                .iter()
+                .filter_map(Value::as_str)
+                .filter(|t| *t != "null")
+                .collect();
+            match named.as_slice() {
+                [t] => one(t).unwrap_or("any"),
+                _ => "any",
+            }
+        }
+        _ if schema.get("properties").is_some() => "object",
+        _ if schema.get("items").is_some() => "array",
+        _ => "any",
+    }
+}
+
+/// The media type a generator should use: JSON first, then `+json`, then form, then the first.
+pub fn preferred_media_type(content: &serde_json::Map<String, Value>) -> Option<&String> {
+    let keys: Vec<&String> = content.keys().collect();
+    let base = |k: &str| {
+        k.split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase()
+    };
+    keys.iter()
+        .find(|k| base(k) == "application/json")
+        .or_else(|| keys.iter().find(|k| base(k).ends_with("+json")))
+        .or_else(|| {
+            keys.iter()
+                .find(|k| base(k) == "application/x-www-form-urlencoded")
+        })
+        .or_else(|| keys.first())
+        .copied()
+}
+
+pub(super) fn body(docs: &Docs, op_at: &At, op: &Value) -> Result<Option<Body>, Error> {
+    let Some(rb) = op.get("requestBody") else {
+        return Ok(None);
+    };
+    let at = op_at.child("requestBody");
+    let (at, rb) = docs
+        .deref_from(at.clone(), rb)
+        .map_err(|e| located(docs, &at, e))?;
+    let Some(Value::Object(content)) = rb.get("content") else {
+        return Ok(None);
+    };
+    let Some(mt) = preferred_media_type(content) else {
+        return Ok(None);
+    };
+    let schema = content
+        .get(mt)
+        .and_then(|m| m.get("schema"))
+        .map(|_| at.child("content").child(mt).child("schema"));
+    Ok(Some(Body {
+        required: rb.get("required").and_then(Value::as_bool).unwrap_or(false),
+        media_type: mt.clone(),
+        schema,
+    }))
+}
+
+pub(super) fn responses(docs: &Docs, op_at: &At, op: &Value) -> Result<Vec<Response>, Error> {
+    let mut out = Vec::new();
+    let Some(Value::Object(rs)) = op.get("responses") else {
+        return Ok(out);
+    };
+    for (status, r) in rs {
+        if status.starts_with("x-") {
+            continue;
+        }
+        let at = op_at.child("responses").child(status);
+        let (at, r) = docs
+            .deref_from(at.clone(), r)
+            .map_err(|e| located(docs, &at, e))?;
+        let (media_type, schema) = match r.get("content") {
+            Some(Value::Object(content)) => match preferred_media_type(content) {
+                Some(mt) => (
+                    Some(mt.clone()),
+                    content
+                        .get(mt)
+                        .and_then(|m| m.get("schema"))
+                        .map(|_| at.child("content").child(mt).child("schema")),
+                ),
+                None => (None, None),
+            },
+            _ => (None, None),
+        };
+        out.push(Response {
+            status: status.clone(),
+            media_type,
+            schema,
+        });
+    }
+    Ok(out)
+}
