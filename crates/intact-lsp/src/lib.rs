@@ -13,8 +13,13 @@
 //! - Requests are answered on blocking threads ([`Backend::answer`]), on the project's latest
 //!   snapshot: the server keeps reading while one computes, so a `$/cancelRequest` takes effect,
 //!   and a panic in a feature is logged to the client and answered as "nothing here".
+//!
+//! Long file: this is the `LanguageServer` implementation, one handler per LSP method, which Rust
+//! keeps in one `impl` block; each handler is a short translation to one `intact-ide` call.
+//! What they share lives in `state.rs` (documents, snapshots, `At`) and `protocol.rs`.
 
 mod protocol;
+mod state;
 pub mod transport;
 mod worker;
 
@@ -22,9 +27,10 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, mpsc};
 
-use intact_model::{Analysis, FileInput, SourceFile, project};
+use intact_model::project;
 use line_index::LineIndex;
 use protocol::Encoding;
+use state::{Document, Documents, Snapshots, State};
 use tower_lsp_server::jsonrpc::Result as RpcResult;
 use tower_lsp_server::ls_types as lsp;
 use tower_lsp_server::{Client, LanguageServer, LspService, Server};
@@ -62,39 +68,10 @@ pub fn run_stdio() -> std::io::Result<()> {
     Ok(())
 }
 
-/// An open document.
-#[derive(Clone)]
-struct Document {
-    version: i32,
-    text: Arc<str>,
-}
-
-/// Open documents, by absolute path.
-#[derive(Default)]
-struct Documents {
-    open: HashMap<PathBuf, Document>,
-    encoding: Option<Encoding>,
-}
-
-/// The latest analysis of each project (by root), for requests between two analyses.
-type Snapshots = Arc<Mutex<HashMap<PathBuf, intact_ide::Snapshot>>>;
-
 pub struct Backend {
     client: Client,
     state: Arc<State>,
     worker: mpsc::Sender<PathBuf>,
-}
-
-/// What requests read, shared with the threads that answer them.
-struct State {
-    docs: Arc<Mutex<Documents>>,
-    snapshots: Snapshots,
-    /// The snapshot the last request built (and its project's root), reused while the texts stay
-    /// the same.
-    last_request: Mutex<Option<(PathBuf, intact_ide::Snapshot)>>,
-    /// The OpenAPI documents the server has read: this process's one cache of them, shared by
-    /// the analysis thread and every snapshot.
-    documents: intact_check::DocumentCache,
 }
 
 impl Backend {
@@ -159,105 +136,6 @@ impl Backend {
         if let Some(root) = project::find_root(path) {
             let _ = self.worker.send(root);
         }
-    }
-}
-
-impl State {
-    /// What a request at a position needs.
-    fn request_at(&self, at: &lsp::TextDocumentPositionParams) -> Option<At> {
-        let path = protocol::path_of(&at.text_document.uri)?;
-        let mut r = self.request_in(&path)?;
-        r.pos.offset = protocol::offset(
-            &r.index,
-            r.analysis.file(r.pos.file).text(),
-            r.enc,
-            at.position,
-        ) as u32;
-        Some(r)
-    }
-
-    /// What a request on a whole open document needs (the offset is 0).
-    fn request_doc(&self, doc: &lsp::TextDocumentIdentifier) -> Option<At> {
-        self.request_in(&protocol::path_of(&doc.uri)?)
-    }
-
-    /// [`Backend::request_doc`] by the document's path.
-    fn request_in(&self, path: &Path) -> Option<At> {
-        let root = project::find_root(path)?;
-        let (analysis, file, index) = self.analysis_at(&root, path)?;
-        Some(At {
-            root,
-            analysis,
-            pos: intact_ide::FilePosition { file, offset: 0 },
-            index,
-            enc: self.encoding(),
-        })
-    }
-
-    /// The snapshot for a request on the open document `path`, its file id and line index: the
-    /// project's latest snapshot when it holds this document as the editor has it now; else that
-    /// snapshot with this document parsed anew (a keystroke may be newer than the analysis), kept
-    /// for the next request on the same text.
-    fn analysis_at(
-        &self,
-        root: &Path,
-        path: &Path,
-    ) -> Option<(intact_ide::Snapshot, intact_model::FileId, LineIndex)> {
-        let text = self.docs.lock().unwrap().open.get(path)?.text.clone();
-        let rel = project::relative(root, path);
-        let current = |snap: &intact_ide::Snapshot| {
-            snap.file_id(&rel)
-                .filter(|&f| snap.file(f).input.text == text)
-                .map(|f| (snap.clone(), f, LineIndex::new(&text)))
-        };
-        let latest = self.snapshots.lock().unwrap().get(root).cloned();
-        if let Some(found) = latest.as_ref().and_then(current) {
-            return Some(found);
-        }
-        if let Some(found) = self
-            .last_request
-            .lock()
-            .unwrap()
-            .as_ref()
-            .filter(|(r, _)| r == root)
-            .and_then(|(_, snap)| current(snap))
-        {
-            return Some(found);
-        }
-        let mut files: Vec<Arc<SourceFile>> = match latest {
-            Some(a) => a
-                .files
-                .iter()
-                .filter(|f| f.input.path != rel)
-                .cloned()
-                .collect(),
-            // Asked before the first analysis finished (right after opening): the files on disk.
-            None => project::files(root)
-                .unwrap_or_default()
-                .iter()
-                .filter_map(|p| project::read_file(root, p).ok())
-                .filter(|f| f.path != rel)
-                .map(|f| Arc::new(SourceFile::new(f)))
-                .collect(),
-        };
-        files.push(Arc::new(SourceFile::new(FileInput::new(
-            rel.clone(),
-            text.clone(),
-        ))));
-        let snap = intact_ide::Snapshot::in_host(
-            Arc::new(Analysis::from_files(files)),
-            self.documents.clone(),
-        );
-        *self.last_request.lock().unwrap() = Some((root.to_path_buf(), snap.clone()));
-        current(&snap)
-    }
-
-    fn encoding(&self) -> Encoding {
-        self.docs
-            .lock()
-            .unwrap()
-            .encoding
-            .unwrap_or(Encoding::Utf16)
     }
 }
 
@@ -733,61 +611,6 @@ impl LanguageServer for Backend {
                 ))
             })
             .await)
-    }
-}
-
-/// A request's analysis and where in it the request is.
-struct At {
-    root: PathBuf,
-    analysis: intact_ide::Snapshot,
-    pos: intact_ide::FilePosition,
-    /// The line index of the requesting document.
-    index: LineIndex,
-    enc: Encoding,
-}
-
-impl At {
-    /// Edits of the analysis's files as one workspace edit.
-    fn workspace_edit(&self, edits: Vec<(intact_model::Loc, String)>) -> lsp::WorkspaceEdit {
-        let (locs, texts): (Vec<_>, Vec<_>) = edits.into_iter().unzip();
-        let mut changes: HashMap<lsp::Uri, Vec<lsp::TextEdit>> = HashMap::new();
-        for (l, text) in self.locations(locs).into_iter().zip(texts) {
-            if let Some(l) = l {
-                changes.entry(l.uri).or_default().push(lsp::TextEdit {
-                    range: l.range,
-                    new_text: text,
-                });
-            }
-        }
-        lsp::WorkspaceEdit {
-            changes: Some(changes),
-            ..Default::default()
-        }
-    }
-
-    /// A location of the analysis as an LSP location (any file of the project).
-    fn location(&self, loc: intact_model::Loc) -> Option<lsp::Location> {
-        self.locations([loc]).pop().flatten()
-    }
-
-    /// Locations of the analysis as LSP locations, in order; each file's line index is built once.
-    fn locations(
-        &self,
-        locs: impl IntoIterator<Item = intact_model::Loc>,
-    ) -> Vec<Option<lsp::Location>> {
-        let mut indexes: HashMap<intact_model::FileId, LineIndex> = HashMap::new();
-        locs.into_iter()
-            .map(|loc| {
-                let f = self.analysis.file(loc.file);
-                let index = indexes
-                    .entry(loc.file)
-                    .or_insert_with(|| LineIndex::new(f.text()));
-                Some(lsp::Location {
-                    uri: protocol::uri_for(&self.root.join(f.path()))?,
-                    range: protocol::range(index, self.enc, loc.span.start, loc.span.end),
-                })
-            })
-            .collect()
     }
 }
 

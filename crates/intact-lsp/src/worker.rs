@@ -12,7 +12,7 @@ use tower_lsp_server::Client;
 use tower_lsp_server::ls_types as lsp;
 
 use crate::protocol::{self, Encoding};
-use crate::{Documents, Snapshots};
+use crate::state::{Documents, Snapshots};
 
 /// The analysis worker: one thread, one project analysis at a time.
 pub(crate) struct Worker {
