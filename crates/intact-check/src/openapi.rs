@@ -6,6 +6,9 @@
 //! their `$ref`s name. They are read from the analysis, so the check stays a pure function of the
 //! file texts.
 //!
+//! Long file: the digest of a document, its two caches and the rules that read it change together
+//! (a change of the digest is a change of its cache format).
+//!
 //! Reading a multi-megabyte document costs ten times the rest of a check, and the checker needs
 //! little of it: each operation's method, path and required parameters, and the types of the
 //! response bodies that requests use. That [`Digest`] is kept twice, both keyed by a hash of every

@@ -1,6 +1,9 @@
 //! Structural rules, driven entirely by the catalogue: which nodes may stand where, their
 //! arguments, properties, children and value types (`schema::*`, `name::invalid`, `name::reserved`,
 //! `http::status`).
+//!
+//! Long file: one walk of each file's tree against the catalogue; its checks of arguments,
+//! properties, children and values share the walk's state.
 
 use intact_model::catalogue::{self, AuthKind, Body, Grant, Kind, NodeSpec, Ty};
 use intact_model::{FileId, Loc, template};

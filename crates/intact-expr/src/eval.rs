@@ -5,6 +5,9 @@
 //! evaluates arguments before the call and a missing field is an error. So before evaluation each
 //! `default(a.b.c, f)` is rewritten to
 //! `has(a.b) && a.b != null && has(a.b.c) && a.b.c != null ? a.b.c : f`, which CEL short-circuits.
+//!
+//! Long file: the rewrite, intact's functions and the conversions between JSON and CEL values are
+//! one evaluator; each part is short and they are read together.
 
 use std::sync::Arc;
 

@@ -1,6 +1,9 @@
 //! Type inference for one expression, reporting what is wrong where.
 //!
 //! Nothing is reported about a `Dyn` value: an untyped response body may hold anything.
+//!
+//! Long file: inference is one recursive walk of CEL's tree with a case per operator, method and
+//! function; splitting the cases would scatter one `match`.
 
 use cel::common::ast::{EntryExpr, Expr, IdedExpr, LiteralValue};
 

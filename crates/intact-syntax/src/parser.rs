@@ -4,6 +4,9 @@
 //! reported and the rest of the node's line is still read, so one typo costs one diagnostic and the
 //! rest of the file keeps its meaning. Nesting is bounded ([`MAX_DEPTH`]) so that no input can
 //! overflow the stack, here or in any code that walks the tree.
+//!
+//! Long file: one recursive-descent parser; its productions call each other and share the
+//! recovery rules above.
 
 use crate::ast::*;
 use crate::decode::Decoder;
