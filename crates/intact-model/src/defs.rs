@@ -400,26 +400,24 @@ pub struct TestDef {
     pub loc: Loc,
     pub action: Option<Ident>,
     pub flow: Option<Ident>,
-    /// Tenant variables set by `app NAME=…`.
-    pub app: Vec<Ident>,
-    /// `params CONNECTION …`: the connection names.
-    pub params: Vec<Ident>,
-    /// `mock CONNECTION`: the connection names.
-    pub mocks: Vec<Ident>,
+    /// The templates of its `mock` blocks, which the checker types.
     pub templates: Vec<Template>,
     /// The `input` value tree and the keyword's location.
     pub input: Option<(Tree, Loc)>,
-    /// What `intact test` needs to run it.
+    /// What it sets, mocks and expects: what `intact test` runs, and the names the index and
+    /// the checker read.
     pub run: TestRun,
 }
 
 /// The values, mocks and expectations of a test.
 #[derive(Clone, Debug, Default)]
 pub struct TestRun {
-    /// `app NAME=VALUE`.
-    pub app: Vec<(String, Tree)>,
-    /// `params CONNECTION NAME=VALUE`.
-    pub params: Vec<(String, Vec<(String, Tree)>)>,
+    /// `app NAME=VALUE`: each tenant variable (name and where) and its value.
+    pub app: Vec<(Ident, Tree)>,
+    /// `params CONNECTION NAME=VALUE`: the connection (name and where) and its values.
+    pub params: Vec<(Ident, Vec<(String, Tree)>)>,
+    /// `mock CONNECTION` blocks: the connections mocked (their `on`s are `routes`).
+    pub mocks: Vec<Ident>,
     /// Every `on` of every `mock`, in order.
     pub routes: Vec<MockRoute>,
     pub expect: Option<Tree>,

@@ -339,7 +339,7 @@ impl<'a> Builder<'a> {
         }
         // `test-defaults` blocks name connections and variables like tests do.
         for t in &m.test_defaults {
-            for v in &t.app {
+            for (v, _) in &t.run.app {
                 self.push(
                     Symbol::Variable(v.name.clone()),
                     v.loc,
@@ -347,7 +347,7 @@ impl<'a> Builder<'a> {
                     Site::Kdl,
                 );
             }
-            for c in t.params.iter().chain(&t.mocks) {
+            for c in t.run.params.iter().map(|(c, _)| c).chain(&t.run.mocks) {
                 self.reference(Symbol::Connection(c.name.clone()), c);
             }
         }
@@ -369,7 +369,7 @@ impl<'a> Builder<'a> {
                     Site::TestTarget,
                 );
             }
-            for v in &t.app {
+            for (v, _) in &t.run.app {
                 self.push(
                     Symbol::Variable(v.name.clone()),
                     v.loc,
@@ -377,7 +377,7 @@ impl<'a> Builder<'a> {
                     Site::Kdl,
                 );
             }
-            for c in t.params.iter().chain(&t.mocks) {
+            for c in t.run.params.iter().map(|(c, _)| c).chain(&t.run.mocks) {
                 self.reference(Symbol::Connection(c.name.clone()), c);
             }
             let scope = Scope {

@@ -195,7 +195,7 @@ impl<'a> Cx<'a> {
             }
         }
         for t in &self.m.tests {
-            for id in &t.app {
+            for (id, _) in &t.run.app {
                 if let Some(u) = used.get_mut(id.name.as_str()) {
                     // A test setting a variable does not make it used.
                     let _ = u;

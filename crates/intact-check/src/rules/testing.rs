@@ -99,7 +99,7 @@ impl<'a> Cx<'a> {
                 .run
                 .params
                 .iter()
-                .filter(|(c, _)| *c == conn.name.name)
+                .filter(|(c, _)| c.name == conn.name.name)
                 .flat_map(|(_, v)| v.iter().map(|(k, _)| k.as_str()))
                 .collect();
             for name in connection_reads(conn) {

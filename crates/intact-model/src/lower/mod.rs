@@ -61,9 +61,7 @@ fn apply_test_defaults(files: &[std::sync::Arc<SourceFile>], model: &mut Model) 
             .chain(model.test_defaults.iter().filter(|d| d.loc.file == file))
             .collect();
         for d in layers.into_iter().rev() {
-            t.app.extend(d.app.iter().cloned());
-            t.params.extend(d.params.iter().cloned());
-            t.mocks.extend(d.mocks.iter().cloned());
+            t.run.mocks.extend(d.run.mocks.iter().cloned());
             t.templates.extend(d.templates.iter().cloned());
             t.run.app.splice(0..0, d.run.app.iter().cloned());
             t.run.params.splice(0..0, d.run.params.iter().cloned());

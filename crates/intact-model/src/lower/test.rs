@@ -25,66 +25,58 @@ impl Lowerer<'_> {
             loc,
             action: self.prop_ident(node, "action"),
             flow: self.prop_ident(node, "flow"),
-            app: Vec::new(),
-            params: Vec::new(),
-            mocks: Vec::new(),
             templates: Vec::new(),
             input: None,
             run: TestRun::default(),
         };
+        let run = &mut t.run;
         for (k, c) in children(node, kind) {
             match k {
-                Kind::TestApp => t.app.extend(c.props().map(|(k, _)| Ident {
-                    name: k.text.to_string(),
-                    loc: self.loc(k.span),
+                Kind::TestApp => run.app.extend(c.props().map(|(k, v)| {
+                    let id = Ident {
+                        name: k.text.to_string(),
+                        loc: self.loc(k.span),
+                    };
+                    (id, self.scalar_tree(v))
                 })),
-                Kind::TestParams => t.params.extend(self.name_arg(c, 0)),
+                Kind::TestParams => {
+                    if let Some(conn) = self.name_arg(c, 0) {
+                        let values = c
+                            .props()
+                            .map(|(k, v)| (k.as_str().to_string(), self.scalar_tree(v)))
+                            .collect();
+                        run.params.push((conn, values));
+                    }
+                }
                 Kind::Mock => {
-                    t.mocks.extend(self.name_arg(c, 0));
                     self.collect_templates(c, &mut t.templates);
+                    if let Some(conn) = self.name_arg(c, 0) {
+                        for (_, on) in children(c, Kind::Mock).filter(|(k, _)| *k == Kind::On) {
+                            run.routes.push(self.route(&conn.name, on));
+                        }
+                        run.mocks.push(conn);
+                    }
                 }
                 Kind::TestInput => t.input = Some((self.tree(c, 0), self.loc(c.name.span))),
+                Kind::TestExpect => run.expect = Some(self.tree(c, 0)),
+                Kind::ExpectError => {
+                    run.expect_error = Some((
+                        c.prop("type")
+                            .and_then(|l| l.value.as_str())
+                            .map(str::to_string),
+                        c.prop("status").and_then(|l| match l.value {
+                            Value::Integer(i) => Some(i),
+                            _ => None,
+                        }),
+                    ))
+                }
+                Kind::TestEnv => {
+                    run.env = c.arg(0).and_then(|l| l.value.as_str()).map(str::to_string)
+                }
                 _ => {}
             }
-            self.test_run(k, c, &mut t.run);
         }
         t
-    }
-
-    /// What `intact test` reads of a test's child `c` of kind `kind`.
-    fn test_run(&self, kind: Kind, c: &Node, run: &mut TestRun) {
-        match kind {
-            Kind::TestApp => run.app.extend(
-                c.props()
-                    .map(|(k, v)| (k.as_str().to_string(), self.scalar_tree(v))),
-            ),
-            Kind::TestParams => run.params.push((
-                str_of(c, 0),
-                c.props()
-                    .map(|(k, v)| (k.as_str().to_string(), self.scalar_tree(v)))
-                    .collect(),
-            )),
-            Kind::TestExpect => run.expect = Some(self.tree(c, 0)),
-            Kind::ExpectError => {
-                run.expect_error = Some((
-                    c.prop("type")
-                        .and_then(|l| l.value.as_str())
-                        .map(str::to_string),
-                    c.prop("status").and_then(|l| match l.value {
-                        Value::Integer(i) => Some(i),
-                        _ => None,
-                    }),
-                ))
-            }
-            Kind::TestEnv => run.env = c.arg(0).and_then(|l| l.value.as_str()).map(str::to_string),
-            Kind::Mock => {
-                let connection = str_of(c, 0);
-                for (_, on) in children(c, Kind::Mock).filter(|(k, _)| *k == Kind::On) {
-                    run.routes.push(self.route(&connection, on));
-                }
-            }
-            _ => {}
-        }
     }
 
     /// One `on` of a `mock` of `connection`: what it matches and how it answers.

@@ -366,7 +366,7 @@ fn prepare(
     };
     for (k, v) in &t.run.app {
         let v = scalar(v, &[])?;
-        env.app.insert(k.clone(), text(&v));
+        env.app.insert(k.name.clone(), text(&v));
     }
     for c in &analysis.model.connections {
         let ce = env
@@ -388,7 +388,7 @@ fn prepare(
         }
     }
     for (conn, values) in &t.run.params {
-        let ce = env.connections.entry(conn.clone()).or_default();
+        let ce = env.connections.entry(conn.name.clone()).or_default();
         for (k, v) in values {
             let v = text(&scalar(v, &[])?);
             ce.params.insert(k.clone(), v);
