@@ -445,46 +445,32 @@ pub fn contract_type(id: &str, side: Side) -> Option<intact_expr::Type> {
 
 /// An action skeleton for a contract, as the help of `contract::missing-action` shows it.
 pub fn skeleton(contract: &Contract) -> String {
-    let name = contract.id.replace('-', "_");
-    let mut s = format!("action \"{name}\" contract=\"{}\" {{\n", contract.id);
+    use intact_syntax::build::{Doc, Item, Node};
+    let mut action = Node::new("action")
+        .arg(contract.id.replace('-', "_"))
+        .prop("contract", contract.id);
     // The request is a guess at the API's shape, so it starts commented out.
     let (method, path, body) = typical_request(contract.id);
     let (path, query) = match path.split_once('?') {
         Some((p, q)) => (p, q.split_once('=')),
         None => (path, None),
     };
-    s.push_str(&format!(
-        "    // request \"call\" \"{method}\" {}",
-        intact_syntax::quote(path)
-    ));
-    match (query, body) {
-        (None, None) => s.push('\n'),
-        (q, b) => {
-            s.push_str(" {\n");
-            if let Some((k, v)) = q {
-                s.push_str(&format!(
-                    "    //     query {} {}\n",
-                    intact_syntax::quote(k),
-                    intact_syntax::quote(v)
-                ));
-            }
-            if let Some(b) = b {
-                s.push_str(&format!("    //     json {}\n", intact_syntax::quote(b)));
-            }
-            s.push_str("    // }\n");
-        }
+    let mut request = Node::new("request").arg("call").arg(method).arg(path);
+    if let Some((k, v)) = query {
+        request.push(Node::new("query").arg(k).arg(v));
     }
-    if contract.output_fields.is_empty() {
-        s.push_str("    return {}\n");
-    } else {
-        s.push_str("    return {\n");
-        for f in contract.output_fields {
-            s.push_str(&format!("        {f} \"${{…}}\"\n"));
-        }
-        s.push_str("    }\n");
+    if let Some(b) = body {
+        request.push(Node::new("json").arg(b));
     }
-    s.push('}');
-    s
+    action.push_item(Item::CommentedOut(request));
+    let mut ret = Node::new("return").block();
+    for f in contract.output_fields {
+        ret.push(Node::new(*f).arg("${…}"));
+    }
+    action.push(ret);
+    let mut doc = Doc::new();
+    doc.push(action);
+    doc.print().trim_end_matches('\n').to_string()
 }
 
 #[cfg(test)]

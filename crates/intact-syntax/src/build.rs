@@ -57,12 +57,14 @@ impl From<f64> for Value {
     }
 }
 
-/// One line of a document or block: a node, a `//` comment or a blank line.
+/// One line of a document or block: a node, a `//` comment or a blank line; or a node written
+/// commented out, each of its lines behind `// ` (a suggestion the user is to finish).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Item {
     Node(Node),
     Comment(String),
     Blank,
+    CommentedOut(Node),
 }
 
 /// A node: its name, arguments, properties (in the order they are written) and children.
@@ -72,6 +74,8 @@ pub struct Node {
     args: Vec<Value>,
     props: Vec<(String, Value)>,
     children: Vec<Item>,
+    /// Braces even without children: `return {}` is an empty object, `return` is nothing.
+    block: bool,
 }
 
 impl Node {
@@ -81,7 +85,14 @@ impl Node {
             args: Vec::new(),
             props: Vec::new(),
             children: Vec::new(),
+            block: false,
         }
+    }
+
+    /// Written with braces even when it has no children (`{}`).
+    pub fn block(mut self) -> Node {
+        self.block = true;
+        self
     }
 
     pub fn arg(mut self, value: impl Into<Value>) -> Node {
@@ -223,13 +234,27 @@ fn items(out: &mut String, list: &[Item], depth: usize) {
                     out.push('=');
                     value(out, v);
                 }
-                if node.children.is_empty() {
+                if node.children.is_empty() && node.block {
+                    out.push_str(" {}\n");
+                } else if node.children.is_empty() {
                     out.push('\n');
                 } else {
                     out.push_str(" {\n");
                     items(out, &node.children, depth + 1);
                     indent(out, depth);
                     out.push_str("}\n");
+                }
+            }
+            Item::CommentedOut(node) => {
+                let mut text = String::new();
+                items(&mut text, &[Item::Node(node.clone())], 0);
+                for (i, line) in text.lines().enumerate() {
+                    if i > 0 {
+                        indent(out, depth);
+                    }
+                    out.push_str("// ");
+                    out.push_str(line);
+                    out.push('\n');
                 }
             }
             Item::Blank => unreachable!("blank lines are handled above"),
@@ -378,6 +403,23 @@ mod tests {
         let parse = crate::parse(&text);
         assert_eq!(parse.document.nodes.len(), 1, "{text}");
         assert_eq!(text.lines().count(), 4, "{text}");
+    }
+
+    #[test]
+    fn empty_blocks_and_commented_out_nodes() {
+        let mut action = Node::new("action").arg("a");
+        action.push_item(Item::CommentedOut(
+            Node::new("request")
+                .arg("call")
+                .child(Node::new("query").arg("k").arg("v")),
+        ));
+        action.push(Node::new("return").block());
+        let mut doc = Doc::new();
+        doc.push(action);
+        assert_eq!(
+            round_trip(&doc),
+            "action \"a\" {\n    // request \"call\" {\n    //     query \"k\" \"v\"\n    // }\n    return {}\n}\n"
+        );
     }
 
     #[test]
