@@ -137,3 +137,57 @@ pub(crate) fn drop_null_fields(v: &mut J) {
         _ => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_types_read_back_and_come_from_statuses() {
+        for t in [
+            ErrorType::ResourceNotFound,
+            ErrorType::RateLimitExceeded,
+            ErrorType::InvalidCredentials,
+            ErrorType::TokenExpired,
+            ErrorType::GenericFailure,
+        ] {
+            assert_eq!(ErrorType::parse(t.as_str()), t);
+        }
+        assert_eq!(
+            ErrorType::parse("SOMETHING_ELSE"),
+            ErrorType::GenericFailure
+        );
+        assert_eq!(ErrorType::from_status(404), ErrorType::ResourceNotFound);
+        assert_eq!(ErrorType::from_status(429), ErrorType::RateLimitExceeded);
+        assert_eq!(ErrorType::from_status(401), ErrorType::InvalidCredentials);
+        assert_eq!(ErrorType::from_status(500), ErrorType::GenericFailure);
+    }
+
+    #[test]
+    fn a_failure_becomes_the_execution_status() {
+        let f = Failure {
+            status: Some(404),
+            error_type: ErrorType::ResourceNotFound,
+            request_id: Some("req-1".into()),
+            body: Some(json!({"detail": "no user"})),
+            ..Failure::new("request `get` got 404: no user")
+        };
+        let out = with_status(J::Null, "FAILURE", Some(&f));
+        let e = &out["executionStatus"]["errors"][0];
+        assert_eq!(out["executionStatus"]["status"], "FAILURE");
+        assert_eq!(e["code"], "RESOURCE_NOT_FOUND");
+        assert_eq!(e["httpStatusCode"], 404);
+        assert_eq!(e["requestId"], "req-1");
+        assert_eq!(e["details"][0], "{\"detail\":\"no user\"}");
+        // An output that set its own status keeps it when nothing failed.
+        let own = json!({"executionStatus": {"status": "PARTIAL"}});
+        assert_eq!(with_status(own.clone(), "SUCCESS", None), own);
+    }
+
+    #[test]
+    fn omit_null_drops_fields_at_any_depth_but_keeps_list_positions() {
+        let mut v = json!({"a": null, "b": {"c": null, "d": 1}, "e": [null, {"f": null}]});
+        drop_null_fields(&mut v);
+        assert_eq!(v, json!({"b": {"d": 1}, "e": [null, {}]}));
+    }
+}

@@ -188,3 +188,70 @@ pub(super) async fn read_body(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use intact_model::{Loc, Role};
+    use intact_syntax::Span;
+
+    #[test]
+    fn retry_after_is_seconds_or_a_date() {
+        assert_eq!(retry_after_seconds(" 7 "), Some(7));
+        assert_eq!(
+            retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT"),
+            Some(0),
+            "a date in the past means now"
+        );
+        assert_eq!(retry_after_seconds("soon"), None);
+    }
+
+    #[test]
+    fn backoff_doubles_with_jitter_and_caps_retry_after() {
+        let p = RetryPolicy {
+            max: 3,
+            statuses: vec![429],
+            unsafe_methods: false,
+            on_connect: false,
+        };
+        for attempt in 1..=3u32 {
+            let base = 100 * 2u64.pow(attempt);
+            let d = p.backoff(attempt, None).as_millis() as u64;
+            assert!((base / 2..=base).contains(&d), "attempt {attempt}: {d} ms");
+        }
+        assert_eq!(p.backoff(1, Some(2)), Duration::from_secs(2));
+        assert_eq!(
+            p.backoff(1, Some(3_600)),
+            Duration::from_secs(MAX_RETRY_AFTER_SECS)
+        );
+    }
+
+    #[test]
+    fn sizes_read_as_people_write_them() {
+        assert_eq!(size_text(32 << 20), "32 MiB");
+        assert_eq!(size_text(512 << 10), "512 KiB");
+        assert_eq!(size_text(1 << 30), "1 GiB");
+        assert_eq!(size_text(1000), "1000 B");
+    }
+
+    #[test]
+    fn dot_segments_are_refused_even_encoded() {
+        let t = Template {
+            text: "/groups/${input.g}".into(),
+            loc: Loc::new(0, Span { start: 0, end: 1 }),
+            raw: String::new(),
+            role: Role::Path,
+        };
+        for bad in ["/groups/..", "/groups/%2E%2e/x", "/./x"] {
+            let f = no_dot_segments(bad.into(), &t, None).unwrap_err();
+            assert!(
+                f.message.contains("`.` or `..` segment"),
+                "{bad}: {}",
+                f.message
+            );
+        }
+        for good in ["/groups/g1", "/a..b/c", "/x?next=..", "/x#.."] {
+            assert_eq!(no_dot_segments(good.into(), &t, None).unwrap(), good);
+        }
+    }
+}

@@ -274,3 +274,77 @@ pub fn subset(expected: &J, actual: &J, at: &str) -> Result<(), String> {
         (e, a) => Err(format!("`{at}` is {a}, expected {e}")),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subset_names_the_first_difference() {
+        let actual = json!({"user": {"name": "Ada", "tags": ["a", "b"]}, "n": 1.0});
+        assert_eq!(
+            subset(&json!({"user": {"name": "Ada"}}), &actual, ""),
+            Ok(())
+        );
+        assert_eq!(
+            subset(&json!({"n": 1}), &actual, ""),
+            Ok(()),
+            "1 and 1.0 are one number"
+        );
+        assert_eq!(
+            subset(&json!({"user": {"mail": "x"}}), &actual, ""),
+            Err("has no `user.mail`".into())
+        );
+        assert_eq!(
+            subset(&json!({"user": {"tags": ["a"]}}), &actual, ""),
+            Err("`user.tags` has 2 element(s), expected 1".into())
+        );
+        assert_eq!(
+            subset(&json!({"user": {"tags": ["a", "c"]}}), &actual, ""),
+            Err("`user.tags[1]` is \"b\", expected \"c\"".into())
+        );
+    }
+
+    #[test]
+    fn queries_match_when_every_expected_pair_was_sent() {
+        let q = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let sent = q(&[("limit", "2"), ("filter", "x")]);
+        assert!(query_matches(&q(&[("limit", "2")]), &sent));
+        assert!(!query_matches(&q(&[("limit", "3")]), &sent));
+        assert_eq!(describe_query(&q(&[])), "none");
+        assert_eq!(describe_query(&sent), "`?limit=2&filter=x`");
+        assert_eq!(field_at(&json!({"a": {"b": 1}}), "a.b"), Some(&json!(1)));
+    }
+
+    async fn answer(test: usize, form: &str) -> (StatusCode, J) {
+        let resp = token_endpoint(test, form.as_bytes());
+        let status = resp.status();
+        let bytes = axum::body::to_bytes(resp.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        (status, serde_json::from_slice(&bytes).unwrap())
+    }
+
+    #[tokio::test]
+    async fn the_token_endpoint_serves_its_own_refresh_token_only() {
+        let (status, body) = answer(3, "grant_type=client_credentials").await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body["access_token"], mock_access_token(3));
+        let refresh = format!(
+            "grant_type=refresh_token&refresh_token={}",
+            mock_refresh_token(3)
+        );
+        assert_eq!(answer(3, &refresh).await.0, StatusCode::OK);
+        // Another test's refresh token is not this test's.
+        let (status, body) = answer(4, &refresh).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(body["error"], "invalid_grant");
+        let (_, body) = answer(3, "grant_type=password").await;
+        assert_eq!(body["error"], "unsupported_grant_type");
+    }
+}

@@ -49,9 +49,86 @@ pub fn json_report(results: &[TestResult]) -> String {
     serde_json::to_string_pretty(&json!({"format_version": 2, "passed": count("passed"), "failed": count("failed"), "skipped": count("skipped"), "tests": tests})).unwrap_or_default() + "\n"
 }
 
+/// Text for an XML attribute or element: the five special characters escaped, and the characters
+/// XML 1.0 cannot carry even escaped (most controls, U+FFFE, U+FFFF) written as `\u{…}`, so that
+/// a failure quoting a terminal escape sequence still gives a report CI can read.
 fn xml(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c if ((c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r'))
+                || matches!(c, '\u{FFFE}' | '\u{FFFF}') =>
+            {
+                out.push_str(&format!("\\u{{{:x}}}", c as u32))
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn result(name: &str, outcome: TestOutcome, failures: &[&str]) -> TestResult {
+        TestResult {
+            name: name.into(),
+            file: "tests/a.kdl".into(),
+            outcome,
+            duration: Duration::from_millis(5),
+            failures: failures.iter().map(|f| f.to_string()).collect(),
+            trace: vec!["GET /users -> 200".into()],
+        }
+    }
+
+    #[test]
+    fn junit_counts_and_escapes_what_xml_cannot_carry() {
+        let report = junit(&[
+            result("a <b> & \"c\"", TestOutcome::Passed, &[]),
+            result(
+                "bad",
+                TestOutcome::Failed,
+                &["got \u{1b}[31mred\u{1b}[0m & <none>"],
+            ),
+            result("later", TestOutcome::Skipped("needs a mock".into()), &[]),
+        ]);
+        assert!(
+            report.contains("tests=\"3\" failures=\"1\" skipped=\"1\""),
+            "{report}"
+        );
+        assert!(
+            report.contains("name=\"a &lt;b&gt; &amp; &quot;c&quot;\""),
+            "{report}"
+        );
+        assert!(
+            report.contains("got \\u{1b}[31mred\\u{1b}[0m &amp; &lt;none&gt;"),
+            "{report}"
+        );
+        assert!(
+            !report.chars().any(|c| (c as u32) < 0x20 && c != '\n'),
+            "a control character reached the XML"
+        );
+        assert!(
+            report.contains("<skipped message=\"needs a mock\"/>"),
+            "{report}"
+        );
+    }
+
+    #[test]
+    fn the_json_report_counts_outcomes() {
+        let report = json_report(&[
+            result("a", TestOutcome::Passed, &[]),
+            result("b", TestOutcome::Failed, &["no"]),
+        ]);
+        let v: J = serde_json::from_str(&report).unwrap();
+        assert_eq!(v["passed"], 1);
+        assert_eq!(v["failed"], 1);
+        assert_eq!(v["tests"][1]["failures"][0], "no");
+    }
 }
