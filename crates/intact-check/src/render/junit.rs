@@ -45,7 +45,7 @@ pub fn junit(
         let _ = write!(
             out,
             "    <testcase name=\"{}\" classname=\"intact.check\"",
-            xml(&path)
+            intact_model::junit::text(&path)
         );
         let failing: Vec<&&Diagnostic> = mine.iter().filter(|d| fails(d)).collect();
         if failing.is_empty() && mine.is_empty() {
@@ -71,39 +71,22 @@ pub fn junit(
             }
         }
         if failing.is_empty() {
-            let _ = writeln!(out, "      <system-out>{}</system-out>", xml(&body));
+            let _ = writeln!(
+                out,
+                "      <system-out>{}</system-out>",
+                intact_model::junit::text(&body)
+            );
         } else {
             let _ = writeln!(
                 out,
                 "      <failure message=\"{} finding(s)\" type=\"{}\">{}</failure>",
                 failing.len(),
-                xml(failing[0].code),
-                xml(&body)
+                intact_model::junit::text(failing[0].code),
+                intact_model::junit::text(&body)
             );
         }
         out.push_str("    </testcase>\n");
     }
     out.push_str("  </testsuite>\n</testsuites>\n");
-    out
-}
-
-fn xml(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // XML 1.0 cannot carry most control characters, even escaped.
-            c if ((c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r'))
-                || matches!(c, '\u{FFFE}' | '\u{FFFF}') =>
-            {
-                out.push_str(&format!("\\u{{{:x}}}", c as u32))
-            }
-            c => out.push(c),
-        }
-    }
     out
 }

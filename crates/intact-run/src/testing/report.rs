@@ -17,21 +17,21 @@ pub fn junit(results: &[TestResult]) -> String {
     for r in results {
         out.push_str(&format!(
             "    <testcase name=\"{}\" classname=\"{}\" time=\"{:.3}\"",
-            xml(&r.name),
-            xml(&r.file),
+            intact_model::junit::text(&r.name),
+            intact_model::junit::text(&r.file),
             r.duration.as_secs_f64()
         ));
         match &r.outcome {
             TestOutcome::Skipped(why) => out.push_str(&format!(
                 ">\n      <skipped message=\"{}\"/>\n    </testcase>\n",
-                xml(why)
+                intact_model::junit::text(why)
             )),
             TestOutcome::Passed => out.push_str("/>\n"),
             TestOutcome::Failed => out.push_str(&format!(
                 ">\n      <failure message=\"{}\">{}</failure>\n      <system-out>{}</system-out>\n    </testcase>\n",
-                xml(r.failures.first().map_or("", String::as_str)),
-                xml(&r.failures.join("\n")),
-                xml(&r.trace.join("\n"))
+                intact_model::junit::text(r.failures.first().map_or("", String::as_str)),
+                intact_model::junit::text(&r.failures.join("\n")),
+                intact_model::junit::text(&r.trace.join("\n"))
             )),
         }
     }
@@ -47,29 +47,6 @@ pub fn json_report(results: &[TestResult]) -> String {
         .collect();
     let count = |o: &str| results.iter().filter(|r| r.outcome.as_str() == o).count();
     serde_json::to_string_pretty(&json!({"format_version": 2, "passed": count("passed"), "failed": count("failed"), "skipped": count("skipped"), "tests": tests})).unwrap_or_default() + "\n"
-}
-
-/// Text for an XML attribute or element: the five special characters escaped, and the characters
-/// XML 1.0 cannot carry even escaped (most controls, U+FFFE, U+FFFF) written as `\u{…}`, so that
-/// a failure quoting a terminal escape sequence still gives a report CI can read.
-fn xml(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c if ((c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r'))
-                || matches!(c, '\u{FFFE}' | '\u{FFFF}') =>
-            {
-                out.push_str(&format!("\\u{{{:x}}}", c as u32))
-            }
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]
