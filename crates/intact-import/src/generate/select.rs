@@ -104,27 +104,7 @@ pub(super) fn operations<'a>(api: &'a Api, opts: &Options) -> Result<Vec<&'a Ope
     if !opts.operations.is_empty() {
         let mut out = Vec::new();
         for id in &opts.operations {
-            match api
-                .operations
-                .iter()
-                .find(|o| o.id.as_deref() == Some(id.as_str()))
-            {
-                Some(op) => out.push(op),
-                None => {
-                    let ids: Vec<&str> = api
-                        .operations
-                        .iter()
-                        .filter_map(|o| o.id.as_deref())
-                        .collect();
-                    return Err(Error::new(format!(
-                        "--operations {id}: the document has no operation with that operationId"
-                    ))
-                    .help(match closest(id, &ids) {
-                        Some(c) => format!("did you mean `{c}`?"),
-                        None => "operationIds are case-sensitive".into(),
-                    }));
-                }
-            }
+            out.push(operation(api, "--operations", id)?);
         }
         out.sort_by(|a, b| {
             (&a.path, method_rank(&a.method)).cmp(&(&b.path, method_rank(&b.method)))
@@ -192,25 +172,7 @@ pub(super) fn ping<'a>(
     scheme: Option<&Scheme>,
 ) -> Result<Option<&'a Operation>, Error> {
     if let Some(id) = &opts.ping {
-        let Some(op) = api
-            .operations
-            .iter()
-            .find(|o| o.id.as_deref() == Some(id.as_str()))
-        else {
-            let ids: Vec<&str> = api
-                .operations
-                .iter()
-                .filter_map(|o| o.id.as_deref())
-                .collect();
-            return Err(Error::new(format!(
-                "--ping {id}: the document has no operation with that operationId"
-            ))
-            .help(
-                closest(id, &ids)
-                    .map(|c| format!("did you mean `{c}`?"))
-                    .unwrap_or_else(|| "operationIds are case-sensitive".into()),
-            ));
-        };
+        let op = operation(api, "--ping", id)?;
         if op.method != "GET" || required_inputs(op) {
             return Err(Error::new(format!(
                 "--ping {id} is {} {}: a ping must be a GET with no required parameters",
@@ -264,4 +226,24 @@ pub(super) fn ping<'a>(
             )
         });
     Ok(best)
+}
+
+/// The operation with operationId `id`, which `option` names; else an error that suggests the
+/// closest one.
+fn operation<'a>(api: &'a Api, option: &str, id: &str) -> Result<&'a Operation, Error> {
+    if let Some(op) = api.operations.iter().find(|o| o.id.as_deref() == Some(id)) {
+        return Ok(op);
+    }
+    let ids: Vec<&str> = api
+        .operations
+        .iter()
+        .filter_map(|o| o.id.as_deref())
+        .collect();
+    Err(Error::new(format!(
+        "{option} {id}: the document has no operation with that operationId"
+    ))
+    .help(match closest(id, &ids) {
+        Some(c) => format!("did you mean `{c}`?"),
+        None => "operationIds are case-sensitive".into(),
+    }))
 }
