@@ -137,6 +137,29 @@ pub(crate) enum Command {
         #[arg(long, requires = "env")]
         live: bool,
     },
+    /// Prove the project's actions against a live environment before a submission: generated
+    /// scenarios (users, lookups that must miss, paging, groups and members, schemas, universal
+    /// logout) run contract by contract; what they create is undone at the end.
+    ///
+    /// Example: intact verify --env local --only users --only paging
+    Verify {
+        /// Only this scenario; repeatable (users, lookups, paging, groups, schema, logout).
+        #[arg(long, value_name = "SCENARIO")]
+        only: Vec<String>,
+        #[arg(long, value_enum, default_value_t = TestFormat::Human)]
+        format: TestFormat,
+        /// Leave the test users and groups in place (they are named intact-verify-…).
+        #[arg(long)]
+        keep: bool,
+        /// Print the plan, send nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// How long one step may take, in seconds.
+        #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+        timeout: u64,
+        #[command(flatten)]
+        live: Live,
+    },
     /// OAuth 2.0 authorization-code login for a connection, and logout.
     ///
     /// Example: intact auth login acme --env dev
@@ -200,7 +223,7 @@ pub(crate) enum Format {
     Junit,
 }
 
-/// What `run`, `ping` and `call` share: the environment to run against.
+/// What `run`, `ping`, `call` and `verify` share: the environment to run against.
 #[derive(clap::Args)]
 pub(crate) struct Live {
     /// The environment: env/NAME.toml.

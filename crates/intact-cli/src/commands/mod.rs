@@ -11,6 +11,7 @@ pub(crate) mod init;
 pub(crate) mod ping;
 pub(crate) mod run;
 pub(crate) mod test;
+pub(crate) mod verify;
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -78,6 +79,14 @@ pub(crate) fn dispatch(command: Command) -> Outcome {
             } => auth::logout(connection, env, project),
         },
         Command::Import { what } => import::run(what),
+        Command::Verify {
+            only,
+            format,
+            keep,
+            dry_run,
+            timeout,
+            live,
+        } => verify::run(only, format, keep, dry_run, timeout, live),
         Command::Lsp => match intact_lsp::run_stdio() {
             Ok(()) => Ok(Exit::Success),
             Err(e) => Err(CliError::usage(format!("the language server stopped: {e}"))),

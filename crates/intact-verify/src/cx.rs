@@ -1,0 +1,244 @@
+//! What a scenario runs its steps through: one contract's action at a time, each output checked
+//! (the executor validates it against the contract's output schema), each assertion recorded
+//! against the contract whose behaviour it tests, and whatever was created registered for the
+//! cleanup.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use intact_model::contracts::{self, Side};
+use intact_run::Runtime;
+use serde_json::{Value as J, json};
+
+use crate::report::StepResult;
+
+/// Why a scenario stopped: a step failed (it is recorded already).
+#[derive(Debug)]
+pub(crate) struct Stop;
+
+/// What verify created, to undo at the end.
+#[derive(Debug, Default)]
+pub(crate) struct Created {
+    /// Test users by id (deactivated at the end: there is no delete-user contract).
+    pub users: Vec<String>,
+    /// Test groups by id, until a scenario removes them.
+    pub groups: Vec<String>,
+}
+
+/// One scenario's run.
+pub(crate) struct Cx<'r> {
+    rt: Option<&'r Runtime>,
+    /// The enabled action of each contract the project implements.
+    actions: &'r HashMap<String, String>,
+    pub(crate) steps: Vec<StepResult>,
+    created: Arc<Mutex<Created>>,
+    /// Marks this run's test data: `intact-verify-<run>-…`.
+    pub(crate) run: &'r str,
+    timeout: Duration,
+    /// How many test users and groups this scenario made (for unique names).
+    made: &'r std::sync::atomic::AtomicUsize,
+}
+
+impl<'r> Cx<'r> {
+    pub(crate) fn new(
+        rt: Option<&'r Runtime>,
+        actions: &'r HashMap<String, String>,
+        created: Arc<Mutex<Created>>,
+        run: &'r str,
+        timeout: Duration,
+        made: &'r std::sync::atomic::AtomicUsize,
+    ) -> Cx<'r> {
+        Cx {
+            rt,
+            actions,
+            steps: Vec::new(),
+            created,
+            run,
+            timeout,
+            made,
+        }
+    }
+
+    /// A dry run: steps are listed, nothing is sent.
+    pub(crate) fn dry(&self) -> bool {
+        self.rt.is_none()
+    }
+
+    /// Whether the project has an enabled action for `contract`.
+    pub(crate) fn has(&self, contract: &str) -> bool {
+        self.actions.contains_key(contract)
+    }
+
+    /// A new name for test data: `intact-verify-<run>-<n>`.
+    pub(crate) fn unique(&self) -> String {
+        let n = self.made.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        format!("intact-verify-{}-{n}", self.run)
+    }
+
+    /// Runs the action of `contract` with `input`; it must succeed, and `check` must accept its
+    /// output. A dry run records the step and answers the contract's output example.
+    pub(crate) async fn step(
+        &mut self,
+        contract: &str,
+        what: &str,
+        input: J,
+        check: impl FnOnce(&J) -> Result<(), String>,
+    ) -> Result<J, Stop> {
+        let Some(rt) = self.rt else {
+            self.record(contract, what, true, String::new(), Duration::ZERO);
+            return Ok(contracts::examples(contract, Side::Output)
+                .first()
+                .cloned()
+                .unwrap_or_else(|| json!({})));
+        };
+        let started = Instant::now();
+        let outcome = self.run(rt, contract, input).await;
+        let took = started.elapsed();
+        match outcome {
+            Err(message) => {
+                self.record(contract, what, false, message, took);
+                Err(Stop)
+            }
+            Ok((output, false)) => {
+                let message = format!("the action failed: {}", error_summary(&output));
+                self.record(contract, what, false, message, took);
+                Err(Stop)
+            }
+            Ok((output, true)) => match check(&output) {
+                Ok(()) => {
+                    self.record(contract, what, true, String::new(), took);
+                    Ok(output)
+                }
+                Err(why) => {
+                    let message = format!("{why}; it answered {}", shown(&output));
+                    self.record(contract, what, false, message, took);
+                    Err(Stop)
+                }
+            },
+        }
+    }
+
+    /// Runs the action of `contract`, which must fail with the executionStatus error `code`
+    /// (a lookup of something that does not exist).
+    pub(crate) async fn step_fails(
+        &mut self,
+        contract: &str,
+        what: &str,
+        input: J,
+        code: &str,
+    ) -> Result<(), Stop> {
+        let Some(rt) = self.rt else {
+            self.record(contract, what, true, String::new(), Duration::ZERO);
+            return Ok(());
+        };
+        let started = Instant::now();
+        let outcome = self.run(rt, contract, input).await;
+        let took = started.elapsed();
+        let message = match outcome {
+            Err(message) => message,
+            Ok((output, true)) => format!(
+                "it should have ended FAILED with {code}, but succeeded: {}",
+                shown(&output)
+            ),
+            Ok((output, false)) => {
+                let got = output["executionStatus"]["errors"][0]["code"]
+                    .as_str()
+                    .unwrap_or("no code");
+                if got == code {
+                    self.record(contract, what, true, String::new(), took);
+                    return Ok(());
+                }
+                format!(
+                    "it should have ended FAILED with {code}, but failed with {got}: {}",
+                    error_summary(&output)
+                )
+            }
+        };
+        self.record(contract, what, false, message, took);
+        Err(Stop)
+    }
+
+    /// An assertion about the behaviour of `contract`, seen through other steps (a user read back
+    /// after deactivate-user): a failure is the contract's.
+    pub(crate) fn expect(
+        &mut self,
+        contract: &str,
+        what: &str,
+        ok: bool,
+        why: String,
+    ) -> Result<(), Stop> {
+        if ok || self.dry() {
+            return Ok(());
+        }
+        self.record(contract, what, false, why, Duration::ZERO);
+        Err(Stop)
+    }
+
+    pub(crate) fn created_user(&self, id: &str) {
+        if !self.dry() {
+            self.created.lock().unwrap().users.push(id.to_string());
+        }
+    }
+
+    pub(crate) fn created_group(&self, id: &str) {
+        if !self.dry() {
+            self.created.lock().unwrap().groups.push(id.to_string());
+        }
+    }
+
+    pub(crate) fn removed_group(&self, id: &str) {
+        self.created.lock().unwrap().groups.retain(|g| g != id);
+    }
+
+    /// The action's output and whether it succeeded, or why it could not run.
+    async fn run(&self, rt: &Runtime, contract: &str, input: J) -> Result<(J, bool), String> {
+        let action = &self.actions[contract];
+        match tokio::time::timeout(self.timeout, rt.run_action(action, input)).await {
+            Err(_) => Err(format!(
+                "no answer within {} s (raise --timeout if the API is that slow)",
+                self.timeout.as_secs()
+            )),
+            Ok(Err(f)) => Err(rt.masker().mask(&f.message)),
+            Ok(Ok(o)) => Ok((o.output, o.succeeded)),
+        }
+    }
+
+    fn record(
+        &mut self,
+        contract: &str,
+        what: &str,
+        passed: bool,
+        message: String,
+        took: Duration,
+    ) {
+        self.steps.push(StepResult {
+            contract: contract.to_string(),
+            action: self.actions.get(contract).cloned(),
+            what: what.to_string(),
+            passed,
+            message,
+            duration: took,
+        });
+    }
+}
+
+/// The first error of a failed action's executionStatus.
+fn error_summary(output: &J) -> String {
+    let e = &output["executionStatus"]["errors"][0];
+    match (e["code"].as_str(), e["summary"].as_str()) {
+        (Some(code), Some(summary)) => format!("{code}: {summary}"),
+        (None, Some(summary)) => summary.to_string(),
+        _ => shown(output),
+    }
+}
+
+/// An output as a failure shows it: compact JSON (already masked), at most 400 characters.
+pub(crate) fn shown(v: &J) -> String {
+    let text = v.to_string();
+    if text.chars().count() <= 400 {
+        return text;
+    }
+    let cut: String = text.chars().take(400).collect();
+    format!("{cut}…")
+}

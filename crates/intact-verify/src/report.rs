@@ -1,0 +1,239 @@
+//! What a verify run found, and its three formats: human (a table per scenario), JSON
+//! (`format_version` 1, schemas/verify-report.schema.json) and JUnit (a test suite per scenario).
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use serde_json::{Value as J, json};
+
+/// One step: a contract's action run (or an assertion about it), and how it went.
+#[derive(Clone, Debug)]
+pub struct StepResult {
+    pub contract: String,
+    /// The project's action for the contract.
+    pub action: Option<String>,
+    pub what: String,
+    pub passed: bool,
+    /// Why it failed (masked); empty when it passed.
+    pub message: String,
+    pub duration: Duration,
+}
+
+#[derive(Clone, Debug)]
+pub struct ScenarioResult {
+    pub name: String,
+    pub summary: String,
+    /// Why the scenario did not run on this project.
+    pub skipped: Option<String>,
+    pub steps: Vec<StepResult>,
+    pub duration: Duration,
+}
+
+impl ScenarioResult {
+    pub fn passed(&self) -> bool {
+        self.steps.iter().all(|s| s.passed)
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Report {
+    /// Marks the run's test data (`intact-verify-<run>-…`).
+    pub run: String,
+    pub dry_run: bool,
+    pub scenarios: Vec<ScenarioResult>,
+    /// Deactivating the test users and removing the test groups, at the end.
+    pub cleanup: Vec<StepResult>,
+    /// Test data that is still there (`--keep`, or no action to undo it).
+    pub left: Vec<String>,
+    /// Ctrl-C stopped the scenarios; the cleanup still ran.
+    pub interrupted: bool,
+}
+
+impl Report {
+    /// Every scenario that ran passed, and the cleanup undid everything.
+    pub fn passed(&self) -> bool {
+        !self.interrupted
+            && self.scenarios.iter().all(ScenarioResult::passed)
+            && self.cleanup.iter().all(|s| s.passed)
+    }
+
+    /// Nothing reached the API: every step that ran failed to send.
+    pub fn unreachable(&self) -> bool {
+        let mut steps = self.scenarios.iter().flat_map(|s| &s.steps).peekable();
+        steps.peek().is_some()
+            && steps.all(|s| !s.passed && s.message.contains("could not be sent"))
+    }
+
+    pub fn json(&self) -> String {
+        let step = |s: &StepResult| {
+            json!({
+                "contract": s.contract,
+                "action": s.action,
+                "what": s.what,
+                "passed": s.passed,
+                "message": s.message,
+                "duration_ms": s.duration.as_millis() as u64,
+            })
+        };
+        let scenarios: Vec<J> = self
+            .scenarios
+            .iter()
+            .map(|s| {
+                json!({
+                    "name": s.name,
+                    "summary": s.summary,
+                    "passed": s.passed(),
+                    "skipped": s.skipped,
+                    "duration_ms": s.duration.as_millis() as u64,
+                    "steps": s.steps.iter().map(step).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        let v = json!({
+            "format_version": 1,
+            "run": self.run,
+            "dry_run": self.dry_run,
+            "passed": self.passed(),
+            "interrupted": self.interrupted,
+            "scenarios": scenarios,
+            "cleanup": self.cleanup.iter().map(step).collect::<Vec<_>>(),
+            "left": self.left,
+        });
+        serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+    }
+
+    pub fn junit(&self) -> String {
+        let x = intact_model::junit::text;
+        let mut out = String::from(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"intact verify\">\n",
+        );
+        let mut suites: Vec<(&str, &[StepResult], Option<&str>)> = self
+            .scenarios
+            .iter()
+            .map(|s| (s.name.as_str(), s.steps.as_slice(), s.skipped.as_deref()))
+            .collect();
+        suites.push(("cleanup", &self.cleanup, None));
+        for (name, steps, skipped) in suites {
+            let failures = steps.iter().filter(|s| !s.passed).count();
+            let time: f64 = steps.iter().map(|s| s.duration.as_secs_f64()).sum();
+            let _ = writeln!(
+                out,
+                "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" skipped=\"{}\" time=\"{time:.3}\">",
+                x(name),
+                steps.len().max(usize::from(skipped.is_some())),
+                usize::from(skipped.is_some()),
+            );
+            if let Some(why) = skipped {
+                let _ = writeln!(
+                    out,
+                    "    <testcase name=\"{}\" classname=\"{}\"><skipped message=\"{}\"/></testcase>",
+                    x(name),
+                    x(name),
+                    x(why)
+                );
+            }
+            for (i, s) in steps.iter().enumerate() {
+                let case = format!("{}. {}: {}", i + 1, s.contract, s.what);
+                let _ = write!(
+                    out,
+                    "    <testcase name=\"{}\" classname=\"{}\" time=\"{:.3}\"",
+                    x(&case),
+                    x(name),
+                    s.duration.as_secs_f64()
+                );
+                if s.passed {
+                    out.push_str("/>\n");
+                } else {
+                    let _ = writeln!(
+                        out,
+                        "><failure message=\"{}\">{}</failure></testcase>",
+                        x(&s.message),
+                        x(&s.message)
+                    );
+                }
+            }
+            out.push_str("  </testsuite>\n");
+        }
+        out.push_str("</testsuites>\n");
+        out
+    }
+
+    pub fn human(&self) -> String {
+        let mut out = String::new();
+        if self.dry_run {
+            let _ = writeln!(
+                out,
+                "The plan (--dry-run: nothing is sent). Test data would be named intact-verify-{}-….\n",
+                self.run
+            );
+        }
+        for s in &self.scenarios {
+            let mark = match (&s.skipped, s.passed()) {
+                (Some(_), _) => "skip",
+                (None, true) if self.dry_run => "plan",
+                (None, true) => "ok",
+                (None, false) => "FAILED",
+            };
+            let time = if self.dry_run || s.skipped.is_some() {
+                String::new()
+            } else {
+                format!(" ({} ms)", s.duration.as_millis())
+            };
+            let _ = writeln!(out, "{mark:<6} {}{time}: {}", s.name, s.summary);
+            if let Some(why) = &s.skipped {
+                let _ = writeln!(out, "       {why}");
+            }
+            steps(&mut out, &s.steps, self.dry_run);
+        }
+        if !self.cleanup.is_empty() {
+            let _ = writeln!(out, "cleanup");
+            steps(&mut out, &self.cleanup, false);
+        }
+        for l in &self.left {
+            let _ = writeln!(out, "left behind: {l}");
+        }
+        if self.interrupted {
+            let _ = writeln!(out, "interrupted: the scenarios stopped; the cleanup ran");
+        }
+        if !self.dry_run {
+            let ran: Vec<&ScenarioResult> = self
+                .scenarios
+                .iter()
+                .filter(|s| s.skipped.is_none())
+                .collect();
+            let failed = ran.iter().filter(|s| !s.passed()).count();
+            let _ = writeln!(
+                out,
+                "\n{} scenario(s) passed, {failed} failed, {} skipped",
+                ran.len() - failed,
+                self.scenarios.len() - ran.len()
+            );
+        }
+        out
+    }
+}
+
+/// The steps of a scenario as a table: number, contract, action, what, time, and why a step
+/// failed under it.
+fn steps(out: &mut String, steps: &[StepResult], dry: bool) {
+    let width = steps.iter().map(|s| s.contract.len()).max().unwrap_or(0);
+    for (i, s) in steps.iter().enumerate() {
+        let (mark, time) = match (dry, s.passed) {
+            (true, _) => (String::new(), String::new()),
+            (false, passed) => (
+                format!("{:<7}", if passed { "ok" } else { "FAILED" }),
+                format!(" ({} ms)", s.duration.as_millis()),
+            ),
+        };
+        let _ = writeln!(
+            out,
+            "       {:>2}. {:<width$}  {mark}{}{time}",
+            i + 1,
+            s.contract,
+            s.what,
+        );
+        if !s.passed {
+            let _ = writeln!(out, "           {}", s.message);
+        }
+    }
+}
