@@ -4,74 +4,13 @@
 //! `bash tests/run.sh` installs the server into target/test-venv and sets INTACT_SCIM2_SERVER.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+
+use support::scim::{TOKEN, copy_dir, start_server};
 
 use serde_json::{Value, json};
 
-const TOKEN: &str = "e2e-bearer-token-7f3a";
-
-struct ScimServer {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for ScimServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start_server() -> ScimServer {
-    let bin = std::env::var("INTACT_SCIM2_SERVER").unwrap_or_else(|_| {
-        panic!(
-            "this test needs a real SCIM 2.0 server: run `bash tests/run.sh`, which installs scim2-server into \
-             target/test-venv and sets INTACT_SCIM2_SERVER, or `pip install scim2-server==0.8.3` and set \
-             INTACT_SCIM2_SERVER to its path"
-        )
-    });
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new(&bin)
-        .args([
-            "--hostname",
-            "127.0.0.1",
-            "--port",
-            &port.to_string(),
-            "--bearer-token",
-            TOKEN,
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {bin}: {e}"));
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "scim2-server did not start listening on {port}"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    ScimServer { child, port }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let p = e.unwrap().path();
-        let dest = to.join(p.file_name().unwrap());
-        if p.is_dir() {
-            copy_dir(&p, &dest);
-        } else {
-            std::fs::copy(&p, &dest).unwrap();
-        }
-    }
-}
+mod support;
 
 struct Project {
     dir: tempfile::TempDir,
