@@ -31,7 +31,8 @@ pub(crate) struct Cx<'r> {
     rt: Option<&'r Runtime>,
     /// The enabled action of each contract the project implements.
     actions: &'r HashMap<String, String>,
-    pub(crate) steps: Vec<StepResult>,
+    /// Where the steps go as they end, so that an interrupted scenario still shows how far it got.
+    steps: Arc<Mutex<Vec<StepResult>>>,
     created: Arc<Mutex<Created>>,
     /// Marks this run's test data: `intact-verify-<run>-…`.
     pub(crate) run: &'r str,
@@ -44,6 +45,7 @@ impl<'r> Cx<'r> {
     pub(crate) fn new(
         rt: Option<&'r Runtime>,
         actions: &'r HashMap<String, String>,
+        steps: Arc<Mutex<Vec<StepResult>>>,
         created: Arc<Mutex<Created>>,
         run: &'r str,
         timeout: Duration,
@@ -52,7 +54,7 @@ impl<'r> Cx<'r> {
         Cx {
             rt,
             actions,
-            steps: Vec::new(),
+            steps,
             created,
             run,
             timeout,
@@ -212,7 +214,7 @@ impl<'r> Cx<'r> {
         message: String,
         took: Duration,
     ) {
-        self.steps.push(StepResult {
+        self.steps.lock().unwrap().push(StepResult {
             contract: contract.to_string(),
             action: self.actions.get(contract).cloned(),
             what: what.to_string(),

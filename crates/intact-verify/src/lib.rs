@@ -99,16 +99,18 @@ pub async fn dry_run(model: &Model, options: &Options) -> Report {
     for s in chosen(options) {
         let mut result = skipped_or_empty(s, &actions);
         if result.skipped.is_none() {
+            let steps = Arc::new(Mutex::new(Vec::new()));
             let mut cx = Cx::new(
                 None,
                 &actions,
+                steps.clone(),
                 created.clone(),
                 &run,
                 options.timeout,
                 &made,
             );
             let _ = scenarios::run(s.name, &mut cx).await;
-            result.steps = cx.steps;
+            result.steps = std::mem::take(&mut *steps.lock().unwrap());
         }
         report.scenarios.push(result);
     }
@@ -128,6 +130,7 @@ fn skipped_or_empty(s: &Scenario, actions: &HashMap<String, String>) -> Scenario
         skipped: scenarios::missing(s, |c| actions.contains_key(c)),
         steps: Vec::new(),
         duration: Duration::ZERO,
+        interrupted: false,
     }
 }
 
@@ -147,24 +150,32 @@ pub async fn verify(
         run: run.clone(),
         ..Report::default()
     };
+    // The scenario running when an interrupt comes, with the steps it ended so far.
+    let current: Arc<Mutex<Option<(ScenarioResult, Instant)>>> = Arc::default();
+    let steps = Arc::new(Mutex::new(Vec::new()));
+    let done = Mutex::new(Vec::new());
     let scenarios = async {
         for s in chosen(options) {
-            let mut result = skipped_or_empty(s, &actions);
-            if result.skipped.is_none() {
-                let started = Instant::now();
-                let mut cx = Cx::new(
-                    Some(rt),
-                    &actions,
-                    created.clone(),
-                    &run,
-                    options.timeout,
-                    &made,
-                );
-                let _ = scenarios::run(s.name, &mut cx).await;
-                result.steps = cx.steps;
-                result.duration = started.elapsed();
+            let result = skipped_or_empty(s, &actions);
+            if result.skipped.is_some() {
+                done.lock().unwrap().push(result);
+                continue;
             }
-            report.scenarios.push(result);
+            *current.lock().unwrap() = Some((result, Instant::now()));
+            let mut cx = Cx::new(
+                Some(rt),
+                &actions,
+                steps.clone(),
+                created.clone(),
+                &run,
+                options.timeout,
+                &made,
+            );
+            let _ = scenarios::run(s.name, &mut cx).await;
+            let (mut result, started) = current.lock().unwrap().take().expect("the scenario");
+            result.steps = std::mem::take(&mut *steps.lock().unwrap());
+            result.duration = started.elapsed();
+            done.lock().unwrap().push(result);
         }
     };
     tokio::pin!(interrupt);
@@ -172,6 +183,13 @@ pub async fn verify(
         () = scenarios => false,
         () = &mut interrupt => true,
     };
+    report.scenarios = done.into_inner().unwrap();
+    if let Some((mut result, started)) = current.lock().unwrap().take() {
+        result.steps = std::mem::take(&mut *steps.lock().unwrap());
+        result.duration = started.elapsed();
+        result.interrupted = true;
+        report.scenarios.push(result);
+    }
     report.interrupted = interrupted;
     let created = std::mem::take(&mut *created.lock().unwrap());
     if options.keep {
@@ -219,9 +237,16 @@ async fn cleanup(
     for (contract, what, field, ids) in undo {
         for id in ids.into_iter().filter(|i| !i.is_empty()) {
             let Some(action) = actions.get(contract) else {
-                report.left.push(format!(
-                    "{id}: the project has no {contract} action to undo it"
-                ));
+                let message = format!("the project has no {contract} action to undo it");
+                report.left.push(format!("{id}: {message}"));
+                report.cleanup.push(StepResult {
+                    contract: contract.to_string(),
+                    action: None,
+                    what: format!("{what} {id}"),
+                    passed: false,
+                    message,
+                    duration: Duration::ZERO,
+                });
                 continue;
             };
             let started = Instant::now();

@@ -27,11 +27,13 @@ pub struct ScenarioResult {
     pub skipped: Option<String>,
     pub steps: Vec<StepResult>,
     pub duration: Duration,
+    /// Ctrl-C stopped it before its end.
+    pub interrupted: bool,
 }
 
 impl ScenarioResult {
     pub fn passed(&self) -> bool {
-        self.steps.iter().all(|s| s.passed)
+        !self.interrupted && self.steps.iter().all(|s| s.passed)
     }
 }
 
@@ -172,6 +174,7 @@ impl Report {
                 (Some(_), _) => "skip",
                 (None, true) if self.dry_run => "plan",
                 (None, true) => "ok",
+                (None, false) if s.interrupted => "STOP",
                 (None, false) => "FAILED",
             };
             let time = if self.dry_run || s.skipped.is_some() {
@@ -184,6 +187,9 @@ impl Report {
                 let _ = writeln!(out, "       {why}");
             }
             steps(&mut out, &s.steps, self.dry_run);
+            if s.interrupted {
+                let _ = writeln!(out, "       (interrupted here)");
+            }
         }
         if !self.cleanup.is_empty() {
             let _ = writeln!(out, "cleanup");

@@ -39,7 +39,7 @@ pub(crate) fn run(
         TestFormat::Junit => report.junit(),
     };
     write_stdout(&text)?;
-    if report.scenarios.iter().all(|s| s.skipped.is_some()) {
+    if !report.interrupted && report.scenarios.iter().all(|s| s.skipped.is_some()) {
         return Err(CliError::usage(
             "no scenario applies to this project: it has no enabled action for the contracts they run (see `intact verify --dry-run`)",
         ));

@@ -1,0 +1,170 @@
+//! An interrupted run still undoes what it created: a real HTTP server on 127.0.0.1 (axum) creates
+//! users and then never answers a read; the interrupt (what Ctrl-C is to the command) arrives
+//! while that read waits, and the cleanup deactivates every user the run created, and nothing else.
+
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{Path, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use intact_model::{Analysis, FileInput};
+use intact_run::Runtime;
+use intact_run::env::Environment;
+use intact_run::mask::Masker;
+use serde_json::{Value, json};
+
+#[derive(Clone, Default)]
+struct Server {
+    created: Arc<Mutex<Vec<String>>>,
+    deactivated: Arc<Mutex<Vec<String>>>,
+    reading: Arc<tokio::sync::Notify>,
+}
+
+async fn create(
+    State(s): State<Server>,
+    Json(user): Json<Value>,
+) -> (axum::http::StatusCode, Json<Value>) {
+    let mut created = s.created.lock().unwrap();
+    let id = format!("u{}", created.len() + 1);
+    created.push(id.clone());
+    (
+        axum::http::StatusCode::CREATED,
+        Json(json!({"id": id, "userName": user["userName"]})),
+    )
+}
+
+/// A read that never answers, after telling the test it has begun.
+async fn read(State(s): State<Server>, Path(_): Path<String>) -> Json<Value> {
+    s.reading.notify_one();
+    std::future::pending::<()>().await;
+    unreachable!()
+}
+
+async fn deactivate(State(s): State<Server>, Path(id): Path<String>) -> Json<Value> {
+    s.deactivated.lock().unwrap().push(id.clone());
+    Json(json!({"id": id, "active": false}))
+}
+
+const PROJECT: &str = r#"
+project "p" {
+    capability "provisioning" {
+        features "create" "deactivate"
+    }
+}
+connection "api" {
+    base-url "http://127.0.0.1:PORT"
+}
+action "create_user" contract="create-user" {
+    request "create" "POST" "/users" {
+        json "${input.user}"
+        expect 201
+    }
+    return {
+        user {
+            id "${steps.create.body.id}"
+            userName "${steps.create.body.userName}"
+        }
+    }
+}
+action "get_user" contract="get-user" {
+    request "get" "GET" "/users/${input.userId}"
+    return {
+        user {
+            id "${steps.get.body.id}"
+            userName "${steps.get.body.userName}"
+        }
+    }
+}
+action "deactivate_user" contract="deactivate-user" {
+    request "off" "PATCH" "/users/${input.userId}"
+    return {}
+}
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interrupted_run_deactivates_every_user_it_created() {
+    let server = Server::default();
+    let app = Router::new()
+        .route("/users", post(create))
+        .route("/users/{id}", get(read).patch(deactivate))
+        .with_state(server.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+
+    let text = PROJECT.replace("PORT", &port.to_string());
+    let analysis = Arc::new(Analysis::new(vec![FileInput::new("intact.kdl", text)]));
+    let rt = Runtime::new(analysis, Environment::default(), Arc::new(Masker::new()));
+    let options = intact_verify::Options {
+        only: vec!["users".into()],
+        ..Default::default()
+    };
+    let reading = server.reading.clone();
+    let report = tokio::time::timeout(
+        std::time::Duration::from_secs(20),
+        intact_verify::verify(&rt, &options, async move { reading.notified().await }),
+    )
+    .await
+    .expect("the interrupt stops the run");
+
+    assert!(report.interrupted, "{report:?}");
+    assert!(!report.passed());
+    let created = server.created.lock().unwrap().clone();
+    assert_eq!(
+        created,
+        ["u1", "u2"],
+        "the scenario creates a second user, then the test user"
+    );
+    let mut deactivated = server.deactivated.lock().unwrap().clone();
+    deactivated.sort();
+    assert_eq!(
+        deactivated, created,
+        "the cleanup deactivates what the run created, and only that"
+    );
+    assert!(
+        report.cleanup.iter().all(|s| s.passed),
+        "{:?}",
+        report.cleanup
+    );
+    assert!(report.human().contains("interrupted"), "{}", report.human());
+}
+
+async fn found(Path(id): Path<String>) -> Json<Value> {
+    Json(json!({"id": id, "userName": "someone@example.com"}))
+}
+
+/// Without a deactivate-user action, the test users cannot be undone: they are listed as left
+/// behind and the run fails, though its scenario passed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_data_that_cannot_be_undone_fails_the_run() {
+    let server = Server::default();
+    let app = Router::new()
+        .route("/users", post(create))
+        .route("/users/{id}", get(found))
+        .with_state(server.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let deactivate = PROJECT.find("action \"deactivate_user\"").unwrap();
+    let text = PROJECT[..deactivate].replace("PORT", &port.to_string());
+    let analysis = Arc::new(Analysis::new(vec![FileInput::new("intact.kdl", text)]));
+    let rt = Runtime::new(analysis, Environment::default(), Arc::new(Masker::new()));
+    let options = intact_verify::Options {
+        only: vec!["users".into()],
+        ..Default::default()
+    };
+    let report = intact_verify::verify(&rt, &options, std::future::pending()).await;
+    assert!(report.scenarios[0].passed(), "{:?}", report.scenarios[0]);
+    assert!(!report.passed(), "test data was left, yet the run passed");
+    assert_eq!(report.left.len(), 2, "{:?}", report.left);
+    assert!(
+        report.left[0].contains("no deactivate-user action"),
+        "{:?}",
+        report.left
+    );
+    assert!(
+        report.human().contains("left behind: u1"),
+        "{}",
+        report.human()
+    );
+}
