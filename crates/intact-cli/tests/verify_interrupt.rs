@@ -1,7 +1,8 @@
 //! `intact verify` stopped with Ctrl-C (SIGINT) while a step waits: the command still undoes what
 //! the run created, reports the interruption and exits 1. The API is a real HTTP server on
 //! 127.0.0.1 (std only) that creates users, never answers a read, and records deactivations; and
-//! an API nobody listens on makes verify exit 3 (unreachable).
+//! a step that never answers fails after `--timeout`; an API nobody listens on makes verify exit 3
+//! (unreachable).
 #![cfg(unix)]
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -176,4 +177,25 @@ fn an_api_nobody_listens_on_is_unreachable() {
     );
     assert!(stdout.contains("could not be sent"), "{stdout}");
     assert!(stdout.contains("<testsuite name=\"cleanup\""), "{stdout}");
+}
+
+#[test]
+fn a_step_that_never_answers_fails_after_the_timeout() {
+    let deactivated = Arc::new(Mutex::new(Vec::new()));
+    let (tx, _rx) = mpsc::channel();
+    let port = server(deactivated.clone(), tx);
+    let p = project(port);
+    let out = Command::new(env!("CARGO_BIN_EXE_intact"))
+        .args(["verify", "--env", "t", "--only", "users", "--timeout", "1"])
+        .current_dir(p.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("no answer within 1 s"), "{stdout}");
+    // The read that timed out is get-user's; the two users created before it are undone.
+    assert!(stdout.contains("3. get-user"), "{stdout}");
+    let mut undone = deactivated.lock().unwrap().clone();
+    undone.sort();
+    assert_eq!(undone, ["u1", "u2"]);
 }

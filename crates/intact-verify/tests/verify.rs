@@ -1,6 +1,7 @@
-//! An interrupted run still undoes what it created: a real HTTP server on 127.0.0.1 (axum) creates
-//! users and then never answers a read; the interrupt (what Ctrl-C is to the command) arrives
-//! while that read waits, and the cleanup deactivates every user the run created, and nothing else.
+//! `intact_verify::verify` against real HTTP servers on 127.0.0.1 (axum), for what the SCIM
+//! example cannot show: an interrupt (what Ctrl-C is to the command) that arrives while a read
+//! waits still deactivates every user the run created, and nothing else; test data that cannot be
+//! undone fails the run; universal logout answers SUCCESS or FAILURE, never anything else.
 
 use std::sync::{Arc, Mutex};
 
@@ -167,4 +168,58 @@ async fn test_data_that_cannot_be_undone_fails_the_run() {
         "{}",
         report.human()
     );
+}
+
+/// The logout scenario against a server whose sign-out answers `answer`: SUCCESS and FAILURE pass;
+/// anything else does not fit the contract and fails at universal-logout.
+async fn logout_with(answer: &'static str) -> intact_verify::Report {
+    let server = Server::default();
+    let app = Router::new()
+        .route("/users", post(create))
+        .route("/users/{id}", axum::routing::patch(deactivate))
+        .route(
+            "/sessions/{id}",
+            axum::routing::delete(move || async move { Json(json!({"result": answer})) }),
+        )
+        .with_state(server.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let text = PROJECT.replace("PORT", &port.to_string())
+        + r#"
+action "logout" contract="universal-logout" {
+    request "end" "DELETE" "/sessions/${input.externalUserId}"
+    return {
+        logoutStatus "${steps.end.body.result}"
+    }
+}
+"#;
+    let analysis = Arc::new(Analysis::new(vec![FileInput::new("intact.kdl", text)]));
+    let rt = Runtime::new(analysis, Environment::default(), Arc::new(Masker::new()));
+    let options = intact_verify::Options {
+        only: vec!["logout".into()],
+        ..Default::default()
+    };
+    intact_verify::verify(&rt, &options, std::future::pending()).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logout_answers_success_or_failure_never_anything_else() {
+    for ok in ["SUCCESS", "FAILURE"] {
+        let report = logout_with(ok).await;
+        assert!(report.passed(), "{ok}: {}", report.human());
+        let steps = &report.scenarios[0].steps;
+        assert_eq!(steps.last().unwrap().contract, "universal-logout");
+        // The test user it signed out is deactivated at the end.
+        assert_eq!(report.cleanup.len(), 1, "{:?}", report.cleanup);
+    }
+    let report = logout_with("MAYBE").await;
+    assert!(!report.passed());
+    let failed = report.scenarios[0]
+        .steps
+        .iter()
+        .find(|s| !s.passed)
+        .unwrap();
+    assert_eq!(failed.contract, "universal-logout");
+    assert!(failed.message.contains("MAYBE"), "{}", failed.message);
 }
