@@ -12,40 +12,7 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-// No capability: the project is the three actions a run needs (the checker only warns that no
-// capability calls them), so that it checks without errors.
-const PROJECT: &str = r#"project "p" {
-    display-name "P"
-}
-connection "api" {
-    base-url "http://127.0.0.1:PORT"
-}
-action "create_user" contract="create-user" {
-    request "create" "POST" "/users" {
-        json "${input.user}"
-        expect 201
-    }
-    return {
-        user {
-            id "${steps.create.body.id}"
-            userName "${steps.create.body.userName}"
-        }
-    }
-}
-action "get_user" contract="get-user" {
-    request "get" "GET" "/users/${input.userId}"
-    return {
-        user {
-            id "${steps.get.body.id}"
-            userName "${steps.get.body.userName}"
-        }
-    }
-}
-action "deactivate_user" contract="deactivate-user" {
-    request "off" "PATCH" "/users/${input.userId}"
-    return {}
-}
-"#;
+const PROJECT: &str = include_str!("../../intact-verify/tests/fixtures/minimal.kdl");
 
 fn project(port: u16) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -198,4 +165,20 @@ fn a_step_that_never_answers_fails_after_the_timeout() {
     let mut undone = deactivated.lock().unwrap().clone();
     undone.sort();
     assert_eq!(undone, ["u1", "u2"]);
+}
+
+#[test]
+fn an_unknown_scenario_is_a_usage_error() {
+    let p = project(9);
+    let out = Command::new(env!("CARGO_BIN_EXE_intact"))
+        .args(["verify", "--env", "t", "--only", "user"])
+        .current_dir(p.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("--only user: there is no such scenario; the scenarios are users, lookups"),
+        "{stderr}"
+    );
 }

@@ -87,51 +87,7 @@ fn run_id() -> String {
 
 /// The plan: every scenario with the steps it would run on this project, nothing sent.
 pub async fn dry_run(model: &Model, options: &Options) -> Report {
-    let actions = actions(model);
-    let run = run_id();
-    let created = Arc::new(Mutex::new(Created::default()));
-    let made = AtomicUsize::new(0);
-    let mut report = Report {
-        run: run.clone(),
-        dry_run: true,
-        ..Report::default()
-    };
-    for s in chosen(options) {
-        let mut result = skipped_or_empty(s, &actions);
-        if result.skipped.is_none() {
-            let steps = Arc::new(Mutex::new(Vec::new()));
-            let mut cx = Cx::new(
-                None,
-                &actions,
-                steps.clone(),
-                created.clone(),
-                &run,
-                options.timeout,
-                &made,
-            );
-            let _ = scenarios::run(s.name, &mut cx).await;
-            result.steps = std::mem::take(&mut *steps.lock().unwrap());
-        }
-        report.scenarios.push(result);
-    }
-    report
-}
-
-fn chosen(options: &Options) -> impl Iterator<Item = &'static Scenario> + '_ {
-    SCENARIOS
-        .iter()
-        .filter(|s| options.only.is_empty() || options.only.iter().any(|o| o == s.name))
-}
-
-fn skipped_or_empty(s: &Scenario, actions: &HashMap<String, String>) -> ScenarioResult {
-    ScenarioResult {
-        name: s.name.to_string(),
-        summary: s.summary.to_string(),
-        skipped: scenarios::missing(s, |c| actions.contains_key(c)),
-        steps: Vec::new(),
-        duration: Duration::ZERO,
-        interrupted: false,
-    }
+    run_all(None, model, options, std::future::pending()).await
 }
 
 /// Runs the scenarios against the runtime's environment, one after another, then undoes what
@@ -142,12 +98,25 @@ pub async fn verify(
     options: &Options,
     interrupt: impl Future<Output = ()>,
 ) -> Report {
-    let actions = actions(&rt.analysis().model);
+    run_all(Some(rt), &rt.analysis().model, options, interrupt).await
+}
+
+/// The scenarios one after another: against `rt`, or, without one, as a plan. They do not run at
+/// once on purpose: a listing must not see another scenario's test data come and go, and a rate
+/// limit is the API's for the whole run.
+async fn run_all(
+    rt: Option<&Runtime>,
+    model: &Model,
+    options: &Options,
+    interrupt: impl Future<Output = ()>,
+) -> Report {
+    let actions = actions(model);
     let run = run_id();
     let created = Arc::new(Mutex::new(Created::default()));
     let made = AtomicUsize::new(0);
     let mut report = Report {
         run: run.clone(),
+        dry_run: rt.is_none(),
         ..Report::default()
     };
     // The scenario running when an interrupt comes, with the steps it ended so far.
@@ -163,7 +132,7 @@ pub async fn verify(
             }
             *current.lock().unwrap() = Some((result, Instant::now()));
             let mut cx = Cx::new(
-                Some(rt),
+                rt,
                 &actions,
                 steps.clone(),
                 created.clone(),
@@ -192,6 +161,9 @@ pub async fn verify(
     }
     report.interrupted = interrupted;
     let created = std::mem::take(&mut *created.lock().unwrap());
+    let Some(rt) = rt else {
+        return report;
+    };
     if options.keep {
         report.left.extend(
             created
@@ -209,6 +181,23 @@ pub async fn verify(
         cleanup(rt, &actions, created, options.timeout, &mut report).await;
     }
     report
+}
+
+fn chosen(options: &Options) -> impl Iterator<Item = &'static Scenario> + '_ {
+    SCENARIOS
+        .iter()
+        .filter(|s| options.only.is_empty() || options.only.iter().any(|o| o == s.name))
+}
+
+fn skipped_or_empty(s: &Scenario, actions: &HashMap<String, String>) -> ScenarioResult {
+    ScenarioResult {
+        name: s.name.to_string(),
+        summary: s.summary.to_string(),
+        skipped: scenarios::missing(s, |c| actions.contains_key(c)),
+        steps: Vec::new(),
+        duration: Duration::ZERO,
+        interrupted: false,
+    }
 }
 
 /// Removes the test groups and deactivates the test users (there is no delete-user contract; their

@@ -201,55 +201,9 @@ async fn users(cx: &mut Cx<'_>) -> Result<(), Stop> {
         )?;
     }
     if cx.has("deactivate-user") {
-        cx.step(
-            "deactivate-user",
-            "deactivate the test user",
-            json!({"userId": id}),
-            ok,
-        )
-        .await?;
-        let read = cx
-            .step(
-                "get-user",
-                "read it back",
-                json!({"userId": id}),
-                is_user(&id),
-            )
-            .await?;
-        cx.expect(
-            "deactivate-user",
-            "get-user shows it inactive",
-            read["user"]["active"] == json!(false),
-            format!(
-                "after deactivate-user, get-user shows `active`: {}",
-                shown(&read["user"]["active"])
-            ),
-        )?;
+        set_active(cx, &id, false).await?;
         if cx.has("activate-user") {
-            cx.step(
-                "activate-user",
-                "activate the test user again",
-                json!({"userId": id}),
-                ok,
-            )
-            .await?;
-            let read = cx
-                .step(
-                    "get-user",
-                    "read it back",
-                    json!({"userId": id}),
-                    is_user(&id),
-                )
-                .await?;
-            cx.expect(
-                "activate-user",
-                "get-user shows it active",
-                read["user"]["active"] == json!(true),
-                format!(
-                    "after activate-user, get-user shows `active`: {}",
-                    shown(&read["user"]["active"])
-                ),
-            )?;
+            set_active(cx, &id, true).await?;
         }
     }
     if cx.has("update-user-password") {
@@ -263,6 +217,42 @@ async fn users(cx: &mut Cx<'_>) -> Result<(), Stop> {
         .await?;
     }
     Ok(())
+}
+
+/// deactivate-user (`active` false) or activate-user (true) on the test user, and get-user must
+/// show the change.
+async fn set_active(cx: &mut Cx<'_>, id: &str, active: bool) -> Result<(), Stop> {
+    let (contract, what, shows) = if active {
+        (
+            "activate-user",
+            "activate the test user again",
+            "get-user shows it active",
+        )
+    } else {
+        (
+            "deactivate-user",
+            "deactivate the test user",
+            "get-user shows it inactive",
+        )
+    };
+    cx.step(contract, what, json!({"userId": id}), ok).await?;
+    let read = cx
+        .step(
+            "get-user",
+            "read it back",
+            json!({"userId": id}),
+            is_user(id),
+        )
+        .await?;
+    cx.expect(
+        contract,
+        shows,
+        read["user"]["active"] == json!(active),
+        format!(
+            "after {contract}, get-user shows `active`: {}",
+            shown(&read["user"]["active"])
+        ),
+    )
 }
 
 fn given_name(o: &J, want: &str) -> Result<(), String> {

@@ -46,41 +46,7 @@ async fn deactivate(State(s): State<Server>, Path(id): Path<String>) -> Json<Val
     Json(json!({"id": id, "active": false}))
 }
 
-const PROJECT: &str = r#"
-project "p" {
-    capability "provisioning" {
-        features "create" "deactivate"
-    }
-}
-connection "api" {
-    base-url "http://127.0.0.1:PORT"
-}
-action "create_user" contract="create-user" {
-    request "create" "POST" "/users" {
-        json "${input.user}"
-        expect 201
-    }
-    return {
-        user {
-            id "${steps.create.body.id}"
-            userName "${steps.create.body.userName}"
-        }
-    }
-}
-action "get_user" contract="get-user" {
-    request "get" "GET" "/users/${input.userId}"
-    return {
-        user {
-            id "${steps.get.body.id}"
-            userName "${steps.get.body.userName}"
-        }
-    }
-}
-action "deactivate_user" contract="deactivate-user" {
-    request "off" "PATCH" "/users/${input.userId}"
-    return {}
-}
-"#;
+const PROJECT: &str = include_str!("fixtures/minimal.kdl");
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_interrupted_run_deactivates_every_user_it_created() {
@@ -222,4 +188,36 @@ async fn logout_answers_success_or_failure_never_anything_else() {
         .unwrap();
     assert_eq!(failed.contract, "universal-logout");
     assert!(failed.message.contains("MAYBE"), "{}", failed.message);
+}
+
+/// `--keep` leaves the test data and lists it; nothing is deactivated.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keep_leaves_the_test_data_and_lists_it() {
+    let server = Server::default();
+    let app = Router::new()
+        .route("/users", post(create))
+        .route("/users/{id}", get(found).patch(deactivate))
+        .with_state(server.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let text = PROJECT.replace("PORT", &port.to_string());
+    let analysis = Arc::new(Analysis::new(vec![FileInput::new("intact.kdl", text)]));
+    let rt = Runtime::new(analysis, Environment::default(), Arc::new(Masker::new()));
+    let options = intact_verify::Options {
+        only: vec!["users".into()],
+        keep: true,
+        ..Default::default()
+    };
+    let report = intact_verify::verify(&rt, &options, std::future::pending()).await;
+    assert!(report.cleanup.is_empty(), "{:?}", report.cleanup);
+    assert_eq!(
+        report.left,
+        ["test user u1 (--keep)", "test user u2 (--keep)"],
+        "{}",
+        report.human()
+    );
+    // Only the scenario's own deactivate-user step (of the test user, u2) reached the server: no
+    // cleanup ran.
+    assert_eq!(*server.deactivated.lock().unwrap(), ["u2"]);
 }
