@@ -14,6 +14,20 @@ use intact_run::env::Environment;
 use intact_run::mask::Masker;
 use serde_json::{Value, json};
 
+/// Serves `app` on a free port of 127.0.0.1; answers the port.
+async fn serve(app: Router) -> u16 {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    port
+}
+
+/// A runtime for the project `text`, with an empty environment.
+fn runtime(text: String) -> Runtime {
+    let analysis = Arc::new(Analysis::new(vec![FileInput::new("intact.kdl", text)]));
+    Runtime::new(analysis, Environment::default(), Arc::new(Masker::new()))
+}
+
 #[derive(Clone, Default)]
 struct Server {
     created: Arc<Mutex<Vec<String>>>,
@@ -55,13 +69,10 @@ async fn an_interrupted_run_deactivates_every_user_it_created() {
         .route("/users", post(create))
         .route("/users/{id}", get(read).patch(deactivate))
         .with_state(server.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let port = serve(app).await;
 
     let text = PROJECT.replace("PORT", &port.to_string());
-    let analysis = Arc::new(Analysis::new(vec![FileInput::new("intact.kdl", text)]));
-    let rt = Runtime::new(analysis, Environment::default(), Arc::new(Masker::new()));
+    let rt = runtime(text);
     let options = intact_verify::Options {
         only: vec!["users".into()],
         ..Default::default()
@@ -109,13 +120,10 @@ async fn test_data_that_cannot_be_undone_fails_the_run() {
         .route("/users", post(create))
         .route("/users/{id}", get(found))
         .with_state(server.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let port = serve(app).await;
     let deactivate = PROJECT.find("action \"deactivate_user\"").unwrap();
     let text = PROJECT[..deactivate].replace("PORT", &port.to_string());
-    let analysis = Arc::new(Analysis::new(vec![FileInput::new("intact.kdl", text)]));
-    let rt = Runtime::new(analysis, Environment::default(), Arc::new(Masker::new()));
+    let rt = runtime(text);
     let options = intact_verify::Options {
         only: vec!["users".into()],
         ..Default::default()
@@ -148,9 +156,7 @@ async fn logout_with(answer: &'static str) -> intact_verify::Report {
             axum::routing::delete(move || async move { Json(json!({"result": answer})) }),
         )
         .with_state(server.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let port = serve(app).await;
     let text = PROJECT.replace("PORT", &port.to_string())
         + r#"
 action "logout" contract="universal-logout" {
@@ -160,8 +166,7 @@ action "logout" contract="universal-logout" {
     }
 }
 "#;
-    let analysis = Arc::new(Analysis::new(vec![FileInput::new("intact.kdl", text)]));
-    let rt = Runtime::new(analysis, Environment::default(), Arc::new(Masker::new()));
+    let rt = runtime(text);
     let options = intact_verify::Options {
         only: vec!["logout".into()],
         ..Default::default()
@@ -198,12 +203,9 @@ async fn keep_leaves_the_test_data_and_lists_it() {
         .route("/users", post(create))
         .route("/users/{id}", get(found).patch(deactivate))
         .with_state(server.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let port = serve(app).await;
     let text = PROJECT.replace("PORT", &port.to_string());
-    let analysis = Arc::new(Analysis::new(vec![FileInput::new("intact.kdl", text)]));
-    let rt = Runtime::new(analysis, Environment::default(), Arc::new(Masker::new()));
+    let rt = runtime(text);
     let options = intact_verify::Options {
         only: vec!["users".into()],
         keep: true,
