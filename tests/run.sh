@@ -2,7 +2,8 @@
 # The whole test suite, from a fresh clone: every Rust test (unit, conformance, fixtures, CLI, the
 # language server over stdio, the executor against real HTTP servers, the SCIM example against a real
 # scim2-server, OAuth 2.0 against a real oauth2-mock-server) and the end-to-end language-server tests
-# with a real LSP client (pytest-lsp with VS Code's and Neovim's capabilities). Python tools are
+# with a real LSP client (pytest-lsp with VS Code's and Neovim's capabilities), and real Neovim
+# headless with editors/neovim. Python tools are
 # installed into target/test-venv, Node ones into target/test-node.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +23,7 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r tests/requirements.txt
 export INTACT_SCIM2_SERVER="$PWD/$venv/bin/scim2-server"
+export INTACT_NVIM="$PWD/$venv/bin/nvim"
 
 # A real OAuth 2.0 server (client credentials, authorization code, refresh tokens).
 node_dir=target/test-node

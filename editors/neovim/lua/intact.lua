@@ -55,6 +55,15 @@ end
 --- Registers the .kdl filetype and the autocommands that start the server.
 ---@param opts table|nil  { cmd = {...}, env_files = bool, lsp = {...} }
 function M.setup(opts)
+  if vim.fn.has('nvim-0.10') ~= 1 then
+    local v = vim.version()
+    vim.notify(
+      ('intact: Neovim 0.10 or newer is needed (this is %d.%d.%d); the language server is not started')
+        :format(v.major, v.minor, v.patch),
+      vim.log.levels.ERROR
+    )
+    return
+  end
   M.config = vim.tbl_deep_extend('force', vim.deepcopy(M.defaults), opts or {})
   -- Neovim knows `kdl` already in recent versions; this makes sure.
   vim.filetype.add({ extension = { kdl = 'kdl' } })

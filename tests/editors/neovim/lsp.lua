@@ -1,0 +1,162 @@
+-- Real Neovim against the real `intact lsp`, through Neovim's own LSP client, set up as
+-- editors/neovim/README.md says (form 1: the module on the runtime path, `setup({ cmd = … })`).
+--
+--   nvim --headless --clean -l tests/editors/neovim/lsp.lua INTACT_BIN REPO PROJECT
+--
+-- PROJECT is a copy of examples/scim-provisioning (the script edits it). Checks diagnostics after an
+-- edit, completion inside `${…}`, go to definition across files, rename across files and a quick fix
+-- applied. Prints `ok: …` per check and exits 1 at the first failure, saying what was seen.
+
+local bin, repo, project = arg[1], arg[2], arg[3]
+assert(bin and repo and project, 'usage: nvim --headless --clean -l lsp.lua INTACT_BIN REPO PROJECT')
+
+local function fail(what, seen)
+  io.stderr:write(('FAILED: %s\n%s\n'):format(what, vim.inspect(seen)))
+  os.exit(1)
+end
+
+local function ok(what)
+  io.stdout:write(('ok: %s\n'):format(what))
+end
+
+if vim.fn.has('nvim-0.10') ~= 1 then
+  fail('Neovim 0.10+ is needed', vim.version())
+end
+
+vim.opt.runtimepath:append(repo .. '/editors/neovim')
+require('intact').setup({ cmd = { bin, 'lsp' } })
+
+local users = project .. '/actions/users.kdl'
+vim.cmd.edit(vim.fn.fnameescape(users))
+local buf = vim.api.nvim_get_current_buf()
+
+if not vim.wait(20000, function()
+  return #vim.lsp.get_clients({ bufnr = buf, name = 'intact' }) > 0
+end, 50) then
+  fail('the intact client attaches to actions/users.kdl', vim.lsp.get_clients())
+end
+local client = vim.lsp.get_clients({ bufnr = buf, name = 'intact' })[1]
+if client.config.root_dir ~= vim.fs.normalize(project) then
+  fail('the project folder is the root', client.config.root_dir)
+end
+ok('the client attaches with the project as its root')
+
+--- The (0-based) line and column just after the first `needle` at or after line `from`.
+local function find(needle, from)
+  local lines = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
+  for i = (from or 1), #lines do
+    local s, e = lines[i]:find(needle, 1, true)
+    if s then
+      return i - 1, e, s - 1
+    end
+  end
+  fail('the example holds ' .. needle, nil)
+end
+
+local function request(method, params)
+  local answers = vim.lsp.buf_request_sync(buf, method, params, 10000)
+  local _, answer = next(answers or {})
+  if not answer or answer.err then
+    fail(method .. ' answers', answers)
+  end
+  return answer.result
+end
+
+local function position_params(line, col)
+  return {
+    textDocument = vim.lsp.util.make_text_document_params(buf),
+    position = { line = line, character = col },
+  }
+end
+
+-- 1. Diagnostics after an edit: a contract id one letter off is reported, with a fix.
+local line, _, start = find('contract="get-user"')
+local id_start = start + #'contract="'
+vim.api.nvim_buf_set_text(buf, line, id_start, line, id_start + #'get-user', { 'get-usre' })
+local found
+if not vim.wait(20000, function()
+  for _, d in ipairs(vim.diagnostic.get(buf)) do
+    if d.lnum == line and tostring(d.code or ''):find('contract') then
+      found = d
+      return true
+    end
+  end
+  return false
+end, 50) then
+  fail('a diagnostic for the unknown contract id after the edit', vim.diagnostic.get(buf))
+end
+ok('diagnostics after an edit: ' .. found.code .. ': ' .. found.message)
+
+-- 2. A quick fix applied: the did-you-mean puts `get-user` back.
+local lsp_diagnostic = found.user_data and found.user_data.lsp
+local actions = request('textDocument/codeAction', {
+  textDocument = vim.lsp.util.make_text_document_params(buf),
+  range = lsp_diagnostic.range,
+  context = { diagnostics = { lsp_diagnostic }, only = { 'quickfix' } },
+})
+local fix
+for _, a in ipairs(actions or {}) do
+  if a.edit and (a.title or ''):find('get%-user') then
+    fix = a
+    break
+  end
+end
+if not fix then
+  fail('a quick fix that replaces the id with get-user', actions)
+end
+vim.lsp.util.apply_workspace_edit(fix.edit, client.offset_encoding)
+local fixed = vim.api.nvim_buf_get_lines(buf, line, line + 1, false)[1]
+if not fixed:find('contract="get-user"', 1, true) then
+  fail('the quick fix restores contract="get-user"', fixed)
+end
+if not vim.wait(20000, function()
+  for _, d in ipairs(vim.diagnostic.get(buf)) do
+    if d.lnum == line and tostring(d.code or ''):find('contract') then
+      return false
+    end
+  end
+  return true
+end, 50) then
+  fail('the diagnostic goes away after the fix', vim.diagnostic.get(buf))
+end
+ok('quick fix applied: ' .. fix.title)
+
+-- 3. Completion inside `${…}`: after `${input.` in get_user, the contract's input fields.
+local l, e = find('${input.', line + 1)
+local items = request('textDocument/completion', position_params(l, e))
+items = items.items or items
+local labels = {}
+for _, it in ipairs(items) do
+  labels[#labels + 1] = it.label
+end
+if not vim.tbl_contains(labels, 'userId') then
+  fail('completion after `${input.` offers userId', labels)
+end
+ok('completion inside ${…}: ' .. table.concat(labels, ', '))
+
+-- 4. Go to definition across files: `scim_user(` is the mapping in mappings.kdl.
+local ml, me = find('scim_user(')
+local target = request('textDocument/definition', position_params(ml, me - 3))
+target = target[1] or target
+local uri = target.uri or target.targetUri
+if not uri or not vim.uri_to_fname(uri):find('mappings%.kdl$') then
+  fail('the definition of scim_user is in mappings.kdl', target)
+end
+ok('definition across files: ' .. vim.fn.fnamemodify(vim.uri_to_fname(uri), ':t'))
+
+-- 5. Rename across files: the flow page_window, called here and defined in flows/pagination.kdl.
+local pl, pe = find('"page_window"')
+local edit = request('textDocument/rename', vim.tbl_extend('force', position_params(pl, pe - 3), {
+  newName = 'page_of_users',
+}))
+vim.lsp.util.apply_workspace_edit(edit, client.offset_encoding)
+local called = vim.api.nvim_buf_get_lines(buf, pl, pl + 1, false)[1]
+local flows = vim.fn.bufnr(project .. '/flows/pagination.kdl')
+local defined = flows > 0 and table.concat(vim.api.nvim_buf_get_lines(flows, 0, -1, false), '\n') or ''
+if not called:find('"page_of_users"', 1, true) or not defined:find('flow "page_of_users"', 1, true) then
+  fail('the rename edits the call here and the flow in flows/pagination.kdl', { called, defined })
+end
+ok('rename across files: page_window -> page_of_users')
+
+vim.lsp.stop_client(client.id, true)
+os.exit(0)
