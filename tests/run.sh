@@ -32,6 +32,13 @@ if [ ! -x "$node_dir/node_modules/.bin/oauth2-mock-server" ]; then
 fi
 export INTACT_OAUTH2_MOCK_SERVER="$PWD/$node_dir/node_modules/.bin/oauth2-mock-server"
 
+# The VS Code extension as a user builds it (editors/vscode/README.md): its grammar test, and the .vsix
+# that crates/intact-cli/tests/vscode_package.rs opens.
+npm ci --silent --no-audit --no-fund --prefix editors/vscode
+npm test --silent --prefix editors/vscode
+(cd editors/vscode && npx vsce package --out ../../target/intact.vsix >/dev/null)
+export INTACT_VSIX="$PWD/target/intact.vsix"
+
 if cargo nextest --version >/dev/null 2>&1; then
     cargo nextest run --workspace --locked --no-fail-fast
     # nextest does not run doctests.
