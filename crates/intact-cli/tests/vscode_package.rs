@@ -23,7 +23,11 @@ fn the_vsix_holds_the_client_its_dependency_and_the_grammar() {
         ])
         .output()
         .expect("python3 runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let listing = String::from_utf8_lossy(&out.stdout);
     for file in [
         "extension/package.json",
@@ -32,13 +36,23 @@ fn the_vsix_holds_the_client_its_dependency_and_the_grammar() {
         "extension/language-configuration.json",
         "extension/node_modules/vscode-languageclient/package.json",
     ] {
-        assert!(listing.lines().any(|l| l == file), "{file} is not in the .vsix:\n{listing}");
+        assert!(
+            listing.lines().any(|l| l == file),
+            "{file} is not in the .vsix:\n{listing}"
+        );
     }
     // Tools for building and testing it are not shipped.
-    for dev in ["node_modules/@vscode/vsce/", "node_modules/vscode-tmgrammar-test/"] {
+    for dev in [
+        "node_modules/@vscode/vsce/",
+        "node_modules/vscode-tmgrammar-test/",
+    ] {
         assert!(!listing.contains(dev), "{dev} is shipped in the .vsix");
     }
-    for setting in ["\"intact.path\"", "\"intact.trace.server\"", "\"intact.restartServer\""] {
+    for setting in [
+        "\"intact.path\"",
+        "\"intact.trace.server\"",
+        "\"intact.restartServer\"",
+    ] {
         assert!(listing.contains(setting), "the manifest lacks {setting}");
     }
 }

@@ -4,8 +4,8 @@
 --   nvim --headless --clean -l tests/editors/neovim/lsp.lua INTACT_BIN REPO PROJECT
 --
 -- PROJECT is a copy of examples/scim-provisioning (the script edits it). Checks diagnostics after an
--- edit, completion inside `${…}`, go to definition across files, rename across files and a quick fix
--- applied. Prints `ok: …` per check and exits 1 at the first failure, saying what was seen.
+-- edit, a quick fix applied, completion inside `${…}`, go to definition across files, semantic
+-- tokens inside `${…}` and rename across files. Prints `ok: …` per check and exits 1 at the first failure, saying what was seen.
 
 local bin, repo, project = arg[1], arg[2], arg[3]
 assert(bin and repo and project, 'usage: nvim --headless --clean -l lsp.lua INTACT_BIN REPO PROJECT')
@@ -144,7 +144,17 @@ if not uri or not vim.uri_to_fname(uri):find('mappings%.kdl$') then
 end
 ok('definition across files: ' .. vim.fn.fnamemodify(vim.uri_to_fname(uri), ':t'))
 
--- 5. Rename across files: the flow page_window, called here and defined in flows/pagination.kdl.
+-- 5. Semantic highlighting: Neovim colours the mapping call inside `${…}` from the server's tokens.
+local tokens
+if not vim.wait(20000, function()
+  tokens = vim.lsp.semantic_tokens.get_at_pos(buf, ml, me - 3)
+  return tokens ~= nil and #tokens > 0
+end, 50) then
+  fail('a semantic token on scim_user inside ${…}', tokens)
+end
+ok('semantic tokens inside ${…}: scim_user is ' .. tokens[1].type)
+
+-- 6. Rename across files: the flow page_window, called here and defined in flows/pagination.kdl.
 local pl, pe = find('"page_window"')
 local edit = request('textDocument/rename', vim.tbl_extend('force', position_params(pl, pe - 3), {
   newName = 'page_of_users',
