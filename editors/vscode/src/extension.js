@@ -15,6 +15,23 @@ let client;
 let outputChannel;
 /** @type {vscode.FileSystemWatcher[]} */
 let watchers = [];
+/** @type {vscode.StatusBarItem | undefined} */
+let statusItem;
+
+/** The status item says whether the server runs; a click shows its output. */
+function showState(state, detail) {
+  if (!statusItem) {
+    return;
+  }
+  const looks = {
+    starting: ['$(sync~spin) intact', 'intact lsp is starting'],
+    running: ['$(check) intact', 'intact lsp is running'],
+    stopped: ['$(error) intact', 'intact lsp is not running'],
+  }[state];
+  statusItem.text = looks[0];
+  statusItem.tooltip = detail ? `${looks[1]}: ${detail}` : looks[1];
+  statusItem.show();
+}
 
 /** The binary from `intact.path`: a bare name goes through PATH, `~/` is expanded, a relative path is
  *  resolved against the first workspace folder. */
@@ -55,14 +72,22 @@ function createClient() {
 async function startClient() {
   const next = createClient();
   client = next;
+  showState('starting');
+  next.onDidChangeState((event) => {
+    if (client === next) {
+      showState(event.newState === State.Running ? 'running' : event.newState === State.Starting ? 'starting' : 'stopped');
+    }
+  });
   try {
     await next.start();
+    showState('running', serverCommand());
   } catch (err) {
     if (client === next) {
       client = undefined;
     }
     const command = serverCommand();
     const message = err && err.message ? err.message : String(err);
+    showState('stopped', message);
     // Not awaited: activation must not wait for the user to dismiss the notification.
     vscode.window
       .showErrorMessage(
@@ -111,6 +136,10 @@ async function activate(context) {
     vscode.workspace.createFileSystemWatcher('**/env/*.toml'),
   ];
   context.subscriptions.push(outputChannel, ...watchers);
+  statusItem = vscode.window.createStatusBarItem('intact.server', vscode.StatusBarAlignment.Left, 0);
+  statusItem.name = 'intact language server';
+  statusItem.command = 'intact.showOutput';
+  context.subscriptions.push(statusItem);
 
   context.subscriptions.push(
     vscode.commands.registerCommand('intact.restartServer', restartClient),

@@ -5,7 +5,7 @@
 //
 // Installs target/intact.vsix (`bash tests/run.sh` builds it), opens a copy of the SCIM example
 // whose list_users (at the top of actions/users.kdl, so that its line is on screen) names an unknown
-// contract, and checks: the file's language is the extension's,
+// contract, and checks: the file's language is the extension's, the status item says the server runs,
 // the server's diagnostic is shown, and completion after `${input.` offers the contract's fields.
 // Prints `ok: …` per check; exits 1 at the first failure.
 'use strict';
@@ -77,11 +77,29 @@ const server = spawn(codeServer, ['--auth', 'none', '--bind-addr', `127.0.0.1:${
     await page.keyboard.press('Enter');
 
     const language = await page
-      .waitForFunction(() => [...document.querySelectorAll('.statusbar-item')].map((e) => e.textContent).find((t) => t.includes('intact')), null, { timeout: 30000 })
+      .waitForFunction(() => [...document.querySelectorAll('.statusbar-item')].map((e) => e.textContent).find((t) => t.includes('intact (KDL)')), null, { timeout: 30000 })
       .then((h) => h.jsonValue())
       .catch(() => null);
     if (!language) fail('the status bar shows the intact language for users.kdl');
     console.log(`ok: the extension's language: ${language.trim()}`);
+
+    const state = await page
+      .waitForFunction(
+        () => {
+          const item = [...document.querySelectorAll('.statusbar-item')].find((e) => (e.id || '').includes('intact.server'));
+          const label = item && (item.getAttribute('aria-label') || item.textContent);
+          return label && /running/.test(label) ? label : null;
+        },
+        null,
+        { timeout: 30000 },
+      )
+      .then((h) => h.jsonValue())
+      .catch(() => null);
+    if (!state) {
+      const items = await page.$$eval('.statusbar-item', (els) => els.map((e) => [e.id, e.getAttribute('aria-label')]));
+      fail('the status item says the server is running', items);
+    }
+    console.log(`ok: the status item: ${state}`);
 
     try {
       await page.waitForSelector('.squiggly-error', { timeout: 60000 });
