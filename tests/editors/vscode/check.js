@@ -51,9 +51,19 @@ execFileSync(codeServer, [...dirs, '--install-extension', vsix], { stdio: 'ignor
 console.log('ok: the .vsix installs into code-server');
 
 const port = 20000 + Math.floor(Math.random() * 20000);
+// Its own process group, so that stopping it stops the processes code-server forks too.
 const server = spawn(codeServer, ['--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', ...dirs, project], {
   stdio: 'ignore',
+  detached: true,
 });
+const stopServer = () => {
+  try {
+    process.kill(-server.pid, 'SIGTERM');
+  } catch (e) {
+    // already gone
+  }
+};
+process.on('exit', stopServer);
 
 (async () => {
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
@@ -126,6 +136,6 @@ const server = spawn(codeServer, ['--auth', 'none', '--bind-addr', `127.0.0.1:${
     console.log(`ok: completion inside \${…}: ${labels.join('; ')}`);
   } finally {
     await browser.close();
-    server.kill();
+    stopServer();
   }
 })().catch((e) => fail('the check ran', String(e)));
