@@ -133,10 +133,6 @@ impl Node {
     pub fn push_comment(&mut self, text: &str) {
         self.children.push(Item::Comment(text.to_string()));
     }
-
-    pub fn has_children(&self) -> bool {
-        !self.children.is_empty()
-    }
 }
 
 /// A KDL document under construction.
@@ -164,10 +160,6 @@ impl Doc {
     /// A blank line, written only between two items (never first, last or twice in a row).
     pub fn blank(&mut self) {
         self.items.push(Item::Blank);
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
     }
 
     /// The document in the canonical layout: four spaces per level, one node per line, one
@@ -292,7 +284,7 @@ fn value(out: &mut String, v: &Value) {
 
 /// A node name or property key: bare when KDL reads it back as the same identifier, quoted
 /// otherwise.
-pub fn name(s: &str) -> String {
+fn name(s: &str) -> String {
     if is_bare_identifier(s) {
         s.to_string()
     } else {
@@ -302,7 +294,7 @@ pub fn name(s: &str) -> String {
 
 /// Whether `s` can be written as a bare identifier: identifier characters only, not read as a
 /// number (`1a`, `-1`, `.5`) and not one of the words KDL v2 reserves.
-pub fn is_bare_identifier(s: &str) -> bool {
+fn is_bare_identifier(s: &str) -> bool {
     let mut chars = s.chars();
     let Some(first) = chars.next() else {
         return false;

@@ -35,7 +35,7 @@ pub(crate) struct Cx<'r> {
     steps: Arc<Mutex<Vec<StepResult>>>,
     created: Arc<Mutex<Created>>,
     /// Marks this run's test data: `intact-verify-<run>-…`.
-    pub(crate) run: &'r str,
+    run: &'r str,
     timeout: Duration,
     /// How many test users and groups this scenario made (for unique names).
     made: &'r std::sync::atomic::AtomicUsize,
@@ -193,17 +193,8 @@ impl<'r> Cx<'r> {
         self.created.lock().unwrap().groups.retain(|g| g != id);
     }
 
-    /// The action's output and whether it succeeded, or why it could not run.
     async fn run(&self, rt: &Runtime, contract: &str, input: J) -> Result<(J, bool), String> {
-        let action = &self.actions[contract];
-        match tokio::time::timeout(self.timeout, rt.run_action(action, input)).await {
-            Err(_) => Err(format!(
-                "no answer within {} s (raise --timeout if the API is that slow)",
-                self.timeout.as_secs()
-            )),
-            Ok(Err(f)) => Err(rt.masker().mask(&f.message)),
-            Ok(Ok(o)) => Ok((o.output, o.succeeded)),
-        }
+        run_action(rt, &self.actions[contract], input, self.timeout).await
     }
 
     fn record(
@@ -222,6 +213,24 @@ impl<'r> Cx<'r> {
             message,
             duration: took,
         });
+    }
+}
+
+/// Runs `action` within `timeout`: its output and whether it succeeded, or why it could not run
+/// (masked). The steps of the scenarios and of the cleanup all run through here.
+pub(crate) async fn run_action(
+    rt: &Runtime,
+    action: &str,
+    input: J,
+    timeout: Duration,
+) -> Result<(J, bool), String> {
+    match tokio::time::timeout(timeout, rt.run_action(action, input)).await {
+        Err(_) => Err(format!(
+            "no answer within {} s (raise --timeout if the API is that slow)",
+            timeout.as_secs()
+        )),
+        Ok(Err(f)) => Err(rt.masker().mask(&f.message)),
+        Ok(Ok(o)) => Ok((o.output, o.succeeded)),
     }
 }
 

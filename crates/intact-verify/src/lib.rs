@@ -120,7 +120,7 @@ async fn run_all(
         ..Report::default()
     };
     // The scenario running when an interrupt comes, with the steps it ended so far.
-    let current: Arc<Mutex<Option<(ScenarioResult, Instant)>>> = Arc::default();
+    let current: Mutex<Option<(ScenarioResult, Instant)>> = Mutex::default();
     let steps = Arc::new(Mutex::new(Vec::new()));
     let done = Mutex::new(Vec::new());
     let scenarios = async {
@@ -239,20 +239,18 @@ async fn cleanup(
                 continue;
             };
             let started = Instant::now();
-            let outcome =
-                tokio::time::timeout(timeout, rt.run_action(action, json!({ field: id }))).await;
-            let (passed, message) = match outcome {
-                Ok(Ok(o)) if o.succeeded => (true, String::new()),
-                Ok(Ok(o)) => (
-                    false,
-                    o.output["executionStatus"]["errors"][0]["summary"]
-                        .as_str()
-                        .unwrap_or("the action failed")
-                        .to_string(),
-                ),
-                Ok(Err(f)) => (false, rt.masker().mask(&f.message)),
-                Err(_) => (false, format!("no answer within {} s", timeout.as_secs())),
-            };
+            let (passed, message) =
+                match cx::run_action(rt, action, json!({ field: id }), timeout).await {
+                    Ok((_, true)) => (true, String::new()),
+                    Ok((output, false)) => (
+                        false,
+                        output["executionStatus"]["errors"][0]["summary"]
+                            .as_str()
+                            .unwrap_or("the action failed")
+                            .to_string(),
+                    ),
+                    Err(why) => (false, why),
+                };
             if !passed {
                 report.left.push(format!("{id}: {contract} failed"));
             }
