@@ -231,14 +231,18 @@ impl ConnectionDef {
             .filter(|p| p.secret)
             .map(|p| p.name.clone())
             .collect();
-        if self
-            .auth
-            .as_ref()
-            .is_some_and(|a| a.form == AuthKind::OAuth2)
-        {
+        if self.is_oauth2() {
             out.push("access_token".into());
         }
         out
+    }
+
+    /// Whether the connection authenticates with OAuth 2.0 (its requests carry a bearer access
+    /// token from the token endpoint).
+    pub fn is_oauth2(&self) -> bool {
+        self.auth
+            .as_ref()
+            .is_some_and(|a| a.form == AuthKind::OAuth2)
     }
 
     /// Every template a connection's own settings hold: its base URL, its headers, and its auth's

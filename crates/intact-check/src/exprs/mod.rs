@@ -247,10 +247,7 @@ impl<'a> Cx<'a> {
             .iter()
             .map(|p| field(&p.name, Type::String, true))
             .collect();
-        if c.auth
-            .as_ref()
-            .is_some_and(|a| a.form == intact_model::catalogue::AuthKind::OAuth2)
-        {
+        if c.is_oauth2() {
             fields.push(field("access_token", Type::String, true));
         }
         Type::object(

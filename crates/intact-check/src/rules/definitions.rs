@@ -148,7 +148,7 @@ impl<'a> Cx<'a> {
                         continue;
                     };
                     let params = c.all_params();
-                    let oauth = c.auth.as_ref().is_some_and(|a| a.form == AuthKind::OAuth2);
+                    let oauth = c.is_oauth2();
                     let known =
                         params.iter().any(|p| p.name == *name) || (oauth && name == "access_token");
                     if !known {

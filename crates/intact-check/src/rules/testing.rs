@@ -88,11 +88,7 @@ impl<'a> Cx<'a> {
             }
             seen.push(&conn.name.name);
             // OAuth 2.0 tokens come from the mock server's token endpoint.
-            if conn
-                .auth
-                .as_ref()
-                .is_some_and(|a| a.form == AuthKind::OAuth2)
-            {
+            if conn.is_oauth2() {
                 continue;
             }
             let given: Vec<&str> = t

@@ -5,7 +5,6 @@
 use std::borrow::Cow;
 
 use intact_expr::eval::json_text as text_of;
-use intact_model::catalogue::AuthKind;
 use intact_model::eval::Place;
 use intact_model::{ConnectionDef, Step, Template, Tree, template};
 use serde_json::Value as J;
@@ -23,10 +22,7 @@ impl Runtime {
         conn: &'c ConnectionDef,
         frame: &'f Frame<'c>,
     ) -> Result<(Cow<'f, Frame<'c>>, Option<String>), Failure> {
-        let oauth = conn
-            .auth
-            .as_ref()
-            .is_some_and(|a| a.form == AuthKind::OAuth2);
+        let oauth = conn.is_oauth2();
         let reads_token = oauth
             && conn
                 .headers
@@ -105,10 +101,7 @@ impl Runtime {
         let (credential_headers, credential_query) = self.credentials(conn, frame)?;
         headers.extend(credential_headers);
         query.extend(credential_query.iter().cloned());
-        let oauth = conn
-            .auth
-            .as_ref()
-            .is_some_and(|a| a.form == AuthKind::OAuth2);
+        let oauth = conn.is_oauth2();
         if oauth {
             let token = match token {
                 Some(t) => t,

@@ -376,10 +376,7 @@ fn prepare(
         // Every connection points at the mock server: a request nobody mocked fails, it never
         // reaches the real API.
         ce.base_url = Some(format!("{base}/t/{index}/{}", c.name.name));
-        if c.auth
-            .as_ref()
-            .is_some_and(|a| a.form == intact_model::catalogue::AuthKind::OAuth2)
-        {
+        if c.is_oauth2() {
             ce.token_url = Some(format!("{base}/t/{index}/{}{TOKEN_PATH}", c.name.name));
             // An authorization-code connection starts from a refresh token, as after a login.
             ce.params
