@@ -145,8 +145,9 @@ async fn test_data_that_cannot_be_undone_fails_the_run() {
 }
 
 /// The logout scenario against a server whose sign-out answers `answer`: SUCCESS and FAILURE pass;
-/// anything else does not fit the contract and fails at universal-logout.
-async fn logout_with(answer: &'static str) -> intact_verify::Report {
+/// anything else does not fit the contract and fails at universal-logout. Without `with_create`, the
+/// project is a logout-only integration (no create-user action).
+async fn logout_with(answer: &'static str, with_create: bool) -> intact_verify::Report {
     let server = Server::default();
     let app = Router::new()
         .route("/users", post(create))
@@ -157,7 +158,12 @@ async fn logout_with(answer: &'static str) -> intact_verify::Report {
         )
         .with_state(server.clone());
     let port = serve(app).await;
-    let text = PROJECT.replace("PORT", &port.to_string())
+    let project = if with_create {
+        PROJECT
+    } else {
+        &PROJECT[..PROJECT.find("action \"create_user\"").unwrap()]
+    };
+    let text = project.replace("PORT", &port.to_string())
         + r#"
 action "logout" contract="universal-logout" {
     request "end" "DELETE" "/sessions/${input.externalUserId}"
@@ -177,14 +183,22 @@ action "logout" contract="universal-logout" {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn logout_answers_success_or_failure_never_anything_else() {
     for ok in ["SUCCESS", "FAILURE"] {
-        let report = logout_with(ok).await;
+        let report = logout_with(ok, true).await;
         assert!(report.passed(), "{ok}: {}", report.human());
-        let steps = &report.scenarios[0].steps;
-        assert_eq!(steps.last().unwrap().contract, "universal-logout");
+        let steps: Vec<&str> = report.scenarios[0]
+            .steps
+            .iter()
+            .map(|s| s.contract.as_str())
+            .collect();
+        // The test user, then a user the app does not know.
+        assert_eq!(
+            steps,
+            ["create-user", "universal-logout", "universal-logout"]
+        );
         // The test user it signed out is deactivated at the end.
         assert_eq!(report.cleanup.len(), 1, "{:?}", report.cleanup);
     }
-    let report = logout_with("MAYBE").await;
+    let report = logout_with("MAYBE", true).await;
     assert!(!report.passed());
     let failed = report.scenarios[0]
         .steps
@@ -222,4 +236,16 @@ async fn keep_leaves_the_test_data_and_lists_it() {
     // Only the scenario's own deactivate-user step (of the test user, u2) reached the server: no
     // cleanup ran.
     assert_eq!(*server.deactivated.lock().unwrap(), ["u2"]);
+}
+
+/// A logout-only integration (no create-user) is verified too: it signs out a user it does not know.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_logout_only_integration_signs_out_an_unknown_user() {
+    let report = logout_with("FAILURE", false).await;
+    assert!(report.passed(), "{}", report.human());
+    let steps = &report.scenarios[0].steps;
+    assert_eq!(steps.len(), 1, "{steps:?}");
+    assert_eq!(steps[0].contract, "universal-logout");
+    assert!(steps[0].what.contains("does not know"), "{steps:?}");
+    assert!(report.cleanup.is_empty());
 }
