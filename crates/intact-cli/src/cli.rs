@@ -121,9 +121,14 @@ pub(crate) enum Command {
     Test {
         /// The project folder, or any folder or file inside it (default: the current folder).
         path: Option<PathBuf>,
-        /// Run only tests whose name contains this text.
+        /// Run only tests whose name contains this text; a filter that takes no test is an
+        /// error (exit 2) that lists the project's tests.
         #[arg(long)]
         filter: Option<String>,
+        /// With --filter: run only the test named exactly that (what an editor's "Run test"
+        /// does).
+        #[arg(long, requires = "filter")]
+        exact: bool,
         #[arg(long, value_enum, default_value_t = TestFormat::Human)]
         format: TestFormat,
         /// How many tests run at once.

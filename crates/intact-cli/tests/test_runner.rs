@@ -659,3 +659,36 @@ test "shows_the_output" action="logout" {
         "{out}"
     );
 }
+
+#[test]
+fn a_filter_selects_by_part_or_exact_name_and_one_that_takes_nothing_is_an_error() {
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/scim-provisioning");
+    let ran = |out: &str| {
+        out.lines()
+            .filter(|l| l.starts_with("ok ") || l.starts_with("FAILED"))
+            .count()
+    };
+    let out = test_run(&example, &["--filter", "cursor"], 0);
+    assert!(ran(&out) > 1, "{out}");
+    let out = test_run(
+        &example,
+        &["--filter", "next_cursor_in_the_middle", "--exact"],
+        0,
+    );
+    assert_eq!(ran(&out), 1, "{out}");
+    assert!(out.contains("ok     next_cursor_in_the_middle"), "{out}");
+
+    // A part of a name is not a name; the error lists the tests there are.
+    let o = intact(&["test", "--filter", "next_cursor", "--exact"], &example);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("no test is named \"next_cursor\""), "{err}");
+    assert!(err.contains("next_cursor_in_the_middle"), "{err}");
+    let o = intact(&["test", "--filter", "nothing-like-this"], &example);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("no test's name contains"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

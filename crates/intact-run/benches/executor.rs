@@ -140,7 +140,7 @@ fn mock_tests_200_jobs_2(b: Bencher) {
             .block_on(intact_run::testing::run_tests(
                 analysis.clone(),
                 root.clone(),
-                None,
+                intact_run::testing::Selection::All,
                 2,
                 intact_run::testing::Mode::Mocks,
             ))

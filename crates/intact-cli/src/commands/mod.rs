@@ -59,11 +59,20 @@ pub(crate) fn dispatch(command: Command) -> Outcome {
         Command::Test {
             path,
             filter,
+            exact,
             format,
             jobs,
             env,
             live: _,
-        } => test::run(path, filter, format, jobs, env),
+        } => {
+            use intact_run::testing::Selection;
+            let selection = match filter {
+                None => Selection::All,
+                Some(name) if exact => Selection::Named(name),
+                Some(part) => Selection::Containing(part),
+            };
+            test::run(path, selection, format, jobs, env)
+        }
         Command::Auth { what } => match what {
             AuthCommand::Login {
                 connection,

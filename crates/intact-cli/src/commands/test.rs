@@ -8,7 +8,7 @@ use crate::error::{CliError, Exit, Outcome};
 
 pub(crate) fn run(
     path: Option<PathBuf>,
-    filter: Option<String>,
+    selection: intact_run::testing::Selection,
     format: TestFormat,
     jobs: usize,
     live_env: Option<String>,
@@ -35,7 +35,7 @@ pub(crate) fn run(
         .block_on(intact_run::testing::run_tests(
             std::sync::Arc::new(analysis),
             root,
-            filter,
+            selection,
             jobs,
             mode,
         ))

@@ -82,11 +82,72 @@ pub enum Mode {
     },
 }
 
-/// Runs the project's tests whose name contains `filter`, at most `jobs` at once.
+/// Which tests a run takes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Selection {
+    #[default]
+    All,
+    /// Those whose name contains this text (`--filter`).
+    Containing(String),
+    /// The one with exactly this name (`--filter NAME --exact`: an editor's "run this test").
+    Named(String),
+}
+
+impl Selection {
+    pub fn matches(&self, name: &str) -> bool {
+        match self {
+            Selection::All => true,
+            Selection::Containing(part) => name.contains(part.as_str()),
+            Selection::Named(whole) => name == whole,
+        }
+    }
+
+    /// Why nothing ran, when a filter took no test: a run that checks nothing must not pass
+    /// quietly in CI because of a typo.
+    fn nothing_selected(&self, analysis: &Analysis) -> Option<String> {
+        let (what, text) = match self {
+            Selection::All => return None,
+            Selection::Containing(part) => (format!("no test's name contains \"{part}\""), part),
+            Selection::Named(whole) => (format!("no test is named \"{whole}\""), whole),
+        };
+        let names: Vec<&str> = analysis
+            .model
+            .tests
+            .iter()
+            .map(|t| t.name.name.as_str())
+            .collect();
+        if names.is_empty() {
+            return Some(format!("{what}: the project has no tests"));
+        }
+        // The names a typo or a part most likely meant come first.
+        let lower = text.to_lowercase();
+        let near: Vec<&str> = names
+            .iter()
+            .copied()
+            .filter(|n| n.to_lowercase().contains(&lower))
+            .collect();
+        let (label, shown) = if near.is_empty() {
+            ("the project's tests", names)
+        } else {
+            ("tests whose name contains it", near)
+        };
+        const AT_MOST: usize = 12;
+        let more = if shown.len() > AT_MOST {
+            format!(" and {} more", shown.len() - AT_MOST)
+        } else {
+            String::new()
+        };
+        let listed = shown[..shown.len().min(AT_MOST)].join(", ");
+        Some(format!("{what}; {label}: {listed}{more}"))
+    }
+}
+
+/// Runs the project's tests that `selection` takes, at most `jobs` at once. A filter that takes no
+/// test is an error that lists the tests there are.
 pub async fn run_tests(
     analysis: Arc<Analysis>,
     root: PathBuf,
-    filter: Option<String>,
+    selection: Selection,
     jobs: usize,
     mode: Mode,
 ) -> Result<Vec<TestResult>, String> {
@@ -95,6 +156,19 @@ pub async fn run_tests(
         // Fail once, before any test, when the environment cannot be loaded.
         crate::env::load(&root, env, &Masker::new(), &|v| std::env::var(v).ok())
             .map_err(|e| e.0)?;
+    }
+    let selected: Vec<usize> = analysis
+        .model
+        .tests
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| selection.matches(&t.name.name))
+        .map(|(i, _)| i)
+        .collect();
+    if selected.is_empty()
+        && let Some(why) = selection.nothing_selected(&analysis)
+    {
+        return Err(why);
     }
     let state = MockState::default();
     let app = axum::Router::new()
@@ -110,18 +184,6 @@ pub async fn run_tests(
     let server = tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
     });
-    let selected: Vec<usize> = analysis
-        .model
-        .tests
-        .iter()
-        .enumerate()
-        .filter(|(_, t)| {
-            filter
-                .as_ref()
-                .is_none_or(|f| t.name.name.contains(f.as_str()))
-        })
-        .map(|(i, _)| i)
-        .collect();
     let semaphore = Arc::new(tokio::sync::Semaphore::new(jobs.max(1)));
     let mut handles = Vec::new();
     for i in selected {
