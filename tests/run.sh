@@ -2,9 +2,11 @@
 # The whole test suite, from a fresh clone: every Rust test (unit, conformance, fixtures, CLI, the
 # language server over stdio, the executor against real HTTP servers, the SCIM example against a real
 # scim2-server, OAuth 2.0 against a real oauth2-mock-server) and the end-to-end language-server tests
-# with a real LSP client (pytest-lsp with VS Code's and Neovim's capabilities), and real Neovim
-# headless with editors/neovim. Python tools are
-# installed into target/test-venv, Node ones into target/test-node.
+# with a real LSP client (pytest-lsp with VS Code's and Neovim's capabilities), real Neovim
+# headless with editors/neovim, and the VS Code extension inside a real VS Code engine (code-server,
+# driven through Debian's Chromium). Python tools are installed into target/test-venv, Node ones
+# into target/test-node and target/test-code-server; the Debian packages the VS Code check needs
+# (chromium, ripgrep, libkrb5-dev) are installed with apt-get when run as root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -53,3 +55,8 @@ else
 fi
 
 INTACT_BIN="$PWD/target/debug/intact" "$venv/bin/python" -m pytest -c tests/lsp/pytest.ini tests/lsp -q
+
+# The extension inside a real VS Code engine: activation, the status item, diagnostics, completion,
+# a quick fix, the "Run test" lens and commands (editors/vscode/README.md).
+bash tests/editors/vscode/setup.sh
+node tests/editors/vscode/check.js

@@ -170,3 +170,48 @@ async def test_fixes_and_structure_on_the_scim_example(client: LanguageClient, s
         types.SelectionRangeParams(text_document=doc.id, positions=[doc.at('"page_window"', 3)])
     )
     assert selection[0].parent is not None
+
+
+async def test_run_test_lenses_run_exactly_their_test(client: LanguageClient, scim: pathlib.Path):
+    """Each test has a "Run test" lens over its whole node; the command line an editor builds from
+    its argument (`intact test --filter NAME --exact PROJECT`) runs that test and no other."""
+    import os
+    import subprocess
+
+    path = scim / "tests" / "pagination.kdl"
+    text = path.read_text()
+    uri = path.as_uri()
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(uri=uri, language_id="kdl", version=1, text=text)
+        )
+    )
+    lenses = await client.text_document_code_lens_async(
+        types.CodeLensParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
+    names = [lens.command.arguments[0]["name"] for lens in lenses]
+    assert names == [
+        "page_window_first_page_defaults",
+        "page_window_reads_cursor",
+        "next_cursor_in_the_middle",
+        "next_cursor_on_the_last_page",
+        "next_cursor_on_an_empty_page",
+    ]
+    lens = lenses[2]
+    assert lens.command.command == "intact.runTest"
+    assert lens.command.arguments[0]["project"] == str(scim)
+    # The lens covers the test's node: the line of its name through its closing brace.
+    lines = text.splitlines()
+    assert lines[lens.range.start.line].startswith('test "next_cursor_in_the_middle"')
+    assert lines[lens.range.end.line].startswith("}")
+
+    arg = lens.command.arguments[0]
+    run = subprocess.run(
+        [os.environ["INTACT_BIN"], "test", "--filter", arg["name"], "--exact", arg["project"]],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 0, run.stderr
+    ran = [line for line in run.stdout.splitlines() if line.startswith(("ok ", "FAILED"))]
+    assert ran == [line for line in ran if "next_cursor_in_the_middle" in line] and len(ran) == 1, run.stdout

@@ -52,6 +52,9 @@ fn the_vsix_holds_the_client_its_dependency_and_the_grammar() {
         "\"intact.path\"",
         "\"intact.trace.server\"",
         "\"intact.restartServer\"",
+        "\"intact.runTestAtCursor\"",
+        "\"intact.checkProject\"",
+        "\"intact.runTest\"",
     ] {
         assert!(listing.contains(setting), "the manifest lacks {setting}");
     }

@@ -13,6 +13,7 @@
 //! - [`folding`], [`selection`]: blocks to fold, and ranges a selection grows through.
 //! - [`tokens`]: semantic tokens, names by kind in KDL and inside `${…}`.
 //! - [`inlay_hints`]: the type each named step gives `steps.NAME`.
+//! - [`runnables`]: the tests a file holds, for an editor's "Run test".
 //!
 //! Every feature answers on any text the parser returns, broken files included.
 
@@ -25,6 +26,7 @@ mod item;
 mod navigation;
 mod outline;
 mod resolve;
+mod runnables;
 mod structure;
 mod tokens;
 
@@ -36,6 +38,7 @@ pub use hover::{Hover, hover};
 pub use item::{CompletionItem, CompletionKind};
 pub use navigation::{Target, definition, highlights, prepare_rename, references, rename};
 pub use outline::{OutlineItem, OutlineKind, outline, project_symbols};
+pub use runnables::{Runnable, runnables};
 pub use structure::{folding, selection};
 pub use tokens::{Token, TokenKind, tokens};
 

@@ -227,6 +227,29 @@ fn outline_fixtures() {
     });
 }
 
+/// The tests of the cursor's file: each name, and the lines its runnable covers.
+#[test]
+fn runnable_fixtures() {
+    check("runnables", |a, pos| {
+        let text = a.file(pos.file).text();
+        let line = |at: u32| text[..at as usize].matches('\n').count() + 1;
+        let mut out = String::new();
+        for r in intact_ide::runnables(a, pos.file) {
+            out.push_str(&format!(
+                "{} [{}] lines {}-{}\n",
+                r.name,
+                &text[r.name_span.range()],
+                line(r.span.start),
+                line(r.span.end)
+            ));
+        }
+        if out.is_empty() {
+            out.push_str("(nothing)\n");
+        }
+        out
+    });
+}
+
 /// Each fix at the cursor, and every file it changes as it reads after.
 #[test]
 fn fix_fixtures() {

@@ -595,6 +595,22 @@ impl LanguageServer for Backend {
             .await)
     }
 
+    async fn code_lens(
+        &self,
+        params: lsp::CodeLensParams,
+    ) -> RpcResult<Option<Vec<lsp::CodeLens>>> {
+        Ok(self
+            .answer("code lenses", move |s| {
+                let at = s.request_doc(&params.text_document)?;
+                let lenses = intact_ide::runnables(&at.analysis, at.pos.file)
+                    .into_iter()
+                    .map(|r| protocol::run_test_lens(&at.index, at.enc, &at.root, r))
+                    .collect();
+                Some(lenses)
+            })
+            .await)
+    }
+
     async fn document_symbol(
         &self,
         params: lsp::DocumentSymbolParams,

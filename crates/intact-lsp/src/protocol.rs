@@ -239,7 +239,37 @@ pub fn capabilities(enc: Encoding) -> lsp::ServerCapabilities {
                 ..Default::default()
             },
         )),
+        code_lens_provider: Some(lsp::CodeLensOptions {
+            resolve_provider: Some(false),
+        }),
         ..Default::default()
+    }
+}
+
+/// The client-side command a "Run test" lens carries. The server does not execute it: the editor
+/// runs `intact test --filter NAME --exact PROJECT` where its user sees the output (a VS Code task,
+/// a Neovim terminal). editors/vscode and editors/neovim register it.
+pub const RUN_TEST_COMMAND: &str = "intact.runTest";
+
+/// A "Run test" lens over the whole `test` node, so that a client can find the test under its
+/// cursor among the lenses. Its one argument: `{"name", "project"}` (the project's folder).
+pub fn run_test_lens(
+    index: &LineIndex,
+    enc: Encoding,
+    root: &Path,
+    runnable: intact_ide::Runnable,
+) -> lsp::CodeLens {
+    lsp::CodeLens {
+        range: range(index, enc, runnable.span.start, runnable.span.end),
+        command: Some(lsp::Command {
+            title: "▶ Run test".into(),
+            command: RUN_TEST_COMMAND.into(),
+            arguments: Some(vec![serde_json::json!({
+                "name": runnable.name,
+                "project": root.display().to_string(),
+            })]),
+        }),
+        data: None,
     }
 }
 

@@ -1,6 +1,7 @@
 // VS Code client for `intact lsp`. Plain CommonJS: no build step.
 'use strict';
 
+const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const vscode = require('vscode');
@@ -17,6 +18,8 @@ let outputChannel;
 let watchers = [];
 /** @type {vscode.StatusBarItem | undefined} */
 let statusItem;
+/** The command the running client was started with. */
+let startedWith;
 
 /** The status item says whether the server runs; a click shows its output. */
 function showState(state, detail) {
@@ -70,6 +73,7 @@ function createClient() {
 }
 
 async function startClient() {
+  startedWith = serverCommand();
   const next = createClient();
   client = next;
   showState('starting');
@@ -123,6 +127,69 @@ async function stopClient() {
   }
 }
 
+/** Runs `intact ARGS` as a task in the terminal panel, in the project's folder: the user sees
+ *  its output as the command line prints it. No shell: names are passed as they are. */
+async function runIntact(title, args, project) {
+  const execution = new vscode.ProcessExecution(serverCommand(), args, { cwd: project });
+  const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(project)) || vscode.TaskScope.Workspace;
+  const task = new vscode.Task({ type: 'intact', args }, folder, title, 'intact', execution, []);
+  task.presentationOptions = { reveal: vscode.TaskRevealKind.Always, clear: true, focus: false };
+  return vscode.tasks.executeTask(task);
+}
+
+/** The command behind the server's "Run test" lenses: `{ name, project }`. */
+async function runTest(arg) {
+  if (!arg || typeof arg.name !== 'string' || typeof arg.project !== 'string') {
+    vscode.window.showErrorMessage('intact: Run Test needs a test; use "intact: Run Test at Cursor" inside a test block.');
+    return undefined;
+  }
+  return runIntact(`test ${arg.name}`, ['test', '--filter', arg.name, '--exact', arg.project], arg.project);
+}
+
+/** The test whose block holds the cursor, from the server's lenses (each covers its whole test). */
+async function runTestAtCursor() {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor) {
+    vscode.window.showInformationMessage('intact: open a .kdl file of an intact project and put the cursor inside a test.');
+    return undefined;
+  }
+  const lenses = (await vscode.commands.executeCommand('vscode.executeCodeLensProvider', editor.document.uri)) || [];
+  const cursor = editor.selection.active;
+  const lens = lenses.find((l) => l.command && l.command.command === 'intact.runTest' && l.range.contains(cursor));
+  if (!lens) {
+    vscode.window.showInformationMessage('intact: the cursor is not inside a test block.');
+    return undefined;
+  }
+  return runTest(lens.command.arguments[0]);
+}
+
+/** The intact project of a file: the nearest folder above it that holds intact.kdl. */
+function projectOf(file) {
+  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'intact.kdl'))) {
+      return dir;
+    }
+    if (path.dirname(dir) === dir) {
+      return undefined;
+    }
+  }
+}
+
+/** `intact check` on the project of the active file, or of the first workspace folder that is one. */
+async function checkProject() {
+  const editor = vscode.window.activeTextEditor;
+  let project = editor && editor.document.uri.scheme === 'file' ? projectOf(editor.document.uri.fsPath) : undefined;
+  if (!project) {
+    const folder = (vscode.workspace.workspaceFolders || []).find((f) => fs.existsSync(path.join(f.uri.fsPath, 'intact.kdl')));
+    project = folder && folder.uri.fsPath;
+  }
+  if (!project) {
+    vscode.window.showInformationMessage('intact: no intact project here (a folder with intact.kdl).');
+    return undefined;
+  }
+  return runIntact('check', ['check', project], project);
+}
+
 async function restartClient() {
   await stopClient();
   await startClient();
@@ -144,8 +211,12 @@ async function activate(context) {
   context.subscriptions.push(
     vscode.commands.registerCommand('intact.restartServer', restartClient),
     vscode.commands.registerCommand('intact.showOutput', () => outputChannel && outputChannel.show(true)),
+    vscode.commands.registerCommand('intact.runTest', runTest),
+    vscode.commands.registerCommand('intact.runTestAtCursor', runTestAtCursor),
+    vscode.commands.registerCommand('intact.checkProject', checkProject),
     vscode.workspace.onDidChangeConfiguration((event) => {
-      if (event.affectsConfiguration('intact.path')) {
+      // A reload of the settings may report intact.path as affected without changing it.
+      if (event.affectsConfiguration('intact.path') && serverCommand() !== startedWith) {
         restartClient();
       }
     }),

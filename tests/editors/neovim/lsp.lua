@@ -5,7 +5,7 @@
 --
 -- PROJECT is a copy of examples/scim-provisioning (the script edits it). Checks diagnostics after an
 -- edit, a quick fix applied, completion inside `${…}`, go to definition across files, semantic
--- tokens inside `${…}` and rename across files. Prints `ok: …` per check and exits 1 at the first failure, saying what was seen.
+-- tokens inside `${…}`, rename across files, and `:IntactTest` on the test under the cursor. Prints `ok: …` per check and exits 1 at the first failure, saying what was seen.
 
 local bin, repo, project = arg[1], arg[2], arg[3]
 assert(bin and repo and project, 'usage: nvim --headless --clean -l lsp.lua INTACT_BIN REPO PROJECT')
@@ -167,6 +167,43 @@ if not called:find('"page_of_users"', 1, true) or not defined:find('flow "page_o
   fail('the rename edits the call here and the flow in flows/pagination.kdl', { called, defined })
 end
 ok('rename across files: page_window -> page_of_users')
+
+-- 7. Run the test under the cursor (`:IntactTest`): the server's lens for the test around the
+-- cursor gives its name; `intact test --filter NAME --exact` runs in a terminal and only that test.
+vim.cmd.edit(vim.fn.fnameescape(project .. '/tests/pagination.kdl'))
+local tests_buf = vim.api.nvim_get_current_buf()
+if not vim.wait(20000, function()
+  return #vim.lsp.get_clients({ bufnr = tests_buf, name = 'intact' }) > 0
+end, 50) then
+  fail('the intact client attaches to tests/pagination.kdl', nil)
+end
+local lenses
+if not vim.wait(20000, function()
+  lenses = vim.lsp.codelens.get(tests_buf)
+  return #lenses >= 5
+end, 50) then
+  fail('setup() shows a "Run test" lens above each of the five tests', lenses)
+end
+local header
+for i, text in ipairs(vim.api.nvim_buf_get_lines(tests_buf, 0, -1, false)) do
+  if text:find('test "next_cursor_in_the_middle"', 1, true) then
+    header = i
+  end
+end
+vim.api.nvim_win_set_cursor(0, { header + 2, 4 })
+vim.cmd('IntactTest')
+local term = vim.api.nvim_get_current_buf()
+local output = ''
+if not vim.wait(60000, function()
+  output = table.concat(vim.api.nvim_buf_get_lines(term, 0, -1, false), '\n')
+  return output:find('passed, %d+ failed') ~= nil
+end, 100) then
+  fail(':IntactTest runs the test in a terminal', output)
+end
+if not output:find('ok%s+next_cursor_in_the_middle') or not output:find('1 passed, 0 failed', 1, true) then
+  fail(':IntactTest runs next_cursor_in_the_middle and no other test', output)
+end
+ok(('%d lenses; :IntactTest ran next_cursor_in_the_middle: 1 passed, 0 failed'):format(#lenses))
 
 vim.lsp.stop_client(client.id, true)
 os.exit(0)

@@ -6,7 +6,9 @@
 // Installs target/intact.vsix (`bash tests/run.sh` builds it), opens a copy of the SCIM example
 // whose list_users (at the top of actions/users.kdl, so that its line is on screen) names an unknown
 // contract, and checks: the file's language is the extension's, the status item says the server runs,
-// the server's diagnostic is shown, and completion after `${input.` offers the contract's fields.
+// the server's diagnostic is shown, completion after `${input.` offers the contract's fields, the
+// server's "Run test" lenses show, "intact: Run Test at Cursor" runs exactly the test under the
+// cursor in a terminal, and "intact: Check Project" reports the broken contract id.
 // Prints `ok: …` per check; exits 1 at the first failure.
 'use strict';
 
@@ -27,6 +29,18 @@ function fail(what, seen) {
   process.exit(1);
 }
 
+/** `fail`, with a screenshot of the page at that moment in target/vscode-check-failure.png. */
+async function failWithShot(page, what, seen) {
+  const shot = path.join(repo, 'target/vscode-check-failure.png');
+  try {
+    await page.screenshot({ path: shot });
+    console.error(`(the page as it was: ${shot})`);
+  } catch (e) {
+    // no page to show
+  }
+  fail(what, seen);
+}
+
 for (const [file, how] of [
   [codeServer, 'bash tests/editors/vscode/setup.sh'],
   [vsix, 'bash tests/run.sh (it builds target/intact.vsix)'],
@@ -44,8 +58,18 @@ const data = path.join(work, 'data');
 fs.mkdirSync(path.join(data, 'user/User'), { recursive: true });
 fs.writeFileSync(
   path.join(data, 'user/User/settings.json'),
-  JSON.stringify({ 'intact.path': intact, 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false }),
+  JSON.stringify({
+    'workbench.startupEditor': 'none',
+    'security.workspace.trust.enabled': false,
+    // The DOM renderer: the terminal's text is in the page, where the check reads it.
+    'terminal.integrated.gpuAcceleration': 'off',
+  }),
 );
+// code-server is a remote window: a machine-specific setting such as intact.path belongs in the
+// Remote settings (Machine/settings.json), as editors/vscode/README.md says; VS Code drops it from
+// the User settings at the first configuration reload (seen: the server restarted as `intact`).
+fs.mkdirSync(path.join(data, 'user/Machine'), { recursive: true });
+fs.writeFileSync(path.join(data, 'user/Machine/settings.json'), JSON.stringify({ 'intact.path': intact }));
 const dirs = ['--extensions-dir', path.join(data, 'ext'), '--user-data-dir', path.join(data, 'user')];
 execFileSync(codeServer, [...dirs, '--install-extension', vsix], { stdio: 'ignore' });
 console.log('ok: the .vsix installs into code-server');
@@ -65,6 +89,70 @@ const stopServer = () => {
 };
 process.on('exit', stopServer);
 
+/** With INTACT_CHECK_SHOTS=DIR, a screenshot per step (DIR/NN-step.png), to see what the page did. */
+let shots = 0;
+async function shot(page, step) {
+  const dir = process.env.INTACT_CHECK_SHOTS;
+  if (dir) {
+    fs.mkdirSync(dir, { recursive: true });
+    await page.screenshot({ path: path.join(dir, `${String(++shots).padStart(2, '0')}-${step}.png`) });
+  }
+}
+
+/** Runs a command by its title from the command palette. */
+async function runCommand(page, title) {
+  await pick(page, 'F1', title, title);
+}
+
+/** Opens a quick pick with `key`, types `text`, and takes the first row once one holds `expect`
+ *  (waiting for it, not for a fixed time: a loaded machine is slow to list). */
+async function pick(page, key, text, expect) {
+  await page.keyboard.press(key);
+  await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 20000 });
+  await page.keyboard.type(text);
+  const listed = await page
+    .waitForFunction(
+      (want) => [...document.querySelectorAll('.quick-input-list .monaco-list-row')].some((r) => (r.getAttribute('aria-label') || r.textContent).includes(want)),
+      expect,
+      { timeout: 30000 },
+    )
+    .catch(() => null);
+  if (!listed) await failWithShot(page, `the quick pick lists ${expect} for ${JSON.stringify(text)}`);
+  await page.keyboard.press('Enter');
+}
+
+/** Selects the first `text` in the editor with its find widget, which it then closes. */
+async function findInEditor(page, text) {
+  await page.keyboard.press('Control+F');
+  await page.waitForSelector('.find-widget.visible textarea, .find-widget.visible input', { timeout: 20000 });
+  await page.keyboard.type(text);
+  const found = await page
+    .waitForFunction(() => /^1 of|^\d+ of/.test((document.querySelector('.find-widget.visible .matchesCount') || {}).textContent || ''), null, { timeout: 20000 })
+    .catch(() => null);
+  if (!found) await failWithShot(page, `the editor finds ${text}`);
+  await page.keyboard.press('Escape');
+}
+
+/** Opens a file of the project by its path, and waits for its tab. */
+async function openFile(page, relative) {
+  await pick(page, 'Control+P', relative, path.basename(relative));
+  const opened = await page
+    .waitForFunction((name) => [...document.querySelectorAll('.tab.active')].some((t) => t.textContent.includes(name)), path.basename(relative), { timeout: 30000 })
+    .catch(() => null);
+  if (!opened) await failWithShot(page, `${relative} opens`);
+}
+
+/** The text of the terminal panel once it matches `pattern` (or what it had after 60 s). */
+async function terminalText(page, pattern) {
+  const read = () => page.$$eval('.terminal-wrapper .xterm-rows', (els) => els.map((e) => e.innerText).join('\n'));
+  for (let i = 0; i < 120; i++) {
+    const text = await read();
+    if (pattern.test(text)) return text;
+    await page.waitForTimeout(500);
+  }
+  return read();
+}
+
 (async () => {
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
   try {
@@ -80,11 +168,7 @@ process.on('exit', stopServer);
     }
     await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
     await page.waitForTimeout(3000);
-    await page.keyboard.press('Control+P');
-    await page.waitForTimeout(1000);
-    await page.keyboard.type('actions/users.kdl');
-    await page.waitForTimeout(1500);
-    await page.keyboard.press('Enter');
+    await openFile(page, 'actions/users.kdl');
 
     const language = await page
       .waitForFunction(() => [...document.querySelectorAll('.statusbar-item')].map((e) => e.textContent).find((t) => t.includes('intact (KDL)')), null, { timeout: 30000 })
@@ -122,11 +206,7 @@ process.on('exit', stopServer);
     });
     console.log(`ok: diagnostics from the server (${problems})`);
 
-    await page.keyboard.press('Control+F');
-    await page.waitForTimeout(500);
-    await page.keyboard.type('input.userName');
-    await page.waitForTimeout(500);
-    await page.keyboard.press('Escape');
+    await findInEditor(page, 'input.userName');
     await page.keyboard.press('ArrowLeft');
     for (let i = 0; i < 'input.'.length; i++) await page.keyboard.press('ArrowRight');
     await page.keyboard.press('Control+Space');
@@ -134,6 +214,62 @@ process.on('exit', stopServer);
     const labels = await page.$$eval('.suggest-widget .monaco-list-row', (rows) => rows.map((r) => r.getAttribute('aria-label')));
     if (!labels.some((l) => /^userName, Field/.test(l))) fail('completion after `${input.` offers userName', labels);
     console.log(`ok: completion inside \${…}: ${labels.join('; ')}`);
+    await page.keyboard.press('Escape');
+    await shot(page, 'completion');
+
+    await runCommand(page, 'intact: Check Project');
+    // The terminal shows only its last rows: the summary line, not every finding above it.
+    const checked = await terminalText(page, /error\(s\), \d+ warning/);
+    if (!/\b[1-9]\d* error\(s\)/.test(checked)) fail('"intact: Check Project" reports the broken project', checked);
+    await shot(page, 'check-project');
+    console.log(`ok: "intact: Check Project" ran \`intact check\`: ${checked.match(/\d+ error\(s\)[^\n]*/)[0]}`);
+
+    // The server's quick fix for the unknown id, applied and saved: the project checks cleanly again.
+    await findInEditor(page, 'list-usres');
+    await page.keyboard.press('Control+.');
+    const fixes = await page
+      .waitForFunction(() => {
+        const rows = [...document.querySelectorAll('.action-widget .monaco-list-row')].map((r) => r.textContent);
+        return rows.length ? rows : null;
+      }, null, { timeout: 30000 })
+      .then((h) => h.jsonValue())
+      .catch(() => null);
+    const fix = fixes && fixes.findIndex((f) => f.includes('list-users'));
+    if (fix === null || fix < 0) await failWithShot(page, 'a quick fix offers `list-users` for `list-usres`', fixes);
+    for (let i = 0; i < fix; i++) await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(500);
+    await page.keyboard.press('Control+S');
+    try {
+      await page.waitForFunction(() => !document.querySelector('.squiggly-error'), null, { timeout: 30000 });
+    } catch (e) {
+      fail('after the quick fix, nothing is underlined', fixes);
+    }
+    console.log(`ok: the quick fix "${fixes[fix].trim()}" applies and the error is gone`);
+
+    // The server's "Run test" lenses, and the command that runs the test under the cursor.
+    await openFile(page, 'tests/pagination.kdl');
+    const lenses = await page
+      .waitForFunction(() => {
+        const found = [...document.querySelectorAll('.codelens-decoration')].map((e) => e.textContent);
+        return found.length >= 3 ? found : null;
+      }, null, { timeout: 30000 })
+      .then((h) => h.jsonValue())
+      .catch(() => null);
+    if (!lenses) fail('the server puts a "Run test" lens above each test of tests/pagination.kdl');
+    console.log(`ok: lenses: ${lenses.join('; ')}`);
+    // Line 28 is inside `test "next_cursor_in_the_middle"` (its header is line 26).
+    await page.keyboard.press('Control+G');
+    await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 20000 });
+    await page.keyboard.type('28');
+    await page.keyboard.press('Enter');
+    await runCommand(page, 'intact: Run Test at Cursor');
+    const ran = await terminalText(page, /passed, \d+ failed/);
+    if (!/ok\s+next_cursor_in_the_middle/.test(ran) || !/\b1 passed, 0 failed/.test(ran)) {
+      fail('"intact: Run Test at Cursor" runs next_cursor_in_the_middle and only it', ran);
+    }
+    console.log('ok: "intact: Run Test at Cursor" ran next_cursor_in_the_middle: 1 passed, 0 failed');
+
   } finally {
     await browser.close();
     stopServer();
