@@ -44,7 +44,7 @@ export INTACT_VSIX="$PWD/target/intact.vsix"
 # The Zed extension compiles against Zed's extension API (its own workspace; Zed builds it to
 # WebAssembly itself), and its manifest parses.
 cargo check --quiet --locked --manifest-path editors/zed/Cargo.toml
-python3 -c 'import sys, tomllib; m = tomllib.load(open(sys.argv[1], "rb")); assert m["language_servers"]["intact"]["languages"] == ["KDL"], m' editors/zed/extension.toml
+python3 -c 'import sys, tomllib; m = tomllib.load(open(sys.argv[1], "rb")); assert m["language_servers"]["intact"]["languages"] == ["Kdl"], m' editors/zed/extension.toml
 
 if cargo nextest --version >/dev/null 2>&1; then
     cargo nextest run --workspace --locked --no-fail-fast

@@ -5,7 +5,8 @@
 --
 -- PROJECT is a copy of examples/scim-provisioning (the script edits it). Checks diagnostics after an
 -- edit, a quick fix applied, completion inside `${…}`, go to definition across files, semantic
--- tokens inside `${…}`, rename across files, and `:IntactTest` on the test under the cursor. Prints `ok: …` per check and exits 1 at the first failure, saying what was seen.
+-- tokens inside `${…}`, rename across files, `:IntactTest` on the test under the cursor and
+-- `:IntactCheck`. Prints `ok: …` per check and exits 1 at the first failure, saying what was seen.
 
 local bin, repo, project = arg[1], arg[2], arg[3]
 assert(bin and repo and project, 'usage: nvim --headless --clean -l lsp.lua INTACT_BIN REPO PROJECT')
@@ -204,6 +205,22 @@ if not output:find('ok%s+next_cursor_in_the_middle') or not output:find('1 passe
   fail(':IntactTest runs next_cursor_in_the_middle and no other test', output)
 end
 ok(('%d lenses; :IntactTest ran next_cursor_in_the_middle: 1 passed, 0 failed'):format(#lenses))
+
+-- 8. `:IntactCheck`: `intact check` on the project, in a terminal (the files on disk are clean).
+vim.cmd.wincmd('p')
+vim.cmd('IntactCheck')
+local check_term = vim.api.nvim_get_current_buf()
+output = ''
+if not vim.wait(60000, function()
+  output = table.concat(vim.api.nvim_buf_get_lines(check_term, 0, -1, false), '\n')
+  return output:find('%d+ error%(s%)') ~= nil
+end, 100) then
+  fail(':IntactCheck runs intact check in a terminal', output)
+end
+if not output:find('0 error(s), 0 warning(s)', 1, true) then
+  fail(':IntactCheck reports the clean project', output)
+end
+ok(':IntactCheck: ' .. output:match('%d+ error%(s%)[^\n]*'))
 
 vim.lsp.stop_client(client.id, true)
 os.exit(0)

@@ -206,6 +206,26 @@ async function terminalText(page, pattern) {
     });
     console.log(`ok: diagnostics from the server (${problems})`);
 
+    // Semantic highlighting: VS Code's token inspector shows the server's token on a mapping call
+    // inside `${…}` (the grammar alone knows it only as a function call).
+    await findInEditor(page, 'scim_user(steps.get.body)');
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    await runCommand(page, 'Developer: Inspect Editor Tokens and Scopes');
+    const inspected = await page
+      .waitForFunction(() => {
+        const w = document.querySelector('.token-inspect-widget');
+        return w && /semantic token type/.test(w.textContent) ? w.textContent : null;
+      }, null, { timeout: 30000 })
+      .then((h) => h.jsonValue())
+      .catch(() => null);
+    if (!inspected || !/semantic token type\s*function/.test(inspected)) {
+      await failWithShot(page, "the server's semantic token `function` on scim_user inside ${…}", inspected);
+    }
+    console.log('ok: semantic highlighting: scim_user inside ${…} has the semantic token type `function`');
+    await page.keyboard.press('Escape');
+
     await findInEditor(page, 'input.userName');
     await page.keyboard.press('ArrowLeft');
     for (let i = 0; i < 'input.'.length; i++) await page.keyboard.press('ArrowRight');
