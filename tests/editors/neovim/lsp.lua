@@ -191,16 +191,23 @@ for i, text in ipairs(vim.api.nvim_buf_get_lines(tests_buf, 0, -1, false)) do
     header = i
   end
 end
-vim.api.nvim_win_set_cursor(0, { header + 2, 4 })
-vim.cmd('IntactTest')
-local term = vim.api.nvim_get_current_buf()
-local output = ''
-if not vim.wait(60000, function()
-  output = table.concat(vim.api.nvim_buf_get_lines(term, 0, -1, false), '\n')
-  return output:find('passed, %d+ failed') ~= nil
-end, 100) then
-  fail(':IntactTest runs the test in a terminal', output)
+--- Runs the Ex command `command`, which opens a terminal, and returns the terminal's text once it
+--- matches `pattern` (a Lua pattern).
+local function terminal_output(command, pattern)
+  vim.cmd(command)
+  local term = vim.api.nvim_get_current_buf()
+  local output = ''
+  if not vim.wait(60000, function()
+    output = table.concat(vim.api.nvim_buf_get_lines(term, 0, -1, false), '\n')
+    return output:find(pattern) ~= nil
+  end, 100) then
+    fail((':%s runs intact in a terminal'):format(command), output)
+  end
+  return output
 end
+
+vim.api.nvim_win_set_cursor(0, { header + 2, 4 })
+local output = terminal_output('IntactTest', 'passed, %d+ failed')
 if not output:find('ok%s+next_cursor_in_the_middle') or not output:find('1 passed, 0 failed', 1, true) then
   fail(':IntactTest runs next_cursor_in_the_middle and no other test', output)
 end
@@ -208,15 +215,7 @@ ok(('%d lenses; :IntactTest ran next_cursor_in_the_middle: 1 passed, 0 failed'):
 
 -- 8. `:IntactCheck`: `intact check` on the project, in a terminal (the files on disk are clean).
 vim.cmd.wincmd('p')
-vim.cmd('IntactCheck')
-local check_term = vim.api.nvim_get_current_buf()
-output = ''
-if not vim.wait(60000, function()
-  output = table.concat(vim.api.nvim_buf_get_lines(check_term, 0, -1, false), '\n')
-  return output:find('%d+ error%(s%)') ~= nil
-end, 100) then
-  fail(':IntactCheck runs intact check in a terminal', output)
-end
+output = terminal_output('IntactCheck', '%d+ error%(s%)')
 if not output:find('0 error(s), 0 warning(s)', 1, true) then
   fail(':IntactCheck reports the clean project', output)
 end
