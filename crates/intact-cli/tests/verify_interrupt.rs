@@ -26,6 +26,16 @@ fn project(port: u16) -> tempfile::TempDir {
     dir
 }
 
+/// `intact verify --env t ARGS` in the project `p`, to its end.
+fn verify(p: &tempfile::TempDir, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_intact"))
+        .args(["verify", "--env", "t"])
+        .args(args)
+        .current_dir(p.path())
+        .output()
+        .unwrap()
+}
+
 /// Creates users (`u1`, `u2`…), records each PATCH, and holds every GET open after telling
 /// `reading`.
 fn server(deactivated: Arc<Mutex<Vec<String>>>, reading: mpsc::Sender<()>) -> u16 {
@@ -128,11 +138,7 @@ fn an_api_nobody_listens_on_is_unreachable() {
         .unwrap()
         .port();
     let p = project(port);
-    let out = Command::new(env!("CARGO_BIN_EXE_intact"))
-        .args(["verify", "--env", "t", "--format", "junit"])
-        .current_dir(p.path())
-        .output()
-        .unwrap();
+    let out = verify(&p, &["--format", "junit"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(3), "{stdout}");
     // The JUnit report: a suite per scenario and one for the cleanup, the failure's text escaped.
@@ -152,11 +158,7 @@ fn a_step_that_never_answers_fails_after_the_timeout() {
     let (tx, _rx) = mpsc::channel();
     let port = server(deactivated.clone(), tx);
     let p = project(port);
-    let out = Command::new(env!("CARGO_BIN_EXE_intact"))
-        .args(["verify", "--env", "t", "--only", "users", "--timeout", "1"])
-        .current_dir(p.path())
-        .output()
-        .unwrap();
+    let out = verify(&p, &["--only", "users", "--timeout", "1"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("no answer within 1 s"), "{stdout}");
@@ -170,11 +172,7 @@ fn a_step_that_never_answers_fails_after_the_timeout() {
 #[test]
 fn an_unknown_scenario_is_a_usage_error() {
     let p = project(9);
-    let out = Command::new(env!("CARGO_BIN_EXE_intact"))
-        .args(["verify", "--env", "t", "--only", "user"])
-        .current_dir(p.path())
-        .output()
-        .unwrap();
+    let out = verify(&p, &["--only", "user"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(

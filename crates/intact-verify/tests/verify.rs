@@ -22,10 +22,21 @@ async fn serve(app: Router) -> u16 {
     port
 }
 
-/// A runtime for the project `text`, with an empty environment.
-fn runtime(text: String) -> Runtime {
+/// Serves `app`, and a runtime for `project` (its `PORT` replaced by the server's port) with an
+/// empty environment.
+async fn start(app: Router, project: &str) -> Runtime {
+    let port = serve(app).await;
+    let text = project.replace("PORT", &port.to_string());
     let analysis = Arc::new(Analysis::new(vec![FileInput::new("intact.kdl", text)]));
     Runtime::new(analysis, Environment::default(), Arc::new(Masker::new()))
+}
+
+/// The options of a run of one scenario.
+fn only(scenario: &str) -> intact_verify::Options {
+    intact_verify::Options {
+        only: vec![scenario.into()],
+        ..Default::default()
+    }
 }
 
 #[derive(Clone, Default)]
@@ -69,14 +80,8 @@ async fn an_interrupted_run_deactivates_every_user_it_created() {
         .route("/users", post(create))
         .route("/users/{id}", get(read).patch(deactivate))
         .with_state(server.clone());
-    let port = serve(app).await;
-
-    let text = PROJECT.replace("PORT", &port.to_string());
-    let rt = runtime(text);
-    let options = intact_verify::Options {
-        only: vec!["users".into()],
-        ..Default::default()
-    };
+    let rt = start(app, PROJECT).await;
+    let options = only("users");
     let reading = server.reading.clone();
     let report = tokio::time::timeout(
         std::time::Duration::from_secs(20),
@@ -120,15 +125,9 @@ async fn test_data_that_cannot_be_undone_fails_the_run() {
         .route("/users", post(create))
         .route("/users/{id}", get(found))
         .with_state(server.clone());
-    let port = serve(app).await;
     let deactivate = PROJECT.find("action \"deactivate_user\"").unwrap();
-    let text = PROJECT[..deactivate].replace("PORT", &port.to_string());
-    let rt = runtime(text);
-    let options = intact_verify::Options {
-        only: vec!["users".into()],
-        ..Default::default()
-    };
-    let report = intact_verify::verify(&rt, &options, std::future::pending()).await;
+    let rt = start(app, &PROJECT[..deactivate]).await;
+    let report = intact_verify::verify(&rt, &only("users"), std::future::pending()).await;
     assert!(report.scenarios[0].passed(), "{:?}", report.scenarios[0]);
     assert!(!report.passed(), "test data was left, yet the run passed");
     assert_eq!(report.left.len(), 2, "{:?}", report.left);
@@ -157,13 +156,12 @@ async fn logout_with(answer: &'static str, with_create: bool) -> intact_verify::
             axum::routing::delete(move || async move { Json(json!({"result": answer})) }),
         )
         .with_state(server.clone());
-    let port = serve(app).await;
     let project = if with_create {
         PROJECT
     } else {
         &PROJECT[..PROJECT.find("action \"create_user\"").unwrap()]
     };
-    let text = project.replace("PORT", &port.to_string())
+    let project = project.to_string()
         + r#"
 action "logout" contract="universal-logout" {
     request "end" "DELETE" "/sessions/${input.externalUserId}"
@@ -172,12 +170,8 @@ action "logout" contract="universal-logout" {
     }
 }
 "#;
-    let rt = runtime(text);
-    let options = intact_verify::Options {
-        only: vec!["logout".into()],
-        ..Default::default()
-    };
-    intact_verify::verify(&rt, &options, std::future::pending()).await
+    let rt = start(app, &project).await;
+    intact_verify::verify(&rt, &only("logout"), std::future::pending()).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -217,13 +211,10 @@ async fn keep_leaves_the_test_data_and_lists_it() {
         .route("/users", post(create))
         .route("/users/{id}", get(found).patch(deactivate))
         .with_state(server.clone());
-    let port = serve(app).await;
-    let text = PROJECT.replace("PORT", &port.to_string());
-    let rt = runtime(text);
+    let rt = start(app, PROJECT).await;
     let options = intact_verify::Options {
-        only: vec!["users".into()],
         keep: true,
-        ..Default::default()
+        ..only("users")
     };
     let report = intact_verify::verify(&rt, &options, std::future::pending()).await;
     assert!(report.cleanup.is_empty(), "{:?}", report.cleanup);
