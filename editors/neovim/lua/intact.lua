@@ -170,6 +170,8 @@ function M.setup(opts)
           return
         end
         vim.lsp.codelens.refresh({ bufnr = args.buf })
+        -- A client that attaches again (a restart) must not add a second set.
+        vim.api.nvim_clear_autocmds({ group = group, buffer = args.buf, event = { 'BufEnter', 'InsertLeave', 'BufWritePost' } })
         vim.api.nvim_create_autocmd({ 'BufEnter', 'InsertLeave', 'BufWritePost' }, {
           group = group,
           buffer = args.buf,

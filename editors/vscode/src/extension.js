@@ -50,8 +50,7 @@ function serverCommand() {
   return folder ? path.join(folder.uri.fsPath, configured) : configured;
 }
 
-function createClient() {
-  const command = serverCommand();
+function createClient(command) {
   // No `transport` on purpose: with TransportKind.stdio the client would append `--stdio` to the arguments.
   const run = { command, args: ['lsp'] };
   const serverOptions = { run, debug: run };
@@ -73,8 +72,10 @@ function createClient() {
 }
 
 async function startClient() {
-  startedWith = serverCommand();
-  const next = createClient();
+  // Resolved once: the status item and the messages name the binary that was started.
+  const command = serverCommand();
+  startedWith = command;
+  const next = createClient(command);
   client = next;
   showState('starting');
   next.onDidChangeState((event) => {
@@ -84,12 +85,11 @@ async function startClient() {
   });
   try {
     await next.start();
-    showState('running', serverCommand());
+    showState('running', command);
   } catch (err) {
     if (client === next) {
       client = undefined;
     }
-    const command = serverCommand();
     const message = err && err.message ? err.message : String(err);
     showState('stopped', message);
     // Not awaited: activation must not wait for the user to dismiss the notification.

@@ -74,15 +74,19 @@ end
 local line, _, start = find('contract="get-user"')
 local id_start = start + #'contract="'
 vim.api.nvim_buf_set_text(buf, line, id_start, line, id_start + #'get-user', { 'get-usre' })
-local found
-if not vim.wait(20000, function()
+--- The contract diagnostic on the edited line, or nil.
+local function contract_diagnostic()
   for _, d in ipairs(vim.diagnostic.get(buf)) do
     if d.lnum == line and tostring(d.code or ''):find('contract') then
-      found = d
-      return true
+      return d
     end
   end
-  return false
+  return nil
+end
+local found
+if not vim.wait(20000, function()
+  found = contract_diagnostic()
+  return found ~= nil
 end, 50) then
   fail('a diagnostic for the unknown contract id after the edit', vim.diagnostic.get(buf))
 end
@@ -111,12 +115,7 @@ if not fixed:find('contract="get-user"', 1, true) then
   fail('the quick fix restores contract="get-user"', fixed)
 end
 if not vim.wait(20000, function()
-  for _, d in ipairs(vim.diagnostic.get(buf)) do
-    if d.lnum == line and tostring(d.code or ''):find('contract') then
-      return false
-    end
-  end
-  return true
+  return contract_diagnostic() == nil
 end, 50) then
   fail('the diagnostic goes away after the fix', vim.diagnostic.get(buf))
 end

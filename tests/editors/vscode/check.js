@@ -99,6 +99,14 @@ async function shot(page, step) {
   }
 }
 
+/** What `fn(arg)` returns in the page once it is truthy, or null after `timeout` ms. */
+function until(page, fn, arg = null, timeout = 30000) {
+  return page
+    .waitForFunction(fn, arg, { timeout })
+    .then((h) => h.jsonValue())
+    .catch(() => null);
+}
+
 /** Runs a command by its title from the command palette. */
 async function runCommand(page, title) {
   await pick(page, 'F1', title, title);
@@ -110,13 +118,11 @@ async function pick(page, key, text, expect) {
   await page.keyboard.press(key);
   await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 20000 });
   await page.keyboard.type(text);
-  const listed = await page
-    .waitForFunction(
-      (want) => [...document.querySelectorAll('.quick-input-list .monaco-list-row')].some((r) => (r.getAttribute('aria-label') || r.textContent).includes(want)),
-      expect,
-      { timeout: 30000 },
-    )
-    .catch(() => null);
+  const listed = await until(
+    page,
+    (want) => [...document.querySelectorAll('.quick-input-list .monaco-list-row')].some((r) => (r.getAttribute('aria-label') || r.textContent).includes(want)),
+    expect,
+  );
   if (!listed) await failWithShot(page, `the quick pick lists ${expect} for ${JSON.stringify(text)}`);
   await page.keyboard.press('Enter');
 }
@@ -126,9 +132,12 @@ async function findInEditor(page, text) {
   await page.keyboard.press('Control+F');
   await page.waitForSelector('.find-widget.visible textarea, .find-widget.visible input', { timeout: 20000 });
   await page.keyboard.type(text);
-  const found = await page
-    .waitForFunction(() => /^1 of|^\d+ of/.test((document.querySelector('.find-widget.visible .matchesCount') || {}).textContent || ''), null, { timeout: 20000 })
-    .catch(() => null);
+  const found = await until(
+    page,
+    () => /^\d+ of/.test((document.querySelector('.find-widget.visible .matchesCount') || {}).textContent || ''),
+    null,
+    20000,
+  );
   if (!found) await failWithShot(page, `the editor finds ${text}`);
   await page.keyboard.press('Escape');
 }
@@ -136,9 +145,11 @@ async function findInEditor(page, text) {
 /** Opens a file of the project by its path, and waits for its tab. */
 async function openFile(page, relative) {
   await pick(page, 'Control+P', relative, path.basename(relative));
-  const opened = await page
-    .waitForFunction((name) => [...document.querySelectorAll('.tab.active')].some((t) => t.textContent.includes(name)), path.basename(relative), { timeout: 30000 })
-    .catch(() => null);
+  const opened = await until(
+    page,
+    (name) => [...document.querySelectorAll('.tab.active')].some((t) => t.textContent.includes(name)),
+    path.basename(relative),
+  );
   if (!opened) await failWithShot(page, `${relative} opens`);
 }
 
@@ -170,25 +181,17 @@ async function terminalText(page, pattern) {
     await page.waitForTimeout(3000);
     await openFile(page, 'actions/users.kdl');
 
-    const language = await page
-      .waitForFunction(() => [...document.querySelectorAll('.statusbar-item')].map((e) => e.textContent).find((t) => t.includes('intact (KDL)')), null, { timeout: 30000 })
-      .then((h) => h.jsonValue())
-      .catch(() => null);
+    const language = await until(page, () =>
+      [...document.querySelectorAll('.statusbar-item')].map((e) => e.textContent).find((t) => t.includes('intact (KDL)')),
+    );
     if (!language) fail('the status bar shows the intact language for users.kdl');
     console.log(`ok: the extension's language: ${language.trim()}`);
 
-    const state = await page
-      .waitForFunction(
-        () => {
-          const item = [...document.querySelectorAll('.statusbar-item')].find((e) => (e.id || '').includes('intact.server'));
-          const label = item && (item.getAttribute('aria-label') || item.textContent);
-          return label && /running/.test(label) ? label : null;
-        },
-        null,
-        { timeout: 30000 },
-      )
-      .then((h) => h.jsonValue())
-      .catch(() => null);
+    const state = await until(page, () => {
+      const item = [...document.querySelectorAll('.statusbar-item')].find((e) => (e.id || '').includes('intact.server'));
+      const label = item && (item.getAttribute('aria-label') || item.textContent);
+      return label && /running/.test(label) ? label : null;
+    });
     if (!state) {
       const items = await page.$$eval('.statusbar-item', (els) => els.map((e) => [e.id, e.getAttribute('aria-label')]));
       fail('the status item says the server is running', items);
@@ -213,13 +216,10 @@ async function terminalText(page, pattern) {
     await page.keyboard.press('ArrowRight');
     await page.keyboard.press('ArrowRight');
     await runCommand(page, 'Developer: Inspect Editor Tokens and Scopes');
-    const inspected = await page
-      .waitForFunction(() => {
-        const w = document.querySelector('.token-inspect-widget');
-        return w && /semantic token type/.test(w.textContent) ? w.textContent : null;
-      }, null, { timeout: 30000 })
-      .then((h) => h.jsonValue())
-      .catch(() => null);
+    const inspected = await until(page, () => {
+      const w = document.querySelector('.token-inspect-widget');
+      return w && /semantic token type/.test(w.textContent) ? w.textContent : null;
+    });
     if (!inspected || !/semantic token type\s*function/.test(inspected)) {
       await failWithShot(page, "the server's semantic token `function` on scim_user inside ${…}", inspected);
     }
@@ -247,36 +247,28 @@ async function terminalText(page, pattern) {
     // The server's quick fix for the unknown id, applied and saved: the project checks cleanly again.
     await findInEditor(page, 'list-usres');
     await page.keyboard.press('Control+.');
-    const fixes = await page
-      .waitForFunction(() => {
-        const rows = [...document.querySelectorAll('.action-widget .monaco-list-row')].map((r) => r.textContent);
-        return rows.length ? rows : null;
-      }, null, { timeout: 30000 })
-      .then((h) => h.jsonValue())
-      .catch(() => null);
+    const fixes = await until(page, () => {
+      const rows = [...document.querySelectorAll('.action-widget .monaco-list-row')].map((r) => r.textContent);
+      return rows.length ? rows : null;
+    });
     const fix = fixes && fixes.findIndex((f) => f.includes('list-users'));
     if (fix === null || fix < 0) await failWithShot(page, 'a quick fix offers `list-users` for `list-usres`', fixes);
     for (let i = 0; i < fix; i++) await page.keyboard.press('ArrowDown');
     await page.keyboard.press('Enter');
     await page.waitForTimeout(500);
     await page.keyboard.press('Control+S');
-    try {
-      await page.waitForFunction(() => !document.querySelector('.squiggly-error'), null, { timeout: 30000 });
-    } catch (e) {
+    if (!(await until(page, () => !document.querySelector('.squiggly-error')))) {
       fail('after the quick fix, nothing is underlined', fixes);
     }
     console.log(`ok: the quick fix "${fixes[fix].trim()}" applies and the error is gone`);
 
     // The server's "Run test" lenses, and the command that runs the test under the cursor.
     await openFile(page, 'tests/pagination.kdl');
-    const lenses = await page
-      .waitForFunction(() => {
-        const found = [...document.querySelectorAll('.codelens-decoration')].map((e) => e.textContent);
-        return found.length >= 3 ? found : null;
-      }, null, { timeout: 30000 })
-      .then((h) => h.jsonValue())
-      .catch(() => null);
-    if (!lenses) fail('the server puts a "Run test" lens above each test of tests/pagination.kdl');
+    const lenses = await until(page, () => {
+      const found = [...document.querySelectorAll('.codelens-decoration')].map((e) => e.textContent);
+      return found.length >= 5 ? found : null;
+    });
+    if (!lenses) fail('the server puts a "Run test" lens above each of the five tests of tests/pagination.kdl');
     console.log(`ok: lenses: ${lenses.join('; ')}`);
     // Line 28 is inside `test "next_cursor_in_the_middle"` (its header is line 26).
     await page.keyboard.press('Control+G');
