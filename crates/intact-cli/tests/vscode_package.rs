@@ -55,6 +55,8 @@ fn the_vsix_holds_the_client_its_dependency_and_the_grammar() {
         "\"intact.runTestAtCursor\"",
         "\"intact.checkProject\"",
         "\"intact.runTest\"",
+        // Run Test at Cursor is also in the editor's context menu.
+        "\"editor/context\"",
     ] {
         assert!(listing.contains(setting), "the manifest lacks {setting}");
     }
