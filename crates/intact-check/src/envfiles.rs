@@ -195,17 +195,11 @@ impl EnvFile<'_, '_> {
                 }
                 if let DeValue::String(url) = value.get_ref()
                     && k != "refresh_token"
-                    && intact_model::urls::is_insecure(url)
                 {
-                    self.out.push(
-                        Diagnostic::new(
-                            "auth::insecure-url",
-                            self.loc(value.span()),
-                            format!("`connection.{n}.{k}` sends credentials over plain http"),
-                        )
-                        .label("http:// to a host that is not loopback")
-                        .help("use https://; http:// is allowed only for 127.0.0.1, [::1] and localhost"),
-                    );
+                    let verdict = intact_model::urls::judge(url);
+                    let what = format!("`connection.{n}.{k}`");
+                    self.out
+                        .extend(crate::insecure_url(self.loc(value.span()), &what, &verdict));
                 }
                 continue;
             }

@@ -86,6 +86,27 @@ pub fn check_with(a: &Analysis, documents: &DocumentCache) -> Vec<Diagnostic> {
     cap_per_file(out)
 }
 
+/// `auth::insecure-url` for a URL that may not carry credentials: `what` names the setting, the
+/// verdict says why (plain http, or a spelling that is not `https://HOST/PATH`).
+pub(crate) fn insecure_url(
+    loc: Loc,
+    what: &str,
+    verdict: &intact_model::urls::Verdict,
+) -> Option<Diagnostic> {
+    let problem = verdict.problem()?;
+    let message = match verdict {
+        intact_model::urls::Verdict::Plain { .. } => {
+            format!("{what} would send credentials over plain http")
+        }
+        _ => format!("{what} is not an absolute https:// URL"),
+    };
+    Some(
+        Diagnostic::new("auth::insecure-url", loc, message)
+            .label(problem)
+            .help("use https://HOST/PATH; http:// is allowed only for 127.0.0.1, [::1] and localhost (put local overrides in env files)"),
+    )
+}
+
 /// The most findings shown for one file; `limit::findings` stands for the rest.
 pub const MAX_FINDINGS_PER_FILE: usize = 200;
 

@@ -485,7 +485,7 @@ async fn plain_http_to_another_machine_is_refused() {
     ] {
         let f = run_keyed(base).await.expect_err("plain http is refused");
         assert!(
-            f.message.contains("over plain http") && f.message.contains(base),
+            f.message.contains("plain http to") && f.message.contains(base),
             "{}",
             f.message
         );

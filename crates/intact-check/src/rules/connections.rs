@@ -9,22 +9,22 @@ use crate::Diagnostic;
 impl<'a> Cx<'a> {
     pub(super) fn connections(&self, out: &mut Vec<Diagnostic>) {
         for c in &self.m.connections {
-            let mut urls: Vec<&Template> = c.base_url.iter().collect();
+            let mut urls: Vec<(&str, &Template)> =
+                c.base_url.iter().map(|u| ("base-url", u)).collect();
             if let Some(auth) = &c.auth {
                 urls.extend(
                     ["token-url", "authorize-url", "refresh-url"]
-                        .iter()
-                        .filter_map(|k| auth.setting(k)),
+                        .into_iter()
+                        .filter_map(|k| Some((k, auth.setting(k)?))),
                 );
             }
-            for u in urls {
-                if intact_model::urls::is_insecure(&u.text) {
-                    out.push(
-                        Diagnostic::new("auth::insecure-url", u.loc, "credentials would travel over plain http")
-                            .label("http:// to a host that is not loopback")
-                            .help("use https://; http:// is allowed only for 127.0.0.1, [::1] and localhost (put local overrides in env files)"),
-                    );
-                }
+            for (setting, u) in urls {
+                let verdict = intact_model::urls::judge_template(&u.text);
+                out.extend(crate::insecure_url(
+                    u.loc,
+                    &format!("`{setting}`"),
+                    &verdict,
+                ));
             }
         }
         let owners = self

@@ -32,20 +32,21 @@ pub(super) fn no_dot_segments(
     Ok(path)
 }
 
-/// Refuses a URL that would carry a connection's requests in clear to another machine
-/// ([`intact_model::urls::is_insecure`]), wherever it was written: project, environment, or a
-/// value computed at run time.
+/// Refuses a URL that would carry a connection's requests in clear to another machine, or that is
+/// not written as an absolute `https://` URL ([`intact_model::urls::judge`]), wherever it was
+/// written: project, environment, or a value computed at run time.
 pub(crate) fn secure_url(url: &str, conn: &ConnectionDef, setting: &str) -> Result<(), Failure> {
-    if intact_model::urls::is_insecure(url) {
-        return Err(Failure {
+    match intact_model::urls::judge(url).problem() {
+        None => Ok(()),
+        Some(problem) => Err(Failure {
             before_any_request: true,
             ..Failure::new(format!(
-                "the {setting} `{url}` of connection `{}` would send its requests over plain http: use https:// (http:// is allowed only for 127.0.0.1, [::1] and localhost)",
+                "the {setting} `{}` of connection `{}` may not carry its credentials: {problem} (http:// is allowed only for 127.0.0.1, [::1] and localhost)",
+                url.escape_debug(),
                 conn.name.name
             ))
-        });
+        }),
     }
-    Ok(())
 }
 
 /// Characters left as they are in one path segment (RFC 3986 unreserved).

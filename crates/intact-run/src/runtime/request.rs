@@ -76,7 +76,23 @@ impl Runtime {
         .ok_or_else(|| Failure::new(format!("request `{step}` has no connection")))?;
         let (frame, token) = self.request_frame(s, conn, frame).await?;
         let mut out = self.outgoing(s, conn, &frame, token, step).await?;
+        // What goes on the wire is judged again as reqwest will read it: a path joined to a
+        // judged base URL must not move the request to another scheme or host.
         let start = reqwest::Url::parse(&out.url).ok();
+        if let Some(problem) = match &start {
+            Some(u) => intact_model::urls::judge_parsed(u).problem(),
+            None => Some("not a valid URL".into()),
+        } {
+            return Err(Failure {
+                before_any_request: true,
+                ..out.failure(format!(
+                    "request `{}` at {} was not sent to `{}`: {problem}",
+                    out.step,
+                    out.at,
+                    out.url.escape_debug()
+                ))
+            });
+        }
         let mut p = Progress {
             retry: RetryPolicy::of(conn),
             attempt: 0,
