@@ -1,5 +1,6 @@
-//! `intact verify` stopped with Ctrl-C (SIGINT) while a step waits: the command still undoes what
-//! the run created, reports the interruption and exits 1. The API is a real HTTP server on
+//! `intact verify` stopped with Ctrl-C (SIGINT) or SIGTERM while a step waits: the command still
+//! undoes what the run created, reports the interruption and exits 1; a second signal cuts the
+//! cleanup short. The API is a real HTTP server on
 //! 127.0.0.1 (std only) that creates users, never answers a read, and records deactivations; and
 //! a step that never answers fails after `--timeout`; an API nobody listens on makes verify exit 3
 //! (unreachable).
@@ -36,13 +37,14 @@ fn verify(p: &tempfile::TempDir, args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
-/// Creates users (`u1`, `u2`…), records each PATCH, and holds every GET open after telling
-/// `reading`.
-fn server(deactivated: Arc<Mutex<Vec<String>>>, reading: mpsc::Sender<()>) -> u16 {
+/// Keeps users (`u1`, `u2`…), records each PATCH (a deactivation), and answers reads; `held`
+/// reads (the first ones) are held open after telling `reading`, so that a step waits.
+fn server(deactivated: Arc<Mutex<Vec<String>>>, reading: mpsc::Sender<()>, held: usize) -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     std::thread::spawn(move || {
-        let mut created = 0;
+        let mut users: Vec<(String, serde_json::Value, bool)> = Vec::new();
+        let mut reads = 0;
         for stream in listener.incoming() {
             let Ok(stream) = stream else { continue };
             let mut reader = BufReader::new(stream.try_clone().unwrap());
@@ -69,34 +71,51 @@ fn server(deactivated: Arc<Mutex<Vec<String>>>, reading: mpsc::Sender<()>) -> u1
                     json.len()
                 );
             };
+            let id_of = |rest: &str| rest.split(' ').next().unwrap_or("").to_string();
             if request_line.starts_with("POST /users") {
-                created += 1;
                 let user: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
-                let json =
-                    serde_json::json!({"id": format!("u{created}"), "userName": user["userName"]});
+                let id = format!("u{}", users.len() + 1);
+                users.push((id.clone(), user["userName"].clone(), true));
+                let json = serde_json::json!({"id": id, "userName": user["userName"]});
                 answer(&mut stream, "201 Created", json.to_string());
             } else if let Some(rest) = request_line.strip_prefix("PATCH /users/") {
-                let id = rest.split(' ').next().unwrap_or("").to_string();
+                let id = id_of(rest);
+                if let Some(u) = users.iter_mut().find(|u| u.0 == id) {
+                    u.2 = false;
+                }
                 deactivated.lock().unwrap().push(id);
                 answer(&mut stream, "200 OK", "{}".into());
-            } else {
+            } else if reads < held {
+                reads += 1;
                 let _ = reading.send(());
-                // Held open: the read never answers.
+                // Held open: this read never answers.
                 std::thread::spawn(move || {
                     std::thread::sleep(Duration::from_secs(120));
                     drop(stream);
                 });
+            } else if let Some(rest) = request_line.strip_prefix("GET /users/") {
+                let id = id_of(rest);
+                match users.iter().find(|u| u.0 == id) {
+                    Some(u) => {
+                        let json = serde_json::json!({"id": u.0, "userName": u.1, "active": u.2});
+                        answer(&mut stream, "200 OK", json.to_string());
+                    }
+                    None => answer(&mut stream, "404 Not Found", "{}".into()),
+                }
+            } else {
+                answer(&mut stream, "404 Not Found", "{}".into());
             }
         }
     });
     port
 }
 
-#[test]
-fn ctrl_c_stops_the_scenarios_and_the_cleanup_still_runs() {
+/// `intact verify --only users --format json` stopped by `signals` (one sent after each held read
+/// began): its exit code, its report, and the users it deactivated.
+fn interrupted(signals: &[&str], held: usize) -> (Option<i32>, serde_json::Value, Vec<String>) {
     let deactivated = Arc::new(Mutex::new(Vec::new()));
     let (tx, rx) = mpsc::channel();
-    let port = server(deactivated.clone(), tx);
+    let port = server(deactivated.clone(), tx, held);
     let p = project(port);
     let child = Command::new(env!("CARGO_BIN_EXE_intact"))
         .args([
@@ -107,26 +126,62 @@ fn ctrl_c_stops_the_scenarios_and_the_cleanup_still_runs() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    rx.recv_timeout(Duration::from_secs(30))
-        .expect("verify never reached the read that hangs");
-    let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
+    for signal in signals {
+        rx.recv_timeout(Duration::from_secs(30))
+            .expect("verify never reached the read that hangs");
+        let status = Command::new("kill")
+            .args([*signal, &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
     let out = child.wait_with_output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    assert_eq!(report["interrupted"], true, "{report:#}");
+    let report: serde_json::Value = serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("{e}: {stdout}\n{}", String::from_utf8_lossy(&out.stderr)));
     let mut undone = deactivated.lock().unwrap().clone();
     undone.sort();
-    assert_eq!(undone, ["u1", "u2"], "{report:#}");
+    (out.status.code(), report, undone)
+}
+
+#[test]
+fn ctrl_c_stops_the_scenarios_and_the_cleanup_still_runs() {
+    // The first read is the new user's read-back: only that user exists.
+    let (code, report, undone) = interrupted(&["-INT"], 1);
+    assert_eq!(code, Some(1), "{report:#}");
+    assert_eq!(report["interrupted"], true, "{report:#}");
+    assert_eq!(undone, ["u1"], "{report:#}");
+    assert!(report["left"].as_array().unwrap().is_empty(), "{report:#}");
+}
+
+/// SIGTERM (CI cancelling a job, `timeout`, `docker stop`) is an interrupt like Ctrl-C: the
+/// cleanup runs and the report is written.
+#[test]
+fn sigterm_is_an_interrupt_like_ctrl_c() {
+    let (code, report, undone) = interrupted(&["-TERM"], 1);
+    assert_eq!(code, Some(1), "{report:#}");
+    assert_eq!(report["interrupted"], true, "{report:#}");
+    assert_eq!(undone, ["u1"], "{report:#}");
+}
+
+/// A second signal while the cleanup waits on a hung API ends the run at once, listing what is
+/// left behind.
+#[test]
+fn a_second_signal_cuts_the_cleanup_short() {
+    let started = std::time::Instant::now();
+    let (code, report, undone) = interrupted(&["-INT", "-TERM"], 2);
+    assert!(started.elapsed() < Duration::from_secs(30), "{report:#}");
+    assert_eq!(code, Some(1), "{report:#}");
+    assert!(undone.is_empty(), "{report:#}");
+    let left = report["left"].as_array().unwrap();
+    assert_eq!(left.len(), 1, "{report:#}");
+    assert!(
+        left[0]
+            .as_str()
+            .unwrap()
+            .contains("cut short by a second interrupt"),
+        "{report:#}"
+    );
 }
 
 #[test]
@@ -156,17 +211,15 @@ fn an_api_nobody_listens_on_is_unreachable() {
 fn a_step_that_never_answers_fails_after_the_timeout() {
     let deactivated = Arc::new(Mutex::new(Vec::new()));
     let (tx, _rx) = mpsc::channel();
-    let port = server(deactivated.clone(), tx);
+    let port = server(deactivated.clone(), tx, 1);
     let p = project(port);
     let out = verify(&p, &["--only", "users", "--timeout", "1"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("no answer within 1 s"), "{stdout}");
-    // The read that timed out is get-user's; the two users created before it are undone.
-    assert!(stdout.contains("3. get-user"), "{stdout}");
-    let mut undone = deactivated.lock().unwrap().clone();
-    undone.sort();
-    assert_eq!(undone, ["u1", "u2"]);
+    // The read that timed out is the new user's read-back; the user is read again and undone.
+    assert!(stdout.contains("2. get-user"), "{stdout}");
+    assert_eq!(*deactivated.lock().unwrap(), ["u1"]);
 }
 
 #[test]

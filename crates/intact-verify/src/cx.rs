@@ -17,14 +17,36 @@ use crate::report::StepResult;
 #[derive(Debug)]
 pub(crate) struct Stop;
 
-/// What verify created, to undo at the end.
-#[derive(Debug, Default)]
-pub(crate) struct Created {
-    /// Test users by id (deactivated at the end: there is no delete-user contract).
-    pub users: Vec<String>,
-    /// Test groups by id, until a scenario removes them.
-    pub groups: Vec<String>,
+/// What a claim stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    User,
+    Group,
 }
+
+/// Something this run may have created: registered with its unique name *before* the create is
+/// sent, so that a create that times out, is interrupted, or answers badly is still looked for.
+/// The cleanup undoes a resource only when it reads back with one of `names` (a userName or a
+/// displayName made for this run): an id alone proves nothing, since a create may answer someone
+/// else's.
+#[derive(Clone, Debug)]
+pub(crate) struct Claim {
+    pub kind: Kind,
+    /// The names this run gave it (a group renamed by update-group has two).
+    pub names: Vec<String>,
+    /// The id the create answered, if it answered one.
+    pub id: Option<String>,
+    /// A scenario undid it already and saw it gone.
+    pub undone: bool,
+}
+
+/// Everything this run may have created, in the order it was created.
+#[derive(Debug, Default)]
+pub(crate) struct Claims(pub Vec<Claim>);
+
+/// A claim's place in [`Claims`].
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ClaimId(usize);
 
 /// One scenario's run.
 pub(crate) struct Cx<'r> {
@@ -33,7 +55,7 @@ pub(crate) struct Cx<'r> {
     actions: &'r HashMap<String, String>,
     /// Where the steps go as they end, so that an interrupted scenario still shows how far it got.
     steps: Arc<Mutex<Vec<StepResult>>>,
-    created: Arc<Mutex<Created>>,
+    claims: Arc<Mutex<Claims>>,
     /// Marks this run's test data: `intact-verify-<run>-…`.
     run: &'r str,
     timeout: Duration,
@@ -46,7 +68,7 @@ impl<'r> Cx<'r> {
         rt: Option<&'r Runtime>,
         actions: &'r HashMap<String, String>,
         steps: Arc<Mutex<Vec<StepResult>>>,
-        created: Arc<Mutex<Created>>,
+        claims: Arc<Mutex<Claims>>,
         run: &'r str,
         timeout: Duration,
         made: &'r std::sync::atomic::AtomicUsize,
@@ -55,7 +77,7 @@ impl<'r> Cx<'r> {
             rt,
             actions,
             steps,
-            created,
+            claims,
             run,
             timeout,
             made,
@@ -87,6 +109,20 @@ impl<'r> Cx<'r> {
         input: J,
         check: impl FnOnce(&J) -> Result<(), String>,
     ) -> Result<J, Stop> {
+        self.create(contract, what, input, check, None).await
+    }
+
+    /// [`Cx::step`] for a create: the id in the output's `field` (`user`, `group`) is kept for
+    /// `claim`, also when the output then fails `check` (a wrong answer may still have created
+    /// something).
+    pub(crate) async fn create(
+        &mut self,
+        contract: &str,
+        what: &str,
+        input: J,
+        check: impl FnOnce(&J) -> Result<(), String>,
+        claim: Option<(Option<ClaimId>, &str)>,
+    ) -> Result<J, Stop> {
         let Some(rt) = self.rt else {
             self.record(contract, what, true, String::new(), Duration::ZERO);
             return Ok(contracts::examples(contract, Side::Output)
@@ -97,6 +133,9 @@ impl<'r> Cx<'r> {
         let started = Instant::now();
         let outcome = self.run(rt, contract, input).await;
         let took = started.elapsed();
+        if let (Some((claim, field)), Ok((output, true))) = (claim, &outcome) {
+            self.claimed_id(claim, output[field]["id"].as_str().unwrap_or(""));
+        }
         match outcome {
             Err(message) => {
                 self.record(contract, what, false, message, took);
@@ -177,20 +216,44 @@ impl<'r> Cx<'r> {
         Err(Stop)
     }
 
-    pub(crate) fn created_user(&self, id: &str) {
-        if !self.dry() {
-            self.created.lock().unwrap().users.push(id.to_string());
+    /// Registers what a create is about to make, by the unique name it is given.
+    pub(crate) fn claim(&self, kind: Kind, name: &str) -> Option<ClaimId> {
+        if self.dry() {
+            return None;
+        }
+        let mut claims = self.claims.lock().unwrap();
+        claims.0.push(Claim {
+            kind,
+            names: vec![name.to_string()],
+            id: None,
+            undone: false,
+        });
+        Some(ClaimId(claims.0.len() - 1))
+    }
+
+    /// The id a create answered for `claim` (an empty one is no id).
+    pub(crate) fn claimed_id(&self, claim: Option<ClaimId>, id: &str) {
+        if let Some(ClaimId(i)) = claim
+            && !id.is_empty()
+        {
+            self.claims.lock().unwrap().0[i].id = Some(id.to_string());
         }
     }
 
-    pub(crate) fn created_group(&self, id: &str) {
-        if !self.dry() {
-            self.created.lock().unwrap().groups.push(id.to_string());
+    /// Another name this run gave the claimed resource (update-group renames the test group).
+    pub(crate) fn also_named(&self, claim: Option<ClaimId>, name: &str) {
+        if let Some(ClaimId(i)) = claim {
+            self.claims.lock().unwrap().0[i]
+                .names
+                .push(name.to_string());
         }
     }
 
-    pub(crate) fn removed_group(&self, id: &str) {
-        self.created.lock().unwrap().groups.retain(|g| g != id);
+    /// A scenario undid the claimed resource and saw it gone.
+    pub(crate) fn undone(&self, claim: Option<ClaimId>) {
+        if let Some(ClaimId(i)) = claim {
+            self.claims.lock().unwrap().0[i].undone = true;
+        }
     }
 
     async fn run(&self, rt: &Runtime, contract: &str, input: J) -> Result<(J, bool), String> {

@@ -8,24 +8,23 @@
 //! `scenarios.rs` is what each scenario does, `cx.rs` how a step runs and what it records,
 //! `report.rs` the results and their formats. docs/verify.md is the user's page.
 
+mod cleanup;
 mod cx;
 mod report;
 mod scenarios;
 
 use std::collections::HashMap;
-use std::future::Future;
 use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use intact_model::Model;
 use intact_run::Runtime;
-use serde_json::json;
 
 pub use report::{Report, ScenarioResult, StepResult};
 pub use scenarios::{SCENARIOS, Scenario};
 
-use cx::{Created, Cx};
+use cx::{Claims, Cx};
 
 /// What `intact verify` was asked for.
 #[derive(Clone, Debug)]
@@ -85,20 +84,41 @@ fn run_id() -> String {
     )
 }
 
+/// Interrupts as they arrive (Ctrl-C, SIGTERM): the first stops the scenarios where they are and
+/// the cleanup runs; the next cuts the cleanup short, and what it had not undone is listed as left
+/// behind.
+pub struct Interrupts(Option<tokio::sync::mpsc::UnboundedReceiver<()>>);
+
+impl Interrupts {
+    /// A run nothing interrupts.
+    pub fn none() -> Interrupts {
+        Interrupts(None)
+    }
+
+    /// Each `()` sent is one interrupt; a closed channel sends no more.
+    pub fn from(rx: tokio::sync::mpsc::UnboundedReceiver<()>) -> Interrupts {
+        Interrupts(Some(rx))
+    }
+
+    async fn next(&mut self) {
+        if let Some(rx) = &mut self.0
+            && rx.recv().await.is_some()
+        {
+            return;
+        }
+        std::future::pending::<()>().await;
+    }
+}
+
 /// The plan: every scenario with the steps it would run on this project, nothing sent.
 pub async fn dry_run(model: &Model, options: &Options) -> Report {
-    run_all(None, model, options, std::future::pending()).await
+    run_all(None, model, options, Interrupts::none()).await
 }
 
 /// Runs the scenarios against the runtime's environment, one after another, then undoes what
-/// they created (unless `keep`). When `interrupt` completes first (Ctrl-C), the scenarios stop
-/// where they are and the cleanup still runs.
-pub async fn verify(
-    rt: &Runtime,
-    options: &Options,
-    interrupt: impl Future<Output = ()>,
-) -> Report {
-    run_all(Some(rt), &rt.analysis().model, options, interrupt).await
+/// they created (unless `keep`); see [`Interrupts`] for what an interrupt stops.
+pub async fn verify(rt: &Runtime, options: &Options, interrupts: Interrupts) -> Report {
+    run_all(Some(rt), &rt.analysis().model, options, interrupts).await
 }
 
 /// The scenarios one after another: against `rt`, or, without one, as a plan. They do not run at
@@ -108,11 +128,11 @@ async fn run_all(
     rt: Option<&Runtime>,
     model: &Model,
     options: &Options,
-    interrupt: impl Future<Output = ()>,
+    mut interrupts: Interrupts,
 ) -> Report {
     let actions = actions(model);
     let run = run_id();
-    let created = Arc::new(Mutex::new(Created::default()));
+    let claims = Arc::new(Mutex::new(Claims::default()));
     let made = AtomicUsize::new(0);
     let mut report = Report {
         run: run.clone(),
@@ -135,7 +155,7 @@ async fn run_all(
                 rt,
                 &actions,
                 steps.clone(),
-                created.clone(),
+                claims.clone(),
                 &run,
                 options.timeout,
                 &made,
@@ -147,10 +167,9 @@ async fn run_all(
             done.lock().unwrap().push(result);
         }
     };
-    tokio::pin!(interrupt);
     let interrupted = tokio::select! {
         () = scenarios => false,
-        () = &mut interrupt => true,
+        () = interrupts.next() => true,
     };
     report.scenarios = done.into_inner().unwrap();
     if let Some((mut result, started)) = current.lock().unwrap().take() {
@@ -160,26 +179,70 @@ async fn run_all(
         report.scenarios.push(result);
     }
     report.interrupted = interrupted;
-    let created = std::mem::take(&mut *created.lock().unwrap());
+    let claims = std::mem::take(&mut claims.lock().unwrap().0);
     let Some(rt) = rt else {
         return report;
     };
+    let open = claims.iter().filter(|c| !c.undone);
     if options.keep {
-        report.left.extend(
-            created
-                .users
-                .iter()
-                .map(|u| format!("test user {u} (--keep)")),
-        );
-        report.left.extend(
-            created
-                .groups
-                .iter()
-                .map(|g| format!("test group {g} (--keep)")),
-        );
-    } else {
-        cleanup(rt, &actions, created, options.timeout, &mut report).await;
+        report.left.extend(open.map(|c| {
+            let kind = match c.kind {
+                cx::Kind::User => "user",
+                cx::Kind::Group => "group",
+            };
+            match &c.id {
+                Some(id) => format!("test {kind} {id} ({}) (--keep)", c.names[0]),
+                None => format!("test {kind} `{}` (--keep)", c.names[0]),
+            }
+        }));
+        return report;
     }
+    let progress = Mutex::new(cleanup::Progress {
+        settled: vec![false; claims.len()],
+        ..Default::default()
+    });
+    let cleanup = cleanup::Cleanup {
+        rt,
+        actions: &actions,
+        timeout: options.timeout,
+        progress: &progress,
+    };
+    let cut = tokio::select! {
+        () = cleanup.run(&claims) => false,
+        () = interrupts.next() => true,
+    };
+    let mut progress = progress.into_inner().unwrap();
+    if cut {
+        let unsettled: Vec<String> = claims
+            .iter()
+            .zip(&progress.settled)
+            .filter(|(c, settled)| !c.undone && !**settled)
+            .map(|(c, _)| match &c.id {
+                Some(id) => format!("{id} ({})", c.names[0]),
+                None => format!("`{}`", c.names[0]),
+            })
+            .collect();
+        if !unsettled.is_empty() {
+            progress.steps.push(StepResult {
+                contract: String::new(),
+                action: None,
+                what: "the cleanup".into(),
+                passed: false,
+                message: format!(
+                    "cut short by a second interrupt; not undone: {}",
+                    unsettled.join(", ")
+                ),
+                duration: Duration::ZERO,
+            });
+        }
+        progress.left.extend(
+            unsettled
+                .into_iter()
+                .map(|u| format!("{u}: the cleanup was cut short by a second interrupt")),
+        );
+    }
+    report.cleanup = progress.steps;
+    report.left = progress.left;
     report
 }
 
@@ -197,71 +260,5 @@ fn skipped_or_empty(s: &Scenario, actions: &HashMap<String, String>) -> Scenario
         steps: Vec::new(),
         duration: Duration::ZERO,
         interrupted: false,
-    }
-}
-
-/// Removes the test groups and deactivates the test users (there is no delete-user contract; their
-/// names say they are test data). Only what this run created is touched.
-async fn cleanup(
-    rt: &Runtime,
-    actions: &HashMap<String, String>,
-    created: Created,
-    timeout: Duration,
-    report: &mut Report,
-) {
-    let undo = [
-        (
-            "remove-group",
-            "remove the test group",
-            "groupId",
-            created.groups,
-        ),
-        (
-            "deactivate-user",
-            "deactivate the test user",
-            "userId",
-            created.users,
-        ),
-    ];
-    for (contract, what, field, ids) in undo {
-        for id in ids.into_iter().filter(|i| !i.is_empty()) {
-            let Some(action) = actions.get(contract) else {
-                let message = format!("the project has no {contract} action to undo it");
-                report.left.push(format!("{id}: {message}"));
-                report.cleanup.push(StepResult {
-                    contract: contract.to_string(),
-                    action: None,
-                    what: format!("{what} {id}"),
-                    passed: false,
-                    message,
-                    duration: Duration::ZERO,
-                });
-                continue;
-            };
-            let started = Instant::now();
-            let (passed, message) =
-                match cx::run_action(rt, action, json!({ field: id }), timeout).await {
-                    Ok((_, true)) => (true, String::new()),
-                    Ok((output, false)) => (
-                        false,
-                        output["executionStatus"]["errors"][0]["summary"]
-                            .as_str()
-                            .unwrap_or("the action failed")
-                            .to_string(),
-                    ),
-                    Err(why) => (false, why),
-                };
-            if !passed {
-                report.left.push(format!("{id}: {contract} failed"));
-            }
-            report.cleanup.push(StepResult {
-                contract: contract.to_string(),
-                action: Some(action.clone()),
-                what: format!("{what} {id}"),
-                passed,
-                message,
-                duration: started.elapsed(),
-            });
-        }
     }
 }

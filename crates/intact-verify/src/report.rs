@@ -215,8 +215,24 @@ impl Report {
                 self.scenarios.len() - ran.len()
             );
         }
-        out
+        printable(&out)
     }
+}
+
+/// The report as a terminal may show it: ids, names and messages come from the API, and a
+/// control character in one (an escape sequence, a carriage return, a bidi override) could
+/// rewrite or hide lines of the report; each is written as `\u{…}`.
+fn printable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let bidi = matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}');
+        if (c.is_control() && c != '\n') || bidi {
+            out.push_str(&c.escape_unicode().to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// The steps of a scenario as a table: number, contract, action, what, time, and why a step
@@ -241,5 +257,15 @@ fn steps(out: &mut String, steps: &[StepResult], dry: bool) {
         if !s.passed {
             let _ = writeln!(out, "           {}", s.message);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn server_text_cannot_rewrite_the_report() {
+        let text = "ok u1\u{1b}[2K\r\u{1b}[1A ok\u{202E}x\n";
+        let shown = super::printable(text);
+        assert_eq!(shown, "ok u1\\u{1b}[2K\\u{d}\\u{1b}[1A ok\\u{202e}x\n");
     }
 }

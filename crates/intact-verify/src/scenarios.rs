@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use serde_json::{Value as J, json};
 
-use crate::cx::{Cx, Stop, shown};
+use crate::cx::{Cx, Kind, Stop, shown};
 
 /// A scenario: its name (for `--only`), what it proves, and the contracts it cannot run without.
 pub struct Scenario {
@@ -103,12 +103,16 @@ fn new_user(user_name: &str) -> J {
     })
 }
 
-/// Creates a test user; answers its id and userName.
+/// Creates a test user; answers its id and userName. The user is claimed for the cleanup by its
+/// userName before the create is sent. When the project can read users, the new user is read
+/// back by the id the create answered and must carry the userName it was given: no later step
+/// (an update, a deactivation) may touch an id that is someone else's.
 async fn create_user(cx: &mut Cx<'_>, what: &str) -> Result<(String, String), Stop> {
     let user_name = format!("{}@example.com", cx.unique());
+    let claim = cx.claim(Kind::User, &user_name);
     let wanted = user_name.clone();
     let out = cx
-        .step(
+        .create(
             "create-user",
             what,
             json!({"user": new_user(&user_name)}),
@@ -121,23 +125,37 @@ async fn create_user(cx: &mut Cx<'_>, what: &str) -> Result<(String, String), St
                 }
                 Ok(())
             },
+            Some((claim, "user")),
         )
         .await?;
     let id = out["user"]["id"].as_str().unwrap_or("").to_string();
-    cx.created_user(&id);
+    if cx.has("get-user") {
+        cx.step(
+            "get-user",
+            "read the new user back by id",
+            json!({"userId": id}),
+            is_user(&id, &user_name),
+        )
+        .await?;
+    }
     Ok((id, user_name))
 }
 
-/// A check that the output's `user` is the one with `id`.
-fn is_user(id: &str) -> impl FnOnce(&J) -> Result<(), String> + '_ {
+/// A check that the output's `user` is the one with `id` and `user_name`.
+fn is_user<'a>(id: &'a str, user_name: &'a str) -> impl FnOnce(&J) -> Result<(), String> + 'a {
     move |o: &J| {
         let got = o["user"]["id"].as_str().unwrap_or("");
-        if got == id {
-            Ok(())
-        } else {
+        let name = o["user"]["userName"].as_str().unwrap_or("");
+        if got != id {
             Err(format!(
                 "it returned the user `{got}`, not the test user `{id}`"
             ))
+        } else if !name.eq_ignore_ascii_case(user_name) {
+            Err(format!(
+                "the user `{id}` is `{name}`, not the test user `{user_name}`: the id the create answered belongs to another user"
+            ))
+        } else {
+            Ok(())
         }
     }
 }
@@ -154,19 +172,12 @@ async fn users(cx: &mut Cx<'_>) -> Result<(), Stop> {
     )
     .await?;
     let (id, user_name) = create_user(cx, "create the test user").await?;
-    cx.step(
-        "get-user",
-        "read the test user by id",
-        json!({"userId": id}),
-        is_user(&id),
-    )
-    .await?;
     if cx.has("get-user-by-username") {
         cx.step(
             "get-user-by-username",
             "find the test user by userName",
             json!({"userName": user_name}),
-            is_user(&id),
+            is_user(&id, &user_name),
         )
         .await?;
     }
@@ -186,7 +197,7 @@ async fn users(cx: &mut Cx<'_>) -> Result<(), Stop> {
                 "get-user",
                 "read the change back",
                 json!({"userId": id}),
-                is_user(&id),
+                is_user(&id, &user_name),
             )
             .await?;
         let kept = given_name(&read, "Changed");
@@ -201,9 +212,9 @@ async fn users(cx: &mut Cx<'_>) -> Result<(), Stop> {
         )?;
     }
     if cx.has("deactivate-user") {
-        set_active(cx, &id, false).await?;
+        set_active(cx, &id, &user_name, false).await?;
         if cx.has("activate-user") {
-            set_active(cx, &id, true).await?;
+            set_active(cx, &id, &user_name, true).await?;
         }
     }
     if cx.has("update-user-password") {
@@ -221,7 +232,7 @@ async fn users(cx: &mut Cx<'_>) -> Result<(), Stop> {
 
 /// deactivate-user (`active` false) or activate-user (true) on the test user, and get-user must
 /// show the change.
-async fn set_active(cx: &mut Cx<'_>, id: &str, active: bool) -> Result<(), Stop> {
+async fn set_active(cx: &mut Cx<'_>, id: &str, user_name: &str, active: bool) -> Result<(), Stop> {
     let (contract, what, shows) = if active {
         (
             "activate-user",
@@ -241,7 +252,7 @@ async fn set_active(cx: &mut Cx<'_>, id: &str, active: bool) -> Result<(), Stop>
             "get-user",
             "read it back",
             json!({"userId": id}),
-            is_user(id),
+            is_user(id, user_name),
         )
         .await?;
     cx.expect(
@@ -406,16 +417,17 @@ fn is_group<'a>(id: &'a str, name: &'a str) -> impl FnOnce(&J) -> Result<(), Str
 
 async fn groups(cx: &mut Cx<'_>) -> Result<(), Stop> {
     let name = cx.unique();
+    let claim = cx.claim(Kind::Group, &name);
     let out = cx
-        .step(
+        .create(
             "create-group",
             "create the test group",
             json!({"group": {"schemas": [GROUP_SCHEMA], "displayName": name}}),
             is_group("", &name),
+            Some((claim, "group")),
         )
         .await?;
     let id = out["group"]["id"].as_str().unwrap_or("").to_string();
-    cx.created_group(&id);
     cx.step(
         "get-group",
         "read the test group",
@@ -456,6 +468,7 @@ async fn groups(cx: &mut Cx<'_>) -> Result<(), Stop> {
     }
     if cx.has("update-group") {
         let renamed = format!("{name} renamed");
+        cx.also_named(claim, &renamed);
         cx.step(
             "update-group",
             "rename the test group",
@@ -530,14 +543,15 @@ async fn groups(cx: &mut Cx<'_>) -> Result<(), Stop> {
         ok,
     )
     .await?;
-    cx.removed_group(&id);
     cx.step_fails(
         "get-group",
         "the removed group is gone",
         json!({"groupId": id}),
         "RESOURCE_NOT_FOUND",
     )
-    .await
+    .await?;
+    cx.undone(claim);
+    Ok(())
 }
 
 async fn schema(cx: &mut Cx<'_>) -> Result<(), Stop> {

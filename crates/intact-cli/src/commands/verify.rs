@@ -26,12 +26,10 @@ pub(crate) fn run(
     let report = if dry_run {
         block_on(intact_verify::dry_run(&runtime.analysis().model, &options))?
     } else {
-        block_on(intact_verify::verify(&runtime, &options, async {
-            // Without signal handling (an unusual platform), the run is simply not interruptible.
-            if tokio::signal::ctrl_c().await.is_err() {
-                std::future::pending::<()>().await;
-            }
-        }))?
+        block_on(async {
+            let interrupts = interrupts();
+            intact_verify::verify(&runtime, &options, interrupts).await
+        })?
     };
     let text = match format {
         TestFormat::Human => report.human(),
@@ -51,4 +49,32 @@ pub(crate) fn run(
     } else {
         Exit::Findings
     })
+}
+
+/// Ctrl-C and SIGTERM (CI cancelling a job, `timeout`, `docker stop`) alike, each one an interrupt:
+/// the first stops the scenarios and runs the cleanup, the next cuts the cleanup short. Without
+/// signal handling (an unusual platform) the run is simply not interruptible.
+fn interrupts() -> intact_verify::Interrupts {
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let int = tx.clone();
+    tokio::spawn(async move {
+        while tokio::signal::ctrl_c().await.is_ok() {
+            if int.send(()).is_err() {
+                return;
+            }
+        }
+    });
+    #[cfg(unix)]
+    tokio::spawn(async move {
+        use tokio::signal::unix::{SignalKind, signal};
+        let Ok(mut term) = signal(SignalKind::terminate()) else {
+            return;
+        };
+        while term.recv().await.is_some() {
+            if tx.send(()).is_err() {
+                return;
+            }
+        }
+    });
+    intact_verify::Interrupts::from(rx)
 }

@@ -1,0 +1,394 @@
+//! Undoing what a run created, and only that. A claim (a test user or group, by the unique name
+//! this run gave it) is undone only after the resource is read back and carries that name: the id
+//! a create answered proves nothing (a buggy action may answer the first user of a listing, a
+//! server an existing group's id). A resource that reads back as someone else's is reported and not
+//! touched; one whose create never answered (a timeout, an interrupt) is looked up by its name.
+//! After the undo, the resource is read again: a deactivate that leaves the user active, or a
+//! remove that leaves the group, is left behind, not "ok".
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use intact_run::Runtime;
+use serde_json::{Value as J, json};
+
+use crate::cx::{self, Claim, Kind};
+use crate::report::StepResult;
+
+/// What the cleanup did, shared with the caller so that a cleanup cut short still reports the
+/// steps it ran and which claims it settled.
+#[derive(Default)]
+pub(crate) struct Progress {
+    pub steps: Vec<StepResult>,
+    pub left: Vec<String>,
+    /// Per claim: whether the cleanup has settled it (undone, found never created, or left).
+    pub settled: Vec<bool>,
+}
+
+/// How a read of one resource went.
+enum Read {
+    Found(J),
+    NotFound,
+    Failed(String),
+}
+
+pub(crate) struct Cleanup<'a> {
+    pub rt: &'a Runtime,
+    pub actions: &'a HashMap<String, String>,
+    pub timeout: Duration,
+    pub progress: &'a Mutex<Progress>,
+}
+
+/// The contracts and fields of one kind of resource.
+struct Kinds {
+    noun: &'static str,
+    field: &'static str,
+    id_field: &'static str,
+    name_field: &'static str,
+    get: &'static str,
+    undo: &'static str,
+    undo_what: &'static str,
+}
+
+const USER: Kinds = Kinds {
+    noun: "user",
+    field: "user",
+    id_field: "userId",
+    name_field: "userName",
+    get: "get-user",
+    undo: "deactivate-user",
+    undo_what: "deactivate",
+};
+
+const GROUP: Kinds = Kinds {
+    noun: "group",
+    field: "group",
+    id_field: "groupId",
+    name_field: "displayName",
+    get: "get-group",
+    undo: "remove-group",
+    undo_what: "remove",
+};
+
+impl Cleanup<'_> {
+    /// Settles every claim not undone yet: groups first (a group's members are test users).
+    pub(crate) async fn run(&self, claims: &[Claim]) {
+        let order = claims
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.kind == Kind::Group)
+            .chain(
+                claims
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| c.kind == Kind::User),
+            );
+        for (i, claim) in order {
+            if !claim.undone {
+                self.settle(claim).await;
+            }
+            self.progress.lock().unwrap().settled[i] = true;
+        }
+    }
+
+    async fn settle(&self, claim: &Claim) {
+        let k = match claim.kind {
+            Kind::User => &USER,
+            Kind::Group => &GROUP,
+        };
+        let name = &claim.names[0];
+        let Some(id) = self.find(k, claim).await else {
+            return;
+        };
+        let Some(undo) = self.actions.get(k.undo) else {
+            self.left(
+                k.undo,
+                None,
+                format!("{} the test {} {id}", k.undo_what, k.noun),
+                format!("the project has no {} action to undo it", k.undo),
+                format!(
+                    "test {} {id} ({name}): the project has no {} action",
+                    k.noun, k.undo
+                ),
+            );
+            return;
+        };
+        let what = format!("{} the test {} {id}", k.undo_what, k.noun);
+        let started = Instant::now();
+        match self.read(undo, json!({ k.id_field: id })).await {
+            // Gone already is undone: an API whose deactivation deletes answers 404 the second
+            // time.
+            Read::Found(_) | Read::NotFound => {
+                self.record(k.undo, &what, true, String::new(), started)
+            }
+            Read::Failed(why) => {
+                let message = format!("{why}; not undone");
+                self.left(
+                    k.undo,
+                    Some(started),
+                    what,
+                    message,
+                    format!("test {} {id} ({name}): {} failed", k.noun, k.undo),
+                );
+                return;
+            }
+        }
+        self.confirm_undone(k, &id, name).await;
+    }
+
+    /// The id of the resource `claim` stands for, read back with this run's name; `None` when
+    /// there is nothing of this run's to undo, or when it cannot be told (then it is left, and
+    /// said so).
+    async fn find(&self, k: &Kinds, claim: &Claim) -> Option<String> {
+        let name = &claim.names[0];
+        let mut tried = false;
+        if let (Some(id), Some(get)) = (&claim.id, self.actions.get(k.get)) {
+            tried = true;
+            let what = format!("confirm that {id} is the test {} (by its name)", k.noun);
+            let started = Instant::now();
+            match self.read(get, json!({ k.id_field: id })).await {
+                Read::Found(o) => {
+                    let got = o[k.field][k.name_field].as_str().unwrap_or("");
+                    if names_match(claim, got) {
+                        self.record(k.get, &what, true, String::new(), started);
+                        return Some(id.clone());
+                    }
+                    // Someone else's: never touched. The run's own resource may still exist
+                    // under another id, so it is looked for by name below.
+                    self.left(
+                        k.get,
+                        Some(started),
+                        what,
+                        format!(
+                            "the {} {id} that {} answered is `{got}`, not the test {} `{name}`: not touched",
+                            k.noun,
+                            create_of(k),
+                            k.noun
+                        ),
+                        format!(
+                            "{} {id} is `{got}`, not this run's: not touched (its create answered an id that is not the test {}'s)",
+                            k.noun, k.noun
+                        ),
+                    );
+                }
+                Read::NotFound => self.record(k.get, &what, true, String::new(), started),
+                Read::Failed(why) => {
+                    self.left(
+                        k.get,
+                        Some(started),
+                        what,
+                        format!("{why}; it cannot be confirmed as the test {}, so it was not touched", k.noun),
+                        format!("test {} {id} ({name}): could not be read back to confirm it is this run's; not touched", k.noun),
+                    );
+                    return None;
+                }
+            }
+        }
+        if let Some((contract, action)) = self.lookup(k) {
+            let what = format!("find the test {} `{name}` by name", k.noun);
+            let started = Instant::now();
+            let input = match claim.kind {
+                Kind::User => json!({"userName": name}),
+                Kind::Group => json!({"displayName": name}),
+            };
+            match self.read(action, input).await {
+                Read::Found(o) => {
+                    let found = match claim.kind {
+                        Kind::User => Some(o["user"].clone()),
+                        Kind::Group => o["resources"].as_array().and_then(|r| {
+                            r.iter()
+                                .find(|g| {
+                                    names_match(claim, g["displayName"].as_str().unwrap_or(""))
+                                })
+                                .cloned()
+                        }),
+                    };
+                    match found {
+                        Some(r) if names_match(claim, r[k.name_field].as_str().unwrap_or("")) => {
+                            if let Some(id) = r["id"].as_str().filter(|i| !i.is_empty()) {
+                                self.record(contract, &what, true, String::new(), started);
+                                return Some(id.to_string());
+                            }
+                            self.left(
+                                contract,
+                                Some(started),
+                                what,
+                                "it answered no id".into(),
+                                format!(
+                                    "test {} `{name}`: found without an id; not touched",
+                                    k.noun
+                                ),
+                            );
+                            return None;
+                        }
+                        Some(r) if claim.kind == Kind::User => {
+                            let got = r["userName"].as_str().unwrap_or("");
+                            self.left(contract, Some(started), what, format!("it answered `{got}`, not `{name}`: not touched"), format!("test user `{name}`: the lookup answered another user; not touched"));
+                            return None;
+                        }
+                        _ => self.record(
+                            contract,
+                            &what,
+                            true,
+                            "not there: nothing to undo".into(),
+                            started,
+                        ),
+                    }
+                }
+                Read::NotFound => self.record(
+                    contract,
+                    &what,
+                    true,
+                    "not there: nothing to undo".into(),
+                    started,
+                ),
+                Read::Failed(why) => {
+                    self.left(
+                        contract,
+                        Some(started),
+                        what,
+                        why,
+                        format!(
+                            "test {} `{name}`: could not be looked up; it may be left behind",
+                            k.noun
+                        ),
+                    );
+                }
+            }
+            return None;
+        }
+        if !tried {
+            let how = match claim.kind {
+                Kind::User => "get-user or get-user-by-username",
+                Kind::Group => "get-group or list-groups-by-display-name",
+            };
+            self.left(
+                k.get,
+                None,
+                format!("confirm the test {} `{name}`", k.noun),
+                format!(
+                    "the project has no {how} action to confirm which {} is this run's",
+                    k.noun
+                ),
+                format!(
+                    "test {} `{name}`: may be left behind (no {how} action to find it)",
+                    k.noun
+                ),
+            );
+        }
+        None
+    }
+
+    /// After the undo, the resource must read back undone: a user inactive (or gone), a group
+    /// gone. Without a get action the undo's answer is all there is.
+    async fn confirm_undone(&self, k: &Kinds, id: &str, name: &str) {
+        let Some(get) = self.actions.get(k.get) else {
+            return;
+        };
+        let what = match k.noun {
+            "user" => format!("check that the test user {id} is inactive"),
+            _ => format!("check that the test group {id} is gone"),
+        };
+        let started = Instant::now();
+        let problem = match (self.read(get, json!({ k.id_field: id })).await, k.noun) {
+            (Read::NotFound, _) => None,
+            (Read::Found(o), "user") if o["user"]["active"] == json!(false) => None,
+            (Read::Found(o), "user") => Some(format!(
+                "deactivate-user answered, but get-user still shows `active`: {}",
+                cx::shown(&o["user"]["active"])
+            )),
+            (Read::Found(_), _) => {
+                Some("remove-group answered, but get-group still finds the group".into())
+            }
+            (Read::Failed(why), _) => Some(why),
+        };
+        match problem {
+            None => self.record(k.get, &what, true, String::new(), started),
+            Some(why) => self.left(
+                k.get,
+                Some(started),
+                what,
+                why,
+                format!(
+                    "test {} {id} ({name}): still there after {}",
+                    k.noun, k.undo
+                ),
+            ),
+        }
+    }
+
+    /// The action that finds a resource of kind `k` by name, if the project has one.
+    fn lookup(&self, k: &Kinds) -> Option<(&'static str, &String)> {
+        let contract = if k.noun == "user" {
+            "get-user-by-username"
+        } else {
+            "list-groups-by-display-name"
+        };
+        self.actions.get(contract).map(|a| (contract, a))
+    }
+
+    async fn read(&self, action: &str, input: J) -> Read {
+        match cx::run_action(self.rt, action, input, self.timeout).await {
+            Ok((o, true)) => Read::Found(o),
+            Ok((o, false)) if o["executionStatus"]["errors"][0]["code"] == "RESOURCE_NOT_FOUND" => {
+                Read::NotFound
+            }
+            Ok((o, false)) => Read::Failed(
+                o["executionStatus"]["errors"][0]["summary"]
+                    .as_str()
+                    .unwrap_or("the action failed")
+                    .to_string(),
+            ),
+            Err(why) => Read::Failed(why),
+        }
+    }
+
+    fn record(&self, contract: &str, what: &str, passed: bool, message: String, started: Instant) {
+        self.progress.lock().unwrap().steps.push(StepResult {
+            contract: contract.to_string(),
+            action: self.actions.get(contract).cloned(),
+            what: what.to_string(),
+            passed,
+            message,
+            duration: started.elapsed(),
+        });
+    }
+
+    /// A failed cleanup step, and what it leaves behind.
+    fn left(
+        &self,
+        contract: &str,
+        started: Option<Instant>,
+        what: String,
+        message: String,
+        left: String,
+    ) {
+        let mut p = self.progress.lock().unwrap();
+        p.steps.push(StepResult {
+            contract: contract.to_string(),
+            action: self.actions.get(contract).cloned(),
+            what,
+            passed: false,
+            message,
+            duration: started.map_or(Duration::ZERO, |s| s.elapsed()),
+        });
+        p.left.push(left);
+    }
+}
+
+/// Whether `got` is a name this run gave the claimed resource (userNames compare without case).
+fn names_match(claim: &Claim, got: &str) -> bool {
+    claim.names.iter().any(|n| match claim.kind {
+        Kind::User => n.eq_ignore_ascii_case(got),
+        Kind::Group => n == got,
+    })
+}
+
+fn create_of(k: &Kinds) -> &'static str {
+    if k.noun == "user" {
+        "create-user"
+    } else {
+        "create-group"
+    }
+}
