@@ -378,3 +378,39 @@ fn the_generated_project_checks_clean() {
         .collect();
     assert!(findings.is_empty(), "{findings:#?}");
 }
+
+/// Flows and mappings where each calls the next twice, 60 levels deep (issue 23.6: 26 levels took
+/// 9 s, 40 did not finish, since the loop search enumerated every path). Checking does work in
+/// proportion to the calls, so this ends; and when the last calls the first, the loop is one
+/// `flow::cycle` per kind, naming the whole chain once.
+#[test]
+fn call_chains_that_double_per_level_are_checked_once_per_definition() {
+    const LEVELS: usize = 60;
+    let mut text = String::from(
+        "project \"p\" {\n    display-name \"P\"\n}\nconnection \"api\" {\n    base-url \"https://api.example.com\"\n}\n",
+    );
+    for i in 0..LEVELS {
+        let next = (i + 1) % LEVELS;
+        text += &format!(
+            "mapping \"m{i}\" {{\n    a \"${{m{next}(it)}}\"\n    b \"${{m{next}(it)}}\"\n}}\n"
+        );
+        text += &format!(
+            "flow \"f{i}\" {{\n    input \"x\" type=\"string\"\n    call \"a\" \"f{next}\" {{\n        x \"${{input.x}}\"\n    }}\n    call \"b\" \"f{next}\" {{\n        x \"${{input.x}}\"\n    }}\n    return \"${{steps.a}}\"\n}}\n"
+        );
+    }
+    let a = Analysis::new(vec![FileInput::new("intact.kdl", text)]);
+    let cycles: Vec<String> = intact_check::check(&a)
+        .into_iter()
+        .filter(|d| d.code == "flow::cycle")
+        .map(|d| d.message)
+        .collect();
+    assert_eq!(cycles.len(), 2, "{cycles:#?}");
+    for (kind, prefix) in [("flows", "f"), ("mappings", "m")] {
+        let chain: Vec<String> = (0..LEVELS).map(|i| format!("{prefix}{i}")).collect();
+        let want = format!(
+            "{kind} call each other in a loop: {} → {prefix}0",
+            chain.join(" → ")
+        );
+        assert!(cycles.contains(&want), "{cycles:#?}");
+    }
+}

@@ -137,69 +137,97 @@ impl<'a> Cx<'a> {
     }
 }
 
+/// One `flow::cycle` per strongly connected component that loops (several members, or one that
+/// calls itself), at its first-defined member, naming the shortest loop through it. Components
+/// come from Tarjan's algorithm and the loop from a breadth-first search, both linear in the
+/// calls: enumerating paths instead doubles with every level of a call chain where each flow or
+/// mapping calls the next twice.
 fn report_cycles(graph: &CallGraph, what: &str, out: &mut Vec<Diagnostic>) {
     // A duplicated name resolves to its first definition, as everywhere else.
     let mut index: HashMap<&str, usize> = HashMap::new();
     for (i, (n, ..)) in graph.iter().enumerate() {
         index.entry(n.as_str()).or_insert(i);
     }
-    // Iterative DFS with colours; each cycle is reported once, at its smallest member.
-    let mut reported: Vec<Vec<usize>> = Vec::new();
-    for start in 0..graph.len() {
-        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
-        let mut path: Vec<usize> = vec![start];
-        while let Some(&mut (node, ref mut next)) = stack.last_mut() {
-            let edges = &graph[node].2;
-            if *next >= edges.len() {
-                stack.pop();
-                path.pop();
-                continue;
-            }
-            let target = edges[*next].0.as_str();
-            *next += 1;
-            let Some(&t) = index.get(target) else {
-                continue;
-            };
-            if t == start {
-                let mut members = path.clone();
-                members.sort();
-                if !reported.contains(&members) {
-                    reported.push(members);
-                    let names: Vec<&str> = path.iter().map(|&i| graph[i].0.as_str()).collect();
-                    let mut d = Diagnostic::new(
-                        "flow::cycle",
-                        graph[start].1,
-                        format!(
-                            "{what}s call each other in a loop: {} → {}",
-                            names.join(" → "),
-                            names[0]
-                        ),
-                    )
-                    .label("starts here")
-                    .help(format!(
-                        "break the loop: a {what} may not call itself through others"
-                    ));
-                    for (i, &m) in path.iter().enumerate() {
-                        let next = path.get(i + 1).copied().unwrap_or(start);
-                        if let Some((_, loc)) = graph[m].2.iter().find(|(n, _)| *n == graph[next].0)
-                        {
-                            d = d.related(
-                                *loc,
-                                format!("`{}` calls `{}`", graph[m].0, graph[next].0),
-                            );
-                        }
-                    }
-                    out.push(d);
-                }
-            } else if !path.contains(&t) && t > start {
-                stack.push((t, 0));
-                path.push(t);
+    let mut g = petgraph::graph::DiGraph::<(), ()>::with_capacity(graph.len(), 0);
+    let nodes: Vec<_> = (0..graph.len()).map(|_| g.add_node(())).collect();
+    for (from, (.., calls)) in graph.iter().enumerate() {
+        for (name, _) in calls {
+            if let Some(&to) = index.get(name.as_str()) {
+                g.update_edge(nodes[from], nodes[to], ());
             }
         }
     }
+    let mut components = petgraph::algo::tarjan_scc(&g);
+    for c in &mut components {
+        c.sort();
+    }
+    components.sort();
+    for component in components {
+        let start = component[0].index();
+        let loops = component.len() > 1 || g.contains_edge(component[0], component[0]);
+        if !loops {
+            continue;
+        }
+        let path = shortest_loop(&g, &component, start);
+        let names: Vec<&str> = path.iter().map(|&i| graph[i].0.as_str()).collect();
+        let mut d = Diagnostic::new(
+            "flow::cycle",
+            graph[start].1,
+            format!(
+                "{what}s call each other in a loop: {} → {}",
+                names.join(" → "),
+                names[0]
+            ),
+        )
+        .label("starts here")
+        .help(format!(
+            "break the loop: a {what} may not call itself through others"
+        ));
+        for (i, &m) in path.iter().enumerate() {
+            let next = path.get(i + 1).copied().unwrap_or(start);
+            if let Some((_, loc)) = graph[m].2.iter().find(|(n, _)| *n == graph[next].0) {
+                d = d.related(*loc, format!("`{}` calls `{}`", graph[m].0, graph[next].0));
+            }
+        }
+        out.push(d);
+    }
 }
 
-/// `else`/`catch` placement and unreachable steps in one step list, recursively.
+/// The members of the shortest loop from `start` back to it, inside `component`, in call order.
+fn shortest_loop(
+    g: &petgraph::graph::DiGraph<(), ()>,
+    component: &[petgraph::graph::NodeIndex],
+    start: usize,
+) -> Vec<usize> {
+    use petgraph::graph::NodeIndex;
+    let inside: std::collections::HashSet<NodeIndex> = component.iter().copied().collect();
+    let mut parent: HashMap<NodeIndex, NodeIndex> = HashMap::new();
+    let mut queue = std::collections::VecDeque::from([NodeIndex::new(start)]);
+    while let Some(n) = queue.pop_front() {
+        // Neighbours in index order, so that the loop named is the same on every run.
+        let mut next: Vec<NodeIndex> = g.neighbors(n).filter(|m| inside.contains(m)).collect();
+        next.sort();
+        next.dedup();
+        for m in next {
+            if m.index() == start {
+                let mut path = vec![n.index()];
+                let mut at = n;
+                while let Some(&p) = parent.get(&at) {
+                    path.push(p.index());
+                    at = p;
+                }
+                path.reverse();
+                return path;
+            }
+            if m.index() != start && !parent.contains_key(&m) {
+                parent.insert(m, n);
+                queue.push_back(m);
+            }
+        }
+    }
+    vec![start]
+}
+
 fn structure(steps: &[Step], out: &mut Vec<Diagnostic>) {
     let mut ended: Option<&Step> = None;
     for (i, s) in steps.iter().enumerate() {
