@@ -33,8 +33,8 @@ use serde::{Deserialize, Serialize};
 use crate::{Diagnostic, suggest};
 
 /// Bumped when [`Digest`] changes shape or meaning, so that older files are not read (2: types of
-/// `schema=` pointers, under `schema:POINTER`).
-const DIGEST_FORMAT: u32 = 2;
+/// `schema=` pointers, under `schema:POINTER`; 3: a key and a checksum around it).
+const DIGEST_FORMAT: u32 = 3;
 
 /// What the checker needs of an operation.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -304,28 +304,62 @@ fn cache_dir() -> Option<PathBuf> {
     Some(intact_model::project::cache_root()?.join("openapi"))
 }
 
+/// The most digests kept on disk, and their most bytes: the least recently used go first.
+const KEEP_DIGESTS: usize = 64;
+const KEEP_DIGEST_BYTES: u64 = 64 << 20;
+/// A digest larger than this is not one intact wrote.
+const MAX_DIGEST_BYTES: u64 = 64 << 20;
+
+/// A digest file: its key and a checksum of the digest, then the digest. A file whose key is not
+/// the one asked for, or whose checksum does not match (an edited or truncated file), is not
+/// read: the document is read instead. The checksum finds edits and damage; it is no signature
+/// (whoever can write the user's cache can write intact's binary too).
+#[derive(Serialize, Deserialize)]
+struct DigestFile {
+    key: String,
+    checksum: String,
+    /// The digest's JSON text, checksummed as written.
+    digest: String,
+}
+
+fn checksum(bytes: &[u8]) -> String {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    bytes.hash(&mut h);
+    format!("{:016x}", h.finish())
+}
+
 fn load(key: u64) -> Option<Digest> {
-    let text = std::fs::read(cache_dir()?.join(format!("{key:016x}.json"))).ok()?;
-    let d: Digest = serde_json::from_slice(&text).ok()?;
-    (d.format == DIGEST_FORMAT).then_some(d)
+    let path = cache_dir()?.join(format!("{key:016x}.json"));
+    let bytes = intact_model::project::cache_files::read(&path, MAX_DIGEST_BYTES)?;
+    let file: DigestFile = serde_json::from_slice(&bytes).ok()?;
+    let body = file.digest.as_str();
+    if file.key != format!("{key:016x}") || file.checksum != checksum(body.as_bytes()) {
+        return None;
+    }
+    let d: Digest = serde_json::from_str(body).ok()?;
+    if d.format != DIGEST_FORMAT {
+        return None;
+    }
+    intact_model::project::cache_files::touch(&path);
+    Some(d)
 }
 
 fn store(key: u64, digest: &Digest) {
     let Some(dir) = cache_dir() else { return };
-    let Ok(bytes) = serde_json::to_vec(digest) else {
+    let Ok(body) = serde_json::to_string(digest) else {
         return;
     };
-    if std::fs::create_dir_all(&dir).is_err() {
+    let file = DigestFile {
+        key: format!("{key:016x}"),
+        checksum: checksum(body.as_bytes()),
+        digest: body,
+    };
+    let Ok(bytes) = serde_json::to_vec(&file) else {
         return;
-    }
-    // A file of its own per writer, renamed into place: readers never see half a digest.
-    static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let tmp = dir.join(format!(".{key:016x}.{}.{n}.tmp", std::process::id()));
-    if std::fs::write(&tmp, bytes).is_ok()
-        && std::fs::rename(&tmp, dir.join(format!("{key:016x}.json"))).is_err()
-    {
-        let _ = std::fs::remove_file(&tmp);
+    };
+    use intact_model::project::cache_files;
+    if cache_files::write(&dir, &format!("{key:016x}.json"), &bytes).is_ok() {
+        cache_files::prune(&dir, ".json", KEEP_DIGESTS, KEEP_DIGEST_BYTES);
     }
 }
 
@@ -341,12 +375,19 @@ fn is_entry(path: &Path) -> bool {
 
 type Memo = HashMap<PathBuf, (u64, Result<Arc<Entry>, intact_openapi::Error>)>;
 
-/// The OpenAPI documents a host has read (the language server for its lifetime, the CLI for one
+/// The OpenAPI documents a host has read (the language server per open project, the CLI for one
 /// run), by entry path and the hash of the files under `openapi/`: an unchanged document is not
 /// read again, not even its digest. Owned by the host and handed to each check, so that nothing is
 /// kept per process behind the host's back. Cheap to clone: clones share the documents.
 #[derive(Clone, Default)]
 pub struct DocumentCache(Arc<Mutex<Memo>>);
+
+impl DocumentCache {
+    /// How many entry documents it keeps (the language server reports it).
+    pub fn count(&self) -> usize {
+        lock(&self.0).len()
+    }
+}
 
 /// The project's documents: from the host's cache, from the digest on disk, or read.
 pub(crate) fn documents(a: &Analysis, cache: &DocumentCache) -> Documents {

@@ -794,6 +794,76 @@ fn openapi_digests_are_cached_and_never_stale() {
     assert!(text(&fourth.stdout).contains("expr::unknown-field"));
 }
 
+/// The digest cache is checked, never trusted (issue 23.9): an edited digest (an `operation=` the
+/// document lacks added to it) changes nothing; a digest that is a link to `/dev/zero` or a FIFO
+/// is not read (the check ends, and reads the document); one that is a link to a file elsewhere
+/// is replaced, never written through; and the folder keeps at most 64 digests.
+#[cfg(unix)]
+#[test]
+fn openapi_digests_are_verified_read_only_as_files_and_pruned() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (out, cache) = (tmp.path().join("p"), tmp.path().join("cache"));
+    let spec = tmp.path().join("acme.yaml");
+    let doc = "openapi: 3.0.3\ninfo: {title: Acme HR, version: '2'}\nservers:\n  - url: https://api.acme.example/v2\npaths:\n  /users:\n    get:\n      operationId: listUsers\n      responses:\n        '200': {description: ok}\n";
+    std::fs::write(&spec, doc).unwrap();
+    let r = import(&spec, &out, &[]);
+    assert_eq!(r.status.code(), Some(0), "{}", text(&r.stderr));
+    std::fs::write(
+        out.join("flows/mine.kdl"),
+        "flow \"ghost\" connection=\"acme_hr\" {\n    request \"get\" \"GET\" \"/ghosts\" operation=\"getGhosts\"\n    return \"${steps.get.body}\"\n}\n",
+    )
+    .unwrap();
+    let check = || {
+        Command::new(env!("CARGO_BIN_EXE_intact"))
+            .args(["check", out.to_str().unwrap()])
+            .env("NO_COLOR", "1")
+            .env("INTACT_CACHE_DIR", &cache)
+            .output()
+            .unwrap()
+    };
+    let unknown = |o: &std::process::Output| text(&o.stdout).contains("openapi::unknown-operation");
+    let first = check();
+    assert!(unknown(&first), "{}", text(&first.stdout));
+    let digest = walkdir(&cache.join("openapi")).remove(0);
+    // An edit that teaches the digest the missing operation: the checksum no longer matches.
+    let edited = std::fs::read_to_string(&digest)
+        .unwrap()
+        .replace("listUsers", "getGhosts");
+    std::fs::write(&digest, &edited).unwrap();
+    assert!(unknown(&check()), "an edited digest was trusted");
+    // A link to /dev/zero, then to a FIFO: not read (a read would never end).
+    for target in [PathBuf::from("/dev/zero"), tmp.path().join("fifo")] {
+        if target.ends_with("fifo") {
+            let made = Command::new("mkfifo").arg(&target).status().unwrap();
+            assert!(made.success());
+        }
+        std::fs::remove_file(&digest).unwrap();
+        std::os::unix::fs::symlink(&target, &digest).unwrap();
+        assert!(unknown(&check()), "{}", target.display());
+    }
+    // A link to a file elsewhere: replaced by the new digest, its target untouched.
+    let elsewhere = tmp.path().join("precious.txt");
+    std::fs::write(&elsewhere, "keep me").unwrap();
+    std::fs::remove_file(&digest).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, &digest).unwrap();
+    assert!(unknown(&check()));
+    assert_eq!(std::fs::read_to_string(&elsewhere).unwrap(), "keep me");
+    assert!(
+        !std::fs::symlink_metadata(&digest)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    // Edits of the document: each a new digest, at most 64 kept.
+    let copy = out.join("openapi/acme.yaml");
+    for i in 0..70 {
+        std::fs::write(&copy, doc.replace("Acme HR", &format!("Acme HR {i}"))).unwrap();
+        check();
+    }
+    let kept = walkdir(&cache.join("openapi")).len();
+    assert!(kept <= 64, "{kept} digests kept");
+}
+
 /// An operationId or summary with newlines cannot inject KDL: every text of the document goes into
 /// the generated files through one encoder, comments included.
 #[test]
@@ -832,6 +902,51 @@ fn document_texts_cannot_inject_kdl() {
         !text(&check.stdout).contains("injected"),
         "{}",
         text(&check.stdout)
+    );
+}
+
+/// Names and texts of a document that look like expressions (`${x}`) or carry bidi controls are
+/// written as what they are (issue 23.8): a parameter, header or API-key header name, an
+/// operationId and a summary with `${…}`, and titles with U+202E, import into files that check
+/// and format clean; header and query names and `operation=` are text as written, never templates.
+#[test]
+fn expression_lookalikes_and_bidi_controls_import_clean() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("p");
+    let spec = tmp.path().join("hostile.json");
+    let doc = serde_json::json!({
+        "openapi": "3.0.3",
+        "info": {"title": "Hostile ${api} \u{202e} API", "version": "1.0", "description": "d ${d} \u{2066}x\u{2069}"},
+        "servers": [{"url": "https://api.example.com/v1"}],
+        "components": {"securitySchemes": {"key": {"type": "apiKey", "in": "header", "name": "X-${Key}"}}},
+        "security": [{"key": []}],
+        "paths": {"/users/{id}": {"get": {
+            "operationId": "get${User}\u{202e}",
+            "summary": "Get ${user} \u{202e}evil",
+            "parameters": [
+                {"name": "id", "in": "path", "required": true, "schema": {"type": "string"}},
+                {"name": "filter${q}", "in": "query", "schema": {"type": "string"}},
+                {"name": "X-Trace-${h}", "in": "header", "schema": {"type": "string"}}
+            ],
+            "responses": {"200": {"description": "ok ${r}", "content": {"application/json": {"schema": {"type": "object"}}}}}
+        }}}
+    });
+    std::fs::write(&spec, serde_json::to_string(&doc).unwrap()).unwrap();
+    let r = import(&spec, &out, &[]);
+    assert_eq!(r.status.code(), Some(0), "{}", text(&r.stderr));
+    let check = intact(&["check", out.to_str().unwrap(), "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+    assert_eq!(check.status.code(), Some(0), "{report:#}");
+    let fmt = intact(&["fmt", "--check", out.to_str().unwrap()]);
+    assert_eq!(fmt.status.code(), Some(0), "{}", text(&fmt.stdout));
+    let flows = std::fs::read_to_string(out.join("flows/api.kdl")).unwrap();
+    assert!(
+        flows.contains(r#"query "filter${q}" "${input.filter_q}""#),
+        "{flows}"
+    );
+    assert!(
+        flows.contains(r#"operation="get${User}\u{202e}""#),
+        "{flows}"
     );
 }
 

@@ -160,3 +160,92 @@ pub fn cache_root() -> Option<PathBuf> {
         None => Some(dirs::cache_dir()?.join("intact")),
     }
 }
+
+/// Files intact keeps under [`cache_root`] (OpenAPI digests, the contract schemas an editor
+/// opens): read only when they are regular files of a bounded size, written only as new files
+/// renamed into place, in a folder that is not a symbolic link. The cache is the user's, but a
+/// link planted in it (to `/dev/zero`, a FIFO, or a file elsewhere) must neither hang a check nor
+/// let intact overwrite the file it points to.
+pub mod cache_files {
+    use std::io::Read;
+    use std::path::Path;
+
+    /// The bytes of `path` when it is a regular file (not a link, a FIFO or a device) of at most
+    /// `max` bytes.
+    pub fn read(path: &Path, max: u64) -> Option<Vec<u8>> {
+        let meta = std::fs::symlink_metadata(path).ok()?;
+        if !meta.file_type().is_file() || meta.len() > max {
+            return None;
+        }
+        let file = std::fs::File::open(path).ok()?;
+        // The file may have been swapped since it was looked at: what is read is bounded anyway.
+        if !file.metadata().ok()?.is_file() {
+            return None;
+        }
+        let mut bytes = Vec::new();
+        file.take(max + 1).read_to_end(&mut bytes).ok()?;
+        (bytes.len() as u64 <= max).then_some(bytes)
+    }
+
+    /// Creates `dir` (and its parents) and answers whether it is a real folder, not a link to one.
+    pub fn folder(dir: &Path) -> bool {
+        std::fs::create_dir_all(dir).is_ok()
+            && std::fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_dir())
+    }
+
+    /// Writes `bytes` as `dir/name`: a new file of its own (never through an existing one or a
+    /// link), renamed over `name` (a link there is replaced, not followed).
+    pub fn write(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
+        use std::io::Write;
+        if !folder(dir) {
+            return Err(std::io::Error::other(format!(
+                "{} is not a folder of its own (a symbolic link?)",
+                dir.display()
+            )));
+        }
+        static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let tmp = dir.join(format!(".{name}.{}.{n}.tmp", std::process::id()));
+        let written = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+            .and_then(|mut f| f.write_all(bytes))
+            .and_then(|()| std::fs::rename(&tmp, dir.join(name)));
+        if written.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        written
+    }
+
+    /// Keeps at most `keep` files ending in `suffix` in `dir`, and at most `max_bytes` of them,
+    /// the most recently used first (reading one marks it used); removes the rest.
+    pub fn prune(dir: &Path, suffix: &str, keep: usize, max_bytes: u64) {
+        let Ok(list) = std::fs::read_dir(dir) else {
+            return;
+        };
+        let mut files: Vec<_> = list
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().ends_with(suffix))
+            .filter_map(|e| {
+                let meta = std::fs::symlink_metadata(e.path()).ok()?;
+                Some((meta.modified().ok()?, meta.len(), e.path()))
+            })
+            .collect();
+        files.sort_by_key(|f| std::cmp::Reverse(f.0));
+        let mut total = 0u64;
+        for (i, (_, len, path)) in files.into_iter().enumerate() {
+            total += len;
+            if i >= keep || total > max_bytes {
+                let _ = std::fs::remove_file(path);
+            }
+        }
+    }
+
+    /// Marks `path` as used now, for [`prune`].
+    pub fn touch(path: &Path) {
+        if let Ok(f) = std::fs::OpenOptions::new().append(true).open(path) {
+            let _ = f.set_modified(std::time::SystemTime::now());
+        }
+    }
+}

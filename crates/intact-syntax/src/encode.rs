@@ -17,10 +17,8 @@ pub fn quote(s: &str) -> String {
             '\t' => out.push_str("\\t"),
             // Control characters and the characters KDL forbids in a document, by their escape.
             c if c.is_control()
-                || matches!(
-                    c,
-                    '\u{200E}' | '\u{200F}' | '\u{2028}' | '\u{2029}' | '\u{FEFF}'
-                ) =>
+                || crate::lexer::is_disallowed(c)
+                || matches!(c, '\u{2028}' | '\u{2029}') =>
             {
                 let _ = write!(out, "\\u{{{:x}}}", c as u32);
             }
@@ -46,6 +44,7 @@ mod tests {
             "back\\slash",
             "tab\there",
             "\u{feff}bom",
+            "bidi \u{202e}evil\u{2066}x\u{2069}",
             "é ü 日本",
             "${x}",
         ] {

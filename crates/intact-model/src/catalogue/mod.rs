@@ -156,6 +156,12 @@ pub enum Ty {
 }
 
 impl Ty {
+    /// Whether a value of this type is read for `${…}`: everything but names, references and
+    /// plain text (a header's name, `operation=`), which are used exactly as written.
+    pub fn may_hold_expressions(&self) -> bool {
+        !matches!(self, Ty::Name | Ty::Ref(_) | Ty::Str | Ty::VariableRef)
+    }
+
     pub fn describe(self) -> String {
         match self {
             Ty::Name => "a name (lowercase letters, digits and `_`, starting with a letter)".into(),

@@ -336,20 +336,53 @@ impl Lowerer<'_> {
         }
     }
 
-    fn collect_templates(&self, node: &Node, out: &mut Vec<Template>) {
-        for e in node.live_entries() {
-            if let Some(t) = self.template(&e.value) {
-                out.push(t);
-            }
-        }
+    /// The templates of `node` (a `kind` node, or a value tree's field when `None`) and of its
+    /// children: the entries the catalogue types as able to hold `${…}`. A header's or query's
+    /// name, a step's name and `operation=` are text as written, so `${` in them is no
+    /// expression, at check time as at run time.
+    pub(super) fn collect_templates(
+        &self,
+        node: &Node,
+        kind: Option<Kind>,
+        out: &mut Vec<Template>,
+    ) {
+        self.entry_templates(node, kind, out);
+        self.collect_child_templates(node, kind, out);
+    }
+
+    pub(super) fn collect_child_templates(
+        &self,
+        node: &Node,
+        kind: Option<Kind>,
+        out: &mut Vec<Template>,
+    ) {
+        let spec = kind.map(catalogue::spec);
         for c in node.children() {
-            self.collect_templates(c, out);
+            let child = spec.and_then(|s| s.child(c.name())).map(|ch| ch.kind);
+            self.collect_templates(c, child, out);
         }
     }
 
-    fn collect_child_templates(&self, node: &Node, out: &mut Vec<Template>) {
-        for c in node.children() {
-            self.collect_templates(c, out);
+    /// The templates among `node`'s own entries (see [`Self::collect_templates`]).
+    pub(super) fn entry_templates(&self, node: &Node, kind: Option<Kind>, out: &mut Vec<Template>) {
+        let spec = kind.map(catalogue::spec);
+        let mut index = 0;
+        for e in node.live_entries() {
+            let ty = match (&e.key, spec) {
+                (_, None) => None,
+                (Some(k), Some(s)) => s.prop(&k.text).map(|p| p.ty),
+                (None, Some(s)) => {
+                    index += 1;
+                    s.args.get(index - 1).map(|a| a.ty).or(s.rest)
+                }
+            };
+            // A type the catalogue does not give (an unknown property, an extra argument) is
+            // still read as a template: its expressions are checked all the same.
+            if ty.is_none_or(|t| t.may_hold_expressions())
+                && let Some(t) = self.template(&e.value)
+            {
+                out.push(t);
+            }
         }
     }
 }

@@ -29,11 +29,7 @@ impl Lowerer<'_> {
         let loc = self.loc(node.head_span());
         let keyword = self.loc(node.name.span);
         let mut templates = Vec::new();
-        for e in node.live_entries() {
-            if let Some(t) = self.template(&e.value) {
-                templates.push(t);
-            }
-        }
+        self.entry_templates(node, Some(kind), &mut templates);
         let mut body = Vec::new();
         let (kind, name) = match kind {
             Kind::Request => {
@@ -58,7 +54,8 @@ impl Lowerer<'_> {
                 // here too (its expressions are still checked).
                 let spec = catalogue::spec(Kind::Request);
                 for c in node.children() {
-                    let role = match spec.child(c.name()).map(|ch| ch.kind) {
+                    let child = spec.child(c.name()).map(|ch| ch.kind);
+                    let role = match child {
                         Some(k @ (Kind::Json | Kind::Form | Kind::Body)) => {
                             req.bodies.push((body_kind(k), self.loc(c.name.span)));
                             Role::Body
@@ -75,13 +72,13 @@ impl Lowerer<'_> {
                         _ => Role::Value,
                     };
                     let first = templates.len();
-                    self.collect_templates(c, &mut templates);
+                    self.collect_templates(c, child, &mut templates);
                     templates[first..].iter_mut().for_each(|t| t.role = role);
                 }
                 (StepKind::Request(req), self.name_arg(node, 0))
             }
             Kind::Let => {
-                self.collect_child_templates(node, &mut templates);
+                self.collect_child_templates(node, Some(kind), &mut templates);
                 let value = (node.arg(1).is_some() || node.children_block().is_some())
                     .then(|| self.tree(node, 1));
                 (StepKind::Let(value), self.name_arg(node, 0))
@@ -94,7 +91,7 @@ impl Lowerer<'_> {
                         loc: self.loc(c.name.span),
                     })
                     .collect();
-                self.collect_child_templates(node, &mut templates);
+                self.collect_child_templates(node, Some(kind), &mut templates);
                 (
                     StepKind::Call {
                         flow: self.name_arg(node, 1),
@@ -119,10 +116,7 @@ impl Lowerer<'_> {
                 if let Some((_, y)) = children(node, Kind::ForEach).find(|(k, _)| *k == Kind::Yield)
                 {
                     let mut yt = Vec::new();
-                    for e in y.live_entries() {
-                        yt.extend(self.template(&e.value));
-                    }
-                    self.collect_child_templates(y, &mut yt);
+                    self.collect_templates(y, Some(Kind::Yield), &mut yt);
                     body.push(Step {
                         kind: StepKind::Yield(self.tree(y, 0)),
                         name: None,
@@ -138,7 +132,7 @@ impl Lowerer<'_> {
             }
             Kind::Fail => (StepKind::Fail, None),
             Kind::Return => {
-                self.collect_child_templates(node, &mut templates);
+                self.collect_child_templates(node, Some(kind), &mut templates);
                 let tree = if node.children_block().is_some() || node.arg(0).is_some() {
                     Some(self.tree(node, 0))
                 } else {

@@ -49,7 +49,7 @@ impl Lowerer<'_> {
                     }
                 }
                 Kind::Mock => {
-                    self.collect_templates(c, &mut t.templates);
+                    self.collect_templates(c, Some(Kind::Mock), &mut t.templates);
                     if let Some(conn) = self.name_arg(c, 0) {
                         for (_, on) in children(c, Kind::Mock).filter(|(k, _)| *k == Kind::On) {
                             run.routes.push(self.route(&conn.name, on));
