@@ -1130,3 +1130,50 @@ test "needs_the_mock" flow="me" {
     assert_exit(&o, 2);
     assert!(stderr(&o).contains("environments: live"), "{}", stderr(&o));
 }
+
+/// A secret written into an environment file is reported where it is, and never shown: not in
+/// its own finding's snippet, nor in the snippet of another finding on a nearby line (issue 23.12),
+/// in any format.
+#[test]
+fn a_literal_secret_is_never_shown_in_a_report() {
+    let project = repo().join("tests/fixtures/check/environments");
+    for format in ["human", "json", "sarif", "github", "junit"] {
+        let o = intact(&["check", "--format", format], &project);
+        assert_exit(&o, 1);
+        let out = stdout(&o);
+        assert!(out.contains("literal"), "{format}: {out}");
+        assert!(!out.contains("sk_live_abc123"), "{format}: {out}");
+    }
+    let human = stdout(&intact(&["check"], &project));
+    assert!(human.contains("token = \"**************\""), "{human}");
+}
+
+/// `intact init` never writes through a link: a dangling `intact.kdl` link pointing out of the
+/// folder is an existing entry, and nothing is written (issue 23.12).
+#[cfg(unix)]
+#[test]
+fn init_never_writes_through_a_dangling_link() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("p");
+    std::fs::create_dir(&dir).unwrap();
+    let outside = tmp.path().join("outside.kdl");
+    std::os::unix::fs::symlink(&outside, dir.join("intact.kdl")).unwrap();
+    let o = intact(&["init", dir.to_str().unwrap()], tmp.path());
+    assert_exit(&o, 2);
+    assert!(
+        stderr(&o).contains("already holds a project"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!outside.exists(), "init wrote through the link");
+    std::fs::remove_file(dir.join("intact.kdl")).unwrap();
+    std::os::unix::fs::symlink(&outside, dir.join("env")).unwrap();
+    let o = intact(&["init", dir.to_str().unwrap()], tmp.path());
+    assert_exit(&o, 2);
+    assert!(stderr(&o).contains("is not a folder"), "{}", stderr(&o));
+    assert!(!outside.exists());
+    assert!(
+        !dir.join("intact.kdl").exists(),
+        "a failed init leaves nothing"
+    );
+}

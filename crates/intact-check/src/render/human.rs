@@ -34,8 +34,20 @@ pub fn human(a: &Analysis, diags: &[Diagnostic], names: &FileNames, opts: HumanO
         .with_links(false);
     let mut pos = Positions::new(a, names);
     let mut out = String::new();
+    // Every file's text as the reports show it: the secrets written in it starred out, in every
+    // report whose window shows their line.
+    let mut texts: std::collections::HashMap<intact_model::FileId, String> = Default::default();
+    for d in diags.iter().filter(|d| d.code == "secret::literal") {
+        let text = texts
+            .entry(d.loc.file)
+            .or_insert_with(|| a.file(d.loc.file).text().to_string());
+        redact(text, d.loc.span.range());
+    }
     for d in diags {
-        let report = Report::new(a, d, &mut pos);
+        let text = texts
+            .get(&d.loc.file)
+            .map_or_else(|| a.file(d.loc.file).text(), String::as_str);
+        let report = Report::new(text, d, &mut pos);
         let _ = handler.render_report(&mut out, &report);
         // A blank line between reports: miette starts each with its code on a line of its own.
         out.push('\n');
@@ -113,6 +125,25 @@ fn ceil_boundary(text: &str, mut i: usize) -> usize {
 
 /// The lines `start..end` of `text` with long ones cropped around `focus` (the primary span) or
 /// to their start; and the place of each line for [`shown_offset`].
+/// Stars out a secret someone wrote into a file (a `secret::literal` finding's span): a report
+/// says where it is, never what it is. Byte for byte, so every other offset holds; quotes kept.
+fn redact(text: &mut String, range: std::ops::Range<usize>) {
+    let Some(secret) = text.get(range.clone()) else {
+        return;
+    };
+    let stars: String = secret
+        .char_indices()
+        .flat_map(|(i, c)| {
+            let quote = c == '"' && (i == 0 || i + 1 == secret.len());
+            std::iter::repeat_n(
+                if quote { '"' } else { '*' },
+                if quote { 1 } else { c.len_utf8() },
+            )
+        })
+        .collect();
+    text.replace_range(range, &stars);
+}
+
 fn crop_lines(
     text: &str,
     start: usize,
@@ -220,9 +251,8 @@ impl miette::SourceCode for Window {
 }
 
 impl<'a> Report<'a> {
-    fn new(a: &Analysis, d: &'a Diagnostic, pos: &mut Positions) -> Report<'a> {
+    fn new(text: &str, d: &'a Diagnostic, pos: &mut Positions) -> Report<'a> {
         let file = d.loc.file;
-        let text = a.file(file).text();
         let line_of = |pos: &mut Positions, off: u32| pos.at(file, off).line - 1;
         let primary_line = line_of(pos, d.loc.span.start);
         let mut first = primary_line;

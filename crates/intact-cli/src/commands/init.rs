@@ -1,6 +1,6 @@
 //! `intact init`: a new project that checks clean and shows each part of the language once.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use intact_model::catalogue::{is_valid_name, to_snake_case};
 
@@ -90,7 +90,9 @@ pub fn run(dir: Option<PathBuf>, name: Option<String>) -> Outcome {
         None => std::env::current_dir()
             .map_err(|e| CliError::usage(format!("cannot read the current folder: {e}")))?,
     };
-    if dir.join("intact.kdl").exists() {
+    // `symlink_metadata`, not `exists`: a dangling link is an entry too, and writing through it
+    // would create its target, wherever that is.
+    if std::fs::symlink_metadata(dir.join("intact.kdl")).is_ok() {
         return Err(CliError::usage(format!(
             "{} already holds a project (intact.kdl); nothing was written",
             dir.display()
@@ -134,7 +136,21 @@ pub fn run(dir: Option<PathBuf>, name: Option<String>) -> Outcome {
     ];
     // Refuse before writing anything, so a failed init leaves no half-made project.
     for (rel, _) in &files {
-        if dir.join(rel).exists() {
+        let mut folder = dir.clone();
+        for part in Path::new(rel)
+            .parent()
+            .into_iter()
+            .flat_map(Path::components)
+        {
+            folder.push(part);
+            if std::fs::symlink_metadata(&folder).is_ok_and(|m| !m.is_dir()) {
+                return Err(CliError::usage(format!(
+                    "{} is not a folder (a symbolic link?); nothing was written",
+                    folder.display()
+                )));
+            }
+        }
+        if std::fs::symlink_metadata(dir.join(rel)).is_ok() {
             return Err(CliError::usage(format!(
                 "{} exists; nothing was written",
                 dir.join(rel).display()
@@ -147,7 +163,12 @@ pub fn run(dir: Option<PathBuf>, name: Option<String>) -> Outcome {
             std::fs::create_dir_all(parent)
                 .map_err(|e| CliError::usage(format!("cannot create {}: {e}", parent.display())))?;
         }
-        std::fs::write(&path, text)
+        // A new file only: never through a link or over a file that appeared meanwhile.
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()))
             .map_err(|e| CliError::usage(format!("cannot write {}: {e}", path.display())))?;
         println!("created {}", path.display());
     }
