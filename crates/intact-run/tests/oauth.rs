@@ -437,3 +437,38 @@ async fn pkce_off_token_params_refresh_url_and_access_token_in_a_header() {
     assert_eq!(refresh["max_age"], "3600");
     assert_eq!(refresh["audience"], "https://api.example.com");
 }
+
+/// A token file that is a link (planted to have intact read, or change, a file elsewhere) fails
+/// the run, naming the link, before any request; the file it points at is left as it was.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_link_in_the_token_store_fails_the_run_and_is_not_followed() {
+    use std::os::unix::fs::PermissionsExt;
+    let api = Api::default();
+    let base = start(api.clone()).await;
+    let store = tempfile::tempdir().unwrap();
+    let target = tempfile::NamedTempFile::new().unwrap();
+    let planted = r#"{"access_token": "planted", "expires_at": 99999999999}"#;
+    std::fs::write(target.path(), planted).unwrap();
+    std::fs::set_permissions(target.path(), std::fs::Permissions::from_mode(0o644)).unwrap();
+    let link = store.path().join("api.json");
+    std::os::unix::fs::symlink(target.path(), &link).unwrap();
+    let run = code_runtime(&base, store.path())
+        .run_flow("me", json!({}))
+        .await;
+    let mode = std::fs::metadata(target.path())
+        .unwrap()
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_eq!(mode, 0o644, "the target keeps its mode");
+    assert!(api.endpoints.lock().unwrap().is_empty(), "nothing was sent");
+    let err = run.unwrap_err();
+    assert!(
+        err.message.contains(&link.display().to_string())
+            && err.message.contains("symbolic link")
+            && err.message.contains("remove the link"),
+        "{}",
+        err.message
+    );
+}

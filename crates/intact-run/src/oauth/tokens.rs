@@ -137,7 +137,10 @@ impl TokenSource {
         {
             return Ok(token.clone());
         }
-        let stored = self.store.as_ref().and_then(|s| s.load(connection));
+        let stored = match &self.store {
+            Some(s) => s.load(connection).map_err(Failure::new_public)?,
+            None => None,
+        };
         if let Some(st) = &stored {
             self.masker.add(&st.access_token);
             if let Some(r) = &st.refresh_token {
