@@ -1,4 +1,4 @@
-//! `intact import openapi` on every file of the OpenAPI corpus (shared/corpus/openapi, real
+//! `intact import openapi` on every file of the OpenAPI corpus (tests/corpus/openapi, real
 //! vendor documents; see its SOURCES.md) and on small fixtures of our own, through the built
 //! binary. Every 3.x document imports and the result passes `intact check` with no error; every
 //! Swagger 2.0 document is refused with `openapi::unsupported-version` and nothing written.
@@ -16,10 +16,10 @@ mod http;
 use http::answering_server;
 
 fn corpus() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/openapi");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/corpus/openapi");
     assert!(
         dir.join("SOURCES.md").is_file(),
-        "the OpenAPI corpus is missing: expected {} (with SOURCES.md); it is part of the shared checkout",
+        "the OpenAPI corpus is missing: expected {} (with SOURCES.md); it is part of the repository",
         dir.display()
     );
     dir

@@ -99,7 +99,7 @@ mod okta {
 
     fn snapshot() -> Option<(Snapshot, FilePosition)> {
         let spec = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../../shared/corpus/openapi/okta-management-3.0.yaml");
+            .join("../../tests/corpus/openapi/okta-management-3.0.yaml");
         let bytes = std::fs::read(&spec).ok()?;
         let read = |p: &Path| std::fs::read(p);
         let opts = intact_import::Options {
@@ -127,14 +127,14 @@ mod okta {
 
     #[divan::bench(sample_count = 20)]
     fn completion_of_a_response_field(b: Bencher) {
-        let (a, pos) = snapshot().expect("the corpus is beside the checkout (../shared)");
+        let (a, pos) = snapshot().expect("the corpus is in the repository (tests/corpus/openapi)");
         assert!(!intact_ide::completions(&a, pos).is_empty());
         b.bench(|| intact_ide::completions(black_box(&a), pos));
     }
 
     #[divan::bench(sample_count = 20)]
     fn hover_on_a_response(b: Bencher) {
-        let (a, pos) = snapshot().expect("the corpus is beside the checkout (../shared)");
+        let (a, pos) = snapshot().expect("the corpus is in the repository (tests/corpus/openapi)");
         assert!(intact_ide::hover(&a, pos).is_some());
         b.bench(|| intact_ide::hover(black_box(&a), pos));
     }

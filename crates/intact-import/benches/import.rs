@@ -14,7 +14,7 @@ fn main() {
 
 fn corpus(name: &str) -> (PathBuf, Vec<u8>) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/corpus/openapi")
+        .join("../../tests/corpus/openapi")
         .join(name);
     let bytes = std::fs::read(&path)
         .unwrap_or_else(|e| panic!("the corpus file {} is missing: {e}", path.display()));
