@@ -129,6 +129,14 @@ impl ProjectDef {
             Switch::GroupMembership => provisioning.is_some_and(|p| p.group_membership),
         }
     }
+
+    /// Whether deactivate-user deletes the user (`deactivation "removes"` in
+    /// `capability "provisioning"`).
+    pub fn deactivation_removes(&self) -> bool {
+        self.capabilities
+            .iter()
+            .any(|c| c.name == "provisioning" && c.deactivation_removes)
+    }
 }
 
 #[derive(Debug)]
@@ -138,6 +146,9 @@ pub struct CapabilityDef {
     pub features: Vec<(String, Loc)>,
     pub group_operations: bool,
     pub group_membership: bool,
+    /// `deactivation "removes"`: deactivate-user deletes the user (the app has no inactive
+    /// state).
+    pub deactivation_removes: bool,
 }
 
 #[derive(Debug)]

@@ -21,6 +21,7 @@ const SECTIONS: &[(&str, &[Kind])] = &[
             Kind::Features,
             Kind::GroupOperations,
             Kind::GroupMembership,
+            Kind::Deactivation,
         ],
     ),
     (

@@ -48,6 +48,17 @@ pub(crate) struct Claims(pub Vec<Claim>);
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct ClaimId(usize);
 
+/// What the project and the options say about the test data a run may make.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Traits {
+    /// `deactivation "removes"`: deactivate-user deletes a user.
+    pub removes: bool,
+    /// `--keep`: test data stays, so a user may be created without a way to undo it.
+    pub keep: bool,
+    /// How long one step may take.
+    pub timeout: Duration,
+}
+
 /// One scenario's run.
 pub(crate) struct Cx<'r> {
     rt: Option<&'r Runtime>,
@@ -61,6 +72,7 @@ pub(crate) struct Cx<'r> {
     timeout: Duration,
     /// How many test users and groups this scenario made (for unique names).
     made: &'r std::sync::atomic::AtomicUsize,
+    pub traits: Traits,
 }
 
 impl<'r> Cx<'r> {
@@ -70,8 +82,8 @@ impl<'r> Cx<'r> {
         steps: Arc<Mutex<Vec<StepResult>>>,
         claims: Arc<Mutex<Claims>>,
         run: &'r str,
-        timeout: Duration,
         made: &'r std::sync::atomic::AtomicUsize,
+        traits: Traits,
     ) -> Cx<'r> {
         Cx {
             rt,
@@ -79,8 +91,9 @@ impl<'r> Cx<'r> {
             steps,
             claims,
             run,
-            timeout,
+            timeout: traits.timeout,
             made,
+            traits,
         }
     }
 
@@ -92,6 +105,12 @@ impl<'r> Cx<'r> {
     /// Whether the project has an enabled action for `contract`.
     pub(crate) fn has(&self, contract: &str) -> bool {
         self.actions.contains_key(contract)
+    }
+
+    /// Whether the run may create test users: the project can create them, and can undo them
+    /// (deactivate-user) unless `--keep` leaves them anyway.
+    pub(crate) fn can_create_users(&self) -> bool {
+        can_create_users(|c| self.has(c), self.traits)
     }
 
     /// A new name for test data: `intact-verify-<run>-<n>`.
@@ -277,6 +296,11 @@ impl<'r> Cx<'r> {
             duration: took,
         });
     }
+}
+
+/// See [`Cx::can_create_users`].
+pub(crate) fn can_create_users(has: impl Fn(&str) -> bool, traits: Traits) -> bool {
+    has("create-user") && (has("deactivate-user") || traits.keep)
 }
 
 /// Runs `action` within `timeout`: its output and whether it succeeded, or why it could not run

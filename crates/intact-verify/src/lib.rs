@@ -131,6 +131,14 @@ async fn run_all(
     mut interrupts: Interrupts,
 ) -> Report {
     let actions = actions(model);
+    let traits = cx::Traits {
+        removes: model
+            .projects
+            .first()
+            .is_some_and(|p| p.deactivation_removes()),
+        keep: options.keep,
+        timeout: options.timeout,
+    };
     let run = run_id();
     let claims = Arc::new(Mutex::new(Claims::default()));
     let made = AtomicUsize::new(0);
@@ -145,7 +153,7 @@ async fn run_all(
     let done = Mutex::new(Vec::new());
     let scenarios = async {
         for s in chosen(options) {
-            let result = skipped_or_empty(s, &actions);
+            let result = skipped_or_empty(s, &actions, traits);
             if result.skipped.is_some() {
                 done.lock().unwrap().push(result);
                 continue;
@@ -157,8 +165,8 @@ async fn run_all(
                 steps.clone(),
                 claims.clone(),
                 &run,
-                options.timeout,
                 &made,
+                traits,
             );
             let _ = scenarios::run(s.name, &mut cx).await;
             let (mut result, started) = current.lock().unwrap().take().expect("the scenario");
@@ -252,11 +260,16 @@ fn chosen(options: &Options) -> impl Iterator<Item = &'static Scenario> + '_ {
         .filter(|s| options.only.is_empty() || options.only.iter().any(|o| o == s.name))
 }
 
-fn skipped_or_empty(s: &Scenario, actions: &HashMap<String, String>) -> ScenarioResult {
+fn skipped_or_empty(
+    s: &Scenario,
+    actions: &HashMap<String, String>,
+    traits: cx::Traits,
+) -> ScenarioResult {
+    let has = |c: &str| actions.contains_key(c);
     ScenarioResult {
         name: s.name.to_string(),
-        summary: s.summary.to_string(),
-        skipped: scenarios::missing(s, |c| actions.contains_key(c)),
+        summary: scenarios::summary(s, has, traits),
+        skipped: scenarios::missing(s, has, traits),
         steps: Vec::new(),
         duration: Duration::ZERO,
         interrupted: false,

@@ -117,7 +117,8 @@ impl Report {
         suites.push(("cleanup", &self.cleanup, None));
         for (name, steps, skipped) in suites {
             let failures = steps.iter().filter(|s| !s.passed).count();
-            let time: f64 = steps.iter().map(|s| s.duration.as_secs_f64()).sum();
+            // `+ 0.0`: an empty sum of floats is -0.0, which JUnit readers show as `-0.000`.
+            let time: f64 = steps.iter().map(|s| s.duration.as_secs_f64()).sum::<f64>() + 0.0;
             let _ = writeln!(
                 out,
                 "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" skipped=\"{}\" time=\"{time:.3}\">",
@@ -208,9 +209,16 @@ impl Report {
                 .filter(|s| s.skipped.is_none())
                 .collect();
             let failed = ran.iter().filter(|s| !s.passed()).count();
+            // Left-behind data fails the run as a failed scenario does: the closing line says so,
+            // so that it never reads as a pass above an exit code of 1.
+            let left = match self.left.len() {
+                0 => String::new(),
+                n if self.cleanup.is_empty() => format!(", {n} test resource(s) kept (--keep)"),
+                n => format!(", {n} test resource(s) left behind"),
+            };
             let _ = writeln!(
                 out,
-                "\n{} scenario(s) passed, {failed} failed, {} skipped",
+                "\n{} scenario(s) passed, {failed} failed, {} skipped{left}",
                 ran.len() - failed,
                 self.scenarios.len() - ran.len()
             );

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use serde_json::{Value as J, json};
 
-use crate::cx::{Cx, Kind, Stop, shown};
+use crate::cx::{ClaimId, Cx, Kind, Stop, Traits, shown};
 
 /// A scenario: its name (for `--only`), what it proves, and the contracts it cannot run without.
 pub struct Scenario {
@@ -18,7 +18,7 @@ pub struct Scenario {
 pub const SCENARIOS: &[Scenario] = &[
     Scenario {
         name: "users",
-        summary: "create a test user, read it by id and by userName, update it, deactivate and reactivate it, change its password",
+        summary: "create a test user, read it by id and by userName, update it, change its password, deactivate and reactivate it",
         needs: &["create-user", "get-user"],
     },
     Scenario {
@@ -62,7 +62,11 @@ const SCHEMA_CONTRACTS: &[&str] = &[
 ];
 
 /// Why `scenario` cannot run on this project, if it cannot.
-pub(crate) fn missing(scenario: &Scenario, has: impl Fn(&str) -> bool) -> Option<String> {
+pub(crate) fn missing(
+    scenario: &Scenario,
+    has: impl Fn(&str) -> bool,
+    traits: Traits,
+) -> Option<String> {
     let missing: Vec<&str> = scenario.needs.iter().copied().filter(|c| !has(c)).collect();
     if !missing.is_empty() {
         return Some(format!(
@@ -70,10 +74,43 @@ pub(crate) fn missing(scenario: &Scenario, has: impl Fn(&str) -> bool) -> Option
             missing.join(", ")
         ));
     }
+    // Verify never makes what it cannot undo: a scenario built on a test user needs
+    // deactivate-user, unless `--keep` leaves the users anyway.
+    if matches!(scenario.name, "users" | "paging") && !crate::cx::can_create_users(&has, traits) {
+        return Some(
+            "the project has no deactivate-user action to undo the test users it would create (--keep runs it and leaves them)".into(),
+        );
+    }
     if scenario.name == "schema" && !SCHEMA_CONTRACTS.iter().any(|c| has(c)) {
         return Some("the project has no schema discovery action".into());
     }
     None
+}
+
+/// What `scenario` proves on this project: the `users` scenario names only the steps the
+/// project's actions allow.
+pub(crate) fn summary(scenario: &Scenario, has: impl Fn(&str) -> bool, traits: Traits) -> String {
+    if scenario.name != "users" {
+        return scenario.summary.to_string();
+    }
+    let mut parts = vec![if has("get-user-by-username") {
+        "create a test user, read it by id and by userName"
+    } else {
+        "create a test user, read it by id"
+    }];
+    if has("update-user") {
+        parts.push("update it");
+    }
+    if has("update-user-password") {
+        parts.push("change its password");
+    }
+    match (has("deactivate-user"), has("activate-user"), traits.removes) {
+        (true, _, true) => parts.push("deactivate it, which removes it"),
+        (true, true, false) => parts.push("deactivate and reactivate it"),
+        (true, false, false) => parts.push("deactivate it"),
+        _ => {}
+    }
+    parts.join(", ")
 }
 
 pub(crate) async fn run(name: &str, cx: &mut Cx<'_>) -> Result<(), Stop> {
@@ -107,7 +144,10 @@ fn new_user(user_name: &str) -> J {
 /// userName before the create is sent. When the project can read users, the new user is read
 /// back by the id the create answered and must carry the userName it was given: no later step
 /// (an update, a deactivation) may touch an id that is someone else's.
-async fn create_user(cx: &mut Cx<'_>, what: &str) -> Result<(String, String), Stop> {
+async fn create_user(
+    cx: &mut Cx<'_>,
+    what: &str,
+) -> Result<(String, String, Option<ClaimId>), Stop> {
     let user_name = format!("{}@example.com", cx.unique());
     let claim = cx.claim(Kind::User, &user_name);
     let wanted = user_name.clone();
@@ -138,7 +178,7 @@ async fn create_user(cx: &mut Cx<'_>, what: &str) -> Result<(String, String), St
         )
         .await?;
     }
-    Ok((id, user_name))
+    Ok((id, user_name, claim))
 }
 
 /// A check that the output's `user` is the one with `id` and `user_name`.
@@ -171,7 +211,7 @@ async fn users(cx: &mut Cx<'_>) -> Result<(), Stop> {
         "create a second test user, which lookups must not return",
     )
     .await?;
-    let (id, user_name) = create_user(cx, "create the test user").await?;
+    let (id, user_name, claim) = create_user(cx, "create the test user").await?;
     if cx.has("get-user-by-username") {
         cx.step(
             "get-user-by-username",
@@ -211,12 +251,8 @@ async fn users(cx: &mut Cx<'_>) -> Result<(), Stop> {
             ),
         )?;
     }
-    if cx.has("deactivate-user") {
-        set_active(cx, &id, &user_name, false).await?;
-        if cx.has("activate-user") {
-            set_active(cx, &id, &user_name, true).await?;
-        }
-    }
+    // Before any deactivation: an app whose deactivation removes the user has no user left to
+    // change the password of.
     if cx.has("update-user-password") {
         let password = format!("Iv-{}-{}!", cx.unique(), "9xQ");
         cx.step(
@@ -227,6 +263,48 @@ async fn users(cx: &mut Cx<'_>) -> Result<(), Stop> {
         )
         .await?;
     }
+    if cx.has("deactivate-user") {
+        if cx.traits.removes {
+            removed(cx, &id, claim).await?;
+        } else {
+            set_active(cx, &id, &user_name, false).await?;
+            if cx.has("activate-user") {
+                set_active(cx, &id, &user_name, true).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `deactivation "removes"`: after deactivate-user, get-user ends RESOURCE_NOT_FOUND and
+/// list-users (when the project has it) no longer lists the user.
+async fn removed(cx: &mut Cx<'_>, id: &str, claim: Option<ClaimId>) -> Result<(), Stop> {
+    cx.step(
+        "deactivate-user",
+        "deactivate the test user (deactivation \"removes\")",
+        json!({"userId": id}),
+        ok,
+    )
+    .await?;
+    cx.step_fails(
+        "get-user",
+        "after deactivate-user, get-user ends RESOURCE_NOT_FOUND (the user is removed)",
+        json!({"userId": id}),
+        "RESOURCE_NOT_FOUND",
+    )
+    .await?;
+    if cx.has("list-users") {
+        let users = page_through(cx, "list-users", json!({})).await?;
+        cx.expect(
+            "deactivate-user",
+            "after deactivate-user, list-users no longer lists the user",
+            !ids(&users).contains(&id),
+            format!(
+                "after deactivate-user (deactivation \"removes\"), list-users still lists `{id}`"
+            ),
+        )?;
+    }
+    cx.undone(claim);
     Ok(())
 }
 
@@ -250,7 +328,7 @@ async fn set_active(cx: &mut Cx<'_>, id: &str, user_name: &str, active: bool) ->
     let read = cx
         .step(
             "get-user",
-            "read it back",
+            &format!("read it back: after {contract}, get-user must show `active` {active}"),
             json!({"userId": id}),
             is_user(id, user_name),
         )
@@ -367,7 +445,7 @@ fn ids(resources: &[J]) -> Vec<&str> {
 }
 
 async fn paging(cx: &mut Cx<'_>) -> Result<(), Stop> {
-    let (id, _) = create_user(cx, "create a test user to be listed").await?;
+    let (id, ..) = create_user(cx, "create a test user to be listed").await?;
     let users = page_through(cx, "list-users", json!({})).await?;
     cx.expect(
         "list-users",
@@ -494,8 +572,8 @@ async fn groups(cx: &mut Cx<'_>) -> Result<(), Stop> {
             ),
         )?;
     }
-    if cx.has("add-group-members") && cx.has("list-group-members") && cx.has("create-user") {
-        let (member, _) = create_user(cx, "create a test user to be a member").await?;
+    if cx.has("add-group-members") && cx.has("list-group-members") && cx.can_create_users() {
+        let (member, ..) = create_user(cx, "create a test user to be a member").await?;
         let members = json!({"groupId": id, "groupMembers": [{"value": member}]});
         cx.step(
             "add-group-members",
@@ -590,8 +668,8 @@ fn logout_status(o: &J) -> Result<(), String> {
 
 async fn logout(cx: &mut Cx<'_>) -> Result<(), Stop> {
     // A logout-only integration cannot create users: it signs out an unknown one only.
-    if cx.has("create-user") {
-        let (id, user_name) = create_user(cx, "create a test user to sign out").await?;
+    if cx.can_create_users() {
+        let (id, user_name, _) = create_user(cx, "create a test user to sign out").await?;
         cx.step(
             "universal-logout",
             "sign the test user out",

@@ -41,6 +41,8 @@ enum Fault {
     DeactivateDoesNothing,
     /// Every read of a user hangs after the first, until the test says otherwise.
     ReadsHang,
+    /// Has no inactive state: a deactivation deletes the user.
+    DeactivateDeletes,
 }
 
 #[derive(Default)]
@@ -157,6 +159,21 @@ type ByName = std::collections::HashMap<String, String>;
 
 async fn find_user(State(api): State<Api>, Query(q): Query<ByName>) -> (StatusCode, Json<Value>) {
     let d = api.data.lock().unwrap();
+    if !q.contains_key("userName") {
+        // A listing: `count` from `start`, and the next start while there are more.
+        let start: usize = q.get("start").and_then(|s| s.parse().ok()).unwrap_or(0);
+        let count: usize = q.get("count").and_then(|s| s.parse().ok()).unwrap_or(100);
+        let page: Vec<Value> = d.users.iter().skip(start).take(count).map(user).collect();
+        let next = if start + count < d.users.len() {
+            json!((start + count).to_string())
+        } else {
+            json!("")
+        };
+        return (
+            StatusCode::OK,
+            Json(json!({"resources": page, "next": next})),
+        );
+    }
     let wanted = q.get("userName").cloned().unwrap_or_default();
     match d.users.iter().find(|u| u.1.eq_ignore_ascii_case(&wanted)) {
         Some(u) => (StatusCode::OK, Json(user(u))),
@@ -167,6 +184,15 @@ async fn find_user(State(api): State<Api>, Query(q): Query<ByName>) -> (StatusCo
 async fn deactivate(State(api): State<Api>, Path(id): Path<String>) -> (StatusCode, Json<Value>) {
     let mut d = api.data.lock().unwrap();
     d.deactivated.push(id.clone());
+    if d.fault == Fault::DeactivateDeletes {
+        let before = d.users.len();
+        d.users.retain(|u| u.0 != id);
+        return if d.users.len() < before {
+            (StatusCode::OK, Json(json!({})))
+        } else {
+            missing()
+        };
+    }
     let keep = d.fault == Fault::DeactivateDoesNothing;
     match d.users.iter_mut().find(|u| u.0 == id) {
         Some(u) => {
@@ -482,29 +508,6 @@ async fn a_second_interrupt_cuts_the_cleanup_short_and_lists_what_is_left() {
     );
 }
 
-/// Without a deactivate-user action, the test users cannot be undone: they are listed as left
-/// behind and the run fails, though its scenario passed.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn test_data_that_cannot_be_undone_fails_the_run() {
-    let api = Api::with(Fault::None);
-    let deactivate = API.find("action \"deactivate_user\"").unwrap();
-    let rt = start(api.router(), &API[..deactivate]).await;
-    let report = intact_verify::verify(&rt, &only("users"), Interrupts::none()).await;
-    assert!(report.scenarios[0].passed(), "{:?}", report.scenarios[0]);
-    assert!(!report.passed(), "test data was left, yet the run passed");
-    assert_eq!(report.left.len(), 2, "{:?}", report.left);
-    assert!(
-        report.left[0].contains("no deactivate-user action"),
-        "{:?}",
-        report.left
-    );
-    assert!(
-        report.human().contains("left behind: test user u1"),
-        "{}",
-        report.human()
-    );
-}
-
 /// The logout scenario against a server whose sign-out answers `answer`: SUCCESS and FAILURE pass;
 /// anything else does not fit the contract and fails at universal-logout. Without `with_create`, the
 /// project is a logout-only integration (no create-user action).
@@ -605,4 +608,134 @@ async fn a_logout_only_integration_signs_out_an_unknown_user() {
     assert_eq!(steps[0].contract, "universal-logout");
     assert!(steps[0].what.contains("does not know"), "{steps:?}");
     assert!(report.cleanup.is_empty());
+}
+
+/// The project `API` declaring that its app has no inactive state.
+fn removing(project: &str) -> String {
+    project.replacen(
+        "project \"p\" {\n    display-name \"P\"\n}",
+        "project \"p\" {\n    display-name \"P\"\n    capability \"provisioning\" {\n        deactivation \"removes\"\n    }\n}",
+        1,
+    )
+}
+
+/// Issue 24.2: an app without an inactive state, declared with `deactivation "removes"`. Verify
+/// proves that deactivate-user removes the user (get-user ends RESOURCE_NOT_FOUND, list-users no
+/// longer lists it), does not try to reactivate it, and the cleanup counts a user that is gone as
+/// undone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_app_whose_deactivation_removes_the_user_is_verified() {
+    let api = Api::with(Fault::DeactivateDeletes);
+    let rt = start(api.router(), &removing(API)).await;
+    let report = intact_verify::verify(&rt, &only("users"), Interrupts::none()).await;
+    let human = report.human();
+    assert!(report.passed(), "{human}");
+    assert!(report.left.is_empty(), "{human}");
+    let users = &report.scenarios[0];
+    assert!(
+        users.summary.contains("deactivate it, which removes it"),
+        "{}",
+        users.summary
+    );
+    assert!(!users.summary.contains("reactivate"), "{}", users.summary);
+    let steps: Vec<&str> = users.steps.iter().map(|s| s.what.as_str()).collect();
+    assert!(
+        steps
+            .iter()
+            .any(|s| s.contains("get-user ends RESOURCE_NOT_FOUND")),
+        "{human}"
+    );
+    assert!(
+        human.contains("list-users no longer lists")
+            || users.steps.iter().any(|s| s.contract == "list-users"),
+        "{human}"
+    );
+    // Only the second test user was still there at the end; the test user was removed by the
+    // scenario itself.
+    let d = api.data.lock().unwrap();
+    assert_eq!(d.users.len(), 1, "{:?}", d.users);
+    assert_eq!(d.users[0].0, "u0");
+}
+
+/// The same API without the declaration: the failure states what was asserted, and the cleanup
+/// treats the deleted user as undone instead of "left behind".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_undeclared_removal_fails_with_the_assertion_and_leaves_nothing() {
+    let (_, report) = run(Fault::DeactivateDeletes, "users").await;
+    let human = report.human();
+    assert!(!report.passed(), "{human}");
+    let failed = report.scenarios[0]
+        .steps
+        .iter()
+        .find(|s| !s.passed)
+        .unwrap();
+    assert!(
+        failed
+            .what
+            .contains("after deactivate-user, get-user must show `active` false"),
+        "{human}"
+    );
+    assert!(report.left.is_empty(), "{human}");
+}
+
+/// Without deactivate-user nothing is created that cannot be undone: the user scenarios are
+/// skipped and say why; with --keep they run and the closing line counts what was kept.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_project_that_cannot_undo_users_creates_none() {
+    let api = Api::with(Fault::None);
+    let deactivate = API.find("action \"deactivate_user\"").unwrap();
+    let end = API[deactivate..].find("}\n").unwrap() + deactivate + 2;
+    let project = format!("{}{}", &API[..deactivate], &API[end..]);
+    let rt = start(api.router(), &project).await;
+    let report = intact_verify::verify(
+        &rt,
+        &intact_verify::Options {
+            only: vec!["users".into(), "paging".into()],
+            ..only("users")
+        },
+        Interrupts::none(),
+    )
+    .await;
+    for s in &report.scenarios {
+        let why = s.skipped.as_deref().unwrap_or_default();
+        assert!(
+            why.contains("no deactivate-user action"),
+            "{}",
+            report.human()
+        );
+    }
+    assert_eq!(
+        api.data.lock().unwrap().users.len(),
+        1,
+        "no test user was created"
+    );
+    let keep = intact_verify::Options {
+        keep: true,
+        ..only("users")
+    };
+    let report = intact_verify::verify(&rt, &keep, Interrupts::none()).await;
+    assert!(report.scenarios[0].skipped.is_none(), "{}", report.human());
+    assert!(
+        report.human().contains("2 test resource(s) kept (--keep)"),
+        "{}",
+        report.human()
+    );
+}
+
+/// A run that leaves data behind says so on its closing line; a skipped scenario's JUnit time is
+/// `0.000`, never `-0.000`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_closing_line_counts_what_was_left_and_junit_times_are_not_negative() {
+    let (_, report) = run(Fault::DeactivateDoesNothing, "users").await;
+    assert!(
+        report.human().contains("2 test resource(s) left behind"),
+        "{}",
+        report.human()
+    );
+    let api = Api::with(Fault::None);
+    let rt = start(api.router(), API).await;
+    let report = intact_verify::verify(&rt, &only("logout"), Interrupts::none()).await;
+    let junit = report.junit();
+    assert!(junit.contains("skipped=\"1\" time=\"0.000\""), "{junit}");
+    assert!(!junit.contains("-0.000"), "{junit}");
 }

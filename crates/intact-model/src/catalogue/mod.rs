@@ -28,6 +28,7 @@ pub enum Kind {
     Features,
     GroupOperations,
     GroupMembership,
+    Deactivation,
     Variable,
     Label,
     Example,
@@ -321,6 +322,9 @@ const fn many(kind: Kind) -> Child {
 
 pub const CAPABILITIES: &[&str] = &["provisioning", "entitlement-management", "universal-logout"];
 pub const FEATURES: &[&str] = &["create", "update", "password", "activate", "deactivate"];
+/// What deactivate-user does to a user in the app: `sets-inactive` (the default) keeps it with
+/// `active` false; `removes` deletes it, for apps that have no inactive state.
+pub const DEACTIVATIONS: &[&str] = &["sets-inactive", "removes"];
 pub const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 pub const AUTH_FORMS: &[&str] = &["basic", "oauth2", "custom", "bearer", "api-key"];
 pub const GRANTS: &[&str] = &["client-credentials", "authorization-code"];

@@ -93,7 +93,7 @@ pub static SPECS: &[NodeSpec] = &[
     node!(Capability, "capability", "A capability the integration offers.",
         "`provisioning`, `entitlement-management` (requires provisioning) or `universal-logout`. Each makes a set of contracts mandatory; run `intact contracts` to list them. Only `provisioning` takes children.",
         args: &[arg("capability", Ty::Enum(CAPABILITIES), "Which capability.")], min: 1, rest: None, props: NO_PROPS, body: Nodes,
-        children: &[one(Kind::Features), one(Kind::GroupOperations), one(Kind::GroupMembership)]),
+        children: &[one(Kind::Features), one(Kind::GroupOperations), one(Kind::GroupMembership), one(Kind::Deactivation)]),
     node!(Features, "features", "Optional user operations the app supports.",
         "Each feature makes its contract mandatory: create → create-user, update → update-user, password → update-user-password, activate → activate-user, deactivate → deactivate-user.",
         args: &[arg("feature", Ty::Enum(FEATURES), "A user operation.")], min: 1, rest: Some(Ty::Enum(FEATURES)), props: NO_PROPS, body: None, children: NO_CHILDREN),
@@ -112,6 +112,14 @@ pub static SPECS: &[NodeSpec] = &[
         "enabled",
         "Enables the group membership contracts.",
         "With #true, list-group-members, add-group-members and remove-group-members become mandatory."
+    ),
+    leaf!(
+        Deactivation,
+        "deactivation",
+        Ty::Enum(DEACTIVATIONS),
+        "what",
+        "What deactivate-user does to a user: \"sets-inactive\" (the default) or \"removes\".",
+        "Many apps have no inactive state: deactivating a user deletes it. Say so with `deactivation \"removes\"`; `intact verify` then proves that after deactivate-user, get-user ends RESOURCE_NOT_FOUND and list-users no longer lists the user, instead of expecting `active` false, and does not reactivate it."
     ),
     node!(Variable, "variable", "A tenant variable the customer fills in at install time.",
         "Values are strings, referenced in expressions as `app.NAME`. A project has at most 8.",

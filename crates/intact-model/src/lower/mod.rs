@@ -265,6 +265,7 @@ impl Lowerer<'_> {
                     features: Vec::new(),
                     group_operations: false,
                     group_membership: false,
+                    deactivation_removes: false,
                 };
                 let on = |ch: &Node| ch.arg(0).is_some_and(|a| a.value == Value::Bool(true));
                 for (k, ch) in children(c, Kind::Capability) {
@@ -274,6 +275,10 @@ impl Lowerer<'_> {
                         })),
                         Kind::GroupOperations => cap.group_operations = on(ch),
                         Kind::GroupMembership => cap.group_membership = on(ch),
+                        Kind::Deactivation => {
+                            cap.deactivation_removes =
+                                ch.arg(0).and_then(|a| a.value.as_str()) == Some("removes");
+                        }
                         _ => {}
                     }
                 }
