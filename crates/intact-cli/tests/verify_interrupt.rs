@@ -233,3 +233,53 @@ fn an_unknown_scenario_is_a_usage_error() {
         "{stderr}"
     );
 }
+
+/// A project with errors cannot be verified: exit 2 (a configuration problem, not a failed proof),
+/// also with --dry-run, and a JSON or JUnit reader still gets a report that says why
+/// (issue 24.4.3).
+#[test]
+fn a_project_with_errors_exits_2_with_a_report_that_says_why() {
+    let p = project(9);
+    let path = p.path().join("intact.kdl");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replace("contract=\"get-user\"", "contract=\"get-usr\""),
+    )
+    .unwrap();
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../schemas/verify-report.schema.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let schema = jsonschema::validator_for(&schema).unwrap();
+    for dry in [&[][..], &["--dry-run"][..]] {
+        let out = verify(&p, &[&["--format", "json"][..], dry].concat());
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(report["passed"], false, "{report:#}");
+        assert!(
+            report["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("error(s)"),
+            "{report:#}"
+        );
+        assert!(schema.is_valid(&report), "{report:#}");
+    }
+    let out = verify(&p, &["--format", "junit"]);
+    assert_eq!(out.status.code(), Some(2));
+    let junit = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        junit.contains("<testsuite name=\"configuration\""),
+        "{junit}"
+    );
+}

@@ -13,6 +13,45 @@ pub(crate) fn run(
     timeout: u64,
     live: Live,
 ) -> Outcome {
+    // A project that cannot be verified (errors in it, no environment, no scenario that applies)
+    // is a configuration problem, exit 2, never a failed proof (1); and a report reader in CI
+    // still gets a report that says so.
+    verify(only, format, keep, dry_run, timeout, live).map_err(|e| {
+        let e = match e.exit {
+            Exit::Findings => CliError::usage(e.message),
+            _ => e,
+        };
+        let report = match format {
+            TestFormat::Human => None,
+            TestFormat::Json => Some(
+                serde_json::to_string_pretty(&serde_json::json!({
+                    "format_version": 1,
+                    "passed": false,
+                    "error": {"exit": e.exit as u8, "message": e.message},
+                }))
+                .unwrap_or_default()
+                    + "\n",
+            ),
+            TestFormat::Junit => Some(format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"intact verify\">\n  <testsuite name=\"configuration\" tests=\"1\" failures=\"0\" errors=\"1\">\n    <testcase name=\"the project can be verified\" classname=\"configuration\"><error message=\"{m}\">{m}</error></testcase>\n  </testsuite>\n</testsuites>\n",
+                m = intact_model::junit::text(&e.message)
+            )),
+        };
+        if let Some(r) = report {
+            let _ = write_stdout(&r);
+        }
+        e
+    })
+}
+
+fn verify(
+    only: Vec<String>,
+    format: TestFormat,
+    keep: bool,
+    dry_run: bool,
+    timeout: u64,
+    live: Live,
+) -> Outcome {
     intact_verify::check_only(&only).map_err(CliError::usage)?;
     if timeout == 0 {
         return Err(CliError::usage("--timeout must be at least 1 second"));
@@ -36,12 +75,16 @@ pub(crate) fn run(
         TestFormat::Json => report.json(),
         TestFormat::Junit => report.junit(),
     };
-    write_stdout(&text)?;
     if !report.interrupted && report.scenarios.iter().all(|s| s.skipped.is_some()) {
+        // A person reads why each was skipped; a JSON or JUnit reader gets the error report.
+        if format == TestFormat::Human {
+            write_stdout(&text)?;
+        }
         return Err(CliError::usage(
-            "no scenario applies to this project: it has no enabled action for the contracts they run (see `intact verify --dry-run`)",
+            "no scenario applies to this project: none has the actions it needs (each scenario's reason is in `intact verify --dry-run`)",
         ));
     }
+    write_stdout(&text)?;
     Ok(if dry_run || report.passed() {
         Exit::Success
     } else if report.unreachable() {
