@@ -21,7 +21,7 @@ const CONNECTION_SETTINGS: &[&str] = &[
     "refresh_token",
 ];
 
-pub(crate) fn check(a: &Analysis, out: &mut Vec<Diagnostic>) {
+pub(crate) fn check(a: &Analysis, host: &dyn crate::Host, out: &mut Vec<Diagnostic>) {
     for (i, f) in a.files.iter().enumerate() {
         let path = f.path();
         if path.parent() != Some(std::path::Path::new("env"))
@@ -31,6 +31,7 @@ pub(crate) fn check(a: &Analysis, out: &mut Vec<Diagnostic>) {
         }
         EnvFile {
             a,
+            host,
             file: i as FileId,
             out,
         }
@@ -40,6 +41,7 @@ pub(crate) fn check(a: &Analysis, out: &mut Vec<Diagnostic>) {
 
 struct EnvFile<'a, 'o> {
     a: &'a Analysis,
+    host: &'a dyn crate::Host,
     file: FileId,
     out: &'o mut Vec<Diagnostic>,
 }
@@ -254,7 +256,15 @@ impl EnvFile<'_, '_> {
         if let DeValue::Table(t) = value.get_ref()
             && let Some((_, v)) = t.iter().find(|(k, _)| k.get_ref().as_ref() == "file")
             && let DeValue::String(file) = v.get_ref()
-            && intact_model::project::climbs_out(file)
+            && let Some(how) = if intact_model::project::climbs_out(file) {
+                Some("climbs out of the project")
+            } else if !std::path::Path::new(file.as_ref()).is_absolute()
+                && self.host.links_out(file)
+            {
+                Some("leaves the project through a symbolic link")
+            } else {
+                None
+            }
         {
             self.out.push(
                 Diagnostic::new(
@@ -262,7 +272,7 @@ impl EnvFile<'_, '_> {
                     self.loc(v.span()),
                     format!("`{key}` reads `{file}`, outside the project"),
                 )
-                .label("climbs out of the project")
+                .label(how)
                 .help("an environment reads files of its project; name a file elsewhere by its absolute path, so that a reviewer sees it"),
             );
         }

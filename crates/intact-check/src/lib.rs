@@ -28,8 +28,40 @@ pub fn check(a: &Analysis) -> Vec<Diagnostic> {
     check_with(a, &DocumentCache::default())
 }
 
+/// What the checker may ask of the machine around the project, in the manner of Taplo's
+/// `Environment`: the analysis itself reads no file, so that it stays a pure function of the file
+/// texts, and a host that has the files answers what the texts cannot say.
+pub trait Host {
+    /// Whether the project-relative `path` leads out of the project once symbolic links are
+    /// followed (an environment's `{ file = … }`).
+    fn links_out(&self, path: &str) -> bool;
+}
+
+/// A host that knows nothing beyond the texts (tests, fuzzing, an editor's unsaved buffers).
+pub struct TextsOnly;
+
+impl Host for TextsOnly {
+    fn links_out(&self, _: &str) -> bool {
+        false
+    }
+}
+
+/// A host over the project's folder on disk (`intact check`, the language server).
+pub struct ProjectFolder(pub std::path::PathBuf);
+
+impl Host for ProjectFolder {
+    fn links_out(&self, path: &str) -> bool {
+        intact_model::project::links_out_of(&self.0, path)
+    }
+}
+
 /// [`check`], with the OpenAPI documents a host has read already.
 pub fn check_with(a: &Analysis, documents: &DocumentCache) -> Vec<Diagnostic> {
+    check_in(a, documents, &TextsOnly)
+}
+
+/// [`check_with`], asking `host` what only the folder can tell.
+pub fn check_in(a: &Analysis, documents: &DocumentCache, host: &dyn Host) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for (i, f) in a.files.iter().enumerate() {
         let file = i as FileId;
@@ -71,7 +103,7 @@ pub fn check_with(a: &Analysis, documents: &DocumentCache) -> Vec<Diagnostic> {
     openapi::check(a, &docs, &mut out);
     exprs::check(a, &docs, &mut out);
     docs.save();
-    envfiles::check(a, &mut out);
+    envfiles::check(a, host, &mut out);
     let mut out = ignore::apply(a, out);
     out.sort_by(|x, y| (x.loc, x.code, &x.message).cmp(&(y.loc, y.code, &y.message)));
     out.dedup();

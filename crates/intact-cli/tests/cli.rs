@@ -1177,3 +1177,36 @@ fn init_never_writes_through_a_dangling_link() {
         "a failed init leaves nothing"
     );
 }
+
+/// An environment's `{ file = … }` that leaves the project through a symbolic link is
+/// `env::invalid` at check time, as the run refuses it (issue 24.4.6).
+#[cfg(unix)]
+#[test]
+fn an_env_file_reference_through_a_link_out_of_the_project_is_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let outside = tmp.path().join("outside");
+    std::fs::create_dir(&outside).unwrap();
+    std::fs::write(outside.join("key"), "sk_live_outside\n").unwrap();
+    let p = tmp.path().join("p");
+    std::fs::create_dir_all(p.join("env")).unwrap();
+    std::fs::write(
+        p.join("intact.kdl"),
+        "project \"p\" {\n    display-name \"P\"\n}\nconnection \"api\" {\n    base-url \"https://api.example.com\"\n    auth \"bearer\" {\n        token \"${auth.token}\"\n    }\n}\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(&outside, p.join("secrets")).unwrap();
+    std::fs::write(
+        p.join("env/dev.toml"),
+        "[connection.api]\ntoken = { file = \"secrets/key\" }\n",
+    )
+    .unwrap();
+    let o = intact(&["check", "--format", "json"], &p);
+    assert_exit(&o, 1);
+    let out = stdout(&o);
+    assert!(out.contains("env::invalid"), "{out}");
+    assert!(
+        out.contains("leaves the project through a symbolic link"),
+        "{out}"
+    );
+    assert!(!out.contains("sk_live_outside"), "{out}");
+}

@@ -131,6 +131,16 @@ pub fn relative(root: &Path, path: &Path) -> PathBuf {
     PathBuf::from(rel.to_string_lossy().replace('\\', "/"))
 }
 
+/// Whether the relative path `relative` inside `root` leads out of the project once symbolic links
+/// are followed (`secrets/key` where `secrets` links to `/home/me/.ssh`). A path that does not
+/// exist leads nowhere yet: false.
+pub fn links_out_of(root: &Path, relative: &str) -> bool {
+    match (root.join(relative).canonicalize(), root.canonicalize()) {
+        (Ok(real), Ok(real_root)) => !real.starts_with(real_root),
+        _ => false,
+    }
+}
+
 /// Whether a relative path climbs out of the folder it is relative to (`../x`, `a/../../x`),
 /// read lexically. An environment's `{ file = … }` may not (docs/security.md): a file outside the
 /// project is named by an absolute path, so that reading it is plain to a reviewer.

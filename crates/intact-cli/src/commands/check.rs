@@ -18,7 +18,7 @@ pub(crate) fn run(
 ) -> Outcome {
     let root = project_root(path.as_deref())?;
     let analysis = load(&root)?;
-    let diags = intact_check::check(&analysis);
+    let diags = check_on_disk(&root, &analysis);
     let names = report_names(&root);
     let out = match format {
         Format::Human => {

@@ -171,10 +171,20 @@ pub(crate) fn read_json_arg(arg: &str, what: &str) -> Result<serde_json::Value, 
     })
 }
 
+/// Every finding of the project at `root`, the checker asking the folder what the texts cannot say
+/// (where an environment's file leads).
+pub(crate) fn check_on_disk(root: &Path, analysis: &Analysis) -> Vec<intact_check::Diagnostic> {
+    intact_check::check_in(
+        analysis,
+        &intact_check::DocumentCache::default(),
+        &intact_check::ProjectFolder(root.to_path_buf()),
+    )
+}
+
 /// The project, refused while `intact check` reports errors in it.
 pub(crate) fn load_checked(root: &Path) -> Result<Analysis, CliError> {
     let analysis = load(root)?;
-    let errors: Vec<_> = intact_check::check(&analysis)
+    let errors: Vec<_> = check_on_disk(root, &analysis)
         .into_iter()
         .filter(|d| d.severity == Severity::Error)
         .collect();
