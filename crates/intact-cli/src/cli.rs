@@ -80,6 +80,12 @@ pub(crate) enum Command {
     Run {
         /// The action or flow.
         name: String,
+        /// NAME is the action of that name (when a flow has the same name).
+        #[arg(long, conflicts_with = "flow")]
+        action: bool,
+        /// NAME is the flow of that name (when an action has the same name).
+        #[arg(long)]
+        flow: bool,
         /// The input JSON: a file, or - for standard input (default: {}).
         #[arg(long)]
         input: Option<String>,

@@ -1210,3 +1210,32 @@ fn an_env_file_reference_through_a_link_out_of_the_project_is_reported() {
     );
     assert!(!out.contains("sk_live_outside"), "{out}");
 }
+
+/// An action and a flow of the same name: `intact run NAME` does not pick one silently; it names
+/// both and says how to choose, and `--flow` / `--action` choose (issue 24.3).
+#[test]
+fn run_asks_which_when_an_action_and_a_flow_share_a_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path();
+    std::fs::create_dir_all(p.join("env")).unwrap();
+    std::fs::write(p.join("env/dev.toml"), "").unwrap();
+    std::fs::write(
+        p.join("intact.kdl"),
+        "project \"p\" {\n    display-name \"P\"\n}\nflow \"ping_me\" {\n    return \"the flow\"\n}\naction \"ping_me\" contract=\"universal-logout\" {\n    return {\n        logoutStatus \"SUCCESS\"\n    }\n}\n",
+    )
+    .unwrap();
+    let o = intact(&["run", "ping_me", "--env", "dev"], p);
+    assert_exit(&o, 2);
+    let err = stderr(&o);
+    assert!(
+        err.contains("both an action (intact.kdl:7:8) and a flow (intact.kdl:4:6)"),
+        "{err}"
+    );
+    assert!(err.contains("--flow"), "{err}");
+    let o = intact(&["run", "ping_me", "--flow", "--env", "dev"], p);
+    assert_exit(&o, 0);
+    assert!(stdout(&o).contains("the flow"), "{}", stdout(&o));
+    let o = intact(&["run", "ping_me", "--action", "--env", "dev"], p);
+    assert_exit(&o, 0);
+    assert!(stdout(&o).contains("SUCCESS"), "{}", stdout(&o));
+}

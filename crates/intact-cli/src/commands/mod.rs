@@ -45,7 +45,20 @@ pub(crate) fn dispatch(command: Command) -> Outcome {
             output,
             example,
         } => contracts::run(id, input, output, example),
-        Command::Run { name, input, live } => run::run(name, input, live),
+        Command::Run {
+            name,
+            action,
+            flow,
+            input,
+            live,
+        } => {
+            let kind = match (action, flow) {
+                (true, _) => Some(run::Kind::Action),
+                (_, true) => Some(run::Kind::Flow),
+                _ => None,
+            };
+            run::run(name, kind, input, live)
+        }
         Command::Ping { connection, live } => ping::run(connection, live),
         Command::Call {
             connection,

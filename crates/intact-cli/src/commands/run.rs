@@ -6,13 +6,20 @@ use super::*;
 use crate::cli::*;
 use crate::error::{CliError, Exit, Outcome};
 
-pub(crate) fn run(name: String, input: Option<String>, live: Live) -> Outcome {
+/// What `intact run` was told NAME is (`--action`, `--flow`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Action,
+    Flow,
+}
+
+pub(crate) fn run(name: String, kind: Option<Kind>, input: Option<String>, live: Live) -> Outcome {
     let input = match input.as_deref() {
         None => serde_json::json!({}),
         Some(arg) => read_json_arg(arg, "the input")?,
     };
     let (runtime, masker) = runtime_for(&live)?;
-    let is_action = is_action(runtime.analysis(), &name)?;
+    let is_action = resolve(runtime.analysis(), &name, kind)? == Kind::Action;
     let result = block_on(async {
         if is_action {
             runtime
@@ -44,24 +51,49 @@ pub(crate) fn run(name: String, input: Option<String>, live: Live) -> Outcome {
     }
 }
 
-/// Whether `name` is an action (else a flow), or a usage error naming the closest one.
-pub(crate) fn is_action(analysis: &Analysis, name: &str) -> Result<bool, CliError> {
-    if analysis.model.actions.iter().any(|a| a.name.name == name) {
-        return Ok(true);
+/// Whether `name` is an action or a flow. A name that is both is a usage error unless `kind`
+/// says which: running one silently would hide the other (the importer names its flows as the
+/// actions that usually call them).
+pub(crate) fn resolve(
+    analysis: &Analysis,
+    name: &str,
+    kind: Option<Kind>,
+) -> Result<Kind, CliError> {
+    let m = &analysis.model;
+    let action = m.actions.iter().find(|a| a.name.name == name);
+    let flow = m.flows.iter().find(|f| f.name.name == name);
+    match (action, flow, kind) {
+        (Some(_), _, Some(Kind::Action)) | (Some(_), None, None) => return Ok(Kind::Action),
+        (_, Some(_), Some(Kind::Flow)) | (None, Some(_), None) => return Ok(Kind::Flow),
+        (Some(a), Some(f), None) => {
+            return Err(CliError::usage(format!(
+                "`{name}` is both an action ({}) and a flow ({}): say which with `intact run {name} --action` or `intact run {name} --flow`",
+                analysis.place(a.name.loc),
+                analysis.place(f.name.loc)
+            )));
+        }
+        _ => {}
     }
-    if analysis.model.flows.iter().any(|f| f.name.name == name) {
-        return Ok(false);
-    }
-    let names = analysis
-        .model
-        .actions
-        .iter()
-        .map(|a| a.name.name.as_str())
-        .chain(analysis.model.flows.iter().map(|f| f.name.name.as_str()));
-    let hint = intact_check::suggest(name, names)
+    let (what, names): (&str, Vec<&str>) = match kind {
+        Some(Kind::Action) => (
+            "action",
+            m.actions.iter().map(|a| a.name.name.as_str()).collect(),
+        ),
+        Some(Kind::Flow) => (
+            "flow",
+            m.flows.iter().map(|f| f.name.name.as_str()).collect(),
+        ),
+        None => (
+            "action or flow",
+            m.actions
+                .iter()
+                .map(|a| a.name.name.as_str())
+                .chain(m.flows.iter().map(|f| f.name.name.as_str()))
+                .collect(),
+        ),
+    };
+    let hint = intact_check::suggest(name, names.into_iter())
         .map(|c| format!("; did you mean `{c}`?"))
         .unwrap_or_default();
-    Err(CliError::usage(format!(
-        "no action or flow named `{name}`{hint}"
-    )))
+    Err(CliError::usage(format!("no {what} named `{name}`{hint}")))
 }
