@@ -92,7 +92,7 @@ pub(crate) fn resolve(
                 .collect(),
         ),
     };
-    let hint = intact_check::suggest(name, names.into_iter())
+    let hint = intact_check::suggest(name, names)
         .map(|c| format!("; did you mean `{c}`?"))
         .unwrap_or_default();
     Err(CliError::usage(format!("no {what} named `{name}`{hint}")))
