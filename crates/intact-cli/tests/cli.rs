@@ -5,7 +5,7 @@ use std::process::{Command, Output};
 
 #[path = "support/http.rs"]
 mod http;
-use http::answering_server;
+use http::{answering_server, answering_server_with};
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -1238,4 +1238,57 @@ fn run_asks_which_when_an_action_and_a_flow_share_a_name() {
     let o = intact(&["run", "ping_me", "--action", "--env", "dev"], p);
     assert_exit(&o, 0);
     assert!(stdout(&o).contains("SUCCESS"), "{}", stdout(&o));
+}
+
+/// A refused request says what the API said (masked, on one line, shortened), not only
+/// `HTTP 401`; a call to a host nobody listens on names the request, not an unrelated file
+/// (issue 24.3).
+#[test]
+fn a_failed_request_quotes_the_api_and_blames_the_right_place() {
+    let (base, _requests) = answering_server_with(
+        "401 Unauthorized",
+        r#"{"errorCode": "E0000011", "errorSummary": "Invalid token provided: ping-secret-77"}"#,
+    );
+    let dir = run_project(&base);
+    let kdl = std::fs::read_to_string(dir.path().join("intact.kdl")).unwrap().replace(
+        "auth \"bearer\" {\n        token \"${auth.token}\"\n    }\n}",
+        "auth \"bearer\" {\n        token \"${auth.token}\"\n    }\n    ping {\n        request \"me\" \"GET\" \"/me\"\n    }\n}",
+    );
+    std::fs::write(dir.path().join("intact.kdl"), kdl).unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_intact"))
+            .args(args)
+            .current_dir(dir.path())
+            .env("INTACT_TEST_TOKEN", "ping-secret-77")
+            .output()
+            .unwrap()
+    };
+    let o = run(&["ping", "--env", "dev"]);
+    assert_exit(&o, 1);
+    let err = stderr(&o);
+    assert!(
+        err.contains("got 401: Invalid token provided: ••••"),
+        "{err}"
+    );
+    assert!(!err.contains("ping-secret-77"), "{err}");
+    // Nobody listens on a port that was free a moment ago.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let env = std::fs::read_to_string(dir.path().join("env/dev.toml")).unwrap();
+    std::fs::write(
+        dir.path().join("env/dev.toml"),
+        env.replace(&base, &format!("http://127.0.0.1:{port}")),
+    )
+    .unwrap();
+    let o = run(&["call", "api", "GET", "/things", "--env", "dev"]);
+    assert_exit(&o, 3);
+    let err = stderr(&o);
+    assert!(err.contains("could not be sent"), "{err}");
+    assert!(
+        err.contains("request `call` at intact.kdl:5:12"),
+        "names the connection it went through: {err}"
+    );
 }

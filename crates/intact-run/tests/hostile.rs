@@ -491,3 +491,56 @@ async fn plain_http_to_another_machine_is_refused() {
         );
     }
 }
+
+/// `--trace` writes one line per request sent, with what intact does about its answer: a 429
+/// whose Retry-After is too long is one line, not two; a retried 429 says it is retried
+/// (issue 24.3).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_trace_has_one_line_per_request() {
+    let answer =
+        "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 999999\r\nContent-Length: 0\r\n\r\n";
+    let base = server(move |s| {
+        let _ = s.write_all(answer.as_bytes());
+    });
+    let lines = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let sink = lines.clone();
+    let rt = runtime(PROJECT, &base, &[]).with_trace(Arc::new(move |l: &str| {
+        sink.lock().unwrap().push(l.to_string())
+    }));
+    rt.run_flow("get", json!({}))
+        .await
+        .expect_err("rate limited");
+    let seen = lines.lock().unwrap().clone();
+    assert_eq!(seen.len(), 1, "{seen:#?}");
+    assert!(
+        seen[0].contains("-> 429 in") && seen[0].contains("not retried"),
+        "{seen:#?}"
+    );
+
+    // Twice 429 with a short wait, then 200: three requests, three lines.
+    let count = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let n = count.clone();
+    let base = server(move |s| {
+        let answer = if n.fetch_add(1, std::sync::atomic::Ordering::SeqCst) < 2 {
+            "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 0\r\nContent-Length: 0\r\n\r\n"
+        } else {
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
+        };
+        let _ = s.write_all(answer.as_bytes());
+    });
+    let lines = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let sink = lines.clone();
+    let rt = runtime(PROJECT, &base, &[]).with_trace(Arc::new(move |l: &str| {
+        sink.lock().unwrap().push(l.to_string())
+    }));
+    rt.run_flow("get", json!({}))
+        .await
+        .expect("the third answer is 200");
+    let seen = lines.lock().unwrap().clone();
+    assert_eq!(seen.len(), 3, "{seen:#?}");
+    assert!(
+        seen[0].contains("-> 429 in") && seen[0].contains("retrying in"),
+        "{seen:#?}"
+    );
+    assert!(seen[2].contains("-> 200 in"), "{seen:#?}");
+}

@@ -2,6 +2,16 @@
 
 /// A server that answers every request with `body` and reports each request's text.
 pub fn answering_server(body: &'static str) -> (String, std::sync::mpsc::Receiver<String>) {
+    answering_server_with("200 OK", body)
+}
+
+/// A server on 127.0.0.1 that answers every request with `status` and the JSON `body`, and
+/// sends each request it read.
+#[allow(dead_code)]
+pub fn answering_server_with(
+    status: &'static str,
+    body: &'static str,
+) -> (String, std::sync::mpsc::Receiver<String>) {
     use std::io::{Read, Write};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
@@ -14,7 +24,7 @@ pub fn answering_server(body: &'static str) -> (String, std::sync::mpsc::Receive
             let _ = tx.send(String::from_utf8_lossy(&buf[..n]).into_owned());
             let _ = write!(
                 s,
-                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
                 body.len()
             );
         }

@@ -401,7 +401,9 @@ impl Runtime {
                 "the path `{path}` must start with `/` (it is relative to the connection's base URL)"
             )));
         }
-        let loc = Loc::new(0, intact_syntax::Span::empty(0));
+        // The request is the command line's, not the project's: a failure names the connection
+        // it went through.
+        let loc = conn.name.loc;
         let text = |s: &str| Tree::Scalar(intact_syntax::Value::String(s.into()), loc);
         let step = Step {
             kind: StepKind::Request(Request {

@@ -313,19 +313,20 @@ impl Runtime {
                 }));
             }
         };
-        self.trace(format_args!(
-            "{method} {url} -> {status} in {:?}",
-            started.elapsed()
-        ));
+        // One trace line per request sent: its answer, and what intact does about it.
+        let took = started.elapsed();
         let retryable = (status == 429 && retry.statuses.contains(&429))
             || (status == 503
                 && retry.statuses.contains(&503)
                 && (out.idempotent() || retry.unsafe_methods));
+        if !(retryable && attempt <= retry.max) {
+            self.trace(format_args!("{method} {url} -> {status} in {took:?}"));
+        }
         if retryable && attempt <= retry.max {
             if let Some(wait) = retry_after.filter(|s| *s > MAX_RETRY_AFTER_SECS) {
                 // Waiting would outlast any run; the provider retries later itself.
                 self.trace(format_args!(
-                    "{method} {url} -> {status}: Retry-After {wait} s is more than the {MAX_RETRY_AFTER_SECS} s intact waits; not retried"
+                    "{method} {url} -> {status} in {took:?}: Retry-After {wait} s is more than the {MAX_RETRY_AFTER_SECS} s intact waits; not retried"
                 ));
                 return Attempt::Done(Err(Failure {
                     error_type: ErrorType::RateLimitExceeded,
@@ -336,7 +337,12 @@ impl Runtime {
                     ))
                 }));
             }
-            tokio::time::sleep(retry.backoff(attempt, retry_after)).await;
+            let wait = retry.backoff(attempt, retry_after);
+            self.trace(format_args!(
+                "{method} {url} -> {status} in {took:?}; retrying in {wait:?} (retry {attempt} of {})",
+                retry.max
+            ));
+            tokio::time::sleep(wait).await;
             return Attempt::Again;
         }
         let body = if bytes.is_empty() {
@@ -375,12 +381,7 @@ impl Runtime {
                 .and_then(J::as_str)
                 .map(str::to_string)
         });
-        let summary = body
-            .get("detail")
-            .or_else(|| body.get("message"))
-            .and_then(J::as_str)
-            .map(str::to_string)
-            .unwrap_or_else(|| format!("HTTP {status}"));
+        let summary = api_message(&body).unwrap_or_else(|| format!("HTTP {status}"));
         Attempt::Done(Err(Failure {
             message: format!(
                 "request `{}` at {} got {status}: {summary}",
@@ -408,4 +409,84 @@ fn redirect_target(resp: &reqwest::Response) -> Option<reqwest::Url> {
         .flatten()
         .and_then(|l| l.to_str().ok())
         .and_then(|l| resp.url().join(l).ok())
+}
+
+/// The most a failure quotes of an API's error answer.
+const MAX_API_MESSAGE: usize = 200;
+
+/// What an API says went wrong, from the fields error bodies use (`detail`, `message`,
+/// `error_description`, Okta's `errorSummary`, `title`, `error` as text or object, `errors[0]`),
+/// else a text body itself; one line, at most [`MAX_API_MESSAGE`] characters. The caller masks
+/// it like any message.
+pub(crate) fn api_message(body: &J) -> Option<String> {
+    fn find(v: &J, depth: usize) -> Option<String> {
+        match v {
+            // An HTML error page is no message.
+            J::String(s) if !s.trim().is_empty() && !s.trim_start().starts_with('<') => {
+                Some(s.clone())
+            }
+            J::Object(o) if depth < 3 => [
+                "detail",
+                "message",
+                "error_description",
+                "errorSummary",
+                "title",
+                "error",
+                "errors",
+                "error_message",
+                "description",
+            ]
+            .iter()
+            .find_map(|k| o.get(*k).and_then(|x| find(x, depth + 1))),
+            J::Array(a) if depth < 3 => a.first().and_then(|x| find(x, depth + 1)),
+            _ => None,
+        }
+    }
+    let text = find(body, 0)?;
+    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if line.chars().count() <= MAX_API_MESSAGE {
+        return Some(line);
+    }
+    let cut: String = line.chars().take(MAX_API_MESSAGE).collect();
+    Some(format!("{cut}…"))
+}
+
+#[cfg(test)]
+mod api_message_tests {
+    use super::api_message;
+    use serde_json::json;
+
+    #[test]
+    fn the_apis_own_words_are_quoted() {
+        let cases = [
+            (json!({"detail": "Token invalid"}), Some("Token invalid")),
+            (
+                json!({"errorCode": "E0000011", "errorSummary": "Invalid token provided"}),
+                Some("Invalid token provided"),
+            ),
+            (
+                json!({"error": "invalid_client", "error_description": "Client authentication failed"}),
+                Some("Client authentication failed"),
+            ),
+            (
+                json!({"error": {"code": 401, "message": "Request had invalid credentials."}}),
+                Some("Request had invalid credentials."),
+            ),
+            (
+                json!({"errors": [{"message": "Not authorized\n to do this"}]}),
+                Some("Not authorized to do this"),
+            ),
+            (
+                json!("Unauthorized: bad key"),
+                Some("Unauthorized: bad key"),
+            ),
+            (json!({"status": 401}), None),
+            (json!(null), None),
+        ];
+        for (body, want) in cases {
+            assert_eq!(api_message(&body).as_deref(), want, "{body}");
+        }
+        let long = api_message(&json!({"message": "x".repeat(500)})).unwrap();
+        assert_eq!(long.chars().count(), 201);
+    }
 }
