@@ -99,6 +99,8 @@ pub fn rename(
                 Form::Literal => quote(new_name),
                 Form::Bare => new_name.to_string(),
                 Form::Prefixed(p) => quote(&format!("{p}{new_name}")),
+                // A valid name is a bare TOML key: letters, digits and `_`.
+                Form::TomlKey => new_name.to_string(),
             };
             (o.loc, text)
         })

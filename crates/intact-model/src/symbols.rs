@@ -113,6 +113,8 @@ pub enum Form {
     Bare,
     /// A KDL string holding the name after a prefix: `from="app.subdomain"`.
     Prefixed(&'static str),
+    /// A key of an environment file (TOML): `subdomain = "acme"`, `[connection.api]`.
+    TomlKey,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -144,6 +146,10 @@ pub enum Site {
     /// Any other name written in KDL: `connection="api"`, `from="app.x"`, a test's `app` key, a
     /// contract id.
     Kdl,
+    /// A key of an environment file: a tenant variable under `[app]`, a connection's section
+    /// `[connection.NAME]` and its params. Names the project does not define are the env file
+    /// rules' (`env::unknown-name`), not the name rules'.
+    Env,
 }
 
 /// Every occurrence of every symbol of a model.
@@ -249,7 +255,70 @@ impl<'a> Builder<'a> {
         self.model.connection(named.map(|n| n.name.as_str()))
     }
 
+    /// The names environment files use: `[app]` keys are tenant variables, `[connection.NAME]`
+    /// names a connection and its keys that connection's params (settings such as `base-url` are
+    /// no names). A file that is not valid TOML has none (the env rules report it).
+    fn env_files(&mut self) {
+        use toml::de::{DeTable, DeValue};
+        for (i, f) in self.analysis.files.iter().enumerate() {
+            let path = f.path();
+            if path.parent() != Some(std::path::Path::new("env"))
+                || path.extension().is_none_or(|x| x != "toml")
+            {
+                continue;
+            }
+            let Ok(doc) = DeTable::parse(f.text()) else {
+                continue;
+            };
+            let file = i as FileId;
+            let loc = |r: std::ops::Range<usize>| {
+                Loc::new(file, intact_syntax::Span::new(r.start as u32, r.end as u32))
+            };
+            for (key, value) in doc.get_ref() {
+                match (key.get_ref().as_ref(), value.get_ref()) {
+                    ("app", DeValue::Table(t)) => {
+                        for (k, _) in t {
+                            let symbol = Symbol::Variable(k.get_ref().to_string());
+                            self.push(symbol, loc(k.span()), Form::TomlKey, Site::Env);
+                        }
+                    }
+                    ("connection", DeValue::Table(conns)) => {
+                        for (name, c) in conns {
+                            let conn = name.get_ref().to_string();
+                            let params: Vec<String> = self
+                                .model
+                                .connection(Some(&conn))
+                                .map(|c| c.all_params().iter().map(|p| p.name.clone()).collect())
+                                .unwrap_or_default();
+                            self.push(
+                                Symbol::Connection(conn.clone()),
+                                loc(name.span()),
+                                Form::TomlKey,
+                                Site::Env,
+                            );
+                            let DeValue::Table(keys) = c.get_ref() else {
+                                continue;
+                            };
+                            for (k, _) in keys {
+                                let name = k.get_ref().to_string();
+                                if params.contains(&name) {
+                                    let symbol = Symbol::Param {
+                                        connection: conn.clone(),
+                                        name,
+                                    };
+                                    self.push(symbol, loc(k.span()), Form::TomlKey, Site::Env);
+                                }
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
     fn model(&mut self) {
+        self.env_files();
         let m = self.model;
         for v in &m.variables {
             self.def(Symbol::Variable(v.name.name.clone()), &v.name);

@@ -1,6 +1,6 @@
 //! Connections and their auth, and each request's connection, method, bodies and expected statuses.
 
-use intact_model::symbols::Symbol;
+use intact_model::symbols::{Site, Symbol};
 use intact_model::*;
 
 use super::*;
@@ -73,7 +73,12 @@ impl<'a> Cx<'a> {
             .map(|c| c.name.name.as_str())
             .collect();
         // Every `connection` a definition, a request or a test names, from the symbol index.
-        for o in self.index.occurrences.iter().filter(|o| !o.is_definition()) {
+        for o in self
+            .index
+            .occurrences
+            .iter()
+            .filter(|o| !o.is_definition() && o.site != Site::Env)
+        {
             if let Symbol::Connection(name) = &o.symbol
                 && self.connection(name).is_none()
             {
