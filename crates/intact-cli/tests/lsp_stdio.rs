@@ -156,7 +156,9 @@ fn formats_documents_and_survives_bad_input() {
 
 /// Malformed messages from a broken or hostile client are answered with a JSON-RPC error and the
 /// server goes on serving: invalid JSON, an array, no `jsonrpc`, no method, non-UTF-8, a negative
-/// and a lying `Content-Length`.
+/// and a lying `Content-Length`, nesting deeper than the server reads, a response with a broken
+/// error, and an id that is neither an integer nor a string; headers other than `Content-Length`
+/// do not stop it either.
 #[test]
 fn malformed_messages_are_answered_and_the_server_keeps_serving() {
     let dir = project();
@@ -174,6 +176,20 @@ fn malformed_messages_are_answered_and_the_server_keeps_serving() {
         (frame(br#"{"jsonrpc": "2.0", "id": 42}"#), -32600),
         (frame(b"{\"jsonrpc\":\"2.0\",\"method\":\"x\xff\"}"), -32700),
         (b"Content-Length: -5\r\n\r\n".to_vec(), -32700),
+        (
+            frame(
+                format!(
+                    r#"{{"jsonrpc":"2.0","method":"x","params":{}}}"#,
+                    "[".repeat(200) + &"]".repeat(200)
+                )
+                .as_bytes(),
+            ),
+            -32600,
+        ),
+        (
+            frame(br#"{"jsonrpc":"2.0","id":3,"method":5,"error":"x"}"#),
+            -32600,
+        ),
     ];
     for (bytes, code) in &bad {
         c.send_raw(bytes);
@@ -193,6 +209,49 @@ fn malformed_messages_are_answered_and_the_server_keeps_serving() {
     );
     let published = c.diagnostics(&uri(&main), |d| !d.is_empty());
     assert!(published.to_string().contains("lookpu"), "{published}");
+    // An id the server cannot read is answered with a null id, and the next request is answered.
+    let hover =
+        json!({"textDocument": {"uri": uri(&main)}, "position": {"line": 1, "character": 6}});
+    for id in [
+        "{}",
+        r#"{"a":1}"#,
+        "[1]",
+        "true",
+        "1.5",
+        "1.0",
+        "9223372036854775808",
+    ] {
+        c.send_raw(&frame(
+            format!(
+                r#"{{"jsonrpc":"2.0","id":{id},"method":"textDocument/hover","params":{hover}}}"#
+            )
+            .as_bytes(),
+        ));
+        let answer = c.wait(|m| m["error"]["code"] == -32600);
+        assert!(answer["id"].is_null(), "{id}: {answer}");
+        assert!(
+            answer["error"]["data"].as_str().unwrap().contains(id),
+            "{answer}"
+        );
+        let after = c.request("textDocument/hover", hover.clone());
+        assert!(after.to_string().contains("call"), "{id}: {after}");
+    }
+    // Header names in any case, a `Content-Type` and headers of other names.
+    let body =
+        json!({"jsonrpc": "2.0", "id": 7001, "method": "textDocument/hover", "params": hover})
+            .to_string();
+    for headers in [
+        "content-length: {n}\r\n\r\n",
+        "Content-Length: {n}\r\nContent-Type: application/vscode-jsonrpc; charset=UTF-8\r\n\r\n",
+        "Content-Type: application/vscode-jsonrpc\r\nContent-Length: {n}\r\nX-Trace: 1\r\n\r\n",
+    ] {
+        c.send_raw((headers.replace("{n}", &body.len().to_string()) + &body).as_bytes());
+        let answer = c.wait(|m| m["id"] == 7001);
+        assert!(
+            answer["result"].to_string().contains("call"),
+            "{headers:?}: {answer}"
+        );
+    }
     c.shutdown();
 }
 
@@ -541,4 +600,167 @@ fn cancelled_requests_are_answered_as_cancelled() {
     let refs = c.request("textDocument/references", params);
     assert_eq!(refs.as_array().unwrap().len(), 2001);
     c.shutdown();
+}
+
+/// A project of two flows and a small OpenAPI document (which the checker reads and keeps).
+fn project_with_api() -> tempfile::TempDir {
+    let dir = project();
+    std::fs::create_dir(dir.path().join("openapi")).unwrap();
+    std::fs::write(
+        dir.path().join("openapi/api.json"),
+        r#"{"openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+            "paths": {"/users": {"get": {"operationId": "listUsers",
+                "responses": {"200": {"description": "ok"}}}}}}"#,
+    )
+    .unwrap();
+    dir
+}
+
+/// `intact/retained` until it satisfies `want` (the analysis thread releases a closed project
+/// after the analysis that closing it started).
+fn retained_until(c: &mut Client, want: impl Fn(&serde_json::Value) -> bool) -> serde_json::Value {
+    let deadline = std::time::Instant::now() + support::lsp_client::TIMEOUT;
+    loop {
+        let kept = c.request("intact/retained", serde_json::Value::Null);
+        if want(&kept) {
+            return kept;
+        }
+        assert!(std::time::Instant::now() < deadline, "still kept: {kept}");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// Closing the last open document of a project drops everything the server keeps for it: its
+/// snapshot, its parses and its OpenAPI documents; a project with another document open keeps
+/// them, and forgets a document renamed on disk. Thirty projects are opened and closed in one
+/// session.
+#[test]
+fn closing_the_last_document_of_a_project_releases_it() {
+    let cache = tempfile::tempdir().unwrap();
+    let dirs: Vec<tempfile::TempDir> = (0..30).map(|_| project_with_api()).collect();
+    let roots: Vec<std::path::PathBuf> = dirs
+        .iter()
+        .map(|d| d.path().canonicalize().unwrap())
+        .collect();
+    let mut c = Client::start_with(&[("INTACT_CACHE_DIR", cache.path())]);
+    c.initialize(&roots[0], &["utf-16"]);
+    let text = |path: std::path::PathBuf| std::fs::read_to_string(path).unwrap();
+    let main = |root: &std::path::Path| uri(&root.join("flows/main.kdl"));
+    for root in &roots {
+        c.open(&main(root), &text(root.join("flows/main.kdl")));
+        c.diagnostics(&main(root), |_| true);
+    }
+    let helpers = uri(&roots[0].join("flows/helpers.kdl"));
+    c.open(&helpers, &text(roots[0].join("flows/helpers.kdl")));
+    let kept = retained_until(&mut c, |k| k["projects"] == 30 && k["snapshots"] == 30);
+    // Five files each: intact.kdl, connection.kdl, two flows, the document.
+    assert_eq!(kept["parses"], 30 * 5, "{kept}");
+    assert_eq!(kept["openapiDocuments"], 30, "{kept}");
+    // A document renamed in an open project (and a flow added, to see the analysis done).
+    let api = roots[0].join("openapi/api.json");
+    let renamed = roots[0].join("openapi/renamed.json");
+    std::fs::rename(&api, &renamed).unwrap();
+    std::fs::write(
+        roots[0].join("flows/extra.kdl"),
+        "flow \"extra\" {\n    return {}\n}\n",
+    )
+    .unwrap();
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&api), "type": 3}, {"uri": uri(&renamed), "type": 1},
+            {"uri": uri(&roots[0].join("flows/extra.kdl")), "type": 1}]}),
+    );
+    let kept = retained_until(&mut c, |k| k["parses"] == 30 * 5 + 1);
+    assert_eq!(kept["openapiDocuments"], 30, "{kept}");
+    for root in &roots {
+        c.notify(
+            "textDocument/didClose",
+            json!({"textDocument": {"uri": main(root)}}),
+        );
+    }
+    // The first project still has a document open.
+    let kept = retained_until(&mut c, |k| k["projects"] == 1 && k["snapshots"] == 1);
+    assert_eq!(kept["parses"], 6, "{kept}");
+    assert_eq!(kept["openapiDocuments"], 1, "{kept}");
+    assert_eq!(kept["openDocuments"], 1, "{kept}");
+    c.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": helpers}}),
+    );
+    retained_until(&mut c, |k| {
+        k == &json!({"openDocuments": 0, "snapshots": 0, "requestSnapshots": 0, "projects": 0,
+            "parses": 0, "openapiDocuments": 0, "diagnosedProjects": 0})
+    });
+    // A project opened again is analysed again.
+    c.open(&main(&roots[1]), &text(roots[1].join("flows/main.kdl")));
+    c.diagnostics(&main(&roots[1]), |_| true);
+    retained_until(&mut c, |k| {
+        k["snapshots"] == 1 && k["openapiDocuments"] == 1
+    });
+    c.shutdown();
+}
+
+/// The server's resident memory (Linux `VmRSS`) after a session that opened and closed many
+/// projects, one at a time: printed for docs/performance.md, not asserted. `cargo test --release
+/// -p intact-cli --test lsp_stdio -- --ignored --nocapture resident_memory`. The OpenAPI document
+/// is copied into each project under one name, or under a name of its own (as documents of
+/// different APIs would be).
+#[test]
+#[ignore = "a measurement for docs/performance.md"]
+fn resident_memory_after_closing_projects() {
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/corpus/openapi/box-platform-3.0.json");
+    // The document's name in each project, if it has one: `box.json` in each, or `box-{i}.json`.
+    let name = |own: bool, i: usize| {
+        if own {
+            format!("box-{i}.json")
+        } else {
+            "box.json".to_string()
+        }
+    };
+    for (count, own) in [(300, None), (12, Some(false)), (12, Some(true))] {
+        let cache = tempfile::tempdir().unwrap();
+        let mut c = Client::start_with(&[("INTACT_CACHE_DIR", cache.path())]);
+        let mut dirs = Vec::new();
+        for i in 0..count {
+            let dir = project();
+            let root = dir.path().canonicalize().unwrap();
+            if let Some(own) = own {
+                std::fs::create_dir(root.join("openapi")).unwrap();
+                std::fs::copy(&corpus, root.join("openapi").join(name(own, i))).unwrap();
+            }
+            if i == 0 {
+                c.initialize(&root, &["utf-16"]);
+            }
+            let main = uri(&root.join("flows/main.kdl"));
+            c.open(
+                &main,
+                &std::fs::read_to_string(root.join("flows/main.kdl")).unwrap(),
+            );
+            c.diagnostics(&main, |_| true);
+            c.notify(
+                "textDocument/didClose",
+                json!({"textDocument": {"uri": main}}),
+            );
+            dirs.push(dir);
+        }
+        // The analyses that the last close started.
+        std::thread::sleep(std::time::Duration::from_secs(2));
+        let status = std::fs::read_to_string(format!("/proc/{}/status", c.pid())).unwrap();
+        let rss = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .unwrap();
+        let what = own.map_or("small projects".to_string(), |own| {
+            format!(
+                "projects with box-platform-3.0.json as openapi/{}",
+                name(own, 0)
+            )
+        });
+        eprintln!(
+            "intact lsp after opening and closing {count} {what}: {}",
+            rss.trim()
+        );
+        c.shutdown();
+    }
 }

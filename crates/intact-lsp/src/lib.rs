@@ -30,7 +30,7 @@ use std::sync::{Arc, Mutex, mpsc};
 use intact_model::project;
 use line_index::LineIndex;
 use protocol::Encoding;
-use state::{Document, Documents, Snapshots, State};
+use state::{Document, Documents, State};
 use tower_lsp_server::jsonrpc::Result as RpcResult;
 use tower_lsp_server::ls_types as lsp;
 use tower_lsp_server::{Client, LanguageServer, LspService, Server};
@@ -41,7 +41,9 @@ pub fn run_stdio() -> std::io::Result<()> {
         .enable_all()
         .build()?;
     rt.block_on(async {
-        let (service, socket) = LspService::new(Backend::new);
+        let (service, socket) = LspService::build(Backend::new)
+            .custom_method("intact/retained", Backend::retained)
+            .finish();
         // The server reads and writes through pipes; `transport` guards what reaches it.
         let (to_server, server_in) = tokio::io::duplex(1 << 20);
         let (server_out, from_server) = tokio::io::duplex(1 << 20);
@@ -76,25 +78,33 @@ pub struct Backend {
 
 impl Backend {
     fn new(client: Client) -> Backend {
-        let docs = Arc::new(Mutex::new(Documents::default()));
-        let snapshots = Snapshots::default();
-        let documents = intact_check::DocumentCache::default();
-        let tx = worker::Worker::spawn(
-            client.clone(),
-            docs.clone(),
-            snapshots.clone(),
-            documents.clone(),
-        );
+        let state = Arc::new(State {
+            docs: Arc::new(Mutex::new(Documents::default())),
+            snapshots: Default::default(),
+            last_request: Mutex::new(None),
+            kept: Default::default(),
+        });
+        let worker = worker::Worker::spawn(client.clone(), state.clone());
         Backend {
             client,
-            state: Arc::new(State {
-                docs,
-                snapshots,
-                last_request: Mutex::new(None),
-                documents,
-            }),
-            worker: tx,
+            state,
+            worker,
         }
+    }
+
+    /// `intact/retained`: what the server keeps for the projects it has analysed, counted, so
+    /// that tests (and a user who suspects a leak) can see it drop when projects are closed.
+    async fn retained(&self) -> RpcResult<serde_json::Value> {
+        let kept = *self.state.kept.lock().unwrap();
+        Ok(serde_json::json!({
+            "openDocuments": self.state.docs.lock().unwrap().open.len(),
+            "snapshots": self.state.snapshots.lock().unwrap().len(),
+            "requestSnapshots": usize::from(self.state.last_request.lock().unwrap().is_some()),
+            "projects": kept.projects,
+            "parses": kept.parses,
+            "openapiDocuments": kept.openapi_documents,
+            "diagnosedProjects": kept.diagnosed,
+        }))
     }
 
     /// Answers a request on a blocking thread. While it computes, the server goes on reading

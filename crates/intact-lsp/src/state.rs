@@ -36,9 +36,22 @@ pub(crate) struct State {
     /// The snapshot the last request built (and its project's root), reused while the texts stay
     /// the same.
     pub(crate) last_request: Mutex<Option<(PathBuf, intact_ide::Snapshot)>>,
-    /// The OpenAPI documents the server has read: this process's one cache of them, shared by
-    /// the analysis thread and every snapshot.
-    pub(crate) documents: intact_check::DocumentCache,
+    /// What the analysis thread keeps, as it last counted it.
+    pub(crate) kept: Mutex<Kept>,
+}
+
+/// What the analysis thread keeps, for the `intact/retained` request: all of it belongs to
+/// projects with an open document, or to files that still show diagnostics.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Kept {
+    /// Projects with what an analysis keeps for the next (parses, OpenAPI documents).
+    pub(crate) projects: usize,
+    /// Parses kept for the next analysis, over all projects.
+    pub(crate) parses: usize,
+    /// OpenAPI documents kept (`intact_check::DocumentCache`), over all projects.
+    pub(crate) openapi_documents: usize,
+    /// Projects some of whose files show diagnostics, or that are open.
+    pub(crate) diagnosed: usize,
 }
 
 impl State {
@@ -103,7 +116,7 @@ impl State {
         {
             return Some(found);
         }
-        let mut files: Vec<Arc<SourceFile>> = match latest {
+        let mut files: Vec<Arc<SourceFile>> = match &latest {
             Some(a) => a
                 .files
                 .iter()
@@ -123,10 +136,13 @@ impl State {
             rel.clone(),
             text.clone(),
         ))));
-        let snap = intact_ide::Snapshot::in_host(
-            Arc::new(Analysis::from_files(files)),
-            self.documents.clone(),
-        );
+        // The project's OpenAPI documents, as the analysis thread keeps them; before the first
+        // analysis, read for this snapshot (from the digest on disk when there is one).
+        let documents = latest
+            .as_ref()
+            .map(|s| s.documents().clone())
+            .unwrap_or_default();
+        let snap = intact_ide::Snapshot::in_host(Arc::new(Analysis::from_files(files)), documents);
         *self.last_request.lock().unwrap() = Some((root.to_path_buf(), snap.clone()));
         current(&snap)
     }

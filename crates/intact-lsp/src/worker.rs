@@ -1,10 +1,10 @@
 //! The analysis thread: takes project roots from a channel (latest wins), analyses a snapshot of
 //! the texts, publishes diagnostics for every file of the project, and keeps the snapshot for
-//! requests.
+//! requests while the project has an open document.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, mpsc};
+use std::sync::{Arc, mpsc};
 
 use intact_model::{Analysis, FileInput, SourceFile, project};
 use line_index::LineIndex;
@@ -12,41 +12,46 @@ use tower_lsp_server::Client;
 use tower_lsp_server::ls_types as lsp;
 
 use crate::protocol::{self, Encoding};
-use crate::state::{Documents, Snapshots};
+use crate::state::{Kept, State};
 
 /// The analysis worker: one thread, one project analysis at a time.
+///
+/// Everything it keeps is per project and dropped when the project's last open document is
+/// closed (an editor that has opened hundreds of projects in a session has not closed the
+/// server): the snapshot, the parses, the OpenAPI documents. Only the names of files that still
+/// show diagnostics outlive it, to clear them if the project is opened again.
 pub(crate) struct Worker {
     client: Client,
-    docs: Arc<Mutex<Documents>>,
-    snapshots: Snapshots,
+    state: Arc<State>,
     rx: mpsc::Receiver<PathBuf>,
     handle: tokio::runtime::Handle,
     /// Files of each project that currently show diagnostics, so they can be cleared.
     published: HashMap<PathBuf, HashSet<PathBuf>>,
-    /// Parses of file texts from the previous analysis, reused when the text is unchanged.
-    cache: HashMap<PathBuf, Arc<SourceFile>>,
-    /// The OpenAPI documents read so far, shared with the snapshots requests run on.
+    /// By root.
+    projects: HashMap<PathBuf, Project>,
+}
+
+/// What the analysis thread keeps for a project between two analyses.
+#[derive(Default)]
+struct Project {
+    /// The files of the previous analysis, reused when the text is unchanged.
+    parses: HashMap<PathBuf, Arc<SourceFile>>,
+    /// The OpenAPI documents read, shared with the snapshots requests run on. One per project:
+    /// it knows documents by their path in the project (`openapi/api.json`).
     documents: intact_check::DocumentCache,
 }
 
 impl Worker {
     /// Starts the analysis thread; the sender takes the project roots to analyse.
-    pub(crate) fn spawn(
-        client: Client,
-        docs: Arc<Mutex<Documents>>,
-        snapshots: Snapshots,
-        documents: intact_check::DocumentCache,
-    ) -> mpsc::Sender<PathBuf> {
+    pub(crate) fn spawn(client: Client, state: Arc<State>) -> mpsc::Sender<PathBuf> {
         let (tx, rx) = mpsc::channel();
         let worker = Worker {
             client,
-            docs,
-            snapshots,
+            state,
             rx,
             handle: tokio::runtime::Handle::current(),
             published: HashMap::new(),
-            cache: HashMap::new(),
-            documents,
+            projects: HashMap::new(),
         };
         std::thread::Builder::new()
             .name("intact-analysis".into())
@@ -70,25 +75,60 @@ impl Worker {
                 if let Err(panic) = result {
                     let what = crate::panic_message(panic.as_ref());
                     let client = self.client.clone();
+                    let message = format!(
+                        "intact: analysis of {} failed: {what}; please report this",
+                        root.display()
+                    );
                     self.handle.block_on(async move {
-                        client
-                            .log_message(
-                                lsp::MessageType::ERROR,
-                                format!(
-                                    "intact: analysis of {} failed: {what}; please report this",
-                                    root.display()
-                                ),
-                            )
-                            .await;
+                        client.log_message(lsp::MessageType::ERROR, message).await;
                     });
                 }
+                self.release_if_closed(&root);
             }
+            *self.state.kept.lock().unwrap() = Kept {
+                projects: self.projects.len(),
+                parses: self.projects.values().map(|p| p.parses.len()).sum(),
+                openapi_documents: self.projects.values().map(|p| p.documents.count()).sum(),
+                diagnosed: self.published.len(),
+            };
+        }
+    }
+
+    /// Drops what is kept for a project none of whose documents is open. The analysis that
+    /// closing the last one started has published its diagnostics (from the files on disk) by now;
+    /// they stay, as LSP lets them for closed files.
+    fn release_if_closed(&mut self, root: &Path) {
+        let candidates: Vec<PathBuf> = {
+            let docs = self.state.docs.lock().unwrap();
+            docs.open
+                .keys()
+                .filter(|p| p.starts_with(root))
+                .cloned()
+                .collect()
+        };
+        // A document under the root may belong to a project nested in it.
+        if candidates
+            .iter()
+            .any(|p| project::find_root(p).as_deref() == Some(root))
+        {
+            return;
+        }
+        self.state.snapshots.lock().unwrap().remove(root);
+        {
+            let mut last = self.state.last_request.lock().unwrap();
+            if last.as_ref().is_some_and(|(r, _)| r == root) {
+                *last = None;
+            }
+        }
+        self.projects.remove(root);
+        if self.published.get(root).is_some_and(HashSet::is_empty) {
+            self.published.remove(root);
         }
     }
 
     fn analyze(&mut self, root: &Path) {
         let (open, enc) = {
-            let docs = self.docs.lock().unwrap();
+            let docs = self.state.docs.lock().unwrap();
             (docs.open.clone(), docs.encoding.unwrap_or(Encoding::Utf16))
         };
         let mut paths = project::files(root).unwrap_or_default();
@@ -103,6 +143,10 @@ impl Worker {
         }
         let mut files = Vec::with_capacity(paths.len());
         let mut versions = HashMap::new();
+        let project = self.projects.entry(root.to_path_buf()).or_default();
+        // Only this analysis's parses are kept: a file gone from the project goes from here too.
+        let previous = std::mem::take(&mut project.parses);
+        let mut parses = HashMap::with_capacity(paths.len());
         for path in &paths {
             let input = match open.get(path) {
                 Some(doc) => {
@@ -114,28 +158,36 @@ impl Worker {
                     Err(_) => continue,
                 },
             };
-            let reused = self
-                .cache
+            let reused = previous
                 .get(path)
                 .filter(|f| f.input.text == input.text && f.input.path == input.path);
             let file = match reused {
                 Some(f) => f.clone(),
                 None => Arc::new(SourceFile::new(input)),
             };
-            self.cache.insert(path.clone(), file.clone());
+            parses.insert(path.clone(), file.clone());
             files.push(file);
         }
+        // The cache keeps a document by its path for as long as it lives: when a file under
+        // `openapi/` goes (renamed, deleted), a new one reads the rest again (from their digests).
+        let openapi = root.join("openapi");
+        if previous
+            .keys()
+            .any(|p| p.starts_with(&openapi) && !parses.contains_key(p))
+        {
+            project.documents = intact_check::DocumentCache::default();
+        }
+        // Parses not reused are freed before the check needs its memory, not after.
+        drop(previous);
+        project.parses = parses;
+        let documents = project.documents.clone();
         let analysis = Arc::new(Analysis::from_files(files));
-        let diags = intact_check::check_with(&analysis, &self.documents);
+        let diags = intact_check::check_with(&analysis, &documents);
         // Requests read the findings from the snapshot (hovers, quick fixes) instead of checking
         // again.
-        self.snapshots.lock().unwrap().insert(
+        self.state.snapshots.lock().unwrap().insert(
             root.to_path_buf(),
-            intact_ide::Snapshot::with_findings(
-                analysis.clone(),
-                self.documents.clone(),
-                diags.clone(),
-            ),
+            intact_ide::Snapshot::with_findings(analysis.clone(), documents, diags.clone()),
         );
         let indexes: Vec<LineIndex> = analysis
             .files
