@@ -363,6 +363,23 @@ fn store(key: u64, digest: &Digest) {
     }
 }
 
+/// Which build of intact this is: its executable's size and modification time. A digest holds
+/// types as this build converts them, and a development build keeps its version number while
+/// the conversion changes, so a digest of another build is never read.
+fn build_id() -> u64 {
+    static ID: OnceLock<u64> = OnceLock::new();
+    *ID.get_or_init(|| {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        if let Ok(meta) = std::env::current_exe().and_then(std::fs::metadata) {
+            meta.len().hash(&mut h);
+            if let Ok(t) = meta.modified() {
+                t.hash(&mut h);
+            }
+        }
+        h.finish()
+    })
+}
+
 fn is_document(path: &Path) -> bool {
     path.extension()
         .is_some_and(|x| x == "json" || x == "yaml" || x == "yml")
@@ -409,6 +426,7 @@ pub(crate) fn documents(a: &Analysis, cache: &DocumentCache) -> Documents {
     // keys: 64 bits, so a changed file is read from a stale digest with a chance of 2^-64.
     let mut h = std::collections::hash_map::DefaultHasher::new();
     env!("CARGO_PKG_VERSION").hash(&mut h);
+    build_id().hash(&mut h);
     DIGEST_FORMAT.hash(&mut h);
     for (_, f) in &under {
         f.path().hash(&mut h);

@@ -295,6 +295,9 @@ impl<'a> SchemaConverter<'a> {
                 None => Type::Dyn,
             };
         }
+        if let Some(parts) = obj.get("allOf").and_then(Value::as_array) {
+            return self.all_of(doc, obj, parts, name);
+        }
         if obj.contains_key("oneOf") || obj.contains_key("anyOf") {
             return Type::Dyn;
         }
@@ -389,6 +392,128 @@ impl<'a> SchemaConverter<'a> {
     }
 }
 
+impl SchemaConverter<'_> {
+    /// `allOf`: a value that is every part at once. Object parts merge into one object (the union
+    /// of their fields, required where any part requires it), so that a typo under a composed
+    /// type is found as under a plain one; the schema's own keywords beside `allOf` are one more
+    /// part. A part that says nothing of the shape (only a description) is left out; parts that
+    /// are not all objects give the one non-object type they agree on, else unknown.
+    fn all_of(
+        &mut self,
+        doc: &str,
+        obj: &serde_json::Map<String, Value>,
+        parts: &[Value],
+        name: &str,
+    ) -> Type {
+        let mut types: Vec<Type> = parts.iter().map(|p| self.convert(doc, p, name)).collect();
+        let mut own = obj.clone();
+        own.remove("allOf");
+        if own.contains_key("properties") || own.contains_key("type") {
+            types.push(self.convert_inner(doc, &Value::Object(own), name));
+        }
+        let shaped: Vec<Type> = types.into_iter().filter(|t| !t.is_dyn()).collect();
+        let objects: Vec<&ObjectType> = shaped
+            .iter()
+            .filter_map(|t| match t {
+                Type::Object(o) => Some(o.as_ref()),
+                _ => None,
+            })
+            .collect();
+        if objects.is_empty() {
+            return match shaped.as_slice() {
+                [one, rest @ ..] if rest.iter().all(|t| t == one) => one.clone(),
+                _ => Type::Dyn,
+            };
+        }
+        if objects.len() != shaped.len() {
+            return Type::Dyn;
+        }
+        let mut fields: Vec<Field> = Vec::new();
+        for o in &objects {
+            for f in &o.fields {
+                match fields.iter_mut().find(|x| x.name == f.name) {
+                    Some(known) => {
+                        known.required |= f.required;
+                        if known.ty.is_dyn() {
+                            known.ty = f.ty.clone();
+                        }
+                        if known.description.is_none() {
+                            known.description.clone_from(&f.description);
+                        }
+                    }
+                    None => fields.push(f.clone()),
+                }
+            }
+        }
+        // A part may require a field that another part describes.
+        let mut required = Vec::new();
+        for part in parts
+            .iter()
+            .chain(std::iter::once(&Value::Object(obj.clone())))
+        {
+            self.required_names(doc, part, 0, &mut required);
+        }
+        for f in &mut fields {
+            f.required |= required.contains(&f.name);
+        }
+        // Closed only when every part is; a typed map of extra keys wins over an untyped one.
+        let additional = if objects.iter().all(|o| o.additional.is_none()) {
+            None
+        } else {
+            objects
+                .iter()
+                .filter_map(|o| o.additional.clone())
+                .find(|t| !t.is_dyn())
+                .or(Some(Type::Dyn))
+        };
+        let description = obj
+            .get("description")
+            .and_then(Value::as_str)
+            .or_else(|| parts.iter().find_map(|p| p.get("description")?.as_str()))
+            .map(str::to_string)
+            .or_else(|| objects.iter().find_map(|o| o.description.clone()));
+        Type::Object(Arc::new(ObjectType {
+            name: name.to_string(),
+            fields,
+            additional,
+            key_patterns: objects
+                .iter()
+                .flat_map(|o| o.key_patterns.clone())
+                .collect(),
+            description,
+        }))
+    }
+}
+
+impl SchemaConverter<'_> {
+    /// The names a schema requires, through `$ref`s and nested `allOf`s.
+    fn required_names(&self, doc: &str, schema: &Value, depth: usize, out: &mut Vec<String>) {
+        if depth > 12 {
+            return;
+        }
+        let Some(obj) = schema.as_object() else {
+            return;
+        };
+        if let Some(r) = obj.get("$ref").and_then(Value::as_str) {
+            if let Some((file, target)) = self.resolve(doc, r) {
+                self.required_names(&file, target, depth + 1, out);
+            }
+            return;
+        }
+        if let Some(names) = obj.get("required").and_then(Value::as_array) {
+            out.extend(names.iter().filter_map(Value::as_str).map(str::to_string));
+        }
+        for part in obj
+            .get("allOf")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            self.required_names(doc, part, depth + 1, out);
+        }
+    }
+}
+
 /// `reference` (a relative file path) from the folder of `doc`, without `.` and `..` segments.
 fn relative_to(doc: &str, reference: &str) -> String {
     let mut parts: Vec<&str> = doc.split('/').collect();
@@ -448,5 +573,38 @@ mod tests {
             u.field("userName").unwrap().description.as_deref(),
             Some("The name.")
         );
+    }
+
+    /// `allOf` merges its object parts (issue 25.1): the union of their fields, required where any
+    /// part requires it, closed only when every part is; a description-only part says nothing.
+    #[test]
+    fn all_of_merges_its_object_parts() {
+        let mut docs = BTreeMap::new();
+        docs.insert(
+            "x.json".to_string(),
+            json!({
+                "$defs": {"base": {"type": "object", "additionalProperties": false, "properties": {"id": {"type": "string"}, "name": {"type": "string"}}}},
+                "allOf": [
+                    {"$ref": "#/$defs/base"},
+                    {"type": "object", "required": ["name"], "properties": {"tags": {"type": "array", "items": {"type": "string"}}}},
+                    {"description": "A team."}
+                ]
+            }),
+        );
+        let t = SchemaConverter::new(&docs).convert("x.json", &docs["x.json"], "Team");
+        let Type::Object(o) = t else { panic!("{t:?}") };
+        let names: Vec<&str> = o.fields.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["id", "name", "tags"]);
+        assert!(o.field("name").unwrap().required);
+        assert!(!o.field("id").unwrap().required);
+        assert_eq!(o.additional, Some(Type::Dyn), "one part is open");
+        assert_eq!(o.description.as_deref(), Some("A team."));
+        // Parts that are all the same non-object type give that type.
+        let t = SchemaConverter::new(&docs).convert(
+            "x.json",
+            &json!({"allOf": [{"type": "string"}, {"type": "string", "maxLength": 3}]}),
+            "code",
+        );
+        assert_eq!(t, Type::String);
     }
 }
