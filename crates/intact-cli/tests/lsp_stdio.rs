@@ -430,10 +430,21 @@ fn navigation_and_rename_answer_over_stdio() {
         &auri,
         "action \"logout\" contract=\"universal-logout\" {\n    return {\n        logoutStatus \"SUCCESS\"\n    }\n}\n",
     );
+    // A link planted where a schema goes is replaced, never written through (issue 23.9).
+    let precious = cache.path().join("precious.txt");
+    std::fs::write(&precious, "keep me").unwrap();
+    std::fs::create_dir_all(cache.path().join("contracts")).unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(
+        &precious,
+        cache.path().join("contracts/universal-logout.input.json"),
+    )
+    .unwrap();
     let schemas = c.request(
         "textDocument/definition",
         json!({"textDocument": {"uri": auri}, "position": {"line": 0, "character": 30}}),
     );
+    assert_eq!(std::fs::read_to_string(&precious).unwrap(), "keep me");
     let files: Vec<&str> = schemas
         .as_array()
         .unwrap()
@@ -709,7 +720,7 @@ fn closing_the_last_document_of_a_project_releases_it() {
 #[ignore = "a measurement for docs/performance.md"]
 fn resident_memory_after_closing_projects() {
     let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/corpus/openapi/box-platform-3.0.json");
+        .join("../../tests/corpus/openapi/box-platform-3.0.json");
     // The document's name in each project, if it has one: `box.json` in each, or `box-{i}.json`.
     let name = |own: bool, i: usize| {
         if own {
@@ -763,4 +774,36 @@ fn resident_memory_after_closing_projects() {
         );
         c.shutdown();
     }
+}
+
+/// Every diagnostic links its rule page (`codeDescription.href`), and a hover on a finding links
+/// the same page: a file under intact's cache folder that the editor can open, holding what
+/// `intact explain` prints (issue 24.4.7).
+#[test]
+fn diagnostics_and_hovers_link_a_rule_page_the_editor_can_open() {
+    let dir = project();
+    let root = dir.path().canonicalize().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let mut c = Client::start_with(&[("INTACT_CACHE_DIR", cache.path())]);
+    c.initialize(&root, &["utf-16"]);
+    let furi = uri(&root.join("flows/extra.kdl"));
+    c.open(
+        &furi,
+        "flow \"extra\" {\n    log \"x\" bogus=1\n    return {}\n}\n",
+    );
+    let msg = c.diagnostics(&furi, |d| !d.is_empty());
+    let d = &msg["params"]["diagnostics"][0];
+    assert_eq!(d["code"], "schema::unknown-property");
+    let href = d["codeDescription"]["href"].as_str().unwrap().to_string();
+    let page = cache.path().join("rules/schema/unknown-property.md");
+    assert_eq!(href, uri(&page), "{d}");
+    let text = std::fs::read_to_string(&page).unwrap();
+    assert!(text.starts_with("# `schema::unknown-property`"), "{text}");
+    let hover = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": furi}, "position": {"line": 1, "character": 15}}),
+    );
+    let markdown = hover["contents"]["value"].as_str().unwrap();
+    assert!(markdown.contains(&format!("]({href})")), "{markdown}");
+    c.shutdown();
 }

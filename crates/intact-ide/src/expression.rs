@@ -215,6 +215,7 @@ pub(crate) fn hover(
     Some(crate::Hover {
         markdown,
         span: Span::new(start as u32, end as u32),
+        rule_links: Vec::new(),
     })
 }
 

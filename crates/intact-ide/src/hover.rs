@@ -15,6 +15,10 @@ pub struct Hover {
     pub markdown: String,
     /// The text the hover is about.
     pub span: Span,
+    /// The codes whose rule page the markdown links, each as
+    /// `](`[`intact_check::registry::url`]`)`: a host that can open pages (the language server
+    /// writes them under the cache folder) points these links there.
+    pub rule_links: Vec<&'static str>,
 }
 
 /// What to show for the thing at `pos`, if anything: the findings there (their rule's summary
@@ -50,6 +54,7 @@ pub fn hover(analysis: &Snapshot, pos: FilePosition) -> Option<Hover> {
     Some(Hover {
         markdown: markdown.join("\n\n---\n\n"),
         span,
+        rule_links: findings.iter().map(|d| d.code).collect(),
     })
 }
 
@@ -69,12 +74,14 @@ fn thing(analysis: &Snapshot, pos: FilePosition) -> Option<Hover> {
         Part::NodeName => Some(Hover {
             markdown: format!("**`{}`**: {}\n\n{}", spec.name, spec.summary, spec.doc),
             span: node.name.span,
+            rule_links: Vec::new(),
         }),
         Part::PropKey { key } => {
             let p = spec.prop(key.as_str())?;
             Some(Hover {
                 markdown: format!("**`{}=`** ({}): {}", p.name, p.ty.describe(), p.doc),
                 span: key.span,
+                rule_links: Vec::new(),
             })
         }
         Part::Arg { index, literal } => {
@@ -86,6 +93,7 @@ fn thing(analysis: &Snapshot, pos: FilePosition) -> Option<Hover> {
             Some(Hover {
                 markdown: join(about, named(analysis, ty, literal.value.as_str())),
                 span: literal.span,
+                rule_links: Vec::new(),
             })
         }
         Part::PropValue { key, literal } => {
@@ -96,6 +104,7 @@ fn thing(analysis: &Snapshot, pos: FilePosition) -> Option<Hover> {
                     named(analysis, p.ty, literal.value.as_str()),
                 ),
                 span: literal.span,
+                rule_links: Vec::new(),
             })
         }
         Part::NewNode | Part::Head { .. } => None,

@@ -319,7 +319,7 @@ impl LanguageServer for Backend {
             .answer("hover", move |s| {
                 let at = s.request_at(&params.text_document_position_params)?;
                 let found = intact_ide::hover(&at.analysis, at.pos)?;
-                Some(protocol::hover(&at.index, at.enc, found))
+                Some(protocol::hover(&at.index, at.enc, found, rule_page_uri))
             })
             .await)
     }
@@ -647,20 +647,52 @@ fn contract_schema_files(id: &str) -> Vec<PathBuf> {
     let Some(dir) = project::cache_root().map(|d| d.join("contracts")) else {
         return Vec::new();
     };
-    if std::fs::create_dir_all(&dir).is_err() {
+    use intact_model::project::cache_files;
+    if !cache_files::folder(&dir) {
         return Vec::new();
     }
     [(Side::Input, "input"), (Side::Output, "output")]
         .into_iter()
         .filter_map(|(side, name)| {
             let text = bundled_schema_text(id, side)?;
-            let path = dir.join(format!("{id}.{name}.json"));
-            if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
-                std::fs::write(&path, &text).ok()?;
+            let file = format!("{id}.{name}.json");
+            let path = dir.join(&file);
+            // Read only a regular file, and write a new one renamed into place: a link planted
+            // in the folder is replaced, never written through.
+            let current = cache_files::read(&path, 1 << 20);
+            if current.as_deref() != Some(text.as_bytes()) {
+                cache_files::write(&dir, &file, text.as_bytes()).ok()?;
             }
             Some(path)
         })
         .collect()
+}
+
+/// The page of a diagnostic code as a file an editor can open: `intact explain`'s text, written
+/// under intact's cache folder (`rules/<group>/<name>.md`) the first time this server links it.
+/// intact has no hosted documentation, and a page relative to the repository opens nothing on a
+/// user's machine.
+pub(crate) fn rule_page_uri(code: &str) -> Option<lsp::Uri> {
+    use intact_model::project::cache_files;
+    static PAGES: std::sync::Mutex<Vec<(String, Option<lsp::Uri>)>> =
+        std::sync::Mutex::new(Vec::new());
+    let mut pages = PAGES.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, uri)) = pages.iter().find(|(c, _)| c == code) {
+        return uri.clone();
+    }
+    let uri = (|| {
+        let rule = intact_check::registry::rule(code)?;
+        let (group, name) = code.split_once("::")?;
+        let dir = project::cache_root()?.join("rules").join(group);
+        let file = format!("{name}.md");
+        let path = dir.join(&file);
+        if cache_files::read(&path, 1 << 20).as_deref() != Some(rule.page.as_bytes()) {
+            cache_files::write(&dir, &file, rule.page.as_bytes()).ok()?;
+        }
+        protocol::uri_for(&path)
+    })();
+    pages.push((code.to_string(), uri.clone()));
+    uri
 }
 
 /// The message a panic carries.

@@ -150,7 +150,7 @@ pub fn diagnostic(
             Severity::Info => lsp::DiagnosticSeverity::INFORMATION,
         }),
         code: Some(lsp::NumberOrString::String(d.code.to_string())),
-        code_description: None,
+        code_description: crate::rule_page_uri(d.code).map(|href| lsp::CodeDescription { href }),
         source: Some("intact".into()),
         message,
         related_information: (!related.is_empty()).then_some(related),
@@ -444,11 +444,24 @@ pub fn completion_item(
     }
 }
 
-pub fn hover(index: &LineIndex, enc: Encoding, h: intact_ide::Hover) -> lsp::Hover {
+/// A hover; the rule pages it links point where `page` says (a file the editor can open).
+pub fn hover(
+    index: &LineIndex,
+    enc: Encoding,
+    h: intact_ide::Hover,
+    page: impl Fn(&str) -> Option<Uri>,
+) -> lsp::Hover {
+    let mut markdown = h.markdown;
+    for code in h.rule_links {
+        if let Some(uri) = page(code) {
+            let written = format!("]({})", intact_check::registry::url(code));
+            markdown = markdown.replace(&written, &format!("]({})", uri.as_str()));
+        }
+    }
     lsp::Hover {
         contents: lsp::HoverContents::Markup(lsp::MarkupContent {
             kind: lsp::MarkupKind::Markdown,
-            value: h.markdown,
+            value: markdown,
         }),
         range: Some(range(index, enc, h.span.start, h.span.end)),
     }
