@@ -544,3 +544,32 @@ async fn the_trace_has_one_line_per_request() {
     );
     assert!(seen[2].contains("-> 200 in"), "{seen:#?}");
 }
+
+/// A request's header replaces the connection's header of the same name, whatever its case: the
+/// API receives one value, the request's (issue 25.4).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_header_replaces_the_connections() {
+    let (base, seen) = recording_server("127.0.0.1", |_| {
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}".into()
+    });
+    let kdl = r#"project "p" {
+    display-name "P"
+}
+connection "api" {
+    base-url "https://api.example.com"
+    header "Accept" "application/json"
+    header "X-Tenant" "t1"
+}
+flow "get" {
+    request "r" "GET" "/x" {
+        header "accept" "text/csv"
+    }
+    return "${steps.r.body}"
+}
+"#;
+    run_project(kdl, &base, &[]).await.expect("answered");
+    let head = seen.lock().unwrap()[0].to_ascii_lowercase();
+    let accepts: Vec<&str> = head.lines().filter(|l| l.starts_with("accept:")).collect();
+    assert_eq!(accepts, ["accept: text/csv"], "{head}");
+    assert!(head.contains("x-tenant: t1"), "{head}");
+}

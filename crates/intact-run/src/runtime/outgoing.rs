@@ -94,10 +94,15 @@ impl Runtime {
             }
             headers.push((k.clone(), value));
         }
-        self.named(&s.exec.headers, frame, &mut headers)?;
+        // A request's header replaces the connection's of the same name (names are
+        // case-insensitive): sending both would give the API two values.
+        let mut own: Vec<(String, String)> = Vec::new();
+        self.named(&s.exec.headers, frame, &mut own)?;
         for t in &s.exec.header_objects {
-            self.spread(t, frame, "headers", &mut headers)?;
+            self.spread(t, frame, "headers", &mut own)?;
         }
+        headers.retain(|(k, _)| !own.iter().any(|(o, _)| o.eq_ignore_ascii_case(k)));
+        headers.extend(own);
         let (credential_headers, credential_query) = self.credentials(conn, frame)?;
         headers.extend(credential_headers);
         query.extend(credential_query.iter().cloned());
