@@ -210,6 +210,16 @@ pub(super) fn parameter(
             )
         }
     };
+    // "If in is header and the name is Accept, Content-Type or Authorization, the parameter
+    // definition SHALL be ignored" (OpenAPI 3.0 and 3.1, Parameter Object): content
+    // negotiation and the security scheme decide those headers.
+    if location == Location::Header
+        && ["accept", "content-type", "authorization"]
+            .iter()
+            .any(|h| name.eq_ignore_ascii_case(h))
+    {
+        return Ok(None);
+    }
     let (ty, default) = param_schema(docs, at, p);
     Ok(Some(Param {
         required: required || location == Location::Path,
