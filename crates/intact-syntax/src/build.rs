@@ -89,6 +89,11 @@ impl Node {
         }
     }
 
+    /// The node's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
     /// Written with braces even when it has no children (`{}`).
     pub fn block(mut self) -> Node {
         self.block = true;

@@ -254,11 +254,7 @@ pub(super) fn operation(
         } else {
             "GET"
         };
-    if matches!(method, "GET" | "DELETE") && body.iter().any(|i| matches!(i, Item::Node(_))) {
-        node.push_comment(&format!(
-            "intact-ignore: http::body-on-get the OpenAPI document gives this {method} a request body"
-        ));
-    }
+    let body_on_get = matches!(method, "GET" | "DELETE");
     let mut request = Node::new("request").arg("call").arg(method).arg(path);
     if let Some(id) = &op.id {
         request.push_prop("operation", id);
@@ -269,7 +265,19 @@ pub(super) fn operation(
     for (k, n) in &headers {
         request.push(Node::new("header").arg(k).arg(format!("${{input.{n}}}")));
     }
+    let mut silenced = false;
     for item in body {
+        // `http::body-on-get` is reported on the body node, so its ignore comment goes on the
+        // line above that node (above `request` it would silence nothing: `ignore::unused`).
+        if body_on_get
+            && !silenced
+            && matches!(&item, Item::Node(n) if matches!(n.name(), "json" | "form" | "body"))
+        {
+            request.push_comment(&format!(
+                "intact-ignore: http::body-on-get the OpenAPI document gives this {method} a request body"
+            ));
+            silenced = true;
+        }
         request.push_item(item);
     }
     node.push(request);
