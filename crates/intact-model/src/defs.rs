@@ -495,6 +495,11 @@ pub struct Exec {
     /// A request's `query` and `header` children, in order.
     pub query: Vec<(String, Tree)>,
     pub headers: Vec<(String, Tree)>,
+    /// How each `query` is serialised (`style=`, `explode=`, `allow-reserved=`; form, exploded,
+    /// by default), one per entry of `query`, in its order.
+    pub query_styles: Vec<crate::serialize::Serialization>,
+    /// Whether each `header` explodes an object (`explode=#true`), one per entry of `headers`.
+    pub header_explode: Vec<bool>,
     /// A request's `queries` and `headers` children: objects spread into parameters and headers.
     pub query_objects: Vec<Tree>,
     pub header_objects: Vec<Tree>,

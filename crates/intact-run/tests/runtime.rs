@@ -378,7 +378,7 @@ async fn retries_timeouts_and_catch() {
         .unwrap_err();
     assert!(
         err.message
-            .contains("is an object: a path segment takes text or a number"),
+            .contains("is an object: a path segment takes text, a number or a list"),
         "{}",
         err.message
     );

@@ -325,6 +325,8 @@ pub const FEATURES: &[&str] = &["create", "update", "password", "activate", "dea
 /// What deactivate-user does to a user in the app: `sets-inactive` (the default) keeps it with
 /// `active` false; `removes` deletes it, for apps that have no inactive state.
 pub const DEACTIVATIONS: &[&str] = &["sets-inactive", "removes"];
+/// The OpenAPI styles of a query parameter (`query … style=`).
+pub const QUERY_STYLES: &[&str] = &["form", "spaceDelimited", "pipeDelimited", "deepObject"];
 pub const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 pub const AUTH_FORMS: &[&str] = &["basic", "oauth2", "custom", "bearer", "api-key"];
 pub const GRANTS: &[&str] = &["client-credentials", "authorization-code"];

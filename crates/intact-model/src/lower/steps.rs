@@ -187,8 +187,14 @@ impl Lowerer<'_> {
                 (name, value)
             };
             match (kind, child) {
-                (Kind::Request, Some(Kind::Query)) => exec.query.push(pair()),
-                (Kind::Request, Some(Kind::Header)) => exec.headers.push(pair()),
+                (Kind::Request, Some(Kind::Query)) => {
+                    exec.query.push(pair());
+                    exec.query_styles.push(serialization(c));
+                }
+                (Kind::Request, Some(Kind::Header)) => {
+                    exec.headers.push(pair());
+                    exec.header_explode.push(flag(c, "explode"));
+                }
                 (Kind::Request, Some(Kind::Queries)) => {
                     if let Some(l) = c.arg(0) {
                         exec.query_objects.push(self.scalar_tree(l));
@@ -218,5 +224,31 @@ impl Lowerer<'_> {
             }
         }
         exec
+    }
+}
+
+/// A boolean property written `#true`.
+fn flag(node: &Node, key: &str) -> bool {
+    node.prop(key)
+        .is_some_and(|l| l.value == intact_syntax::Value::Bool(true))
+}
+
+/// A `query`'s `style=`, `explode=` and `allow-reserved=`: form and exploded unless it says
+/// otherwise (OpenAPI's default for a query parameter); `explode` defaults to true for form only.
+fn serialization(node: &Node) -> crate::serialize::Serialization {
+    use crate::serialize::{Serialization, Style};
+    let style = node
+        .prop("style")
+        .and_then(|l| l.value.as_str())
+        .and_then(Style::parse)
+        .unwrap_or(Style::Form);
+    let explode = match node.prop("explode").map(|l| &l.value) {
+        Some(intact_syntax::Value::Bool(b)) => *b,
+        _ => matches!(style, Style::Form | Style::DeepObject),
+    };
+    Serialization {
+        style,
+        explode,
+        allow_reserved: flag(node, "allow-reserved"),
     }
 }

@@ -6,6 +6,7 @@ use std::borrow::Cow;
 
 use intact_expr::eval::json_text as text_of;
 use intact_model::eval::Place;
+use intact_model::serialize::{self, Serialization};
 use intact_model::{ConnectionDef, Step, Template, Tree, template};
 use serde_json::Value as J;
 
@@ -74,10 +75,24 @@ impl Runtime {
         };
         let base = self.base_url(conn, frame)?;
         let url = format!("{}{}", base.trim_end_matches('/'), path);
-        let mut query: Vec<(String, String)> = Vec::new();
-        self.named(&s.exec.query, frame, &mut query)?;
+        let mut query: Vec<String> = Vec::new();
+        for (i, (k, t)) in s.exec.query.iter().enumerate() {
+            let style = s
+                .exec
+                .query_styles
+                .get(i)
+                .copied()
+                .unwrap_or(Serialization::QUERY);
+            let v = self.eval(t, frame)?;
+            let sent = serialize::query(k, &v, style).map_err(|e| self.step_failure(s, e))?;
+            query.extend(sent);
+        }
         for t in &s.exec.query_objects {
-            self.spread(t, frame, "queries", &mut query)?;
+            for (k, v) in self.spread(t, frame, "queries")? {
+                let sent = serialize::query(&k, &v, Serialization::QUERY)
+                    .map_err(|e| self.step_failure(s, e))?;
+                query.extend(sent);
+            }
         }
         let mut headers: Vec<(String, String)> = Vec::new();
         let secrets = self.secret_params.get(&conn.name.name);
@@ -97,14 +112,27 @@ impl Runtime {
         // A request's header replaces the connection's of the same name (names are
         // case-insensitive): sending both would give the API two values.
         let mut own: Vec<(String, String)> = Vec::new();
-        self.named(&s.exec.headers, frame, &mut own)?;
+        for (i, (k, t)) in s.exec.headers.iter().enumerate() {
+            let explode = s.exec.header_explode.get(i).copied().unwrap_or(false);
+            own.extend(serialize::header(&self.eval(t, frame)?, explode).map(|v| (k.clone(), v)));
+        }
         for t in &s.exec.header_objects {
-            self.spread(t, frame, "headers", &mut own)?;
+            for (k, v) in self.spread(t, frame, "headers")? {
+                own.extend(serialize::header(&v, false).map(|v| (k, v)));
+            }
         }
         headers.retain(|(k, _)| !own.iter().any(|(o, _)| o.eq_ignore_ascii_case(k)));
         headers.extend(own);
         let (credential_headers, credential_query) = self.credentials(conn, frame)?;
         headers.extend(credential_headers);
+        let credential_query: Vec<String> = credential_query
+            .iter()
+            .filter_map(|(k, v)| {
+                serialize::query(k, &J::String(v.clone()), Serialization::QUERY)
+                    .ok()
+                    .flatten()
+            })
+            .collect();
         query.extend(credential_query.iter().cloned());
         let oauth = conn.is_oauth2();
         if oauth {
@@ -155,23 +183,6 @@ impl Runtime {
         Ok((h, q))
     }
 
-    /// A request's `query` or `header` children as name-value pairs. One whose value is null (an
-    /// optional input not given) is not sent.
-    pub(super) fn named(
-        &self,
-        list: &[(String, Tree)],
-        frame: &Frame,
-        out: &mut Vec<(String, String)>,
-    ) -> Result<(), Failure> {
-        for (k, t) in list {
-            let v = self.eval(t, frame)?;
-            if !v.is_null() {
-                out.push((k.clone(), text_of(&v)));
-            }
-        }
-        Ok(())
-    }
-
     /// The entries of an object (`queries`, `headers`) as name-value pairs; null values and a
     /// null object give none.
     pub(super) fn spread(
@@ -179,22 +190,22 @@ impl Runtime {
         t: &Tree,
         frame: &Frame,
         what: &str,
-        out: &mut Vec<(String, String)>,
-    ) -> Result<(), Failure> {
+    ) -> Result<Vec<(String, J)>, Failure> {
         match self.eval(t, frame)? {
-            J::Null => Ok(()),
-            J::Object(m) => {
-                out.extend(
-                    m.into_iter()
-                        .filter(|(_, v)| !v.is_null())
-                        .map(|(k, v)| (k, text_of(&v))),
-                );
-                Ok(())
-            }
+            J::Null => Ok(Vec::new()),
+            J::Object(m) => Ok(m.into_iter().filter(|(_, v)| !v.is_null()).collect()),
             other => Err(Failure::new(format!(
                 "`{what}` takes an object of names and values, not {}",
                 kind_of(&other)
             ))),
+        }
+    }
+
+    /// A failure of step `s` that happens before its request is sent.
+    fn step_failure(&self, s: &Step, message: String) -> Failure {
+        Failure {
+            step: s.name.as_ref().map(|n| n.name.clone()),
+            ..Failure::new(message)
         }
     }
 
@@ -230,22 +241,34 @@ impl Runtime {
         for seg in segs {
             out.push_str(&text[at..seg.offset - 2].replace("$${", "${"));
             let v = self.eval_text_at(&format!("${{{}}}", seg.expr), frame, &[], place_of(&seg))?;
-            // An object or a list is no id: its JSON text in a URL is a mistake upstream.
-            if matches!(v, J::Object(_) | J::Array(_)) {
+            // An object is no id: in a path it is almost always a mistake upstream (a whole
+            // user where its id belongs), so it fails rather than becoming `k,v,k,v`.
+            if let J::Object(_) = v {
                 return Err(Failure {
                     step: frame
                         .step
                         .and_then(|s| s.name.as_ref())
                         .map(|n| n.name.clone()),
                     ..Failure::new(format!(
-                        "`${{{}}}` in the path `{}` is {}: a path segment takes text or a number",
-                        seg.expr,
-                        t.text,
-                        kind_of(&v)
+                        "`${{{}}}` in the path `{}` is an object: a path segment takes text, a number or a list",
+                        seg.expr, t.text
                     ))
                 });
             }
-            out.push_str(&percent_encoding::utf8_percent_encode(&text_of(&v), SEGMENT).to_string());
+            // A list is OpenAPI's `simple` style, a path parameter's default: `a,b,c`, one
+            // segment.
+            let segment = if let J::Array(_) = v {
+                serialize::path(seg.expr, &v, Serialization::SIMPLE).map_err(|e| Failure {
+                    step: frame
+                        .step
+                        .and_then(|s| s.name.as_ref())
+                        .map(|n| n.name.clone()),
+                    ..Failure::new(format!("in the path `{}`: {e}", t.text))
+                })?
+            } else {
+                percent_encoding::utf8_percent_encode(&text_of(&v), SEGMENT).to_string()
+            };
+            out.push_str(&segment);
             at = seg.offset + seg.expr.len() + 1;
         }
         out.push_str(&text[at.min(text.len())..]);

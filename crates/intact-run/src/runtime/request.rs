@@ -18,9 +18,10 @@ pub(super) struct Outgoing<'c> {
     pub(super) oauth: bool,
     pub(super) method: reqwest::Method,
     pub(super) url: String,
-    pub(super) query: Vec<(String, String)>,
+    /// The query, each parameter already serialised and percent-encoded (`ids=a&ids=b`).
+    pub(super) query: Vec<String>,
     /// The query parameters that carry the connection's credentials: they follow a redirect.
-    pub(super) credential_query: Vec<(String, String)>,
+    pub(super) credential_query: Vec<String>,
     pub(super) headers: Vec<(String, String)>,
     pub(super) body: Option<(BodyKind, J)>,
     pub(super) timeout_ms: u64,
@@ -155,8 +156,7 @@ impl Runtime {
     async fn send(&self, out: &Outgoing<'_>) -> Result<reqwest::Response, reqwest::Error> {
         let mut rb = self
             .client
-            .request(out.method.clone(), &out.url)
-            .query(&out.query)
+            .request(out.method.clone(), with_query(&out.url, &out.query))
             .timeout(Duration::from_millis(out.timeout_ms));
         for (k, v) in &out.headers {
             rb = rb.header(k.as_str(), v.as_str());
@@ -409,6 +409,25 @@ fn redirect_target(resp: &reqwest::Response) -> Option<reqwest::Url> {
         .flatten()
         .and_then(|l| l.to_str().ok())
         .and_then(|l| resp.url().join(l).ok())
+}
+
+/// `url` with the serialised parameters appended to its query: they are percent-encoded already
+/// (`intact_model::serialize`), so they are joined as they are rather than encoded again.
+fn with_query(url: &str, params: &[String]) -> String {
+    if params.is_empty() {
+        return url.to_string();
+    }
+    let (base, fragment) = match url.split_once('#') {
+        Some((b, f)) => (b, Some(f)),
+        None => (url, None),
+    };
+    let sep = if base.contains('?') { "&" } else { "?" };
+    let mut out = format!("{base}{sep}{}", params.join("&"));
+    if let Some(f) = fragment {
+        out.push('#');
+        out.push_str(f);
+    }
+    out
 }
 
 /// The most a failure quotes of an API's error answer.
