@@ -298,8 +298,22 @@ impl<'a> SchemaConverter<'a> {
         if let Some(parts) = obj.get("allOf").and_then(Value::as_array) {
             return self.all_of(doc, obj, parts, name);
         }
-        if obj.contains_key("oneOf") || obj.contains_key("anyOf") {
-            return Type::Dyn;
+        if let Some(parts) = obj
+            .get("oneOf")
+            .or_else(|| obj.get("anyOf"))
+            .and_then(Value::as_array)
+        {
+            return self.one_of(doc, obj, parts, name);
+        }
+        if let Some(c) = obj.get("const") {
+            return match c {
+                Value::String(_) => Type::String,
+                Value::Bool(_) => Type::Bool,
+                Value::Number(n) if n.is_i64() || n.is_u64() => Type::Int,
+                Value::Number(_) => Type::Double,
+                Value::Null => Type::Null,
+                _ => Type::Dyn,
+            };
         }
         let types: Vec<&str> = match obj.get("type") {
             Some(Value::String(s)) => vec![s.as_str()],
@@ -486,6 +500,56 @@ impl SchemaConverter<'_> {
 }
 
 impl SchemaConverter<'_> {
+    /// `oneOf` / `anyOf`: a value of one of the shapes. Object alternatives join (as two returns
+    /// of a flow do): a field every alternative has is known with its joined type, required when
+    /// all require it; a field only some have is known but may be absent, so reading it wants a
+    /// guard (`expr::optional-field`); a field none has is `expr::unknown-field`. A `null`
+    /// alternative (3.1's way of saying nullable) adds nothing. Alternatives of different kinds
+    /// (a string or an object) give unknown. With a `discriminator`, its property is required and
+    /// takes the mapping's values.
+    fn one_of(
+        &mut self,
+        doc: &str,
+        obj: &serde_json::Map<String, Value>,
+        parts: &[Value],
+        name: &str,
+    ) -> Type {
+        let mut joined: Option<Type> = None;
+        for part in parts {
+            let t = self.convert(doc, part, name);
+            if t == Type::Null {
+                continue;
+            }
+            joined = Some(match joined {
+                None => t,
+                Some(j) => j.join(&t),
+            });
+        }
+        let Some(Type::Object(o)) = joined else {
+            return joined.unwrap_or(Type::Dyn);
+        };
+        let mut o = (*o).clone();
+        o.name = name.to_string();
+        if let Some(d) = obj.get("description").and_then(Value::as_str) {
+            o.description = Some(d.to_string());
+        }
+        if let Some(disc) = obj.get("discriminator") {
+            let values: Option<Vec<String>> = disc
+                .get("mapping")
+                .and_then(Value::as_object)
+                .map(|m| m.keys().cloned().collect());
+            if let Some(prop) = disc.get("propertyName").and_then(Value::as_str)
+                && let Some(f) = o.fields.iter_mut().find(|f| f.name == prop)
+            {
+                f.required = true;
+                if values.is_some() {
+                    f.allowed = values;
+                }
+            }
+        }
+        Type::Object(Arc::new(o))
+    }
+
     /// The names a schema requires, through `$ref`s and nested `allOf`s.
     fn required_names(&self, doc: &str, schema: &Value, depth: usize, out: &mut Vec<String>) {
         if depth > 12 {
@@ -606,5 +670,50 @@ mod tests {
             "code",
         );
         assert_eq!(t, Type::String);
+    }
+
+    /// `oneOf`: object alternatives join (a field of some is optional, of none unknown), a null
+    /// alternative adds nothing, a discriminator's property is required with the mapping's values;
+    /// mixed kinds stay unknown; `const` is its value's type.
+    #[test]
+    fn one_of_joins_its_alternatives() {
+        let mut docs = BTreeMap::new();
+        docs.insert(
+            "x.json".to_string(),
+            json!({
+                "$defs": {
+                    "cat": {"type": "object", "required": ["kind", "name", "meows"], "properties": {"kind": {"type": "string"}, "name": {"type": "string"}, "meows": {"type": "boolean"}}},
+                    "dog": {"type": "object", "required": ["kind", "name"], "properties": {"kind": {"type": "string"}, "name": {"type": "string"}, "barks": {"type": "boolean"}}}
+                },
+                "oneOf": [{"$ref": "#/$defs/cat"}, {"$ref": "#/$defs/dog"}, {"type": "null"}],
+                "discriminator": {"propertyName": "kind", "mapping": {"cat": "#/$defs/cat", "dog": "#/$defs/dog"}}
+            }),
+        );
+        let t = SchemaConverter::new(&docs).convert("x.json", &docs["x.json"], "Pet");
+        let Type::Object(o) = t else { panic!("{t:?}") };
+        assert!(o.field("name").unwrap().required);
+        assert!(!o.field("meows").unwrap().required, "only cats meow");
+        assert!(!o.field("barks").unwrap().required);
+        assert!(o.field("wings").is_none());
+        let kind = o.field("kind").unwrap();
+        assert!(kind.required);
+        assert_eq!(
+            kind.allowed,
+            Some(vec!["cat".to_string(), "dog".to_string()])
+        );
+        let mixed = json!({"anyOf": [{"type": "string"}, {"type": "object"}]});
+        assert_eq!(
+            SchemaConverter::new(&docs).convert("x.json", &mixed, "m"),
+            Type::Dyn
+        );
+        let same = json!({"oneOf": [{"type": "string"}, {"type": "string", "format": "email"}]});
+        assert_eq!(
+            SchemaConverter::new(&docs).convert("x.json", &same, "s"),
+            Type::String
+        );
+        assert_eq!(
+            SchemaConverter::new(&docs).convert("x.json", &json!({"const": 3}), "c"),
+            Type::Int
+        );
     }
 }
