@@ -429,8 +429,9 @@ pub struct TestDef {
 pub struct TestRun {
     /// `app NAME=VALUE`: each tenant variable (name and where) and its value.
     pub app: Vec<(Ident, Tree)>,
-    /// `params CONNECTION NAME=VALUE`: the connection (name and where) and its values.
-    pub params: Vec<(Ident, Vec<(String, Tree)>)>,
+    /// `params CONNECTION NAME=VALUE`: the connection (name and where) and its values, each
+    /// param's name with where it is written.
+    pub params: Vec<(Ident, Vec<(Ident, Tree)>)>,
     /// `mock CONNECTION` blocks: the connections mocked (their `on`s are `routes`).
     pub mocks: Vec<Ident>,
     /// Every `on` of every `mock`, in order.

@@ -419,6 +419,7 @@ impl<'a> Builder<'a> {
             for c in t.run.params.iter().map(|(c, _)| c).chain(&t.run.mocks) {
                 self.reference(Symbol::Connection(c.name.clone()), c);
             }
+            self.test_params(&t.run.params);
         }
         for t in &m.tests {
             self.def(Symbol::Test(t.name.name.clone()), &t.name);
@@ -449,6 +450,7 @@ impl<'a> Builder<'a> {
             for c in t.run.params.iter().map(|(c, _)| c).chain(&t.run.mocks) {
                 self.reference(Symbol::Connection(c.name.clone()), c);
             }
+            self.test_params(&t.run.params);
             let scope = Scope {
                 conn: None,
                 owner: None,
@@ -456,6 +458,19 @@ impl<'a> Builder<'a> {
             };
             for tpl in &t.templates {
                 self.template(tpl, scope);
+            }
+        }
+    }
+
+    /// `params "api" region="eu"`: each key is a param of that connection (a property key, bare).
+    fn test_params(&mut self, params: &[(Ident, Vec<(Ident, Tree)>)]) {
+        for (conn, values) in params {
+            for (key, _) in values {
+                let symbol = Symbol::Param {
+                    connection: conn.name.clone(),
+                    name: key.name.clone(),
+                };
+                self.push(symbol, key.loc, Form::Bare, Site::Kdl);
             }
         }
     }
@@ -486,13 +501,25 @@ impl<'a> Builder<'a> {
                         step_conn = Some(c.name.as_str());
                     }
                 }
-                StepKind::Call { flow: Some(f), .. } => {
+                StepKind::Call {
+                    flow: Some(f),
+                    args,
+                } => {
                     self.push(
                         Symbol::Flow(f.name.clone()),
                         f.loc,
                         Form::Literal,
                         Site::Call,
                     );
+                    // `call "found" "lookup" { user_name "…" }`: each child names an input of
+                    // the flow called.
+                    for a in args {
+                        let symbol = Symbol::FlowInput {
+                            flow: f.name.clone(),
+                            name: a.name.clone(),
+                        };
+                        self.push(symbol, a.loc, Form::Bare, Site::Kdl);
+                    }
                 }
                 _ => {}
             }

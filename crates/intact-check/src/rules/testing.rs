@@ -96,7 +96,7 @@ impl<'a> Cx<'a> {
                 .params
                 .iter()
                 .filter(|(c, _)| c.name == conn.name.name)
-                .flat_map(|(_, v)| v.iter().map(|(k, _)| k.as_str()))
+                .flat_map(|(_, v)| v.iter().map(|(k, _)| k.name.as_str()))
                 .collect();
             for name in connection_reads(conn) {
                 let declared = conn.params.iter().find(|p| p.name.name == name);

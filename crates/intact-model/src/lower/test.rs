@@ -43,7 +43,13 @@ impl Lowerer<'_> {
                     if let Some(conn) = self.name_arg(c, 0) {
                         let values = c
                             .props()
-                            .map(|(k, v)| (k.as_str().to_string(), self.scalar_tree(v)))
+                            .map(|(k, v)| {
+                                let id = Ident {
+                                    name: k.as_str().to_string(),
+                                    loc: self.loc(k.span),
+                                };
+                                (id, self.scalar_tree(v))
+                            })
                             .collect();
                         run.params.push((conn, values));
                     }

@@ -450,7 +450,7 @@ fn prepare(
         let ce = env.connections.entry(conn.name.clone()).or_default();
         for (k, v) in values {
             let v = text(&scalar(v, &[])?);
-            ce.params.insert(k.clone(), v);
+            ce.params.insert(k.name.clone(), v);
         }
     }
     let app = env.app_json();
