@@ -136,3 +136,52 @@ async def test_signature_tokens_hints_folding_selection(client: LanguageClient, 
     )
     assert selection[0].range.start == types.Position(line=1, character=12)
     assert selection[0].parent is not None
+
+
+async def test_rename_reaches_every_occurrence(client: LanguageClient, project: pathlib.Path):
+    """Rename means every occurrence (issue 26.1, 24.3): a flow input's `call` arguments in
+    another file, a param's `params` in a test, a tenant variable's and a connection's keys in
+    env/*.toml."""
+    files = {
+        "flows/lookup.kdl": 'flow "find" {\n    input "user_name" type="string"\n    return "${input.user_name}"\n}\n',
+        "flows/caller.kdl": 'flow "caller" {\n    call "found" "find" {\n        user_name "jane"\n    }\n    return "${steps.found}"\n}\n',
+        "connections/acme.kdl": 'connection "acme" {\n    base-url "https://${app.tenant}.acme.example/${auth.region}"\n    param "region" {\n        label "Region"\n    }\n}\n',
+        "variables.kdl": 'variable "tenant" {\n    label "Tenant"\n}\n',
+        "tests/acme.kdl": 'test "t" flow="caller" {\n    params "acme" region="eu"\n}\n',
+        "env/dev.toml": '[app]\ntenant = "acme-dev"\n\n[connection.acme]\nregion = "eu"\n',
+    }
+    for rel, text in files.items():
+        path = project / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+
+    async def rename(rel: str, line: int, character: int, new_name: str) -> dict:
+        uri = (project / rel).as_uri()
+        open_doc(client, uri, (project / rel).read_text())
+        edit = await client.text_document_rename_async(
+            types.RenameParams(
+                text_document=types.TextDocumentIdentifier(uri=uri),
+                position=types.Position(line=line, character=character),
+                new_name=new_name,
+            )
+        )
+        changes = {}
+        for uri, edits in (edit.changes or {}).items():
+            rel_path = pathlib.Path(uri.removeprefix("file://")).relative_to(project).as_posix()
+            changes[rel_path] = sorted(e.new_text for e in edits)
+        return changes
+
+    # The flow input, from its definition: the `call` argument in the other file too.
+    changes = await rename("flows/lookup.kdl", 1, 12, "login")
+    assert changes["flows/caller.kdl"] == ["login"], changes
+    assert changes["flows/lookup.kdl"] == ["\"login\"", "login"], changes
+    # The param: the test's `params` and the environment's key too.
+    changes = await rename("connections/acme.kdl", 2, 12, "area")
+    assert changes["tests/acme.kdl"] == ["area"], changes
+    assert changes["env/dev.toml"] == ["area"], changes
+    # The tenant variable and the connection: their env/*.toml keys.
+    changes = await rename("variables.kdl", 0, 11, "subdomain")
+    assert changes["env/dev.toml"] == ["subdomain"], changes
+    changes = await rename("connections/acme.kdl", 0, 13, "acme_api")
+    assert changes["env/dev.toml"] == ["acme_api"], changes
+    assert changes["tests/acme.kdl"] == ["\"acme_api\""], changes
