@@ -50,6 +50,29 @@ impl<'a> Cx<'a> {
                     return;
                 };
                 let inputs: Vec<&str> = flow.inputs.iter().map(|i| i.name.name.as_str()).collect();
+                // An input given twice: at run time one value silently wins.
+                for (i, a) in args.iter().enumerate() {
+                    if let Some(first) = args[..i].iter().find(|b| b.name == a.name) {
+                        out.push(
+                            Diagnostic::new(
+                                "flow::call-arguments",
+                                a.loc,
+                                format!("the input `{}` is given twice", a.name),
+                            )
+                            .label("given again")
+                            .related(first.loc, "first given here")
+                            .help("give each input once: remove one of them"),
+                        );
+                    }
+                }
+                // A did-you-mean never names an input the call already gives: applying it would
+                // make a duplicate and pass the wrong value silently.
+                let given: Vec<&str> = args.iter().map(|a| a.name.as_str()).collect();
+                let free: Vec<&str> = inputs
+                    .iter()
+                    .copied()
+                    .filter(|i| !given.contains(i))
+                    .collect();
                 for a in args {
                     if !inputs.contains(&a.name.as_str()) {
                         let mut d = Diagnostic::new(
@@ -59,7 +82,7 @@ impl<'a> Cx<'a> {
                         )
                         .label("unknown input")
                         .related(flow.name.loc, "flow defined here");
-                        d = match suggest(&a.name, inputs.iter().copied()) {
+                        d = match suggest(&a.name, free.iter().copied()) {
                             Some(best) => d.help(format!("did you mean `{best}`?")).fix(
                                 format!("Replace with `{best}`"),
                                 a.loc,
