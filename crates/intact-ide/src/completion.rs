@@ -24,6 +24,14 @@ pub fn completions(analysis: &Snapshot, pos: FilePosition) -> Vec<CompletionItem
         return items;
     }
     let here = Span::new(pos.offset, pos.offset);
+    // Right after `key=` (nothing typed yet): the property's values, never property names, which
+    // a client would insert as `key=default=` (issue 26.3).
+    if let Some(key) = key_before_equals(text, pos.offset)
+        && let Some(spec) = spec_of(&c.ancestors)
+        && let Some(p) = spec.prop(key)
+    {
+        return values(&analysis.model, p.ty, here);
+    }
     let n = c.ancestors.len();
     // The nodes beside the cursor's: a block's children, or the file's top-level nodes.
     fn siblings<'d>(doc: &'d intact_syntax::Document, path: &[&'d Node]) -> Vec<&'d Node> {
@@ -226,4 +234,16 @@ fn values(model: &Model, ty: Ty, replace: Span) -> Vec<CompletionItem> {
             .collect(),
         _ => Vec::new(),
     }
+}
+
+/// The property key when the text just before `offset` is `key=` with nothing typed after it.
+fn key_before_equals(text: &str, offset: u32) -> Option<&str> {
+    let before = text.get(..offset as usize)?.strip_suffix('=')?;
+    let start = before
+        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+        .map_or(0, |i| i + 1);
+    let key = &before[start..];
+    let after = text.get(offset as usize..).unwrap_or("");
+    let typed = after.starts_with(|c: char| !c.is_whitespace() && c != '{' && c != ';');
+    (!key.is_empty() && !typed).then_some(key)
 }
