@@ -319,12 +319,12 @@ fn completion_and_hover_answer_over_stdio() {
     let col = "flow \"extra\" connection=\"".len() as u32;
     let items = c.request("textDocument/completion", at(1, col));
     assert_eq!(labels(&items), vec!["api"], "{items}");
+    // Only the text between the quotes is edited: a client that cannot replace text right of
+    // the cursor would otherwise write the closing quote twice (issue 26.5).
     let edit = &items[0]["textEdit"];
-    assert_eq!(edit["newText"], "\"api\"");
-    assert_eq!(
-        edit["range"]["start"],
-        json!({"line": 1, "character": col - 1})
-    );
+    assert_eq!(edit["newText"], "api");
+    assert_eq!(edit["range"]["start"], json!({"line": 1, "character": col}));
+    assert_eq!(edit["range"]["end"], json!({"line": 1, "character": col}));
     // A call's flow: the flows of every file.
     let col = "    call \"x\" \"".len() as u32;
     let items = c.request("textDocument/completion", at(2, col));

@@ -86,7 +86,7 @@ pub fn completions(analysis: &Snapshot, pos: FilePosition) -> Vec<CompletionItem
                 return Vec::new();
             };
             match arg_type(spec, *index) {
-                Some(ty) => values(&analysis.model, ty, literal.full_span()),
+                Some(ty) => inside_quotes(text, values(&analysis.model, ty, literal.full_span())),
                 // A bare word past the arguments is a property being typed.
                 None => properties(spec, node, literal.span),
             }
@@ -102,7 +102,7 @@ pub fn completions(analysis: &Snapshot, pos: FilePosition) -> Vec<CompletionItem
                 return Vec::new();
             };
             match spec.prop(key.as_str()) {
-                Some(p) => values(&analysis.model, p.ty, literal.full_span()),
+                Some(p) => inside_quotes(text, values(&analysis.model, p.ty, literal.full_span())),
                 None => Vec::new(),
             }
         }
@@ -246,4 +246,21 @@ fn key_before_equals(text: &str, offset: u32) -> Option<&str> {
     let after = text.get(offset as usize..).unwrap_or("");
     let typed = after.starts_with(|c: char| !c.is_whitespace() && c != '{' && c != ';');
     (!key.is_empty() && !typed).then_some(key)
+}
+
+/// Items that replace a whole quoted string (`"DEL|"`) edit only what is between its quotes: a
+/// client that cannot replace text right of the cursor would otherwise keep the closing quote
+/// and write it twice (`on "DELETE""`, issue 26.5).
+fn inside_quotes(text: &str, mut items: Vec<CompletionItem>) -> Vec<CompletionItem> {
+    for item in &mut items {
+        let Some(written) = text.get(item.replace.range()) else {
+            continue;
+        };
+        let quoted = |t: &str| t.len() >= 2 && t.starts_with('"') && t.ends_with('"');
+        if quoted(written) && quoted(&item.insert) {
+            item.replace = Span::new(item.replace.start + 1, item.replace.end - 1);
+            item.insert = item.insert[1..item.insert.len() - 1].to_string();
+        }
+    }
+    items
 }
