@@ -185,3 +185,24 @@ async def test_rename_reaches_every_occurrence(client: LanguageClient, project: 
     changes = await rename("connections/acme.kdl", 0, 13, "acme_api")
     assert changes["env/dev.toml"] == ["acme_api"], changes
     assert changes["tests/acme.kdl"] == ["\"acme_api\""], changes
+
+
+async def test_an_action_skeleton_inserts_whole(client: LanguageClient, project: pathlib.Path):
+    """An action skeleton is a snippet with tab stops for a client that expands snippets, and one
+    line otherwise: clients built on Vim's completion insert only up to a line break, which left
+    a bare `action` (issue 26.4)."""
+    uri = (project / "actions.kdl").as_uri()
+    open_doc(client, uri, "\n")
+    items = await client.text_document_completion_async(
+        types.CompletionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line=0, character=0),
+        )
+    )
+    items = items.items if hasattr(items, "items") else items
+    skeleton = next(i for i in items if i.label.startswith("action for "))
+    text = skeleton.text_edit.new_text
+    if skeleton.insert_text_format == types.InsertTextFormat.Snippet:
+        assert "\n" in text and "${1:…}" in text, text
+    else:
+        assert "\n" not in text and text.startswith("action "), text

@@ -152,7 +152,19 @@ impl Backend {
 impl LanguageServer for Backend {
     async fn initialize(&self, params: lsp::InitializeParams) -> RpcResult<lsp::InitializeResult> {
         let enc = Encoding::negotiate(&params);
-        self.state.docs.lock().unwrap().encoding = Some(enc);
+        let snippets = params
+            .capabilities
+            .text_document
+            .as_ref()
+            .and_then(|t| t.completion.as_ref())
+            .and_then(|c| c.completion_item.as_ref())
+            .and_then(|i| i.snippet_support)
+            .unwrap_or(false);
+        {
+            let mut docs = self.state.docs.lock().unwrap();
+            docs.encoding = Some(enc);
+            docs.snippets = snippets;
+        }
         Ok(lsp::InitializeResult {
             capabilities: protocol::capabilities(enc),
             server_info: Some(lsp::ServerInfo {
@@ -304,10 +316,11 @@ impl LanguageServer for Backend {
             .answer("completion", move |s| {
                 let at = s.request_at(&params.text_document_position)?;
                 let items = intact_ide::completions(&at.analysis, at.pos);
+                let snippets = s.docs.lock().unwrap().snippets;
                 Some(lsp::CompletionResponse::Array(
                     items
                         .into_iter()
-                        .map(|i| protocol::completion_item(&at.index, at.enc, i))
+                        .map(|i| protocol::completion_item(&at.index, at.enc, snippets, i))
                         .collect(),
                 ))
             })

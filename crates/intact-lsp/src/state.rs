@@ -24,6 +24,8 @@ pub(crate) struct Document {
 pub(crate) struct Documents {
     pub(crate) open: HashMap<PathBuf, Document>,
     pub(crate) encoding: Option<Encoding>,
+    /// The client expands completion snippets (`completionItem.snippetSupport`).
+    pub(crate) snippets: bool,
 }
 
 /// The latest analysis of each project (by root), for requests between two analyses.
