@@ -136,7 +136,14 @@ impl SchemaCheck<'_> {
                 head,
                 format!("`auth \"{form}\"` needs {what}"),
             )
-            .label(format!("no {what}"))
+            .label({
+                // "no `grant`", not "no a `grant`".
+                let bare = ["at least one ", "an ", "a "]
+                    .iter()
+                    .find_map(|article| what.strip_prefix(article))
+                    .unwrap_or(what);
+                format!("no {bare}")
+            })
             .help(help.to_string())
         };
         match AuthKind::parse(form) {

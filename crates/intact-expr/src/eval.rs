@@ -5,6 +5,7 @@
 //! evaluates arguments before the call and a missing field is an error. So before evaluation each
 //! `default(a.b.c, f)` is rewritten to
 //! `has(a.b) && a.b != null && has(a.b.c) && a.b.c != null ? a.b.c : f`, which CEL short-circuits.
+//! In the same way `has(a.b.c)` is false, rather than an error, when `a.b` is absent or null.
 //!
 //! Long file: the rewrite, intact's functions and the conversions between JSON and CEL values are
 //! one evaluator; each part is short and they are read together.
@@ -141,6 +142,10 @@ impl Program {
                     }
                     None => e.to_string(),
                 }
+            }
+            // The comparisons are operators as written; only intact's functions are named.
+            ExecutionError::FunctionError { function, message } if function.starts_with('@') => {
+                message
             }
             ExecutionError::FunctionError { function, message } => {
                 format!("in `{function}()`: {message}")
@@ -443,6 +448,11 @@ fn add_functions(ctx: &mut Context, used: &[String]) {
     if used(HAS_INDEX) {
         let _ = ctx.add_function(HAS_INDEX, has_index);
     }
+    for (_, function, op) in COMPARISONS.into_iter().filter(|(_, f, _)| used(f)) {
+        let _ = ctx.add_function(function, move |Arguments(args): Arguments| {
+            compare(function, op, &args)
+        });
+    }
 }
 
 /// A JSON value as text, as templates, queries and headers convert it: strings as they are, null as
@@ -553,6 +563,89 @@ fn has_index(Arguments(args): Arguments) -> Result<Value, ExecutionError> {
     Ok(Value::Bool(found))
 }
 
+/// CEL's comparisons, and the functions that replace them: CEL answers `true == 'true'` with
+/// `false`, which would send an active user as inactive, so a comparison of values of different
+/// types fails the run instead (the checker reports it where the types are known).
+const COMPARISONS: [(&str, &str, &str); 6] = [
+    ("_==_", "@intact_eq", "=="),
+    ("_!=_", "@intact_ne", "!="),
+    ("_<_", "@intact_lt", "<"),
+    ("_<=_", "@intact_le", "<="),
+    ("_>_", "@intact_gt", ">"),
+    ("_>=_", "@intact_ge", ">="),
+];
+
+fn checked_comparison(operator: &str) -> Option<&'static str> {
+    COMPARISONS
+        .iter()
+        .find(|(op, _, _)| *op == operator)
+        .map(|(_, f, _)| *f)
+}
+
+/// What a comparison tells apart: every number is one kind; `None` for `null`, which an
+/// optional value is compared with to test it.
+fn comparison_kind(v: &Value) -> Option<&'static str> {
+    match v {
+        Value::Null => None,
+        Value::Int(_) | Value::UInt(_) | Value::Float(_) => Some("number"),
+        Value::String(_) => Some("string"),
+        Value::Bool(_) => Some("boolean"),
+        Value::List(_) => Some("list"),
+        Value::Map(_) => Some("map"),
+        Value::Bytes(_) => Some("bytes"),
+        _ => Some("other"),
+    }
+}
+
+/// A value's type in words, never its value (it may be a secret).
+fn describe_value(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Int(_) | Value::UInt(_) => "an integer",
+        Value::Float(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Bool(_) => "a boolean",
+        Value::List(_) => "a list",
+        Value::Map(_) => "an object",
+        Value::Bytes(_) => "bytes",
+        _ => "a value of another type",
+    }
+}
+
+/// `a OP b`, refusing values CEL would not convert: the run fails naming both types.
+fn compare(function: &str, op: &str, args: &[Value]) -> Result<Value, ExecutionError> {
+    let [a, b] = args else {
+        return Err(ExecutionError::function_error(function, "takes two values"));
+    };
+    let refuse = |why: &str| {
+        let (a, b) = (describe_value(a), describe_value(b));
+        ExecutionError::function_error(
+            function,
+            format!("cannot compare {a} with {b} (`{op}`): {why}"),
+        )
+    };
+    if let (Some(x), Some(y)) = (comparison_kind(a), comparison_kind(b))
+        && x != y
+    {
+        return Err(refuse(
+            "values of different types are never equal, and intact does not guess; convert one side (`string(x)`, `int(x)`)",
+        ));
+    }
+    let ordered = || {
+        a.partial_cmp(b)
+            .ok_or_else(|| refuse("only numbers, strings and booleans are ordered"))
+    };
+    Ok(Value::Bool(match op {
+        "==" => a == b,
+        "!=" => a != b,
+        "<" => ordered()?.is_lt(),
+        "<=" => ordered()?.is_le(),
+        ">" => ordered()?.is_gt(),
+        _ => ordered()?.is_ge(),
+    }))
+}
+
+/// Rewrites `default(…)` (see the module's doc) and the comparisons (see [`COMPARISONS`]).
 fn rewrite_default(e: &mut IdedExpr, id: &mut u64) {
     // Children first, so nested defaults are rewritten too.
     match &mut e.expr {
@@ -582,6 +675,28 @@ fn rewrite_default(e: &mut IdedExpr, id: &mut u64) {
             }
         }
         _ => {}
+    }
+    if let Expr::Call(c) = &mut e.expr
+        && c.target.is_none()
+        && let Some(checked) = checked_comparison(&c.func_name)
+    {
+        c.func_name = checked.into();
+        return;
+    }
+    // `has(a.b.c)` is false, not an error, when `a.b` is absent or null: the guard
+    // `if "${!has(input.pagination.cursor)}"` must hold on the first page, which has no
+    // `pagination`.
+    if let Expr::Select(s) = &e.expr
+        && s.test
+        && let Some(mut conditions) = path_conditions(&s.operand, id)
+        && !conditions.is_empty()
+    {
+        conditions.push(e.clone());
+        *e = conditions
+            .into_iter()
+            .reduce(|a, b| call(id, "_&&_", vec![a, b]))
+            .expect("not empty");
+        return;
     }
     let Expr::Call(c) = &e.expr else { return };
     if c.func_name != "default" || c.target.is_some() || c.args.len() != 2 {
@@ -768,6 +883,74 @@ mod tests {
             Ok(json!([true, true, true, true]))
         );
         assert_eq!(eval("type(input.n)", input), Ok(json!("int")));
+    }
+
+    /// A guard names the field it tests; what lies on the way to it may be absent too.
+    #[test]
+    fn has_is_false_when_the_path_to_the_field_is_absent() {
+        for (input, found) in [
+            (json!({}), false),
+            (json!({"pagination": null}), false),
+            (json!({"pagination": {}}), false),
+            (json!({"pagination": {"cursor": "7"}}), true),
+        ] {
+            assert_eq!(
+                eval("has(input.pagination.cursor)", input.clone()),
+                Ok(json!(found)),
+                "{input}"
+            );
+            assert_eq!(
+                eval(
+                    "!has(input.pagination.cursor) ? '' : input.pagination.cursor",
+                    input.clone()
+                ),
+                Ok(json!(if found { "7" } else { "" })),
+                "{input}"
+            );
+        }
+        assert_eq!(eval("has(input.a)", json!({"a": 1})), Ok(json!(true)));
+    }
+
+    /// CEL answers `true == 'true'` with false; intact fails the run naming both types, since
+    /// either answer would be a guess (an active user sent as inactive).
+    #[test]
+    fn comparisons_of_different_types_fail() {
+        let input = json!({"active": true, "n": 5, "s": "x", "l": [1], "o": {"a": 1}});
+        for (text, types) in [
+            ("input.active == 'true'", "a boolean with a string (`==`)"),
+            ("input.n == 'x'", "an integer with a string (`==`)"),
+            ("input.s != 1", "a string with an integer (`!=`)"),
+            ("input.n < 'x'", "an integer with a string (`<`)"),
+            ("input.o == input.l", "an object with a list (`==`)"),
+            ("input.l < input.l", "a list with a list (`<`)"),
+        ] {
+            let e = eval(text, input.clone()).unwrap_err();
+            let why = if text.contains("input.l < ") {
+                "ordered"
+            } else {
+                "never equal"
+            };
+            assert!(e.contains(why), "{text}: {e}");
+            assert!(
+                e.starts_with(&format!("cannot compare {types}")),
+                "{text}: {e}"
+            );
+            assert!(!e.contains("@intact"), "{e}");
+        }
+        for (text, value) in [
+            ("input.active == true", true),
+            ("input.n == 5.0", true),
+            ("input.n < 5.5", true),
+            ("input.s >= 'x'", true),
+            ("input.s == null", false),
+            ("input.missing_or_null == null", true),
+            ("input.l == [1]", true),
+            ("input.o != {'a': 2}", true),
+            ("default(input.cursor, '') == ''", true),
+        ] {
+            let input = json!({"active": true, "n": 5, "s": "x", "l": [1], "o": {"a": 1}, "missing_or_null": null});
+            assert_eq!(eval(text, input), Ok(json!(value)), "{text}");
+        }
     }
 
     #[test]

@@ -155,6 +155,46 @@ impl Infer<'_> {
         self.parsed.range(e.id).unwrap_or((0, self.text.len()))
     }
 
+    /// The text the whole of `e` covers: a node's own range is its operator or last name only.
+    fn extent(&self, e: &IdedExpr) -> (usize, usize) {
+        let (mut start, mut end) = self.range(e);
+        let mut widen = |(s, t): (usize, usize)| {
+            start = start.min(s);
+            end = end.max(t);
+        };
+        match &e.expr {
+            Expr::Select(s) => {
+                widen(self.extent(&s.operand));
+                widen(self.name_span(&s.field, self.range(e).0 + 1));
+            }
+            Expr::Call(c) => {
+                // A function's node is its `(`; its name is before it.
+                if c.target.is_none() && !c.func_name.starts_with(['_', '@']) {
+                    widen(self.name_span(&c.func_name, self.range(e).0.saturating_sub(1)));
+                }
+                for a in c.target.iter().map(|t| &**t).chain(&c.args) {
+                    widen(self.extent(a));
+                }
+            }
+            Expr::List(l) => l.elements.iter().for_each(|x| widen(self.extent(x))),
+            _ => {}
+        }
+        // Brackets the tree does not keep: a call's `)`, an operand's own parentheses.
+        let open = |s: &str| s.matches('(').count();
+        let close = |s: &str| s.matches(')').count();
+        while self.text[end..].starts_with(')')
+            && open(&self.text[start..end]) > close(&self.text[start..end])
+        {
+            end += 1;
+        }
+        while self.text[..start].ends_with('(')
+            && close(&self.text[start..end]) > open(&self.text[start..end])
+        {
+            start -= 1;
+        }
+        (start, end)
+    }
+
     /// The span of `name` written at or after `from` (a field after its dot, a function name).
     fn name_span(&self, name: &str, around: usize) -> (usize, usize) {
         let mut best: Option<(usize, usize)> = None;
@@ -282,19 +322,7 @@ impl Infer<'_> {
                 LiteralValue::Bytes(_) => Type::Dyn,
             },
             Expr::Ident(name) => self.ident(e, name),
-            Expr::Select(s) => {
-                let operand = self.expr(&s.operand);
-                let dot = self.range(e).0;
-                let span = self.name_span(&s.field, dot + 1);
-                let t = self.field(&s.operand, &operand, &s.field, span);
-                if !s.test
-                    && let Type::Object(o) = &operand
-                    && let Some(f) = o.field(&s.field).filter(|f| !f.required)
-                {
-                    self.optional_read(e, &s.operand, &o.name, f);
-                }
-                if s.test { Type::Bool } else { t }
-            }
+            Expr::Select(s) => self.select(e, s),
             Expr::Call(c) => self.call(e, &c.func_name, c.target.as_deref(), &c.args),
             Expr::List(l) => {
                 let mut t: Option<Type> = None;
@@ -377,6 +405,26 @@ impl Infer<'_> {
             }
             Expr::Struct(_) | Expr::Unspecified => Type::Dyn,
         }
+    }
+
+    // Out of `expr`, whose frame is on the stack once per level of a chain (`.a.a…`).
+    #[inline(never)]
+    fn select(&mut self, e: &IdedExpr, s: &cel::common::ast::SelectExpr) -> Type {
+        // `has(a.b.c)` is false when `a.b` is absent (the evaluator makes it so): reading the
+        // path to the field tested is the point of the guard.
+        self.defaulted += usize::from(s.test);
+        let operand = self.expr(&s.operand);
+        self.defaulted -= usize::from(s.test);
+        let dot = self.range(e).0;
+        let span = self.name_span(&s.field, dot + 1);
+        let t = self.field(&s.operand, &operand, &s.field, span);
+        if !s.test
+            && let Type::Object(o) = &operand
+            && let Some(f) = o.field(&s.field).filter(|f| !f.required)
+        {
+            self.optional_read(e, &s.operand, &o.name, f);
+        }
+        if s.test { Type::Bool } else { t }
     }
 
     fn ident(&mut self, e: &IdedExpr, name: &str) -> Type {
@@ -583,9 +631,11 @@ impl Infer<'_> {
                 }
                 Type::Bool
             }
-            "_==_" | "_!=_" | "_<_" | "_<=_" | "_>_" | "_>=_" | "@in" | "@not_strictly_false" => {
+            "_==_" | "_!=_" | "_<_" | "_<=_" | "_>_" | "_>=_" => {
+                self.comparison(e, name, &types);
                 Type::Bool
             }
+            "@in" | "@not_strictly_false" => Type::Bool,
             "-_" => types.first().cloned().unwrap_or(Type::Dyn),
             "_?_:_" => {
                 if let (Some(c), Some(ex)) = (types.first(), arg_exprs.first())
@@ -629,6 +679,51 @@ impl Infer<'_> {
             "_+_" => self.arith(at, &types, true),
             "_-_" | "_*_" | "_/_" | "_%_" => self.arith(at, &types, false),
             _ => self.function(e, name, target.is_some(), &types, &arg_exprs),
+        }
+    }
+
+    /// A comparison of values of two known, different kinds: CEL converts neither side, so `==`
+    /// would be silently false (an active user sent as inactive) and an ordering an error at run
+    /// time. Numbers compare with numbers whatever their kind, and `null` with anything, since an
+    /// optional value is compared with `null` to test it.
+    // Kept out of `call`, whose frame is on the stack once per level of a chain (`1+1+…`).
+    #[inline(never)]
+    fn comparison(&mut self, e: &IdedExpr, name: &str, types: &[Type]) {
+        let (Some(a), Some(b)) = (types.first(), types.get(1)) else {
+            return;
+        };
+        let op = name.trim_matches('_');
+        let ordering = !matches!(op, "==" | "!=");
+        let (Some(ka), Some(kb)) = (kind(a), kind(b)) else {
+            return;
+        };
+        let help = match (ka, kb) {
+            ("boolean", "string") | ("string", "boolean") => {
+                "a boolean is never equal to a string: compare with `true` or `false`, or use the boolean itself (`x ? … : …`, `!x`)"
+            }
+            ("number", "string") | ("string", "number") => {
+                "a number is never equal to a string: convert one side, `int(s)` or `string(n)`"
+            }
+            _ => "CEL does not convert values: compare values of one type",
+        };
+        if ka != kb {
+            let at = self.extent(e);
+            self.issue(
+                "expr::type",
+                at,
+                format!("no `{op}` between {} and {}", a.describe(), b.describe()),
+                Some(help.into()),
+                None,
+            );
+        } else if ordering && matches!(ka, "list" | "map") {
+            let at = self.extent(e);
+            self.issue(
+                "expr::type",
+                at,
+                format!("no `{op}` between {} and {}", a.describe(), b.describe()),
+                Some("only numbers, strings and booleans are ordered".into()),
+                None,
+            );
         }
     }
 
@@ -785,6 +880,19 @@ impl Infer<'_> {
     }
 }
 
+/// What a comparison tells apart: every number is one kind; `None` for a value of unknown type
+/// and for `null`, which any optional value may be.
+fn kind(t: &Type) -> Option<&'static str> {
+    match t {
+        Type::Dyn | Type::Null => None,
+        Type::Bool => Some("boolean"),
+        Type::Int | Type::Double => Some("number"),
+        Type::String => Some("string"),
+        Type::List(_) => Some("list"),
+        Type::Map(_) | Type::Object(_) => Some("map"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -805,6 +913,10 @@ mod tests {
                 f(
                     "emails",
                     Type::list(Type::object("email", vec![f("value", Type::String)], None)),
+                ),
+                f(
+                    "name",
+                    Type::object("name", vec![f("givenName", Type::String)], None),
                 ),
             ],
             None,
@@ -872,6 +984,8 @@ mod tests {
             "!has(input.user.emails) ? [] : input.user.emails",
             "has(input.user.emails) && size(input.user.emails) > 0",
             "!has(input.user.emails) || size(input.user.emails) > 0",
+            "has(input.user.name.givenName)",
+            "!has(input.user.name.givenName) ? '' : input.user.name.givenName",
             "input.user.emails.default([])",
         ] {
             assert!(
@@ -880,6 +994,7 @@ mod tests {
                 optional(guarded)
             );
         }
+        assert_eq!(optional("input.user.name.givenName").len(), 2);
         // A guard holds only where it decides.
         assert_eq!(
             optional("has(input.user.emails) || size(input.user.emails) > 0").len(),
@@ -958,5 +1073,54 @@ mod tests {
             check("size(input.user.emails) > 0 ? 'a' : 'b'").0,
             Type::String
         );
+    }
+
+    /// CEL converts neither side of a comparison: a boolean never equals a string.
+    #[test]
+    fn comparisons_of_different_types_are_reported() {
+        for text in [
+            "true == 'true'",
+            "input.user.userName == 1",
+            "1 != 'x'",
+            "1 < 'x'",
+            "'a' >= 2.5",
+            "input.user.emails == 'x'",
+            "input.user == 'x'",
+            "input.user.emails < input.user.emails",
+        ] {
+            let (t, i) = check(text);
+            assert_eq!(t, Type::Bool);
+            assert_eq!(i.len(), 1, "{text}: {i:?}");
+            assert_eq!(i[0].code, "expr::type", "{text}");
+            assert_eq!((i[0].start, i[0].end), (0, text.len()), "{text}");
+        }
+        let text = "'日本語' == 1 && (size(input.user.userName)) < 'x'";
+        let (_, i) = check(text);
+        let spans: Vec<&str> = i.iter().map(|i| &text[i.start..i.end]).collect();
+        assert_eq!(
+            spans,
+            ["'日本語' == 1", "(size(input.user.userName)) < 'x'"]
+        );
+        let (_, i) = check("true == 'true' ? 'active' : 'inactive'");
+        assert_eq!((i[0].start, i[0].end), (0, 14));
+        assert_eq!(i[0].message, "no `==` between a boolean and a string");
+        assert!(i[0].help.as_deref().unwrap().contains("`true` or `false`"));
+        assert_eq!(
+            check("input.user.userName == 1").1[0].message,
+            "no `==` between a string and an integer"
+        );
+        for fine in [
+            "1 == 1.0",
+            "1 < 2.5",
+            "input.user.userName < 'm'",
+            "input.user.userName == null",
+            "null != input.user.emails",
+            "steps.get.body == 'x'",
+            "steps.get.body.active == true",
+            "input.user.emails == []",
+            "type(input.user) == map",
+        ] {
+            assert!(check(fine).1.is_empty(), "{fine}: {:?}", check(fine).1);
+        }
     }
 }

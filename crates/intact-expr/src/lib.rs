@@ -179,6 +179,17 @@ fn tidy_message(msg: &str) -> String {
             "this part of the expression is incomplete".into()
         };
     }
+    // The slips of other languages, in CEL's words.
+    if msg.starts_with("token recognition error at: '=") {
+        return "a single `=`: CEL compares with `==`".into();
+    }
+    for (word, op) in [("and", "&&"), ("or", "||"), ("not", "!")] {
+        if msg == format!("mismatched input '{word}'")
+            || msg.starts_with(&format!("mismatched input '{word}' "))
+        {
+            return format!("`{word}` is not an operator: CEL writes `{op}`");
+        }
+    }
     let msg = match msg.find(" expecting {") {
         Some(i) => &msg[..i],
         None => msg,
@@ -211,6 +222,22 @@ mod tests {
             "{e:?}"
         );
         assert!(parse("a > 1 ? (a > 2 ? 'x' : 'y') : 'z'").is_ok());
+    }
+
+    #[test]
+    fn slips_from_other_languages_are_named() {
+        let first = |t: &str| parse(t).unwrap_err().remove(0);
+        let e = first("steps.get.body.status = 'active'");
+        assert_eq!(e.message, "a single `=`: CEL compares with `==`");
+        assert_eq!((e.start, e.end), (22, 23));
+        assert_eq!(
+            first("a and b").message,
+            "`and` is not an operator: CEL writes `&&`"
+        );
+        assert_eq!(
+            first("a or b").message,
+            "`or` is not an operator: CEL writes `||`"
+        );
     }
 
     #[test]

@@ -468,6 +468,7 @@ impl<'t> Parser<'t> {
                     });
                     return;
                 }
+                Some(_) if self.bare_value() => {}
                 Some(_) => {
                     let before = self.span();
                     if !had_space {
@@ -485,6 +486,53 @@ impl<'t> Parser<'t> {
                 }
             }
         }
+    }
+
+    /// A path, URL or template written without quotes (`/users/${input.userId}`): one error for
+    /// the whole value, with the quoted form as its fix, instead of one per `/`, `$` and brace the
+    /// tokens fall apart into. False, consuming nothing, for anything else.
+    fn bare_value(&mut self) -> bool {
+        let start = self.span().start as usize;
+        let bytes = self.text.as_bytes();
+        let (mut end, mut depth) = (start, 0usize);
+        while let Some(&b) = bytes.get(end) {
+            match b {
+                b'$' if bytes.get(end + 1) == Some(&b'{') => {
+                    depth += 1;
+                    end += 1;
+                }
+                b'}' if depth > 0 => depth -= 1,
+                b'\n' | b'\r' => break,
+                // A comment is space between entries.
+                b'/' if depth == 0 && matches!(bytes.get(end + 1), Some(b'/' | b'*')) => break,
+                b' ' | b'\t' | b';' | b'{' | b'}' | b'=' | b'"' if depth == 0 => break,
+                _ => {}
+            }
+            end += 1;
+        }
+        let text = &self.text[start..end];
+        // A single token is a valid bare string (`abc$def`); only text that falls apart counts.
+        let one_token = self.span().end as usize >= end;
+        if one_token || !(text.contains('/') || text.contains("${")) {
+            return false;
+        }
+        let span = Span::new(start as u32, end as u32);
+        let quoted = crate::encode::quote(text);
+        self.errors.push(SyntaxError {
+            span,
+            message: "a value with `/` or `$` must be quoted".into(),
+            help: Some(format!("write it in quotes: {quoted}")),
+            kind: ErrorKind::Syntax,
+            fix: Some((span, quoted)),
+        });
+        while self
+            .tokens
+            .get(self.pos)
+            .is_some_and(|t| (t.span.start as usize) < end && t.kind != K::Newline)
+        {
+            self.pos += 1;
+        }
+        true
     }
 
     fn check_entry_after_block(&mut self, node: &Node, entry: &Entry) {

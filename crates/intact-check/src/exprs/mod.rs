@@ -415,7 +415,9 @@ impl<'a> Cx<'a> {
             let parsed = self.a.expression(seg.expr);
             match parsed.as_ref() {
                 Err(errors) => {
-                    for e in errors {
+                    // One finding per expression: after its first error the parser's recovery
+                    // mostly reports consequences (`a = 'x'` would be two findings for one `=`).
+                    for e in errors.iter().take(1) {
                         let loc = t.sub_loc(
                             seg.offset + e.start,
                             e.end

@@ -77,6 +77,24 @@ impl Cx<'_> {
         // A literal credential in a connection: a password param's default, or an auth value
         // without any `${…}`.
         for c in &m.connections {
+            let secret = c.secret_params();
+            for p in c.params.iter().filter(|p| secret.contains(&p.name.name)) {
+                if let Some(at) = self.literal_default(p) {
+                    out.push(
+                        Diagnostic::new(
+                            "secret::literal",
+                            at,
+                            format!(
+                                "{} `{}` has a literal value",
+                                if p.password { "password param" } else { "secret param" },
+                                p.name.name
+                            ),
+                        )
+                        .label("literal secret")
+                        .help("remove the `default`: the administrator enters the value at install time, and runs read it from the environment (`{ env = \"VAR\" }` in `env/NAME.toml`)"),
+                    );
+                }
+            }
             let Some(auth) = &c.auth else { continue };
             let literal = auth
                 .settings
@@ -93,5 +111,32 @@ impl Cx<'_> {
                 );
             }
         }
+    }
+
+    /// The location of a param's `default` when it is text without `${…}`. The model does not
+    /// keep defaults (nothing runs with them), so this reads the param's node.
+    fn literal_default(&self, p: &ParamDef) -> Option<Loc> {
+        fn find(
+            nodes: &[intact_syntax::Node],
+            span: intact_syntax::Span,
+        ) -> Option<&intact_syntax::Node> {
+            nodes.iter().find_map(|n| {
+                if n.span == span {
+                    return Some(n);
+                }
+                (n.span.start <= span.start && span.end <= n.span.end)
+                    .then(|| n.blocks.iter().find_map(|b| find(&b.nodes, span)))
+                    .flatten()
+            })
+        }
+        let file = self.a.file(p.loc.file);
+        let node = find(&file.parse.document.nodes, p.loc.span)?;
+        let value = node
+            .children()
+            .filter(|c| c.name() == "default")
+            .find_map(|c| c.arg(0))?;
+        let text = value.value.as_str()?;
+        (!text.is_empty() && !template::has_expressions(text))
+            .then(|| Loc::new(p.loc.file, value.span))
     }
 }

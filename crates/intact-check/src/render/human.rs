@@ -84,9 +84,10 @@ struct Window {
     name: String,
     text: String,
     first_line: usize,
-    /// A cropped line (0-based within the window) and how many bytes its start lost (less the
-    /// marker), so the column in the header stays the file's.
-    column_fix: Option<(usize, usize)>,
+    /// Where the primary span starts in `text`, and its column in the file (0-based, in
+    /// characters, as the other formats count). miette counts the bytes of what it is given, which
+    /// differs after any non-ASCII text and on a cropped line.
+    header: (usize, usize),
 }
 
 /// Lines longer than this (in bytes) are shown cropped: the part around the finding, or their
@@ -232,9 +233,10 @@ impl miette::SourceCode for Window {
         after: usize,
     ) -> Result<Box<dyn miette::SpanContents<'b> + 'b>, miette::MietteError> {
         let inner = self.text.as_bytes().read_span(span, before, after)?;
-        let column = match self.column_fix {
-            Some((line, chars)) if line == inner.line() => inner.column() + chars,
-            _ => inner.column(),
+        let column = if span.offset() == self.header.0 {
+            self.header.1
+        } else {
+            inner.column()
         };
         Ok(Box::new(
             miette::MietteSpanContents::new_named(
@@ -290,22 +292,17 @@ impl<'a> Report<'a> {
         let end = pos.line_start(file, last + 1);
         let focus = (d.loc.span.start as usize, d.loc.span.end as usize);
         let (shown, lines) = crop_lines(text, start as usize, end as usize, focus);
-        // The header's column (miette counts bytes) counts what the primary line lost to
-        // cropping, less the marker that took its place.
-        let column_fix = lines.iter().enumerate().find_map(|(i, l)| {
-            (l.cut > 0 && focus.0 >= l.old_start && focus.0 < l.old_end)
-                .then(|| (i, l.cut - l.marker))
-        });
-        let window = Window {
-            name: pos.path(file),
-            text: shown,
-            first_line: first as usize,
-            column_fix,
-        };
         let shift = |s: intact_syntax::Span| {
             let a = shown_offset(&lines, s.start.clamp(start, end) as usize);
             let b = shown_offset(&lines, s.end.clamp(start, end) as usize);
             a..b.max(a)
+        };
+        let column = pos.at(file, d.loc.span.start).column as usize - 1;
+        let window = Window {
+            name: pos.path(file),
+            text: shown,
+            first_line: first as usize,
+            header: (shift(d.loc.span).start, column),
         };
         let mut labels = vec![miette::LabeledSpan::new_primary_with_span(
             (!d.label.is_empty()).then(|| d.label.clone()),
