@@ -206,3 +206,43 @@ async def test_an_action_skeleton_inserts_whole(client: LanguageClient, project:
         assert "\n" in text and "${1:…}" in text, text
     else:
         assert "\n" not in text and text.startswith("action "), text
+
+
+async def test_environment_files_complete_and_hover_their_own_keys(
+    client: LanguageClient, project: pathlib.Path
+):
+    """env/*.toml is TOML: completion offers the keys a section takes, never KDL nodes, and hover
+    says what a key gives a value to (issue 26.7)."""
+    (project / "variables.kdl").write_text('variable "tenant" {\n    label "Your tenant"\n}\n')
+    env = project / "env" / "dev.toml"
+    env.parent.mkdir(parents=True, exist_ok=True)
+    text = "[app]\n\n"
+    env.write_text(text)
+    uri = env.as_uri()
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(uri=uri, language_id="toml", version=1, text=text)
+        )
+    )
+    items = await client.text_document_completion_async(
+        types.CompletionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line=1, character=0),
+        )
+    )
+    labels = [i.label for i in (items.items if hasattr(items, "items") else items)]
+    assert labels == ["tenant"], labels
+    text = '[app]\ntenant = "t1"\n'
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+        )
+    )
+    hover = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line=1, character=2),
+        )
+    )
+    assert hover is not None and "Your tenant" in hover.contents.value, hover

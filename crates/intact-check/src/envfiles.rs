@@ -12,14 +12,7 @@ use toml::de::{DeTable, DeValue};
 
 use crate::Diagnostic;
 
-/// Keys of `[connection.NAME]` that are settings of the run rather than params.
-const CONNECTION_SETTINGS: &[&str] = &[
-    "base-url",
-    "token-url",
-    "authorize-url",
-    "refresh-url",
-    "refresh_token",
-];
+use intact_model::project::ENV_CONNECTION_SETTINGS as CONNECTION_SETTINGS;
 
 pub(crate) fn check(a: &Analysis, host: &dyn crate::Host, out: &mut Vec<Diagnostic>) {
     for (i, f) in a.files.iter().enumerate() {

@@ -14,6 +14,10 @@ use crate::{FilePosition, Snapshot};
 /// The completions at `pos`, in the order to show them.
 pub fn completions(analysis: &Snapshot, pos: FilePosition) -> Vec<CompletionItem> {
     let file = analysis.file(pos.file);
+    // Environment files are TOML: their own keys, never KDL nodes.
+    if intact_model::project::is_env_file(file.path()) {
+        return crate::env::completions(analysis, pos);
+    }
     let text = file.text();
     let doc = &file.parse.document;
     let c = cursor::at(doc, text, pos.offset);

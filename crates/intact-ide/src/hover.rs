@@ -24,7 +24,11 @@ pub struct Hover {
 /// What to show for the thing at `pos`, if anything: the findings there (their rule's summary
 /// and page), of those the snapshot knows, then what the thing is.
 pub fn hover(analysis: &Snapshot, pos: FilePosition) -> Option<Hover> {
-    let about = thing(analysis, pos);
+    let about = if intact_model::project::is_env_file(analysis.file(pos.file).path()) {
+        crate::env::hover(analysis, pos)
+    } else {
+        thing(analysis, pos)
+    };
     let findings: Vec<&intact_check::Diagnostic> = analysis
         .known_findings()
         .iter()

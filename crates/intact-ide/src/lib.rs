@@ -18,6 +18,7 @@
 //! Every feature answers on any text the parser returns, broken files included.
 
 mod completion;
+mod env;
 mod expression;
 mod fixes;
 mod hints;

@@ -161,6 +161,21 @@ pub fn climbs_out(relative: &str) -> bool {
     false
 }
 
+/// Keys of an environment's `[connection.NAME]` that are settings of the run rather than params
+/// (the checker's env rules, editor completion).
+pub const ENV_CONNECTION_SETTINGS: &[&str] = &[
+    "base-url",
+    "token-url",
+    "authorize-url",
+    "refresh-url",
+    "refresh_token",
+];
+
+/// Whether `path` (project-relative) is an environment file, `env/NAME.toml`.
+pub fn is_env_file(path: &Path) -> bool {
+    path.parent() == Some(Path::new("env")) && path.extension().is_some_and(|x| x == "toml")
+}
+
 /// intact's folder in the user's cache: `$INTACT_CACHE_DIR`, else the platform's cache folder
 /// (`$XDG_CACHE_HOME`, `~/.cache`, `~/Library/Caches`, `%LOCALAPPDATA%`) then `intact`. Tokens,
 /// OpenAPI digests and the contract schemas an editor opens live under it.
