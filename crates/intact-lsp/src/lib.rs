@@ -19,6 +19,7 @@
 //! What they share lives in `state.rs` (documents, snapshots, `At`) and `protocol.rs`.
 
 mod protocol;
+mod snippets;
 mod state;
 pub mod transport;
 mod worker;

@@ -8,6 +8,8 @@ use std::collections::HashMap;
 use intact_expr::Reference;
 
 use crate::template;
+
+mod env;
 use crate::{Analysis, ConnectionDef, FileId, Ident, Loc, Model, Step, StepKind, Template, Tree};
 
 /// What a name names, with the scope that makes it unique.
@@ -253,68 +255,6 @@ impl<'a> Builder<'a> {
     /// The connection a name (or the project's only connection) stands for.
     fn connection(&self, named: Option<&'a Ident>) -> Option<&'a ConnectionDef> {
         self.model.connection(named.map(|n| n.name.as_str()))
-    }
-
-    /// The names environment files use: `[app]` keys are tenant variables, `[connection.NAME]`
-    /// names a connection and its keys that connection's params (settings such as `base-url` are
-    /// no names). A file that is not valid TOML has none (the env rules report it).
-    fn env_files(&mut self) {
-        use toml::de::{DeTable, DeValue};
-        for (i, f) in self.analysis.files.iter().enumerate() {
-            let path = f.path();
-            if path.parent() != Some(std::path::Path::new("env"))
-                || path.extension().is_none_or(|x| x != "toml")
-            {
-                continue;
-            }
-            let Ok(doc) = DeTable::parse(f.text()) else {
-                continue;
-            };
-            let file = i as FileId;
-            let loc = |r: std::ops::Range<usize>| {
-                Loc::new(file, intact_syntax::Span::new(r.start as u32, r.end as u32))
-            };
-            for (key, value) in doc.get_ref() {
-                match (key.get_ref().as_ref(), value.get_ref()) {
-                    ("app", DeValue::Table(t)) => {
-                        for (k, _) in t {
-                            let symbol = Symbol::Variable(k.get_ref().to_string());
-                            self.push(symbol, loc(k.span()), Form::TomlKey, Site::Env);
-                        }
-                    }
-                    ("connection", DeValue::Table(conns)) => {
-                        for (name, c) in conns {
-                            let conn = name.get_ref().to_string();
-                            let params: Vec<String> = self
-                                .model
-                                .connection(Some(&conn))
-                                .map(|c| c.all_params().iter().map(|p| p.name.clone()).collect())
-                                .unwrap_or_default();
-                            self.push(
-                                Symbol::Connection(conn.clone()),
-                                loc(name.span()),
-                                Form::TomlKey,
-                                Site::Env,
-                            );
-                            let DeValue::Table(keys) = c.get_ref() else {
-                                continue;
-                            };
-                            for (k, _) in keys {
-                                let name = k.get_ref().to_string();
-                                if params.contains(&name) {
-                                    let symbol = Symbol::Param {
-                                        connection: conn.clone(),
-                                        name,
-                                    };
-                                    self.push(symbol, loc(k.span()), Form::TomlKey, Site::Env);
-                                }
-                            }
-                        }
-                    }
-                    _ => {}
-                }
-            }
-        }
     }
 
     fn model(&mut self) {

@@ -1,0 +1,167 @@
+//! The `groups` scenario: a test group created, read, found, renamed, given a member and emptied,
+//! then removed and seen gone.
+
+use serde_json::{Value as J, json};
+
+use super::users::create_user;
+use super::{GROUP_SCHEMA, ids, ok, page_through};
+use crate::cx::{Cx, Kind, Stop, shown};
+
+fn is_group<'a>(id: &'a str, name: &'a str) -> impl FnOnce(&J) -> Result<(), String> + 'a {
+    move |o: &J| {
+        let (got_id, got_name) = (
+            o["group"]["id"].as_str().unwrap_or(""),
+            o["group"]["displayName"].as_str().unwrap_or(""),
+        );
+        if !id.is_empty() && got_id != id {
+            return Err(format!(
+                "it returned the group `{got_id}`, not the test group `{id}`"
+            ));
+        }
+        if got_name != name {
+            return Err(format!(
+                "the group's displayName is `{got_name}`, not `{name}`"
+            ));
+        }
+        Ok(())
+    }
+}
+
+pub(super) async fn groups(cx: &mut Cx<'_>) -> Result<(), Stop> {
+    let name = cx.unique();
+    let claim = cx.claim(Kind::Group, &name);
+    let out = cx
+        .create(
+            "create-group",
+            "create the test group",
+            json!({"group": {"schemas": [GROUP_SCHEMA], "displayName": name}}),
+            is_group("", &name),
+            Some((claim, "group")),
+        )
+        .await?;
+    let id = out["group"]["id"].as_str().unwrap_or("").to_string();
+    cx.step(
+        "get-group",
+        "read the test group",
+        json!({"groupId": id}),
+        is_group(&id, &name),
+    )
+    .await?;
+    if cx.has("list-groups-by-display-name") {
+        let out = cx
+            .step(
+                "list-groups-by-display-name",
+                "find the test group by displayName",
+                json!({"displayName": name}),
+                ok,
+            )
+            .await?;
+        let found = out["resources"].as_array().cloned().unwrap_or_default();
+        cx.expect(
+            "list-groups-by-display-name",
+            "the test group is found",
+            ids(&found).contains(&id.as_str()),
+            format!(
+                "the groups found, {}, do not include the test group",
+                shown(&out["resources"])
+            ),
+        )?;
+    } else if cx.has("list-groups") {
+        let all = page_through(cx, "list-groups", json!({})).await?;
+        cx.expect(
+            "list-groups",
+            "the test group is listed",
+            ids(&all).contains(&id.as_str()),
+            format!(
+                "the {} group(s) listed do not include the test group",
+                all.len()
+            ),
+        )?;
+    }
+    if cx.has("update-group") {
+        let renamed = format!("{name} renamed");
+        cx.also_named(claim, &renamed);
+        cx.step(
+            "update-group",
+            "rename the test group",
+            json!({"group": {"schemas": [GROUP_SCHEMA], "id": id, "displayName": renamed}}),
+            is_group(&id, &renamed),
+        )
+        .await?;
+        let read = cx
+            .step(
+                "get-group",
+                "read the new name back",
+                json!({"groupId": id}),
+                ok,
+            )
+            .await?;
+        cx.expect(
+            "update-group",
+            "the new name is kept",
+            is_group(&id, &renamed)(&read).is_ok(),
+            format!(
+                "get-group after update-group shows the displayName {}",
+                shown(&read["group"]["displayName"])
+            ),
+        )?;
+    }
+    if cx.has("add-group-members") && cx.has("list-group-members") && cx.can_create_users() {
+        let (member, ..) = create_user(cx, "create a test user to be a member").await?;
+        let members = json!({"groupId": id, "groupMembers": [{"value": member}]});
+        cx.step(
+            "add-group-members",
+            "add the test user to the test group",
+            members.clone(),
+            ok,
+        )
+        .await?;
+        let listed = page_through(cx, "list-group-members", json!({"groupId": id})).await?;
+        let values = |l: &[J]| -> Vec<String> {
+            l.iter()
+                .filter_map(|m| m["value"].as_str().map(str::to_string))
+                .collect()
+        };
+        cx.expect(
+            "add-group-members",
+            "list-group-members shows the member",
+            values(&listed).contains(&member),
+            format!(
+                "after add-group-members, list-group-members lists {}",
+                shown(&J::Array(listed.clone()))
+            ),
+        )?;
+        if cx.has("remove-group-members") {
+            cx.step(
+                "remove-group-members",
+                "remove the test user from the test group",
+                members,
+                ok,
+            )
+            .await?;
+            let listed = page_through(cx, "list-group-members", json!({"groupId": id})).await?;
+            cx.expect(
+                "remove-group-members",
+                "list-group-members no longer shows the member",
+                !values(&listed).contains(&member),
+                format!("after remove-group-members, list-group-members still lists {member}"),
+            )?;
+        }
+    }
+    cx.step(
+        "remove-group",
+        "remove the test group",
+        json!({"groupId": id}),
+        ok,
+    )
+    .await?;
+    cx.step_fails(
+        "get-group",
+        "the removed group is gone",
+        json!({"groupId": id}),
+        "RESOURCE_NOT_FOUND",
+    )
+    .await?;
+    cx.undone(claim);
+    Ok(())
+}
