@@ -200,6 +200,30 @@ pub(crate) fn hover(
     if path.is_empty() {
         return None;
     }
+    // A call (`size(…)`, `s.lower()`, `scim_user(…)`): its signature and documentation.
+    if text[end..].trim_start().starts_with('(') {
+        let name = path.rsplit('.').next().unwrap_or(path);
+        let name_start = end - name.len();
+        let markdown = match BUILTINS.iter().find(|f| f.name == name) {
+            Some(f) => format!("```\n{}\n```\n\n{}", f.signature, f.doc),
+            None => {
+                let m = analysis
+                    .model
+                    .mappings
+                    .iter()
+                    .find(|m| m.name.name == name)?;
+                format!(
+                    "```\n{name}(it)\n```\n\nThe mapping `{name}` ({}): its value tree, with `it` the argument.",
+                    analysis.place(m.name.loc)
+                )
+            }
+        };
+        return Some(crate::Hover {
+            markdown,
+            span: Span::new(name_start as u32, end as u32),
+            rule_links: Vec::new(),
+        });
+    }
     let env = intact_check::scope_at(analysis, analysis.documents(), pos.file, pos.offset)?;
     let (ty, doc) = resolve(&env, path)?;
     let mut markdown = format!("`{path}`: {}", ty.describe());
@@ -217,6 +241,11 @@ pub(crate) fn hover(
         span: Span::new(start as u32, end as u32),
         rule_links: Vec::new(),
     })
+}
+
+/// Whether `pos` is inside a `${…}` of `literal`.
+pub(crate) fn inside(analysis: &Snapshot, pos: FilePosition, literal: &Literal) -> bool {
+    expression_before(analysis.file(pos.file).text(), literal, pos.offset).is_some()
 }
 
 /// A function's or mapping's signature while its arguments are typed.

@@ -67,10 +67,15 @@ fn thing(analysis: &Snapshot, pos: FilePosition) -> Option<Hover> {
     let file = analysis.file(pos.file);
     let c = cursor::at(&file.parse.document, file.text(), pos.offset);
     // Inside `${…}`: the type of the path under the cursor.
-    if let Part::Arg { literal, .. } | Part::PropValue { literal, .. } = &c.part
-        && let Some(h) = crate::expression::hover(analysis, pos, literal)
-    {
-        return Some(h);
+    if let Part::Arg { literal, .. } | Part::PropValue { literal, .. } = &c.part {
+        if let Some(h) = crate::expression::hover(analysis, pos, literal) {
+            return Some(h);
+        }
+        // Inside `${…}` the property's documentation would describe something else than what
+        // the cursor is on (issue 26.8).
+        if crate::expression::inside(analysis, pos, literal) {
+            return None;
+        }
     }
     let node = c.node()?;
     let spec = spec_of(&c.ancestors)?;
