@@ -94,7 +94,25 @@ impl Cx<'_> {
             (Tree::Object(fields, _), Type::Object(exp)) => {
                 for (key, value) in fields {
                     match exp.field(&key.name) {
-                        Some(f) => self.output_tree(value, key.loc, &f.ty, id, out),
+                        Some(f) => {
+                            if let (
+                                Tree::Scalar(intact_syntax::Value::String(s), loc),
+                                Some(allowed),
+                            ) = (value, &f.allowed)
+                            {
+                                out.extend(super::shapes::not_allowed(
+                                    "contract::output-type",
+                                    *loc,
+                                    s,
+                                    allowed,
+                                    format!(
+                                        "`{s}` is not one of the values `{}` takes in {}",
+                                        key.name, exp.name
+                                    ),
+                                ));
+                            }
+                            self.output_tree(value, key.loc, &f.ty, id, out)
+                        }
                         None if exp.accepts_unlisted(&key.name) => {}
                         None => out.push(unknown_field(
                             "contract::output-unknown",

@@ -94,30 +94,14 @@ impl Cx<'_> {
                 }
                 if let (Tree::Scalar(intact_syntax::Value::String(s), loc), Some(allowed)) =
                     (tree, allowed)
-                    && !allowed.iter().any(|a| **a == **s)
                 {
-                    let mut d = Diagnostic::new(
+                    out.extend(not_allowed(
                         shape.value,
                         *loc,
+                        s,
+                        allowed,
                         format!("{at} is never `{s}` in {what}"),
-                    )
-                    .label("not an allowed value");
-                    d = match suggest(s, allowed.iter().map(String::as_str)) {
-                        Some(b) => d.help(format!("did you mean `{b}`?")).fix(
-                            format!("Replace with `{b}`"),
-                            *loc,
-                            intact_syntax::quote(b),
-                        ),
-                        None => d.help(format!(
-                            "its values: {}",
-                            allowed
-                                .iter()
-                                .map(|a| format!("`{a}`"))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        )),
-                    };
-                    out.push(d);
+                    ));
                 }
             }
         }
@@ -149,4 +133,34 @@ impl Cx<'_> {
             shape.after
         ))
     }
+}
+
+/// A string literal outside a field's allowed values: the finding under `code`, with the closest
+/// allowed value as its fix. `None` when the value is allowed.
+pub(super) fn not_allowed(
+    code: &'static str,
+    loc: Loc,
+    value: &str,
+    allowed: &[String],
+    message: String,
+) -> Option<Diagnostic> {
+    if allowed.iter().any(|a| a == value) {
+        return None;
+    }
+    let d = Diagnostic::new(code, loc, message).label("not an allowed value");
+    Some(match suggest(value, allowed.iter().map(String::as_str)) {
+        Some(b) => d.help(format!("did you mean `{b}`?")).fix(
+            format!("Replace with `{b}`"),
+            loc,
+            intact_syntax::quote(b),
+        ),
+        None => d.help(format!(
+            "its values: {}",
+            allowed
+                .iter()
+                .map(|a| format!("`{a}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    })
 }
