@@ -179,6 +179,10 @@ fn tidy_message(msg: &str) -> String {
             "this part of the expression is incomplete".into()
         };
     }
+    // A skeleton's placeholder, left as it was inserted.
+    if msg.starts_with("token recognition error at: '…") {
+        return "`…` is a placeholder: write an expression here".into();
+    }
     // The slips of other languages, in CEL's words.
     if msg.starts_with("token recognition error at: '=") {
         return "a single `=`: CEL compares with `==`".into();
@@ -209,6 +213,20 @@ impl Parsed {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_placeholder_says_what_to_write() {
+        let e = parse("…").unwrap_err();
+        assert!(
+            e.iter()
+                .any(|e| e.message == "`…` is a placeholder: write an expression here"),
+            "{e:?}"
+        );
+        assert!(
+            e.iter().all(|e| !e.message.contains("token recognition")),
+            "{e:?}"
+        );
+    }
 
     #[test]
     fn parser_internals_do_not_leak_into_messages() {

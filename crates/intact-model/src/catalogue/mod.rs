@@ -167,6 +167,7 @@ impl Ty {
         match self {
             Ty::Name => "a name (lowercase letters, digits and `_`, starting with a letter)".into(),
             Ty::Ref(Ns::Contract) => "a contract id such as \"create-user\"".into(),
+            Ty::Ref(Ns::Action) => "the name of an action".into(),
             Ty::Ref(ns) => format!("the name of a {}", ns.what()),
             Ty::Str => "a string".into(),
             Ty::Template => "a string (may contain `${…}` expressions)".into(),
