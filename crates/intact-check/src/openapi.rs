@@ -24,7 +24,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use intact_expr::Type;
-use intact_model::{Analysis, FileId, Loc, Request, SourceFile, Step, StepKind, Tree};
+use intact_model::{
+    Analysis, Carrier, ConnectionDef, FileId, Loc, Request, SourceFile, Step, StepKind, Tree,
+};
 use intact_openapi::model::Location;
 use intact_openapi::refs::normalize;
 use intact_openapi::{Described, describe};
@@ -490,12 +492,27 @@ fn open_entry(
 /// `openapi::unknown-operation` and `openapi::drift` for every request with `operation=`.
 pub(crate) fn check(a: &Analysis, docs: &Documents, out: &mut Vec<Diagnostic>) {
     let m = &a.model;
+    // Each owner's steps with the connection its requests go through unless they name another.
     let owners = m
         .actions
         .iter()
-        .map(|x| &x.steps)
-        .chain(m.flows.iter().map(|f| &f.steps))
-        .chain(m.connections.iter().filter_map(|c| c.ping.as_ref()));
+        .map(|x| {
+            (
+                &x.steps,
+                m.connection(x.connection.as_ref().map(|c| c.name.as_str())),
+            )
+        })
+        .chain(m.flows.iter().map(|f| {
+            (
+                &f.steps,
+                m.connection(f.connection.as_ref().map(|c| c.name.as_str())),
+            )
+        }))
+        .chain(
+            m.connections
+                .iter()
+                .filter_map(|c| Some((c.ping.as_ref()?, Some(c)))),
+        );
     for (file, e) in &docs.broken {
         let code = match e.code {
             Some("openapi::unsupported-version") => "openapi::unsupported-version",
@@ -512,10 +529,14 @@ pub(crate) fn check(a: &Analysis, docs: &Documents, out: &mut Vec<Diagnostic>) {
         }
         out.push(d);
     }
-    for steps in owners {
+    for (steps, owner_connection) in owners {
         intact_model::walk_steps(steps, &mut |s| {
             let StepKind::Request(req) = &s.kind else {
                 return;
+            };
+            let connection = match &req.connection {
+                Some(named) => m.connection(Some(&named.name)),
+                None => owner_connection,
             };
             let Some((id, loc)) = &req.operation else {
                 return;
@@ -533,7 +554,7 @@ pub(crate) fn check(a: &Analysis, docs: &Documents, out: &mut Vec<Diagnostic>) {
                 return;
             }
             match docs.operation(id) {
-                Some(op) => drift(s, req, op, out),
+                Some(op) => drift(s, req, op, connection, out),
                 None => {
                     let hint = suggest(id, docs.ids());
                     let mut d = Diagnostic::new(
@@ -601,7 +622,13 @@ fn literal(t: &Tree) -> Option<(String, Loc)> {
     }
 }
 
-fn drift(s: &Step, req: &Request, op: &OperationSummary, out: &mut Vec<Diagnostic>) {
+fn drift(
+    s: &Step,
+    req: &Request,
+    op: &OperationSummary,
+    connection: Option<&ConnectionDef>,
+    out: &mut Vec<Diagnostic>,
+) {
     let id = op.id.as_deref().unwrap_or("");
     let declared = format!("{} {}", op.method, op.path);
     if let Some((method, loc)) = s.exec.args.first().and_then(literal)
@@ -647,15 +674,34 @@ fn drift(s: &Step, req: &Request, op: &OperationSummary, out: &mut Vec<Diagnosti
     let sent = |list: &[(String, Tree)], name: &str| {
         list.iter().any(|(k, _)| k.eq_ignore_ascii_case(name))
     };
+    // What the connection sends goes with every request through it: its headers (an imported
+    // `X-Api-Version` every operation needs is written there once) and its auth's credential.
+    let credential = |carrier: Carrier, name: &str| {
+        connection
+            .and_then(|c| c.auth.as_ref())
+            .is_some_and(|auth| {
+                auth.credentials
+                    .iter()
+                    .any(|(k, n, _)| *k == carrier && n.eq_ignore_ascii_case(name))
+            })
+    };
+    let by_connection = |name: &str| {
+        connection.is_some_and(|c| c.headers.iter().any(|(h, _)| h.eq_ignore_ascii_case(name)))
+            || credential(Carrier::Header, name)
+    };
     let missing_query = op
         .required_query
         .iter()
-        .filter(|p| !sent(&s.exec.query, p))
+        .filter(|p| !sent(&s.exec.query, p) && !credential(Carrier::Query, p))
         .map(|p| (Location::Query, p));
     let missing_headers = op
         .required_headers
         .iter()
-        .filter(|p| !sent(&s.exec.headers, p) && !p.eq_ignore_ascii_case("authorization"))
+        .filter(|p| {
+            !sent(&s.exec.headers, p)
+                && !p.eq_ignore_ascii_case("authorization")
+                && !by_connection(p)
+        })
         .map(|p| (Location::Header, p));
     for (location, name) in missing_query.chain(missing_headers) {
         let kind = location.as_str();

@@ -291,6 +291,10 @@ pub(crate) enum ImportCommand {
         /// The operationId of the auth ping (default: a GET of the current user or a list).
         #[arg(long, value_name = "ID")]
         ping: Option<String>,
+        /// How the API key is written in its header or query value, `{key}` standing for the
+        /// key, e.g. 'Token token={key}' (default: the format the scheme's description shows).
+        #[arg(long, value_name = "FORMAT")]
+        key_format: Option<String>,
         /// Which of the document's servers to use, from 0.
         #[arg(long, value_name = "N", default_value_t = 0)]
         server: usize,

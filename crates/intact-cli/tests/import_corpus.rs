@@ -1044,3 +1044,671 @@ fn calls_into_imported_flows_are_typed_by_the_body_schema() {
         "{report}"
     );
 }
+
+/// Writes `doc` as JSON to `dir/name` and returns its path.
+fn document(dir: &Path, name: &str, doc: &serde_json::Value) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, serde_json::to_string_pretty(doc).unwrap()).unwrap();
+    path
+}
+
+/// `intact check OUT --deny-warnings --format github`: its exit code and report.
+fn check_strict(out: &Path) -> (Option<i32>, String) {
+    let r = intact(&[
+        "check",
+        out.to_str().unwrap(),
+        "--format",
+        "github",
+        "--deny-warnings",
+    ]);
+    (r.status.code(), text(&r.stdout))
+}
+
+/// Runs `intact ARGS --env local` in `project`, where env/local.toml points connection `conn` at
+/// a server that answers `[]`, and returns the request that server received.
+fn run_against_server(project: &Path, conn: &str, extra_env: &str, args: &[&str]) -> String {
+    let (base, requests) = answering_server("[]");
+    std::fs::create_dir_all(project.join("env")).unwrap();
+    std::fs::write(
+        project.join("env/local.toml"),
+        format!("[connection.{conn}]\nbase-url = \"{base}\"\n{extra_env}"),
+    )
+    .unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_intact"))
+        .args(args)
+        .args(["--env", "local"])
+        .env("INTACT_TEST_KEY", "k-123456789")
+        .current_dir(project)
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{args:?}: {}{}",
+        text(&o.stdout),
+        text(&o.stderr)
+    );
+    requests
+        .recv_timeout(std::time::Duration::from_secs(5))
+        .unwrap()
+}
+
+fn get(id: &str, params: serde_json::Value) -> serde_json::Value {
+    serde_json::json!({
+        "operationId": id,
+        "parameters": params,
+        "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"type": "object"}}}}}
+    })
+}
+
+/// A header every operation requires with the same default goes on the connection once, and
+/// `openapi::drift` counts what the connection sends, whatever the case of its name (issue 25.3).
+#[test]
+fn a_header_every_operation_requires_goes_on_the_connection_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let version = |spelling: &str| serde_json::json!({"name": spelling, "in": "header", "required": true, "schema": {"type": "string", "default": "2"}});
+    let spec = document(
+        tmp.path(),
+        "versioned.json",
+        &serde_json::json!({
+            "openapi": "3.0.3",
+            "info": {"title": "Versioned", "version": "1"},
+            "servers": [{"url": "https://api.example.com"}],
+            "paths": {
+                "/me": {"get": get("getMe", serde_json::json!([version("X-Api-Version")]))},
+                "/widgets": {"get": get("listWidgets", serde_json::json!([version("x-api-version")]))}
+            }
+        }),
+    );
+    let out = tmp.path().join("p");
+    let r = import(&spec, &out, &[]);
+    assert_eq!(r.status.code(), Some(0), "{}", text(&r.stderr));
+    let conn_file = out.join("connections/versioned.kdl");
+    let conn = std::fs::read_to_string(&conn_file).unwrap();
+    assert!(conn.contains("header \"X-Api-Version\" \"2\""), "{conn}");
+    let flows = std::fs::read_to_string(out.join("flows/api.kdl")).unwrap();
+    assert!(
+        !flows.to_ascii_lowercase().contains("x-api-version") && !flows.contains("api_version"),
+        "{flows}"
+    );
+    assert_eq!(check_strict(&out), (Some(0), String::new()));
+    let request = run_against_server(&out, "versioned", "", &["run", "list_widgets"]);
+    assert!(
+        request.to_lowercase().contains("x-api-version: 2"),
+        "{request}"
+    );
+
+    // The connection's header, in another case, still satisfies the operations.
+    std::fs::write(
+        &conn_file,
+        conn.replace("\"X-Api-Version\"", "\"x-API-version\""),
+    )
+    .unwrap();
+    assert_eq!(check_strict(&out), (Some(0), String::new()));
+    // Without it, each request lacks the header.
+    std::fs::write(
+        &conn_file,
+        conn.replace("header \"X-Api-Version\" \"2\"", ""),
+    )
+    .unwrap();
+    let (code, report) = check_strict(&out);
+    assert_eq!(code, Some(1), "{report}");
+    assert_eq!(
+        report
+            .matches("requires the header parameter `x-api-version`")
+            .count()
+            + report
+                .matches("requires the header parameter `X-Api-Version`")
+                .count(),
+        3,
+        "{report}"
+    );
+}
+
+/// A required parameter with a default becomes an optional input with that default, one with a
+/// single allowed value a constant, and both are sent when the caller gives nothing (issue 25.3).
+#[test]
+fn required_parameters_with_a_default_or_one_value_are_sent() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = document(
+        tmp.path(),
+        "modes.json",
+        &serde_json::json!({
+            "openapi": "3.1.0",
+            "info": {"title": "Modes", "version": "1"},
+            "servers": [{"url": "https://api.example.com"}],
+            "paths": {
+                "/reports": {"get": get("listReports", serde_json::json!([
+                    {"name": "X-Mode", "in": "header", "required": true, "schema": {"type": "string", "enum": ["fast"]}},
+                    {"name": "format", "in": "query", "required": true, "schema": {"type": "string", "const": "json"}},
+                    {"name": "limit", "in": "query", "required": true, "schema": {"type": "integer", "default": 20}},
+                    {"name": "X-Region", "in": "header", "required": true, "schema": {"type": "string", "default": "eu"}}
+                ]))},
+                "/other": {"get": get("other", serde_json::json!([]))}
+            }
+        }),
+    );
+    let out = tmp.path().join("p");
+    let r = import(&spec, &out, &[]);
+    assert_eq!(r.status.code(), Some(0), "{}", text(&r.stderr));
+    let flows = std::fs::read_to_string(out.join("flows/api.kdl")).unwrap();
+    for wanted in [
+        "header \"X-Mode\" \"fast\"",
+        "query \"format\" \"json\"",
+        "input \"limit\" type=\"integer\" default=20",
+        "query \"limit\" \"${input.limit}\"",
+        "input \"x_region\" type=\"string\" default=\"eu\"",
+        "header \"X-Region\" \"${input.x_region}\"",
+    ] {
+        assert!(flows.contains(wanted), "{wanted}:\n{flows}");
+    }
+    assert!(
+        !flows.contains("x_mode") && !flows.contains("input \"format\""),
+        "{flows}"
+    );
+    assert_eq!(check_strict(&out), (Some(0), String::new()));
+    let request = run_against_server(&out, "modes", "", &["run", "list_reports"]);
+    assert!(
+        request.starts_with("GET /reports?format=json&limit=20 HTTP/1.1"),
+        "{request}"
+    );
+    let lower = request.to_lowercase();
+    assert!(
+        lower.contains("x-mode: fast") && lower.contains("x-region: eu"),
+        "{request}"
+    );
+}
+
+/// The auth ping may be a GET whose required parameters all have values without a caller; the
+/// automatic choice prefers `/me` needing such a header over an unrelated list, and `--ping`
+/// accepts it (issue 25.3).
+#[test]
+fn the_ping_may_be_a_get_whose_required_parameters_have_values() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = document(
+        tmp.path(),
+        "pingable.json",
+        &serde_json::json!({
+            "openapi": "3.0.3",
+            "info": {"title": "Pingable", "version": "1"},
+            "servers": [{"url": "https://api.example.com"}],
+            "components": {"securitySchemes": {"key": {"type": "apiKey", "in": "header", "name": "X-Key"}}},
+            "security": [{"key": []}],
+            "paths": {
+                "/users/me": {"get": get("getMe", serde_json::json!([
+                    {"name": "X-Tenant-Mode", "in": "header", "required": true, "schema": {"type": "string", "default": "live"}},
+                    {"name": "expand", "in": "query", "required": true, "schema": {"type": "string", "enum": ["profile"]}}
+                ]))},
+                "/widgets": {"get": get("listWidgets", serde_json::json!([]))},
+                "/users/{id}": {"get": get("getUser", serde_json::json!([
+                    {"name": "id", "in": "path", "required": true, "schema": {"type": "string", "default": "me"}}
+                ]))},
+                "/search": {"get": get("search", serde_json::json!([
+                    {"name": "q", "in": "query", "required": true, "schema": {"type": "string"}}
+                ]))}
+            }
+        }),
+    );
+    for extra in [&[][..], &["--ping", "getMe"][..]] {
+        let out = tmp.path().join(format!("p{}", extra.len()));
+        let r = import(&spec, &out, extra);
+        assert_eq!(r.status.code(), Some(0), "{extra:?}: {}", text(&r.stderr));
+        let conn = std::fs::read_to_string(out.join("connections/pingable.kdl")).unwrap();
+        assert!(
+            conn.contains("request \"ping\" \"GET\" \"/users/me\" operation=\"getMe\" {")
+                && conn.contains("header \"X-Tenant-Mode\" \"live\"")
+                && conn.contains("query \"expand\" \"profile\""),
+            "{extra:?}:\n{conn}"
+        );
+        assert_eq!(check_strict(&out), (Some(0), String::new()), "{extra:?}");
+        let request = run_against_server(
+            &out,
+            "pingable",
+            "api_key = { env = \"INTACT_TEST_KEY\" }\n",
+            &["ping"],
+        );
+        assert!(
+            request.starts_with("GET /users/me?expand=profile HTTP/1.1"),
+            "{request}"
+        );
+        assert!(
+            request.to_lowercase().contains("x-tenant-mode: live"),
+            "{request}"
+        );
+    }
+    // A path parameter or a required query without a value still has no place in a ping.
+    for id in ["getUser", "search"] {
+        let r = import(&spec, &tmp.path().join("x"), &["--ping", id]);
+        assert_eq!(r.status.code(), Some(2), "{id}");
+        assert!(text(&r.stderr).contains("a ping must be a GET"), "{id}");
+    }
+}
+
+/// An API key header's format comes from the scheme's description, with a warning that says so;
+/// `--key-format` sets another (issue 25.4).
+#[test]
+fn api_key_formats_come_from_the_description_or_key_format() {
+    let tmp = tempfile::tempdir().unwrap();
+    let keyed = |description: &str, header: &str| {
+        serde_json::json!({
+            "openapi": "3.0.3",
+            "info": {"title": "Keyed", "version": "1"},
+            "servers": [{"url": "https://api.example.com"}],
+            "components": {"securitySchemes": {"key": {"type": "apiKey", "in": "header", "name": header, "description": description}}},
+            "security": [{"key": []}],
+            "paths": {"/me": {"get": get("getMe", serde_json::json!([]))}}
+        })
+    };
+    for (i, (description, header, value, shown)) in [
+        (
+            "Send `Authorization: Token token=<API_KEY>` with every request.",
+            "Authorization",
+            "Token token=${auth.api_key}",
+            "Token token=<api_key>",
+        ),
+        (
+            "Pass the API token prefixed with SSWS: `Authorization: SSWS {token}`",
+            "Authorization",
+            "SSWS ${auth.api_key}",
+            "SSWS <api_key>",
+        ),
+        (
+            "A personal token, written `Bearer <token>`.",
+            "Authorization",
+            "Bearer ${auth.api_key}",
+            "Bearer <api_key>",
+        ),
+        (
+            "Format: `ApiKey {key}`",
+            "X-Auth",
+            "ApiKey ${auth.api_key}",
+            "ApiKey <api_key>",
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let spec = document(
+            tmp.path(),
+            &format!("k{i}.json"),
+            &keyed(description, header),
+        );
+        let out = tmp.path().join(format!("p{i}"));
+        let r = import(&spec, &out, &[]);
+        assert_eq!(r.status.code(), Some(0), "{}", text(&r.stderr));
+        let conn = std::fs::read_to_string(out.join("connections/keyed.kdl")).unwrap();
+        assert!(
+            conn.contains(&format!("header \"{header}\" \"{value}\"")),
+            "{description}:\n{conn}"
+        );
+        assert!(
+            text(&r.stderr).contains(&format!(
+                "the {header} header is sent as `{shown}`, as the scheme's description says; check it"
+            )),
+            "{}",
+            text(&r.stderr)
+        );
+        assert_eq!(
+            check_strict(&out),
+            (Some(0), String::new()),
+            "{description}"
+        );
+        let request = run_against_server(
+            &out,
+            "keyed",
+            "api_key = { env = \"INTACT_TEST_KEY\" }\n",
+            &["ping"],
+        );
+        let sent = value.replace("${auth.api_key}", "k-123456789");
+        assert!(
+            request.to_lowercase().contains(&format!(
+                "{}: {}",
+                header.to_lowercase(),
+                sent.to_lowercase()
+            )),
+            "{request}"
+        );
+    }
+    // A description without a format sends the key as it is; --key-format overrides either.
+    let spec = document(tmp.path(), "plain.json", &keyed("Your API key", "X-Key"));
+    let out = tmp.path().join("plain");
+    let r = import(&spec, &out, &[]);
+    assert!(
+        !text(&r.stderr).contains("is sent as"),
+        "{}",
+        text(&r.stderr)
+    );
+    let conn = std::fs::read_to_string(out.join("connections/keyed.kdl")).unwrap();
+    assert!(
+        conn.contains("header \"X-Key\" \"${auth.api_key}\""),
+        "{conn}"
+    );
+    let out = tmp.path().join("formatted");
+    let r = import(&spec, &out, &["--key-format", "Token token=\"{key}\""]);
+    assert_eq!(r.status.code(), Some(0), "{}", text(&r.stderr));
+    let conn = std::fs::read_to_string(out.join("connections/keyed.kdl")).unwrap();
+    assert!(
+        conn.contains(r#"header "X-Key" "Token token=\"${auth.api_key}\"""#),
+        "{conn}"
+    );
+    let okta_like = document(
+        tmp.path(),
+        "k-okta.json",
+        &keyed("`Authorization: SSWS {token}`", "Authorization"),
+    );
+    let out = tmp.path().join("overridden");
+    let r = import(&okta_like, &out, &["--key-format", "Key {key}"]);
+    assert!(
+        !text(&r.stderr).contains("is sent as"),
+        "{}",
+        text(&r.stderr)
+    );
+    let conn = std::fs::read_to_string(out.join("connections/keyed.kdl")).unwrap();
+    assert!(conn.contains("\"Key ${auth.api_key}\""), "{conn}");
+    // A format without `{key}`, or with no API key to format, is refused.
+    for (spec, args, wanted) in [
+        (
+            &spec,
+            vec!["--key-format", "Token"],
+            "must hold `{key}` once",
+        ),
+        (
+            &corpus().join("oai-petstore-3.0.yaml"),
+            vec!["--key-format", "Token {key}"],
+            "no chosen security scheme sends one",
+        ),
+    ] {
+        let out = tmp.path().join("refused");
+        let mut all = args.clone();
+        all.extend(["--base-url", "https://api.example.com"]);
+        let r = import(spec, &out, &all);
+        assert_eq!(r.status.code(), Some(2), "{args:?}");
+        assert!(text(&r.stderr).contains(wanted), "{}", text(&r.stderr));
+        assert!(!out.exists());
+    }
+}
+
+/// Okta's API token scheme (`Authorization: SSWS {API Token}`) keeps its prefix.
+#[test]
+fn okta_api_tokens_are_sent_with_ssws() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("p");
+    let spec = corpus().join("okta-management-3.0.yaml");
+    let r = import(&spec, &out, &["--scheme", "apiToken", "--tag", "User"]);
+    assert_eq!(r.status.code(), Some(0), "{}", text(&r.stderr));
+    let conn = std::fs::read_to_string(out.join("connections/okta_admin_management.kdl")).unwrap();
+    assert!(
+        conn.contains("header \"Authorization\" \"SSWS ${auth.api_key}\""),
+        "{conn}"
+    );
+    assert!(
+        text(&r.stderr).contains("the Authorization header is sent as `SSWS <api_key>`"),
+        "{}",
+        text(&r.stderr)
+    );
+}
+
+/// A scheme that signs each request is not turned into a fixed API-key header: AWS SigV4 is
+/// never generated, an API key described as signed is left out of the automatic choice, and
+/// both say why (issue 25.5).
+#[test]
+fn request_signing_schemes_are_not_turned_into_api_keys() {
+    let tmp = tempfile::tempdir().unwrap();
+    let signed = |scheme: serde_json::Value| {
+        serde_json::json!({
+            "openapi": "3.0.3",
+            "info": {"title": "Signed", "version": "1"},
+            "servers": [{"url": "https://api.example.com"}],
+            "components": {"securitySchemes": {"sig": scheme}},
+            "security": [{"sig": []}],
+            "paths": {"/me": {"get": get("getMe", serde_json::json!([]))}}
+        })
+    };
+    let sigv4 = document(
+        tmp.path(),
+        "sigv4.json",
+        &signed(serde_json::json!({
+            "type": "apiKey", "in": "header", "name": "Authorization",
+            "x-amazon-apigateway-authtype": "awsSigv4"
+        })),
+    );
+    let hmac = document(
+        tmp.path(),
+        "hmac.json",
+        &signed(serde_json::json!({
+            "type": "apiKey", "in": "header", "name": "X-Signature",
+            "description": "An HMAC-SHA256 of the request body with your secret, hex-encoded."
+        })),
+    );
+    for (spec, wanted) in [
+        (&sigv4, "AWS Signature Version 4"),
+        (&hmac, "speaks of request signing (HMAC)"),
+    ] {
+        let out = tmp.path().join("p");
+        let r = import(spec, &out, &[]);
+        assert_eq!(r.status.code(), Some(0), "{}", text(&r.stderr));
+        let stderr = text(&r.stderr);
+        assert!(
+            stderr.contains("security scheme `sig` is not generated") && stderr.contains(wanted),
+            "{stderr}"
+        );
+        let conn = std::fs::read_to_string(out.join("connections/signed.kdl")).unwrap();
+        assert!(!conn.contains("auth \""), "{conn}");
+        std::fs::remove_dir_all(&out).unwrap();
+    }
+    let r = import(&sigv4, &tmp.path().join("q"), &["--scheme", "sig"]);
+    assert_eq!(r.status.code(), Some(2));
+    assert!(
+        text(&r.stderr).contains("cannot be generated"),
+        "{}",
+        text(&r.stderr)
+    );
+    // Asked for by name, a scheme only described as signed is generated, with the warning.
+    let out = tmp.path().join("r");
+    let r = import(&hmac, &out, &["--scheme", "sig"]);
+    assert_eq!(r.status.code(), Some(0), "{}", text(&r.stderr));
+    assert!(
+        text(&r.stderr).contains("may not authenticate"),
+        "{}",
+        text(&r.stderr)
+    );
+    let conn = std::fs::read_to_string(out.join("connections/signed.kdl")).unwrap();
+    assert!(conn.contains("auth \"api-key\""), "{conn}");
+}
+
+/// An operation written in a file of its own (`get: {$ref: ops/get-user.yaml}`) is followed like
+/// any `$ref`; one that cannot be (a loop of references) is left out with a warning, not written
+/// as an empty flow (issue 25.5).
+#[test]
+fn operation_refs_are_followed_or_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("split");
+    std::fs::create_dir_all(dir.join("ops")).unwrap();
+    std::fs::write(
+        dir.join("api.yaml"),
+        "openapi: 3.0.3\ninfo: {title: Split, version: '1'}\nservers: [{url: 'https://api.example.com'}]\npaths:\n  /users/{id}:\n    get:\n      $ref: ops/get-user.yaml\n  /loop:\n    get:\n      $ref: '#/paths/~1again/get'\n  /again:\n    get:\n      $ref: '#/paths/~1loop/get'\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("ops/get-user.yaml"),
+        "operationId: getUser\nsummary: Get a user\nparameters:\n  - $ref: '#/x-params/id'\n  - {name: verbose, in: query, schema: {type: boolean}}\nresponses:\n  '200':\n    description: ok\n    content:\n      application/json:\n        schema: {type: object}\nx-params:\n  id: {name: id, in: path, required: true, schema: {type: string}}\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("p");
+    let r = import(&dir.join("api.yaml"), &out, &[]);
+    assert_eq!(r.status.code(), Some(0), "{}", text(&r.stderr));
+    let flows = std::fs::read_to_string(out.join("flows/api.kdl")).unwrap();
+    assert!(
+        flows.contains("flow \"get_user\"")
+            && flows.contains("description \"Get a user\"")
+            && flows.contains("input \"id\" type=\"string\" required=#true")
+            && flows.contains("query \"verbose\" \"${input.verbose}\"")
+            && flows.contains("operation=\"getUser\""),
+        "{flows}"
+    );
+    assert!(
+        !flows.contains("/loop") && !flows.contains("/again"),
+        "{flows}"
+    );
+    let stderr = text(&r.stderr);
+    assert!(
+        stderr.contains("api.yaml#/paths/~1loop/get: the operation is not imported")
+            && stderr.contains("leads back to itself"),
+        "{stderr}"
+    );
+    assert_eq!(check_strict(&out), (Some(0), String::new()));
+}
+
+/// A header default that reads like a description is not sent as the header's value: the flow
+/// asks for it instead, with a warning (issue 25.5).
+#[test]
+fn header_defaults_that_read_like_prose_are_not_sent() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = document(
+        tmp.path(),
+        "prose.json",
+        &serde_json::json!({
+            "openapi": "3.0.3",
+            "info": {"title": "Prose", "version": "1"},
+            "servers": [{"url": "https://api.example.com"}],
+            "paths": {"/things": {"get": get("listThings", serde_json::json!([
+                {"name": "X-Api-Version", "in": "header", "required": true,
+                 "schema": {"type": "string", "default": "The version of the API, for example 2024-01-01"}},
+                {"name": "X-Trace", "in": "header",
+                 "schema": {"type": "string", "default": "Optional."}}
+            ]))}}
+        }),
+    );
+    let out = tmp.path().join("p");
+    let r = import(&spec, &out, &[]);
+    assert_eq!(r.status.code(), Some(0), "{}", text(&r.stderr));
+    let flows = std::fs::read_to_string(out.join("flows/api.kdl")).unwrap();
+    assert!(
+        flows.contains("input \"x_api_version\" type=\"string\" required=#true")
+            && flows.contains("input \"x_trace\" type=\"string\"\n")
+            && !flows.contains("The version of the API")
+            && !flows.contains("Optional."),
+        "{flows}"
+    );
+    let conn = std::fs::read_to_string(out.join("connections/prose.kdl")).unwrap();
+    assert!(!conn.contains("X-Api-Version"), "{conn}");
+    let stderr = text(&r.stderr);
+    for name in ["X-Api-Version", "X-Trace"] {
+        assert!(
+            stderr.contains(&format!("header parameter `{name}`: its default"))
+                && stderr.contains("reads like a description"),
+            "{stderr}"
+        );
+    }
+}
+
+/// A query string written into a path key is sent as fixed query parameters, not as part of the
+/// request path (issue 25.5).
+#[test]
+fn query_strings_in_path_keys_become_query_parameters() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = document(
+        tmp.path(),
+        "queried.json",
+        &serde_json::json!({
+            "openapi": "3.0.3",
+            "info": {"title": "Queried", "version": "1"},
+            "servers": [{"url": "https://api.example.com"}],
+            "paths": {
+                "/users?active=true": {"get": get("listActiveUsers", serde_json::json!([
+                    {"name": "limit", "in": "query", "schema": {"type": "integer"}}
+                ]))},
+                "/users/{id}?view=full%20name": {"get": get("getUserFull", serde_json::json!([
+                    {"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}
+                ]))}
+            }
+        }),
+    );
+    let out = tmp.path().join("p");
+    let r = import(&spec, &out, &[]);
+    assert_eq!(r.status.code(), Some(0), "{}", text(&r.stderr));
+    let flows = std::fs::read_to_string(out.join("flows/api.kdl")).unwrap();
+    assert!(
+        flows.contains("request \"call\" \"GET\" \"/users\" operation=\"listActiveUsers\" {\n        query \"active\" \"true\"\n        query \"limit\" \"${input.limit}\"")
+            && flows.contains("request \"call\" \"GET\" \"/users/${input.id}\" operation=\"getUserFull\" {\n        query \"view\" \"full name\""),
+        "{flows}"
+    );
+    let conn = std::fs::read_to_string(out.join("connections/queried.kdl")).unwrap();
+    assert!(
+        conn.contains("request \"ping\" \"GET\" \"/users\" operation=\"listActiveUsers\" {\n            query \"active\" \"true\""),
+        "{conn}"
+    );
+    let stderr = text(&r.stderr);
+    assert!(
+        stderr.contains("the path key `/users?active=true` holds a query string")
+            && stderr.contains("`active=true` as fixed `query` parameters"),
+        "{stderr}"
+    );
+    assert_eq!(check_strict(&out), (Some(0), String::new()));
+    std::fs::write(out.join("in.json"), r#"{"id": "u1"}"#).unwrap();
+    let request = run_against_server(
+        &out,
+        "queried",
+        "",
+        &["run", "get_user_full", "--input", "in.json"],
+    );
+    assert!(
+        request.starts_with("GET /users/u1?view=full%20name HTTP/1.1"),
+        "{request}"
+    );
+}
+
+/// An operation's parameter that the API key scheme sends (vendors list the key header as a
+/// parameter too) is left to the connection's auth: the flow does not ask for it, the ping may
+/// need it, and `openapi::drift` counts the auth's credential as sent (issue 25.3).
+#[test]
+fn parameters_the_api_key_sends_are_left_to_the_connection() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (location, key) in [("header", "X-Key"), ("query", "api_key")] {
+        let param_name = if location == "header" { "x-key" } else { key };
+        let spec = document(
+            tmp.path(),
+            &format!("{location}.json"),
+            &serde_json::json!({
+                "openapi": "3.0.3",
+                "info": {"title": "Keyed", "version": "1"},
+                "servers": [{"url": "https://api.example.com"}],
+                "components": {"securitySchemes": {"key": {"type": "apiKey", "in": location, "name": key}}},
+                "security": [{"key": []}],
+                "paths": {"/me": {"get": get("getMe", serde_json::json!([
+                    {"name": param_name, "in": location, "required": true, "schema": {"type": "string"}}
+                ]))}}
+            }),
+        );
+        let out = tmp.path().join(location);
+        let r = import(&spec, &out, &[]);
+        assert_eq!(r.status.code(), Some(0), "{}", text(&r.stderr));
+        let flows = std::fs::read_to_string(out.join("flows/api.kdl")).unwrap();
+        assert!(
+            !flows.contains("x_key") && !flows.contains("input \"api_key\""),
+            "{flows}"
+        );
+        let conn = std::fs::read_to_string(out.join("connections/keyed.kdl")).unwrap();
+        assert!(
+            conn.contains("request \"ping\" \"GET\" \"/me\" operation=\"getMe\""),
+            "{conn}"
+        );
+        assert_eq!(check_strict(&out), (Some(0), String::new()), "{location}");
+        let request = run_against_server(
+            &out,
+            "keyed",
+            "api_key = { env = \"INTACT_TEST_KEY\" }\n",
+            &["run", "get_me"],
+        );
+        let wanted = if location == "header" {
+            "x-key: k-123456789"
+        } else {
+            "get /me?api_key=k-123456789 "
+        };
+        assert_eq!(
+            request.to_lowercase().matches(wanted).count(),
+            1,
+            "{request}"
+        );
+    }
+}

@@ -25,6 +25,9 @@ pub struct Options {
     pub tags: Vec<String>,
     /// The operationId of the auth ping.
     pub ping: Option<String>,
+    /// How an API key is written into its header or query value, `{key}` standing for the key
+    /// (`Token token={key}`); without it, the format the scheme's description shows, if any.
+    pub key_format: Option<String>,
     /// Which of the document's servers (from 0).
     pub server: usize,
     /// The API's address when the document's server is relative or missing.

@@ -41,6 +41,10 @@ pub struct Scheme {
     pub name: String,
     pub kind: SchemeKind,
     pub description: Option<String>,
+    /// `x-amazon-apigateway-authtype: awsSigv4`: each request is signed with AWS Signature
+    /// Version 4, whatever `type` says (API Gateway exports it as an apiKey `Authorization`
+    /// header), so no fixed credential authenticates.
+    pub aws_sigv4: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -135,6 +139,13 @@ pub struct Param {
     pub description: Option<String>,
     /// The schema's `default`, when it is a scalar.
     pub default: Option<Value>,
+    /// Where the parameter object is (after following its `$ref`): its schema, `style` and
+    /// `explode` are read from there by whoever needs more than the type (the executor checks
+    /// what it sends against them).
+    pub at: At,
+    /// The one value the schema allows (an `enum` of one scalar, or `const`): what every request
+    /// must send.
+    pub single: Option<Value>,
 }
 
 #[derive(Debug, Clone)]

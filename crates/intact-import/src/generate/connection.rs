@@ -7,7 +7,7 @@ use intact_openapi::Error;
 use intact_openapi::model::*;
 use intact_syntax::build::{Doc, Node};
 
-use super::{first_sentence, one_line};
+use super::{first_sentence, key_format, one_line, params};
 use crate::Options;
 use crate::names::{Unique, name};
 
@@ -104,6 +104,10 @@ pub(super) struct Connection<'a> {
     pub scheme: Option<&'a Scheme>,
     pub base_url: &'a str,
     pub ping: Option<&'a Operation>,
+    /// Headers every operation requires with one value ([`super::params::connection_headers`]).
+    pub headers: &'a [(String, String)],
+    /// `--key-format`: how an API key is written, `{key}` standing for it.
+    pub key_format: Option<&'a str>,
 }
 
 /// Adds `variable` nodes for the server variables the project does not define already.
@@ -154,16 +158,39 @@ pub(super) fn connection(
         .arg(c.name)
         .child(Node::new("base-url").arg(c.base_url));
     if let Some(s) = c.scheme {
-        auth(&mut node, s, api, ops, c.base_url, warnings);
+        auth(&mut node, s, api, ops, c.base_url, c.key_format, warnings);
+    }
+    for (h, v) in c.headers {
+        node.push(Node::new("header").arg(h).arg(v.replace("${", "$${")));
     }
     if let Some(op) = c.ping {
         node.push_comment("The auth ping: `intact ping` runs it to prove the credentials work.");
+        let (path, fixed) = params::split_query(&op.path);
         let mut request = Node::new("request")
             .arg("ping")
             .arg("GET")
-            .arg(op.path.replace("${", "$${"));
+            .arg(path.replace("${", "$${"));
         if let Some(id) = &op.id {
             request.push_prop("operation", id);
+        }
+        let given = op
+            .params
+            .iter()
+            .filter(|p| p.required)
+            .filter(|p| !params::Sent::new(c.headers, c.scheme).sends(p))
+            .filter_map(|p| Some((p, params::given(p)?.value())));
+        for (k, v) in fixed {
+            request.push(Node::new("query").arg(k).arg(v.replace("${", "$${")));
+        }
+        // `select::ping` chose an operation whose every required parameter has a value.
+        for (p, v) in given {
+            let kind = match p.location {
+                Location::Query => "query",
+                Location::Header => "header",
+                _ => continue,
+            };
+            let v = params::text(v).replace("${", "$${");
+            request.push(Node::new(kind).arg(&p.name).arg(v));
         }
         node.push(Node::new("ping").child(request));
     }
@@ -277,6 +304,7 @@ fn auth(
     api: &Api,
     ops: &[&Operation],
     base_url: &str,
+    key_format: Option<&str>,
     warnings: &mut Vec<String>,
 ) {
     let title = if api.title.is_empty() {
@@ -317,17 +345,26 @@ fn auth(
                     "api_key",
                     format!("{title} API key (sent as the {key} {where_})"),
                 ));
-                let prefix = (*location == KeyLocation::Header)
-                    .then(|| key_prefix(key, s.description.as_deref().unwrap_or("")))
-                    .flatten();
-                if let Some(p) = &prefix {
-                    warnings.push(format!(
-                        "scheme `{}`: the {key} header is sent as `{p} <api_key>`, as the scheme's description says; check it",
-                        s.name
-                    ));
-                }
-                let value = match &prefix {
-                    Some(p) => format!("{p} ${{auth.api_key}}"),
+                let format = match key_format {
+                    Some(f) => f.split_once("{key}").map(|(p, s)| (p.into(), s.into())),
+                    None if *location == KeyLocation::Header => {
+                        let format = key_format::of(key, s.description.as_deref().unwrap_or(""));
+                        if let Some((p, after)) = &format {
+                            warnings.push(format!(
+                                "scheme `{}`: the {key} header is sent as `{p}<api_key>{after}`, as the scheme's description says; check it (--key-format sets another)",
+                                s.name
+                            ));
+                        }
+                        format
+                    }
+                    None => None,
+                };
+                let value = match &format {
+                    Some((p, after)) => format!(
+                        "{}${{auth.api_key}}{}",
+                        p.replace("${", "$${"),
+                        after.replace("${", "$${")
+                    ),
                     None => "${auth.api_key}".to_string(),
                 };
                 node.push(
@@ -463,36 +500,9 @@ fn absolute(url: &str, base: &str, warnings: &mut Vec<String>) -> String {
     out
 }
 
-/// The scheme word an API key header carries before the key, when the scheme's description shows
-/// it the way vendors write it: Okta's "`Authorization: SSWS {API Token}`" gives `SSWS`.
-fn key_prefix(header: &str, description: &str) -> Option<String> {
-    let lower = description.to_ascii_lowercase();
-    let at = lower.find(&format!("{}:", header.to_ascii_lowercase()))?;
-    let rest = description[at + header.len() + 1..].trim_start();
-    let word: String = rest
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-        .collect();
-    let after = rest[word.len()..].trim_start();
-    // Only a word followed by a placeholder for the key is a prefix: `SSWS {token}`, `Key <key>`.
-    (!word.is_empty() && (after.starts_with('{') || after.starts_with('<'))).then_some(word)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn api_key_prefixes_come_from_the_description() {
-        let okta = "Pass the API token as the Authorization header value prefixed with SSWS: `Authorization: SSWS {API Token}`";
-        assert_eq!(key_prefix("Authorization", okta).as_deref(), Some("SSWS"));
-        assert_eq!(key_prefix("Authorization", "Discord bot token"), None);
-        assert_eq!(key_prefix("X-API-Key", "X-API-Key: {key}"), None);
-        assert_eq!(
-            key_prefix("Authorization", "authorization: Key <key>").as_deref(),
-            Some("Key")
-        );
-    }
 
     #[test]
     fn oauth_urls_resolve_against_the_server() {

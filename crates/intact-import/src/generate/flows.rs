@@ -5,7 +5,7 @@ use intact_openapi::model::*;
 use intact_openapi::refs::Docs;
 use intact_syntax::build::{Doc, Item, Node, Value};
 
-use super::{first_sentence, one_line};
+use super::{first_sentence, one_line, params};
 use crate::names::{Unique, name};
 
 /// The custom API action: one request through the connection, chosen at run time.
@@ -53,33 +53,38 @@ fn ignored_header(name: &str) -> bool {
     ["accept", "content-type", "authorization"].contains(&name.to_ascii_lowercase().as_str())
 }
 
-/// An `input` node; a default is written only when it has the input's type.
+/// An `input` node. A default that has the input's type is written, and makes the input
+/// optional even when the parameter is required: the default is sent when the caller gives none.
 fn input(n: &str, ty: &str, required: bool, default: Option<&serde_json::Value>) -> Node {
+    use serde_json::Value as J;
     let mut node = Node::new("input").arg(n).prop("type", ty);
-    if required {
-        node.push_prop("required", true);
-    } else if let Some(d) = default {
-        let value = match d {
-            serde_json::Value::String(s) => Some(Value::from(s)),
-            serde_json::Value::Bool(b) => Some(Value::Bool(*b)),
-            serde_json::Value::Number(n) if matches!(ty, "integer" | "number") => {
-                match (n.as_i64(), n.as_f64()) {
-                    (Some(i), _) => Some(Value::Integer(i)),
-                    (None, Some(f)) if ty == "number" => Some(Value::Float(f)),
-                    _ => None,
-                }
-            }
+    let value = default.and_then(|d| match (d, ty) {
+        (J::String(s), "string" | "any") => Some(Value::from(s)),
+        (J::Number(_) | J::Bool(_), "string") => Some(Value::from(d.to_string())),
+        (J::Bool(b), "boolean" | "any") => Some(Value::Bool(*b)),
+        (J::Number(n), "integer" | "number" | "any") => match (n.as_i64(), n.as_f64()) {
+            (Some(i), _) => Some(Value::Integer(i)),
+            (None, Some(f)) if ty != "integer" => Some(Value::Float(f)),
             _ => None,
-        };
-        if let Some(v) = value {
-            node.push_prop("default", v);
-        }
+        },
+        _ => None,
+    });
+    match value {
+        Some(v) => node.push_prop("default", v),
+        None if required => node.push_prop("required", true),
+        None => {}
     }
     node
 }
 
 fn content_type(media_type: &str) -> Node {
     Node::new("header").arg("Content-Type").arg(media_type)
+}
+
+/// The connection a flow's request goes through, and what it sends of its own.
+pub(super) struct Through<'a> {
+    pub name: &'a str,
+    pub sent: params::Sent<'a>,
 }
 
 /// The flow of one operation, with the comment that names it.
@@ -89,9 +94,10 @@ pub(super) fn operation(
     entry: &str,
     op: &Operation,
     flow: &str,
-    conn: &str,
+    conn: &Through,
     warnings: &mut Vec<String>,
 ) {
+    let sent = conn.sent;
     // Every text from the document goes into a comment through `one_line`, which also bounds it.
     let label = op
         .id
@@ -104,7 +110,7 @@ pub(super) fn operation(
         one_line(&op.path, 200),
         if op.deprecated { " (deprecated)" } else { "" }
     ));
-    let mut node = Node::new("flow").arg(flow).prop("connection", conn);
+    let mut node = Node::new("flow").arg(flow).prop("connection", conn.name);
     if let Some(d) = op
         .summary
         .as_deref()
@@ -117,29 +123,79 @@ pub(super) fn operation(
     }
     let mut inputs = Unique::new(["body"]);
     let mut path_names: Vec<(String, String)> = Vec::new();
-    let mut query = Vec::new();
-    let mut headers = Vec::new();
+    // Query parameters and headers with their values: a constant, or an input's `${input.x}`.
+    let mut query: Vec<(String, String)> = Vec::new();
+    let mut headers: Vec<(String, String)> = Vec::new();
     let mut input_nodes = Vec::new();
+    let (path_key, fixed_query) = params::split_query(&op.path);
+    if !fixed_query.is_empty() {
+        let message = format!(
+            "the path key `{}` holds a query string, which is no part of a request path: its flows request `{}` with {} as fixed `query` parameters",
+            one_line(&op.path, 200),
+            one_line(path_key, 200),
+            fixed_query
+                .iter()
+                .map(|(k, v)| format!("`{}={}`", one_line(k, 60), one_line(v, 60)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        if !warnings.contains(&message) {
+            warnings.push(message);
+        }
+        for (k, v) in fixed_query {
+            query.push((k, v.replace("${", "$${")));
+        }
+    }
     for p in &op.params {
         if p.location == Location::Cookie {
             warnings.push(format!("{}: cookie parameter `{}` is not sent (intact requests have no cookie node); add it as a `header \"Cookie\"` if the API needs it", docs.describe(&op.at), p.name));
             continue;
         }
-        if p.location == Location::Header && ignored_header(&p.name) {
+        if (p.location == Location::Header && ignored_header(&p.name)) || sent.sends(p) {
             continue;
         }
+        if let Some(prose) = params::prose_value(p) {
+            let message = format!(
+                "header parameter `{}`: its default `{}` reads like a description, not a value, so it is not sent as the header's value; the flows take the header as an input: check what the API expects",
+                one_line(&p.name, 80),
+                one_line(prose, 80)
+            );
+            if !warnings.contains(&message) {
+                warnings.push(message);
+            }
+        }
+        let given = params::given(p);
+        let list = match p.location {
+            Location::Query => Some(&mut query),
+            Location::Header => Some(&mut headers),
+            _ => None,
+        };
+        if p.required
+            && let Some(params::Given::Only(v)) = given
+            && let Some(list) = list
+        {
+            list.push((p.name.clone(), params::text(v).replace("${", "$${")));
+            continue;
+        }
+        let default = match given {
+            Some(params::Given::Default(v)) => Some(v),
+            // An optional parameter that allows one value is left out unless given.
+            Some(params::Given::Only(v)) if p.required => Some(v),
+            _ => None,
+        };
         let n = inputs.take(&name(&p.name, "param", p.location.as_str()));
-        input_nodes.push(input(&n, p.ty, p.required, p.default.as_ref()));
+        input_nodes.push(input(&n, p.ty, p.required, default));
+        let value = format!("${{input.{n}}}");
         match p.location {
             Location::Path => path_names.push((p.name.clone(), n)),
-            Location::Query => query.push((p.name.clone(), n)),
-            Location::Header => headers.push((p.name.clone(), n)),
+            Location::Query => query.push((p.name.clone(), value)),
+            Location::Header => headers.push((p.name.clone(), value)),
             Location::Cookie => {}
         }
     }
     // Build the path, declaring any `{param}` the document forgot to list.
     let mut path = String::new();
-    let mut rest = op.path.as_str();
+    let mut rest = path_key;
     while let Some(open) = rest.find('{') {
         path.push_str(&rest[..open].replace("${", "$${"));
         let after = &rest[open + 1..];
@@ -259,11 +315,11 @@ pub(super) fn operation(
     if let Some(id) = &op.id {
         request.push_prop("operation", id);
     }
-    for (k, n) in &query {
-        request.push(Node::new("query").arg(k).arg(format!("${{input.{n}}}")));
+    for (k, v) in query {
+        request.push(Node::new("query").arg(k).arg(v));
     }
-    for (k, n) in &headers {
-        request.push(Node::new("header").arg(k).arg(format!("${{input.{n}}}")));
+    for (k, v) in headers {
+        request.push(Node::new("header").arg(k).arg(v));
     }
     let mut silenced = false;
     for item in body {

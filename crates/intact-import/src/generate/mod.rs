@@ -8,6 +8,8 @@
 
 mod connection;
 mod flows;
+mod key_format;
+mod params;
 mod select;
 
 use std::collections::BTreeMap;
@@ -48,10 +50,12 @@ pub(crate) fn generate(
     let chosen = select::schemes(api, opts, &mut warnings, &mut notes)?;
     let connections = connection::names(api, opts, &chosen)?;
     let selected = select::operations(api, opts)?;
-    let ping = select::ping(docs, api, opts, chosen.first().copied())?;
+    key_format(opts, &chosen)?;
+    let conn_headers = params::connection_headers(api);
+    let ping = select::ping(docs, api, opts, chosen.first().copied(), &conn_headers)?;
     if ping.is_none() {
         warnings.push(
-            "no GET without required parameters was found for the auth ping; the connection has no `ping` block: add one, or import again with --ping OPERATION_ID"
+            "no GET whose required parameters all have values (a default, a single allowed value, or a header the connection sends) was found for the auth ping; the connection has no `ping` block: add one, or import again with --ping OPERATION_ID"
                 .into(),
         );
     }
@@ -97,6 +101,8 @@ pub(crate) fn generate(
                 scheme: *scheme,
                 base_url: &base_url,
                 ping,
+                headers: &conn_headers,
+                key_format: opts.key_format.as_deref(),
             },
             api,
             &selected,
@@ -137,6 +143,10 @@ pub(crate) fn generate(
     let mut flow_names = Unique::new(opts.taken.flows.iter().map(String::as_str));
     let custom = flow_names.take("custom_api_action");
     flows::custom_api_action(group(&mut groups, &header, "api".into()), conn, &custom);
+    let through = flows::Through {
+        name: conn,
+        sent: params::Sent::new(&conn_headers, connections[0].1),
+    };
     for op in &selected {
         let tag = op
             .tag
@@ -151,7 +161,7 @@ pub(crate) fn generate(
             &entry,
             op,
             &flow,
-            conn,
+            &through,
             &mut warnings,
         );
     }
@@ -175,6 +185,35 @@ pub(crate) fn generate(
         warnings,
         notes,
     })
+}
+
+/// `--key-format` is refused when it has no single `{key}` or no chosen scheme sends an API key.
+fn key_format(opts: &Options, chosen: &[&Scheme]) -> Result<(), Error> {
+    let Some(format) = &opts.key_format else {
+        return Ok(());
+    };
+    if format.matches("{key}").count() != 1 {
+        return Err(Error::new(format!(
+            "--key-format {format:?} must hold `{{key}}` once, where the API key goes"
+        ))
+        .help("e.g. --key-format 'Token token={key}'"));
+    }
+    let keyed = chosen.iter().any(|s| {
+        matches!(
+            s.kind,
+            SchemeKind::ApiKey {
+                location: KeyLocation::Header | KeyLocation::Query,
+                ..
+            }
+        )
+    });
+    if !keyed {
+        return Err(Error::new(
+            "--key-format applies to an API key sent in a header or the query, and no chosen security scheme sends one",
+        )
+        .help("choose an apiKey scheme with --scheme NAME, or leave --key-format out"));
+    }
+    Ok(())
 }
 
 /// `intact.kdl` for an import into an empty folder, and the project's name.

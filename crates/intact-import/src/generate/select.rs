@@ -5,10 +5,14 @@ use intact_openapi::model::*;
 use intact_openapi::refs::Docs;
 use intact_openapi::{Error, Operation};
 
+use super::params;
 use crate::Options;
 
-fn supported(kind: &SchemeKind) -> Result<(), String> {
-    match kind {
+fn supported(scheme: &Scheme) -> Result<(), String> {
+    if scheme.aws_sigv4 {
+        return Err("it is AWS Signature Version 4 (`x-amazon-apigateway-authtype: awsSigv4`): every request is signed with a secret key, and intact cannot sign requests, so no fixed API-key header would authenticate".into());
+    }
+    match &scheme.kind {
         SchemeKind::Basic | SchemeKind::Bearer | SchemeKind::ApiKey { .. } => Ok(()),
         SchemeKind::OAuth2(flows) => {
             if flows
@@ -30,6 +34,34 @@ fn supported(kind: &SchemeKind) -> Result<(), String> {
             "the HTTP `{s}` scheme has no intact auth form; `auth \"custom\"` with a header may fit"
         )),
     }
+}
+
+/// Whether an API key scheme's description says requests are signed (an HMAC of each request,
+/// not a key sent as it is): a guess from words, so `--scheme NAME` still generates it.
+fn described_as_signing(scheme: &Scheme) -> Option<&'static str> {
+    if !matches!(scheme.kind, SchemeKind::ApiKey { .. }) {
+        return None;
+    }
+    let text = scheme.description.as_deref()?.to_ascii_lowercase();
+    let words: Vec<&str> = text
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.iter().enumerate().find_map(|(i, w)| match *w {
+        "hmac" => Some("HMAC"),
+        "signature" | "signatures" => Some("signature"),
+        "sigv4" => Some("SigV4"),
+        // "after signing up", "signing in" are about accounts.
+        "signing" if !matches!(words.get(i + 1), Some(&"up" | &"in")) => Some("signing"),
+        _ => None,
+    })
+}
+
+fn signing_warning(scheme: &Scheme, word: &str) -> String {
+    format!(
+        "security scheme `{}`: its description speaks of request signing ({word}); intact sends the API key as it is and cannot sign requests, so this connection may not authenticate",
+        scheme.name
+    )
 }
 
 pub(super) fn schemes<'a>(
@@ -58,10 +90,13 @@ pub(super) fn schemes<'a>(
                         .join(", ")
                 )));
             };
-            if let Err(why) = supported(&s.kind) {
+            if let Err(why) = supported(s) {
                 return Err(Error::new(format!(
                     "--scheme {wanted} cannot be generated: {why}"
                 )));
+            }
+            if let Some(word) = described_as_signing(s) {
+                warnings.push(signing_warning(s, word));
             }
             if !out.iter().any(|o: &&Scheme| o.name == s.name) {
                 out.push(s);
@@ -70,14 +105,19 @@ pub(super) fn schemes<'a>(
         return Ok(out);
     }
     let mut first = None;
+    let usable = |s: &Scheme| supported(s).is_ok() && described_as_signing(s).is_none();
     for s in &api.schemes {
-        match supported(&s.kind) {
-            Ok(()) if first.is_none() => first = Some(s),
-            Ok(()) => {}
-            Err(why) => warnings.push(format!(
+        match (supported(s), described_as_signing(s)) {
+            (Err(why), _) => warnings.push(format!(
                 "security scheme `{}` is not generated: {why}",
                 s.name
             )),
+            (Ok(()), Some(word)) => warnings.push(format!(
+                "security scheme `{}` is not generated: its description speaks of request signing ({word}), and intact cannot sign requests, so a fixed API-key header would not authenticate; import again with --scheme {} to send the key as it is anyway",
+                s.name, s.name
+            )),
+            (Ok(()), None) if first.is_none() => first = Some(s),
+            (Ok(()), None) => {}
         }
     }
     let Some(first) = first else {
@@ -87,7 +127,7 @@ pub(super) fn schemes<'a>(
     let rest: Vec<&str> = api
         .schemes
         .iter()
-        .filter(|s| s.name != first.name && supported(&s.kind).is_ok())
+        .filter(|s| s.name != first.name && usable(s))
         .map(|s| s.name.as_str())
         .collect();
     if !rest.is_empty() {
@@ -159,23 +199,22 @@ fn closest<'a>(wanted: &str, among: &[&'a str]) -> Option<&'a str> {
         })
 }
 
-fn required_inputs(op: &Operation) -> bool {
-    op.params.iter().any(|p| p.required)
-        || op.body.as_ref().is_some_and(|b| b.required)
-        || op.path.contains('{')
-}
-
+/// The auth ping: `--ping`, else the best GET that can be sent as it stands
+/// ([`params::ping_ready`]), given the headers the connection sends.
 pub(super) fn ping<'a>(
     docs: &Docs,
     api: &'a Api,
     opts: &Options,
     scheme: Option<&Scheme>,
+    headers: &[(String, String)],
 ) -> Result<Option<&'a Operation>, Error> {
+    let sent = params::Sent::new(headers, scheme);
+    let ready = |op: &Operation| op.method == "GET" && params::ping_ready(op, sent);
     if let Some(id) = &opts.ping {
         let op = operation(api, "--ping", id)?;
-        if op.method != "GET" || required_inputs(op) {
+        if !ready(op) {
             return Err(Error::new(format!(
-                "--ping {id} is {} {}: a ping must be a GET with no required parameters",
+                "--ping {id} is {} {}: a ping must be a GET whose required parameters all have a value without a caller (a default, a single allowed value, or a header the connection sends)",
                 op.method, op.path
             ))
             .help("choose an operation that reads something small, such as the current user"));
@@ -192,10 +231,13 @@ pub(super) fn ping<'a>(
     let best = api
         .operations
         .iter()
-        .filter(|o| o.method == "GET" && !required_inputs(o) && !o.deprecated)
+        .filter(|o| ready(o) && !o.deprecated)
         .min_by_key(|o| {
             // `/api/v1/users/me` is `/users/me`; `/api/v1/meta/types/user` is not `/user`.
-            let lower = o.path.trim_end_matches('/').to_ascii_lowercase();
+            let lower = params::split_query(&o.path)
+                .0
+                .trim_end_matches('/')
+                .to_ascii_lowercase();
             let segments: Vec<&str> = lower.split('/').filter(|s| !s.is_empty()).collect();
             let skip = segments
                 .iter()

@@ -85,6 +85,10 @@ pub fn lower(docs: &Docs, version: Version, openapi: String) -> Result<Api, Erro
                         .get("description")
                         .and_then(Value::as_str)
                         .map(str::to_string),
+                    aws_sigv4: value
+                        .get("x-amazon-apigateway-authtype")
+                        .and_then(Value::as_str)
+                        .is_some_and(|t| t.eq_ignore_ascii_case("awsSigv4")),
                 });
             }
         }
@@ -102,15 +106,17 @@ pub fn lower(docs: &Docs, version: Version, openapi: String) -> Result<Api, Erro
                 .deref_from(item_at.clone(), item)
                 .map_err(|e| located(docs, &item_at, e))?;
             let strict = Reading::Strict(version);
-            let ops = match path_item(docs, strict, path, &item_at, item, &mut shared) {
+            let notes = &mut api.notes;
+            let ops = match path_item(docs, strict, path, &item_at, item, &mut shared, notes) {
                 Ok(ops) => ops,
                 Err(Refused(e)) => {
-                    api.notes.push(format!(
+                    notes.push(format!(
                         "{}: {} could not read this path item ({e}); read leniently",
                         docs.describe(&item_at),
                         crate_name(version)
                     ));
-                    match path_item(docs, Reading::Lenient, path, &item_at, item, &mut shared) {
+                    let lenient = Reading::Lenient;
+                    match path_item(docs, lenient, path, &item_at, item, &mut shared, notes) {
                         Ok(ops) => ops,
                         Err(Broken(e)) => return Err(e),
                         // A lenient reading refuses nothing.

@@ -44,6 +44,7 @@ pub(super) fn path_item(
     at: &At,
     item: &Value,
     shared: &mut SharedParams,
+    notes: &mut Vec<String>,
 ) -> Result<Vec<Operation>, Failed> {
     let strict = matches!(reading, Reading::Strict(_));
     let mut out = Vec::new();
@@ -51,14 +52,39 @@ pub(super) fn path_item(
         let Some(op_value) = item.get(*method) else {
             continue;
         };
+        // Split documents write each operation in a file of its own (`get: {$ref:
+        // ./ops/getUser.yaml}`): read in place, the `$ref` object is an operation with no
+        // parameters and no responses, an empty flow that looks imported. Every `$ref` resolves
+        // (`Docs::load` checked them), so only a loop of references or a target that is no
+        // object is left out, and said.
+        let (op_at, op_value) = match docs.deref_from(at.child(method), op_value) {
+            Ok(found) => found,
+            Err(e) => {
+                note(
+                    notes,
+                    format!(
+                        "{}: the operation is not imported: {}",
+                        docs.describe(&at.child(method)),
+                        e.message
+                    ),
+                );
+                continue;
+            }
+        };
         let Some(op) = op_value.as_object() else {
             if strict {
                 return Err(Refused(format!("{method}: an operation must be an object")));
             }
+            note(
+                notes,
+                format!(
+                    "{}: the operation is not imported: it is not an object",
+                    docs.describe(&op_at)
+                ),
+            );
             continue;
         };
         let fields = fields(method, op, strict)?;
-        let op_at = at.child(method);
         let mut params = Vec::new();
         for (list_at, list) in [
             (at.child("parameters"), item.get("parameters")),
@@ -220,7 +246,7 @@ pub(super) fn parameter(
     {
         return Ok(None);
     }
-    let (ty, default) = param_schema(docs, at, p);
+    let (ty, default, single) = param_schema(docs, at, p);
     Ok(Some(Param {
         required: required || location == Location::Path,
         name,
@@ -228,7 +254,16 @@ pub(super) fn parameter(
         ty,
         description,
         default,
+        single,
+        at: at.clone(),
     }))
+}
+
+/// A note once: a path item read strictly, refused and read again leniently meets it twice.
+fn note(notes: &mut Vec<String>, text: String) {
+    if !notes.contains(&text) {
+        notes.push(text);
+    }
 }
 
 /// An operation's parameter replaces a path item's of the same name and location.
@@ -237,9 +272,13 @@ pub(super) fn push_param(params: &mut Vec<Param>, p: Param) {
     params.push(p);
 }
 
-/// intact's input type for a parameter, from its schema (or its first content type's), and the
-/// schema's scalar default.
-pub(super) fn param_schema(docs: &Docs, at: &At, p: &Value) -> (&'static str, Option<Value>) {
+/// intact's input type for a parameter, from its schema (or its first content type's), the
+/// schema's scalar default, and the one scalar value it allows, if it allows only one.
+pub(super) fn param_schema(
+    docs: &Docs,
+    at: &At,
+    p: &Value,
+) -> (&'static str, Option<Value>, Option<Value>) {
     let (schema_at, schema) = if let Some(s) = p.get("schema") {
         (at.child("schema"), s)
     } else if let Some(Value::Object(content)) = p.get("content") {
@@ -249,19 +288,25 @@ pub(super) fn param_schema(docs: &Docs, at: &At, p: &Value) -> (&'static str, Op
             .and_then(|(mt, m)| Some((mt, m.get("schema")?)))
         {
             Some((mt, s)) => (at.child("content").child(mt).child("schema"), s),
-            None => return ("any", None),
+            None => return ("any", None, None),
         }
     } else {
-        return ("any", None);
+        return ("any", None, None);
     };
     let Ok((_, schema)) = docs.deref_from(schema_at, schema) else {
-        return ("any", None);
+        return ("any", None, None);
     };
-    let default = schema
-        .get("default")
-        .filter(|d| d.is_string() || d.is_number() || d.is_boolean())
-        .cloned();
-    (schema_type(schema), default)
+    let scalar = |d: &&Value| d.is_string() || d.is_number() || d.is_boolean();
+    let default = schema.get("default").filter(scalar).cloned();
+    let single = match (schema.get("const"), schema.get("enum")) {
+        (Some(c), _) => Some(c).filter(scalar).cloned(),
+        (None, Some(Value::Array(values))) => match values.as_slice() {
+            [only] => Some(only).filter(scalar).cloned(),
+            _ => None,
+        },
+        _ => None,
+    };
+    (schema_type(schema), default, single)
 }
 
 /// A JSON Schema's type as one of intact's: `type` (a 3.1 array without `null` counts when it
@@ -376,4 +421,48 @@ pub(super) fn responses(docs: &Docs, op_at: &At, op: &Value) -> Result<Vec<Respo
         });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use serde_json::json;
+
+    use super::*;
+
+    fn params(schemas: &[serde_json::Value]) -> Vec<Param> {
+        let parameters: Vec<serde_json::Value> = schemas
+            .iter()
+            .enumerate()
+            .map(|(i, s)| json!({"name": format!("p{i}"), "in": "query", "schema": s}))
+            .collect();
+        let doc = json!({
+            "openapi": "3.1.0",
+            "info": {"title": "T", "version": "1"},
+            "paths": {"/x": {"get": {"parameters": parameters, "responses": {}}}}
+        });
+        let none =
+            |_: &Path| -> std::io::Result<Vec<u8>> { Err(std::io::ErrorKind::NotFound.into()) };
+        let d = crate::describe(Path::new("t.json"), doc.to_string().into_bytes(), &none).unwrap();
+        d.api.operations[0].params.clone()
+    }
+
+    #[test]
+    fn only_a_schema_that_allows_one_scalar_gives_a_single_value() {
+        let p = params(&[
+            json!({"type": "string", "enum": ["a"]}),
+            json!({"type": "string", "const": "b"}),
+            json!({"type": "string", "enum": ["a", "b"], "default": "a"}),
+            json!({"type": "object", "enum": [{"k": 1}]}),
+            json!({"type": "integer", "default": 3}),
+        ]);
+        let single: Vec<Option<serde_json::Value>> = p.iter().map(|p| p.single.clone()).collect();
+        assert_eq!(
+            single,
+            [Some(json!("a")), Some(json!("b")), None, None, None]
+        );
+        assert_eq!(p[2].default, Some(json!("a")));
+        assert_eq!(p[4].default, Some(json!(3)));
+    }
 }
