@@ -151,6 +151,13 @@ fn formats_documents_and_survives_bad_input() {
         after.is_null(),
         "a file with syntax errors is not formatted"
     );
+    // ...and the user is told, rather than left with a format command that does nothing.
+    let shown = c.wait(|m| m["method"] == "window/showMessage");
+    let text = shown["params"]["message"].as_str().unwrap();
+    assert!(
+        text.contains("messy.kdl was not formatted") && text.contains("syntax error"),
+        "{text}"
+    );
     c.shutdown();
 }
 

@@ -304,8 +304,28 @@ impl LanguageServer for Backend {
                     formatted,
                 )]))
             }
-            // A file with syntax errors is not formatted (the diagnostics say why).
-            Err(_) => Ok(None),
+            // A file with syntax errors is not formatted; a format request that silently does
+            // nothing looks broken, so say why, where the first error is.
+            Err(_) => {
+                let first = parse.errors.iter().map(|e| e.span.start).min().unwrap_or(0);
+                let line = text[..(first as usize).min(text.len())]
+                    .matches('\n')
+                    .count()
+                    + 1;
+                let name = path
+                    .file_name()
+                    .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+                self.client
+                    .show_message(
+                        lsp::MessageType::WARNING,
+                        format!(
+                            "intact: {name} was not formatted: it has {} syntax error(s), the first on line {line}",
+                            parse.errors.len()
+                        ),
+                    )
+                    .await;
+                Ok(None)
+            }
         }
     }
 
