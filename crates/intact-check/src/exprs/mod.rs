@@ -11,6 +11,7 @@ use intact_model::*;
 
 use crate::{Diagnostic, suggest};
 
+mod mapping_types;
 mod output;
 mod secrets;
 mod shapes;
@@ -255,70 +256,6 @@ impl<'a> Cx<'a> {
             fields,
             None,
         )
-    }
-
-    /// Mapping result types, from their trees, each typed after the mappings it calls (so that
-    /// `displayName "${title_of(it)}"` has `title_of`'s type, not an unknown one); mappings that
-    /// call each other in a loop see each other as unknown (the loop itself is `flow::cycle`).
-    /// Silent: the mappings are checked, with these types, in `mappings`.
-    fn mapping_types(&mut self) {
-        use intact_model::symbols::{Site, Symbol};
-        let mappings = &self.a.model.mappings;
-        let mut types: HashMap<String, Type> = mappings
-            .iter()
-            .map(|m| (m.name.name.clone(), Type::Dyn))
-            .collect();
-        // Which mappings each mapping calls: the mapping names read inside its definition.
-        let index = self.a.symbols();
-        let position: HashMap<&str, usize> = mappings
-            .iter()
-            .enumerate()
-            .rev()
-            .map(|(i, m)| (m.name.name.as_str(), i))
-            .collect();
-        let mut graph = petgraph::graph::DiGraph::<(), ()>::with_capacity(mappings.len(), 0);
-        let nodes: Vec<_> = mappings.iter().map(|_| graph.add_node(())).collect();
-        for o in index
-            .occurrences
-            .iter()
-            .filter(|o| o.site == Site::Expression)
-        {
-            let Symbol::Mapping(callee) = &o.symbol else {
-                continue;
-            };
-            let Some(&to) = position.get(callee.as_str()) else {
-                continue;
-            };
-            if let Some(from) = mappings.iter().position(|m| {
-                m.loc.file == o.loc.file
-                    && m.loc.span.start <= o.loc.span.start
-                    && o.loc.span.end <= m.loc.span.end
-            }) {
-                graph.update_edge(nodes[from], nodes[to], ());
-            }
-        }
-        let mut silent = Vec::new();
-        // Tarjan gives the components callees first.
-        for component in petgraph::algo::tarjan_scc(&graph) {
-            let known = std::sync::Arc::new(types.clone());
-            for node in component {
-                let m = &mappings[node.index()];
-                if position.get(m.name.name.as_str()) != Some(&node.index()) {
-                    continue;
-                }
-                let it = self.mapping_argument(m);
-                let env = Env {
-                    vars: self.base_vars(Type::Dyn, None, Some(it)),
-                    later_steps: Vec::new(),
-                    mappings: known.clone(),
-                    present: Vec::new(),
-                };
-                let t = self.tree_type(&m.tree, &env, &mut silent);
-                types.insert(m.name.name.clone(), t);
-            }
-        }
-        self.types.clear();
-        self.mappings = std::sync::Arc::new(types);
     }
 
     /// The type a `schema=` names: `#/pointer` in the project's OpenAPI document,
