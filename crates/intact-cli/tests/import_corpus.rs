@@ -1712,3 +1712,94 @@ fn parameters_the_api_key_sends_are_left_to_the_connection() {
         );
     }
 }
+
+/// Each parameter's `style`, `explode` and `allowReserved` are written on its `query` or `header`
+/// node, so that the imported flow sends what the document describes (issue 25.2), checked on
+/// the wire: `ids` exploded by default, `tags` joined, `cols` pipe-delimited, `filter` as a deep
+/// object, a header exploded; a `label` path parameter is warned about.
+#[test]
+fn parameter_styles_are_imported_and_sent_as_described() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = |name: &str, loc: &str, extra: serde_json::Value| {
+        let mut v = serde_json::json!({"name": name, "in": loc, "schema": {"type": "array", "items": {"type": "string"}}});
+        v.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        v
+    };
+    let spec = document(
+        tmp.path(),
+        "styles.json",
+        &serde_json::json!({
+            "openapi": "3.0.3",
+            "info": {"title": "Styles", "version": "1"},
+            "servers": [{"url": "https://api.example.com"}],
+            "paths": {
+                "/items/{key}": {"get": get("getItems", serde_json::json!([
+                    {"name": "key", "in": "path", "required": true, "style": "label", "schema": {"type": "string"}},
+                    p("ids", "query", serde_json::json!({})),
+                    p("tags", "query", serde_json::json!({"explode": false})),
+                    p("cols", "query", serde_json::json!({"style": "pipeDelimited", "explode": false})),
+                    {"name": "filter", "in": "query", "style": "deepObject", "explode": true, "schema": {"type": "object"}},
+                    {"name": "X-Color", "in": "header", "explode": true, "schema": {"type": "object"}}
+                ]))}
+            }
+        }),
+    );
+    let out = tmp.path().join("p");
+    let r = import(&spec, &out, &[]);
+    assert_eq!(r.status.code(), Some(0), "{}", text(&r.stderr));
+    assert!(
+        text(&r.stderr).contains("style \"label\" is not written by intact's paths yet"),
+        "{}",
+        text(&r.stderr)
+    );
+    let flows = std::fs::read_to_string(out.join("flows/api.kdl")).unwrap();
+    for line in [
+        r#"query "ids" "${input.ids}""#,
+        r#"query "tags" "${input.tags}" explode=#false"#,
+        r#"query "cols" "${input.cols}" style="pipeDelimited""#,
+        r#"query "filter" "${input.filter}" style="deepObject""#,
+        r#"header "X-Color" "${input.x_color}" explode=#true"#,
+    ] {
+        assert!(flows.contains(line), "{line} not in:\n{flows}");
+    }
+    let (code, report) = check_strict(&out);
+    assert_eq!(code, Some(0), "{report}");
+    let input = tmp.path().join("input.json");
+    std::fs::write(
+        &input,
+        r#"{"key": "k", "ids": ["a", "b"], "tags": ["x", "y"], "cols": ["c", "d"], "filter": {"n": 1}, "x_color": {"R": 1}}"#,
+    )
+    .unwrap();
+    let conn = std::fs::read_dir(out.join("connections"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let conn = conn.file_stem().unwrap().to_string_lossy().into_owned();
+    let request = run_against_server(
+        &out,
+        &conn,
+        "",
+        &[
+            "run",
+            "get_items",
+            "--flow",
+            "--input",
+            input.to_str().unwrap(),
+        ],
+    );
+    let line = request.lines().next().unwrap();
+    assert_eq!(
+        line, "GET /items/k?ids=a&ids=b&tags=x,y&cols=c%7Cd&filter[n]=1 HTTP/1.1",
+        "{request}"
+    );
+    assert!(
+        request
+            .to_ascii_lowercase()
+            .contains("\r\nx-color: r=1\r\n"),
+        "{request}"
+    );
+}

@@ -126,6 +126,9 @@ pub(super) fn operation(
     // Query parameters and headers with their values: a constant, or an input's `${input.x}`.
     let mut query: Vec<(String, String)> = Vec::new();
     let mut headers: Vec<(String, String)> = Vec::new();
+    // How each parameter is laid out on the wire, where the document says more than the default
+    // (`style`, `explode`, `allowReserved`): written on its `query`/`header` node.
+    let mut styles: Vec<(Location, String, params::Props)> = Vec::new();
     let mut input_nodes = Vec::new();
     let (path_key, fixed_query) = params::split_query(&op.path);
     if !fixed_query.is_empty() {
@@ -183,6 +186,17 @@ pub(super) fn operation(
             Some(params::Given::Only(v)) if p.required => Some(v),
             _ => None,
         };
+        let written = params::style_props(docs.get(&p.at), p.location);
+        if let Some(w) = written.warning {
+            warnings.push(format!(
+                "{}: parameter `{}`: {w}",
+                docs.describe(&op.at),
+                one_line(&p.name, 80)
+            ));
+        }
+        if !written.props.is_empty() {
+            styles.push((p.location, p.name.clone(), written.props));
+        }
         let n = inputs.take(&name(&p.name, "param", p.location.as_str()));
         input_nodes.push(input(&n, p.ty, p.required, default));
         let value = format!("${{input.{n}}}");
@@ -315,11 +329,27 @@ pub(super) fn operation(
     if let Some(id) = &op.id {
         request.push_prop("operation", id);
     }
+    let styled = |mut node: Node, loc: Location, k: &str| {
+        if let Some((_, _, props)) = styles.iter().find(|(l, n, _)| *l == loc && n == k) {
+            for (key, value) in props {
+                node.push_prop(*key, value.clone());
+            }
+        }
+        node
+    };
     for (k, v) in query {
-        request.push(Node::new("query").arg(k).arg(v));
+        request.push(styled(
+            Node::new("query").arg(k.as_str()).arg(v),
+            Location::Query,
+            &k,
+        ));
     }
     for (k, v) in headers {
-        request.push(Node::new("header").arg(k).arg(v));
+        request.push(styled(
+            Node::new("header").arg(k.as_str()).arg(v),
+            Location::Header,
+            &k,
+        ));
     }
     let mut silenced = false;
     for item in body {

@@ -194,6 +194,77 @@ pub(super) fn ping_ready(op: &Operation, sent: Sent) -> bool {
             })
 }
 
+/// The props a `query` or `header` node needs so that intact sends the parameter as its
+/// `style`, `explode` and `allowReserved` say (OpenAPI defaults: form and exploded in a query,
+/// simple and not exploded in a header or path), and a warning for what the language cannot
+/// write (a path in `label` or `matrix` style).
+/// Properties to write on a node, in order.
+pub(super) type Props = Vec<(&'static str, intact_syntax::build::Value)>;
+
+pub(super) struct StyleProps {
+    pub props: Props,
+    pub warning: Option<String>,
+}
+
+pub(super) fn style_props(param: Option<&Value>, location: Location) -> StyleProps {
+    use intact_model::serialize::Style;
+    let mut out = StyleProps {
+        props: Vec::new(),
+        warning: None,
+    };
+    let Some(p) = param else {
+        return out;
+    };
+    let style = p
+        .get("style")
+        .and_then(Value::as_str)
+        .and_then(Style::parse);
+    let explode = p.get("explode").and_then(Value::as_bool);
+    let reserved = p.get("allowReserved").and_then(Value::as_bool) == Some(true);
+    match location {
+        Location::Query => {
+            let style = style.unwrap_or(Style::Form);
+            // OpenAPI: explode defaults to true for form only.
+            let explode = explode.unwrap_or(style == Style::Form);
+            match style {
+                Style::Form | Style::SpaceDelimited | Style::PipeDelimited | Style::DeepObject => {
+                    if style != Style::Form {
+                        out.props.push(("style", style.as_str().into()));
+                    }
+                    let default = matches!(style, Style::Form | Style::DeepObject);
+                    if explode != default {
+                        out.props.push(("explode", explode.into()));
+                    }
+                }
+                other => {
+                    out.warning = Some(format!(
+                        "style \"{}\" is not a query style; it is sent as form",
+                        other.as_str()
+                    ))
+                }
+            }
+            if reserved {
+                out.props.push(("allow-reserved", true.into()));
+            }
+        }
+        Location::Header => {
+            if explode == Some(true) {
+                out.props.push(("explode", true.into()));
+            }
+        }
+        Location::Path => {
+            if let Some(s @ (Style::Label | Style::Matrix)) = style {
+                out.warning = Some(format!(
+                    "style \"{}\" is not written by intact's paths yet; the value is sent in the simple style (`a,b`): check what the API expects",
+                    s.as_str()
+                ));
+            }
+        }
+        Location::Cookie => {}
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
