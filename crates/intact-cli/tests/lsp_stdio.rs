@@ -814,3 +814,35 @@ fn diagnostics_and_hovers_link_a_rule_page_the_editor_can_open() {
     assert!(markdown.contains(&format!("]({href})")), "{markdown}");
     c.shutdown();
 }
+
+/// Completion items carry a sort text in intact's order (issue 26): a client that sorts by
+/// label would put `"DELETE"` first among methods and a missing mandatory action last.
+#[test]
+fn completion_items_keep_intacts_order() {
+    let dir = project();
+    let root = dir.path().canonicalize().unwrap();
+    let mut c = Client::start();
+    c.initialize(&root, &["utf-16"]);
+    let furi = uri(&root.join("flows/extra.kdl"));
+    let text = "flow \"extra\" {\n    request \"r\" \"\" \"/x\"\n}\n";
+    c.open(&furi, text);
+    let col = "    request \"r\" \"".len() as u32;
+    let items = c.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": furi}, "position": {"line": 1, "character": col}}),
+    );
+    let items = items.as_array().unwrap();
+    let mut by_sort: Vec<(&str, &str)> = items
+        .iter()
+        .map(|i| {
+            (
+                i["sortText"].as_str().unwrap(),
+                i["label"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    by_sort.sort();
+    let labels: Vec<&str> = by_sort.iter().map(|(_, l)| *l).collect();
+    assert_eq!(labels[0], "GET", "{labels:?}");
+    c.shutdown();
+}

@@ -63,7 +63,11 @@ pub fn completions(analysis: &Snapshot, pos: FilePosition) -> Vec<CompletionItem
             items.extend(skeletons(analysis, here));
             items
         }
-        Part::NewNode => node_names(&c.ancestors, &siblings(doc, &c.ancestors), None, here),
+        Part::NewNode => {
+            let beside = siblings(doc, &c.ancestors);
+            tree_fields(analysis, &c.ancestors, &beside, here)
+                .unwrap_or_else(|| node_names(&c.ancestors, &beside, None, here))
+        }
         Part::NodeName => {
             let node = c.ancestors[n - 1];
             let path = &c.ancestors[..n - 1];
@@ -267,4 +271,123 @@ fn inside_quotes(text: &str, mut items: Vec<CompletionItem>) -> Vec<CompletionIt
         }
     }
     items
+}
+
+/// The fields a value tree takes where the cursor is, not given yet, required ones first: the
+/// inputs of the flow a `call` names, the contract's output fields in an action's `return`
+/// (nested objects too), and a test's `input` (the contract's or flow's inputs) and `expect`
+/// (the contract's output).
+fn tree_fields(
+    analysis: &Snapshot,
+    ancestors: &[&Node],
+    given: &[&Node],
+    here: Span,
+) -> Option<Vec<CompletionItem>> {
+    use intact_expr::Type;
+    use intact_model::contracts::{Side, contract_type};
+    let m = &analysis.model;
+    let k = ancestors
+        .iter()
+        .rposition(|n| matches!(n.name(), "return" | "call" | "input" | "expect"))?;
+    let owner = k.checked_sub(1).map(|i| ancestors[i]);
+    let root = ancestors[k];
+    let path: Vec<&str> = ancestors[k + 1..].iter().map(|n| n.name()).collect();
+    let contract_of = |n: &Node| {
+        let id = n.prop("contract").or_else(|| n.prop("action"))?;
+        let id = id.value.as_str()?;
+        // A test names its action; the action names its contract.
+        m.actions
+            .iter()
+            .find(|a| a.name.name == id)
+            .and_then(|a| a.contract.as_ref().map(|(c, _)| c.clone()))
+            .or_else(|| Some(id.to_string()))
+    };
+    // (name, type description, required) of each field offered.
+    let fields: Vec<(String, String, bool)> = match (root.name(), owner.map(|o| o.name())) {
+        ("call", _) if path.is_empty() => {
+            let flow = root.arg(1)?.value.as_str()?;
+            let f = m.flows.iter().find(|f| f.name.name == flow)?;
+            f.inputs
+                .iter()
+                .map(|i| {
+                    let ty = i.ty.clone().unwrap_or_else(|| "any".into());
+                    (i.name.name.clone(), ty, i.required)
+                })
+                .collect()
+        }
+        ("return", Some("action")) => {
+            object_fields(contract_type(&contract_of(owner?)?, Side::Output)?, &path)?
+        }
+        ("input" | "expect", Some("test")) => {
+            let test = owner?;
+            if let Some(flow) = test.prop("flow").and_then(|l| l.value.as_str()) {
+                let f = m.flows.iter().find(|f| f.name.name == flow)?;
+                if root.name() == "expect" || !path.is_empty() {
+                    return None;
+                }
+                f.inputs
+                    .iter()
+                    .map(|i| {
+                        (
+                            i.name.name.clone(),
+                            i.ty.clone().unwrap_or_else(|| "any".into()),
+                            i.required,
+                        )
+                    })
+                    .collect()
+            } else {
+                let side = if root.name() == "input" {
+                    Side::Input
+                } else {
+                    Side::Output
+                };
+                object_fields(contract_type(&contract_of(test)?, side)?, &path)?
+            }
+        }
+        _ => return None,
+    };
+    let taken: Vec<&str> = given.iter().map(|n| n.name()).collect();
+    let mut items: Vec<(bool, CompletionItem)> = fields
+        .into_iter()
+        .filter(|(name, ..)| !taken.contains(&name.as_str()) && name != "executionStatus")
+        .map(|(name, ty, required)| {
+            let detail = if required {
+                format!("{ty} (required)")
+            } else {
+                ty
+            };
+            (
+                required,
+                CompletionItem {
+                    label: name.clone(),
+                    kind: CompletionKind::Field,
+                    detail: Some(detail),
+                    documentation: None,
+                    insert: format!("{} ", intact_syntax::build::node_name(&name)),
+                    replace: here,
+                },
+            )
+        })
+        .collect();
+    items.sort_by_key(|(required, _)| !*required);
+    return Some(items.into_iter().map(|(_, i)| i).collect());
+
+    /// The fields of the object at `path` inside `ty` (a list's items for a list).
+    fn object_fields(ty: Type, path: &[&str]) -> Option<Vec<(String, String, bool)>> {
+        let mut t = ty;
+        for p in path {
+            let Type::Object(o) = t else { return None };
+            t = match &o.field(p)?.ty {
+                Type::List(item) => (**item).clone(),
+                other => other.clone(),
+            };
+        }
+        let Type::Object(o) = t else { return None };
+        Some(
+            o.fields
+                .iter()
+                .map(|f| (f.name.clone(), f.ty.describe(), f.required))
+                .collect(),
+        )
+    }
 }

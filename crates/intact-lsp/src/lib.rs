@@ -341,7 +341,10 @@ impl LanguageServer for Backend {
                 Some(lsp::CompletionResponse::Array(
                     items
                         .into_iter()
-                        .map(|i| protocol::completion_item(&at.index, at.enc, snippets, i))
+                        .enumerate()
+                        .map(|(rank, i)| {
+                            protocol::completion_item(&at.index, at.enc, snippets, rank, i)
+                        })
                         .collect(),
                 ))
             })

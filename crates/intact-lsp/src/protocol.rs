@@ -416,6 +416,7 @@ pub fn completion_item(
     index: &LineIndex,
     enc: Encoding,
     expands_snippets: bool,
+    rank: usize,
     item: intact_ide::CompletionItem,
 ) -> lsp::CompletionItem {
     let multi_line = item.insert.contains('\n');
@@ -457,6 +458,9 @@ pub fn completion_item(
             item.insert.clone()
         }),
         insert_text_format: format,
+        // intact-ide ranks its items (mandatory contracts first, required fields first, values
+        // in the schema's order); without a sort text a client sorts them by label.
+        sort_text: Some(format!("{rank:05}")),
         text_edit: Some(lsp::CompletionTextEdit::Edit(lsp::TextEdit {
             range: range(index, enc, item.replace.start, item.replace.end),
             new_text: insert,

@@ -288,7 +288,11 @@ fn value(out: &mut String, v: &Value) {
 }
 
 /// A node name or property key: bare when KDL reads it back as the same identifier, quoted
-/// otherwise.
+/// otherwise (editor completion writes field names through it too).
+pub fn node_name(s: &str) -> String {
+    name(s)
+}
+
 fn name(s: &str) -> String {
     if is_bare_identifier(s) {
         s.to_string()
