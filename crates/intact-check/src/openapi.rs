@@ -387,6 +387,26 @@ fn is_document(path: &Path) -> bool {
         .is_some_and(|x| x == "json" || x == "yaml" || x == "yml")
 }
 
+/// Whether a file directly under `openapi/` is a document (it names its `openapi` or `swagger`
+/// version at the top) rather than a fragment a document's `$ref` names (split documents keep
+/// some beside their entry: a `description.yml`). Only documents are read, and reported on.
+fn declares_version(text: &str) -> bool {
+    let json = text.trim_start().starts_with('{');
+    if json {
+        return text.contains("\"openapi\"") || text.contains("\"swagger\"");
+    }
+    text.lines().any(|l| {
+        let key = l.trim_start_matches(['"', '\'']);
+        l == l.trim_start()
+            && (key.starts_with("openapi") || key.starts_with("swagger"))
+            && key
+                .trim_start_matches("openapi")
+                .trim_start_matches("swagger")
+                .trim_start_matches(['"', '\''])
+                .starts_with(':')
+    })
+}
+
 /// The entry documents: `openapi/NAME.{json,yaml,yml}`.
 fn is_entry(path: &Path) -> bool {
     path.parent() == Some(Path::new("openapi")) && is_document(path)
@@ -437,7 +457,10 @@ pub(crate) fn documents(a: &Analysis, cache: &DocumentCache) -> Documents {
     let all = h.finish();
     let sources: Vec<Arc<SourceFile>> = under.iter().map(|(_, f)| Arc::clone(f)).collect();
     let mut memo = lock(&cache.0);
-    for (id, f) in under.iter().filter(|(_, f)| is_entry(f.path())) {
+    for (id, f) in under
+        .iter()
+        .filter(|(_, f)| is_entry(f.path()) && declares_version(f.text()))
+    {
         let path = f.path().to_path_buf();
         let result = match memo.get(&path) {
             Some((k, r)) if *k == all => r.clone(),

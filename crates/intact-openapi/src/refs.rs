@@ -394,6 +394,9 @@ fn collect_refs(
     let mut stack: Vec<(&Value, usize, Key, bool)> = vec![(value, 0, Key::Root, false)];
     let track = only.is_some();
     while let Some((v, depth, key, in_examples)) = stack.pop() {
+        // In a Responses object `default` is the default response, not a schema's literal
+        // `default` value: its `$ref` is a reference like any other.
+        let responses = matches!(key, Key::Name("responses"));
         if track {
             path.truncate(depth);
             path.push(key);
@@ -417,7 +420,8 @@ fn collect_refs(
                     out.push((pointer, r.clone()));
                 }
                 for (k, child) in map {
-                    let literal = matches!(k.as_str(), "example" | "enum" | "default" | "const")
+                    let literal = matches!(k.as_str(), "example" | "enum" | "const")
+                        || (k == "default" && !responses)
                         || k.starts_with("x-")
                         || (in_examples && k == "value");
                     if literal || !(child.is_object() || child.is_array()) {
