@@ -89,6 +89,10 @@ pub(crate) enum Command {
         /// The input JSON: a file, or - for standard input (default: {}).
         #[arg(long)]
         input: Option<String>,
+        /// A request with `operation=` that does not fit its OpenAPI operation fails its step,
+        /// unsent (without: a warning on standard error, and it is sent).
+        #[arg(long)]
+        strict: bool,
         #[command(flatten)]
         live: Live,
     },
@@ -168,6 +172,10 @@ pub(crate) enum Command {
         /// How long one step may take, in seconds.
         #[arg(long, value_name = "SECONDS", default_value_t = 60)]
         timeout: u64,
+        /// A request with `operation=` that does not fit its OpenAPI operation fails its step,
+        /// unsent (without: a warning on standard error, and it is sent).
+        #[arg(long)]
+        strict: bool,
         #[command(flatten)]
         live: Live,
     },

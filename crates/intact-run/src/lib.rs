@@ -6,11 +6,14 @@
 //!   authentication, retries, timeouts; inputs and outputs validated against the contract;
 //!   `executionStatus` filled in.
 //!
+//! - [`Conformance`]: what a request with `operation=` sends checked against the OpenAPI
+//!   operation it names ([`Descriptions`]), and in `intact test` the mocks' answers too;
 //! - [`oauth`]: OAuth 2.0 tokens (client credentials, refresh tokens) and the owner-only token
 //!   store; [`login`]: `intact auth login` (authorization code with PKCE);
 //! - [`testing`]: `intact test`, with mocks served by a real HTTP server on 127.0.0.1, or
 //!   `--live` against an environment.
 
+mod described;
 pub mod env;
 mod failure;
 pub mod login;
@@ -19,6 +22,7 @@ pub mod oauth;
 mod runtime;
 pub mod testing;
 
+pub use described::{Conformance, Descriptions};
 pub use failure::{ErrorType, Failure};
 pub use runtime::{Outcome, Runtime};
 

@@ -50,6 +50,7 @@ pub(crate) fn dispatch(command: Command) -> Outcome {
             action,
             flow,
             input,
+            strict,
             live,
         } => {
             let kind = match (action, flow) {
@@ -57,7 +58,7 @@ pub(crate) fn dispatch(command: Command) -> Outcome {
                 (_, true) => Some(run::Kind::Flow),
                 _ => None,
             };
-            run::run(name, kind, input, live)
+            run::run(name, kind, input, strict, live)
         }
         Command::Ping { connection, live } => ping::run(connection, live),
         Command::Call {
@@ -107,8 +108,9 @@ pub(crate) fn dispatch(command: Command) -> Outcome {
             keep,
             dry_run,
             timeout,
+            strict,
             live,
-        } => verify::run(only, format, keep, dry_run, timeout, live),
+        } => verify::run(only, format, keep, dry_run, timeout, strict, live),
         Command::Lsp => match intact_lsp::run_stdio() {
             Ok(()) => Ok(Exit::Success),
             Err(e) => Err(CliError::usage(format!("the language server stopped: {e}"))),
@@ -251,6 +253,18 @@ pub(crate) fn runtime_for(
         runtime = runtime.with_trace(std::sync::Arc::new(|line: &str| eprintln!("trace: {line}")));
     }
     Ok((runtime, masker))
+}
+
+/// What `run` and `verify` do about a request that does not fit its OpenAPI operation: fail it
+/// (`--strict`), or warn on standard error (masked, as every line the runtime hands out).
+pub(crate) fn conformance(strict: bool) -> intact_run::Conformance {
+    if strict {
+        intact_run::Conformance::Strict
+    } else {
+        intact_run::Conformance::Warn(std::sync::Arc::new(|line: &str| {
+            eprintln!("warning: {line}")
+        }))
+    }
 }
 
 pub(crate) fn failure_code(f: &intact_run::Failure) -> Exit {

@@ -13,12 +13,19 @@ pub(crate) enum Kind {
     Flow,
 }
 
-pub(crate) fn run(name: String, kind: Option<Kind>, input: Option<String>, live: Live) -> Outcome {
+pub(crate) fn run(
+    name: String,
+    kind: Option<Kind>,
+    input: Option<String>,
+    strict: bool,
+    live: Live,
+) -> Outcome {
     let input = match input.as_deref() {
         None => serde_json::json!({}),
         Some(arg) => read_json_arg(arg, "the input")?,
     };
     let (runtime, masker) = runtime_for(&live)?;
+    let runtime = runtime.with_conformance(conformance(strict));
     let is_action = resolve(runtime.analysis(), &name, kind)? == Kind::Action;
     let result = block_on(async {
         if is_action {

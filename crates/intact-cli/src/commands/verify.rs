@@ -11,12 +11,13 @@ pub(crate) fn run(
     keep: bool,
     dry_run: bool,
     timeout: u64,
+    strict: bool,
     live: Live,
 ) -> Outcome {
     // A project that cannot be verified (errors in it, no environment, no scenario that applies)
     // is a configuration problem, exit 2, never a failed proof (1); and a report reader in CI
     // still gets a report that says so.
-    verify(only, format, keep, dry_run, timeout, live).map_err(|e| {
+    verify(only, format, keep, dry_run, timeout, strict, live).map_err(|e| {
         let e = match e.exit {
             Exit::Findings => CliError::usage(e.message),
             _ => e,
@@ -50,6 +51,7 @@ fn verify(
     keep: bool,
     dry_run: bool,
     timeout: u64,
+    strict: bool,
     live: Live,
 ) -> Outcome {
     intact_verify::check_only(&only).map_err(CliError::usage)?;
@@ -62,6 +64,7 @@ fn verify(
         timeout: std::time::Duration::from_secs(timeout),
     };
     let (runtime, _masker) = runtime_for(&live)?;
+    let runtime = runtime.with_conformance(conformance(strict));
     let report = if dry_run {
         block_on(intact_verify::dry_run(&runtime.analysis().model, &options))?
     } else {

@@ -3,8 +3,9 @@
 //! each other job has a file: `steps` (the step kinds), `request` (one request step sent:
 //! retries, redirects, the response), `outgoing` (what a request sends), `credentials` (auth
 //! values, how each form sends them, masking what derives from a secret, the OAuth 2.0 client),
-//! `http` (URL safety, connection settings, retries, bounded bodies). Failures and
-//! `executionStatus` are `crate::failure`.
+//! `http` (URL safety, connection settings, retries, bounded bodies), `conform` (a request with
+//! `operation=` held against its OpenAPI operation). Failures and `executionStatus` are
+//! `crate::failure`.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -21,10 +22,12 @@ use intact_model::{
 use serde_json::{Map, Value as J, json};
 
 use crate::Trace;
+use crate::described::{Conformance, Descriptions};
 use crate::env::Environment;
 use crate::mask::Masker;
 use crate::oauth::{TokenSource, TokenStore};
 
+mod conform;
 mod credentials;
 mod http;
 mod outgoing;
@@ -60,6 +63,11 @@ pub struct Runtime {
     tokens: TokenSource,
     /// The secret params of each connection ([`ConnectionDef::secret_params`]).
     secret_params: std::collections::HashMap<String, Vec<String>>,
+    /// The OpenAPI documents that requests with `operation=` are checked against.
+    descriptions: Arc<Descriptions>,
+    conformance: Conformance,
+    /// What [`Conformance::Collect`] kept, masked.
+    violations: std::sync::Mutex<Vec<String>>,
 }
 
 /// What a list of steps ended with.
@@ -111,6 +119,9 @@ impl Runtime {
             trace: None,
             credentials: Default::default(),
             secret_params,
+            descriptions: Arc::default(),
+            conformance: Conformance::Off,
+            violations: Default::default(),
         }
     }
 

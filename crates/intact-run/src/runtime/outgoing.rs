@@ -159,6 +159,7 @@ impl Runtime {
             oauth,
             method,
             url,
+            path,
             query,
             credential_query,
             headers,

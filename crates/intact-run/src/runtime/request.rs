@@ -18,6 +18,8 @@ pub(super) struct Outgoing<'c> {
     pub(super) oauth: bool,
     pub(super) method: reqwest::Method,
     pub(super) url: String,
+    /// The path as built, relative to the base URL (what an operation's path is matched with).
+    pub(super) path: String,
     /// The query, each parameter already serialised and percent-encoded (`ids=a&ids=b`).
     pub(super) query: Vec<String>,
     /// The query parameters that carry the connection's credentials: they follow a redirect.
@@ -39,7 +41,7 @@ impl Outgoing<'_> {
         )
     }
 
-    fn failure(&self, message: String) -> Failure {
+    pub(super) fn failure(&self, message: String) -> Failure {
         Failure {
             step: Some(self.step.clone()),
             ..Failure::new(message)
@@ -93,6 +95,9 @@ impl Runtime {
                     out.url.escape_debug()
                 ))
             });
+        }
+        if let Some((id, _)) = &req.operation {
+            self.conform_request(id, &out)?;
         }
         let mut p = Progress {
             retry: RetryPolicy::of(conn),
@@ -365,6 +370,12 @@ impl Runtime {
         } else {
             J::String(String::from_utf8_lossy(&bytes).into_owned())
         };
+        if json_body
+            && !bytes.is_empty()
+            && let Some((id, _)) = &req.operation
+        {
+            self.conform_response(id, out, status, &body);
+        }
         let ok = if req.expect.is_empty() {
             (200..300).contains(&status)
         } else {

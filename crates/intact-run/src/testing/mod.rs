@@ -20,6 +20,7 @@ use intact_model::eval::{Programs, eval_tree};
 use intact_model::{Analysis, TestDef, Tree};
 use serde_json::{Map, Value as J, json};
 
+use crate::described::{Conformance, Descriptions};
 use crate::env::{ConnectionEnv, Environment};
 use crate::mask::Masker;
 use crate::runtime::Runtime;
@@ -185,22 +186,24 @@ pub async fn run_tests(
         let _ = axum::serve(listener, app).await;
     });
     let semaphore = Arc::new(tokio::sync::Semaphore::new(jobs.max(1)));
+    let descriptions = Arc::new(Descriptions::new());
     let mut handles = Vec::new();
     for i in selected {
-        let (analysis, root, base, state, semaphore, mode) = (
+        let (analysis, root, base, state, semaphore, mode, descriptions) = (
             analysis.clone(),
             root.clone(),
             base.clone(),
             state.clone(),
             semaphore.clone(),
             mode.clone(),
+            descriptions.clone(),
         );
         handles.push(tokio::spawn(async move {
             let _permit = semaphore
                 .acquire_owned()
                 .await
                 .expect("the semaphore is never closed");
-            run_one(&analysis, &root, i, &base, &state, &mode).await
+            run_one(&analysis, &root, i, &base, &state, &mode, descriptions).await
         }));
     }
     let mut results = Vec::new();
@@ -218,6 +221,7 @@ async fn run_one(
     base: &str,
     state: &MockState,
     mode: &Mode,
+    descriptions: Arc<Descriptions>,
 ) -> TestResult {
     let t = &analysis.model.tests[index];
     let started = Instant::now();
@@ -243,9 +247,17 @@ async fn run_one(
         Ok(None) => {}
         Ok(Some((env, input, scope))) => {
             let lines = trace.clone();
-            let mut rt = Runtime::new(analysis.clone(), env, masker.clone()).with_trace(Arc::new(
-                move |l: &str| lines.lock().unwrap().push(l.to_string()),
-            ));
+            // Against mocks, their answers are held against the description too: a mock that
+            // answers what the API never would makes a test pass that proves nothing.
+            let conformance = Conformance::Collect {
+                responses: matches!(mode, Mode::Mocks),
+            };
+            let mut rt = Runtime::new(analysis.clone(), env, masker.clone())
+                .with_trace(Arc::new(move |l: &str| {
+                    lines.lock().unwrap().push(l.to_string())
+                }))
+                .with_descriptions(descriptions)
+                .with_conformance(conformance);
             if let Mode::Live {
                 tokens: Some(store),
                 ..
@@ -263,6 +275,7 @@ async fn run_one(
                     "the test names no action or flow",
                 )),
             };
+            failures.extend(rt.take_violations());
             check_result(t, result, &scope, &mut failures);
         }
     }
