@@ -52,7 +52,8 @@ mod okta {
     fn project() -> Vec<FileInput> {
         let spec = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../../tests/corpus/openapi/okta-management-3.0.yaml");
-        let bytes = std::fs::read(&spec).expect("the corpus is in the repository (tests/corpus/openapi)");
+        let bytes =
+            std::fs::read(&spec).expect("the corpus is in the repository (tests/corpus/openapi)");
         let read = |p: &Path| std::fs::read(p);
         let opts = intact_import::Options {
             write_project_file: true,
