@@ -1292,3 +1292,27 @@ fn a_failed_request_quotes_the_api_and_blames_the_right_place() {
         "names the connection it went through: {err}"
     );
 }
+
+/// A command refused because the project has errors lists them one line each (file:line:col, the
+/// code, the message), not the whole report of `intact check` (issue 26: `:IntactTest` printed it
+/// all in place of the test's output).
+#[test]
+fn a_refused_run_lists_the_errors_in_one_line_each() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path();
+    std::fs::create_dir_all(p.join("env")).unwrap();
+    std::fs::write(p.join("env/dev.toml"), "").unwrap();
+    std::fs::write(
+        p.join("intact.kdl"),
+        "project \"p\" {\n    display-name \"P\"\n}\nflow \"f\" {\n    return \"${input.x\"\n}\n",
+    )
+    .unwrap();
+    let o = intact(&["test"], p);
+    assert_exit(&o, 1);
+    let err = stderr(&o);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 2, "{err}");
+    assert!(lines[0].starts_with("intact.kdl:5:"), "{err}");
+    assert!(lines[0].contains("error[expr::syntax]"), "{err}");
+    assert!(lines[1].contains("fix them first"), "{err}");
+}

@@ -13,11 +13,11 @@ pub(crate) mod run;
 pub(crate) mod test;
 pub(crate) mod verify;
 
-use std::io::{IsTerminal, Read, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use intact_check::Severity;
-use intact_check::render::{self, HumanOptions};
+use intact_check::render;
 use intact_model::{Analysis, project};
 
 use crate::cli::*;
@@ -204,25 +204,27 @@ pub(crate) fn load_checked(root: &Path) -> Result<Analysis, CliError> {
         .filter(|d| d.severity == Severity::Error)
         .collect();
     if !errors.is_empty() {
-        // The errors themselves, so that nobody has to run `intact check` to see them.
-        let tty = std::io::stderr().is_terminal();
-        eprint!(
-            "{}",
-            render::human(
-                &analysis,
-                &errors,
-                &report_names(root),
-                HumanOptions {
-                    color: false,
-                    unicode: tty,
-                    width: 100
-                }
-            )
-        );
+        // The errors, one line each (at most ten): enough to see why nothing ran, without the
+        // whole report of `intact check` in the way of the command's own output.
+        const SHOWN: usize = 10;
+        for d in errors.iter().take(SHOWN) {
+            eprintln!(
+                "{}: error[{}]: {}",
+                analysis.place(d.loc),
+                d.code,
+                d.message
+            );
+        }
+        let more = errors.len().saturating_sub(SHOWN);
+        let rest = if more > 0 {
+            format!(" ({more} more not listed)")
+        } else {
+            String::new()
+        };
         return Err(CliError::new(
             Exit::Findings,
             format!(
-                "the project has {} error(s), shown above; fix them first",
+                "the project has {} error(s){rest}; fix them first (`intact check` explains each)",
                 errors.len()
             ),
         ));
