@@ -452,16 +452,24 @@ fn navigation_and_rename_answer_over_stdio() {
         json!({"textDocument": {"uri": auri}, "position": {"line": 0, "character": 30}}),
     );
     assert_eq!(std::fs::read_to_string(&precious).unwrap(), "keep me");
-    let files: Vec<&str> = schemas
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| l["uri"].as_str().unwrap())
-        .collect();
+    // One target, the input schema, where a jump lands at once; the output schema is the type
+    // definition (issue 26: two targets made Neovim open a list).
+    let input_uri = schemas["uri"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{schemas}"));
     assert!(
-        files[0].ends_with("contracts/universal-logout.input.json")
-            && files[1].ends_with("contracts/universal-logout.output.json"),
-        "{files:?}"
+        input_uri.ends_with("contracts/universal-logout.input.json"),
+        "{schemas}"
+    );
+    let output = c.request(
+        "textDocument/typeDefinition",
+        json!({"textDocument": {"uri": auri}, "position": {"line": 0, "character": 30}}),
+    );
+    assert!(
+        output["uri"]
+            .as_str()
+            .is_some_and(|u| u.ends_with("contracts/universal-logout.output.json")),
+        "{output}"
     );
     let input = cache.path().join("contracts/universal-logout.input.json");
     let schema: serde_json::Value =

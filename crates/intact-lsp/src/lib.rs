@@ -372,18 +372,40 @@ impl LanguageServer for Backend {
                     intact_ide::Target::Loc(loc) => {
                         at.location(loc).map(lsp::GotoDefinitionResponse::Scalar)
                     }
-                    intact_ide::Target::Contract(id) => {
-                        let locations: Vec<lsp::Location> = contract_schema_files(&id)
-                            .iter()
-                            .filter_map(|p| protocol::uri_for(p))
-                            .map(|uri| lsp::Location {
+                    // A contract's input schema, where a jump lands at once; its output schema
+                    // is the type definition (a second target here made clients ask which).
+                    intact_ide::Target::Contract(id) => contract_schema_files(&id)
+                        .first()
+                        .and_then(|p| protocol::uri_for(p))
+                        .map(|uri| {
+                            lsp::GotoDefinitionResponse::Scalar(lsp::Location {
                                 uri,
                                 range: lsp::Range::default(),
                             })
-                            .collect();
-                        (!locations.is_empty())
-                            .then_some(lsp::GotoDefinitionResponse::Array(locations))
-                    }
+                        }),
+                }
+            })
+            .await)
+    }
+
+    async fn goto_type_definition(
+        &self,
+        params: lsp::request::GotoTypeDefinitionParams,
+    ) -> RpcResult<Option<lsp::request::GotoTypeDefinitionResponse>> {
+        Ok(self
+            .answer("type definition", move |s| {
+                let at = s.request_at(&params.text_document_position_params)?;
+                match intact_ide::definition(&at.analysis, at.pos)? {
+                    intact_ide::Target::Contract(id) => contract_schema_files(&id)
+                        .get(1)
+                        .and_then(|p| protocol::uri_for(p))
+                        .map(|uri| {
+                            lsp::GotoDefinitionResponse::Scalar(lsp::Location {
+                                uri,
+                                range: lsp::Range::default(),
+                            })
+                        }),
+                    intact_ide::Target::Loc(_) => None,
                 }
             })
             .await)
