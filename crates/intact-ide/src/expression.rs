@@ -76,6 +76,15 @@ fn names(env: &Env, replace: Span) -> Vec<CompletionItem> {
         .map(|(n, t)| item(n, CompletionKind::Variable, t.describe(), None, replace))
         .collect();
     out.extend(builtins(|f| f.function, replace));
+    // CEL's `has` is a macro, not a function, so the table above does not list it; it is how a
+    // field that may be absent is read.
+    out.push(item(
+        "has",
+        CompletionKind::Function,
+        "has(x.field) -> bool".into(),
+        Some("Whether the field is there (a macro: its argument is a field read, not evaluated). `has(a.b.c)` is false when `a.b` is absent too.".into()),
+        replace,
+    ));
     let mut mappings: Vec<(&String, &Type)> = env.mappings.iter().collect();
     mappings.sort_by_key(|(n, _)| n.as_str());
     for (name, t) in mappings {
@@ -206,6 +215,7 @@ pub(crate) fn hover(
         let name_start = end - name.len();
         let markdown = match BUILTINS.iter().find(|f| f.name == name) {
             Some(f) => format!("```\n{}\n```\n\n{}", f.signature, f.doc),
+            None if name == "has" => "```\nhas(x.field) -> bool\n```\n\nWhether the field is there (a macro: its argument is a field read, not evaluated). `has(a.b.c)` is false when `a.b` is absent too.".to_string(),
             None => {
                 let m = analysis
                     .model
