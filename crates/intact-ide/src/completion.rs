@@ -105,6 +105,9 @@ pub fn completions(analysis: &Snapshot, pos: FilePosition) -> Vec<CompletionItem
             };
             properties(spec, node, key.span)
         }
+        Part::PropValue { key, literal } if key.as_str() == "schema" => {
+            inside_quotes(text, schema_pointers(analysis, literal.full_span()))
+        }
         Part::PropValue { key, literal } => {
             let Some(spec) = spec_of(&c.ancestors) else {
                 return Vec::new();
@@ -390,4 +393,77 @@ fn tree_fields(
                 .collect(),
         )
     }
+}
+
+/// What `schema="` may name: each schema under `components/schemas` of the project's OpenAPI
+/// documents (`#/components/schemas/User`, or `openapi/FILE#/…` when there are several), and the
+/// top-level fields of each contract's input and output (`contract:create-user.input#/properties/user`).
+fn schema_pointers(analysis: &Snapshot, replace: Span) -> Vec<CompletionItem> {
+    use intact_model::contracts::{CONTRACTS, Side, contract_type};
+    let entries: Vec<_> = analysis
+        .files
+        .iter()
+        .filter(|f| {
+            let p = f.path();
+            p.parent() == Some(std::path::Path::new("openapi"))
+                && p.extension()
+                    .is_some_and(|x| x == "json" || x == "yaml" || x == "yml")
+        })
+        .collect();
+    let mut out = Vec::new();
+    for f in &entries {
+        let Ok(doc) =
+            intact_openapi::read::parse(f.text().as_bytes(), &f.path().display().to_string())
+        else {
+            continue;
+        };
+        let Some(schemas) = doc
+            .pointer("/components/schemas")
+            .and_then(|s| s.as_object())
+        else {
+            continue;
+        };
+        let prefix = if entries.len() == 1 {
+            String::new()
+        } else {
+            f.path().display().to_string()
+        };
+        for (name, schema) in schemas {
+            let pointer = format!(
+                "{prefix}#/components/schemas/{}",
+                intact_openapi::refs::escape(name)
+            );
+            out.push(CompletionItem {
+                label: pointer.clone(),
+                kind: CompletionKind::Reference,
+                detail: schema
+                    .get("description")
+                    .and_then(|d| d.as_str())
+                    .map(|d| d.lines().next().unwrap_or("").to_string())
+                    .or_else(|| Some(format!("schema in {}", f.path().display()))),
+                documentation: None,
+                insert: quote(&pointer),
+                replace,
+            });
+        }
+    }
+    for c in CONTRACTS {
+        for (side, word) in [(Side::Input, "input"), (Side::Output, "output")] {
+            let Some(intact_expr::Type::Object(o)) = contract_type(c.id, side) else {
+                continue;
+            };
+            for f in o.fields.iter().filter(|f| f.name != "executionStatus") {
+                let pointer = format!("contract:{}.{word}#/properties/{}", c.id, f.name);
+                out.push(CompletionItem {
+                    label: pointer.clone(),
+                    kind: CompletionKind::Reference,
+                    detail: Some(format!("{} of {}'s {word}", f.ty.describe(), c.id)),
+                    documentation: None,
+                    insert: quote(&pointer),
+                    replace,
+                });
+            }
+        }
+    }
+    out
 }
