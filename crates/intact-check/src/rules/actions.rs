@@ -99,6 +99,30 @@ impl<'a> Cx<'a> {
             }
             let at = switch_loc(project, contract.mandatory_with).unwrap_or(project.loc);
             let skeleton = contracts::skeleton(contract);
+            // The new action goes where the project keeps its actions: the file holding those
+            // of the same capability, else the file holding the most; intact.kdl only when the
+            // project has none yet.
+            let home = {
+                let mut counts: std::collections::BTreeMap<FileId, (usize, usize)> =
+                    Default::default();
+                for a in &self.m.actions {
+                    let same = a
+                        .contract
+                        .as_ref()
+                        .and_then(|(id, _)| contracts::contract(id))
+                        .is_some_and(|c| {
+                            capability_of(c.mandatory_with)
+                                == capability_of(contract.mandatory_with)
+                        });
+                    let e = counts.entry(a.loc.file).or_default();
+                    e.0 += usize::from(same);
+                    e.1 += 1;
+                }
+                counts
+                    .into_iter()
+                    .max_by_key(|(file, (same, all))| (*same, *all, std::cmp::Reverse(*file)))
+                    .map_or(at.file, |(file, _)| file)
+            };
             out.push(
                 Diagnostic::new(
                     "contract::missing-action",
@@ -116,7 +140,7 @@ impl<'a> Cx<'a> {
                 .help(format!("add an action:\n{skeleton}"))
                 .suggestion(
                     format!("Add an action for `{}`", contract.id),
-                    self.end_of_file(at.file),
+                    self.end_of_file(home),
                     format!("\n{skeleton}\n"),
                 ),
             );
@@ -162,5 +186,14 @@ fn switch_loc(p: &ProjectDef, sw: Switch) -> Option<Loc> {
             prov().and_then(|c| c.features.iter().find(|(x, _)| x == f).map(|(_, l)| *l))
         }
         Switch::GroupOperations | Switch::GroupMembership => prov().map(|c| c.loc),
+    }
+}
+
+/// The capability a switch belongs to: features and group options are provisioning's.
+fn capability_of(switch: contracts::Switch) -> &'static str {
+    use contracts::Switch;
+    match switch {
+        Switch::Capability(name) => name,
+        Switch::Feature(_) | Switch::GroupOperations | Switch::GroupMembership => "provisioning",
     }
 }
