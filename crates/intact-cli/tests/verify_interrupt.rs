@@ -283,3 +283,25 @@ fn a_project_with_errors_exits_2_with_a_report_that_says_why() {
         "{junit}"
     );
 }
+
+/// `--dry-run` sends nothing, so it needs no environment: a new project sees the plan before it
+/// has credentials (a new user's first try failed on the missing env file).
+#[test]
+fn the_plan_needs_no_environment() {
+    let p = project(9);
+    std::fs::remove_dir_all(p.path().join("env")).unwrap();
+    let out = verify(&p, &["--dry-run", "--only", "users"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("The plan"), "{stdout}");
+    // Without --dry-run the environment is needed, and the message says how to write one.
+    let out = verify(&p, &["--only", "users"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("write env/NAME.toml"), "{stderr}");
+}

@@ -84,7 +84,7 @@ pub fn available(root: &Path) -> Vec<String> {
 pub fn listing(root: &Path) -> String {
     let names = available(root);
     if names.is_empty() {
-        "the project has no env/*.toml".to_string()
+        "the project has no env/*.toml yet: write env/NAME.toml with the tenant variables under [app] and each connection's params under [connection.NAME] (docs/cli.md, Environments)".to_string()
     } else {
         format!("environments: {}", names.join(", "))
     }

@@ -63,11 +63,15 @@ fn verify(
         keep,
         timeout: std::time::Duration::from_secs(timeout),
     };
-    let (runtime, _masker) = runtime_for(&live)?;
-    let runtime = runtime.with_conformance(conformance(strict));
+    // The plan sends nothing, so it needs no environment: a new project can see what verify
+    // would run before it has credentials.
     let report = if dry_run {
-        block_on(intact_verify::dry_run(&runtime.analysis().model, &options))?
+        let root = project_root(live.project.as_deref())?;
+        let analysis = load_checked(&root)?;
+        block_on(intact_verify::dry_run(&analysis.model, &options))?
     } else {
+        let (runtime, _masker) = runtime_for(&live)?;
+        let runtime = runtime.with_conformance(conformance(strict));
         block_on(async {
             let interrupts = interrupts();
             intact_verify::verify(&runtime, &options, interrupts).await
