@@ -6,7 +6,9 @@ test_diagnostics.py.
 
 import pathlib
 
+import pytest
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 from pytest_lsp import LanguageClient
 
 from test_diagnostics import client, project  # noqa: F401  (pytest fixtures)
@@ -185,6 +187,27 @@ async def test_rename_reaches_every_occurrence(client: LanguageClient, project: 
     changes = await rename("connections/acme.kdl", 0, 13, "acme_api")
     assert changes["env/dev.toml"] == ["acme_api"], changes
     assert changes["tests/acme.kdl"] == ["\"acme_api\""], changes
+
+
+async def test_a_refused_rename_says_why_as_request_failed(client: LanguageClient, project: pathlib.Path):
+    """A rename that cannot be done is a failed request (LSP 3.17 RequestFailed, -32803), not
+    invalid parameters (-32602), which Neovim reported as if the editor had sent a bad request
+    (issue 26); the message says what to do."""
+    uri = (project / "flows" / "refused.kdl").as_uri()
+    text = 'flow "refused" {\n    input "user_name" type="string"\n    return "${input.user_name}"\n}\n'
+    (project / "flows" / "refused.kdl").write_text(text)
+    open_doc(client, uri, text)
+    with pytest.raises(JsonRpcException) as refused:
+        await client.text_document_rename_async(
+            types.RenameParams(
+                text_document=types.TextDocumentIdentifier(uri=uri),
+                position=types.Position(line=1, character=12),
+                new_name="User Name",
+            )
+        )
+    assert refused.value.code == -32803, refused.value
+    assert "`User Name` is not a valid name" in refused.value.message
+    assert "`user_name`" in refused.value.message
 
 
 async def test_an_action_skeleton_inserts_whole(client: LanguageClient, project: pathlib.Path):

@@ -461,9 +461,7 @@ impl LanguageServer for Backend {
                 )
             })
             .await;
-        found
-            .transpose()
-            .map_err(tower_lsp_server::jsonrpc::Error::invalid_params)
+        found.transpose().map_err(refused)
     }
 
     async fn rename(&self, params: lsp::RenameParams) -> RpcResult<Option<lsp::WorkspaceEdit>> {
@@ -476,9 +474,7 @@ impl LanguageServer for Backend {
                 )
             })
             .await;
-        found
-            .transpose()
-            .map_err(tower_lsp_server::jsonrpc::Error::invalid_params)
+        found.transpose().map_err(refused)
     }
 
     async fn code_action(
@@ -761,4 +757,15 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
         .cloned()
         .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
         .unwrap_or_else(|| "unknown panic".into())
+}
+
+/// A request that was well formed but cannot be done here (renaming a keyword, a name that is
+/// taken). LSP 3.17 gives this its own code, RequestFailed, so that a client does not report it
+/// as the editor having sent bad parameters; the message is the whole explanation.
+fn refused(message: String) -> tower_lsp_server::jsonrpc::Error {
+    tower_lsp_server::jsonrpc::Error {
+        code: tower_lsp_server::jsonrpc::ErrorCode::ServerError(-32803),
+        message: message.into(),
+        data: None,
+    }
 }
