@@ -27,9 +27,9 @@ use intact_expr::Type;
 use intact_model::{
     Analysis, Carrier, ConnectionDef, FileId, Loc, Request, SourceFile, Step, StepKind, Tree,
 };
+use intact_openapi::Described;
 use intact_openapi::model::Location;
 use intact_openapi::refs::normalize;
-use intact_openapi::{Described, describe};
 use serde::{Deserialize, Serialize};
 
 use crate::{Diagnostic, suggest};
@@ -221,25 +221,13 @@ fn read_document(
     path: &Path,
     sources: &[Arc<SourceFile>],
 ) -> Result<Arc<Described>, intact_openapi::Error> {
-    let read = |p: &Path| -> std::io::Result<Vec<u8>> {
-        let p = normalize(p);
+    intact_openapi::describe_among(path, |p| {
         sources
             .iter()
             .find(|f| f.path() == p)
             .map(|f| f.text().as_bytes().to_vec())
-            .ok_or_else(|| {
-                std::io::Error::new(
-                    std::io::ErrorKind::NotFound,
-                    "no such file under openapi/ in the project",
-                )
-            })
-    };
-    let text = sources
-        .iter()
-        .find(|f| f.path() == path)
-        .map(|f| f.text().as_bytes().to_vec())
-        .unwrap_or_default();
-    describe(path, text, &read).map(Arc::new)
+    })
+    .map(Arc::new)
 }
 
 fn convert_response(d: &Described, id: &str) -> Type {

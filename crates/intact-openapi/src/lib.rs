@@ -97,6 +97,24 @@ impl Described {
     }
 }
 
+/// [`describe`] over files already in memory (a project's `openapi/` folder in an analysis):
+/// `text` finds a file's bytes by its path, and a `$ref` to a file it does not know is an error
+/// that names the folder. The checker and the executor both read documents this way.
+pub fn describe_among(
+    path: &Path,
+    text: impl Fn(&Path) -> Option<Vec<u8>>,
+) -> Result<Described, Error> {
+    let read = |p: &Path| -> std::io::Result<Vec<u8>> {
+        text(&refs::normalize(p)).ok_or_else(|| {
+            std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "no such file under openapi/ in the project",
+            )
+        })
+    };
+    describe(path, text(path).unwrap_or_default(), &read)
+}
+
 /// Reads the document at `path` (its text is `bytes`) and every file its `$ref`s name, through
 /// `read`, and lowers it. Relative `$ref`s are resolved against the folder of the file they are
 /// written in.

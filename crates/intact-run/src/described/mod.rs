@@ -18,7 +18,6 @@ use std::sync::{Arc, OnceLock};
 
 use intact_model::{Analysis, BodyKind, SourceFile};
 use intact_openapi::model::{Location, Operation};
-use intact_openapi::refs::normalize;
 use intact_openapi::{At, Described};
 use serde_json::Value as J;
 
@@ -337,24 +336,17 @@ fn read_documents(a: &Analysis) -> Vec<Doc> {
         .iter()
         .filter(|f| f.path().starts_with("openapi") && is_document(f.path()))
         .collect();
-    let read = |p: &Path| -> std::io::Result<Vec<u8>> {
-        let p = normalize(p);
-        under
-            .iter()
-            .find(|f| f.path() == p)
-            .map(|f| f.text().as_bytes().to_vec())
-            .ok_or_else(|| {
-                std::io::Error::new(
-                    std::io::ErrorKind::NotFound,
-                    "no such file under openapi/ in the project",
-                )
-            })
-    };
     under
         .iter()
         .filter(|f| f.path().parent() == Some(Path::new("openapi")))
         .filter_map(|f| {
-            intact_openapi::describe(f.path(), f.text().as_bytes().to_vec(), &read).ok()
+            intact_openapi::describe_among(f.path(), |p| {
+                under
+                    .iter()
+                    .find(|f| f.path() == p)
+                    .map(|f| f.text().as_bytes().to_vec())
+            })
+            .ok()
         })
         .map(|described| Doc {
             described,
