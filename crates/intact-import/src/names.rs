@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use intact_model::catalogue::{RESERVED_NAMES, is_valid_name};
+use intact_model::catalogue::{RESERVED_NAMES, is_valid_name, snake_case as snake};
 
 /// CEL's keywords and reserved words: they cannot follow a `.` in an expression.
 const CEL_WORDS: &[&str] = &[
@@ -30,39 +30,6 @@ const CEL_WORDS: &[&str] = &[
     "void",
     "while",
 ];
-
-/// snake_case: `getUser` → `get_user`, `X-Request-ID` → `x_request_id`, `repos/get-content` →
-/// `repos_get_content`, `HTTPServer` → `http_server`; a leading digit gets `n_`.
-pub fn snake(text: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    let mut out = String::with_capacity(text.len() + 4);
-    for (i, &c) in chars.iter().enumerate() {
-        if c.is_ascii_uppercase() {
-            let prev = i.checked_sub(1).map(|j| chars[j]);
-            let next = chars.get(i + 1).copied();
-            let boundary = match prev {
-                Some(p) if p.is_ascii_lowercase() || p.is_ascii_digit() => true,
-                // The last capital of an acronym starts the next word: HTTPServer → http_server.
-                Some(p) if p.is_ascii_uppercase() => next.is_some_and(|n| n.is_ascii_lowercase()),
-                _ => false,
-            };
-            if boundary && !out.ends_with('_') {
-                out.push('_');
-            }
-            out.push(c.to_ascii_lowercase());
-        } else if c.is_ascii_alphanumeric() {
-            out.push(c);
-        } else if !out.is_empty() && !out.ends_with('_') {
-            out.push('_');
-        }
-    }
-    let out = out.trim_end_matches('_');
-    match out.chars().next() {
-        Some(c) if c.is_ascii_lowercase() => out.to_string(),
-        Some(_) => format!("n_{out}"),
-        None => String::new(),
-    }
-}
 
 /// A name from `text`, or `fallback` when nothing of it survives; a reserved word gets `suffix`.
 pub fn name(text: &str, fallback: &str, suffix: &str) -> String {
@@ -149,22 +116,6 @@ pub fn connection_base_name(title: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn snake_case() {
-        assert_eq!(snake("getUser"), "get_user");
-        assert_eq!(snake("listUsers"), "list_users");
-        assert_eq!(snake("X-Request-ID"), "x_request_id");
-        assert_eq!(snake("repos/get-content"), "repos_get_content");
-        assert_eq!(snake("HTTPServer"), "http_server");
-        assert_eq!(snake("yourOktaDomain"), "your_okta_domain");
-        assert_eq!(snake("page[size]"), "page_size");
-        assert_eq!(snake("$filter"), "filter");
-        assert_eq!(snake("2fa"), "n_2fa");
-        assert_eq!(snake("Ünïcode"), "n_code");
-        assert_eq!(snake("--"), "");
-        assert_eq!(snake("already_snake_1"), "already_snake_1");
-    }
 
     #[test]
     fn names_are_valid_and_not_reserved() {

@@ -20,8 +20,9 @@ use intact_openapi::model::*;
 use intact_openapi::refs::Docs;
 use intact_syntax::build::{Doc, Node};
 
-use crate::names::{Unique, name, operation_name, snake};
+use crate::names::{Unique, name, operation_name};
 use crate::{Options, Plan, PlannedFile};
+use intact_model::catalogue::snake_case as snake;
 
 pub(crate) fn generate(
     docs: &Docs,

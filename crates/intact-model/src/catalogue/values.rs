@@ -7,30 +7,46 @@ pub fn is_valid_name(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
-/// The snake_case spelling of a name, for the help of `name::invalid`.
+/// The snake_case spelling of a name, for the help of `name::invalid`, a refused rename and
+/// `intact init`; "name" when nothing of it survives.
 pub fn to_snake_case(name: &str) -> String {
-    let mut out = String::new();
-    let mut prev_lower = false;
-    for c in name.chars() {
+    let out = snake_case(name);
+    if out.is_empty() { "name".into() } else { out }
+}
+
+/// snake_case, the one converter (the importer names what it writes with it too): `getUser` →
+/// `get_user`, `X-Request-ID` → `x_request_id`, `repos/get-content` → `repos_get_content`,
+/// `HTTPServer` → `http_server`; a leading digit gets `n_`; empty when nothing ASCII survives.
+/// Written here rather than taken from `heck`: a name is `^[a-z][a-z0-9_]*$`, and heck keeps
+/// Unicode letters and leading digits (docs/decisions/0007-snake-case.md).
+pub fn snake_case(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len() + 4);
+    for (i, &c) in chars.iter().enumerate() {
         if c.is_ascii_uppercase() {
-            if prev_lower {
+            let prev = i.checked_sub(1).map(|j| chars[j]);
+            let next = chars.get(i + 1).copied();
+            let boundary = match prev {
+                Some(p) if p.is_ascii_lowercase() || p.is_ascii_digit() => true,
+                // The last capital of an acronym starts the next word: HTTPServer → http_server.
+                Some(p) if p.is_ascii_uppercase() => next.is_some_and(|n| n.is_ascii_lowercase()),
+                _ => false,
+            };
+            if boundary && !out.ends_with('_') {
                 out.push('_');
             }
             out.push(c.to_ascii_lowercase());
-            prev_lower = false;
         } else if c.is_ascii_alphanumeric() {
             out.push(c);
-            prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-        } else if !out.ends_with('_') && !out.is_empty() {
+        } else if !out.is_empty() && !out.ends_with('_') {
             out.push('_');
-            prev_lower = false;
         }
     }
-    let out = out.trim_matches('_').to_string();
+    let out = out.trim_end_matches('_');
     match out.chars().next() {
-        Some(c) if c.is_ascii_lowercase() => out,
+        Some(c) if c.is_ascii_lowercase() => out.to_string(),
         Some(_) => format!("n_{out}"),
-        None => "name".into(),
+        None => String::new(),
     }
 }
 
@@ -117,10 +133,22 @@ mod tests {
     }
 
     #[test]
-    fn snake_case() {
+    fn snake_case_spellings() {
         assert_eq!(to_snake_case("createUser"), "create_user");
         assert_eq!(to_snake_case("Create-User"), "create_user");
         assert_eq!(to_snake_case("9lives"), "n_9lives");
+        assert_eq!(to_snake_case("HTTPServer"), "http_server");
+        assert_eq!(to_snake_case("--"), "name");
+        assert_eq!(snake_case("getUser"), "get_user");
+        assert_eq!(snake_case("X-Request-ID"), "x_request_id");
+        assert_eq!(snake_case("repos/get-content"), "repos_get_content");
+        assert_eq!(snake_case("yourOktaDomain"), "your_okta_domain");
+        assert_eq!(snake_case("page[size]"), "page_size");
+        assert_eq!(snake_case("$filter"), "filter");
+        assert_eq!(snake_case("2fa"), "n_2fa");
+        assert_eq!(snake_case("Ünïcode"), "n_code");
+        assert_eq!(snake_case("--"), "");
+        assert_eq!(snake_case("already_snake_1"), "already_snake_1");
         assert!(is_valid_name("create_user2"));
         assert!(!is_valid_name("Create"));
     }
