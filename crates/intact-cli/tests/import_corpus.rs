@@ -1165,6 +1165,45 @@ fn a_header_every_operation_requires_goes_on_the_connection_once() {
     );
 }
 
+/// A request body the description gives a GET, DELETE or HEAD is imported with the ignore comment
+/// that says so, by the checker's own rule (`Method::body_is_unusual`): the importer left HEAD out,
+/// so a fresh import had a warning (issue 27.3).
+#[test]
+fn bodies_on_get_delete_and_head_import_clean() {
+    let tmp = tempfile::tempdir().unwrap();
+    let with_body = |id: &str| {
+        serde_json::json!({
+            "operationId": id,
+            "requestBody": {"content": {"application/json": {"schema": {"type": "object", "properties": {"q": {"type": "string"}}}}}},
+            "responses": {"200": {"description": "ok"}}
+        })
+    };
+    let spec = document(
+        tmp.path(),
+        "bodies.json",
+        &serde_json::json!({
+            "openapi": "3.0.3",
+            "info": {"title": "Bodies", "version": "1"},
+            "servers": [{"url": "https://api.example.com"}],
+            "paths": {
+                "/search": {"get": with_body("search"), "head": with_body("probe")},
+                "/members": {"delete": with_body("removeMembers")}
+            }
+        }),
+    );
+    let out = tmp.path().join("p");
+    let r = import(&spec, &out, &[]);
+    assert_eq!(r.status.code(), Some(0), "{}", text(&r.stderr));
+    let flows = std::fs::read_to_string(out.join("flows/api.kdl")).unwrap();
+    for method in ["GET", "DELETE", "HEAD"] {
+        assert!(
+            flows.contains(&format!("gives this {method} a request body")),
+            "{method}: {flows}"
+        );
+    }
+    assert_eq!(check_strict(&out), (Some(0), String::new()));
+}
+
 /// A required parameter with a default becomes an optional input with that default, one with a
 /// single allowed value a constant, and both are sent when the caller gives nothing (issue 25.3).
 #[test]

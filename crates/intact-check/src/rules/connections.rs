@@ -159,7 +159,7 @@ impl<'a> Cx<'a> {
             }
         }
         if let (Some((method, _)), Some((kind, loc))) = (&req.method, req.bodies.first())
-            && matches!(method.as_str(), "GET" | "DELETE" | "HEAD")
+            && catalogue::Method::parse(method).is_some_and(catalogue::Method::body_is_unusual)
         {
             out.push(
                 Diagnostic::new("http::body-on-get", *loc, format!("a {method} request with a `{kind}` body"))

@@ -1,6 +1,7 @@
 //! The flow files: the custom API action and one flow per chosen operation, its inputs from the
 //! operation's parameters and body, one request, the response body returned.
 
+use intact_model::catalogue::Method;
 use intact_openapi::model::*;
 use intact_openapi::refs::Docs;
 use intact_syntax::build::{Doc, Item, Node, Value};
@@ -318,13 +319,9 @@ pub(super) fn operation(
     for i in input_nodes {
         node.push(i);
     }
-    let method =
-        if METHODS.iter().any(|m| m.eq_ignore_ascii_case(&op.method)) && op.method != "TRACE" {
-            op.method.as_str()
-        } else {
-            "GET"
-        };
-    let body_on_get = matches!(method, "GET" | "DELETE");
+    let method = Method::parse(&op.method.to_ascii_uppercase()).unwrap_or(Method::Get);
+    let body_on_get = method.body_is_unusual();
+    let method = method.as_str();
     let mut request = Node::new("request").arg("call").arg(method).arg(path);
     if let Some(id) = &op.id {
         request.push_prop("operation", id);

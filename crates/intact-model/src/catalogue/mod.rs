@@ -328,7 +328,48 @@ pub const FEATURES: &[&str] = &["create", "update", "password", "activate", "dea
 pub const DEACTIVATIONS: &[&str] = &["sets-inactive", "removes"];
 /// The OpenAPI styles of a query parameter (`query … style=`).
 pub const QUERY_STYLES: &[&str] = &["form", "spaceDelimited", "pipeDelimited", "deepObject"];
+/// The methods a request is written with: [`Method`]'s spellings, as the catalogue's enum table.
 pub const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+
+/// An HTTP method a request can use, written in upper case as in [`METHODS`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Method {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+    Head,
+    Options,
+}
+
+impl Method {
+    pub const ALL: [Method; 7] = [
+        Method::Get,
+        Method::Post,
+        Method::Put,
+        Method::Patch,
+        Method::Delete,
+        Method::Head,
+        Method::Options,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        METHODS[self as usize]
+    }
+
+    /// The method spelt `text` exactly (the language writes methods in upper case).
+    pub fn parse(text: &str) -> Option<Method> {
+        Method::ALL.into_iter().find(|m| m.as_str() == text)
+    }
+
+    /// Whether a body on this method is `http::body-on-get`: HTTP gives it no meaning and
+    /// servers and proxies drop or refuse it. The checker reports it and the importer writes the
+    /// ignore comment by this one rule.
+    pub fn body_is_unusual(self) -> bool {
+        matches!(self, Method::Get | Method::Delete | Method::Head)
+    }
+}
 pub const AUTH_FORMS: &[&str] = &["basic", "oauth2", "custom", "bearer", "api-key"];
 pub const GRANTS: &[&str] = &["client-credentials", "authorization-code"];
 /// How an OAuth 2.0 client authenticates at the token endpoint ([`ClientAuth`]).
@@ -396,4 +437,25 @@ pub fn spec(kind: Kind) -> &'static NodeSpec {
     let s = &SPECS[kind as usize];
     debug_assert_eq!(s.kind, kind, "SPECS is out of Kind order");
     s
+}
+
+#[cfg(test)]
+mod method_tests {
+    use super::*;
+
+    #[test]
+    fn methods_are_spelt_as_the_catalogue_lists_them() {
+        assert_eq!(Method::ALL.map(Method::as_str).as_slice(), METHODS);
+        for m in Method::ALL {
+            assert_eq!(Method::parse(m.as_str()), Some(m));
+        }
+        assert_eq!(Method::parse("get"), None);
+        assert_eq!(Method::parse("TRACE"), None);
+        let unusual: Vec<_> = Method::ALL
+            .into_iter()
+            .filter(|m| m.body_is_unusual())
+            .map(Method::as_str)
+            .collect();
+        assert_eq!(unusual, ["GET", "DELETE", "HEAD"]);
+    }
 }
