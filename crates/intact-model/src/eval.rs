@@ -112,17 +112,6 @@ pub fn failing_place<T>(
     f().map_err(|e| (e, FAILED_AT.with(|p| p.borrow_mut().take())))
 }
 
-/// A template's value: `"${expr}"` alone keeps the expression's type; otherwise the text with each
-/// expression's value converted to text (strings as they are, objects and lists as JSON).
-pub fn eval_template(
-    t: &Template,
-    vars: &[(&str, &J)],
-    programs: &Programs,
-    mappings: Arc<dyn Mappings>,
-) -> Result<J, String> {
-    eval_segments(&t.text, Some(t), vars, programs, mappings, &mut |_, _| {})
-}
-
 pub fn eval_text(
     text: &str,
     vars: &[(&str, &J)],

@@ -89,12 +89,6 @@ impl Described {
     pub fn file_of(&self, at: &At) -> Option<&Path> {
         self.docs.files.get(at.file).map(|f| f.path.as_path())
     }
-
-    /// The schema of the success response's preferred media type (first 2xx, then `2XX`, then
-    /// `default`), if the operation declares one.
-    pub fn success_schema(&self, op: &Operation) -> Option<&serde_json::Value> {
-        self.schema(op.success()?.schema.as_ref()?)
-    }
 }
 
 /// [`describe`] over files already in memory (a project's `openapi/` folder in an analysis):

@@ -38,13 +38,7 @@ pub(crate) fn run(code: Option<String>) -> Outcome {
     };
     match rule {
         Some(r) => {
-            let mut page = r.page.to_string();
-            if registry::NOT_YET_CHECKED.contains(&r.code) {
-                page.push_str(
-                    "\nNote: this rule is specified but `intact check` does not report it yet.\n",
-                );
-            }
-            write_stdout(&page)?;
+            write_stdout(r.page)?;
             Ok(Exit::Success)
         }
         None => {
