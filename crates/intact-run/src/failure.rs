@@ -44,6 +44,21 @@ impl ErrorType {
     }
 }
 
+/// What kind of failure a run ended in: it decides exit codes (docs/cli.md), never the message
+/// text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailureKind {
+    /// A problem of the run itself (invalid input, an unknown action, a missing tenant variable,
+    /// no token): nothing was sent for it.
+    BeforeAnyRequest,
+    /// A request or token request could not be sent (DNS, connect, TLS): the remote side was not
+    /// reached.
+    Unreachable,
+    /// Anything after a request went out: an answer that fails the run, a timeout, a `fail`
+    /// step, an output that does not fit the contract.
+    Run,
+}
+
 /// Why a run failed. Messages are masked before they are shown.
 #[derive(Clone, Debug)]
 pub struct Failure {
@@ -53,17 +68,29 @@ pub struct Failure {
     pub step: Option<String>,
     pub body: Option<J>,
     pub request_id: Option<String>,
-    /// Problems of the run itself (invalid input, an unknown action) rather than of the API.
-    pub before_any_request: bool,
+    pub kind: FailureKind,
 }
 
 impl Failure {
-    /// A failure of the run itself, for callers outside the runtime.
-    pub fn new_public(message: impl Into<String>) -> Failure {
+    /// A failure of the run itself, before any request ([`FailureKind::BeforeAnyRequest`]).
+    pub fn before_any_request(message: impl Into<String>) -> Failure {
         Failure {
-            before_any_request: true,
+            kind: FailureKind::BeforeAnyRequest,
             ..Failure::new(message)
         }
+    }
+
+    /// A request that could not be sent ([`FailureKind::Unreachable`]).
+    pub(crate) fn unreachable(message: impl Into<String>) -> Failure {
+        Failure {
+            kind: FailureKind::Unreachable,
+            ..Failure::new(message)
+        }
+    }
+
+    /// Whether nothing was sent for it: the caller reports it as a usage problem.
+    pub fn is_before_any_request(&self) -> bool {
+        self.kind == FailureKind::BeforeAnyRequest
     }
 
     pub(crate) fn new(message: impl Into<String>) -> Failure {
@@ -74,7 +101,7 @@ impl Failure {
             step: None,
             body: None,
             request_id: None,
-            before_any_request: false,
+            kind: FailureKind::Run,
         }
     }
 

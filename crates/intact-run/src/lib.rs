@@ -23,7 +23,7 @@ mod runtime;
 pub mod testing;
 
 pub use described::{Conformance, Descriptions};
-pub use failure::{ErrorType, Failure};
+pub use failure::{ErrorType, Failure, FailureKind};
 pub use runtime::{Outcome, Runtime};
 
 /// Receives trace lines, already masked.

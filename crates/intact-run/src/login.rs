@@ -32,7 +32,7 @@ pub struct LoginDone {
 }
 
 fn before_request(message: String) -> Failure {
-    Failure::new_public(message)
+    Failure::before_any_request(message)
 }
 
 /// `intact auth login`: the authorization-code grant with PKCE. `show` receives the URL to
@@ -212,7 +212,7 @@ async fn finish_login(
     if q.contains_key("error") {
         return Err(Failure {
             error_type: ErrorType::InvalidCredentials,
-            before_any_request: true,
+            kind: crate::FailureKind::BeforeAnyRequest,
             ..Failure::new(runtime.masker().mask(&format!(
                 "the authorization server refused the login: {} {}",
                 field("error"),

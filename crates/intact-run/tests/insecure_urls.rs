@@ -194,7 +194,7 @@ async fn no_spelling_of_plain_http_carries_a_credential() {
                 .await
                 .expect_err(&format!("{what}: `{url}` was accepted"));
             assert!(
-                failure.before_any_request,
+                failure.is_before_any_request(),
                 "{what}: `{url}`: {}",
                 failure.message
             );

@@ -314,7 +314,7 @@ async fn runs_actions_with_auth_mappings_and_contract_checks() {
         .await
         .unwrap_err();
     assert!(
-        err.before_any_request && err.message.contains("userId"),
+        err.is_before_any_request() && err.message.contains("userId"),
         "{}",
         err.message
     );
@@ -365,7 +365,7 @@ async fn retries_timeouts_and_catch() {
     // An input of the wrong type is refused before any request; an object is no path segment.
     let err = rt.run_flow("form", json!({"name": 5})).await.unwrap_err();
     assert!(
-        err.before_any_request
+        err.is_before_any_request()
             && err
                 .message
                 .contains("is an integer, but it is declared a string"),
@@ -397,7 +397,7 @@ async fn retries_timeouts_and_catch() {
         rt.run_flow("echo", json!({}))
             .await
             .unwrap_err()
-            .before_any_request
+            .is_before_any_request()
     );
 }
 

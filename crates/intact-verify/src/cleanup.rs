@@ -330,11 +330,13 @@ impl Cleanup<'_> {
 
     async fn read(&self, action: &str, input: J) -> Read {
         match cx::run_action(self.rt, action, input, self.timeout).await {
-            Ok((o, true)) => Read::Found(o),
-            Ok((o, false)) if o["executionStatus"]["errors"][0]["code"] == "RESOURCE_NOT_FOUND" => {
+            Ok((o, None)) => Read::Found(o),
+            Ok((o, Some(_)))
+                if o["executionStatus"]["errors"][0]["code"] == "RESOURCE_NOT_FOUND" =>
+            {
                 Read::NotFound
             }
-            Ok((o, false)) => Read::Failed(
+            Ok((o, Some(_))) => Read::Failed(
                 o["executionStatus"]["errors"][0]["summary"]
                     .as_str()
                     .unwrap_or("the action failed")
@@ -352,6 +354,7 @@ impl Cleanup<'_> {
             passed,
             message,
             duration: started.elapsed(),
+            unreachable: false,
         });
     }
 
@@ -372,6 +375,7 @@ impl Cleanup<'_> {
             passed: false,
             message,
             duration: started.map_or(Duration::ZERO, |s| s.elapsed()),
+            unreachable: false,
         });
         p.left.push(left);
     }

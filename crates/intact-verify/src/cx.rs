@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use intact_model::contracts::{self, Side};
-use intact_run::Runtime;
+use intact_run::{FailureKind, Runtime};
 use serde_json::{Value as J, json};
 
 use crate::report::StepResult;
@@ -152,7 +152,7 @@ impl<'r> Cx<'r> {
         let started = Instant::now();
         let outcome = self.run(rt, contract, input).await;
         let took = started.elapsed();
-        if let (Some((claim, field)), Ok((output, true))) = (claim, &outcome) {
+        if let (Some((claim, field)), Ok((output, None))) = (claim, &outcome) {
             self.claimed_id(claim, output[field]["id"].as_str().unwrap_or(""));
         }
         match outcome {
@@ -160,12 +160,13 @@ impl<'r> Cx<'r> {
                 self.record(contract, what, false, message, took);
                 Err(Stop)
             }
-            Ok((output, false)) => {
+            Ok((output, Some(kind))) => {
                 let message = format!("the action failed: {}", error_summary(&output));
                 self.record(contract, what, false, message, took);
+                self.failed_as(kind);
                 Err(Stop)
             }
-            Ok((output, true)) => match check(&output) {
+            Ok((output, None)) => match check(&output) {
                 Ok(()) => {
                     self.record(contract, what, true, String::new(), took);
                     Ok(output)
@@ -195,13 +196,15 @@ impl<'r> Cx<'r> {
         let started = Instant::now();
         let outcome = self.run(rt, contract, input).await;
         let took = started.elapsed();
+        let mut failed = None;
         let message = match outcome {
             Err(message) => message,
-            Ok((output, true)) => format!(
+            Ok((output, None)) => format!(
                 "it should have ended FAILED with {code}, but succeeded: {}",
                 shown(&output)
             ),
-            Ok((output, false)) => {
+            Ok((output, Some(kind))) => {
+                failed = Some(kind);
                 let got = output["executionStatus"]["errors"][0]["code"]
                     .as_str()
                     .unwrap_or("no code");
@@ -216,6 +219,9 @@ impl<'r> Cx<'r> {
             }
         };
         self.record(contract, what, false, message, took);
+        if let Some(kind) = failed {
+            self.failed_as(kind);
+        }
         Err(Stop)
     }
 
@@ -275,7 +281,12 @@ impl<'r> Cx<'r> {
         }
     }
 
-    async fn run(&self, rt: &Runtime, contract: &str, input: J) -> Result<(J, bool), String> {
+    async fn run(
+        &self,
+        rt: &Runtime,
+        contract: &str,
+        input: J,
+    ) -> Result<(J, Option<FailureKind>), String> {
         run_action(rt, &self.actions[contract], input, self.timeout).await
     }
 
@@ -294,7 +305,15 @@ impl<'r> Cx<'r> {
             passed,
             message,
             duration: took,
+            unreachable: false,
         });
+    }
+
+    /// The step just recorded failed as `kind` (the report's "nothing reached the API").
+    fn failed_as(&self, kind: FailureKind) {
+        if let Some(step) = self.steps.lock().unwrap().last_mut() {
+            step.unreachable = kind == FailureKind::Unreachable;
+        }
     }
 }
 
@@ -303,21 +322,21 @@ pub(crate) fn can_create_users(has: impl Fn(&str) -> bool, traits: Traits) -> bo
     has("create-user") && (has("deactivate-user") || traits.keep)
 }
 
-/// Runs `action` within `timeout`: its output and whether it succeeded, or why it could not run
+/// Runs `action` within `timeout`: its output and, when it failed, how; or why it could not run
 /// (masked). The steps of the scenarios and of the cleanup all run through here.
 pub(crate) async fn run_action(
     rt: &Runtime,
     action: &str,
     input: J,
     timeout: Duration,
-) -> Result<(J, bool), String> {
+) -> Result<(J, Option<FailureKind>), String> {
     match tokio::time::timeout(timeout, rt.run_action(action, input)).await {
         Err(_) => Err(format!(
             "no answer within {} s (raise --timeout if the API is that slow)",
             timeout.as_secs()
         )),
         Ok(Err(f)) => Err(rt.masker().mask(&f.message)),
-        Ok(Ok(o)) => Ok((o.output, o.succeeded)),
+        Ok(Ok(o)) => Ok((o.output, o.failure)),
     }
 }
 

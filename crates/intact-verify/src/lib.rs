@@ -241,6 +241,7 @@ async fn run_all(
                     unsettled.join(", ")
                 ),
                 duration: Duration::ZERO,
+                unreachable: false,
             });
         }
         progress.left.extend(

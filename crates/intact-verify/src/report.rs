@@ -17,6 +17,8 @@ pub struct StepResult {
     /// Why it failed (masked); empty when it passed.
     pub message: String,
     pub duration: Duration,
+    /// It failed because a request could not be sent (`FailureKind::Unreachable`).
+    pub unreachable: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -62,8 +64,7 @@ impl Report {
     /// Nothing reached the API: every step that ran failed to send.
     pub fn unreachable(&self) -> bool {
         let mut steps = self.scenarios.iter().flat_map(|s| &s.steps).peekable();
-        steps.peek().is_some()
-            && steps.all(|s| !s.passed && s.message.contains("could not be sent"))
+        steps.peek().is_some() && steps.all(|s| !s.passed && s.unreachable)
     }
 
     pub fn json(&self) -> String {

@@ -270,12 +270,15 @@ pub(crate) fn conformance(strict: bool) -> intact_run::Conformance {
 }
 
 pub(crate) fn failure_code(f: &intact_run::Failure) -> Exit {
-    if f.before_any_request {
-        Exit::Usage
-    } else if f.message.contains("could not be sent") {
-        Exit::Unreachable
-    } else {
-        Exit::Findings
+    exit_for(f.kind)
+}
+
+/// The exit code of a failure of `kind` (docs/cli.md, "Exit codes").
+pub(crate) fn exit_for(kind: intact_run::FailureKind) -> Exit {
+    match kind {
+        intact_run::FailureKind::BeforeAnyRequest => Exit::Usage,
+        intact_run::FailureKind::Unreachable => Exit::Unreachable,
+        intact_run::FailureKind::Run => Exit::Findings,
     }
 }
 

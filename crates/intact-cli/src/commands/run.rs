@@ -32,27 +32,18 @@ pub(crate) fn run(
             runtime
                 .run_action(&name, input)
                 .await
-                .map(|o| (o.output, o.succeeded))
+                .map(|o| (o.output, o.failure))
         } else {
             runtime
                 .run_flow(&name, input)
                 .await
-                .map(|v| (masker.mask_json(&v), true))
+                .map(|v| (masker.mask_json(&v), None))
         }
     })?;
     match result {
-        Ok((output, succeeded)) => {
+        Ok((output, failure)) => {
             write_stdout(&(serde_json::to_string_pretty(&output).unwrap_or_default() + "\n"))?;
-            let unreachable = output["executionStatus"]["errors"][0]["summary"]
-                .as_str()
-                .is_some_and(|s| s.contains("could not be sent"));
-            Ok(if succeeded {
-                Exit::Success
-            } else if unreachable {
-                Exit::Unreachable
-            } else {
-                Exit::Findings
-            })
+            Ok(failure.map_or(Exit::Success, exit_for))
         }
         Err(f) => Err(CliError::new(failure_code(&f), masker.mask(&f.message))),
     }

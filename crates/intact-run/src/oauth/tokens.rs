@@ -138,7 +138,7 @@ impl TokenSource {
             return Ok(token.clone());
         }
         let stored = match &self.store {
-            Some(s) => s.load(connection).map_err(Failure::new_public)?,
+            Some(s) => s.load(connection).map_err(Failure::before_any_request)?,
             None => None,
         };
         if let Some(st) = &stored {
@@ -222,7 +222,7 @@ impl TokenSource {
             }
         }
         if candidates.is_empty() {
-            return Err(Failure::new_public(format!(
+            return Err(Failure::before_any_request(format!(
                 "connection `{}` uses the authorization-code grant and has no token yet: {}",
                 client.connection, client.login_hint
             )));
@@ -283,7 +283,7 @@ impl TokenSource {
             }
         }
         let resp = rb.form(&form).send().await.map_err(|e| {
-            Failure::new(format!(
+            Failure::unreachable(format!(
                 "the token request to {url} could not be sent: {}",
                 root_cause(&e)
             ))
@@ -398,7 +398,9 @@ mod tests {
         assert_eq!(token, "at");
         // `force` (after a 401) goes to the endpoint: here the client cannot be resolved.
         let err = source
-            .token("api", true, || Err(Failure::new_public("no client")))
+            .token("api", true, || {
+                Err(Failure::before_any_request("no client"))
+            })
             .await
             .unwrap_err();
         assert_eq!(err.message, "no client");

@@ -18,7 +18,7 @@ impl Runtime {
         // Every use of a connection passes here: its environment must have been readable.
         if let Some(e) = self.env.unreadable(&c.name.name) {
             return Err(Failure {
-                before_any_request: true,
+                kind: FailureKind::BeforeAnyRequest,
                 ..Failure::new(e.0.clone())
             });
         }
@@ -151,7 +151,7 @@ impl Runtime {
         };
         let Some(grant) = auth.grant else {
             let other = auth.setting("grant").map_or("", |t| t.text.as_str());
-            return Err(Failure::new_public(format!(
+            return Err(Failure::before_any_request(format!(
                 "connection `{name}` uses the OAuth 2.0 grant `{other}`, which intact does not run; use client-credentials or authorization-code"
             )));
         };
@@ -222,7 +222,7 @@ impl Runtime {
             (Some(u), _) => u,
             (None, Some(t)) => text_of(&self.eval(&Tree::Template(t.clone()), frame)?),
             (None, None) => {
-                return Err(Failure::new_public(format!(
+                return Err(Failure::before_any_request(format!(
                     "connection `{}` has no {setting}",
                     conn.name.name
                 )));

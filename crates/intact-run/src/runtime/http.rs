@@ -39,7 +39,7 @@ pub(crate) fn secure_url(url: &str, conn: &ConnectionDef, setting: &str) -> Resu
     match intact_model::urls::judge(url).problem() {
         None => Ok(()),
         Some(problem) => Err(Failure {
-            before_any_request: true,
+            kind: FailureKind::BeforeAnyRequest,
             ..Failure::new(format!(
                 "the {setting} `{}` of connection `{}` may not carry its credentials: {problem} (http:// is allowed only for 127.0.0.1, [::1] and localhost)",
                 url.escape_debug(),

@@ -35,7 +35,7 @@ mod request;
 mod steps;
 
 use crate::failure::*;
-pub use crate::failure::{ErrorType, Failure};
+pub use crate::failure::{ErrorType, Failure, FailureKind};
 pub use http::MAX_RETRY_AFTER_SECS;
 pub(crate) use http::secure_url;
 use http::*;
@@ -45,6 +45,8 @@ use http::*;
 pub struct Outcome {
     pub output: J,
     pub succeeded: bool,
+    /// Why it failed, when it did (the output's executionStatus says it in words).
+    pub failure: Option<FailureKind>,
 }
 
 type Credentials = (Vec<(String, String)>, Vec<(String, String)>);
@@ -289,7 +291,7 @@ impl Runtime {
             )
         };
         Err(Failure {
-            before_any_request: true,
+            kind: FailureKind::BeforeAnyRequest,
             ..Failure::new(message)
         })
     }
@@ -302,7 +304,7 @@ impl Runtime {
             .iter()
             .find(|a| a.name.name == name)
             .ok_or_else(|| Failure {
-                before_any_request: true,
+                kind: FailureKind::BeforeAnyRequest,
                 ..Failure::new(format!("no action named `{name}`"))
             })?;
         let contract = action.contract.as_ref().map(|(id, _)| id.clone());
@@ -315,7 +317,7 @@ impl Runtime {
                 .collect();
             if !errors.is_empty() {
                 return Err(Failure {
-                    before_any_request: true,
+                    kind: FailureKind::BeforeAnyRequest,
                     ..Failure::new(format!(
                         "the input does not fit the input of {id}: {}",
                         errors.join("; ")
@@ -326,15 +328,22 @@ impl Runtime {
         let conn = self.connection(action.connection.as_ref().map(|c| c.name.as_str()));
         self.variables_given(action_steps(action), conn)?;
         let result = self.run_steps_of(action_steps(action), input, conn).await;
+        let mut failure = None;
         let output = match result {
             Ok(Flow::Return(v)) => with_status(v, "SUCCEEDED", None),
             Ok(Flow::Next) => with_status(json!({}), "SUCCEEDED", None),
             // A problem of the run itself (no token, an unreadable environment) is not the
             // action's outcome: the caller reports it as for flows, `ping` and `call`.
-            Err(f) if f.before_any_request => return Err(f),
-            Err(f) => with_status(json!({}), "FAILED", Some(&f)),
+            Err(f) if f.is_before_any_request() => return Err(f),
+            Err(f) => {
+                failure = Some(f.kind);
+                with_status(json!({}), "FAILED", Some(&f))
+            }
         };
         let succeeded = output["executionStatus"]["status"] == "SUCCEEDED";
+        if !succeeded && failure.is_none() {
+            failure = Some(FailureKind::Run);
+        }
         if succeeded
             && let Some(id) = &contract
             && let Some(v) = contracts::validator(id, Side::Output)
@@ -353,12 +362,14 @@ impl Runtime {
                         .masker
                         .mask_json(&with_status(json!({}), "FAILED", Some(&f))),
                     succeeded: false,
+                    failure: Some(f.kind),
                 });
             }
         }
         Ok(Outcome {
             output: self.masker.mask_json(&output),
             succeeded,
+            failure,
         })
     }
 
@@ -371,7 +382,7 @@ impl Runtime {
                 .iter()
                 .map(|c| c.name.name.as_str())
                 .collect();
-            Failure::new_public(match connection {
+            Failure::before_any_request(match connection {
                 Some(n) => format!(
                     "no connection named `{n}`; the project has: {}",
                     names.join(", ")
@@ -383,7 +394,7 @@ impl Runtime {
             })
         })?;
         let steps = conn.ping.as_ref().ok_or_else(|| {
-            Failure::new_public(format!(
+            Failure::before_any_request(format!(
                 "connection `{}` has no `ping` block",
                 conn.name.name
             ))
@@ -404,11 +415,11 @@ impl Runtime {
         headers: Vec<(String, String)>,
         json: Option<J>,
     ) -> Result<J, Failure> {
-        let conn = self
-            .connection(Some(connection))
-            .ok_or_else(|| Failure::new_public(format!("no connection named `{connection}`")))?;
+        let conn = self.connection(Some(connection)).ok_or_else(|| {
+            Failure::before_any_request(format!("no connection named `{connection}`"))
+        })?;
         if !path.starts_with('/') {
-            return Err(Failure::new_public(format!(
+            return Err(Failure::before_any_request(format!(
                 "the path `{path}` must start with `/` (it is relative to the connection's base URL)"
             )));
         }
@@ -485,7 +496,7 @@ impl Runtime {
             .iter()
             .find(|f| f.name.name == name)
             .ok_or_else(|| Failure {
-                before_any_request: true,
+                kind: FailureKind::BeforeAnyRequest,
                 ..Failure::new(format!("no flow named `{name}`"))
             })
     }
@@ -504,7 +515,7 @@ impl Runtime {
         for i in &flow.inputs {
             if !given.contains_key(&i.name.name) && i.required && i.default.is_none() {
                 return Err(Failure {
-                    before_any_request: true,
+                    kind: FailureKind::BeforeAnyRequest,
                     ..Failure::new(format!(
                         "flow `{}` needs its input `{}`",
                         flow.name.name, i.name.name
@@ -531,7 +542,7 @@ impl Runtime {
                 && !intact_model::catalogue::input_type_fits(ty, v)
             {
                 return Err(Failure {
-                    before_any_request: true,
+                    kind: FailureKind::BeforeAnyRequest,
                     ..Failure::new(format!(
                         "the input `{}` of flow `{}` is {}, but it is declared {}",
                         i.name.name,

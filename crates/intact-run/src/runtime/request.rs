@@ -87,7 +87,7 @@ impl Runtime {
             None => Some("not a valid URL".into()),
         } {
             return Err(Failure {
-                before_any_request: true,
+                kind: FailureKind::BeforeAnyRequest,
                 ..out.failure(format!(
                     "request `{}` at {} was not sent to `{}`: {problem}",
                     out.step,
@@ -125,15 +125,24 @@ impl Runtime {
                         tokio::time::sleep(p.retry.backoff(p.attempt, None)).await;
                         continue;
                     }
-                    let what = if e.is_timeout() {
-                        format!("timed out after {} ms", out.timeout_ms)
+                    let (what, kind) = if e.is_timeout() {
+                        (
+                            format!("timed out after {} ms", out.timeout_ms),
+                            FailureKind::Run,
+                        )
                     } else {
-                        format!("could not be sent: {}", root_cause(&e))
+                        (
+                            format!("could not be sent: {}", root_cause(&e)),
+                            FailureKind::Unreachable,
+                        )
                     };
-                    return Err(out.failure(format!(
-                        "request `{}` at {} to {} {what}",
-                        out.step, out.at, out.url
-                    )));
+                    return Err(Failure {
+                        kind,
+                        ..out.failure(format!(
+                            "request `{}` at {} to {} {what}",
+                            out.step, out.at, out.url
+                        ))
+                    });
                 }
             };
             if let Some(next) = redirect_target(&resp) {
@@ -407,7 +416,7 @@ impl Runtime {
             step: Some(out.step.clone()),
             body: Some(body),
             request_id,
-            before_any_request: false,
+            kind: FailureKind::Run,
         }))
     }
 }

@@ -233,7 +233,7 @@ impl Runtime {
             step: None,
             body: None,
             request_id: None,
-            before_any_request: false,
+            kind: FailureKind::Run,
         })
     }
 }

@@ -271,7 +271,7 @@ async fn run_one(
                     .await
                     .map(|o| (o.output, o.succeeded)),
                 (None, Some(f)) => rt.run_flow(&f.name, input).await.map(|v| (v, true)),
-                (None, None) => Err(crate::runtime::Failure::new_public(
+                (None, None) => Err(crate::runtime::Failure::before_any_request(
                     "the test names no action or flow",
                 )),
             };
