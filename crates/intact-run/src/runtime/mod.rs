@@ -328,22 +328,17 @@ impl Runtime {
         let conn = self.connection(action.connection.as_ref().map(|c| c.name.as_str()));
         self.variables_given(action_steps(action), conn)?;
         let result = self.run_steps_of(action_steps(action), input, conn).await;
-        let mut failure = None;
-        let output = match result {
-            Ok(Flow::Return(v)) => with_status(v, "SUCCEEDED", None),
-            Ok(Flow::Next) => with_status(json!({}), "SUCCEEDED", None),
+        let (output, failure) = match result {
+            Ok(Flow::Return(v)) => (with_status(v, "SUCCEEDED", None), None),
+            Ok(Flow::Next) => (with_status(json!({}), "SUCCEEDED", None), None),
             // A problem of the run itself (no token, an unreadable environment) is not the
             // action's outcome: the caller reports it as for flows, `ping` and `call`.
             Err(f) if f.is_before_any_request() => return Err(f),
-            Err(f) => {
-                failure = Some(f.kind);
-                with_status(json!({}), "FAILED", Some(&f))
-            }
+            Err(f) => (with_status(json!({}), "FAILED", Some(&f)), Some(f.kind)),
         };
         let succeeded = output["executionStatus"]["status"] == "SUCCEEDED";
-        if !succeeded && failure.is_none() {
-            failure = Some(FailureKind::Run);
-        }
+        // A returned executionStatus of its own may say FAILED too.
+        let failure = (!succeeded).then(|| failure.unwrap_or(FailureKind::Run));
         if succeeded
             && let Some(id) = &contract
             && let Some(v) = contracts::validator(id, Side::Output)
