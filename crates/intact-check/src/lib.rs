@@ -60,38 +60,52 @@ pub fn check_with(a: &Analysis, documents: &DocumentCache) -> Vec<Diagnostic> {
     check_in(a, documents, &TextsOnly)
 }
 
+/// The findings of reading the texts alone, without checking the project: invalid UTF-8 and KDL
+/// syntax errors, in file order. `intact fmt` reports these for a file it will not format.
+pub fn syntax_findings(a: &Analysis) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (i, f) in a.files.iter().enumerate() {
+        syntax_of(i as FileId, f, &mut out);
+    }
+    out
+}
+
+fn syntax_of(file: FileId, f: &intact_model::SourceFile, out: &mut Vec<Diagnostic>) {
+    if let Some(at) = f.input.invalid_utf8_at {
+        out.push(
+            // The invalid bytes were replaced by U+FFFD (3 bytes) before parsing.
+            Diagnostic::new(
+                "syntax::encoding",
+                Loc::new(file, Span::new(at, at + 3)),
+                "the file is not valid UTF-8 text",
+            )
+            .label("first invalid byte")
+            .help("save the file as UTF-8; intact project files are text"),
+        );
+    }
+    for e in &f.parse.errors {
+        let mut d =
+            Diagnostic::new(e.kind.code(), Loc::new(file, e.span), e.message.clone()).label("here");
+        if let Some(h) = &e.help {
+            d = d.help(h.clone());
+        }
+        if let Some((span, text)) = &e.fix {
+            d = d.fix(
+                e.help.clone().unwrap_or_default(),
+                Loc::new(file, *span),
+                text.clone(),
+            );
+        }
+        out.push(d);
+    }
+}
+
 /// [`check_with`], asking `host` what only the folder can tell.
 pub fn check_in(a: &Analysis, documents: &DocumentCache, host: &dyn Host) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for (i, f) in a.files.iter().enumerate() {
         let file = i as FileId;
-        if let Some(at) = f.input.invalid_utf8_at {
-            out.push(
-                // The invalid bytes were replaced by U+FFFD (3 bytes) before parsing.
-                Diagnostic::new(
-                    "syntax::encoding",
-                    Loc::new(file, Span::new(at, at + 3)),
-                    "the file is not valid UTF-8 text",
-                )
-                .label("first invalid byte")
-                .help("save the file as UTF-8; intact project files are text"),
-            );
-        }
-        for e in &f.parse.errors {
-            let mut d = Diagnostic::new(e.kind.code(), Loc::new(file, e.span), e.message.clone())
-                .label("here");
-            if let Some(h) = &e.help {
-                d = d.help(h.clone());
-            }
-            if let Some((span, text)) = &e.fix {
-                d = d.fix(
-                    e.help.clone().unwrap_or_default(),
-                    Loc::new(file, *span),
-                    text.clone(),
-                );
-            }
-            out.push(d);
-        }
+        syntax_of(file, f, &mut out);
         schema::SchemaCheck {
             file,
             out: &mut out,

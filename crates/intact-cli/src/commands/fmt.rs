@@ -93,10 +93,7 @@ pub(crate) fn report_syntax_errors(path: &Path, text: &str, parse: &intact_synta
         input: intact_model::FileInput::new(path, text),
         parse: parse.clone(),
     })]);
-    let diags: Vec<_> = intact_check::check(&analysis)
-        .into_iter()
-        .filter(|d| d.code.starts_with("syntax"))
-        .collect();
+    let diags = intact_check::syntax_findings(&analysis);
     let tty = std::io::stderr().is_terminal();
     eprint!(
         "{}",
