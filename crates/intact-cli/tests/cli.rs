@@ -461,6 +461,13 @@ fn fmt_refuses_files_with_syntax_errors_and_leaves_them_alone() {
     let o = intact(&["fmt"], dir.path());
     assert_exit(&o, 1);
     assert!(stderr(&o).contains("not formatted"), "{}", stderr(&o));
+    // The syntax finding itself, and nothing of the project check (a project with no capability).
+    assert!(
+        stderr(&o).contains("this string is not closed on its line")
+            && stderr(&o).contains("1 error(s), 0 warning(s)"),
+        "{}",
+        stderr(&o)
+    );
     assert_eq!(std::fs::read_to_string(&file).unwrap(), broken);
 }
 
