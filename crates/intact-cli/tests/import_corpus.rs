@@ -1845,13 +1845,13 @@ fn parameter_styles_are_imported_and_sent_as_described() {
 
 /// A `default` response that is a `$ref` to another file is a reference, not a schema's literal
 /// `default` value: the file is loaded. Real split documents (DigitalOcean's) refer to their
-/// shared error response this way, from operations that are themselves `$ref`s.
+/// common error response this way, from operations that are themselves `$ref`s.
 #[test]
 fn a_default_response_in_another_file_is_loaded() {
     let tmp = tempfile::tempdir().unwrap();
     let spec_dir = tmp.path().join("spec");
     std::fs::create_dir_all(spec_dir.join("resources/users")).unwrap();
-    std::fs::create_dir_all(spec_dir.join("shared")).unwrap();
+    std::fs::create_dir_all(spec_dir.join("common")).unwrap();
     std::fs::write(
         spec_dir.join("api.yaml"),
         "openapi: 3.0.0\ninfo: {title: Split, version: '1'}\nservers: [{url: 'https://api.example.com'}]\npaths:\n  /users:\n    get:\n      $ref: 'resources/users/list.yml'\n",
@@ -1859,11 +1859,11 @@ fn a_default_response_in_another_file_is_loaded() {
     .unwrap();
     std::fs::write(
         spec_dir.join("resources/users/list.yml"),
-        "operationId: listUsers\nresponses:\n  '200':\n    description: ok\n  default:\n    $ref: '../../shared/error.yml'\n",
+        "operationId: listUsers\nresponses:\n  '200':\n    description: ok\n  default:\n    $ref: '../../common/error.yml'\n",
     )
     .unwrap();
     std::fs::write(
-        spec_dir.join("shared/error.yml"),
+        spec_dir.join("common/error.yml"),
         "description: an error\ncontent:\n  application/json:\n    schema:\n      $ref: '../problem.yml'\n",
     )
     .unwrap();
@@ -1877,7 +1877,7 @@ fn a_default_response_in_another_file_is_loaded() {
     let out = tmp.path().join("p");
     let r = import(&spec_dir.join("api.yaml"), &out, &[]);
     assert_eq!(r.status.code(), Some(0), "{}", text(&r.stderr));
-    assert!(out.join("openapi/shared/error.yml").is_file());
+    assert!(out.join("openapi/common/error.yml").is_file());
     assert!(out.join("openapi/problem.yml").is_file());
     let (code, report) = check_strict(&out);
     assert_eq!(code, Some(0), "{report}");
