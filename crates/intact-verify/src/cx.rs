@@ -69,7 +69,6 @@ pub(crate) struct Cx<'r> {
     claims: Arc<Mutex<Claims>>,
     /// Marks this run's test data: `intact-verify-<run>-…`.
     run: &'r str,
-    timeout: Duration,
     /// How many test users and groups this scenario made (for unique names).
     made: &'r std::sync::atomic::AtomicUsize,
     pub traits: Traits,
@@ -91,7 +90,6 @@ impl<'r> Cx<'r> {
             steps,
             claims,
             run,
-            timeout: traits.timeout,
             made,
             traits,
         }
@@ -162,8 +160,7 @@ impl<'r> Cx<'r> {
             }
             Ok((output, Some(kind))) => {
                 let message = format!("the action failed: {}", error_summary(&output));
-                self.record(contract, what, false, message, took);
-                self.failed_as(kind);
+                self.record_failure(contract, what, message, took, Some(kind));
                 Err(Stop)
             }
             Ok((output, None)) => match check(&output) {
@@ -218,10 +215,7 @@ impl<'r> Cx<'r> {
                 )
             }
         };
-        self.record(contract, what, false, message, took);
-        if let Some(kind) = failed {
-            self.failed_as(kind);
-        }
+        self.record_failure(contract, what, message, took, failed);
         Err(Stop)
     }
 
@@ -287,7 +281,7 @@ impl<'r> Cx<'r> {
         contract: &str,
         input: J,
     ) -> Result<(J, Option<FailureKind>), String> {
-        run_action(rt, &self.actions[contract], input, self.timeout).await
+        run_action(rt, &self.actions[contract], input, self.traits.timeout).await
     }
 
     fn record(
@@ -298,6 +292,32 @@ impl<'r> Cx<'r> {
         message: String,
         took: Duration,
     ) {
+        self.push(contract, what, passed, message, took, false);
+    }
+
+    /// A failed step, with how its action failed when it ran (the report's "nothing reached the
+    /// API" counts the unreachable ones).
+    fn record_failure(
+        &mut self,
+        contract: &str,
+        what: &str,
+        message: String,
+        took: Duration,
+        kind: Option<FailureKind>,
+    ) {
+        let unreachable = kind == Some(FailureKind::Unreachable);
+        self.push(contract, what, false, message, took, unreachable);
+    }
+
+    fn push(
+        &mut self,
+        contract: &str,
+        what: &str,
+        passed: bool,
+        message: String,
+        took: Duration,
+        unreachable: bool,
+    ) {
         self.steps.lock().unwrap().push(StepResult {
             contract: contract.to_string(),
             action: self.actions.get(contract).cloned(),
@@ -305,15 +325,8 @@ impl<'r> Cx<'r> {
             passed,
             message,
             duration: took,
-            unreachable: false,
+            unreachable,
         });
-    }
-
-    /// The step just recorded failed as `kind` (the report's "nothing reached the API").
-    fn failed_as(&self, kind: FailureKind) {
-        if let Some(step) = self.steps.lock().unwrap().last_mut() {
-            step.unreachable = kind == FailureKind::Unreachable;
-        }
     }
 }
 
