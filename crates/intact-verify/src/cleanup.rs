@@ -42,31 +42,39 @@ pub(crate) struct Cleanup<'a> {
 
 /// The contracts and fields of one kind of resource.
 struct Kinds {
+    kind: Kind,
+    /// Also the output field that holds one (`user`, `group`).
     noun: &'static str,
-    field: &'static str,
     id_field: &'static str,
     name_field: &'static str,
     get: &'static str,
+    /// The contract that finds one by its name.
+    lookup: &'static str,
+    create: &'static str,
     undo: &'static str,
     undo_what: &'static str,
 }
 
 const USER: Kinds = Kinds {
+    kind: Kind::User,
     noun: "user",
-    field: "user",
     id_field: "userId",
     name_field: "userName",
     get: "get-user",
+    lookup: "get-user-by-username",
+    create: "create-user",
     undo: "deactivate-user",
     undo_what: "deactivate",
 };
 
 const GROUP: Kinds = Kinds {
+    kind: Kind::Group,
     noun: "group",
-    field: "group",
     id_field: "groupId",
     name_field: "displayName",
     get: "get-group",
+    lookup: "list-groups-by-display-name",
+    create: "create-group",
     undo: "remove-group",
     undo_what: "remove",
 };
@@ -93,10 +101,7 @@ impl Cleanup<'_> {
     }
 
     async fn settle(&self, claim: &Claim) {
-        let k = match claim.kind {
-            Kind::User => &USER,
-            Kind::Group => &GROUP,
-        };
+        let k = kinds(claim.kind);
         let name = &claim.names[0];
         let Some(id) = self.find(k, claim).await else {
             return;
@@ -149,7 +154,7 @@ impl Cleanup<'_> {
             let started = Instant::now();
             match self.read(get, json!({ k.id_field: id })).await {
                 Read::Found(o) => {
-                    let got = o[k.field][k.name_field].as_str().unwrap_or("");
+                    let got = o[k.noun][k.name_field].as_str().unwrap_or("");
                     if names_match(claim, got) {
                         self.record(k.get, &what, true, String::new(), started);
                         return Some(id.clone());
@@ -163,7 +168,7 @@ impl Cleanup<'_> {
                         format!(
                             "the {} {id} that {} answered is `{got}`, not the test {} `{name}`: not touched",
                             k.noun,
-                            create_of(k),
+                            k.create,
                             k.noun
                         ),
                         format!(
@@ -188,11 +193,7 @@ impl Cleanup<'_> {
         if let Some((contract, action)) = self.lookup(k) {
             let what = format!("find the test {} `{name}` by name", k.noun);
             let started = Instant::now();
-            let input = match claim.kind {
-                Kind::User => json!({"userName": name}),
-                Kind::Group => json!({"displayName": name}),
-            };
-            match self.read(action, input).await {
+            match self.read(action, json!({ k.name_field: name })).await {
                 Read::Found(o) => {
                     let found = match claim.kind {
                         Kind::User => Some(o["user"].clone()),
@@ -259,10 +260,7 @@ impl Cleanup<'_> {
             return None;
         }
         if !tried {
-            let how = match claim.kind {
-                Kind::User => "get-user or get-user-by-username",
-                Kind::Group => "get-group or list-groups-by-display-name",
-            };
+            let how = format!("{} or {}", k.get, k.lookup);
             self.left(
                 k.get,
                 None,
@@ -286,15 +284,15 @@ impl Cleanup<'_> {
         let Some(get) = self.actions.get(k.get) else {
             return;
         };
-        let what = match k.noun {
-            "user" => format!("check that the test user {id} is inactive"),
-            _ => format!("check that the test group {id} is gone"),
+        let what = match k.kind {
+            Kind::User => format!("check that the test user {id} is inactive"),
+            Kind::Group => format!("check that the test group {id} is gone"),
         };
         let started = Instant::now();
-        let problem = match (self.read(get, json!({ k.id_field: id })).await, k.noun) {
+        let problem = match (self.read(get, json!({ k.id_field: id })).await, k.kind) {
             (Read::NotFound, _) => None,
-            (Read::Found(o), "user") if o["user"]["active"] == json!(false) => None,
-            (Read::Found(o), "user") => Some(format!(
+            (Read::Found(o), Kind::User) if o["user"]["active"] == json!(false) => None,
+            (Read::Found(o), Kind::User) => Some(format!(
                 "deactivate-user answered, but get-user still shows `active`: {}",
                 cx::shown(&o["user"]["active"])
             )),
@@ -320,12 +318,7 @@ impl Cleanup<'_> {
 
     /// The action that finds a resource of kind `k` by name, if the project has one.
     fn lookup(&self, k: &Kinds) -> Option<(&'static str, &String)> {
-        let contract = if k.noun == "user" {
-            "get-user-by-username"
-        } else {
-            "list-groups-by-display-name"
-        };
-        self.actions.get(contract).map(|a| (contract, a))
+        self.actions.get(k.lookup).map(|a| (k.lookup, a))
     }
 
     async fn read(&self, action: &str, input: J) -> Read {
@@ -389,10 +382,9 @@ fn names_match(claim: &Claim, got: &str) -> bool {
     })
 }
 
-fn create_of(k: &Kinds) -> &'static str {
-    if k.noun == "user" {
-        "create-user"
-    } else {
-        "create-group"
+fn kinds(kind: Kind) -> &'static Kinds {
+    match kind {
+        Kind::User => &USER,
+        Kind::Group => &GROUP,
     }
 }
