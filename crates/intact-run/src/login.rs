@@ -212,8 +212,7 @@ async fn finish_login(
     if q.contains_key("error") {
         return Err(Failure {
             error_type: ErrorType::InvalidCredentials,
-            kind: crate::FailureKind::BeforeAnyRequest,
-            ..Failure::new(runtime.masker().mask(&format!(
+            ..Failure::before_any_request(runtime.masker().mask(&format!(
                 "the authorization server refused the login: {} {}",
                 field("error"),
                 field("error_description")

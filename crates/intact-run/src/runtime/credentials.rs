@@ -17,10 +17,7 @@ impl Runtime {
     pub(crate) fn auth(&self, c: &ConnectionDef) -> Result<J, Failure> {
         // Every use of a connection passes here: its environment must have been readable.
         if let Some(e) = self.env.unreadable(&c.name.name) {
-            return Err(Failure {
-                kind: FailureKind::BeforeAnyRequest,
-                ..Failure::new(e.0.clone())
-            });
+            return Err(Failure::before_any_request(e.0.clone()));
         }
         let env = self.env.connections.get(&c.name.name);
         let mut out = Map::new();

@@ -38,14 +38,11 @@ pub(super) fn no_dot_segments(
 pub(crate) fn secure_url(url: &str, conn: &ConnectionDef, setting: &str) -> Result<(), Failure> {
     match intact_model::urls::judge(url).problem() {
         None => Ok(()),
-        Some(problem) => Err(Failure {
-            kind: FailureKind::BeforeAnyRequest,
-            ..Failure::new(format!(
-                "the {setting} `{}` of connection `{}` may not carry its credentials: {problem} (http:// is allowed only for 127.0.0.1, [::1] and localhost)",
-                url.escape_debug(),
-                conn.name.name
-            ))
-        }),
+        Some(problem) => Err(Failure::before_any_request(format!(
+            "the {setting} `{}` of connection `{}` may not carry its credentials: {problem} (http:// is allowed only for 127.0.0.1, [::1] and localhost)",
+            url.escape_debug(),
+            conn.name.name
+        ))),
     }
 }
 

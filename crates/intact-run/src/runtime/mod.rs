@@ -290,10 +290,7 @@ impl Runtime {
                 missing[0]
             )
         };
-        Err(Failure {
-            kind: FailureKind::BeforeAnyRequest,
-            ..Failure::new(message)
-        })
+        Err(Failure::before_any_request(message))
     }
 
     /// Runs an action with its contract input; validates input and output; fills executionStatus.
@@ -303,10 +300,7 @@ impl Runtime {
             .actions
             .iter()
             .find(|a| a.name.name == name)
-            .ok_or_else(|| Failure {
-                kind: FailureKind::BeforeAnyRequest,
-                ..Failure::new(format!("no action named `{name}`"))
-            })?;
+            .ok_or_else(|| Failure::before_any_request(format!("no action named `{name}`")))?;
         let contract = action.contract.as_ref().map(|(id, _)| id.clone());
         if let Some(id) = &contract
             && let Some(v) = contracts::validator(id, Side::Input)
@@ -316,13 +310,10 @@ impl Runtime {
                 .map(|e| format!("{e} at `{}`", e.instance_path()))
                 .collect();
             if !errors.is_empty() {
-                return Err(Failure {
-                    kind: FailureKind::BeforeAnyRequest,
-                    ..Failure::new(format!(
-                        "the input does not fit the input of {id}: {}",
-                        errors.join("; ")
-                    ))
-                });
+                return Err(Failure::before_any_request(format!(
+                    "the input does not fit the input of {id}: {}",
+                    errors.join("; ")
+                )));
             }
         }
         let conn = self.connection(action.connection.as_ref().map(|c| c.name.as_str()));
@@ -490,10 +481,7 @@ impl Runtime {
             .flows
             .iter()
             .find(|f| f.name.name == name)
-            .ok_or_else(|| Failure {
-                kind: FailureKind::BeforeAnyRequest,
-                ..Failure::new(format!("no flow named `{name}`"))
-            })
+            .ok_or_else(|| Failure::before_any_request(format!("no flow named `{name}`")))
     }
 
     fn flow_input(&self, flow: &FlowDef, inputs: J) -> Result<J, Failure> {
@@ -509,13 +497,10 @@ impl Runtime {
         };
         for i in &flow.inputs {
             if !given.contains_key(&i.name.name) && i.required && i.default.is_none() {
-                return Err(Failure {
-                    kind: FailureKind::BeforeAnyRequest,
-                    ..Failure::new(format!(
-                        "flow `{}` needs its input `{}`",
-                        flow.name.name, i.name.name
-                    ))
-                });
+                return Err(Failure::before_any_request(format!(
+                    "flow `{}` needs its input `{}`",
+                    flow.name.name, i.name.name
+                )));
             }
             // A missing or null input takes its declared default.
             if given.get(&i.name.name).is_none_or(J::is_null) {
@@ -536,16 +521,13 @@ impl Runtime {
             if let (Some(ty), Some(v)) = (&i.ty, given.get(&i.name.name))
                 && !intact_model::catalogue::input_type_fits(ty, v)
             {
-                return Err(Failure {
-                    kind: FailureKind::BeforeAnyRequest,
-                    ..Failure::new(format!(
-                        "the input `{}` of flow `{}` is {}, but it is declared {}",
-                        i.name.name,
-                        flow.name.name,
-                        intact_model::catalogue::a_type(intact_model::catalogue::input_type_of(v)),
-                        intact_model::catalogue::a_type(ty)
-                    ))
-                });
+                return Err(Failure::before_any_request(format!(
+                    "the input `{}` of flow `{}` is {}, but it is declared {}",
+                    i.name.name,
+                    flow.name.name,
+                    intact_model::catalogue::a_type(intact_model::catalogue::input_type_of(v)),
+                    intact_model::catalogue::a_type(ty)
+                )));
             }
         }
         Ok(J::Object(given))
