@@ -77,7 +77,8 @@ impl Serialization {
 }
 
 /// RFC 3986 unreserved characters stay; everything else in a name or value is percent-encoded.
-const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+/// The executor encodes path segments with it too.
+pub const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'.')
     .remove(b'_')

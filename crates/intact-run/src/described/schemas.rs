@@ -23,7 +23,7 @@ use std::sync::{Arc, Mutex};
 use intact_openapi::refs::normalize;
 use intact_openapi::{At, Described, Version};
 use jsonschema::{Draft, Validator};
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use percent_encoding::{AsciiSet, utf8_percent_encode};
 use serde_json::{Value as J, json};
 
 /// Which side of the exchange a copy is for.
@@ -44,11 +44,7 @@ pub(super) struct View {
 }
 
 /// Characters a URI path segment or fragment keeps; everything else is percent-encoded.
-const KEPT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
+const KEPT: &AsciiSet = intact_model::serialize::UNRESERVED;
 
 /// The URI a file of the document is registered under.
 fn uri_of(path: &Path) -> String {

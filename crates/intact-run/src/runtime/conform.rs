@@ -46,7 +46,6 @@ impl Runtime {
         if found.is_empty() {
             return Ok(());
         }
-        let lines = self.lines(out, id, &found);
         if let Conformance::Strict = self.conformance {
             return Err(out.failure(format!(
                 "request `{}` at {} was not sent: it does not fit operation {id} (--strict): {}",
@@ -59,7 +58,7 @@ impl Runtime {
                     .join("; ")
             )));
         }
-        self.report(lines);
+        self.report(self.lines(out, id, &found));
         Ok(())
     }
 
@@ -73,8 +72,7 @@ impl Runtime {
             self.descriptions
                 .check_response(&self.analysis, id, (status, "the mock's"), body);
         if !found.is_empty() {
-            let lines = self.lines(out, id, &found);
-            self.report(lines);
+            self.report(self.lines(out, id, &found));
         }
     }
 
@@ -113,6 +111,7 @@ impl Runtime {
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .extend(lines),
+            // Off checks nothing; Strict fails the request before any line is reported.
             Conformance::Off | Conformance::Strict => {}
         }
     }

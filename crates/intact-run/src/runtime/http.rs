@@ -47,11 +47,7 @@ pub(crate) fn secure_url(url: &str, conn: &ConnectionDef, setting: &str) -> Resu
 }
 
 /// Characters left as they are in one path segment (RFC 3986 unreserved).
-pub(super) const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
+pub(super) const SEGMENT: &percent_encoding::AsciiSet = intact_model::serialize::UNRESERVED;
 
 /// Characters percent-encoded in a relative URL given whole: controls, space and the few that
 /// may not stand in a URL; `/`, `?`, `&`, `=`, `%` (an existing escape) and the rest stay.

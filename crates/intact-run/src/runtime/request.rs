@@ -333,9 +333,6 @@ impl Runtime {
             || (status == 503
                 && retry.statuses.contains(&503)
                 && (out.idempotent() || retry.unsafe_methods));
-        if !(retryable && attempt <= retry.max) {
-            self.trace(format_args!("{method} {url} -> {status} in {took:?}"));
-        }
         if retryable && attempt <= retry.max {
             if let Some(wait) = retry_after.filter(|s| *s > MAX_RETRY_AFTER_SECS) {
                 // Waiting would outlast any run; the provider retries later itself.
@@ -359,6 +356,7 @@ impl Runtime {
             tokio::time::sleep(wait).await;
             return Attempt::Again;
         }
+        self.trace(format_args!("{method} {url} -> {status} in {took:?}"));
         let body = if bytes.is_empty() {
             J::Null
         } else if json_body {
