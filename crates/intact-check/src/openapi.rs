@@ -708,11 +708,8 @@ fn drift(
     let missing_headers = op
         .required_headers
         .iter()
-        .filter(|p| {
-            !sent(&s.exec.headers, p)
-                && !p.eq_ignore_ascii_case("authorization")
-                && !by_connection(p)
-        })
+        // An Authorization parameter is never among them: the reader leaves it out.
+        .filter(|p| !sent(&s.exec.headers, p) && !by_connection(p))
         .map(|p| (Location::Header, p));
     for (location, name) in missing_query.chain(missing_headers) {
         let kind = location.as_str();

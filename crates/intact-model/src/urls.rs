@@ -46,12 +46,6 @@ impl Verdict {
     }
 }
 
-/// Whether `url` must not carry credentials: anything but `https://` or `http://` to a literal
-/// loopback host, judged on the parsed URL ([`judge`]).
-pub fn is_insecure(url: &str) -> bool {
-    !judge(url).is_safe()
-}
-
 /// The verdict on a concrete URL (an evaluated template, an environment's value).
 pub fn judge(url: &str) -> Verdict {
     let malformed = |why: String| Verdict::Malformed { why };

@@ -49,11 +49,6 @@ pub(super) fn custom_api_action(doc: &mut Doc, conn: &str, flow: &str) {
     );
 }
 
-/// Headers that OpenAPI says a parameter may not define: the connection and auth set them.
-fn ignored_header(name: &str) -> bool {
-    ["accept", "content-type", "authorization"].contains(&name.to_ascii_lowercase().as_str())
-}
-
 /// An `input` node. A default that has the input's type is written, and makes the input
 /// optional even when the parameter is required: the default is sent when the caller gives none.
 fn input(n: &str, ty: &str, required: bool, default: Option<&serde_json::Value>) -> Node {
@@ -155,7 +150,9 @@ pub(super) fn operation(
             warnings.push(format!("{}: cookie parameter `{}` is not sent (intact requests have no cookie node); add it as a `header \"Cookie\"` if the API needs it", docs.describe(&op.at), p.name));
             continue;
         }
-        if (p.location == Location::Header && ignored_header(&p.name)) || sent.sends(p) {
+        // Accept, Content-Type and Authorization parameters never get here: the reader leaves
+        // them out, as OpenAPI says (intact-openapi's lower/operations.rs).
+        if sent.sends(p) {
             continue;
         }
         if let Some(prose) = params::prose_value(p) {
