@@ -17,9 +17,7 @@ use intact_model::project::ENV_CONNECTION_SETTINGS as CONNECTION_SETTINGS;
 pub(crate) fn check(a: &Analysis, host: &dyn crate::Host, out: &mut Vec<Diagnostic>) {
     for (i, f) in a.files.iter().enumerate() {
         let path = f.path();
-        if path.parent() != Some(std::path::Path::new("env"))
-            || path.extension().is_none_or(|x| x != "toml")
-        {
+        if !intact_model::project::is_env_file(path) {
             continue;
         }
         EnvFile {

@@ -305,39 +305,32 @@ fn tree_fields(
             .and_then(|a| a.contract.as_ref().map(|(c, _)| c.clone()))
             .or_else(|| Some(id.to_string()))
     };
-    // (name, type description, required) of each field offered.
-    let fields: Vec<(String, String, bool)> = match (root.name(), owner.map(|o| o.name())) {
-        ("call", _) if path.is_empty() => {
-            let flow = root.arg(1)?.value.as_str()?;
-            let f = m.flows.iter().find(|f| f.name.name == flow)?;
+    // A flow's inputs, for a `call` and a test of the flow.
+    let flow_inputs = |flow: &str| -> Option<Vec<(String, String, bool)>> {
+        let f = m.flows.iter().find(|f| f.name.name == flow)?;
+        Some(
             f.inputs
                 .iter()
                 .map(|i| {
                     let ty = i.ty.clone().unwrap_or_else(|| "any".into());
                     (i.name.name.clone(), ty, i.required)
                 })
-                .collect()
-        }
+                .collect(),
+        )
+    };
+    // (name, type description, required) of each field offered.
+    let fields: Vec<(String, String, bool)> = match (root.name(), owner.map(|o| o.name())) {
+        ("call", _) if path.is_empty() => flow_inputs(root.arg(1)?.value.as_str()?)?,
         ("return", Some("action")) => {
             object_fields(contract_type(&contract_of(owner?)?, Side::Output)?, &path)?
         }
         ("input" | "expect", Some("test")) => {
             let test = owner?;
             if let Some(flow) = test.prop("flow").and_then(|l| l.value.as_str()) {
-                let f = m.flows.iter().find(|f| f.name.name == flow)?;
                 if root.name() == "expect" || !path.is_empty() {
                     return None;
                 }
-                f.inputs
-                    .iter()
-                    .map(|i| {
-                        (
-                            i.name.name.clone(),
-                            i.ty.clone().unwrap_or_else(|| "any".into()),
-                            i.required,
-                        )
-                    })
-                    .collect()
+                flow_inputs(flow)?
             } else {
                 let side = if root.name() == "input" {
                     Side::Input

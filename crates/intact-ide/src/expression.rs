@@ -52,6 +52,10 @@ fn item(
     }
 }
 
+/// CEL's `has` macro, which the function table does not list (it is not a function).
+const HAS_SIGNATURE: &str = "has(x.field) -> bool";
+const HAS_DOC: &str = "Whether the field is there (a macro: its argument is a field read, not evaluated). `has(a.b.c)` is false when `a.b` is absent too.";
+
 /// intact's functions that `which` keeps, with their signatures and docs.
 fn builtins(
     which: impl Fn(&intact_expr::functions::Function) -> bool,
@@ -81,8 +85,8 @@ fn names(env: &Env, replace: Span) -> Vec<CompletionItem> {
     out.push(item(
         "has",
         CompletionKind::Function,
-        "has(x.field) -> bool".into(),
-        Some("Whether the field is there (a macro: its argument is a field read, not evaluated). `has(a.b.c)` is false when `a.b` is absent too.".into()),
+        HAS_SIGNATURE.into(),
+        Some(HAS_DOC.into()),
         replace,
     ));
     let mut mappings: Vec<(&String, &Type)> = env.mappings.iter().collect();
@@ -213,9 +217,9 @@ pub(crate) fn hover(
     if text[end..].trim_start().starts_with('(') {
         let name = path.rsplit('.').next().unwrap_or(path);
         let name_start = end - name.len();
-        let markdown = match BUILTINS.iter().find(|f| f.name == name) {
+        let markdown = match intact_expr::functions::builtin(name) {
             Some(f) => format!("```\n{}\n```\n\n{}", f.signature, f.doc),
-            None if name == "has" => "```\nhas(x.field) -> bool\n```\n\nWhether the field is there (a macro: its argument is a field read, not evaluated). `has(a.b.c)` is false when `a.b` is absent too.".to_string(),
+            None if name == "has" => format!("```\n{HAS_SIGNATURE}\n```\n\n{HAS_DOC}"),
             None => {
                 let m = analysis
                     .model
@@ -308,7 +312,7 @@ pub fn signature_help(analysis: &Snapshot, pos: FilePosition) -> Option<Signatur
         .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
         .map_or(0, |i| i + 1);
     let name = &typed[name_start..open];
-    let (label, documentation) = match BUILTINS.iter().find(|f| f.name == name) {
+    let (label, documentation) = match intact_expr::functions::builtin(name) {
         Some(f) => (f.signature.to_string(), Some(f.doc.to_string())),
         None if analysis.model.mappings.iter().any(|m| m.name.name == name) => (
             format!("{name}(it) -> object"),

@@ -12,9 +12,7 @@ impl Builder<'_> {
         use toml::de::{DeTable, DeValue};
         for (i, f) in self.analysis.files.iter().enumerate() {
             let path = f.path();
-            if path.parent() != Some(std::path::Path::new("env"))
-                || path.extension().is_none_or(|x| x != "toml")
-            {
+            if !crate::project::is_env_file(path) {
                 continue;
             }
             let Ok(doc) = DeTable::parse(f.text()) else {
