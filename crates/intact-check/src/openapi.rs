@@ -28,6 +28,7 @@ use intact_model::{
     Analysis, Carrier, ConnectionDef, FileId, Loc, Request, SourceFile, Step, StepKind, Tree,
 };
 use intact_openapi::Described;
+use intact_openapi::files::{declares_version, is_document, is_entry};
 use intact_openapi::model::Location;
 use intact_openapi::refs::normalize;
 use serde::{Deserialize, Serialize};
@@ -368,36 +369,6 @@ fn build_id() -> u64 {
         }
         h.finish()
     })
-}
-
-fn is_document(path: &Path) -> bool {
-    path.extension()
-        .is_some_and(|x| x == "json" || x == "yaml" || x == "yml")
-}
-
-/// Whether a file directly under `openapi/` is a document (it names its `openapi` or `swagger`
-/// version at the top) rather than a fragment a document's `$ref` names (split documents keep
-/// some beside their entry: a `description.yml`). Only documents are read, and reported on.
-fn declares_version(text: &str) -> bool {
-    let json = text.trim_start().starts_with('{');
-    if json {
-        return text.contains("\"openapi\"") || text.contains("\"swagger\"");
-    }
-    text.lines().any(|l| {
-        let key = l.trim_start_matches(['"', '\'']);
-        l == l.trim_start()
-            && (key.starts_with("openapi") || key.starts_with("swagger"))
-            && key
-                .trim_start_matches("openapi")
-                .trim_start_matches("swagger")
-                .trim_start_matches(['"', '\''])
-                .starts_with(':')
-    })
-}
-
-/// The entry documents: `openapi/NAME.{json,yaml,yml}`.
-fn is_entry(path: &Path) -> bool {
-    path.parent() == Some(Path::new("openapi")) && is_document(path)
 }
 
 type Memo = HashMap<PathBuf, (u64, Result<Arc<Entry>, intact_openapi::Error>)>;

@@ -396,12 +396,7 @@ fn schema_pointers(analysis: &Snapshot, replace: Span) -> Vec<CompletionItem> {
     let entries: Vec<_> = analysis
         .files
         .iter()
-        .filter(|f| {
-            let p = f.path();
-            p.parent() == Some(std::path::Path::new("openapi"))
-                && p.extension()
-                    .is_some_and(|x| x == "json" || x == "yaml" || x == "yml")
-        })
+        .filter(|f| intact_openapi::files::is_entry(f.path()))
         .collect();
     let mut out = Vec::new();
     for f in &entries {

@@ -6,6 +6,7 @@
 //! model ([`model::Api`]). [`describe`] is all the checker's `openapi::*` rules need; the importer
 //! (`intact-import`) generates KDL from the same description.
 
+pub mod files;
 pub mod lower;
 pub mod model;
 pub mod read;

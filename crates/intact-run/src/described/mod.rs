@@ -13,12 +13,11 @@
 mod schemas;
 mod wire;
 
-use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 use intact_model::{Analysis, BodyKind, SourceFile};
 use intact_openapi::model::{Location, Operation};
-use intact_openapi::{At, Described};
+use intact_openapi::{At, Described, files};
 use serde_json::Value as J;
 
 use crate::Trace;
@@ -322,11 +321,6 @@ fn is_json(media: &str) -> bool {
     base == "application/json" || base.ends_with("+json")
 }
 
-fn is_document(path: &Path) -> bool {
-    path.extension()
-        .is_some_and(|x| x == "json" || x == "yaml" || x == "yml")
-}
-
 /// The entry documents (`openapi/NAME.{json,yaml,yml}`), each with the files below `openapi/` its
 /// `$ref`s name, from the analysis. A document that cannot be read is left out: `intact check`
 /// reports it.
@@ -334,11 +328,12 @@ fn read_documents(a: &Analysis) -> Vec<Doc> {
     let under: Vec<&Arc<SourceFile>> = a
         .files
         .iter()
-        .filter(|f| f.path().starts_with("openapi") && is_document(f.path()))
+        .filter(|f| f.path().starts_with("openapi") && files::is_document(f.path()))
         .collect();
+    // The entries as the checker finds them: a fragment beside them is no document.
     under
         .iter()
-        .filter(|f| f.path().parent() == Some(Path::new("openapi")))
+        .filter(|f| files::is_entry(f.path()) && files::declares_version(f.text()))
         .filter_map(|f| {
             intact_openapi::describe_among(f.path(), |p| {
                 under
