@@ -12,41 +12,20 @@ impl Cx<'_> {
     /// call each other in a loop see each other as unknown (the loop itself is `flow::cycle`).
     /// Silent: the mappings are checked, with these types, in `mappings`.
     pub(super) fn mapping_types(&mut self) {
-        use intact_model::symbols::{Site, Symbol};
         let mappings = &self.a.model.mappings;
         let mut types: HashMap<String, Type> = mappings
             .iter()
             .map(|m| (m.name.name.clone(), Type::Dyn))
             .collect();
-        // Which mappings each mapping calls: the mapping names read inside its definition.
-        let index = self.a.symbols();
+        // A duplicated name is typed from its first definition, as everywhere else.
         let position: HashMap<&str, usize> = mappings
             .iter()
             .enumerate()
             .rev()
             .map(|(i, m)| (m.name.name.as_str(), i))
             .collect();
-        let mut graph = petgraph::graph::DiGraph::<(), ()>::with_capacity(mappings.len(), 0);
-        let nodes: Vec<_> = mappings.iter().map(|_| graph.add_node(())).collect();
-        for o in index
-            .occurrences
-            .iter()
-            .filter(|o| o.site == Site::Expression)
-        {
-            let Symbol::Mapping(callee) = &o.symbol else {
-                continue;
-            };
-            let Some(&to) = position.get(callee.as_str()) else {
-                continue;
-            };
-            if let Some(from) = mappings.iter().position(|m| {
-                m.loc.file == o.loc.file
-                    && m.loc.span.start <= o.loc.span.start
-                    && o.loc.span.end <= m.loc.span.end
-            }) {
-                graph.update_edge(nodes[from], nodes[to], ());
-            }
-        }
+        let calls = crate::rules::mapping_calls(&self.a.model, self.a.symbols());
+        let graph = crate::rules::digraph(&calls);
         let mut silent = Vec::new();
         // Tarjan gives the components callees first.
         for component in petgraph::algo::tarjan_scc(&graph) {

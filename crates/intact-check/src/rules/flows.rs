@@ -136,27 +136,7 @@ impl<'a> Cx<'a> {
             graph.push((f.name.name.clone(), f.name.loc, calls));
         }
         report_cycles(&graph, "flow", out);
-        // A mapping calls the mappings whose uses (from the symbol index) lie inside it.
-        let uses: Vec<_> = self
-            .index
-            .occurrences
-            .iter()
-            .filter(|o| o.site == Site::Expression && matches!(o.symbol, Symbol::Mapping(_)))
-            .collect();
-        let mut graph = Vec::new();
-        for mp in &self.m.mappings {
-            let calls = uses
-                .iter()
-                .filter(|o| {
-                    o.loc.file == mp.loc.file
-                        && mp.loc.span.start <= o.loc.span.start
-                        && o.loc.span.end <= mp.loc.span.end
-                })
-                .map(|o| (o.symbol.name().to_string(), o.loc))
-                .collect();
-            graph.push((mp.name.name.clone(), mp.name.loc, calls));
-        }
-        report_cycles(&graph, "mapping", out);
+        report_cycles(&mapping_calls(self.m, self.index), "mapping", out);
     }
 }
 
@@ -166,20 +146,7 @@ impl<'a> Cx<'a> {
 /// calls: enumerating paths instead doubles with every level of a call chain where each flow or
 /// mapping calls the next twice.
 fn report_cycles(graph: &CallGraph, what: &str, out: &mut Vec<Diagnostic>) {
-    // A duplicated name resolves to its first definition, as everywhere else.
-    let mut index: HashMap<&str, usize> = HashMap::new();
-    for (i, (n, ..)) in graph.iter().enumerate() {
-        index.entry(n.as_str()).or_insert(i);
-    }
-    let mut g = petgraph::graph::DiGraph::<(), ()>::with_capacity(graph.len(), 0);
-    let nodes: Vec<_> = (0..graph.len()).map(|_| g.add_node(())).collect();
-    for (from, (.., calls)) in graph.iter().enumerate() {
-        for (name, _) in calls {
-            if let Some(&to) = index.get(name.as_str()) {
-                g.update_edge(nodes[from], nodes[to], ());
-            }
-        }
-    }
+    let g = digraph(graph);
     let mut components = petgraph::algo::tarjan_scc(&g);
     for c in &mut components {
         c.sort();
