@@ -126,7 +126,10 @@ pub fn outline(analysis: &Snapshot, file: FileId) -> Vec<OutlineItem> {
 fn steps(steps: &[Step]) -> Vec<OutlineItem> {
     let mut out = Vec::new();
     for s in steps {
-        let inner = self::steps(&s.body);
+        let mut inner = self::steps(&s.body);
+        for b in s.branches() {
+            inner.extend(self::steps(std::slice::from_ref(b)));
+        }
         match &s.name {
             Some(n) => out.push(OutlineItem {
                 name: n.name.clone(),

@@ -136,6 +136,9 @@ fn collect_templates<'a>(analysis: &'a Snapshot, file: FileId, out: &mut Vec<&'a
         for s in list {
             s.templates.iter().for_each(&mut *add);
             steps(&s.body, add);
+            for b in s.branches() {
+                steps(std::slice::from_ref(b), add);
+            }
         }
     }
     for c in &m.connections {

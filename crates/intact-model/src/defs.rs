@@ -479,7 +479,8 @@ pub struct Step {
     pub keyword: Loc,
     /// Every template the step holds directly (not those of nested steps).
     pub templates: Vec<Template>,
-    /// Nested steps (`if`, `else-if`, `else`, `for-each`, `try`, `catch` bodies).
+    /// Nested steps (`if`, `else-if`, `else`, `for-each`, `try`, `catch` bodies). The branches
+    /// that follow an `if` or a `try` are in its `kind` ([`Step::branches`]), not here.
     pub body: Vec<Step>,
     /// What the executor needs to run the step.
     pub exec: Exec,
@@ -491,8 +492,6 @@ pub struct Exec {
     /// The node's arguments after its step name (named steps) or all of them: a condition, a log or
     /// fail message, a `let` value, a request's method and path.
     pub args: Vec<Tree>,
-    /// Its properties: `status=`/`type=` of `fail`, `concurrency=`/`in=` of `for-each`.
-    pub props: Vec<(String, Tree)>,
     /// A request's `query` and `header` children, in order.
     pub query: Vec<(String, Tree)>,
     pub headers: Vec<(String, Tree)>,
@@ -523,20 +522,71 @@ pub enum StepKind {
         flow: Option<Ident>,
         args: Vec<Ident>,
     },
-    If,
+    /// An `if` (its condition is the step's first argument, its body the step's) with the
+    /// `else-if`s and the `else` written after it, lowered into one node.
+    If(Branches),
+    /// An `else-if` or `else`: a branch inside [`Branches`]. Directly in a list of steps only when
+    /// nothing before it could take it (`flow::orphan-else`); such a step never runs.
     ElseIf,
     Else,
-    /// `for-each NAME in="${list}"`: the `in` template.
-    ForEach {
-        items: Option<Template>,
+    ForEach(ForEach),
+    /// A `try` (its body is the step's) with the `catch` written right after it.
+    Try {
+        catch: Option<Box<Step>>,
     },
-    Try,
+    /// A `try`'s handler, inside [`StepKind::Try`]; directly in a list of steps only when it
+    /// follows no `try` (`flow::orphan-else`), and then it never runs.
     Catch,
-    Fail,
+    /// `fail MESSAGE status=… type=…`.
+    Fail {
+        status: Option<Tree>,
+        error_type: Option<Tree>,
+    },
     Return(Option<Tree>),
     Log,
-    /// `yield` inside a for-each, with its value.
+    /// The `yield` of a `for-each`, with its value: found in [`ForEach::yielded`].
     Yield(Tree),
+}
+
+/// The branches after an `if`: each `else-if` (a step of kind [`StepKind::ElseIf`] with its
+/// condition and body) in order, then the `else`.
+#[derive(Debug, Default)]
+pub struct Branches {
+    pub else_ifs: Vec<Step>,
+    pub otherwise: Option<Box<Step>>,
+}
+
+/// `for-each NAME in="${list}" concurrency=N { … yield VALUE }`.
+#[derive(Debug)]
+pub struct ForEach {
+    /// The `in` template.
+    pub items: Option<Template>,
+    /// How many bodies may run at once (1 when absent).
+    pub concurrency: Option<Tree>,
+    /// The `yield` step: what each run of the body adds to the result.
+    pub yielded: Option<Box<Step>>,
+}
+
+impl Step {
+    /// The steps that hang off this one besides its body: an `if`'s `else-if`s and `else`, a
+    /// `try`'s `catch`, a `for-each`'s `yield`, in source order. Each has a body of its own.
+    pub fn branches(&self) -> impl Iterator<Item = &Step> {
+        let (list, last): (&[Step], Option<&Step>) = match &self.kind {
+            StepKind::If(b) => (&b.else_ifs, b.otherwise.as_deref()),
+            StepKind::Try { catch } => (&[], catch.as_deref()),
+            StepKind::ForEach(f) => (&[], f.yielded.as_deref()),
+            _ => (&[], None),
+        };
+        list.iter().chain(last)
+    }
+
+    /// The condition of an `if` or `else-if`.
+    pub fn condition(&self) -> Option<&Tree> {
+        match self.kind {
+            StepKind::If(_) | StepKind::ElseIf => self.exec.args.first(),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -551,10 +601,13 @@ pub struct Request {
     pub expect: Vec<(i64, Loc)>,
 }
 
-/// Visits every step, nested bodies included, in order.
+/// Visits every step, nested bodies and branches included, in order.
 pub fn walk_steps<'a>(steps: &'a [Step], f: &mut dyn FnMut(&'a Step)) {
     for s in steps {
         f(s);
         walk_steps(&s.body, f);
+        for b in s.branches() {
+            walk_steps(std::slice::from_ref(b), f);
+        }
     }
 }

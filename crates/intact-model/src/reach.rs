@@ -86,6 +86,9 @@ impl<'a> Reach<'a> {
                 _ => {}
             }
             self.steps(&s.body, conn);
+            for b in s.branches() {
+                self.steps(std::slice::from_ref(b), conn);
+            }
         }
     }
 

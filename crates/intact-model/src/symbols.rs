@@ -472,6 +472,9 @@ impl<'a> Builder<'a> {
                 self.template(t, scope);
             }
             self.steps(&s.body, owner, conn, flow);
+            for b in s.branches() {
+                self.steps(std::slice::from_ref(b), owner, conn, flow);
+            }
         }
     }
 

@@ -246,6 +246,25 @@ flow "guarded" {
     }
     return "${steps.found.body.email}"
 }
+flow "branch" connection="api" {
+    input "kind" type="string" required=#true
+    if "${input.kind == 'user'}" {
+        request "one" "GET" "/users/u1"
+        return "${'user ' + steps.one.body.email}"
+    }
+    else-if "${input.kind == 'list'}" {
+        request "all" "GET" "/users" {
+            query "count" "3"
+        }
+        return "${'list ' + string(steps.all.body.items.size())}"
+    }
+    else-if "${input.kind.size() == 0}" {
+        fail "an empty kind" status=400
+    }
+    else {
+        return "other ${input.kind}"
+    }
+}
 "#;
 
 fn runtime(base: &str, traces: Arc<Mutex<Vec<String>>>) -> Runtime {
@@ -398,6 +417,36 @@ async fn retries_timeouts_and_catch() {
             .await
             .unwrap_err()
             .is_before_any_request()
+    );
+}
+
+/// An `if` chain runs the first branch whose condition holds, and no other (the branches send
+/// different requests), else the `else`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_if_chain_runs_one_branch() {
+    let (base, _server) = start().await;
+    let traces = Arc::new(Mutex::new(Vec::new()));
+    let rt = runtime(&base, traces.clone());
+    let run = |kind: &'static str| rt.run_flow("branch", json!({ "kind": kind }));
+    assert_eq!(run("user").await.unwrap(), json!("user jane@example.com"));
+    assert_eq!(run("list").await.unwrap(), json!("list 3"));
+    assert_eq!(run("group").await.unwrap(), json!("other group"));
+    let err = run("").await.unwrap_err();
+    assert_eq!(
+        (err.message.as_str(), err.status),
+        ("an empty kind", Some(400))
+    );
+    let requests: Vec<String> = traces
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|l| l.contains("GET "))
+        .cloned()
+        .collect();
+    assert_eq!(requests.len(), 2, "{requests:#?}");
+    assert!(
+        requests[0].contains("/users/u1") && requests[1].contains("/users -> 200"),
+        "{requests:#?}"
     );
 }
 

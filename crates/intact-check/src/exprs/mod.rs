@@ -493,48 +493,16 @@ impl<'a> Scope<'a> {
 
 /// Whether every path through `steps` ends in `return` or `fail`.
 pub(crate) fn terminates(steps: &[Step]) -> bool {
-    let mut i = 0;
-    while i < steps.len() {
-        match &steps[i].kind {
-            StepKind::Return(_) | StepKind::Fail => return true,
-            StepKind::If => {
-                // The chain: if, else-if…, else.
-                let mut all = terminates(&steps[i].body);
-                let mut j = i + 1;
-                let mut has_else = false;
-                while j < steps.len() {
-                    match steps[j].kind {
-                        StepKind::ElseIf => all &= terminates(&steps[j].body),
-                        StepKind::Else => {
-                            all &= terminates(&steps[j].body);
-                            has_else = true;
-                            j += 1;
-                            break;
-                        }
-                        _ => break,
-                    }
-                    j += 1;
-                }
-                if all && has_else {
-                    return true;
-                }
-                i = j;
-                continue;
-            }
-            StepKind::Try => {
-                if let Some(next) = steps.get(i + 1)
-                    && matches!(next.kind, StepKind::Catch)
-                    && terminates(&steps[i].body)
-                    && terminates(&next.body)
-                {
-                    return true;
-                }
-            }
-            _ => {}
+    steps.iter().any(|s| match &s.kind {
+        StepKind::Return(_) | StepKind::Fail { .. } => true,
+        StepKind::If(b) => {
+            b.otherwise.is_some()
+                && terminates(&s.body)
+                && s.branches().all(|b| terminates(&b.body))
         }
-        i += 1;
-    }
-    false
+        StepKind::Try { catch: Some(c) } => terminates(&s.body) && terminates(&c.body),
+        _ => false,
+    })
 }
 
 /// The type at `pointer` in a contract's input or output schema (`create-user.input`).

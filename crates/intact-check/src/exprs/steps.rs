@@ -176,11 +176,9 @@ impl<'a> Cx<'a> {
         avail: &mut Vec<(String, Type)>,
         out: &mut Vec<Diagnostic>,
     ) {
-        // The steps of a `try` whose `catch` always ends the run: past the catch, they all ran.
-        let mut tried: Option<Vec<(String, Type)>> = None;
         // After `if "${!has(x)}" { return … }`, `x` is present: the scope that knows it.
         let mut after_exit: Option<Scope> = None;
-        for (i, s) in steps.iter().enumerate() {
+        for s in steps {
             let scope = after_exit.as_ref().unwrap_or(scope);
             let env = self.env(scope, avail);
             for t in &s.templates {
@@ -207,8 +205,9 @@ impl<'a> Cx<'a> {
                         .unwrap_or(Type::Dyn)
                 }
                 StepKind::Call { flow: None, .. } => Type::Dyn,
-                StepKind::ForEach { items } => {
-                    let list = items
+                StepKind::ForEach(each) => {
+                    let list = each
+                        .items
                         .as_ref()
                         .map_or(Type::Dyn, |t| self.template(t, &env, out));
                     let elem = match list {
@@ -220,49 +219,81 @@ impl<'a> Cx<'a> {
                     inner.all = scope.all.clone();
                     let mut body_avail = avail.clone();
                     self.steps(&s.body, &inner, &mut body_avail, out);
-                    let yielded = s.body.iter().find_map(|b| match &b.kind {
-                        StepKind::Yield(tree) => Some(tree),
-                        _ => None,
-                    });
-                    let y = yielded.map_or(Type::Dyn, |tree| {
+                    let y = each.yielded.as_deref().map_or(Type::Dyn, |y| {
                         let env = self.env(&inner, &body_avail);
-                        self.tree_type(tree, &env, out)
+                        for t in &y.templates {
+                            self.template(t, &env, out);
+                        }
+                        match &y.kind {
+                            StepKind::Yield(tree) => self.tree_type(tree, &env, out),
+                            _ => Type::Dyn,
+                        }
                     });
                     Type::list(y)
                 }
-                StepKind::If | StepKind::ElseIf | StepKind::Else | StepKind::Try => {
-                    // Inside a branch, what its condition shows (or, in an `else` right after an
-                    // `if`, what the `if`'s shows when false) is present.
-                    let shown = match s.kind {
-                        StepKind::If | StepKind::ElseIf => self.condition_facts(s, true),
-                        StepKind::Else if i > 0 && matches!(steps[i - 1].kind, StepKind::If) => {
-                            self.condition_facts(&steps[i - 1], false)
+                StepKind::If(branches) => {
+                    // Inside a branch, what its condition shows is present; in an `else` right
+                    // after the `if`, what the `if`'s shows when false.
+                    self.branch(&s.body, scope, self.condition_facts(s, true), avail, out);
+                    for elif in &branches.else_ifs {
+                        for t in &elif.templates {
+                            self.template(t, &env, out);
                         }
+                        let shown = self.condition_facts(elif, true);
+                        self.branch(&elif.body, scope, shown, avail, out);
+                    }
+                    if let Some(e) = &branches.otherwise {
+                        for t in &e.templates {
+                            self.template(t, &env, out);
+                        }
+                        let shown = match branches.else_ifs.is_empty() {
+                            true => self.condition_facts(s, false),
+                            false => Vec::new(),
+                        };
+                        self.branch(&e.body, scope, shown, avail, out);
+                    }
+                    // An `if` without `else-if` or `else` whose body always ends the run: past
+                    // it, its condition was false.
+                    if branches.else_ifs.is_empty()
+                        && branches.otherwise.is_none()
+                        && terminates(&s.body)
+                    {
+                        let shown = self.condition_facts(s, false);
+                        if !shown.is_empty() {
+                            after_exit = Some(scope.knowing(shown));
+                        }
+                    }
+                    Type::Dyn
+                }
+                // Never run (`flow::orphan-else`), but typed so that its expressions are checked.
+                StepKind::ElseIf | StepKind::Else => {
+                    let shown = match s.kind {
+                        StepKind::ElseIf => self.condition_facts(s, true),
                         _ => Vec::new(),
                     };
-                    let inner = (!shown.is_empty()).then(|| scope.knowing(shown));
-                    // Steps inside a branch are not there after it: the branch may not run.
-                    let mut branch = avail.clone();
-                    self.steps(&s.body, inner.as_ref().unwrap_or(scope), &mut branch, out);
-                    if matches!(s.kind, StepKind::Try)
-                        && let Some(catch) = steps.get(i + 1)
-                        && matches!(catch.kind, StepKind::Catch)
-                        && terminates(&catch.body)
-                    {
-                        tried = Some(branch);
+                    self.branch(&s.body, scope, shown, avail, out);
+                    Type::Dyn
+                }
+                StepKind::Try { catch } => {
+                    // Steps inside are not there after it: the body may stop at any step.
+                    let tried = self.branch(&s.body, scope, Vec::new(), avail, out);
+                    if let Some(c) = catch {
+                        for t in &c.templates {
+                            self.template(t, &env, out);
+                        }
+                        self.catch(c, scope, avail, out);
+                        // A `catch` that always ends the run: past it, every step of the body ran.
+                        if terminates(&c.body) {
+                            *avail = tried;
+                        }
                     }
                     Type::Dyn
                 }
                 StepKind::Catch => {
-                    let inner = scope.with(vec![("error".into(), error_type())]);
-                    let mut branch = avail.clone();
-                    self.steps(&s.body, &inner, &mut branch, out);
-                    if let Some(ran) = tried.take() {
-                        *avail = ran;
-                    }
+                    self.catch(s, scope, avail, out);
                     Type::Dyn
                 }
-                StepKind::Yield(_) | StepKind::Fail | StepKind::Log => Type::Dyn,
+                StepKind::Yield(_) | StepKind::Fail { .. } | StepKind::Log => Type::Dyn,
                 StepKind::Return(tree) => {
                     let t = match tree {
                         Some(tree) => {
@@ -283,20 +314,36 @@ impl<'a> Cx<'a> {
                 }
                 avail.push((name.name.clone(), result));
             }
-            // An `if` without `else` whose body always ends the run: past it, its condition was
-            // false.
-            if matches!(s.kind, StepKind::If)
-                && terminates(&s.body)
-                && !steps
-                    .get(i + 1)
-                    .is_some_and(|n| matches!(n.kind, StepKind::ElseIf | StepKind::Else))
-            {
-                let shown = self.condition_facts(s, false);
-                if !shown.is_empty() {
-                    after_exit = Some(scope.knowing(shown));
-                }
-            }
         }
+    }
+
+    /// The steps of a branch, in `scope` knowing `shown` present; what they add is not there
+    /// after it (the branch may not run), so it is returned, not added to `avail`.
+    fn branch(
+        &mut self,
+        body: &[Step],
+        scope: &Scope,
+        shown: Vec<String>,
+        avail: &[(String, Type)],
+        out: &mut Vec<Diagnostic>,
+    ) -> Vec<(String, Type)> {
+        let inner = (!shown.is_empty()).then(|| scope.knowing(shown));
+        let mut branch = avail.to_vec();
+        self.steps(body, inner.as_ref().unwrap_or(scope), &mut branch, out);
+        branch
+    }
+
+    /// A `catch`'s body, with `error` in scope.
+    fn catch(
+        &mut self,
+        c: &Step,
+        scope: &Scope,
+        avail: &[(String, Type)],
+        out: &mut Vec<Diagnostic>,
+    ) {
+        let inner = scope.with(vec![("error".into(), error_type())]);
+        let mut branch = avail.to_vec();
+        self.steps(&c.body, &inner, &mut branch, out);
     }
 
     /// Each argument of a `call` against the type of the flow's input it gives (its `schema=` or

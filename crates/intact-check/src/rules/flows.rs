@@ -218,14 +218,13 @@ fn shortest_loop(
     vec![start]
 }
 
+/// `else-if`, `else` and `catch` that lowering could not join to an `if` or a `try` (they stand
+/// alone in the list), and steps after a `return` or `fail`.
 fn structure(steps: &[Step], out: &mut Vec<Diagnostic>) {
     let mut ended: Option<&Step> = None;
-    for (i, s) in steps.iter().enumerate() {
-        let prev = i.checked_sub(1).map(|p| &steps[p].kind);
-        match s.kind {
-            StepKind::ElseIf | StepKind::Else
-                if !matches!(prev, Some(StepKind::If | StepKind::ElseIf)) =>
-            {
+    for s in steps {
+        let orphan = match s.kind {
+            StepKind::ElseIf | StepKind::Else => {
                 let kw = if matches!(s.kind, StepKind::Else) {
                     "else"
                 } else {
@@ -240,33 +239,39 @@ fn structure(steps: &[Step], out: &mut Vec<Diagnostic>) {
                     .label("no `if` before it")
                     .help("put it right after the `if { … }` block it belongs to, on its own line"),
                 );
+                true
             }
-            StepKind::Catch if !matches!(prev, Some(StepKind::Try)) => out.push(
-                Diagnostic::new(
-                    "flow::orphan-else",
-                    s.keyword,
-                    "`catch` must follow a `try`",
-                )
-                .label("no `try` before it")
-                .help("put it right after the `try { … }` block, on its own line"),
-            ),
-            _ => {}
-        }
-        if let Some(end) = ended {
-            // Branches after an `if` that returned are not unreachable.
-            if !matches!(s.kind, StepKind::ElseIf | StepKind::Else | StepKind::Catch) {
+            StepKind::Catch => {
                 out.push(
-                    Diagnostic::new("flow::unreachable", s.keyword, "this step can never run")
-                        .label("after the run has ended")
-                        .related(end.keyword, "the run ends here")
-                        .help("remove it, or move it before the `return`/`fail`"),
+                    Diagnostic::new(
+                        "flow::orphan-else",
+                        s.keyword,
+                        "`catch` must follow a `try`",
+                    )
+                    .label("no `try` before it")
+                    .help("put it right after the `try { … }` block, on its own line"),
                 );
-                break;
+                true
             }
+            _ => false,
+        };
+        if let Some(end) = ended
+            && !orphan
+        {
+            out.push(
+                Diagnostic::new("flow::unreachable", s.keyword, "this step can never run")
+                    .label("after the run has ended")
+                    .related(end.keyword, "the run ends here")
+                    .help("remove it, or move it before the `return`/`fail`"),
+            );
+            break;
         }
-        if matches!(s.kind, StepKind::Return(_) | StepKind::Fail) {
+        if matches!(s.kind, StepKind::Return(_) | StepKind::Fail { .. }) {
             ended = Some(s);
         }
         structure(&s.body, out);
+        for b in s.branches() {
+            structure(&b.body, out);
+        }
     }
 }

@@ -18,10 +18,30 @@ fn body_kind(kind: Kind) -> BodyKind {
 
 impl Lowerer<'_> {
     /// The steps among `node`'s children (other children, like `input` or `enabled`, are skipped).
+    /// An `else-if` or `else` joins the `if` before it and a `catch` the `try` before it, so
+    /// that a chain is one step (what is left over is an orphan: `flow::orphan-else`).
     pub(super) fn steps(&self, node: &Node, parent: Kind) -> Vec<Step> {
-        children(node, parent)
-            .filter_map(|(kind, c)| self.step(c, kind))
-            .collect()
+        let mut out: Vec<Step> = Vec::new();
+        for step in children(node, parent).filter_map(|(kind, c)| self.step(c, kind)) {
+            let step = match (out.last_mut().map(|p| &mut p.kind), &step.kind) {
+                (Some(StepKind::If(b)), StepKind::ElseIf | StepKind::Else)
+                    if b.otherwise.is_none() =>
+                {
+                    match step.kind {
+                        StepKind::Else => b.otherwise = Some(Box::new(step)),
+                        _ => b.else_ifs.push(step),
+                    }
+                    continue;
+                }
+                (Some(StepKind::Try { catch: c @ None }), StepKind::Catch) => {
+                    *c = Some(Box::new(step));
+                    continue;
+                }
+                _ => step,
+            };
+            out.push(step);
+        }
+        out
     }
 
     fn step(&self, node: &Node, kind: Kind) -> Option<Step> {
@@ -103,34 +123,45 @@ impl Lowerer<'_> {
             Kind::If | Kind::ElseIf | Kind::Else | Kind::Try | Kind::Catch => {
                 body = self.steps(node, kind);
                 let k = match kind {
-                    Kind::If => StepKind::If,
+                    Kind::If => StepKind::If(Branches::default()),
                     Kind::ElseIf => StepKind::ElseIf,
                     Kind::Else => StepKind::Else,
-                    Kind::Try => StepKind::Try,
+                    Kind::Try => StepKind::Try { catch: None },
                     _ => StepKind::Catch,
                 };
                 (k, None)
             }
             Kind::ForEach => {
                 body = self.steps(node, kind);
-                if let Some((_, y)) = children(node, Kind::ForEach).find(|(k, _)| *k == Kind::Yield)
-                {
-                    let mut yt = Vec::new();
-                    self.collect_templates(y, Some(Kind::Yield), &mut yt);
-                    body.push(Step {
-                        kind: StepKind::Yield(self.tree(y, 0)),
-                        name: None,
-                        loc: self.loc(y.head_span()),
-                        keyword: self.loc(y.name.span),
-                        templates: yt,
-                        body: Vec::new(),
-                        exec: Exec::default(),
+                let yielded = children(node, Kind::ForEach)
+                    .find(|(k, _)| *k == Kind::Yield)
+                    .map(|(_, y)| {
+                        let mut yt = Vec::new();
+                        self.collect_templates(y, Some(Kind::Yield), &mut yt);
+                        Box::new(Step {
+                            kind: StepKind::Yield(self.tree(y, 0)),
+                            name: None,
+                            loc: self.loc(y.head_span()),
+                            keyword: self.loc(y.name.span),
+                            templates: yt,
+                            body: Vec::new(),
+                            exec: Exec::default(),
+                        })
                     });
-                }
-                let items = node.prop("in").and_then(|l| self.template(l));
-                (StepKind::ForEach { items }, self.name_arg(node, 0))
+                let each = ForEach {
+                    items: node.prop("in").and_then(|l| self.template(l)),
+                    concurrency: node.prop("concurrency").map(|l| self.scalar_tree(l)),
+                    yielded,
+                };
+                (StepKind::ForEach(each), self.name_arg(node, 0))
             }
-            Kind::Fail => (StepKind::Fail, None),
+            Kind::Fail => (
+                StepKind::Fail {
+                    status: node.prop("status").map(|l| self.scalar_tree(l)),
+                    error_type: node.prop("type").map(|l| self.scalar_tree(l)),
+                },
+                None,
+            ),
             Kind::Return => {
                 self.collect_child_templates(node, Some(kind), &mut templates);
                 let tree = if node.children_block().is_some() || node.arg(0).is_some() {
@@ -164,10 +195,6 @@ impl Lowerer<'_> {
                 .args()
                 .skip(usize::from(named))
                 .map(|l| self.scalar_tree(l))
-                .collect(),
-            props: node
-                .props()
-                .map(|(k, v)| (k.as_str().to_string(), self.scalar_tree(v)))
                 .collect(),
             ..Exec::default()
         };

@@ -41,46 +41,31 @@ impl Runtime {
         'a: 'b,
     {
         Box::pin(async move {
-            let mut i = 0;
-            while i < steps.len() {
-                let s = &steps[i];
+            for s in steps {
                 frame.step = Some(s);
                 match &s.kind {
-                    StepKind::If => {
-                        // The chain: if, else-if…, else; the first branch whose condition holds runs.
-                        let mut j = i;
-                        let mut ran = false;
-                        while j < steps.len() {
-                            let st = &steps[j];
-                            let take = match st.kind {
-                                StepKind::If if j == i => self.truthy(st, frame)?,
-                                StepKind::ElseIf if j > i => !ran && self.truthy(st, frame)?,
-                                StepKind::Else if j > i => !ran,
-                                _ => break,
-                            };
-                            if take && !ran {
-                                ran = true;
-                                let mut branch = frame.clone();
-                                if let Flow::Return(v) = self.steps(&st.body, &mut branch).await? {
-                                    return Ok(Flow::Return(v));
-                                }
-                            }
-                            j += 1;
-                            if matches!(st.kind, StepKind::Else) {
+                    StepKind::If(branches) => {
+                        // The first branch whose condition holds runs.
+                        let mut taken = None;
+                        for st in std::iter::once(s).chain(&branches.else_ifs) {
+                            frame.step = Some(st);
+                            if self.truthy(st, frame)? {
+                                taken = Some(st);
                                 break;
                             }
                         }
-                        i = j;
-                        continue;
+                        if let Some(st) = taken.or(branches.otherwise.as_deref()) {
+                            let mut branch = frame.clone();
+                            if let Flow::Return(v) = self.steps(&st.body, &mut branch).await? {
+                                return Ok(Flow::Return(v));
+                            }
+                        }
                     }
+                    // Orphans (`flow::orphan-else`) never run; a `yield` is its `for-each`'s.
                     StepKind::ElseIf | StepKind::Else | StepKind::Catch | StepKind::Yield(_) => {}
-                    StepKind::Try => {
+                    StepKind::Try { catch } => {
                         let mut branch = frame.clone();
-                        let result = self.steps(&s.body, &mut branch).await;
-                        let catch = steps
-                            .get(i + 1)
-                            .filter(|n| matches!(n.kind, StepKind::Catch));
-                        match (result, catch) {
+                        match (self.steps(&s.body, &mut branch).await, catch) {
                             (Ok(Flow::Return(v)), _) => return Ok(Flow::Return(v)),
                             // Every step of the body ran: later steps may read them (the
                             // checker allows it when the catch always ends the run).
@@ -103,7 +88,9 @@ impl Runtime {
                         };
                         return Ok(Flow::Return(v));
                     }
-                    StepKind::Fail => return Err(self.fail(s, frame)?),
+                    StepKind::Fail { status, error_type } => {
+                        return Err(self.fail(s, status.as_ref(), error_type.as_ref(), frame)?);
+                    }
                     StepKind::Log => {
                         let line = match s.exec.args.first() {
                             Some(t) => text_of(&self.eval(t, frame)?),
@@ -137,26 +124,25 @@ impl Runtime {
                             };
                         self.set(s, frame, v);
                     }
-                    StepKind::ForEach { items } => {
-                        let list = match items {
+                    StepKind::ForEach(each) => {
+                        let list = match &each.items {
                             Some(t) => self.eval(&Tree::Template(t.clone()), frame)?,
                             None => J::Array(Vec::new()),
                         };
                         let J::Array(list) = list else {
                             return Err(Failure::new("`for-each in=` is not a list"));
                         };
-                        let yield_tree = s.body.iter().find_map(|b| match &b.kind {
+                        let yield_tree = each.yielded.as_deref().and_then(|y| match &y.kind {
                             StepKind::Yield(t) => Some(t),
                             _ => None,
                         });
                         // At most `concurrency=N` bodies at once; results keep the input order.
-                        let concurrency =
-                            match s.exec.props.iter().find(|(k, _)| k == "concurrency") {
-                                Some((_, t)) => {
-                                    self.eval(t, frame)?.as_u64().unwrap_or(1).clamp(1, 64) as usize
-                                }
-                                None => 1,
-                            };
+                        let concurrency = match &each.concurrency {
+                            Some(t) => {
+                                self.eval(t, frame)?.as_u64().unwrap_or(1).clamp(1, 64) as usize
+                            }
+                            None => 1,
+                        };
                         let permits = tokio::sync::Semaphore::new(concurrency);
                         let bodies = list.into_iter().enumerate().map(|(index, item)| {
                             let mut body = frame.clone();
@@ -191,7 +177,6 @@ impl Runtime {
                         self.set(s, frame, result);
                     }
                 }
-                i += 1;
             }
             Ok(Flow::Next)
         })
@@ -212,17 +197,22 @@ impl Runtime {
         }
     }
 
-    pub(super) fn fail(&self, s: &Step, frame: &Frame) -> Result<Failure, Failure> {
+    pub(super) fn fail(
+        &self,
+        s: &Step,
+        status: Option<&Tree>,
+        error_type: Option<&Tree>,
+        frame: &Frame,
+    ) -> Result<Failure, Failure> {
         let message = match s.exec.args.first() {
             Some(t) => text_of(&self.eval(t, frame)?),
             None => "the flow failed".into(),
         };
-        let prop = |k: &str| s.exec.props.iter().find(|(n, _)| n == k).map(|(_, t)| t);
-        let status = match prop("status") {
+        let status = match status {
             Some(t) => self.eval(t, frame)?.as_u64().map(|n| n as u16),
             None => None,
         };
-        let error_type = match prop("type") {
+        let error_type = match error_type {
             Some(t) => ErrorType::parse(&text_of(&self.eval(t, frame)?)),
             None => status.map_or(ErrorType::GenericFailure, ErrorType::from_status),
         };
