@@ -2,6 +2,8 @@
 
 use intact_model::Loc;
 
+use crate::registry::Rule;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
     Error,
@@ -38,7 +40,7 @@ pub struct Fix {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
-    pub code: &'static str,
+    pub code: Rule,
     pub severity: Severity,
     pub message: String,
     pub loc: Loc,
@@ -51,8 +53,8 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// A finding with the severity its rule page gives.
-    pub fn new(code: &'static str, loc: Loc, message: impl Into<String>) -> Diagnostic {
-        let severity = crate::registry::rule(code).map_or(Severity::Error, |r| r.severity);
+    pub fn new(code: Rule, loc: Loc, message: impl Into<String>) -> Diagnostic {
+        let severity = code.severity();
         Diagnostic {
             code,
             severity,

@@ -12,6 +12,7 @@ use toml::de::{DeTable, DeValue};
 
 use crate::Diagnostic;
 
+use crate::registry::Rule;
 use intact_model::project::ENV_CONNECTION_SETTINGS as CONNECTION_SETTINGS;
 
 pub(crate) fn check(a: &Analysis, host: &dyn crate::Host, out: &mut Vec<Diagnostic>) {
@@ -52,7 +53,7 @@ impl EnvFile<'_, '_> {
             Err(e) => {
                 let at = e.span().unwrap_or(0..0);
                 let d = Diagnostic::new(
-                    "env::invalid",
+                    Rule::EnvInvalid,
                     self.loc(at),
                     format!("the environment is not valid TOML: {}", e.message().trim()),
                 )
@@ -85,7 +86,7 @@ impl EnvFile<'_, '_> {
                 .map_or(0..0, |(k, _)| k.span());
             self.out.push(
                 Diagnostic::new(
-                    "env::missing-variable",
+                    Rule::EnvMissingVariable,
                     self.loc(at),
                     format!(
                         "this environment gives no value for the tenant variable(s) {}",
@@ -113,7 +114,7 @@ impl EnvFile<'_, '_> {
                         .unwrap_or_default();
                     self.out.push(
                         Diagnostic::new(
-                            "env::invalid",
+                            Rule::EnvInvalid,
                             self.loc(key.span()),
                             format!("`{other}` is not a section of an environment"),
                         )
@@ -153,7 +154,7 @@ impl EnvFile<'_, '_> {
         let DeValue::Table(t) = c.get_ref() else {
             self.out.push(
                 Diagnostic::new(
-                    "env::invalid",
+                    Rule::EnvInvalid,
                     self.loc(c.span()),
                     format!("`connection.{n}` must be a table of params"),
                 )
@@ -213,7 +214,7 @@ impl EnvFile<'_, '_> {
 
     fn unknown(&mut self, key: &Spanned<std::borrow::Cow<'_, str>>, message: &str, known: &[&str]) {
         let k = key.get_ref().as_ref();
-        let mut d = Diagnostic::new("env::unknown-name", self.loc(key.span()), message)
+        let mut d = Diagnostic::new(Rule::EnvUnknownName, self.loc(key.span()), message)
             .label("nothing reads this");
         match crate::suggest(k, known.iter().copied()) {
             Some(s) => {
@@ -259,7 +260,7 @@ impl EnvFile<'_, '_> {
         {
             self.out.push(
                 Diagnostic::new(
-                    "env::invalid",
+                    Rule::EnvInvalid,
                     self.loc(v.span()),
                     format!("`{key}` reads `{file}`, outside the project"),
                 )
@@ -270,7 +271,7 @@ impl EnvFile<'_, '_> {
         if !ok {
             self.out.push(
                 Diagnostic::new(
-                    "env::invalid",
+                    Rule::EnvInvalid,
                     self.loc(value.span()),
                     format!("`{key}` is neither a value nor a reference"),
                 )
@@ -290,7 +291,7 @@ impl EnvFile<'_, '_> {
         let var = format!("{}_{}", c, key).to_uppercase();
         self.out.push(
             Diagnostic::new(
-                "secret::literal",
+                Rule::SecretLiteral,
                 self.loc(value.span()),
                 format!("`{key}` of connection `{c}` is a secret written as a literal"),
             )

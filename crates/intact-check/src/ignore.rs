@@ -10,6 +10,7 @@ use intact_syntax::lexer::TokenKind;
 use line_index::{LineIndex, TextSize};
 
 use crate::Diagnostic;
+use crate::registry::Rule;
 
 struct Ignore {
     loc: Loc,
@@ -49,7 +50,7 @@ pub(crate) fn apply(a: &Analysis, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
             if codes_part.is_empty() {
                 extra.push(
                     Diagnostic::new(
-                        "ignore::missing-reason",
+                        Rule::IgnoreMissingReason,
                         loc,
                         "this intact-ignore names no code",
                     )
@@ -60,7 +61,7 @@ pub(crate) fn apply(a: &Analysis, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
             }
             if reason.trim().is_empty() {
                 extra.push(
-                    Diagnostic::new("ignore::missing-reason", loc, "an intact-ignore needs a reason")
+                    Diagnostic::new(Rule::IgnoreMissingReason, loc, "an intact-ignore needs a reason")
                         .label("no reason given")
                         .help(format!("say why after the code: `// intact-ignore: {codes_part} why it is fine here`")),
                 );
@@ -96,7 +97,7 @@ pub(crate) fn apply(a: &Analysis, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
         if let Some((_, list, index)) = ignores.iter_mut().find(|(f, ..)| *f == d.loc.file) {
             let line = index.line_col(TextSize::from(d.loc.span.start)).line;
             for ig in list.iter_mut().filter(|ig| ig.target_line == line) {
-                if let Some(c) = ig.codes.iter_mut().find(|(c, _)| c == d.code) {
+                if let Some(c) = ig.codes.iter_mut().find(|(c, _)| d.code == c.as_str()) {
                     c.1 = true;
                     continue 'diag;
                 }
@@ -110,7 +111,7 @@ pub(crate) fn apply(a: &Analysis, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
                 if !used {
                     let known = crate::registry::rule(code).is_some();
                     extra.push(
-                        Diagnostic::new("ignore::unused", ig.loc, if known {
+                        Diagnostic::new(Rule::IgnoreUnused, ig.loc, if known {
                             format!("`{code}` is not reported on the next line; this ignore silences nothing")
                         } else {
                             format!("`{code}` is not a diagnostic code")

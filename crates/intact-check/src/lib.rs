@@ -22,6 +22,8 @@ pub use openapi::DocumentCache;
 use intact_model::{FileId, Loc};
 use intact_syntax::Span;
 
+pub use crate::registry::Rule;
+
 /// Every finding of the project, sorted by file and position (OpenAPI documents read afresh, or
 /// from their digest on disk).
 pub fn check(a: &Analysis) -> Vec<Diagnostic> {
@@ -70,12 +72,19 @@ pub fn syntax_findings(a: &Analysis) -> Vec<Diagnostic> {
     out
 }
 
+fn syntax_rule(kind: intact_syntax::ErrorKind) -> Rule {
+    match kind {
+        intact_syntax::ErrorKind::Syntax => Rule::Syntax,
+        intact_syntax::ErrorKind::KdlV1 => Rule::SyntaxKdlV1,
+    }
+}
+
 fn syntax_of(file: FileId, f: &intact_model::SourceFile, out: &mut Vec<Diagnostic>) {
     if let Some(at) = f.input.invalid_utf8_at {
         out.push(
             // The invalid bytes were replaced by U+FFFD (3 bytes) before parsing.
             Diagnostic::new(
-                "syntax::encoding",
+                Rule::SyntaxEncoding,
                 Loc::new(file, Span::new(at, at + 3)),
                 "the file is not valid UTF-8 text",
             )
@@ -84,8 +93,12 @@ fn syntax_of(file: FileId, f: &intact_model::SourceFile, out: &mut Vec<Diagnosti
         );
     }
     for e in &f.parse.errors {
-        let mut d =
-            Diagnostic::new(e.kind.code(), Loc::new(file, e.span), e.message.clone()).label("here");
+        let mut d = Diagnostic::new(
+            syntax_rule(e.kind),
+            Loc::new(file, e.span),
+            e.message.clone(),
+        )
+        .label("here");
         if let Some(h) = &e.help {
             d = d.help(h.clone());
         }
@@ -125,10 +138,10 @@ pub fn check_in(a: &Analysis, documents: &DocumentCache, host: &dyn Host) -> Vec
     // the name rule's (it knows the definitions and offers the fix).
     let named: std::collections::HashSet<Loc> = out
         .iter()
-        .filter(|d| d.code == "name::unresolved")
+        .filter(|d| d.code == Rule::NameUnresolved)
         .map(|d| d.loc)
         .collect();
-    out.retain(|d| d.code != "expr::unknown-field" || !named.contains(&d.loc));
+    out.retain(|d| d.code != Rule::ExprUnknownField || !named.contains(&d.loc));
     cap_per_file(out)
 }
 
@@ -147,7 +160,7 @@ pub(crate) fn insecure_url(
         _ => format!("{what} is not an absolute https:// URL"),
     };
     Some(
-        Diagnostic::new("auth::insecure-url", loc, message)
+        Diagnostic::new(Rule::AuthInsecureUrl, loc, message)
             .label(problem)
             .help("use https://HOST/PATH; http:// is allowed only for 127.0.0.1, [::1] and localhost (put local overrides in env files)"),
     )
@@ -187,7 +200,7 @@ fn cap_per_file(out: Vec<Diagnostic>) -> Vec<Diagnostic> {
             }
         }
         let mut summary = Diagnostic::new(
-            "limit::findings",
+            Rule::LimitFindings,
             Loc::new(file, Span::empty(first.span.start)),
             format!(
                 "{} more finding(s) in this file are not shown ({})",

@@ -33,6 +33,7 @@ use intact_openapi::model::Location;
 use intact_openapi::refs::normalize;
 use serde::{Deserialize, Serialize};
 
+use crate::registry::Rule;
 use crate::{Diagnostic, suggest};
 
 /// Bumped when [`Digest`] changes shape or meaning, so that older files are not read (2: types of
@@ -496,9 +497,9 @@ pub(crate) fn check(a: &Analysis, docs: &Documents, out: &mut Vec<Diagnostic>) {
                 .filter_map(|c| Some((c.ping.as_ref()?, Some(c)))),
         );
     for (file, e) in &docs.broken {
-        let code = match e.code {
-            Some("openapi::unsupported-version") => "openapi::unsupported-version",
-            _ => "openapi::invalid-document",
+        let code = match e.is_unsupported_version() {
+            true => Rule::OpenapiUnsupportedVersion,
+            false => Rule::OpenapiInvalidDocument,
         };
         let mut d = Diagnostic::new(
             code,
@@ -526,7 +527,7 @@ pub(crate) fn check(a: &Analysis, docs: &Documents, out: &mut Vec<Diagnostic>) {
             if docs.is_empty() {
                 out.push(
                     Diagnostic::new(
-                        "openapi::unknown-operation",
+                        Rule::OpenapiUnknownOperation,
                         *loc,
                         format!("no operation `{id}`: the project has no OpenAPI document under openapi/"),
                     )
@@ -540,7 +541,7 @@ pub(crate) fn check(a: &Analysis, docs: &Documents, out: &mut Vec<Diagnostic>) {
                 None => {
                     let hint = suggest(id, docs.ids());
                     let mut d = Diagnostic::new(
-                        "openapi::unknown-operation",
+                        Rule::OpenapiUnknownOperation,
                         *loc,
                         format!("no operation `{id}` in the OpenAPI document"),
                     )
@@ -618,7 +619,7 @@ fn drift(
     {
         out.push(
             Diagnostic::new(
-                "openapi::drift",
+                Rule::OpenapiDrift,
                 loc,
                 format!(
                     "operation `{id}` is {declared}, not {}",
@@ -642,7 +643,7 @@ fn drift(
     {
         out.push(
             Diagnostic::new(
-                "openapi::drift",
+                Rule::OpenapiDrift,
                 path.loc,
                 format!("operation `{id}` is {declared}; this path does not match it"),
             )
@@ -686,7 +687,7 @@ fn drift(
         let kind = location.as_str();
         out.push(
             Diagnostic::new(
-                "openapi::drift",
+                Rule::OpenapiDrift,
                 s.keyword,
                 format!("operation `{id}` requires the {kind} parameter `{name}`, which this request does not send"),
             )

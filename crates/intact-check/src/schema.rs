@@ -9,6 +9,7 @@ use intact_model::catalogue::{self, AuthKind, Body, Grant, Kind, NodeSpec, Ty};
 use intact_model::{FileId, Loc, template};
 use intact_syntax::{Literal, Node, Value};
 
+use crate::registry::Rule;
 use crate::{Diagnostic, suggest};
 
 pub(crate) struct SchemaCheck<'a> {
@@ -51,7 +52,7 @@ impl SchemaCheck<'_> {
                     .collect();
                 self.out.push(
                     Diagnostic::new(
-                        "schema::unknown-node",
+                        Rule::SchemaUnknownNode,
                         self.loc(node.name.span),
                         format!("`{}` is not part of `auth \"{}\"`", node.name(), form.name),
                     )
@@ -72,7 +73,7 @@ impl SchemaCheck<'_> {
             {
                 self.out.push(
                     Diagnostic::new(
-                        "schema::unknown-node",
+                        Rule::SchemaUnknownNode,
                         self.loc(node.name.span),
                         format!("`{}` belongs in `capability \"provisioning\"`", node.name()),
                     )
@@ -85,7 +86,7 @@ impl SchemaCheck<'_> {
                 if let Some((_, first)) = seen.iter().find(|(k, _)| *k == child.kind) {
                     self.out.push(
                         Diagnostic::new(
-                            "schema::duplicate-child",
+                            Rule::SchemaDuplicateChild,
                             self.loc(node.name.span),
                             format!("`{}` is given twice", node.name()),
                         )
@@ -107,7 +108,7 @@ impl SchemaCheck<'_> {
                     let name = catalogue::spec(c.kind).name;
                     self.out.push(
                         Diagnostic::new(
-                            "schema::missing-child",
+                            Rule::SchemaMissingChild,
                             self.loc(pn.name.span),
                             format!("`{}` needs a `{name}` child", pn.name()),
                         )
@@ -132,7 +133,7 @@ impl SchemaCheck<'_> {
         let head = self.loc(node.head_span());
         let missing = |what: &str, help: &str| {
             Diagnostic::new(
-                "auth::missing-field",
+                Rule::AuthMissingField,
                 head,
                 format!("`auth \"{form}\"` needs {what}"),
             )
@@ -176,7 +177,7 @@ impl SchemaCheck<'_> {
                     let loc = seen.iter().find(|(k, _)| *k == Kind::Pkce).unwrap().1;
                     self.out.push(
                         Diagnostic::new(
-                            "schema::unknown-node",
+                            Rule::SchemaUnknownNode,
                             loc,
                             "`pkce` applies only to the authorization-code grant",
                         )
@@ -213,7 +214,7 @@ impl SchemaCheck<'_> {
             None => "at the top level".to_string(),
         };
         let mut d = Diagnostic::new(
-            "schema::unknown-node",
+            Rule::SchemaUnknownNode,
             self.loc(node.name.span),
             format!("`{}` is not allowed {where_}", node.name()),
         )
@@ -253,7 +254,7 @@ impl SchemaCheck<'_> {
                 if let Some(b) = node.children_block() {
                     self.out.push(
                         Diagnostic::new(
-                            "schema::unexpected-children",
+                            Rule::SchemaUnexpectedChildren,
                             self.loc(b.open),
                             format!("`{}` takes no `{{ … }}` block", node.name()),
                         )
@@ -288,7 +289,7 @@ impl SchemaCheck<'_> {
         {
             self.out.push(
                 Diagnostic::new(
-                    "schema::extra-argument",
+                    Rule::SchemaExtraArgument,
                     self.loc(value.span),
                     format!("`{}` takes a value or a block, not both", node.name()),
                 )
@@ -305,7 +306,7 @@ impl SchemaCheck<'_> {
         {
             self.out.push(
                 Diagnostic::new(
-                    "schema::invalid-value",
+                    Rule::SchemaInvalidValue,
                     self.loc(ty.span),
                     format!(
                         "unknown annotation `({})` in a value tree",
@@ -320,7 +321,7 @@ impl SchemaCheck<'_> {
             if let Some(k) = &e.key {
                 self.out.push(
                     Diagnostic::new(
-                        "schema::unknown-property",
+                        Rule::SchemaUnknownProperty,
                         self.loc(k.span),
                         format!("`{}=` is a property; value trees use children", k.as_str()),
                     )
@@ -336,7 +337,7 @@ impl SchemaCheck<'_> {
         if node.args().next().is_some() && node.children_block().is_some() {
             self.out.push(
                 Diagnostic::new(
-                    "schema::extra-argument",
+                    Rule::SchemaExtraArgument,
                     self.loc(node.name.span),
                     format!("`{}` has both values and a block", node.name()),
                 )
@@ -355,7 +356,7 @@ impl SchemaCheck<'_> {
             let missing = &spec.args[args.len()];
             self.out.push(
                 Diagnostic::new(
-                    "schema::missing-argument",
+                    Rule::SchemaMissingArgument,
                     self.loc(node.head_span()),
                     format!("`{}` needs its {} argument", node.name(), missing.name),
                 )
@@ -374,7 +375,7 @@ impl SchemaCheck<'_> {
             };
             self.out.push(
                 Diagnostic::new(
-                    "schema::extra-argument",
+                    Rule::SchemaExtraArgument,
                     self.loc(extra.full_span()),
                     format!("`{}` takes {what}", node.name()),
                 )
@@ -406,7 +407,7 @@ impl SchemaCheck<'_> {
                 }
                 let names: Vec<&str> = spec.props.iter().map(|p| p.name).collect();
                 let mut d = Diagnostic::new(
-                    "schema::unknown-property",
+                    Rule::SchemaUnknownProperty,
                     self.loc(key.span),
                     format!("`{}` has no property `{}`", node.name(), key.as_str()),
                 )
@@ -429,7 +430,7 @@ impl SchemaCheck<'_> {
                 if let Some((_, first)) = seen.iter().find(|(n, _)| *n == p.name) {
                     self.out.push(
                         Diagnostic::new(
-                            "schema::duplicate-property",
+                            Rule::SchemaDuplicateProperty,
                             self.loc(key.span),
                             format!("`{}=` is given twice", p.name),
                         )
@@ -447,7 +448,7 @@ impl SchemaCheck<'_> {
             if node.prop(p.name).is_none() {
                 self.out.push(
                     Diagnostic::new(
-                        "schema::missing-property",
+                        Rule::SchemaMissingProperty,
                         self.loc(node.head_span()),
                         format!("`{}` needs `{}=`", node.name(), p.name),
                     )
@@ -465,7 +466,7 @@ impl SchemaCheck<'_> {
         let is_template = lit.value.as_str().is_some_and(template::has_expressions);
         let wrong = |what: &str| {
             Diagnostic::new(
-                "schema::wrong-type",
+                Rule::SchemaWrongType,
                 loc,
                 format!("expected {}, found {what}", ty.describe()),
             )
@@ -484,7 +485,7 @@ impl SchemaCheck<'_> {
                 if !catalogue::is_valid_name(s) {
                     let fixed = catalogue::to_snake_case(s);
                     self.out.push(
-                        Diagnostic::new("name::invalid", loc, format!("`{s}` is not a valid name"))
+                        Diagnostic::new(Rule::NameInvalid, loc, format!("`{s}` is not a valid name"))
                             .label("not snake_case")
                             .help(format!("names are lowercase letters, digits and `_`, starting with a letter: `{fixed}`"))
                             .fix(format!("Rename to `{fixed}`"), loc, intact_syntax::quote(&fixed)),
@@ -492,7 +493,7 @@ impl SchemaCheck<'_> {
                 } else if step_name && catalogue::RESERVED_NAMES.contains(&&**s) {
                     self.out.push(
                         Diagnostic::new(
-                            "name::reserved",
+                            Rule::NameReserved,
                             loc,
                             format!("`{s}` is reserved and cannot name a step"),
                         )
@@ -508,7 +509,7 @@ impl SchemaCheck<'_> {
                 if catalogue::parse_duration_ms(s).is_none() {
                     self.out.push(
                         Diagnostic::new(
-                            "schema::invalid-value",
+                            Rule::SchemaInvalidValue,
                             loc,
                             format!("`{s}` is not a duration"),
                         )
@@ -519,13 +520,17 @@ impl SchemaCheck<'_> {
             }
             (Ty::Size, Value::String(s)) => match catalogue::parse_size_bytes(s) {
                 None => self.out.push(
-                    Diagnostic::new("schema::invalid-value", loc, format!("`{s}` is not a size"))
-                        .label("not a size")
-                        .help("write a whole number with B, KiB, MiB or GiB, e.g. \"64MiB\""),
+                    Diagnostic::new(
+                        Rule::SchemaInvalidValue,
+                        loc,
+                        format!("`{s}` is not a size"),
+                    )
+                    .label("not a size")
+                    .help("write a whole number with B, KiB, MiB or GiB, e.g. \"64MiB\""),
                 ),
                 Some(n) if n > catalogue::MAX_RESPONSE_SIZE_LIMIT || n == 0 => self.out.push(
                     Diagnostic::new(
-                        "schema::invalid-value",
+                        Rule::SchemaInvalidValue,
                         loc,
                         format!("`{s}` is outside the sizes intact reads"),
                     )
@@ -550,9 +555,13 @@ impl SchemaCheck<'_> {
             (Ty::Status, Value::Integer(n)) => {
                 if !(100..=599).contains(n) {
                     self.out.push(
-                        Diagnostic::new("http::status", loc, format!("{n} is not an HTTP status"))
-                            .label("outside 100–599")
-                            .help("HTTP statuses are between 100 and 599, e.g. 200, 201, 204, 404"),
+                        Diagnostic::new(
+                            Rule::HttpStatus,
+                            loc,
+                            format!("{n} is not an HTTP status"),
+                        )
+                        .label("outside 100–599")
+                        .help("HTTP statuses are between 100 and 599, e.g. 200, 201, 204, 404"),
                     );
                 }
             }
@@ -561,7 +570,7 @@ impl SchemaCheck<'_> {
                     && (values == catalogue::METHODS || values == catalogue::ERROR_TYPES);
                 if !values.contains(&&**s) && !dynamic {
                     let mut d = Diagnostic::new(
-                        "schema::invalid-value",
+                        Rule::SchemaInvalidValue,
                         loc,
                         format!("`{s}` is not {}", ty.describe()),
                     )
@@ -600,7 +609,7 @@ impl SchemaCheck<'_> {
         for seg in template::segments(text).iter().filter(|s| !s.closed) {
             self.out.push(
                 Diagnostic::new(
-                    "expr::syntax",
+                    Rule::ExprSyntax,
                     self.loc(lit.span),
                     "an expression opened with `${` is never closed",
                 )

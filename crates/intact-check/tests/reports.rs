@@ -96,7 +96,7 @@ fn an_unquoted_path_is_one_finding_whose_fix_quotes_it() {
     assert!(fixed.contains("\"POST\" \"/users/${input.userId}/deactivate\"\n"));
     let (_, after) = analyze(&fixed);
     assert!(
-        after.iter().all(|d| !d.code.starts_with("syntax")),
+        after.iter().all(|d| !d.code.as_str().starts_with("syntax")),
         "{after:#?}"
     );
 }

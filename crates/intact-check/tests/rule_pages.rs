@@ -398,7 +398,7 @@ fn own_findings(diags: &[Diagnostic], code: &str) -> Vec<Diagnostic> {
     diags.iter().filter(|d| d.code == code).cloned().collect()
 }
 
-fn check_page(rule: &registry::Rule) -> Result<(), String> {
+fn check_page(rule: &registry::RuleInfo) -> Result<(), String> {
     let example = blocks(rule.page, "## Example");
     let fix = blocks(rule.page, "## Fix");
     let example_files = files_of(&example);

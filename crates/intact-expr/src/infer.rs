@@ -32,10 +32,23 @@ impl Env {
     }
 }
 
-/// A problem found in an expression: a code of docs/rules, and its byte range in the expression.
+/// What kind of problem an expression has: each is a rule of docs/rules (`expr::type`, …), which
+/// the checker maps to its code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IssueCode {
+    Type,
+    UnknownName,
+    UnknownField,
+    UnknownFunction,
+    Arguments,
+    OptionalField,
+    StepOrder,
+}
+
+/// A problem found in an expression: its kind, and its byte range in the expression.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Issue {
-    pub code: &'static str,
+    pub code: IssueCode,
     pub start: usize,
     pub end: usize,
     pub message: String,
@@ -268,7 +281,7 @@ impl Infer<'_> {
             owner.to_string()
         };
         self.issues.push(Issue {
-            code: "expr::optional-field",
+            code: IssueCode::OptionalField,
             start,
             end,
             message: format!(
@@ -285,7 +298,7 @@ impl Infer<'_> {
 
     fn issue(
         &mut self,
-        code: &'static str,
+        code: IssueCode,
         (start, end): (usize, usize),
         message: String,
         help: Option<String>,
@@ -376,7 +389,7 @@ impl Infer<'_> {
                             "{} cannot be iterated; `map`, `filter`, `exists` and `all` need a list",
                             other.describe()
                         );
-                        self.issue("expr::type", self.range(&c.iter_range), msg, None, None);
+                        self.issue(IssueCode::Type, self.range(&c.iter_range), msg, None, None);
                         Type::Dyn
                     }
                 };
@@ -454,7 +467,7 @@ impl Infer<'_> {
             None => format!("names in scope here: {in_scope}; a string needs quotes: '{name}'"),
         };
         self.issue(
-            "expr::unknown-name",
+            IssueCode::UnknownName,
             self.range(e),
             format!("`{name}` is not in scope here"),
             Some(help),
@@ -482,7 +495,7 @@ impl Infer<'_> {
                 if is_steps {
                     if self.env.later_steps.iter().any(|s| s == field) {
                         self.issue(
-                            "expr::step-order",
+                            IssueCode::StepOrder,
                             span,
                             format!("step `{field}` has not run here"),
                             Some("a step's result is there only after it runs, on the same path: move this use after the step, or the step before it".into()),
@@ -504,7 +517,7 @@ impl Infer<'_> {
                         None => format!("steps that have run here: {ran}"),
                     };
                     self.issue(
-                        "expr::unknown-field",
+                        IssueCode::UnknownField,
                         span,
                         format!("there is no step named `{field}`"),
                         Some(help),
@@ -546,7 +559,7 @@ impl Infer<'_> {
                     }
                 };
                 self.issue(
-                    "expr::unknown-field",
+                    IssueCode::UnknownField,
                     span,
                     format!("{what} has no field `{field}`"),
                     Some(help),
@@ -556,7 +569,7 @@ impl Infer<'_> {
             }
             Type::List(_) => {
                 self.issue(
-                    "expr::type",
+                    IssueCode::Type,
                     span,
                     format!("`.{field}` on a list"),
                     Some(format!("pick an element first (`[0].{field}`), or map the list: `.map(x, x.{field})`")),
@@ -567,7 +580,7 @@ impl Infer<'_> {
             Type::Null => Type::Dyn,
             other => {
                 self.issue(
-                    "expr::type",
+                    IssueCode::Type,
                     span,
                     format!("{} has no field `{field}`", other.describe()),
                     None,
@@ -621,7 +634,7 @@ impl Infer<'_> {
                     if !t.fits(&Type::Bool) {
                         let r = self.range(ex);
                         self.issue(
-                            "expr::type",
+                            IssueCode::Type,
                             r,
                             format!("expected a boolean, found {}", t.describe()),
                             None,
@@ -643,7 +656,7 @@ impl Infer<'_> {
                 {
                     let r = self.range(ex);
                     self.issue(
-                        "expr::type",
+                        IssueCode::Type,
                         r,
                         format!("the condition is {}, not a boolean", c.describe()),
                         None,
@@ -666,7 +679,7 @@ impl Infer<'_> {
                 },
                 (Some(t @ (Type::String | Type::Int | Type::Double | Type::Bool)), _) => {
                     self.issue(
-                        "expr::type",
+                        IssueCode::Type,
                         at,
                         format!("{} cannot be indexed", t.describe()),
                         None,
@@ -709,7 +722,7 @@ impl Infer<'_> {
         if ka != kb {
             let at = self.extent(e);
             self.issue(
-                "expr::type",
+                IssueCode::Type,
                 at,
                 format!("no `{op}` between {} and {}", a.describe(), b.describe()),
                 Some(help.into()),
@@ -718,7 +731,7 @@ impl Infer<'_> {
         } else if ordering && matches!(ka, "list" | "map") {
             let at = self.extent(e);
             self.issue(
-                "expr::type",
+                IssueCode::Type,
                 at,
                 format!("no `{op}` between {} and {}", a.describe(), b.describe()),
                 Some("only numbers, strings and booleans are ordered".into()),
@@ -754,7 +767,7 @@ impl Infer<'_> {
                 };
                 let op = if plus { "add" } else { "do arithmetic on" };
                 self.issue(
-                    "expr::type",
+                    IssueCode::Type,
                     at,
                     format!("cannot {op} {} and {}", a.describe(), b.describe()),
                     help,
@@ -778,7 +791,7 @@ impl Infer<'_> {
         if let Some(ty) = self.env.mappings.get(name) {
             if is_method || types.len() != 1 {
                 self.issue(
-                    "expr::arguments",
+                    IssueCode::Arguments,
                     span,
                     format!("mapping `{name}` takes one argument, given {}", types.len()),
                     Some(format!("call it as `{name}(value)`")),
@@ -799,7 +812,7 @@ impl Infer<'_> {
                 None => "the functions are CEL's (size, int, string, matches, …), intact's (lower, default, join, …) and the project's mappings".into(),
             };
             self.issue(
-                "expr::unknown-function",
+                IssueCode::UnknownFunction,
                 span,
                 format!("there is no function `{name}`"),
                 Some(help),
@@ -809,7 +822,7 @@ impl Infer<'_> {
         };
         if is_method && !f.method {
             self.issue(
-                "expr::arguments",
+                IssueCode::Arguments,
                 span,
                 format!("`{name}` is not a method"),
                 Some(format!("call it as a function: {}", f.signature)),
@@ -817,7 +830,7 @@ impl Infer<'_> {
             );
         } else if !is_method && !f.function {
             self.issue(
-                "expr::arguments",
+                IssueCode::Arguments,
                 span,
                 format!("`{name}` is a method"),
                 Some(format!("call it on its first argument: {}", f.signature)),
@@ -826,7 +839,7 @@ impl Infer<'_> {
         }
         if types.len() != f.params.len() {
             self.issue(
-                "expr::arguments",
+                IssueCode::Arguments,
                 span,
                 format!(
                     "`{name}` takes {} argument(s), given {}",
@@ -856,7 +869,7 @@ impl Infer<'_> {
                 if !ok {
                     let r = self.range(ex);
                     self.issue(
-                        "expr::type",
+                        IssueCode::Type,
                         r,
                         format!("`{name}` cannot take {}", t.describe()),
                         Some(format!("usage: {}", f.signature)),
@@ -953,7 +966,7 @@ mod tests {
     /// The type and the issues, leaving out optional reads (`optional_reads_and_guards` has them).
     fn check(text: &str) -> (Type, Vec<Issue>) {
         let (t, mut issues) = check_all(text);
-        issues.retain(|i| i.code != "expr::optional-field");
+        issues.retain(|i| i.code != IssueCode::OptionalField);
         (t, issues)
     }
 
@@ -970,7 +983,7 @@ mod tests {
             check_all(text)
                 .1
                 .into_iter()
-                .filter(|i| i.code == "expr::optional-field")
+                .filter(|i| i.code == IssueCode::OptionalField)
                 .map(|i| (i.start, i.end, i.replacement.unwrap_or_default(), i.safe))
                 .collect::<Vec<_>>()
         };
@@ -1020,7 +1033,7 @@ mod tests {
     fn fields_and_did_you_mean() {
         let (t, issues) = check("input.user.usrName");
         assert_eq!(t, Type::Dyn);
-        assert_eq!(issues[0].code, "expr::unknown-field");
+        assert_eq!(issues[0].code, IssueCode::UnknownField);
         assert_eq!((issues[0].start, issues[0].end), (11, 18));
         assert_eq!(issues[0].replacement.as_deref(), Some("userName"));
         assert_eq!(check("input.user.userName").0, Type::String);
@@ -1037,17 +1050,17 @@ mod tests {
         // A misspelt type name is still an unknown name.
         assert_eq!(
             check("type(input.user) == integer").1[0].code,
-            "expr::unknown-name"
+            IssueCode::UnknownName
         );
     }
 
     #[test]
     fn steps_order_and_names() {
         let (_, i) = check("steps.create.body.id");
-        assert_eq!(i[0].code, "expr::step-order");
+        assert_eq!(i[0].code, IssueCode::StepOrder);
         assert_eq!((i[0].start, i[0].end), (6, 12));
         let (_, i) = check("steps.gte.body");
-        assert_eq!(i[0].code, "expr::unknown-field");
+        assert_eq!(i[0].code, IssueCode::UnknownField);
         assert_eq!(i[0].replacement.as_deref(), Some("get"));
         assert!(check("steps.get.body.anything.at.all").1.is_empty());
     }
@@ -1061,14 +1074,14 @@ mod tests {
         assert!(i.is_empty(), "{i:?}");
         assert_eq!(t, Type::String);
         let (_, i) = check("lowr(input.user.userName)");
-        assert_eq!(i[0].code, "expr::unknown-function");
+        assert_eq!(i[0].code, IssueCode::UnknownFunction);
         assert_eq!(i[0].replacement.as_deref(), Some("lower"));
         let (_, i) = check("default(input.user.userName)");
-        assert_eq!(i[0].code, "expr::arguments");
+        assert_eq!(i[0].code, IssueCode::Arguments);
         let (_, i) = check("nope + 1");
-        assert_eq!(i[0].code, "expr::unknown-name");
+        assert_eq!(i[0].code, IssueCode::UnknownName);
         let (_, i) = check("input.user.userName + 1");
-        assert_eq!(i[0].code, "expr::type");
+        assert_eq!(i[0].code, IssueCode::Type);
         assert_eq!(
             check("size(input.user.emails) > 0 ? 'a' : 'b'").0,
             Type::String
@@ -1091,7 +1104,7 @@ mod tests {
             let (t, i) = check(text);
             assert_eq!(t, Type::Bool);
             assert_eq!(i.len(), 1, "{text}: {i:?}");
-            assert_eq!(i[0].code, "expr::type", "{text}");
+            assert_eq!(i[0].code, IssueCode::Type, "{text}");
             assert_eq!((i[0].start, i[0].end), (0, text.len()), "{text}");
         }
         let text = "'日本語' == 1 && (size(input.user.userName)) < 'x'";

@@ -16,7 +16,7 @@ pub mod refs;
 pub mod types;
 
 pub use cel::common::ast::{Expr, IdedExpr, SourceInfo};
-pub use infer::{Env, Issue, infer};
+pub use infer::{Env, Issue, IssueCode, infer};
 pub use refs::{Reference, references};
 pub use types::{Field, ObjectType, SchemaConverter, SchemaSource, Type};
 

@@ -10,7 +10,7 @@ use intact_syntax::Span;
 pub struct QuickFix {
     pub title: String,
     /// The rule code of the finding the fix answers.
-    pub code: &'static str,
+    pub code: intact_check::Rule,
     /// Where the finding is.
     pub finding: Span,
     /// Edits in any file of the project; they do not overlap.

@@ -18,7 +18,7 @@ pub struct Hover {
     /// The codes whose rule page the markdown links, each as
     /// `](`[`intact_check::registry::url`]`)`: a host that can open pages (the language server
     /// writes them under the cache folder) points these links there.
-    pub rule_links: Vec<&'static str>,
+    pub rule_links: Vec<intact_check::Rule>,
 }
 
 /// What to show for the thing at `pos`, if anything: the findings there (their rule's summary
@@ -40,7 +40,7 @@ pub fn hover(analysis: &Snapshot, pos: FilePosition) -> Option<Hover> {
     let mut markdown: Vec<String> = findings
         .iter()
         .map(|d| {
-            let summary = intact_check::registry::rule(d.code).map_or("", |r| r.summary);
+            let summary = d.code.info().summary;
             let stop = if summary.ends_with('.') { "" } else { "." };
             format!(
                 "**`{}`** ({}): {summary}{stop} See [{}]({}).",

@@ -727,17 +727,17 @@ fn contract_schema_files(id: &str) -> Vec<PathBuf> {
 /// under intact's cache folder (`rules/<group>/<name>.md`) the first time this server links it.
 /// intact has no hosted documentation, and a page relative to the repository opens nothing on a
 /// user's machine.
-pub(crate) fn rule_page_uri(code: &str) -> Option<lsp::Uri> {
+pub(crate) fn rule_page_uri(code: intact_check::Rule) -> Option<lsp::Uri> {
     use intact_model::project::cache_files;
-    static PAGES: std::sync::Mutex<Vec<(String, Option<lsp::Uri>)>> =
+    static PAGES: std::sync::Mutex<Vec<(intact_check::Rule, Option<lsp::Uri>)>> =
         std::sync::Mutex::new(Vec::new());
     let mut pages = PAGES.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some((_, uri)) = pages.iter().find(|(c, _)| c == code) {
+    if let Some((_, uri)) = pages.iter().find(|(c, _)| *c == code) {
         return uri.clone();
     }
     let uri = (|| {
-        let rule = intact_check::registry::rule(code)?;
-        let (group, name) = code.split_once("::")?;
+        let rule = code.info();
+        let (group, name) = code.as_str().split_once("::")?;
         let dir = project::cache_root()?.join("rules").join(group);
         let file = format!("{name}.md");
         let path = dir.join(&file);
@@ -746,7 +746,7 @@ pub(crate) fn rule_page_uri(code: &str) -> Option<lsp::Uri> {
         }
         protocol::uri_for(&path)
     })();
-    pages.push((code.to_string(), uri.clone()));
+    pages.push((code, uri.clone()));
     uri
 }
 

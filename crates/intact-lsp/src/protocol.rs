@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use intact_check::{Diagnostic, Severity};
+use intact_check::{Diagnostic, Rule, Severity};
 use intact_model::{Analysis, Loc};
 use line_index::{LineCol, LineIndex, TextSize, WideEncoding, WideLineCol};
 use tower_lsp_server::ls_types as lsp;
@@ -155,7 +155,7 @@ pub fn diagnostic(
         message,
         related_information: (!related.is_empty()).then_some(related),
         tags: match d.code {
-            "variable::unused" | "flow::unreachable" | "ignore::unused" => {
+            Rule::VariableUnused | Rule::FlowUnreachable | Rule::IgnoreUnused => {
                 Some(vec![lsp::DiagnosticTag::UNNECESSARY])
             }
             _ => None,
@@ -476,7 +476,7 @@ pub fn hover(
     index: &LineIndex,
     enc: Encoding,
     h: intact_ide::Hover,
-    page: impl Fn(&str) -> Option<Uri>,
+    page: impl Fn(Rule) -> Option<Uri>,
 ) -> lsp::Hover {
     let mut markdown = h.markdown;
     for code in h.rule_links {

@@ -18,6 +18,9 @@ pub use model::{Api, Location, Operation, Param};
 pub use read::Version;
 pub use refs::{At, Docs, Reader};
 
+/// The code of a document whose version intact does not read.
+pub const UNSUPPORTED_VERSION: &str = "openapi::unsupported-version";
+
 /// Why an import could not be done: a message that names the place, and how to fix it. Only
 /// `openapi::unsupported-version` has a code (and a page under docs/rules/); the rest are usage
 /// and input errors.
@@ -35,6 +38,12 @@ impl Error {
             message: message.into(),
             help: None,
         }
+    }
+
+    /// Whether this is `openapi::unsupported-version` (a document of a version intact does not
+    /// read), the one error with a rule of its own.
+    pub fn is_unsupported_version(&self) -> bool {
+        self.code == Some(UNSUPPORTED_VERSION)
     }
 
     pub fn code(mut self, code: &'static str) -> Error {

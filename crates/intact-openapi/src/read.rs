@@ -53,7 +53,7 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<Value, Error> {
 pub fn version(doc: &Value, file: &str) -> Result<(Version, String), Error> {
     let unsupported = |message: String| {
         Error::new(message)
-            .code("openapi::unsupported-version")
+            .code(crate::UNSUPPORTED_VERSION)
             .help(CONVERTER_HELP)
     };
     let Some(obj) = doc.as_object() else {

@@ -10,16 +10,6 @@ pub enum ErrorKind {
     KdlV1,
 }
 
-impl ErrorKind {
-    /// The diagnostic code under which this error is reported.
-    pub fn code(self) -> &'static str {
-        match self {
-            ErrorKind::Syntax => "syntax",
-            ErrorKind::KdlV1 => "syntax::kdl-v1",
-        }
-    }
-}
-
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SyntaxError {
     pub span: Span,

@@ -9,6 +9,7 @@ use intact_model::contracts::{self, Side};
 use intact_model::template;
 use intact_model::*;
 
+use crate::registry::Rule;
 use crate::{Diagnostic, suggest};
 
 mod mapping_types;
@@ -113,6 +114,20 @@ impl Cx<'_> {
     }
 }
 
+/// The rule of an expression's issue.
+fn expr_rule(code: intact_expr::IssueCode) -> Rule {
+    use intact_expr::IssueCode as C;
+    match code {
+        C::Type => Rule::ExprType,
+        C::UnknownName => Rule::ExprUnknownName,
+        C::UnknownField => Rule::ExprUnknownField,
+        C::UnknownFunction => Rule::ExprUnknownFunction,
+        C::Arguments => Rule::ExprArguments,
+        C::OptionalField => Rule::ExprOptionalField,
+        C::StepOrder => Rule::ExprStepOrder,
+    }
+}
+
 /// The type of a literal value.
 fn scalar_type(v: &intact_syntax::Value) -> Type {
     match v {
@@ -127,7 +142,7 @@ fn scalar_type(v: &intact_syntax::Value) -> Type {
 
 /// A field `key` that `exp` does not have: did-you-mean (with its rename) or the fields it has.
 fn unknown_field(
-    code: &'static str,
+    code: Rule,
     key: &Ident,
     message: String,
     label: &str,
@@ -341,7 +356,7 @@ impl<'a> Cx<'a> {
             if let Err(why) = self.schema(reference) {
                 out.push(
                     Diagnostic::new(
-                        "name::unresolved",
+                        Rule::NameUnresolved,
                         *loc,
                         format!("no schema at `{reference}`: {why}"),
                     )
@@ -399,7 +414,7 @@ impl<'a> Cx<'a> {
                                 .min(seg.expr.len().saturating_sub(e.start).max(1)),
                         );
                         out.push(
-                            Diagnostic::new("expr::syntax", loc, format!("this expression does not parse: {}", e.message))
+                            Diagnostic::new(Rule::ExprSyntax, loc, format!("this expression does not parse: {}", e.message))
                                 .label("here")
                                 .help("expressions are CEL: `input.user.userName`, `a == 'x' ? 1 : 2`, `list.map(x, x.id)`; strings take single quotes"),
                         );
@@ -411,7 +426,8 @@ impl<'a> Cx<'a> {
                     let ty = intact_expr::infer(parsed, seg.expr, env, &mut issues);
                     for i in issues {
                         let loc = t.sub_loc(seg.offset + i.start, i.end.saturating_sub(i.start));
-                        let mut d = Diagnostic::new(i.code, loc, i.message).label("here");
+                        let mut d =
+                            Diagnostic::new(expr_rule(i.code), loc, i.message).label("here");
                         if let Some(h) = i.help {
                             d = d.help(h);
                         }

@@ -7,6 +7,7 @@ use intact_model::*;
 use super::test_trees::join_path;
 use super::*;
 use crate::Diagnostic;
+use crate::registry::Rule;
 
 impl Cx<'_> {
     /// An action's returns against its contract's output schema, and its paths that end without one.
@@ -37,7 +38,7 @@ impl Cx<'_> {
             .collect();
         if !required.is_empty() && ac.enabled && !terminates(&ac.steps) {
             out.push(
-                Diagnostic::new("flow::missing-return", ac.name.loc, format!("action `{}` can end without a return", ac.name.name))
+                Diagnostic::new(Rule::FlowMissingReturn, ac.name.loc, format!("action `{}` can end without a return", ac.name.name))
                     .label("a path through it reaches the end")
                     .help(format!(
                         "`{id}` must return {}: end every path with `return {{ … }}` or `fail \"…\"` (an `if` needs an `else`, a `try` its `catch`)",
@@ -64,7 +65,7 @@ impl Cx<'_> {
                 let what = &expected.name;
                 out.push(
                     Diagnostic::new(
-                        "contract::output-missing",
+                        Rule::ContractOutputMissing,
                         at,
                         format!("the return lacks `{}`, which {what} requires", f.name),
                     )
@@ -101,7 +102,7 @@ impl Cx<'_> {
                             ) = (value, &f.allowed)
                             {
                                 out.extend(super::shapes::not_allowed(
-                                    "contract::output-type",
+                                    Rule::ContractOutputType,
                                     *loc,
                                     s,
                                     allowed,
@@ -115,7 +116,7 @@ impl Cx<'_> {
                         }
                         None if exp.accepts_unlisted(&key.name) => {}
                         None => out.push(unknown_field(
-                            "contract::output-unknown",
+                            Rule::ContractOutputUnknown,
                             key,
                             format!("`{}` is not a field of {}", key.name, exp.name),
                             "unknown field",
@@ -171,7 +172,7 @@ impl Cx<'_> {
                         None if e.accepts_unlisted(&f.name) => {}
                         None => {
                             let mut d = Diagnostic::new(
-                                "contract::output-unknown",
+                                Rule::ContractOutputUnknown,
                                 at,
                                 format!(
                                     "this value has a field `{}` that {} does not",
@@ -190,7 +191,7 @@ impl Cx<'_> {
             }
             (actual, expected) if !actual.fits(expected) => out.push(
                 Diagnostic::new(
-                    "contract::output-type",
+                    Rule::ContractOutputType,
                     at,
                     if path.is_empty() {
                         format!(

@@ -4,6 +4,7 @@ use intact_model::*;
 
 use super::*;
 use crate::Diagnostic;
+use crate::registry::Rule;
 
 impl Cx<'_> {
     /// A password param (or token) may be used only by its connection's base URL, headers and auth,
@@ -32,7 +33,7 @@ impl Cx<'_> {
                             Role::Value => "into a value of the run (it may end in an output)",
                         };
                         out.push(
-                                Diagnostic::new("secret::exposed", t.sub_loc(at, field.len()), format!("the secret `auth.{field}` goes {where_}"))
+                                Diagnostic::new(Rule::SecretExposed, t.sub_loc(at, field.len()), format!("the secret `auth.{field}` goes {where_}"))
                                     .label("secret used here")
                                     .help(format!(
                                         "a secret (a password param, or a param the auth sends as a credential) may be used only by connection `{}`'s headers and auth, and so may every value computed from it; send it there (e.g. `auth \"custom\" {{ header … }}`)",
@@ -64,7 +65,7 @@ impl Cx<'_> {
                 for (at, field) in template::members(&t.text, "auth") {
                     out.push(
                         Diagnostic::new(
-                            "secret::exposed",
+                            Rule::SecretExposed,
                             t.sub_loc(at, field.len()),
                             format!("a mapping reads the connection param `auth.{field}`"),
                         )
@@ -82,7 +83,7 @@ impl Cx<'_> {
                 if let Some(at) = self.literal_default(p) {
                     out.push(
                         Diagnostic::new(
-                            "secret::literal",
+                            Rule::SecretLiteral,
                             at,
                             format!(
                                 "{} `{}` has a literal value",
@@ -105,7 +106,7 @@ impl Cx<'_> {
                 .filter(|t| !template::has_expressions(&t.text) && !t.text.is_empty());
             for t in literal {
                 out.push(
-                    Diagnostic::new("secret::literal", t.loc, "a credential is written into the project")
+                    Diagnostic::new(Rule::SecretLiteral, t.loc, "a credential is written into the project")
                         .label("literal secret")
                         .help("declare a password param and use it (`${auth.token}`); its value comes from the environment at run time"),
                 );

@@ -8,15 +8,16 @@ use intact_model::*;
 use super::test_trees::join_path;
 use super::*;
 use crate::Diagnostic;
+use crate::registry::Rule;
 
 /// Which codes and words a comparison reports with.
 pub(super) struct Shape {
     /// A field the type does not have.
-    pub unknown: &'static str,
+    pub unknown: Rule,
     /// A value of the wrong type.
-    pub ty: &'static str,
+    pub ty: Rule,
     /// A string outside a field's allowed values.
-    pub value: &'static str,
+    pub value: Rule,
     /// The help for a wrong type: "{verb} {expected}{after}".
     pub verb: &'static str,
     pub after: &'static str,
@@ -138,7 +139,7 @@ impl Cx<'_> {
 /// A string literal outside a field's allowed values: the finding under `code`, with the closest
 /// allowed value as its fix. `None` when the value is allowed.
 pub(super) fn not_allowed(
-    code: &'static str,
+    code: Rule,
     loc: Loc,
     value: &str,
     allowed: &[String],

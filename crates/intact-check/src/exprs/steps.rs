@@ -6,6 +6,7 @@ use intact_model::*;
 
 use super::*;
 use crate::Diagnostic;
+use crate::registry::Rule;
 
 impl<'a> Cx<'a> {
     pub(super) fn connections(&mut self, out: &mut Vec<Diagnostic>) {
@@ -363,7 +364,7 @@ impl<'a> Cx<'a> {
             if !given.fits(&input.ty) {
                 out.push(
                     Diagnostic::new(
-                        "flow::call-arguments",
+                        Rule::FlowCallArguments,
                         tree.loc(),
                         format!(
                             "`{name}` is {} here, but flow `{flow}` takes {}",
@@ -421,7 +422,7 @@ impl<'a> Cx<'a> {
                 ) {
                     out.push(
                         Diagnostic::new(
-                            "expr::type",
+                            Rule::ExprType,
                             tree.loc(),
                             format!("`{what}` takes an object of names to values, not {}", ty.describe()),
                         )
@@ -446,9 +447,9 @@ impl<'a> Cx<'a> {
         }
         self.tree_type(tree, env, out);
         let shape = super::shapes::Shape {
-            unknown: "openapi::body-field",
-            ty: "openapi::body-type",
-            value: "openapi::body-type",
+            unknown: Rule::OpenapiBodyField,
+            ty: Rule::OpenapiBodyType,
+            value: Rule::OpenapiBodyType,
             verb: "send",
             after: " here; the operation's request body schema is in the document under `openapi/`",
             what: format!("the request body of {id}"),

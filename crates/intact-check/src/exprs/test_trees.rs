@@ -5,6 +5,7 @@ use intact_model::*;
 use super::shapes::Shape;
 use super::*;
 use crate::Diagnostic;
+use crate::registry::Rule;
 
 /// A test's `input` against what its target takes: the contract's input schema for an action,
 /// the declared inputs for a flow (`test::input`).
@@ -52,7 +53,7 @@ pub(crate) fn test_inputs(a: &Analysis, out: &mut Vec<Diagnostic>) {
                 };
                 out.push(
                     Diagnostic::new(
-                        "test::input",
+                        Rule::TestInput,
                         loc,
                         format!("{at} does not fit the input of {id}: {e}"),
                     )
@@ -85,7 +86,7 @@ pub(crate) fn test_inputs(a: &Analysis, out: &mut Vec<Diagnostic>) {
                 if templated.is_empty() && !catalogue::input_type_fits(ty, &v) {
                     out.push(
                         Diagnostic::new(
-                            "test::input",
+                            Rule::TestInput,
                             value.loc(),
                             format!(
                                 "`{}` is {} here, but flow `{}` declares it {}",
@@ -107,7 +108,7 @@ pub(crate) fn test_inputs(a: &Analysis, out: &mut Vec<Diagnostic>) {
             for (k, _) in fields {
                 if !names.contains(&k.name.as_str()) {
                     let mut d = Diagnostic::new(
-                        "test::input",
+                        Rule::TestInput,
                         k.loc,
                         format!("flow `{}` has no input `{}`", flow.name.name, k.name),
                     )
@@ -131,7 +132,7 @@ pub(crate) fn test_inputs(a: &Analysis, out: &mut Vec<Diagnostic>) {
                 if !fields.iter().any(|(k, _)| k.name == i.name.name) {
                     out.push(
                         Diagnostic::new(
-                            "test::input",
+                            Rule::TestInput,
                             *keyword,
                             format!(
                                 "the test gives no `{}`, which flow `{}` requires",
@@ -231,9 +232,9 @@ impl Cx<'_> {
                 _ => continue,
             };
             let shape = Shape {
-                unknown: "test::expect",
-                ty: "test::expect",
-                value: "test::expect",
+                unknown: Rule::TestExpect,
+                ty: Rule::TestExpect,
+                value: Rule::TestExpect,
                 verb: "expect",
                 after: " here, or leave the field out: an expectation need not name every field",
                 what,

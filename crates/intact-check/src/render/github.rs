@@ -30,7 +30,7 @@ pub fn github(a: &Analysis, diags: &[Diagnostic], names: &FileNames) -> String {
             s.column,
             e.line,
             e.column,
-            escape_property(d.code),
+            escape_property(d.code.as_str()),
             escape_data(&msg)
         );
     }

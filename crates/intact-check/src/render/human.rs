@@ -6,6 +6,7 @@ use std::fmt::Write;
 use intact_model::Analysis;
 
 use super::*;
+use crate::registry::Rule;
 use crate::{Diagnostic, Severity, summarize};
 /// Options of the human format.
 #[derive(Clone, Copy, Debug)]
@@ -37,7 +38,7 @@ pub fn human(a: &Analysis, diags: &[Diagnostic], names: &FileNames, opts: HumanO
     // Every file's text as the reports show it: the secrets written in it starred out, in every
     // report whose window shows their line.
     let mut texts: std::collections::HashMap<intact_model::FileId, String> = Default::default();
-    for d in diags.iter().filter(|d| d.code == "secret::literal") {
+    for d in diags.iter().filter(|d| d.code == Rule::SecretLiteral) {
         let text = texts
             .entry(d.loc.file)
             .or_insert_with(|| a.file(d.loc.file).text().to_string());

@@ -87,7 +87,7 @@ pub fn json(a: &Analysis, diags: &[Diagnostic], names: &FileNames) -> String {
                 })
                 .collect();
             JsonDiagnostic {
-                code: d.code,
+                code: d.code.as_str(),
                 severity: d.severity.as_str(),
                 message: &d.message,
                 label: &d.label,

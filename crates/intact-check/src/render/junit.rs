@@ -81,7 +81,7 @@ pub fn junit(
                 out,
                 "      <failure message=\"{} finding(s)\" type=\"{}\">{}</failure>",
                 failing.len(),
-                intact_model::junit::text(failing[0].code),
+                intact_model::junit::text(failing[0].code.as_str()),
                 intact_model::junit::text(&body)
             );
         }

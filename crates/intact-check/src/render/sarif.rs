@@ -150,7 +150,7 @@ struct SarifDriver<'a> {
 /// `--format sarif`: SARIF 2.1.0, one run, one rule per code.
 pub fn sarif(a: &Analysis, diags: &[Diagnostic], names: &FileNames) -> String {
     let mut pos = Positions::new(a, names);
-    let mut codes: Vec<&str> = diags.iter().map(|d| d.code).collect();
+    let mut codes: Vec<&str> = diags.iter().map(|d| d.code.as_str()).collect();
     codes.sort();
     codes.dedup();
     let rules: Vec<SarifRule> = codes
@@ -199,10 +199,10 @@ pub fn sarif(a: &Analysis, diags: &[Diagnostic], names: &FileNames) -> String {
             }
             let snippet = &a.file(d.loc.file).text()[d.loc.span.range()];
             // Stable across runs and unrelated edits: code, file, the text at the span, the message.
-            let finding = fingerprint(&[d.code, &path, snippet, &d.message]);
+            let finding = fingerprint(&[d.code.as_str(), &path, snippet, &d.message]);
             SarifResult {
-                rule_id: d.code,
-                rule_index: codes.binary_search(&d.code).unwrap_or(0),
+                rule_id: d.code.as_str(),
+                rule_index: codes.binary_search(&d.code.as_str()).unwrap_or(0),
                 level: level(d.severity),
                 message: SarifMessage { text },
                 locations: [SarifLocation {

@@ -4,6 +4,7 @@ use intact_model::contracts::{self, CONTRACTS, Switch};
 use intact_model::*;
 
 use super::*;
+use crate::registry::Rule;
 use crate::{Diagnostic, suggest};
 
 impl<'a> Cx<'a> {
@@ -20,7 +21,7 @@ impl<'a> Cx<'a> {
             };
             let Some(contract) = contracts::contract(id) else {
                 let mut d = Diagnostic::new(
-                    "contract::unknown",
+                    Rule::ContractUnknown,
                     *loc,
                     format!("`{id}` is not a contract"),
                 )
@@ -44,7 +45,7 @@ impl<'a> Cx<'a> {
                 if contracts::is_user_operation(contract.id) && provisioning.is_some() {
                     out.push(
                         Diagnostic::new(
-                            "contract::feature-suggested",
+                            Rule::ContractFeatureSuggested,
                             *loc,
                             format!(
                                 "`{}` is implemented but its feature is not declared",
@@ -60,7 +61,7 @@ impl<'a> Cx<'a> {
                 } else if !contracts::is_user_operation(contract.id) {
                     out.push(
                         Diagnostic::new(
-                            "contract::not-called",
+                            Rule::ContractNotCalled,
                             *loc,
                             format!("no declared capability calls `{}`", contract.id),
                         )
@@ -78,7 +79,7 @@ impl<'a> Cx<'a> {
                 for ac in rest {
                     out.push(
                         Diagnostic::new(
-                            "contract::duplicate",
+                            Rule::ContractDuplicate,
                             ac.contract.as_ref().unwrap().1,
                             format!("`{id}` is implemented twice"),
                         )
@@ -125,7 +126,7 @@ impl<'a> Cx<'a> {
             };
             out.push(
                 Diagnostic::new(
-                    "contract::missing-action",
+                    Rule::ContractMissingAction,
                     at,
                     format!(
                         "`{}` is mandatory but no enabled action implements it",

@@ -5,6 +5,7 @@ use intact_model::*;
 
 use super::*;
 use crate::Diagnostic;
+use crate::registry::Rule;
 
 impl<'a> Cx<'a> {
     pub(super) fn connections(&self, out: &mut Vec<Diagnostic>) {
@@ -112,13 +113,13 @@ impl<'a> Cx<'a> {
             Some(_) => {}
             None if owner.connection.is_none() && owner.fixed.is_none() => match self.m.connections.len() {
                 0 => out.push(
-                    Diagnostic::new("connection::missing", step.keyword, "this request needs a connection, but the project has none")
+                    Diagnostic::new(Rule::ConnectionMissing, step.keyword, "this request needs a connection, but the project has none")
                         .label("no connection to send through")
                         .help("add `connection \"api\" { base-url \"https://…\" }` to the project"),
                 ),
                 1 => {}
                 _ => out.push(
-                    Diagnostic::new("connection::ambiguous", step.keyword, format!("which connection should this request of {} `{}` use?", owner.what, owner.name))
+                    Diagnostic::new(Rule::ConnectionAmbiguous, step.keyword, format!("which connection should this request of {} `{}` use?", owner.what, owner.name))
                         .label("no connection named")
                         .help(format!("the project has several ({}); add `connection=\"…\"` to the request or to its {}", names.join(", "), owner.what)),
                 ),
@@ -131,7 +132,7 @@ impl<'a> Cx<'a> {
         {
             let fixed = format!("/{}", path.text);
             out.push(
-                Diagnostic::new("http::path", path.loc, "a request path must start with `/`")
+                Diagnostic::new(Rule::HttpPath, path.loc, "a request path must start with `/`")
                     .label("relative to the connection's base URL")
                     .help(if path.text.contains("://") {
                         "put the scheme and host in the connection's `base-url`; the path is what follows it".to_string()
@@ -145,7 +146,7 @@ impl<'a> Cx<'a> {
             for (kind, loc) in rest {
                 out.push(
                     Diagnostic::new(
-                        "http::body-conflict",
+                        Rule::HttpBodyConflict,
                         *loc,
                         format!(
                             "a request has one body, but `{kind}` is given after `{}`",
@@ -162,7 +163,7 @@ impl<'a> Cx<'a> {
             && catalogue::Method::parse(method).is_some_and(catalogue::Method::body_is_unusual)
         {
             out.push(
-                Diagnostic::new("http::body-on-get", *loc, format!("a {method} request with a `{kind}` body"))
+                Diagnostic::new(Rule::HttpBodyOnGet, *loc, format!("a {method} request with a `{kind}` body"))
                     .label("body on a request that usually has none")
                     .help("many servers and proxies drop or refuse it: send the data as `query` parameters, or use POST"),
             );

@@ -5,6 +5,7 @@ use intact_model::symbols::{Site, Symbol};
 use intact_model::*;
 
 use super::*;
+use crate::registry::Rule;
 use crate::{Diagnostic, suggest};
 
 impl<'a> Cx<'a> {
@@ -17,7 +18,7 @@ impl<'a> Cx<'a> {
                 if !self.a.files.is_empty() {
                     out.push(
                         Diagnostic::new(
-                            "project::missing",
+                            Rule::ProjectMissing,
                             loc,
                             "the project has no `project` node",
                         )
@@ -31,7 +32,7 @@ impl<'a> Cx<'a> {
                 for p in all.iter().filter(|p| !std::ptr::eq(*p, first)) {
                     out.push(
                         Diagnostic::new(
-                            "project::duplicate",
+                            Rule::ProjectDuplicate,
                             p.loc,
                             "a project has exactly one `project` node",
                         )
@@ -46,7 +47,7 @@ impl<'a> Cx<'a> {
             if Some(p.loc.file) != root_file {
                 out.push(
                     Diagnostic::new(
-                        "project::misplaced",
+                        Rule::ProjectMisplaced,
                         p.loc,
                         "the `project` node must be in the root intact.kdl",
                     )
@@ -63,7 +64,7 @@ impl<'a> Cx<'a> {
             {
                 out.push(
                     Diagnostic::new(
-                        "project::capability-dependency",
+                        Rule::ProjectCapabilityDependency,
                         em.loc,
                         "entitlement management needs the provisioning capability",
                     )
@@ -76,7 +77,7 @@ impl<'a> Cx<'a> {
                 if let Some((_, first)) = seen.iter().find(|(n, _)| *n == c.name) {
                     out.push(
                         Diagnostic::new(
-                            "name::duplicate",
+                            Rule::NameDuplicate,
                             c.loc,
                             format!("capability \"{}\" is declared twice", c.name),
                         )
@@ -120,7 +121,7 @@ impl<'a> Cx<'a> {
             for (i, v) in vars.iter().enumerate().skip(MAX_VARIABLES) {
                 out.push(
                     Diagnostic::new(
-                        "variable::too-many",
+                        Rule::VariableTooMany,
                         v.name.loc,
                         format!("a project has at most {MAX_VARIABLES} tenant variables"),
                     )
@@ -176,7 +177,7 @@ impl<'a> Cx<'a> {
                             if let Some(u) = used.get_mut(v) {
                                 *u = true;
                             } else {
-                                let mut d = Diagnostic::new("auth::mapping-unknown-variable", *loc, format!("`{from}` names no tenant variable"))
+                                let mut d = Diagnostic::new(Rule::AuthMappingUnknownVariable, *loc, format!("`{from}` names no tenant variable"))
                                     .label("unknown variable");
                                 d = match suggest(v, names.iter().copied()) {
                                     Some(best) => d.help(format!("did you mean `app.{best}`?")).fix(format!("Replace with `app.{best}`"), *loc, format!("\"app.{best}\"")),
@@ -186,7 +187,7 @@ impl<'a> Cx<'a> {
                             }
                         }
                         None => out.push(
-                            Diagnostic::new("schema::invalid-value", *loc, format!("`from=` must name a tenant variable as `app.NAME`, not `{from}`"))
+                            Diagnostic::new(Rule::SchemaInvalidValue, *loc, format!("`from=` must name a tenant variable as `app.NAME`, not `{from}`"))
                                 .label("not app.NAME")
                                 .help("write `from=\"app.subdomain\"`"),
                         ),
@@ -207,7 +208,7 @@ impl<'a> Cx<'a> {
         for v in vars {
             if used.get(v.name.name.as_str()) == Some(&false) {
                 out.push(
-                    Diagnostic::new("variable::unused", v.name.loc, format!("tenant variable `{}` is never used", v.name.name))
+                    Diagnostic::new(Rule::VariableUnused, v.name.loc, format!("tenant variable `{}` is never used", v.name.name))
                         .label("declared here, never referenced")
                         .help(format!("use it as `${{app.{}}}`, or remove it so administrators are not asked for it", v.name.name))
                         .suggestion(format!("Remove the unused variable `{}`", v.name.name), self.whole_lines(v.loc), ""),
@@ -223,7 +224,7 @@ fn dup<'a>(out: &mut Vec<Diagnostic>, what: &str, ids: impl Iterator<Item = &'a 
         match seen.get(id.name.as_str()) {
             Some(first) => out.push(
                 Diagnostic::new(
-                    "name::duplicate",
+                    Rule::NameDuplicate,
                     id.loc,
                     format!("{what} `{}` is defined twice", id.name),
                 )

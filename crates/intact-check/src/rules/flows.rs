@@ -6,6 +6,7 @@ use intact_model::symbols::{Site, Symbol};
 use intact_model::*;
 
 use super::*;
+use crate::registry::Rule;
 use crate::{Diagnostic, suggest};
 
 impl<'a> Cx<'a> {
@@ -55,7 +56,7 @@ impl<'a> Cx<'a> {
                     if let Some(first) = args[..i].iter().find(|b| b.name == a.name) {
                         out.push(
                             Diagnostic::new(
-                                "flow::call-arguments",
+                                Rule::FlowCallArguments,
                                 a.loc,
                                 format!("the input `{}` is given twice", a.name),
                             )
@@ -76,7 +77,7 @@ impl<'a> Cx<'a> {
                 for a in args {
                     if !inputs.contains(&a.name.as_str()) {
                         let mut d = Diagnostic::new(
-                            "flow::call-arguments",
+                            Rule::FlowCallArguments,
                             a.loc,
                             format!("flow `{}` has no input `{}`", flow.name.name, a.name),
                         )
@@ -102,7 +103,7 @@ impl<'a> Cx<'a> {
                     if !args.iter().any(|a| a.name == i.name.name) {
                         out.push(
                             Diagnostic::new(
-                                "flow::call-arguments",
+                                Rule::FlowCallArguments,
                                 s.loc,
                                 format!(
                                     "the call to `{}` lacks the required input `{}`",
@@ -161,7 +162,7 @@ fn report_cycles(graph: &CallGraph, what: &str, out: &mut Vec<Diagnostic>) {
         let path = shortest_loop(&g, &component, start);
         let names: Vec<&str> = path.iter().map(|&i| graph[i].0.as_str()).collect();
         let mut d = Diagnostic::new(
-            "flow::cycle",
+            Rule::FlowCycle,
             graph[start].1,
             format!(
                 "{what}s call each other in a loop: {} → {}",
@@ -232,7 +233,7 @@ fn structure(steps: &[Step], out: &mut Vec<Diagnostic>) {
                 };
                 out.push(
                     Diagnostic::new(
-                        "flow::orphan-else",
+                        Rule::FlowOrphanElse,
                         s.keyword,
                         format!("`{kw}` must follow an `if` or `else-if`"),
                     )
@@ -244,7 +245,7 @@ fn structure(steps: &[Step], out: &mut Vec<Diagnostic>) {
             StepKind::Catch => {
                 out.push(
                     Diagnostic::new(
-                        "flow::orphan-else",
+                        Rule::FlowOrphanElse,
                         s.keyword,
                         "`catch` must follow a `try`",
                     )
@@ -259,7 +260,7 @@ fn structure(steps: &[Step], out: &mut Vec<Diagnostic>) {
             && !orphan
         {
             out.push(
-                Diagnostic::new("flow::unreachable", s.keyword, "this step can never run")
+                Diagnostic::new(Rule::FlowUnreachable, s.keyword, "this step can never run")
                     .label("after the run has ended")
                     .related(end.keyword, "the run ends here")
                     .help("remove it, or move it before the `return`/`fail`"),

@@ -15,6 +15,7 @@ use intact_model::catalogue::AuthKind;
 use intact_model::symbols::SymbolIndex;
 use intact_model::*;
 
+use crate::registry::Rule;
 use crate::{Diagnostic, suggest};
 
 pub(crate) fn check_model(a: &Analysis, out: &mut Vec<Diagnostic>) {
@@ -66,7 +67,7 @@ impl<'a> Cx<'a> {
 
     fn unresolved(&self, what: &str, id: &Ident, candidates: Vec<&str>) -> Diagnostic {
         let mut d = Diagnostic::new(
-            "name::unresolved",
+            Rule::NameUnresolved,
             id.loc,
             format!("no {what} named `{}`", id.name),
         )

@@ -4,6 +4,7 @@ use intact_model::symbols::{Site, Symbol};
 use intact_model::*;
 
 use super::*;
+use crate::registry::Rule;
 use crate::{Diagnostic, suggest};
 
 impl<'a> Cx<'a> {
@@ -39,7 +40,7 @@ impl<'a> Cx<'a> {
                 (Some(_), None) | (None, Some(_)) => {}
                 (Some(a), Some(_)) => out.push(
                     Diagnostic::new(
-                        "test::target",
+                        Rule::TestTarget,
                         a.loc,
                         format!("test `{}` names both an action and a flow", t.name.name),
                     )
@@ -48,7 +49,7 @@ impl<'a> Cx<'a> {
                 ),
                 (None, None) => out.push(
                     Diagnostic::new(
-                        "test::target",
+                        Rule::TestTarget,
                         t.name.loc,
                         format!("test `{}` names no target", t.name.name),
                     )
@@ -105,7 +106,7 @@ impl<'a> Cx<'a> {
                 }
                 out.push(
                     Diagnostic::new(
-                        "test::missing-param",
+                        Rule::TestMissingParam,
                         t.name.loc,
                         format!(
                             "test `{}` gives no value for `{name}` of connection `{}`, which its requests need",
@@ -138,7 +139,7 @@ impl<'a> Cx<'a> {
             })
             .collect();
         let mut d = Diagnostic::new(
-            "test::mock-path",
+            Rule::TestMockPath,
             r.path_loc,
             format!("the mock route's path `{}` holds a query", r.path),
         )
@@ -183,7 +184,7 @@ impl<'a> Cx<'a> {
 
 fn target_missing(id: &Ident, what: &str, names: &[&str]) -> Diagnostic {
     let mut d = Diagnostic::new(
-        "test::unknown-target",
+        Rule::TestUnknownTarget,
         id.loc,
         format!("no {what} named `{}` to test", id.name),
     )

@@ -20,7 +20,7 @@ pub(crate) fn run(code: Option<String>) -> Outcome {
         return Ok(Exit::Success);
     };
     // A code's last part is enough when only one code ends with it (`unknown-field`).
-    let by_suffix: Vec<&registry::Rule> = registry::RULES
+    let by_suffix: Vec<&registry::RuleInfo> = registry::RULES
         .iter()
         .filter(|r| r.code.rsplit("::").next() == Some(code.as_str()))
         .collect();
