@@ -55,10 +55,7 @@ mod okta {
         let bytes =
             std::fs::read(&spec).expect("the corpus is in the repository (tests/corpus/openapi)");
         let read = |p: &Path| std::fs::read(p);
-        let opts = intact_import::Options {
-            write_project_file: true,
-            ..Default::default()
-        };
+        let opts = intact_import::Options::default();
         let plan = intact_import::plan(&spec, bytes, &read, &opts).unwrap();
         plan.files
             .into_iter()

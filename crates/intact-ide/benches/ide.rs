@@ -102,10 +102,7 @@ mod okta {
             .join("../../tests/corpus/openapi/okta-management-3.0.yaml");
         let bytes = std::fs::read(&spec).ok()?;
         let read = |p: &Path| std::fs::read(p);
-        let opts = intact_import::Options {
-            write_project_file: true,
-            ..Default::default()
-        };
+        let opts = intact_import::Options::default();
         let plan = intact_import::plan(&spec, bytes, &read, &opts).ok()?;
         let files: Vec<FileInput> = plan
             .files

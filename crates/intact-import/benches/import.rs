@@ -35,15 +35,14 @@ fn parse_only(b: Bencher, name: &str) {
 fn import(b: Bencher, name: &str) {
     let (path, bytes) = corpus(name);
     let read = |p: &Path| std::fs::read(p);
-    let opts = intact_import::Options {
-        write_project_file: true,
-        ..Default::default()
-    };
+    let opts = intact_import::Options::default();
     // The document is returned with the plan so that, as for `parse_only`, dropping the parsed
     // tree (a tenth of the time for GitHub) falls outside the measurement.
     b.bench(|| {
         let d = intact_openapi::describe(&path, bytes.clone(), &read).unwrap();
-        let plan = intact_import::plan_described(&d, &path, &opts).unwrap();
+        let plan =
+            intact_import::plan_described(&d, &path, &opts, intact_import::Destination::NewProject)
+                .unwrap();
         (d, plan)
     });
 }

@@ -3,10 +3,14 @@
 //! the document copied under `openapi/`.
 //!
 //! [`plan`] generates every file in memory (as KDL trees printed by `intact_syntax::build`, so
-//! quoting and layout are the formatter's); [`write`] writes a plan, or nothing.
+//! quoting and layout are the formatter's); [`plan_described`] fits them into an existing project
+//! ([`Destination`]); [`write`] writes a plan, or nothing.
 
 mod generate;
 pub mod names;
+mod placement;
+
+pub use placement::{Destination, Placement, Taken};
 
 use std::path::{Path, PathBuf};
 
@@ -32,36 +36,16 @@ pub struct Options {
     pub server: usize,
     /// The API's address when the document's server is relative or missing.
     pub base_url: Option<String>,
-    /// Write `intact.kdl` (the output folder has none).
-    pub write_project_file: bool,
-    /// Names the project already defines in files the import does not write.
-    pub taken: Taken,
-    /// Write the flow files under `flows/NAME/` instead of `flows/` (a second document imported
-    /// into a project whose flow files hold another connection's flows).
-    pub flows_folder: Option<String>,
 }
 
-/// Names an existing project already uses, so that an import into it does not define them twice.
-#[derive(Debug, Clone, Default)]
-pub struct Taken {
-    pub flows: Vec<String>,
-    pub connections: Vec<String>,
-    /// Tenant variables: a server variable of the same name reuses the project's variable.
-    pub variables: Vec<String>,
-}
-
-impl Taken {
-    pub fn is_empty(&self) -> bool {
-        self.flows.is_empty() && self.connections.is_empty() && self.variables.is_empty()
-    }
-}
-
-/// Every file an import writes, relative to the output folder, and what it says about them.
+/// Every file an import writes, relative to the output folder, what it says about them, and
+/// where it decided they go.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
     pub files: Vec<PlannedFile>,
     pub warnings: Vec<String>,
     pub notes: Vec<String>,
+    pub placement: Placement,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,13 +56,26 @@ pub struct PlannedFile {
     pub summary: String,
 }
 
-/// The whole import in memory.
+/// The whole import in memory, into a new project.
 pub fn plan(path: &Path, bytes: Vec<u8>, read: Reader, opts: &Options) -> Result<Plan, Error> {
-    plan_described(&describe(path, bytes, read)?, path, opts)
+    plan_described(
+        &describe(path, bytes, read)?,
+        path,
+        opts,
+        Destination::NewProject,
+    )
 }
 
-/// The import of a document already read (`path` is where it was read from, for messages).
-pub fn plan_described(d: &Described, path: &Path, opts: &Options) -> Result<Plan, Error> {
+/// The import of a document already read (`path` is where it was read from, for messages) into
+/// `into`: names the project defines are not defined again, and flows that would share a file
+/// with another connection's go to a folder of their own (`Plan::placement` says what was
+/// decided).
+pub fn plan_described(
+    d: &Described,
+    path: &Path,
+    opts: &Options,
+    into: Destination,
+) -> Result<Plan, Error> {
     let warning = (d.version == Version::V32).then(|| {
         format!(
             "{} is OpenAPI {}: it is read on a best-effort basis with the 3.1 reader; fields new in 3.2 are ignored, check the result",
@@ -86,7 +83,9 @@ pub fn plan_described(d: &Described, path: &Path, opts: &Options) -> Result<Plan
             d.api.openapi
         )
     });
-    generate::generate(&d.docs, &d.api, opts, warning)
+    placement::place(into, |placement| {
+        generate::generate(&d.docs, &d.api, opts, placement, warning.clone())
+    })
 }
 
 /// Writes `plan` under `out`. Refuses, before writing anything, when a file exists and `force`

@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use intact_model::Model;
 use intact_run::Runtime;
 
-pub use report::{Report, ScenarioResult, StepResult};
+pub use report::{ErrorReport, Report, ScenarioResult, StepResult};
 pub use scenarios::{SCENARIOS, Scenario};
 
 use cx::{Claims, Cx};

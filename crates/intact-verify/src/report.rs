@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
+use intact_model::junit;
 use serde_json::{Value as J, json};
 
 /// One step: a contract's action run (or an assertion about it), and how it went.
@@ -105,61 +106,54 @@ impl Report {
         serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
     }
 
+    /// A suite per scenario (a skipped one: a skipped case with the reason) and one for the
+    /// cleanup; a case per step.
     pub fn junit(&self) -> String {
-        let x = intact_model::junit::text;
-        let mut out = String::from(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"intact verify\">\n",
-        );
         let mut suites: Vec<(&str, &[StepResult], Option<&str>)> = self
             .scenarios
             .iter()
             .map(|s| (s.name.as_str(), s.steps.as_slice(), s.skipped.as_deref()))
             .collect();
         suites.push(("cleanup", &self.cleanup, None));
-        for (name, steps, skipped) in suites {
-            let failures = steps.iter().filter(|s| !s.passed).count();
-            // `+ 0.0`: an empty sum of floats is -0.0, which JUnit readers show as `-0.000`.
-            let time: f64 = steps.iter().map(|s| s.duration.as_secs_f64()).sum::<f64>() + 0.0;
-            let _ = writeln!(
-                out,
-                "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" skipped=\"{}\" time=\"{time:.3}\">",
-                x(name),
-                steps.len().max(usize::from(skipped.is_some())),
-                usize::from(skipped.is_some()),
-            );
-            if let Some(why) = skipped {
-                let _ = writeln!(
-                    out,
-                    "    <testcase name=\"{}\" classname=\"{}\"><skipped message=\"{}\"/></testcase>",
-                    x(name),
-                    x(name),
-                    x(why)
-                );
-            }
-            for (i, s) in steps.iter().enumerate() {
-                let case = format!("{}. {}: {}", i + 1, s.contract, s.what);
-                let _ = write!(
-                    out,
-                    "    <testcase name=\"{}\" classname=\"{}\" time=\"{:.3}\"",
-                    x(&case),
-                    x(name),
-                    s.duration.as_secs_f64()
-                );
-                if s.passed {
-                    out.push_str("/>\n");
-                } else {
-                    let _ = writeln!(
-                        out,
-                        "><failure message=\"{}\">{}</failure></testcase>",
-                        x(&s.message),
-                        x(&s.message)
-                    );
+        let suites = suites
+            .into_iter()
+            .map(|(name, steps, skipped)| {
+                let skipped = skipped.map(|why| junit::Case {
+                    name: name.into(),
+                    classname: name.into(),
+                    time: None,
+                    outcome: junit::Outcome::Skipped(why.into()),
+                    output: None,
+                });
+                let time = steps.iter().map(|s| s.duration).sum();
+                let steps = steps.iter().enumerate().map(|(i, s)| junit::Case {
+                    name: format!("{}. {}: {}", i + 1, s.contract, s.what),
+                    classname: name.into(),
+                    time: Some(s.duration),
+                    outcome: if s.passed {
+                        junit::Outcome::Passed
+                    } else {
+                        junit::Outcome::Failed(junit::Failure {
+                            message: s.message.clone(),
+                            kind: None,
+                            text: s.message.clone(),
+                        })
+                    },
+                    output: None,
+                });
+                junit::Suite {
+                    name: name.into(),
+                    time: Some(time),
+                    cases: skipped.into_iter().chain(steps).collect(),
                 }
-            }
-            out.push_str("  </testsuite>\n");
+            })
+            .collect();
+        junit::Report {
+            name: "intact verify".into(),
+            time: None,
+            suites,
         }
-        out.push_str("</testsuites>\n");
-        out
+        .xml()
     }
 
     pub fn human(&self) -> String {
@@ -225,6 +219,52 @@ impl Report {
             );
         }
         printable(&out)
+    }
+}
+
+/// The report of a run that could not start (errors in the project, no environment, no scenario
+/// that applies): a configuration problem, never a failed proof, that a JSON or JUnit reader in
+/// CI still gets a report of.
+#[derive(Clone, Copy, Debug)]
+pub struct ErrorReport<'a> {
+    /// The exit code the run ends with.
+    pub exit: u8,
+    pub message: &'a str,
+}
+
+impl ErrorReport<'_> {
+    pub fn json(&self) -> String {
+        let v = json!({
+            "format_version": 1,
+            "passed": false,
+            "error": {"exit": self.exit, "message": self.message},
+        });
+        serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+    }
+
+    /// One suite, `configuration`, whose one case errored with the message.
+    pub fn junit(&self) -> String {
+        let message = self.message.to_string();
+        junit::Report {
+            name: "intact verify".into(),
+            time: None,
+            suites: vec![junit::Suite {
+                name: "configuration".into(),
+                time: None,
+                cases: vec![junit::Case {
+                    name: "the project can be verified".into(),
+                    classname: "configuration".into(),
+                    time: None,
+                    outcome: junit::Outcome::Errored(junit::Failure {
+                        message: message.clone(),
+                        kind: None,
+                        text: message,
+                    }),
+                    output: None,
+                }],
+            }],
+        }
+        .xml()
     }
 }
 

@@ -3,10 +3,12 @@
 use std::fmt::Write;
 
 use intact_model::Analysis;
+use intact_model::junit::{Case, Failure, Outcome, Report, Suite};
 
 use super::*;
 use crate::{Diagnostic, Severity};
-/// `--format junit`: one test case per file; a file's findings are its failure.
+/// `--format junit`: one test case per file; a file's findings are its failure (a file with
+/// warnings only, when they do not fail, shows them as its output).
 pub fn junit(
     a: &Analysis,
     diags: &[Diagnostic],
@@ -17,42 +19,11 @@ pub fn junit(
     let fails = |d: &&Diagnostic| {
         d.severity == Severity::Error || (fail_on_warnings && d.severity == Severity::Warning)
     };
-    let failures = a
-        .files
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| {
-            diags
-                .iter()
-                .filter(fails)
-                .any(|d| d.loc.file == *i as FileId)
-        })
-        .count();
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let _ = writeln!(
-        out,
-        "<testsuites name=\"intact check\" tests=\"{}\" failures=\"{failures}\">",
-        a.files.len()
-    );
-    let _ = writeln!(
-        out,
-        "  <testsuite name=\"intact check\" tests=\"{}\" failures=\"{failures}\" errors=\"0\">",
-        a.files.len()
-    );
+    let mut cases = Vec::new();
     for (i, f) in a.files.iter().enumerate() {
         let path = names.name(f.path());
         let mine: Vec<&Diagnostic> = diags.iter().filter(|d| d.loc.file == i as FileId).collect();
-        let _ = write!(
-            out,
-            "    <testcase name=\"{}\" classname=\"intact.check\"",
-            intact_model::junit::text(&path)
-        );
         let failing: Vec<&&Diagnostic> = mine.iter().filter(|d| fails(d)).collect();
-        if failing.is_empty() && mine.is_empty() {
-            out.push_str("/>\n");
-            continue;
-        }
-        out.push_str(">\n");
         let mut body = String::new();
         for d in &mine {
             let s = pos.at(d.loc.file, d.loc.span.start);
@@ -70,23 +41,33 @@ pub fn junit(
                 let _ = writeln!(body, "  help: {h}");
             }
         }
-        if failing.is_empty() {
-            let _ = writeln!(
-                out,
-                "      <system-out>{}</system-out>",
-                intact_model::junit::text(&body)
-            );
-        } else {
-            let _ = writeln!(
-                out,
-                "      <failure message=\"{} finding(s)\" type=\"{}\">{}</failure>",
-                failing.len(),
-                intact_model::junit::text(failing[0].code.as_str()),
-                intact_model::junit::text(&body)
-            );
-        }
-        out.push_str("    </testcase>\n");
+        let (outcome, output) = match failing.first() {
+            Some(first) => (
+                Outcome::Failed(Failure {
+                    message: format!("{} finding(s)", failing.len()),
+                    kind: Some(first.code.to_string()),
+                    text: body,
+                }),
+                None,
+            ),
+            None => (Outcome::Passed, (!mine.is_empty()).then_some(body)),
+        };
+        cases.push(Case {
+            name: path,
+            classname: "intact.check".into(),
+            time: None,
+            outcome,
+            output,
+        });
     }
-    out.push_str("  </testsuite>\n</testsuites>\n");
-    out
+    Report {
+        name: "intact check".into(),
+        time: None,
+        suites: vec![Suite {
+            name: "intact check".into(),
+            time: None,
+            cases,
+        }],
+    }
+    .xml()
 }

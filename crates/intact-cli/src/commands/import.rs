@@ -41,7 +41,7 @@ pub fn run(cmd: ImportCommand) -> Outcome {
             out.display()
         )));
     }
-    let mut opts = intact_import::Options {
+    let opts = intact_import::Options {
         connection,
         schemes,
         operations,
@@ -50,46 +50,25 @@ pub fn run(cmd: ImportCommand) -> Outcome {
         key_format,
         server,
         base_url,
-        write_project_file: !out.join(project::ROOT_FILE).exists(),
-        taken: Default::default(),
-        flows_folder: None,
     };
     let read = |p: &Path| read_document_file(p);
     let described = intact_openapi::describe(&spec, bytes, &read).map_err(failure)?;
-    let mut plan = intact_import::plan_described(&described, &spec, &opts).map_err(failure)?;
-    // Into an existing project: the names its other files define are not defined again (a flow
-    // or connection gets another name, a tenant variable of the same name is shared). The files
-    // the import writes are its own, so their names do not count.
-    if !opts.write_project_file {
+    // An existing project is read so that the import fits into it (intact-import decides which
+    // names are taken and where the flows go).
+    let existing = if out.join(project::ROOT_FILE).exists() {
         let files = project::load(&out).map_err(|e| CliError::usage(e.to_string()))?;
-        let analysis = intact_model::Analysis::new(files);
-        if force {
-            // The files the import writes are its own to overwrite: first where the flows go,
-            // since that decides which files are its own, then the names the others define.
-            if let Some(folder) = flows_folder(&analysis, &plan) {
-                opts.flows_folder = Some(folder);
-                plan = intact_import::plan_described(&described, &spec, &opts).map_err(failure)?;
-            }
-            let taken = taken_names(&analysis, &plan, true);
-            if !taken.is_empty() {
-                opts.taken = taken;
-                plan = intact_import::plan_described(&described, &spec, &opts).map_err(failure)?;
-            }
-        } else {
-            // Nothing is overwritten: every name the project defines is taken (a second import
-            // of `acme` writes `acme_2`), then flows go to a folder of their own if a flow file
-            // of the plan already holds another connection's flows.
-            let taken = taken_names(&analysis, &plan, false);
-            if !taken.is_empty() {
-                opts.taken = taken;
-                plan = intact_import::plan_described(&described, &spec, &opts).map_err(failure)?;
-            }
-            if let Some(folder) = flows_folder(&analysis, &plan) {
-                opts.flows_folder = Some(folder);
-                plan = intact_import::plan_described(&described, &spec, &opts).map_err(failure)?;
-            }
-        }
-    }
+        Some(intact_model::Analysis::new(files))
+    } else {
+        None
+    };
+    let into = match &existing {
+        Some(analysis) => intact_import::Destination::Project {
+            analysis,
+            overwrite: force,
+        },
+        None => intact_import::Destination::NewProject,
+    };
+    let plan = intact_import::plan_described(&described, &spec, &opts, into).map_err(failure)?;
     for w in &plan.warnings {
         eprintln!("warning: {w}");
     }
@@ -139,68 +118,6 @@ pub fn run(cmd: ImportCommand) -> Outcome {
     text.push_str(&format!("\nnext: intact check {}\n", out.display()));
     super::write_stdout(&text)?;
     Ok(Exit::Success)
-}
-
-/// When a flow file of the plan already holds another connection's flows (a second document,
-/// whose tags match the first's), the folder under `flows/` where this import's flows go instead:
-/// its connection's name.
-pub(crate) fn flows_folder(
-    analysis: &intact_model::Analysis,
-    plan: &intact_import::Plan,
-) -> Option<String> {
-    let written: Vec<&Path> = plan.files.iter().map(|f| f.path.as_path()).collect();
-    let connections: Vec<String> = plan
-        .files
-        .iter()
-        .filter(|f| f.path.starts_with("connections"))
-        .filter_map(|f| f.path.file_stem())
-        .map(|s| s.to_string_lossy().into_owned())
-        .collect();
-    let someone_elses = analysis.model.flows.iter().any(|f| {
-        let path = analysis.file(f.loc.file).path();
-        path.starts_with("flows")
-            && written.contains(&path)
-            && !f
-                .connection
-                .as_ref()
-                .is_some_and(|c| connections.contains(&c.name))
-    });
-    someone_elses
-        .then(|| connections.first().cloned())
-        .flatten()
-}
-
-/// The flows, connections and tenant variables of the project: with `own_files` (`--force`),
-/// only those defined in files that `plan` does not write (it overwrites the others).
-pub(crate) fn taken_names(
-    analysis: &intact_model::Analysis,
-    plan: &intact_import::Plan,
-    own_files: bool,
-) -> intact_import::Taken {
-    let written: Vec<&Path> = plan.files.iter().map(|f| f.path.as_path()).collect();
-    let elsewhere =
-        |loc: intact_model::Loc| !own_files || !written.contains(&analysis.file(loc.file).path());
-    let m = &analysis.model;
-    intact_import::Taken {
-        flows: m
-            .flows
-            .iter()
-            .filter(|f| elsewhere(f.loc))
-            .map(|f| f.name.name.clone())
-            .collect(),
-        connections: m
-            .connections
-            .iter()
-            .filter(|c| elsewhere(c.loc))
-            .map(|c| c.name.name.clone())
-            .collect(),
-        variables: m
-            .variables
-            .iter()
-            .filter(|v| elsewhere(v.loc))
-            .map(|v| v.name.name.clone())
-            .collect(),
-    }
 }
 
 /// A document's file, refused unless it is a regular file that `intact check` will read too (a

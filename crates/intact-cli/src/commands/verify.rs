@@ -22,21 +22,14 @@ pub(crate) fn run(
             Exit::Findings => CliError::usage(e.message),
             _ => e,
         };
+        let error = intact_verify::ErrorReport {
+            exit: e.exit as u8,
+            message: &e.message,
+        };
         let report = match format {
             TestFormat::Human => None,
-            TestFormat::Json => Some(
-                serde_json::to_string_pretty(&serde_json::json!({
-                    "format_version": 1,
-                    "passed": false,
-                    "error": {"exit": e.exit as u8, "message": e.message},
-                }))
-                .unwrap_or_default()
-                    + "\n",
-            ),
-            TestFormat::Junit => Some(format!(
-                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"intact verify\">\n  <testsuite name=\"configuration\" tests=\"1\" failures=\"0\" errors=\"1\">\n    <testcase name=\"the project can be verified\" classname=\"configuration\"><error message=\"{m}\">{m}</error></testcase>\n  </testsuite>\n</testsuites>\n",
-                m = intact_model::junit::text(&e.message)
-            )),
+            TestFormat::Json => Some(error.json()),
+            TestFormat::Junit => Some(error.junit()),
         };
         if let Some(r) = report {
             let _ = write_stdout(&r);

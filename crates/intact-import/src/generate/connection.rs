@@ -8,8 +8,8 @@ use intact_openapi::model::*;
 use intact_syntax::build::{Doc, Node};
 
 use super::{first_sentence, key_format, one_line, params};
-use crate::Options;
 use crate::names::{Unique, name};
+use crate::{Options, Taken};
 
 /// The connection's base URL: `--base-url`, or the chosen server's URL with each of its variables
 /// (added to `variables`) written as `${app.NAME}`.
@@ -59,6 +59,7 @@ pub(super) fn base_url(
 pub(super) fn names<'a>(
     api: &Api,
     opts: &Options,
+    taken: &Taken,
     chosen: &[&'a Scheme],
 ) -> Result<Vec<(String, Option<&'a Scheme>)>, Error> {
     let base_name = match &opts.connection {
@@ -75,7 +76,6 @@ pub(super) fn names<'a>(
         }
         None => crate::names::connection_base_name(&api.title),
     };
-    let taken = &opts.taken;
     if opts.connection.is_some() && taken.connections.contains(&base_name) {
         return Err(Error::new(format!(
             "the project already has a connection `{base_name}` in a file this import does not write"
@@ -111,10 +111,10 @@ pub(super) struct Connection<'a> {
 }
 
 /// Adds `variable` nodes for the server variables the project does not define already.
-pub(super) fn variables(doc: &mut Doc, variables: &[(String, ServerVariable)], opts: &Options) {
+pub(super) fn variables(doc: &mut Doc, variables: &[(String, ServerVariable)], taken: &Taken) {
     for (vname, var) in variables {
         // The project's own tenant variable of that name serves this connection too.
-        if opts.taken.variables.contains(vname) {
+        if taken.variables.contains(vname) {
             continue;
         }
         let label = var

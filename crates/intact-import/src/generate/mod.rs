@@ -21,13 +21,14 @@ use intact_openapi::refs::Docs;
 use intact_syntax::build::{Doc, Node};
 
 use crate::names::{Unique, name, operation_name};
-use crate::{Options, Plan, PlannedFile};
+use crate::{Options, Placement, Plan, PlannedFile};
 use intact_model::catalogue::snake_case as snake;
 
 pub(crate) fn generate(
     docs: &Docs,
     api: &Api,
     opts: &Options,
+    placement: &Placement,
     version_warning: Option<String>,
 ) -> Result<Plan, Error> {
     let mut warnings: Vec<String> = version_warning.into_iter().collect();
@@ -49,7 +50,7 @@ pub(crate) fn generate(
         &mut notes,
     )?;
     let chosen = select::schemes(api, opts, &mut warnings, &mut notes)?;
-    let connections = connection::names(api, opts, &chosen)?;
+    let connections = connection::names(api, opts, &placement.taken, &chosen)?;
     let selected = select::operations(api, opts)?;
     key_format(opts, &chosen)?;
     let conn_headers = params::connection_headers(api);
@@ -62,7 +63,7 @@ pub(crate) fn generate(
     }
 
     let mut files: Vec<PlannedFile> = Vec::new();
-    if opts.write_project_file {
+    if placement.write_project_file {
         let (doc, project) = project_file(api, &header);
         files.push(planned(
             "intact.kdl",
@@ -94,7 +95,7 @@ pub(crate) fn generate(
             for n in &notes {
                 doc.comment(&one_line(n, 300));
             }
-            connection::variables(&mut doc, &variables, opts);
+            connection::variables(&mut doc, &variables, &placement.taken);
         }
         doc.push(connection::connection(
             &connection::Connection {
@@ -141,7 +142,7 @@ pub(crate) fn generate(
         *n += 1;
         doc
     }
-    let mut flow_names = Unique::new(opts.taken.flows.iter().map(String::as_str));
+    let mut flow_names = Unique::new(placement.taken.flows.iter().map(String::as_str));
     let custom = flow_names.take("custom_api_action");
     flows::custom_api_action(group(&mut groups, &header, "api".into()), conn, &custom);
     let through = flows::Through {
@@ -167,7 +168,7 @@ pub(crate) fn generate(
         );
     }
     for (group, (doc, n)) in groups {
-        let path = match &opts.flows_folder {
+        let path = match &placement.flows_folder {
             Some(folder) => format!("flows/{folder}/{group}.kdl"),
             None => format!("flows/{group}.kdl"),
         };
@@ -185,6 +186,7 @@ pub(crate) fn generate(
         files,
         warnings,
         notes,
+        placement: placement.clone(),
     })
 }
 

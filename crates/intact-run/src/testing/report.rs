@@ -1,42 +1,48 @@
 //! The reports of `intact test`: JUnit XML and JSON.
 
+use intact_model::junit::{Case, Failure, Outcome, Report, Suite};
 use serde_json::json;
 
 use super::*;
 
-/// The results as JUnit XML.
+/// The results as JUnit XML: one suite, a case per test (its file the class); a failed test's
+/// failures and trace, masked before they reach the report.
 pub fn junit(results: &[TestResult]) -> String {
-    let failures = results.iter().filter(|r| r.failed()).count();
-    let skipped = results.iter().filter(|r| r.skipped().is_some()).count();
-    let total: f64 = results.iter().map(|r| r.duration.as_secs_f64()).sum();
-    let mut out = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"intact test\" tests=\"{}\" failures=\"{failures}\" skipped=\"{skipped}\" time=\"{total:.3}\">\n  <testsuite name=\"intact test\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\" time=\"{total:.3}\">\n",
-        results.len(),
-        results.len()
-    );
-    for r in results {
-        out.push_str(&format!(
-            "    <testcase name=\"{}\" classname=\"{}\" time=\"{:.3}\"",
-            intact_model::junit::text(&r.name),
-            intact_model::junit::text(&r.file),
-            r.duration.as_secs_f64()
-        ));
-        match &r.outcome {
-            TestOutcome::Skipped(why) => out.push_str(&format!(
-                ">\n      <skipped message=\"{}\"/>\n    </testcase>\n",
-                intact_model::junit::text(why)
-            )),
-            TestOutcome::Passed => out.push_str("/>\n"),
-            TestOutcome::Failed => out.push_str(&format!(
-                ">\n      <failure message=\"{}\">{}</failure>\n      <system-out>{}</system-out>\n    </testcase>\n",
-                intact_model::junit::text(r.failures.first().map_or("", String::as_str)),
-                intact_model::junit::text(&r.failures.join("\n")),
-                intact_model::junit::text(&r.trace.join("\n"))
-            )),
-        }
+    let cases = results
+        .iter()
+        .map(|r| {
+            let (outcome, output) = match &r.outcome {
+                TestOutcome::Passed => (Outcome::Passed, None),
+                TestOutcome::Skipped(why) => (Outcome::Skipped(why.clone()), None),
+                TestOutcome::Failed => (
+                    Outcome::Failed(Failure {
+                        message: r.failures.first().cloned().unwrap_or_default(),
+                        kind: None,
+                        text: r.failures.join("\n"),
+                    }),
+                    Some(r.trace.join("\n")),
+                ),
+            };
+            Case {
+                name: r.name.clone(),
+                classname: r.file.clone(),
+                time: Some(r.duration),
+                outcome,
+                output,
+            }
+        })
+        .collect();
+    let total: Duration = results.iter().map(|r| r.duration).sum();
+    Report {
+        name: "intact test".into(),
+        time: Some(total),
+        suites: vec![Suite {
+            name: "intact test".into(),
+            time: Some(total),
+            cases,
+        }],
     }
-    out.push_str("  </testsuite>\n</testsuites>\n");
-    out
+    .xml()
 }
 
 /// The results as JSON.
