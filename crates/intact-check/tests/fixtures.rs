@@ -2,14 +2,17 @@
 //! compared with the expected files beside it. `UPDATE_EXPECT=1 cargo test -p intact-check` rewrites
 //! them; review the diff before committing.
 
-use std::path::{Path, PathBuf};
+mod common;
 
+use std::path::PathBuf;
+
+use common::{analyze, compact, expect_file};
 use intact_check::render::{self, HumanOptions};
 use intact_check::{Diagnostic, registry};
 use intact_model::{Analysis, project};
 
 fn fixtures_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/check")
+    common::fixtures("check")
 }
 
 fn projects() -> Vec<PathBuf> {
@@ -20,49 +23,6 @@ fn projects() -> Vec<PathBuf> {
         .collect();
     dirs.sort();
     dirs
-}
-
-fn analyze(dir: &Path) -> (Analysis, Vec<Diagnostic>) {
-    let a = Analysis::new(project::load(dir).unwrap());
-    let d = intact_check::check(&a);
-    (a, d)
-}
-
-/// One line per finding: `file:line:col: severity[code]: message`.
-fn compact(a: &Analysis, diags: &[Diagnostic]) -> String {
-    let names = render::FileNames::root_relative();
-    let mut pos = render::Positions::new(a, &names);
-    let mut out = String::new();
-    for d in diags {
-        let p = pos.at(d.loc.file, d.loc.span.start);
-        out.push_str(&format!(
-            "{}:{}:{}: {}[{}]: {}\n",
-            pos.path(d.loc.file),
-            p.line,
-            p.column,
-            d.severity.as_str(),
-            d.code,
-            d.message
-        ));
-    }
-    out
-}
-
-/// Compares `actual` with the file, or rewrites the file under UPDATE_EXPECT=1.
-fn expect_file(path: &Path, actual: &str) -> Result<(), String> {
-    if std::env::var_os("UPDATE_EXPECT").is_some() {
-        std::fs::write(path, actual).unwrap();
-        return Ok(());
-    }
-    let expected = std::fs::read_to_string(path).unwrap_or_default();
-    if expected == actual {
-        Ok(())
-    } else {
-        Err(format!(
-            "{} differs (run `UPDATE_EXPECT=1 cargo test -p intact-check --test fixtures` and review the diff)\n--- expected\n{expected}\n--- actual\n{actual}",
-            path.display()
-        ))
-    }
 }
 
 #[test]
@@ -108,23 +68,6 @@ fn every_mistake_in_all_formats() {
         .filter_map(|(name, text)| expect_file(&dir.join(name), text).err())
         .collect();
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
-}
-
-/// Every rule that `intact check` implements has a fixture that fails for it, and nothing reports a
-/// code without a rule page.
-#[test]
-fn fixtures_cover_every_implemented_rule() {
-    let mut seen = std::collections::BTreeSet::new();
-    for dir in projects() {
-        let (_, diags) = analyze(&dir);
-        seen.extend(diags.iter().map(|d| d.code));
-    }
-    let missing: Vec<&str> = registry::RULES
-        .iter()
-        .filter(|r| !seen.contains(&r.rule))
-        .map(|r| r.code)
-        .collect();
-    assert!(missing.is_empty(), "no fixture reports: {missing:?}");
 }
 
 /// The one-line summaries come from the rule pages and must not be empty.
