@@ -154,7 +154,7 @@ fn missing_action_skeletons_fit_their_contracts() {
     );
     for c in intact_model::contracts::CONTRACTS {
         let skeleton = intact_model::contracts::skeleton(c);
-        let (method, _, _) = intact_model::contracts::typical_request(c.id);
+        let (method, _, _) = c.id.typical_request();
         assert!(
             skeleton.contains(&format!("request \"call\" \"{method}\"")),
             "{skeleton}"

@@ -124,10 +124,10 @@ pub fn completions(analysis: &Snapshot, pos: FilePosition) -> Vec<CompletionItem
 /// its request to fill in and a return with the contract's output fields.
 fn skeletons(analysis: &Snapshot, replace: Span) -> Vec<CompletionItem> {
     let m = &analysis.model;
-    let implemented = |id: &str| {
+    let implemented = |id| {
         m.actions
             .iter()
-            .any(|a| a.enabled && a.contract.as_ref().is_some_and(|(c, _)| c == id))
+            .any(|a| a.enabled && a.contract_id() == Some(id))
     };
     let project = analysis.project();
     let mut out: Vec<(bool, CompletionItem)> = intact_model::contracts::CONTRACTS
@@ -299,11 +299,10 @@ fn tree_fields(
         let id = n.prop("contract").or_else(|| n.prop("action"))?;
         let id = id.value.as_str()?;
         // A test names its action; the action names its contract.
-        m.actions
-            .iter()
-            .find(|a| a.name.name == id)
-            .and_then(|a| a.contract.as_ref().map(|(c, _)| c.clone()))
-            .or_else(|| Some(id.to_string()))
+        match m.actions.iter().find(|a| a.name.name == id) {
+            Some(a) => a.contract_id(),
+            None => intact_model::contracts::ContractId::parse(id),
+        }
     };
     // A flow's inputs, for a `call` and a test of the flow.
     let flow_inputs = |flow: &str| -> Option<Vec<(String, String, bool)>> {
@@ -322,7 +321,7 @@ fn tree_fields(
     let fields: Vec<(String, String, bool)> = match (root.name(), owner.map(|o| o.name())) {
         ("call", _) if path.is_empty() => flow_inputs(root.arg(1)?.value.as_str()?)?,
         ("return", Some("action")) => {
-            object_fields(contract_type(&contract_of(owner?)?, Side::Output)?, &path)?
+            object_fields(contract_type(contract_of(owner?)?, Side::Output)?, &path)?
         }
         ("input" | "expect", Some("test")) => {
             let test = owner?;
@@ -337,7 +336,7 @@ fn tree_fields(
                 } else {
                     Side::Output
                 };
-                object_fields(contract_type(&contract_of(test)?, side)?, &path)?
+                object_fields(contract_type(contract_of(test)?, side)?, &path)?
             }
         }
         _ => return None,

@@ -14,7 +14,7 @@ pub enum Target {
     /// In a file of the project.
     Loc(Loc),
     /// A contract of the registry: its JSON Schemas are bundled with intact, not in the project.
-    Contract(String),
+    Contract(intact_model::contracts::ContractId),
 }
 
 /// Where the thing at `pos` is defined.
@@ -22,7 +22,7 @@ pub fn definition(analysis: &Snapshot, pos: FilePosition) -> Option<Target> {
     let index = analysis.symbols();
     let at = index.at(pos.file, pos.offset)?;
     if let Symbol::Contract(id) = &at.symbol {
-        return intact_model::contracts::contract(id).map(|c| Target::Contract(c.id.to_string()));
+        return intact_model::contracts::ContractId::parse(id).map(Target::Contract);
     }
     Some(Target::Loc(index.definition(&at.symbol)?.loc))
 }

@@ -374,7 +374,7 @@ impl LanguageServer for Backend {
                     }
                     // A contract's input schema, where a jump lands at once; its output schema
                     // is the type definition (a second target here made clients ask which).
-                    intact_ide::Target::Contract(id) => contract_schema_files(&id)
+                    intact_ide::Target::Contract(id) => contract_schema_files(id)
                         .first()
                         .and_then(|p| protocol::uri_for(p))
                         .map(|uri| {
@@ -396,7 +396,7 @@ impl LanguageServer for Backend {
             .answer("type definition", move |s| {
                 let at = s.request_at(&params.text_document_position_params)?;
                 match intact_ide::definition(&at.analysis, at.pos)? {
-                    intact_ide::Target::Contract(id) => contract_schema_files(&id)
+                    intact_ide::Target::Contract(id) => contract_schema_files(id)
                         .get(1)
                         .and_then(|p| protocol::uri_for(p))
                         .map(|uri| {
@@ -697,7 +697,7 @@ impl LanguageServer for Backend {
 
 /// A contract's bundled input and output schemas as files an editor can open: written under
 /// intact's cache folder (`contracts/<id>.input.json`, `.output.json`) when missing or different.
-fn contract_schema_files(id: &str) -> Vec<PathBuf> {
+fn contract_schema_files(id: intact_model::contracts::ContractId) -> Vec<PathBuf> {
     use intact_model::contracts::{Side, bundled_schema_text};
     let Some(dir) = project::cache_root().map(|d| d.join("contracts")) else {
         return Vec::new();

@@ -31,185 +31,115 @@ impl Switch {
 
 #[derive(Debug)]
 pub struct Contract {
-    pub id: &'static str,
-    /// The provider's name for it.
+    pub id: ContractId,
+    /// The provider's name for it (its schemas' title).
     pub title: &'static str,
     pub mandatory_with: Switch,
-    /// Output fields besides executionStatus, for skeletons and summaries.
+    /// Output fields besides executionStatus (its output schema's properties), for skeletons and
+    /// summaries.
     pub output_fields: &'static [&'static str],
-}
-
-/// The request an action for a contract usually sends (method, path, body), for skeletons: the
-/// path is a guess at a REST API's and names the contract's input fields.
-pub fn typical_request(id: &str) -> (&'static str, &'static str, Option<&'static str>) {
-    match id {
-        "list-users" => ("GET", "/users", None),
-        "get-user" => ("GET", "/users/${input.userId}", None),
-        "get-user-by-username" => ("GET", "/users?userName=${input.userName}", None),
-        "create-user" => ("POST", "/users", Some("${input.user}")),
-        "update-user" => ("PUT", "/users/${input.user.id}", Some("${input.user}")),
-        "update-user-password" => (
-            "PUT",
-            "/users/${input.userId}/password",
-            Some("${{'password': input.password}}"),
-        ),
-        "activate-user" => ("POST", "/users/${input.userId}/activate", None),
-        "deactivate-user" => ("POST", "/users/${input.userId}/deactivate", None),
-        "list-user-schema" => ("GET", "/schema/users", None),
-        "list-user-schema-property-values" => ("GET", "/schema/users/values", None),
-        "list-entitlement-schema" => ("GET", "/schema/entitlements", None),
-        "list-entitlement-schema-property-values" => ("GET", "/schema/entitlements/values", None),
-        "list-groups" => ("GET", "/groups", None),
-        "get-group" => ("GET", "/groups/${input.groupId}", None),
-        "list-groups-by-display-name" => ("GET", "/groups?displayName=${input.displayName}", None),
-        "create-group" => ("POST", "/groups", Some("${input.group}")),
-        "update-group" => ("PUT", "/groups/${input.group.id}", Some("${input.group}")),
-        "remove-group" => ("DELETE", "/groups/${input.groupId}", None),
-        "list-group-members" => ("GET", "/groups/${input.groupId}/members", None),
-        "add-group-members" => (
-            "POST",
-            "/groups/${input.groupId}/members",
-            Some("${input.groupMembers}"),
-        ),
-        "remove-group-members" => (
-            "DELETE",
-            "/groups/${input.groupId}/members",
-            Some("${input.groupMembers}"),
-        ),
-        "universal-logout" => ("POST", "/users/${input.externalUserId}/logout", None),
-        _ => ("GET", "/…", None),
-    }
-}
-
-const fn c(
-    id: &'static str,
-    title: &'static str,
-    mandatory_with: Switch,
-    output_fields: &'static [&'static str],
-) -> Contract {
-    Contract {
-        id,
-        title,
-        mandatory_with,
-        output_fields,
-    }
 }
 
 use Switch::*;
 
-pub static CONTRACTS: &[Contract] = &[
-    c(
-        "list-users",
-        "List Users",
-        Capability("provisioning"),
-        &["resources", "pagination"],
-    ),
-    c(
-        "get-user",
-        "Get User by ID",
-        Capability("provisioning"),
-        &["user"],
-    ),
-    c(
-        "get-user-by-username",
-        "Get User by UserName",
-        Capability("provisioning"),
-        &["user"],
-    ),
-    c("create-user", "Create User", Feature("create"), &["user"]),
-    c("update-user", "Update User", Feature("update"), &["user"]),
-    c(
-        "update-user-password",
-        "Update User Password",
-        Feature("password"),
-        &[],
-    ),
-    c("activate-user", "Activate User", Feature("activate"), &[]),
-    c(
-        "deactivate-user",
-        "Deactivate User",
-        Feature("deactivate"),
-        &[],
-    ),
-    c(
-        "list-user-schema",
-        "List User Schema",
-        Capability("provisioning"),
-        &["schemaProperties", "pagination"],
-    ),
-    c(
-        "list-user-schema-property-values",
-        "List User Schema Property Values",
-        Capability("provisioning"),
-        &["schemaPropertyValues", "pagination"],
-    ),
-    c(
-        "list-entitlement-schema",
-        "List Entitlement Schema",
-        Capability("entitlement-management"),
-        &["schemaProperties", "pagination"],
-    ),
-    c(
-        "list-entitlement-schema-property-values",
-        "List Entitlement Schema Property Values",
-        Capability("entitlement-management"),
-        &["schemaPropertyValues", "pagination"],
-    ),
-    c(
-        "list-groups",
-        "List Groups",
-        Capability("provisioning"),
-        &["resources", "pagination"],
-    ),
-    c(
-        "get-group",
-        "Get Group by ID",
-        Capability("provisioning"),
-        &["group"],
-    ),
-    c(
-        "list-groups-by-display-name",
-        "List Groups by Display Name",
-        GroupOperations,
-        &["resources", "pagination"],
-    ),
-    c("create-group", "Create Group", GroupOperations, &["group"]),
-    c("update-group", "Update Group", GroupOperations, &["group"]),
-    c("remove-group", "Remove Group", GroupOperations, &[]),
-    c(
-        "list-group-members",
-        "List Group Members",
-        GroupMembership,
-        &["resources", "pagination"],
-    ),
-    c(
-        "add-group-members",
-        "Add Group Members",
-        GroupMembership,
-        &[],
-    ),
-    c(
-        "remove-group-members",
-        "Remove Group Members",
-        GroupMembership,
-        &[],
-    ),
-    c(
-        "universal-logout",
-        "Proprietary Universal Logout",
-        Capability("universal-logout"),
-        &["logoutStatus"],
-    ),
-];
+// `ContractId`, `SCHEMA_FILES` and `CONTRACTS`, from `schemas/contracts/` (build.rs).
+include!(concat!(env!("OUT_DIR"), "/contracts.rs"));
 
+impl ContractId {
+    /// Its entry in [`CONTRACTS`].
+    pub fn contract(self) -> &'static Contract {
+        &CONTRACTS[self as usize]
+    }
+
+    /// What makes the contract mandatory.
+    pub const fn mandatory_with(self) -> Switch {
+        use ContractId::*;
+        match self {
+            ListUsers
+            | GetUser
+            | GetUserByUsername
+            | ListUserSchema
+            | ListUserSchemaPropertyValues
+            | ListGroups
+            | GetGroup => Capability("provisioning"),
+            CreateUser => Feature("create"),
+            UpdateUser => Feature("update"),
+            UpdateUserPassword => Feature("password"),
+            ActivateUser => Feature("activate"),
+            DeactivateUser => Feature("deactivate"),
+            ListEntitlementSchema | ListEntitlementSchemaPropertyValues => {
+                Capability("entitlement-management")
+            }
+            ListGroupsByDisplayName | CreateGroup | UpdateGroup | RemoveGroup => GroupOperations,
+            ListGroupMembers | AddGroupMembers | RemoveGroupMembers => GroupMembership,
+            UniversalLogout => Capability("universal-logout"),
+        }
+    }
+
+    /// The request an action for the contract usually sends (method, path, body), for skeletons:
+    /// the path is a guess at a REST API's and names the contract's input fields.
+    pub fn typical_request(self) -> (&'static str, &'static str, Option<&'static str>) {
+        use ContractId::*;
+        match self {
+            ListUsers => ("GET", "/users", None),
+            GetUser => ("GET", "/users/${input.userId}", None),
+            GetUserByUsername => ("GET", "/users?userName=${input.userName}", None),
+            CreateUser => ("POST", "/users", Some("${input.user}")),
+            UpdateUser => ("PUT", "/users/${input.user.id}", Some("${input.user}")),
+            UpdateUserPassword => (
+                "PUT",
+                "/users/${input.userId}/password",
+                Some("${{'password': input.password}}"),
+            ),
+            ActivateUser => ("POST", "/users/${input.userId}/activate", None),
+            DeactivateUser => ("POST", "/users/${input.userId}/deactivate", None),
+            ListUserSchema => ("GET", "/schema/users", None),
+            ListUserSchemaPropertyValues => ("GET", "/schema/users/values", None),
+            ListEntitlementSchema => ("GET", "/schema/entitlements", None),
+            ListEntitlementSchemaPropertyValues => ("GET", "/schema/entitlements/values", None),
+            ListGroups => ("GET", "/groups", None),
+            GetGroup => ("GET", "/groups/${input.groupId}", None),
+            ListGroupsByDisplayName => ("GET", "/groups?displayName=${input.displayName}", None),
+            CreateGroup => ("POST", "/groups", Some("${input.group}")),
+            UpdateGroup => ("PUT", "/groups/${input.group.id}", Some("${input.group}")),
+            RemoveGroup => ("DELETE", "/groups/${input.groupId}", None),
+            ListGroupMembers => ("GET", "/groups/${input.groupId}/members", None),
+            AddGroupMembers => (
+                "POST",
+                "/groups/${input.groupId}/members",
+                Some("${input.groupMembers}"),
+            ),
+            RemoveGroupMembers => (
+                "DELETE",
+                "/groups/${input.groupId}/members",
+                Some("${input.groupMembers}"),
+            ),
+            UniversalLogout => ("POST", "/users/${input.externalUserId}/logout", None),
+        }
+    }
+}
+
+impl std::fmt::Display for ContractId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for ContractId {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+/// The contract an id written in a project names.
 pub fn contract(id: &str) -> Option<&'static Contract> {
-    CONTRACTS.iter().find(|c| c.id == id)
+    ContractId::parse(id).map(ContractId::contract)
 }
 
 /// The contracts of user operations that the provider calls whenever an action exists, even without
 /// the feature declared.
-pub fn is_user_operation(id: &str) -> bool {
-    matches!(contract(id).map(|c| c.mandatory_with), Some(Feature(_)))
+pub fn is_user_operation(id: ContractId) -> bool {
+    matches!(id.mandatory_with(), Feature(_))
 }
 
 /// Which side of a contract.
@@ -219,46 +149,8 @@ pub enum Side {
     Output,
 }
 
-macro_rules! schemas {
-    ($($id:literal),* $(,)?) => {
-        /// The JSON Schemas of `schemas/contracts/`, embedded: (file name, text).
-        pub static SCHEMA_FILES: &[(&str, &str)] = &[
-            ("common.json", include_str!("../../../schemas/contracts/common.json")),
-            $(
-                (concat!($id, ".input.json"), include_str!(concat!("../../../schemas/contracts/", $id, ".input.json"))),
-                (concat!($id, ".output.json"), include_str!(concat!("../../../schemas/contracts/", $id, ".output.json"))),
-            )*
-        ];
-    };
-}
-
-schemas!(
-    "list-users",
-    "get-user",
-    "get-user-by-username",
-    "create-user",
-    "update-user",
-    "update-user-password",
-    "activate-user",
-    "deactivate-user",
-    "list-user-schema",
-    "list-user-schema-property-values",
-    "list-entitlement-schema",
-    "list-entitlement-schema-property-values",
-    "list-groups",
-    "get-group",
-    "list-groups-by-display-name",
-    "create-group",
-    "update-group",
-    "remove-group",
-    "list-group-members",
-    "add-group-members",
-    "remove-group-members",
-    "universal-logout",
-);
-
 /// The file name of a contract's schema under `schemas/contracts/`.
-pub fn schema_file(id: &str, side: Side) -> String {
+pub fn schema_file(id: ContractId, side: Side) -> String {
     match side {
         Side::Input => format!("{id}.input.json"),
         Side::Output => format!("{id}.output.json"),
@@ -266,7 +158,7 @@ pub fn schema_file(id: &str, side: Side) -> String {
 }
 
 /// The text of one contract's input or output schema.
-pub fn schema_text(id: &str, side: Side) -> Option<&'static str> {
+pub fn schema_text(id: ContractId, side: Side) -> Option<&'static str> {
     let file = schema_file(id, side);
     SCHEMA_FILES
         .iter()
@@ -277,7 +169,7 @@ pub fn schema_text(id: &str, side: Side) -> Option<&'static str> {
 /// A contract's schema with nothing outside it: every `common.json#/$defs/X` it needs (and what
 /// those need) copied under its own `$defs`, and its `$ref`s made local (`#/$defs/X`), so that
 /// any JSON Schema tool reads it alone.
-pub fn bundled_schema(id: &str, side: Side) -> Option<serde_json::Value> {
+pub fn bundled_schema(id: ContractId, side: Side) -> Option<serde_json::Value> {
     use serde_json::Value as J;
     let docs = schema_documents();
     let mut schema = docs.get(&schema_file(id, side))?.clone();
@@ -324,7 +216,7 @@ pub fn bundled_schema(id: &str, side: Side) -> Option<serde_json::Value> {
 /// then the definitions in `common.json`'s order), which `serde_json` maps would sort. The schema
 /// files are 2-space-indented JSON and the definitions sit at the same depth in both files, so
 /// each one's text is copied as it is written. A test checks it reads back as [`bundled_schema`].
-pub fn bundled_schema_text(id: &str, side: Side) -> Option<String> {
+pub fn bundled_schema_text(id: ContractId, side: Side) -> Option<String> {
     let bundled = bundled_schema(id, side)?;
     let text = schema_text(id, side)?.replace("\"common.json#/$defs/", "\"#/$defs/");
     let Some(defs) = bundled.get("$defs").and_then(serde_json::Value::as_object) else {
@@ -356,7 +248,7 @@ pub fn bundled_schema_text(id: &str, side: Side) -> Option<String> {
 }
 
 /// The examples a contract's schema gives (`examples`): a valid input or output.
-pub fn examples(id: &str, side: Side) -> &'static [serde_json::Value] {
+pub fn examples(id: ContractId, side: Side) -> &'static [serde_json::Value] {
     schema_documents()
         .get(&schema_file(id, side))
         .and_then(|s| s.get("examples"))
@@ -383,8 +275,8 @@ pub fn schema_documents() -> &'static std::collections::BTreeMap<String, serde_j
 }
 
 /// A validator of a contract's input or output, with formats asserted (`date-time`, `uri`, …).
-pub fn validator(id: &str, side: Side) -> Option<&'static jsonschema::Validator> {
-    type Validators = std::collections::HashMap<(String, Side), jsonschema::Validator>;
+pub fn validator(id: ContractId, side: Side) -> Option<&'static jsonschema::Validator> {
+    type Validators = std::collections::HashMap<(ContractId, Side), jsonschema::Validator>;
     static VALIDATORS: std::sync::OnceLock<Validators> = std::sync::OnceLock::new();
     static REGISTRY: std::sync::OnceLock<jsonschema::Registry<'static>> =
         std::sync::OnceLock::new();
@@ -411,18 +303,18 @@ pub fn validator(id: &str, side: Side) -> Option<&'static jsonschema::Validator>
                     .with_registry(registry)
                     .build(&docs[&file])
                     .unwrap_or_else(|e| panic!("schemas/contracts/{file} does not compile: {e}"));
-                out.insert((c.id.to_string(), side), v);
+                out.insert((c.id, side), v);
             }
         }
         out
     });
-    validators.get(&(id.to_string(), side))
+    validators.get(&(id, side))
 }
 
 /// The type of a contract's input or output, for the expression checker.
-pub fn contract_type(id: &str, side: Side) -> Option<intact_expr::Type> {
+pub fn contract_type(id: ContractId, side: Side) -> Option<intact_expr::Type> {
     static TYPES: std::sync::OnceLock<
-        std::collections::HashMap<(String, Side), intact_expr::Type>,
+        std::collections::HashMap<(ContractId, Side), intact_expr::Type>,
     > = std::sync::OnceLock::new();
     let types = TYPES.get_or_init(|| {
         let docs = schema_documents();
@@ -435,22 +327,22 @@ pub fn contract_type(id: &str, side: Side) -> Option<intact_expr::Type> {
                     Side::Output => format!("the output of {}", c.id),
                 };
                 let t = intact_expr::SchemaConverter::new(docs).convert(&file, &docs[&file], &name);
-                out.insert((c.id.to_string(), side), t);
+                out.insert((c.id, side), t);
             }
         }
         out
     });
-    types.get(&(id.to_string(), side)).cloned()
+    types.get(&(id, side)).cloned()
 }
 
 /// An action skeleton for a contract, as the help of `contract::missing-action` shows it.
 pub fn skeleton(contract: &Contract) -> String {
     use intact_syntax::build::{Doc, Item, Node};
     let mut action = Node::new("action")
-        .arg(contract.id.replace('-', "_"))
-        .prop("contract", contract.id);
+        .arg(contract.id.as_str().replace('-', "_"))
+        .prop("contract", contract.id.as_str());
     // The request is a guess at the API's shape, so it starts commented out.
-    let (method, path, body) = typical_request(contract.id);
+    let (method, path, body) = contract.id.typical_request();
     let (path, query) = match path.split_once('?') {
         Some((p, q)) => (p, q.split_once('=')),
         None => (path, None),
@@ -489,10 +381,32 @@ mod tests {
                 );
             }
         }
-        let Some(intact_expr::Type::Object(o)) = contract_type("create-user", Side::Input) else {
+        let Some(intact_expr::Type::Object(o)) = contract_type(ContractId::CreateUser, Side::Input)
+        else {
             panic!()
         };
         assert!(o.field("user").unwrap().required);
+    }
+
+    /// The generated table lines up with the enum, and the titles and output fields read from the
+    /// schemas are the provider's.
+    #[test]
+    fn the_registry_is_generated_in_order() {
+        for (i, c) in CONTRACTS.iter().enumerate() {
+            assert_eq!(c.id as usize, i);
+            assert_eq!(ContractId::ALL[i], c.id);
+            assert_eq!(ContractId::parse(c.id.as_str()), Some(c.id));
+        }
+        let list = ContractId::ListUsers.contract();
+        assert_eq!(
+            (list.title, list.output_fields),
+            ("List Users", &["resources", "pagination"][..])
+        );
+        assert_eq!(
+            ContractId::UniversalLogout.contract().title,
+            "Proprietary Universal Logout"
+        );
+        assert_eq!(contract("no-such-contract").map(|c| c.id), None);
     }
 
     #[test]

@@ -11,7 +11,7 @@ fn samples_validate_as_named() {
     let mut checked = 0;
     let mut failures = Vec::new();
     for c in CONTRACTS {
-        let dir = root.join(c.id);
+        let dir = root.join(c.id.as_str());
         let mut names: Vec<String> = std::fs::read_dir(&dir)
             .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

@@ -15,6 +15,7 @@ use serde_json::{Value as J, json};
 
 use crate::cx::{self, Claim, Kind};
 use crate::report::StepResult;
+use intact_model::contracts::ContractId;
 
 /// What the cleanup did, shared with the caller so that a cleanup cut short still reports the
 /// steps it ran and which claims it settled.
@@ -35,7 +36,7 @@ enum Read {
 
 pub(crate) struct Cleanup<'a> {
     pub rt: &'a Runtime,
-    pub actions: &'a HashMap<String, String>,
+    pub actions: &'a HashMap<ContractId, String>,
     pub timeout: Duration,
     pub progress: &'a Mutex<Progress>,
 }
@@ -47,11 +48,11 @@ struct Kinds {
     noun: &'static str,
     id_field: &'static str,
     name_field: &'static str,
-    get: &'static str,
+    get: ContractId,
     /// The contract that finds one by its name.
-    lookup: &'static str,
-    create: &'static str,
-    undo: &'static str,
+    lookup: ContractId,
+    create: ContractId,
+    undo: ContractId,
     undo_what: &'static str,
 }
 
@@ -60,10 +61,10 @@ const USER: Kinds = Kinds {
     noun: "user",
     id_field: "userId",
     name_field: "userName",
-    get: "get-user",
-    lookup: "get-user-by-username",
-    create: "create-user",
-    undo: "deactivate-user",
+    get: ContractId::GetUser,
+    lookup: ContractId::GetUserByUsername,
+    create: ContractId::CreateUser,
+    undo: ContractId::DeactivateUser,
     undo_what: "deactivate",
 };
 
@@ -72,10 +73,10 @@ const GROUP: Kinds = Kinds {
     noun: "group",
     id_field: "groupId",
     name_field: "displayName",
-    get: "get-group",
-    lookup: "list-groups-by-display-name",
-    create: "create-group",
-    undo: "remove-group",
+    get: ContractId::GetGroup,
+    lookup: ContractId::ListGroupsByDisplayName,
+    create: ContractId::CreateGroup,
+    undo: ContractId::RemoveGroup,
     undo_what: "remove",
 };
 
@@ -106,7 +107,7 @@ impl Cleanup<'_> {
         let Some(id) = self.find(k, claim).await else {
             return;
         };
-        let Some(undo) = self.actions.get(k.undo) else {
+        let Some(undo) = self.actions.get(&k.undo) else {
             self.left(
                 k.undo,
                 None,
@@ -148,7 +149,7 @@ impl Cleanup<'_> {
     async fn find(&self, k: &Kinds, claim: &Claim) -> Option<String> {
         let name = &claim.names[0];
         let mut tried = false;
-        if let (Some(id), Some(get)) = (&claim.id, self.actions.get(k.get)) {
+        if let (Some(id), Some(get)) = (&claim.id, self.actions.get(&k.get)) {
             tried = true;
             let what = format!("confirm that {id} is the test {} (by its name)", k.noun);
             let started = Instant::now();
@@ -281,7 +282,7 @@ impl Cleanup<'_> {
     /// After the undo, the resource must read back undone: a user inactive (or gone), a group
     /// gone. Without a get action the undo's answer is all there is.
     async fn confirm_undone(&self, k: &Kinds, id: &str, name: &str) {
-        let Some(get) = self.actions.get(k.get) else {
+        let Some(get) = self.actions.get(&k.get) else {
             return;
         };
         let what = match k.kind {
@@ -317,8 +318,8 @@ impl Cleanup<'_> {
     }
 
     /// The action that finds a resource of kind `k` by name, if the project has one.
-    fn lookup(&self, k: &Kinds) -> Option<(&'static str, &String)> {
-        self.actions.get(k.lookup).map(|a| (k.lookup, a))
+    fn lookup(&self, k: &Kinds) -> Option<(ContractId, &String)> {
+        self.actions.get(&k.lookup).map(|a| (k.lookup, a))
     }
 
     async fn read(&self, action: &str, input: J) -> Read {
@@ -339,10 +340,17 @@ impl Cleanup<'_> {
         }
     }
 
-    fn record(&self, contract: &str, what: &str, passed: bool, message: String, started: Instant) {
+    fn record(
+        &self,
+        contract: ContractId,
+        what: &str,
+        passed: bool,
+        message: String,
+        started: Instant,
+    ) {
         self.progress.lock().unwrap().steps.push(StepResult {
             contract: contract.to_string(),
-            action: self.actions.get(contract).cloned(),
+            action: self.actions.get(&contract).cloned(),
             what: what.to_string(),
             passed,
             message,
@@ -354,7 +362,7 @@ impl Cleanup<'_> {
     /// A failed cleanup step, and what it leaves behind.
     fn left(
         &self,
-        contract: &str,
+        contract: ContractId,
         started: Option<Instant>,
         what: String,
         message: String,
@@ -363,7 +371,7 @@ impl Cleanup<'_> {
         let mut p = self.progress.lock().unwrap();
         p.steps.push(StepResult {
             contract: contract.to_string(),
-            action: self.actions.get(contract).cloned(),
+            action: self.actions.get(&contract).cloned(),
             what,
             passed: false,
             message,

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use intact_model::contracts::{self, Side};
+use intact_model::contracts::{self, ContractId, Side};
 use intact_run::{FailureKind, Runtime};
 use serde_json::{Value as J, json};
 
@@ -63,7 +63,7 @@ pub(crate) struct Traits {
 pub(crate) struct Cx<'r> {
     rt: Option<&'r Runtime>,
     /// The enabled action of each contract the project implements.
-    actions: &'r HashMap<String, String>,
+    actions: &'r HashMap<ContractId, String>,
     /// Where the steps go as they end, so that an interrupted scenario still shows how far it got.
     steps: Arc<Mutex<Vec<StepResult>>>,
     claims: Arc<Mutex<Claims>>,
@@ -77,7 +77,7 @@ pub(crate) struct Cx<'r> {
 impl<'r> Cx<'r> {
     pub(crate) fn new(
         rt: Option<&'r Runtime>,
-        actions: &'r HashMap<String, String>,
+        actions: &'r HashMap<ContractId, String>,
         steps: Arc<Mutex<Vec<StepResult>>>,
         claims: Arc<Mutex<Claims>>,
         run: &'r str,
@@ -101,8 +101,8 @@ impl<'r> Cx<'r> {
     }
 
     /// Whether the project has an enabled action for `contract`.
-    pub(crate) fn has(&self, contract: &str) -> bool {
-        self.actions.contains_key(contract)
+    pub(crate) fn has(&self, contract: ContractId) -> bool {
+        self.actions.contains_key(&contract)
     }
 
     /// Whether the run may create test users: the project can create them, and can undo them
@@ -121,7 +121,7 @@ impl<'r> Cx<'r> {
     /// output. A dry run records the step and answers the contract's output example.
     pub(crate) async fn step(
         &mut self,
-        contract: &str,
+        contract: ContractId,
         what: &str,
         input: J,
         check: impl FnOnce(&J) -> Result<(), String>,
@@ -134,7 +134,7 @@ impl<'r> Cx<'r> {
     /// something).
     pub(crate) async fn create(
         &mut self,
-        contract: &str,
+        contract: ContractId,
         what: &str,
         input: J,
         check: impl FnOnce(&J) -> Result<(), String>,
@@ -181,7 +181,7 @@ impl<'r> Cx<'r> {
     /// (a lookup of something that does not exist).
     pub(crate) async fn step_fails(
         &mut self,
-        contract: &str,
+        contract: ContractId,
         what: &str,
         input: J,
         code: &str,
@@ -223,7 +223,7 @@ impl<'r> Cx<'r> {
     /// after deactivate-user): a failure is the contract's.
     pub(crate) fn expect(
         &mut self,
-        contract: &str,
+        contract: ContractId,
         what: &str,
         ok: bool,
         why: String,
@@ -278,15 +278,15 @@ impl<'r> Cx<'r> {
     async fn run(
         &self,
         rt: &Runtime,
-        contract: &str,
+        contract: ContractId,
         input: J,
     ) -> Result<(J, Option<FailureKind>), String> {
-        run_action(rt, &self.actions[contract], input, self.traits.timeout).await
+        run_action(rt, &self.actions[&contract], input, self.traits.timeout).await
     }
 
     fn record(
         &mut self,
-        contract: &str,
+        contract: ContractId,
         what: &str,
         passed: bool,
         message: String,
@@ -299,7 +299,7 @@ impl<'r> Cx<'r> {
     /// API" counts the unreachable ones).
     fn record_failure(
         &mut self,
-        contract: &str,
+        contract: ContractId,
         what: &str,
         message: String,
         took: Duration,
@@ -311,7 +311,7 @@ impl<'r> Cx<'r> {
 
     fn push(
         &mut self,
-        contract: &str,
+        contract: ContractId,
         what: &str,
         passed: bool,
         message: String,
@@ -320,7 +320,7 @@ impl<'r> Cx<'r> {
     ) {
         self.steps.lock().unwrap().push(StepResult {
             contract: contract.to_string(),
-            action: self.actions.get(contract).cloned(),
+            action: self.actions.get(&contract).cloned(),
             what: what.to_string(),
             passed,
             message,
@@ -331,8 +331,8 @@ impl<'r> Cx<'r> {
 }
 
 /// See [`Cx::can_create_users`].
-pub(crate) fn can_create_users(has: impl Fn(&str) -> bool, traits: Traits) -> bool {
-    has("create-user") && (has("deactivate-user") || traits.keep)
+pub(crate) fn can_create_users(has: impl Fn(ContractId) -> bool, traits: Traits) -> bool {
+    has(ContractId::CreateUser) && (has(ContractId::DeactivateUser) || traits.keep)
 }
 
 /// Runs `action` within `timeout`: its output and, when it failed, how; or why it could not run

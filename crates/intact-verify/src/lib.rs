@@ -19,6 +19,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use intact_model::Model;
+use intact_model::contracts::ContractId;
 use intact_run::Runtime;
 
 pub use report::{ErrorReport, Report, ScenarioResult, StepResult};
@@ -49,7 +50,7 @@ impl Default for Options {
 
 /// Checks `--only` names against the scenarios; the error names the ones there are.
 pub fn check_only(only: &[String]) -> Result<(), String> {
-    let names: Vec<&str> = SCENARIOS.iter().map(|s| s.name).collect();
+    let names: Vec<&str> = SCENARIOS.iter().map(|s| s.name()).collect();
     for o in only {
         if !names.contains(&o.as_str()) {
             return Err(format!(
@@ -63,11 +64,11 @@ pub fn check_only(only: &[String]) -> Result<(), String> {
 
 /// The enabled action of each contract (the first, when the checker's duplicate finding is
 /// ignored).
-fn actions(model: &Model) -> HashMap<String, String> {
+fn actions(model: &Model) -> HashMap<ContractId, String> {
     let mut out = HashMap::new();
     for a in model.actions.iter().filter(|a| a.enabled) {
-        if let Some((id, _)) = &a.contract {
-            out.entry(id.clone()).or_insert_with(|| a.name.name.clone());
+        if let Some(id) = a.contract_id() {
+            out.entry(id).or_insert_with(|| a.name.name.clone());
         }
     }
     out
@@ -168,7 +169,7 @@ async fn run_all(
                 &made,
                 traits,
             );
-            let _ = scenarios::run(s.name, &mut cx).await;
+            let _ = scenarios::run(*s, &mut cx).await;
             let (mut result, started) = current.lock().unwrap().take().expect("the scenario");
             result.steps = std::mem::take(&mut *steps.lock().unwrap());
             result.duration = started.elapsed();
@@ -258,19 +259,19 @@ async fn run_all(
 fn chosen(options: &Options) -> impl Iterator<Item = &'static Scenario> + '_ {
     SCENARIOS
         .iter()
-        .filter(|s| options.only.is_empty() || options.only.iter().any(|o| o == s.name))
+        .filter(|s| options.only.is_empty() || options.only.iter().any(|o| o == s.name()))
 }
 
 fn skipped_or_empty(
     s: &Scenario,
-    actions: &HashMap<String, String>,
+    actions: &HashMap<ContractId, String>,
     traits: cx::Traits,
 ) -> ScenarioResult {
-    let has = |c: &str| actions.contains_key(c);
+    let has = |c: ContractId| actions.contains_key(&c);
     ScenarioResult {
-        name: s.name.to_string(),
-        summary: scenarios::summary(s, has, traits),
-        skipped: scenarios::missing(s, has, traits),
+        name: s.name().to_string(),
+        summary: scenarios::summary(*s, has, traits),
+        skipped: scenarios::missing(*s, has, traits),
         steps: Vec::new(),
         duration: Duration::ZERO,
         interrupted: false,

@@ -12,47 +12,84 @@ mod groups;
 mod users;
 
 use groups::groups;
+use intact_model::contracts::ContractId;
 use users::{create_user, users};
 
-/// A scenario: its name (for `--only`), what it proves, and the contracts it cannot run without.
-pub struct Scenario {
-    pub name: &'static str,
-    pub summary: &'static str,
-    pub needs: &'static [&'static str],
+/// A scenario: what `intact verify` proves, by name (for `--only`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scenario {
+    Users,
+    Lookups,
+    Paging,
+    Groups,
+    Schema,
+    Logout,
 }
 
-pub const SCENARIOS: &[Scenario] = &[
-    Scenario {
-        name: "users",
-        summary: "create a test user, read it by id and by userName, update it, change its password, deactivate and reactivate it",
-        needs: &["create-user", "get-user"],
-    },
-    Scenario {
-        name: "lookups",
-        summary: "get-user of an unknown id and get-user-by-username of an unknown name end FAILED with RESOURCE_NOT_FOUND",
-        needs: &["get-user"],
-    },
-    Scenario {
-        name: "paging",
-        summary: "list-users two at a time until nextCursor is empty; the cursor must advance and the test user must be listed",
-        needs: &["create-user", "list-users"],
-    },
-    Scenario {
-        name: "groups",
-        summary: "create a test group, read it, find it, rename it, add a member, list and remove members, remove the group",
-        needs: &["create-group", "get-group", "remove-group"],
-    },
-    Scenario {
-        name: "schema",
-        summary: "the user and entitlement schemas and their property values answer and fit their schemas",
-        needs: &[],
-    },
-    Scenario {
-        name: "logout",
-        summary: "universal logout of a test user (when the project can create one) and of an unknown user answers SUCCESS or FAILURE, never an error",
-        needs: &["universal-logout"],
-    },
-];
+impl Scenario {
+    /// Every scenario, in the order a run takes them.
+    pub const ALL: [Scenario; 6] = [
+        Scenario::Users,
+        Scenario::Lookups,
+        Scenario::Paging,
+        Scenario::Groups,
+        Scenario::Schema,
+        Scenario::Logout,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Scenario::Users => "users",
+            Scenario::Lookups => "lookups",
+            Scenario::Paging => "paging",
+            Scenario::Groups => "groups",
+            Scenario::Schema => "schema",
+            Scenario::Logout => "logout",
+        }
+    }
+
+    /// What it proves.
+    pub fn summary(self) -> &'static str {
+        match self {
+            Scenario::Users => {
+                "create a test user, read it by id and by userName, update it, change its password, deactivate and reactivate it"
+            }
+            Scenario::Lookups => {
+                "get-user of an unknown id and get-user-by-username of an unknown name end FAILED with RESOURCE_NOT_FOUND"
+            }
+            Scenario::Paging => {
+                "list-users two at a time until nextCursor is empty; the cursor must advance and the test user must be listed"
+            }
+            Scenario::Groups => {
+                "create a test group, read it, find it, rename it, add a member, list and remove members, remove the group"
+            }
+            Scenario::Schema => {
+                "the user and entitlement schemas and their property values answer and fit their schemas"
+            }
+            Scenario::Logout => {
+                "universal logout of a test user (when the project can create one) and of an unknown user answers SUCCESS or FAILURE, never an error"
+            }
+        }
+    }
+
+    /// The contracts it cannot run without.
+    pub fn needs(self) -> &'static [ContractId] {
+        match self {
+            Scenario::Users => &[ContractId::CreateUser, ContractId::GetUser],
+            Scenario::Lookups => &[ContractId::GetUser],
+            Scenario::Paging => &[ContractId::CreateUser, ContractId::ListUsers],
+            Scenario::Groups => &[
+                ContractId::CreateGroup,
+                ContractId::GetGroup,
+                ContractId::RemoveGroup,
+            ],
+            Scenario::Schema => &[],
+            Scenario::Logout => &[ContractId::UniversalLogout],
+        }
+    }
+}
+
+pub const SCENARIOS: &[Scenario] = &Scenario::ALL;
 
 /// The page size of the paging scenarios: small, so that even a test tenant has several pages.
 const PAGE: i64 = 2;
@@ -60,20 +97,26 @@ const PAGE: i64 = 2;
 /// The most pages a listing may take before verify calls it endless.
 const MAX_PAGES: usize = 500;
 
-const SCHEMA_CONTRACTS: &[&str] = &[
-    "list-user-schema",
-    "list-user-schema-property-values",
-    "list-entitlement-schema",
-    "list-entitlement-schema-property-values",
+const SCHEMA_CONTRACTS: &[ContractId] = &[
+    ContractId::ListUserSchema,
+    ContractId::ListUserSchemaPropertyValues,
+    ContractId::ListEntitlementSchema,
+    ContractId::ListEntitlementSchemaPropertyValues,
 ];
 
 /// Why `scenario` cannot run on this project, if it cannot.
 pub(crate) fn missing(
-    scenario: &Scenario,
-    has: impl Fn(&str) -> bool,
+    scenario: Scenario,
+    has: impl Fn(ContractId) -> bool,
     traits: Traits,
 ) -> Option<String> {
-    let missing: Vec<&str> = scenario.needs.iter().copied().filter(|c| !has(c)).collect();
+    let missing: Vec<&str> = scenario
+        .needs()
+        .iter()
+        .copied()
+        .filter(|&c| !has(c))
+        .map(ContractId::as_str)
+        .collect();
     if !missing.is_empty() {
         return Some(format!(
             "the project has no enabled action for {}",
@@ -82,12 +125,14 @@ pub(crate) fn missing(
     }
     // Verify never makes what it cannot undo: a scenario built on a test user needs
     // deactivate-user, unless `--keep` leaves the users anyway.
-    if matches!(scenario.name, "users" | "paging") && !crate::cx::can_create_users(&has, traits) {
+    if matches!(scenario, Scenario::Users | Scenario::Paging)
+        && !crate::cx::can_create_users(&has, traits)
+    {
         return Some(
             "the project has no deactivate-user action to undo the test users it would create (--keep runs it and leaves them)".into(),
         );
     }
-    if scenario.name == "schema" && !SCHEMA_CONTRACTS.iter().any(|c| has(c)) {
+    if scenario == Scenario::Schema && !SCHEMA_CONTRACTS.iter().any(|&c| has(c)) {
         return Some("the project has no schema discovery action".into());
     }
     None
@@ -95,22 +140,30 @@ pub(crate) fn missing(
 
 /// What `scenario` proves on this project: the `users` scenario names only the steps the
 /// project's actions allow.
-pub(crate) fn summary(scenario: &Scenario, has: impl Fn(&str) -> bool, traits: Traits) -> String {
-    if scenario.name != "users" {
-        return scenario.summary.to_string();
+pub(crate) fn summary(
+    scenario: Scenario,
+    has: impl Fn(ContractId) -> bool,
+    traits: Traits,
+) -> String {
+    if scenario != Scenario::Users {
+        return scenario.summary().to_string();
     }
-    let mut parts = vec![if has("get-user-by-username") {
+    let mut parts = vec![if has(ContractId::GetUserByUsername) {
         "create a test user, read it by id and by userName"
     } else {
         "create a test user, read it by id"
     }];
-    if has("update-user") {
+    if has(ContractId::UpdateUser) {
         parts.push("update it");
     }
-    if has("update-user-password") {
+    if has(ContractId::UpdateUserPassword) {
         parts.push("change its password");
     }
-    match (has("deactivate-user"), has("activate-user"), traits.removes) {
+    match (
+        has(ContractId::DeactivateUser),
+        has(ContractId::ActivateUser),
+        traits.removes,
+    ) {
         (true, _, true) => parts.push("deactivate it, which removes it"),
         (true, true, false) => parts.push("deactivate and reactivate it"),
         (true, false, false) => parts.push("deactivate it"),
@@ -119,15 +172,14 @@ pub(crate) fn summary(scenario: &Scenario, has: impl Fn(&str) -> bool, traits: T
     parts.join(", ")
 }
 
-pub(crate) async fn run(name: &str, cx: &mut Cx<'_>) -> Result<(), Stop> {
-    match name {
-        "users" => users(cx).await,
-        "lookups" => lookups(cx).await,
-        "paging" => paging(cx).await,
-        "groups" => groups(cx).await,
-        "schema" => schema(cx).await,
-        "logout" => logout(cx).await,
-        other => unreachable!("no scenario {other}"),
+pub(crate) async fn run(scenario: Scenario, cx: &mut Cx<'_>) -> Result<(), Stop> {
+    match scenario {
+        Scenario::Users => users(cx).await,
+        Scenario::Lookups => lookups(cx).await,
+        Scenario::Paging => paging(cx).await,
+        Scenario::Groups => groups(cx).await,
+        Scenario::Schema => schema(cx).await,
+        Scenario::Logout => logout(cx).await,
     }
 }
 
@@ -139,15 +191,15 @@ fn ok(_: &J) -> Result<(), String> {
 async fn lookups(cx: &mut Cx<'_>) -> Result<(), Stop> {
     let unknown = format!("{}-missing", cx.unique());
     cx.step_fails(
-        "get-user",
+        ContractId::GetUser,
         "read a user id that does not exist",
         json!({"userId": unknown}),
         "RESOURCE_NOT_FOUND",
     )
     .await?;
-    if cx.has("get-user-by-username") {
+    if cx.has(ContractId::GetUserByUsername) {
         cx.step_fails(
-            "get-user-by-username",
+            ContractId::GetUserByUsername,
             "find a userName that does not exist",
             json!({"userName": format!("{unknown}@example.com")}),
             "RESOURCE_NOT_FOUND",
@@ -160,7 +212,7 @@ async fn lookups(cx: &mut Cx<'_>) -> Result<(), Stop> {
 /// Pages through the listing of `contract` (its `input` plus `pagination`), `PAGE` at a time,
 /// until `nextCursor` is empty; answers every resource listed. Fails when a cursor comes back,
 /// when a page with nothing on it still has a next one, or past `MAX_PAGES`.
-async fn page_through(cx: &mut Cx<'_>, contract: &str, input: J) -> Result<Vec<J>, Stop> {
+async fn page_through(cx: &mut Cx<'_>, contract: ContractId, input: J) -> Result<Vec<J>, Stop> {
     let mut all = Vec::new();
     let mut cursor: Option<String> = None;
     let mut cursors = HashSet::new();
@@ -228,9 +280,9 @@ fn ids(resources: &[J]) -> Vec<&str> {
 
 async fn paging(cx: &mut Cx<'_>) -> Result<(), Stop> {
     let (id, ..) = create_user(cx, "create a test user to be listed").await?;
-    let users = page_through(cx, "list-users", json!({})).await?;
+    let users = page_through(cx, ContractId::ListUsers, json!({})).await?;
     cx.expect(
-        "list-users",
+        ContractId::ListUsers,
         "the test user is listed",
         ids(&users).contains(&id.as_str()),
         format!(
@@ -244,7 +296,7 @@ async fn paging(cx: &mut Cx<'_>) -> Result<(), Stop> {
         .filter(|i| !seen.insert(*i))
         .collect();
     cx.expect(
-        "list-users",
+        ContractId::ListUsers,
         "no user is listed twice",
         twice.is_empty(),
         format!(
@@ -256,7 +308,7 @@ async fn paging(cx: &mut Cx<'_>) -> Result<(), Stop> {
 }
 
 async fn schema(cx: &mut Cx<'_>) -> Result<(), Stop> {
-    for contract in SCHEMA_CONTRACTS {
+    for &contract in SCHEMA_CONTRACTS {
         if !cx.has(contract) {
             continue;
         }
@@ -294,7 +346,7 @@ async fn logout(cx: &mut Cx<'_>) -> Result<(), Stop> {
     if cx.can_create_users() {
         let (id, user_name, _) = create_user(cx, "create a test user to sign out").await?;
         cx.step(
-            "universal-logout",
+            ContractId::UniversalLogout,
             "sign the test user out",
             json!({"externalUserId": id, "externalUserName": user_name}),
             logout_status,
@@ -303,7 +355,7 @@ async fn logout(cx: &mut Cx<'_>) -> Result<(), Stop> {
     }
     let unknown = format!("{}-missing", cx.unique());
     cx.step(
-        "universal-logout",
+        ContractId::UniversalLogout,
         "sign out a user the app does not know (not an error)",
         json!({"externalUserId": unknown, "externalUserName": format!("{unknown}@example.com")}),
         logout_status,

@@ -95,7 +95,7 @@ impl Cx<'_> {
             let input = ac
                 .contract
                 .as_ref()
-                .and_then(|(id, _)| contracts::contract_type(id, Side::Input))
+                .and_then(|_| contracts::contract_type(ac.contract_id()?, Side::Input))
                 .unwrap_or(Type::Dyn);
             let conn = cx.effective_connection(ac.connection.as_ref());
             cx.callees_first(&ac.steps, out);
@@ -533,11 +533,11 @@ fn contract_schema(contract: &str, pointer: &str, name: &str) -> Result<Type, St
             ));
         }
     };
-    if contracts::contract(id).is_none() {
+    let Some(id) = contracts::ContractId::parse(id) else {
         return Err(format!(
             "`{id}` is not a contract; `intact contracts` lists them"
         ));
-    }
+    };
     let docs = contracts::schema_documents();
     let file = contracts::schema_file(id, side);
     let schema = docs

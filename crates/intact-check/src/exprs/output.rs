@@ -12,7 +12,7 @@ use crate::registry::Rule;
 impl Cx<'_> {
     /// An action's returns against its contract's output schema, and its paths that end without one.
     pub(super) fn action_output(&mut self, ac: &ActionDef, out: &mut Vec<Diagnostic>) {
-        let Some((id, _)) = &ac.contract else { return };
+        let Some(id) = ac.contract_id() else { return };
         let Some(Type::Object(expected)) = contracts::contract_type(id, Side::Output) else {
             return;
         };
@@ -24,10 +24,14 @@ impl Cx<'_> {
         });
         for (keyword, tree) in returns {
             match tree {
-                None => self.missing_fields(keyword, &expected, &[], id, out),
-                Some(tree) => {
-                    self.output_tree(tree, keyword, &Type::Object(expected.clone()), id, out)
-                }
+                None => self.missing_fields(keyword, &expected, &[], id.as_str(), out),
+                Some(tree) => self.output_tree(
+                    tree,
+                    keyword,
+                    &Type::Object(expected.clone()),
+                    id.as_str(),
+                    out,
+                ),
             }
         }
         let required: Vec<&str> = expected

@@ -23,7 +23,7 @@ pub(crate) fn test_inputs(a: &Analysis, out: &mut Vec<Diagnostic>) {
             else {
                 continue;
             };
-            let Some((id, _)) = &action.contract else {
+            let Some(id) = action.contract_id() else {
                 continue;
             };
             let Some(validator) = contracts::validator(id, Side::Input) else {
@@ -216,8 +216,8 @@ impl Cx<'_> {
                         .actions
                         .iter()
                         .find(|ac| ac.name.name == target.name)
-                        .and_then(|ac| ac.contract.as_ref());
-                    let Some((id, _)) = contract else { continue };
+                        .and_then(|ac| ac.contract_id());
+                    let Some(id) = contract else { continue };
                     let Some(ty) = contracts::contract_type(id, Side::Output) else {
                         continue;
                     };

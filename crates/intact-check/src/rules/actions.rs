@@ -9,12 +9,12 @@ use crate::{Diagnostic, suggest};
 
 impl<'a> Cx<'a> {
     pub(super) fn contracts(&self, out: &mut Vec<Diagnostic>) {
-        let ids: Vec<&str> = CONTRACTS.iter().map(|c| c.id).collect();
+        let ids: Vec<&str> = CONTRACTS.iter().map(|c| c.id.as_str()).collect();
         let project = self.project_def();
         let provisioning =
             project.and_then(|p| p.capabilities.iter().find(|c| c.name == "provisioning"));
         let is_on = |sw: Switch| project.is_some_and(|p| p.switched_on(sw));
-        let mut implemented: HashMap<&str, Vec<&ActionDef>> = HashMap::new();
+        let mut implemented: HashMap<contracts::ContractId, Vec<&ActionDef>> = HashMap::new();
         for ac in &self.m.actions {
             let Some((id, loc)) = &ac.contract else {
                 continue;
@@ -95,7 +95,7 @@ impl<'a> Cx<'a> {
         }
         let Some(project) = project else { return };
         for contract in CONTRACTS {
-            if !is_on(contract.mandatory_with) || implemented.contains_key(contract.id) {
+            if !is_on(contract.mandatory_with) || implemented.contains_key(&contract.id) {
                 continue;
             }
             let at = switch_loc(project, contract.mandatory_with).unwrap_or(project.loc);

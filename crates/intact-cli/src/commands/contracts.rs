@@ -20,25 +20,25 @@ pub(crate) fn run(id: Option<String>, input: bool, output: bool, example: bool) 
         write_stdout(&out)?;
         return Ok(Exit::Success);
     };
-    if contracts::contract(&id).is_none() {
+    let Some(contract) = contracts::ContractId::parse(&id) else {
         let hint = if id == "common" || id == "common.json" {
             "; the shared definitions of common.json are bundled into each contract's schema (`intact contracts create-user --input`)".to_string()
         } else {
-            intact_check::suggest(&id, CONTRACTS.iter().map(|c| c.id))
+            intact_check::suggest(&id, CONTRACTS.iter().map(|c| c.id.as_str()))
                 .map(|c| format!("; did you mean `{c}`?"))
                 .unwrap_or_else(|| "; run `intact contracts` to list them".into())
         };
         return Err(CliError::usage(format!("`{id}` is not a contract{hint}")));
-    }
+    };
     let first = |side| {
-        contracts::examples(&id, side)
+        contracts::examples(contract, side)
             .first()
             .cloned()
             .unwrap_or_default()
     };
     let side = if output { Side::Output } else { Side::Input };
     if !example {
-        let text = contracts::bundled_schema_text(&id, side).unwrap_or_default();
+        let text = contracts::bundled_schema_text(contract, side).unwrap_or_default();
         return write_stdout(&text).map(|()| Exit::Success);
     }
     let value = if input || output {

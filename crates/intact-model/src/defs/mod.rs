@@ -385,10 +385,20 @@ pub struct MappingDef {
 pub struct ActionDef {
     pub name: Ident,
     pub loc: Loc,
+    /// `contract="…"` as written (it may name no contract), and where.
     pub contract: Option<(String, Loc)>,
     pub connection: Option<Ident>,
     pub enabled: bool,
     pub steps: Vec<Step>,
+}
+
+impl ActionDef {
+    /// The contract `contract=` names, if it names one.
+    pub fn contract_id(&self) -> Option<crate::contracts::ContractId> {
+        self.contract
+            .as_ref()
+            .and_then(|(id, _)| crate::contracts::ContractId::parse(id))
+    }
 }
 
 #[derive(Debug)]

@@ -301,8 +301,8 @@ impl Runtime {
             .iter()
             .find(|a| a.name.name == name)
             .ok_or_else(|| Failure::before_any_request(format!("no action named `{name}`")))?;
-        let contract = action.contract.as_ref().map(|(id, _)| id.clone());
-        if let Some(id) = &contract
+        let contract = action.contract_id();
+        if let Some(id) = contract
             && let Some(v) = contracts::validator(id, Side::Input)
         {
             let errors: Vec<String> = v
@@ -331,7 +331,7 @@ impl Runtime {
         // A returned executionStatus of its own may say FAILED too.
         let failure = (!succeeded).then(|| failure.unwrap_or(FailureKind::Run));
         if succeeded
-            && let Some(id) = &contract
+            && let Some(id) = contract
             && let Some(v) = contracts::validator(id, Side::Output)
         {
             let errors: Vec<String> = v

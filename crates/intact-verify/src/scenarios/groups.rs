@@ -6,6 +6,7 @@ use serde_json::{Value as J, json};
 use super::users::create_user;
 use super::{GROUP_SCHEMA, ids, ok, page_through};
 use crate::cx::{Cx, Kind, Stop, shown};
+use intact_model::contracts::ContractId;
 
 fn is_group<'a>(id: &'a str, name: &'a str) -> impl FnOnce(&J) -> Result<(), String> + 'a {
     move |o: &J| {
@@ -32,7 +33,7 @@ pub(super) async fn groups(cx: &mut Cx<'_>) -> Result<(), Stop> {
     let claim = cx.claim(Kind::Group, &name);
     let out = cx
         .create(
-            "create-group",
+            ContractId::CreateGroup,
             "create the test group",
             json!({"group": {"schemas": [GROUP_SCHEMA], "displayName": name}}),
             is_group("", &name),
@@ -41,16 +42,16 @@ pub(super) async fn groups(cx: &mut Cx<'_>) -> Result<(), Stop> {
         .await?;
     let id = out["group"]["id"].as_str().unwrap_or("").to_string();
     cx.step(
-        "get-group",
+        ContractId::GetGroup,
         "read the test group",
         json!({"groupId": id}),
         is_group(&id, &name),
     )
     .await?;
-    if cx.has("list-groups-by-display-name") {
+    if cx.has(ContractId::ListGroupsByDisplayName) {
         let out = cx
             .step(
-                "list-groups-by-display-name",
+                ContractId::ListGroupsByDisplayName,
                 "find the test group by displayName",
                 json!({"displayName": name}),
                 ok,
@@ -58,7 +59,7 @@ pub(super) async fn groups(cx: &mut Cx<'_>) -> Result<(), Stop> {
             .await?;
         let found = out["resources"].as_array().cloned().unwrap_or_default();
         cx.expect(
-            "list-groups-by-display-name",
+            ContractId::ListGroupsByDisplayName,
             "the test group is found",
             ids(&found).contains(&id.as_str()),
             format!(
@@ -66,10 +67,10 @@ pub(super) async fn groups(cx: &mut Cx<'_>) -> Result<(), Stop> {
                 shown(&out["resources"])
             ),
         )?;
-    } else if cx.has("list-groups") {
-        let all = page_through(cx, "list-groups", json!({})).await?;
+    } else if cx.has(ContractId::ListGroups) {
+        let all = page_through(cx, ContractId::ListGroups, json!({})).await?;
         cx.expect(
-            "list-groups",
+            ContractId::ListGroups,
             "the test group is listed",
             ids(&all).contains(&id.as_str()),
             format!(
@@ -78,11 +79,11 @@ pub(super) async fn groups(cx: &mut Cx<'_>) -> Result<(), Stop> {
             ),
         )?;
     }
-    if cx.has("update-group") {
+    if cx.has(ContractId::UpdateGroup) {
         let renamed = format!("{name} renamed");
         cx.also_named(claim, &renamed);
         cx.step(
-            "update-group",
+            ContractId::UpdateGroup,
             "rename the test group",
             json!({"group": {"schemas": [GROUP_SCHEMA], "id": id, "displayName": renamed}}),
             is_group(&id, &renamed),
@@ -90,14 +91,14 @@ pub(super) async fn groups(cx: &mut Cx<'_>) -> Result<(), Stop> {
         .await?;
         let read = cx
             .step(
-                "get-group",
+                ContractId::GetGroup,
                 "read the new name back",
                 json!({"groupId": id}),
                 ok,
             )
             .await?;
         cx.expect(
-            "update-group",
+            ContractId::UpdateGroup,
             "the new name is kept",
             is_group(&id, &renamed)(&read).is_ok(),
             format!(
@@ -106,24 +107,27 @@ pub(super) async fn groups(cx: &mut Cx<'_>) -> Result<(), Stop> {
             ),
         )?;
     }
-    if cx.has("add-group-members") && cx.has("list-group-members") && cx.can_create_users() {
+    if cx.has(ContractId::AddGroupMembers)
+        && cx.has(ContractId::ListGroupMembers)
+        && cx.can_create_users()
+    {
         let (member, ..) = create_user(cx, "create a test user to be a member").await?;
         let members = json!({"groupId": id, "groupMembers": [{"value": member}]});
         cx.step(
-            "add-group-members",
+            ContractId::AddGroupMembers,
             "add the test user to the test group",
             members.clone(),
             ok,
         )
         .await?;
-        let listed = page_through(cx, "list-group-members", json!({"groupId": id})).await?;
+        let listed = page_through(cx, ContractId::ListGroupMembers, json!({"groupId": id})).await?;
         let values = |l: &[J]| -> Vec<String> {
             l.iter()
                 .filter_map(|m| m["value"].as_str().map(str::to_string))
                 .collect()
         };
         cx.expect(
-            "add-group-members",
+            ContractId::AddGroupMembers,
             "list-group-members shows the member",
             values(&listed).contains(&member),
             format!(
@@ -131,17 +135,18 @@ pub(super) async fn groups(cx: &mut Cx<'_>) -> Result<(), Stop> {
                 shown(&J::Array(listed.clone()))
             ),
         )?;
-        if cx.has("remove-group-members") {
+        if cx.has(ContractId::RemoveGroupMembers) {
             cx.step(
-                "remove-group-members",
+                ContractId::RemoveGroupMembers,
                 "remove the test user from the test group",
                 members,
                 ok,
             )
             .await?;
-            let listed = page_through(cx, "list-group-members", json!({"groupId": id})).await?;
+            let listed =
+                page_through(cx, ContractId::ListGroupMembers, json!({"groupId": id})).await?;
             cx.expect(
-                "remove-group-members",
+                ContractId::RemoveGroupMembers,
                 "list-group-members no longer shows the member",
                 !values(&listed).contains(&member),
                 format!("after remove-group-members, list-group-members still lists {member}"),
@@ -149,14 +154,14 @@ pub(super) async fn groups(cx: &mut Cx<'_>) -> Result<(), Stop> {
         }
     }
     cx.step(
-        "remove-group",
+        ContractId::RemoveGroup,
         "remove the test group",
         json!({"groupId": id}),
         ok,
     )
     .await?;
     cx.step_fails(
-        "get-group",
+        ContractId::GetGroup,
         "the removed group is gone",
         json!({"groupId": id}),
         "RESOURCE_NOT_FOUND",

@@ -5,6 +5,7 @@ use serde_json::{Value as J, json};
 
 use super::{ids, ok, page_through};
 use crate::cx::{ClaimId, Cx, Kind, Stop, shown};
+use intact_model::contracts::ContractId;
 
 const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 
@@ -33,7 +34,7 @@ pub(super) async fn create_user(
     let wanted = user_name.clone();
     let out = cx
         .create(
-            "create-user",
+            ContractId::CreateUser,
             what,
             json!({"user": new_user(&user_name)}),
             |o| {
@@ -49,9 +50,9 @@ pub(super) async fn create_user(
         )
         .await?;
     let id = out["user"]["id"].as_str().unwrap_or("").to_string();
-    if cx.has("get-user") {
+    if cx.has(ContractId::GetUser) {
         cx.step(
-            "get-user",
+            ContractId::GetUser,
             "read the new user back by id",
             json!({"userId": id}),
             is_user(&id, &user_name),
@@ -88,21 +89,21 @@ pub(super) async fn users(cx: &mut Cx<'_>) -> Result<(), Stop> {
     )
     .await?;
     let (id, user_name, claim) = create_user(cx, "create the test user").await?;
-    if cx.has("get-user-by-username") {
+    if cx.has(ContractId::GetUserByUsername) {
         cx.step(
-            "get-user-by-username",
+            ContractId::GetUserByUsername,
             "find the test user by userName",
             json!({"userName": user_name}),
             is_user(&id, &user_name),
         )
         .await?;
     }
-    if cx.has("update-user") {
+    if cx.has(ContractId::UpdateUser) {
         let mut changed = new_user(&user_name);
         changed["id"] = json!(id);
         changed["name"]["givenName"] = json!("Changed");
         cx.step(
-            "update-user",
+            ContractId::UpdateUser,
             "change the test user's given name",
             json!({"user": changed}),
             |o| given_name(o, "Changed"),
@@ -110,7 +111,7 @@ pub(super) async fn users(cx: &mut Cx<'_>) -> Result<(), Stop> {
         .await?;
         let read = cx
             .step(
-                "get-user",
+                ContractId::GetUser,
                 "read the change back",
                 json!({"userId": id}),
                 is_user(&id, &user_name),
@@ -118,7 +119,7 @@ pub(super) async fn users(cx: &mut Cx<'_>) -> Result<(), Stop> {
             .await?;
         let kept = given_name(&read, "Changed");
         cx.expect(
-            "update-user",
+            ContractId::UpdateUser,
             "the change is kept",
             kept.is_ok(),
             format!(
@@ -129,22 +130,22 @@ pub(super) async fn users(cx: &mut Cx<'_>) -> Result<(), Stop> {
     }
     // Before any deactivation: an app whose deactivation removes the user has no user left to
     // change the password of.
-    if cx.has("update-user-password") {
+    if cx.has(ContractId::UpdateUserPassword) {
         let password = format!("Iv-{}-{}!", cx.unique(), "9xQ");
         cx.step(
-            "update-user-password",
+            ContractId::UpdateUserPassword,
             "set a new password on the test user",
             json!({"userId": id, "password": password}),
             ok,
         )
         .await?;
     }
-    if cx.has("deactivate-user") {
+    if cx.has(ContractId::DeactivateUser) {
         if cx.traits.removes {
             removed(cx, &id, claim).await?;
         } else {
             set_active(cx, &id, &user_name, false).await?;
-            if cx.has("activate-user") {
+            if cx.has(ContractId::ActivateUser) {
                 set_active(cx, &id, &user_name, true).await?;
             }
         }
@@ -156,23 +157,23 @@ pub(super) async fn users(cx: &mut Cx<'_>) -> Result<(), Stop> {
 /// list-users (when the project has it) no longer lists the user.
 async fn removed(cx: &mut Cx<'_>, id: &str, claim: Option<ClaimId>) -> Result<(), Stop> {
     cx.step(
-        "deactivate-user",
+        ContractId::DeactivateUser,
         "deactivate the test user (deactivation \"removes\")",
         json!({"userId": id}),
         ok,
     )
     .await?;
     cx.step_fails(
-        "get-user",
+        ContractId::GetUser,
         "after deactivate-user, get-user ends RESOURCE_NOT_FOUND (the user is removed)",
         json!({"userId": id}),
         "RESOURCE_NOT_FOUND",
     )
     .await?;
-    if cx.has("list-users") {
-        let users = page_through(cx, "list-users", json!({})).await?;
+    if cx.has(ContractId::ListUsers) {
+        let users = page_through(cx, ContractId::ListUsers, json!({})).await?;
         cx.expect(
-            "deactivate-user",
+            ContractId::DeactivateUser,
             "after deactivate-user, list-users no longer lists the user",
             !ids(&users).contains(&id),
             format!(
@@ -189,13 +190,13 @@ async fn removed(cx: &mut Cx<'_>, id: &str, claim: Option<ClaimId>) -> Result<()
 async fn set_active(cx: &mut Cx<'_>, id: &str, user_name: &str, active: bool) -> Result<(), Stop> {
     let (contract, what, shows) = if active {
         (
-            "activate-user",
+            ContractId::ActivateUser,
             "activate the test user again",
             "get-user shows it active",
         )
     } else {
         (
-            "deactivate-user",
+            ContractId::DeactivateUser,
             "deactivate the test user",
             "get-user shows it inactive",
         )
@@ -203,7 +204,7 @@ async fn set_active(cx: &mut Cx<'_>, id: &str, user_name: &str, active: bool) ->
     cx.step(contract, what, json!({"userId": id}), ok).await?;
     let read = cx
         .step(
-            "get-user",
+            ContractId::GetUser,
             &format!("read it back: after {contract}, get-user must show `active` {active}"),
             json!({"userId": id}),
             is_user(id, user_name),
