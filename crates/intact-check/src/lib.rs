@@ -2,27 +2,22 @@
 //!
 //! [`check`] is a pure function of the analysis; the CLI and the language server both call it.
 //! A host that checks more than once (the language server) keeps a [`DocumentCache`] and calls
-//! [`check_with`], so that the project's OpenAPI documents are read once, not per check.
+//! [`check_with`], so that the project's OpenAPI documents are read once, not per check; one that
+//! has the [`Semantics`] already (an editor snapshot) calls [`check_semantics`].
 
-mod diagnostic;
 mod envfiles;
-mod exprs;
 mod ignore;
 mod openapi;
-pub mod registry;
 pub mod render;
 mod rules;
 mod schema;
 
-pub use diagnostic::{Diagnostic, Fix, Label, Severity};
-pub use exprs::{scope_at, step_types};
+pub use intact_diagnostics::{Diagnostic, Fix, Label, Rule, Severity, registry};
 pub use intact_model::Analysis;
-pub use openapi::DocumentCache;
+pub use intact_semantic::{DocumentCache, Semantics};
 
 use intact_model::{FileId, Loc};
 use intact_syntax::Span;
-
-pub use crate::registry::Rule;
 
 /// Every finding of the project, sorted by file and position (OpenAPI documents read afresh, or
 /// from their digest on disk).
@@ -115,6 +110,12 @@ fn syntax_of(file: FileId, f: &intact_model::SourceFile, out: &mut Vec<Diagnosti
 
 /// [`check_with`], asking `host` what only the folder can tell.
 pub fn check_in(a: &Analysis, documents: &DocumentCache, host: &dyn Host) -> Vec<Diagnostic> {
+    check_semantics(a, &Semantics::new(a, documents), host)
+}
+
+/// Every finding of the project, given its semantics (typed once, shared with the editor
+/// features of the same snapshot).
+pub fn check_semantics(a: &Analysis, semantics: &Semantics, host: &dyn Host) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for (i, f) in a.files.iter().enumerate() {
         let file = i as FileId;
@@ -126,10 +127,8 @@ pub fn check_in(a: &Analysis, documents: &DocumentCache, host: &dyn Host) -> Vec
         .file(&f.parse.document.nodes);
     }
     rules::check_model(a, &mut out);
-    let docs = openapi::documents(a, documents);
-    openapi::check(a, &docs, &mut out);
-    exprs::check(a, &docs, &mut out);
-    docs.save();
+    openapi::check(a, semantics.documents(), &mut out);
+    out.extend(semantics.findings().iter().cloned());
     envfiles::check(a, host, &mut out);
     let mut out = ignore::apply(a, out);
     out.sort_by(|x, y| (x.loc, x.code, &x.message).cmp(&(y.loc, y.code, &y.message)));

@@ -1,7 +1,7 @@
 //! Completion inside `${…}`: the names in scope (`input`, `steps`, `app`, `auth`, `item`, `error`…),
 //! functions and mappings, and after a `.` the fields of the known type (a contract's input, a
 //! step's result, an OpenAPI response, `error`). The scope is the checker's own
-//! ([`intact_check::scope_at`]); the text before the cursor is read leniently, so that a half-typed
+//! ([`Snapshot::scope_at`](crate::Snapshot::scope_at), from `intact-semantic`); the text before the cursor is read leniently, so that a half-typed
 //! expression (`${steps.r.bo`, no closing `}`) completes.
 
 use intact_expr::functions::{BUILTINS, TYPE_NAMES};
@@ -26,8 +26,7 @@ pub(crate) fn completions(
         None => (None, path),
     };
     let replace = Span::new(pos.offset - partial.len() as u32, pos.offset);
-    let env = intact_check::scope_at(analysis, analysis.documents(), pos.file, pos.offset)
-        .unwrap_or_default();
+    let env = analysis.scope_at(pos).unwrap_or_default();
     Some(match head {
         None => names(&env, replace),
         Some("") => Vec::new(),
@@ -238,7 +237,7 @@ pub(crate) fn hover(
             rule_links: Vec::new(),
         });
     }
-    let env = intact_check::scope_at(analysis, analysis.documents(), pos.file, pos.offset)?;
+    let env = analysis.scope_at(pos)?;
     let (ty, doc) = resolve(&env, path)?;
     let mut markdown = format!("`{path}`: {}", ty.describe());
     if let Some(d) = doc {

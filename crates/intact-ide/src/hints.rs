@@ -15,8 +15,9 @@ pub struct InlayHint {
 
 /// The hints of `file`, in order.
 pub fn inlay_hints(analysis: &Snapshot, file: FileId) -> Vec<InlayHint> {
-    let mut out: Vec<InlayHint> = intact_check::step_types(analysis, analysis.documents(), file)
-        .into_iter()
+    let mut out: Vec<InlayHint> = analysis
+        .semantics()
+        .step_types(file)
         .filter(|(_, t)| !matches!(t, Type::Dyn))
         .map(|(loc, t)| InlayHint {
             offset: loc.span.end,

@@ -9,6 +9,8 @@
 //!   and inside `${…}`, through the model's symbol index.
 //! - [`outline`], [`project_symbols`]: the symbols of a file and of the project.
 //! - [`fixes`], [`fix_all`]: the checker's fixes as quick fixes.
+//! - [`format`]: a file in the canonical layout, or why not.
+//! - [`Snapshot::findings`]: the findings the language server publishes.
 //! - [`signature_help`]: a function's signature while its arguments are typed.
 //! - [`folding`], [`selection`]: blocks to fold, and ranges a selection grows through.
 //! - [`tokens`]: semantic tokens, names by kind in KDL and inside `${…}`.
@@ -21,6 +23,7 @@ mod completion;
 mod env;
 mod expression;
 mod fixes;
+mod format;
 mod hints;
 mod hover;
 mod item;
@@ -34,6 +37,10 @@ mod tokens;
 pub use completion::completions;
 pub use expression::{Signature, signature_help};
 pub use fixes::{QuickFix, fix_all, fixes};
+pub use format::{Formatted, format};
+/// What the language server shows of findings and OpenAPI documents, in its terms.
+pub use intact_check::{Diagnostic, Rule, Severity, registry};
+pub use intact_semantic::DocumentCache;
 pub use hints::{InlayHint, inlay_hints};
 pub use hover::{Hover, hover};
 pub use item::{CompletionItem, CompletionKind};
@@ -47,56 +54,70 @@ use std::sync::{Arc, OnceLock};
 
 use intact_model::symbols::SymbolIndex;
 use intact_model::{Analysis, FileId};
+use intact_semantic::Semantics;
 
 /// One state of a project, as features see it: the analysis of the file texts, and what is derived
-/// from it once and shared by every request on the same texts (the findings). Cheap to clone;
-/// immutable. It derefs to the [`Analysis`].
+/// from it once and shared by every request on the same texts (the semantics, the findings).
+/// Cheap to clone; immutable. It derefs to the [`Analysis`].
 #[derive(Clone)]
 pub struct Snapshot {
     analysis: Arc<Analysis>,
     /// The OpenAPI documents the host has read (typing a request's response needs them).
-    documents: intact_check::DocumentCache,
-    findings: Arc<OnceLock<Vec<intact_check::Diagnostic>>>,
+    documents: DocumentCache,
+    semantics: Arc<OnceLock<Semantics>>,
+    findings: Arc<OnceLock<Vec<Diagnostic>>>,
 }
 
 impl Snapshot {
-    /// A snapshot on its own: its OpenAPI documents are read when first needed.
+    /// A snapshot on its own: its OpenAPI documents are read when first needed, and kept in
+    /// memory only.
     pub fn new(analysis: Arc<Analysis>) -> Snapshot {
-        Snapshot::in_host(analysis, intact_check::DocumentCache::default())
+        Snapshot::in_host(analysis, DocumentCache::default())
     }
 
     /// A snapshot of a host (the language server) that keeps the OpenAPI documents it has read.
-    pub fn in_host(analysis: Arc<Analysis>, documents: intact_check::DocumentCache) -> Snapshot {
+    pub fn in_host(analysis: Arc<Analysis>, documents: DocumentCache) -> Snapshot {
         Snapshot {
             analysis,
             documents,
+            semantics: Arc::default(),
             findings: Arc::default(),
         }
     }
 
-    /// A snapshot whose findings are known already (the language server checked it to publish
-    /// them), so that quick fixes and hovers do not check it again.
-    pub fn with_findings(
-        analysis: Arc<Analysis>,
-        documents: intact_check::DocumentCache,
-        findings: Vec<intact_check::Diagnostic>,
-    ) -> Snapshot {
-        let s = Snapshot::in_host(analysis, documents);
-        let _ = s.findings.set(findings);
-        s
+    /// What the project's expressions mean, typed once per snapshot on first use.
+    pub fn semantics(&self) -> &Semantics {
+        self.semantics
+            .get_or_init(|| Semantics::new(&self.analysis, &self.documents))
     }
 
-    /// Every finding of `intact check` on this snapshot, computed on first use.
-    pub fn findings(&self) -> &[intact_check::Diagnostic] {
-        self.findings
-            .get_or_init(|| intact_check::check_with(&self.analysis, &self.documents))
+    /// Every finding of `intact check` on this snapshot (the language server publishes these),
+    /// computed on first use from the snapshot's semantics.
+    pub fn findings(&self) -> &[Diagnostic] {
+        self.findings.get_or_init(|| {
+            intact_check::check_semantics(
+                &self.analysis,
+                self.semantics(),
+                &intact_check::TextsOnly,
+            )
+        })
     }
 
-    /// The findings if they are known already (the language server hands over those it
-    /// published), else none: for hovers, which must not check the whole project on every
-    /// keystroke's snapshot.
-    pub fn known_findings(&self) -> &[intact_check::Diagnostic] {
+    /// The findings if they are known already, else none: for hovers, which must not check the
+    /// whole project on every keystroke's snapshot.
+    pub fn known_findings(&self) -> &[Diagnostic] {
         self.findings.get().map_or(&[], Vec::as_slice)
+    }
+
+    /// What is in scope at a place inside `${…}`: from the semantics when they are computed,
+    /// else by typing only the definition that holds the place (a keystroke's snapshot).
+    pub fn scope_at(&self, pos: FilePosition) -> Option<intact_semantic::Env> {
+        match self.semantics.get() {
+            Some(s) => s.scope_at(&self.analysis, pos.file, pos.offset),
+            None => {
+                intact_semantic::scope_at(&self.analysis, &self.documents, pos.file, pos.offset)
+            }
+        }
     }
 
     /// Every definition and reference of the project, built on first use (and shared with the
@@ -110,7 +131,7 @@ impl Snapshot {
     }
 
     /// The OpenAPI documents of the host this snapshot belongs to.
-    pub fn documents(&self) -> &intact_check::DocumentCache {
+    pub fn documents(&self) -> &DocumentCache {
         &self.documents
     }
 }

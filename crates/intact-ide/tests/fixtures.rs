@@ -58,12 +58,10 @@ fn check(feature: &str, answer: impl Fn(&Snapshot, FilePosition) -> String) {
     let mut failures = Vec::new();
     for path in fixtures(feature) {
         let (analysis, pos) = load(&path);
-        // As the language server makes them: with the findings it published.
-        let findings = intact_check::check(&analysis);
-        let actual = answer(
-            &Snapshot::with_findings(std::sync::Arc::new(analysis), Default::default(), findings),
-            pos,
-        );
+        // As the language server makes them: with the findings it published computed.
+        let snapshot = Snapshot::new(std::sync::Arc::new(analysis));
+        snapshot.findings();
+        let actual = answer(&snapshot, pos);
         let expected_path = path.with_extension("expected");
         if std::env::var_os("UPDATE_EXPECT").is_some() {
             std::fs::write(&expected_path, &actual).unwrap();

@@ -8,7 +8,7 @@
 //!   texts, never on shared mutable state.
 //! - Diagnostics are published for every file of the project (cross-file findings included), with
 //!   the version of the open document they were computed from, and cleared when they go away.
-//! - The analysis is `intact_check::check`, the same as `intact check`'s; a panic in it is caught
+//! - The analysis is `intact_ide::check_semantics` (through `intact_ide::Snapshot::findings`), the same rules as `intact check`'s; a panic in it is caught
 //!   and logged to the client, and the server keeps serving.
 //! - Requests are answered on blocking threads ([`Backend::answer`]), on the project's latest
 //!   snapshot: the server keeps reading while one computes, so a `$/cancelRequest` takes effect,
@@ -291,10 +291,9 @@ impl LanguageServer for Backend {
             Some(d) => d.text.clone(),
             None => return Ok(None),
         };
-        let parse = intact_syntax::parse(&text);
-        match intact_syntax::format::format(&text, &parse) {
-            Ok(formatted) if *formatted == *text => Ok(Some(Vec::new())),
-            Ok(formatted) => {
+        match intact_ide::format(&text) {
+            intact_ide::Formatted::Unchanged => Ok(Some(Vec::new())),
+            intact_ide::Formatted::Changed(formatted) => {
                 let index = LineIndex::new(&text);
                 Ok(Some(vec![protocol::text_edit(
                     &index,
@@ -304,14 +303,8 @@ impl LanguageServer for Backend {
                     formatted,
                 )]))
             }
-            // A file with syntax errors is not formatted; a format request that silently does
-            // nothing looks broken, so say why, where the first error is.
-            Err(_) => {
-                let first = parse.errors.iter().map(|e| e.span.start).min().unwrap_or(0);
-                let line = text[..(first as usize).min(text.len())]
-                    .matches('\n')
-                    .count()
-                    + 1;
+            // A format request that silently does nothing looks broken: say why, and where.
+            intact_ide::Formatted::Refused { errors, first_line } => {
                 let name = path
                     .file_name()
                     .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
@@ -319,8 +312,7 @@ impl LanguageServer for Backend {
                     .show_message(
                         lsp::MessageType::WARNING,
                         format!(
-                            "intact: {name} was not formatted: it has {} syntax error(s), the first on line {line}",
-                            parse.errors.len()
+                            "intact: {name} was not formatted: it has {errors} syntax error(s), the first on line {first_line}"
                         ),
                     )
                     .await;
@@ -727,9 +719,9 @@ fn contract_schema_files(id: intact_model::contracts::ContractId) -> Vec<PathBuf
 /// under intact's cache folder (`rules/<group>/<name>.md`) the first time this server links it.
 /// intact has no hosted documentation, and a page relative to the repository opens nothing on a
 /// user's machine.
-pub(crate) fn rule_page_uri(code: intact_check::Rule) -> Option<lsp::Uri> {
+pub(crate) fn rule_page_uri(code: intact_ide::Rule) -> Option<lsp::Uri> {
     use intact_model::project::cache_files;
-    static PAGES: std::sync::Mutex<Vec<(intact_check::Rule, Option<lsp::Uri>)>> =
+    static PAGES: std::sync::Mutex<Vec<(intact_ide::Rule, Option<lsp::Uri>)>> =
         std::sync::Mutex::new(Vec::new());
     let mut pages = PAGES.lock().unwrap_or_else(|e| e.into_inner());
     if let Some((_, uri)) = pages.iter().find(|(c, _)| *c == code) {

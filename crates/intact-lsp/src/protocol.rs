@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use intact_check::{Diagnostic, Rule, Severity};
+use intact_ide::{Diagnostic, Rule, Severity};
 use intact_model::{Analysis, Loc};
 use line_index::{LineCol, LineIndex, TextSize, WideEncoding, WideLineCol};
 use tower_lsp_server::ls_types as lsp;
@@ -481,7 +481,7 @@ pub fn hover(
     let mut markdown = h.markdown;
     for code in h.rule_links {
         if let Some(uri) = page(code) {
-            let written = format!("]({})", intact_check::registry::url(code));
+            let written = format!("]({})", intact_ide::registry::url(code));
             markdown = markdown.replace(&written, &format!("]({})", uri.as_str()));
         }
     }

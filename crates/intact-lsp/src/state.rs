@@ -50,7 +50,7 @@ pub(crate) struct Kept {
     pub(crate) projects: usize,
     /// Parses kept for the next analysis, over all projects.
     pub(crate) parses: usize,
-    /// OpenAPI documents kept (`intact_check::DocumentCache`), over all projects.
+    /// OpenAPI documents kept (`intact_ide::DocumentCache`), over all projects.
     pub(crate) openapi_documents: usize,
     /// Projects some of whose files show diagnostics, or that are open.
     pub(crate) diagnosed: usize,
@@ -143,7 +143,7 @@ impl State {
         let documents = latest
             .as_ref()
             .map(|s| s.documents().clone())
-            .unwrap_or_default();
+            .unwrap_or_else(intact_ide::DocumentCache::on_disk);
         let snap = intact_ide::Snapshot::in_host(Arc::new(Analysis::from_files(files)), documents);
         *self.last_request.lock().unwrap() = Some((root.to_path_buf(), snap.clone()));
         current(&snap)

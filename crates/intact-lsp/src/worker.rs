@@ -32,13 +32,22 @@ pub(crate) struct Worker {
 }
 
 /// What the analysis thread keeps for a project between two analyses.
-#[derive(Default)]
 struct Project {
     /// The files of the previous analysis, reused when the text is unchanged.
     parses: HashMap<PathBuf, Arc<SourceFile>>,
     /// The OpenAPI documents read, shared with the snapshots requests run on. One per project:
-    /// it knows documents by their path in the project (`openapi/api.json`).
-    documents: intact_check::DocumentCache,
+    /// it knows documents by their path in the project (`openapi/api.json`). Their digests are
+    /// also kept in the user's cache folder, for the next start.
+    documents: intact_ide::DocumentCache,
+}
+
+impl Default for Project {
+    fn default() -> Project {
+        Project {
+            parses: HashMap::new(),
+            documents: intact_ide::DocumentCache::on_disk(),
+        }
+    }
 }
 
 impl Worker {
@@ -175,20 +184,22 @@ impl Worker {
             .keys()
             .any(|p| p.starts_with(&openapi) && !parses.contains_key(p))
         {
-            project.documents = intact_check::DocumentCache::default();
+            project.documents = intact_ide::DocumentCache::on_disk();
         }
         // Parses not reused are freed before the check needs its memory, not after.
         drop(previous);
         project.parses = parses;
         let documents = project.documents.clone();
         let analysis = Arc::new(Analysis::from_files(files));
-        let diags = intact_check::check_with(&analysis, &documents);
-        // Requests read the findings from the snapshot (hovers, quick fixes) instead of checking
-        // again.
-        self.state.snapshots.lock().unwrap().insert(
-            root.to_path_buf(),
-            intact_ide::Snapshot::with_findings(analysis.clone(), documents, diags.clone()),
-        );
+        // The findings go through the snapshot that requests then read: its semantics (step
+        // types for hints, scopes) and findings (hovers, quick fixes) are computed once.
+        let snapshot = intact_ide::Snapshot::in_host(analysis.clone(), documents);
+        let diags = snapshot.findings().to_vec();
+        self.state
+            .snapshots
+            .lock()
+            .unwrap()
+            .insert(root.to_path_buf(), snapshot);
         let indexes: Vec<LineIndex> = analysis
             .files
             .iter()

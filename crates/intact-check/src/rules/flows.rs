@@ -8,6 +8,7 @@ use intact_model::*;
 use super::*;
 use crate::registry::Rule;
 use crate::{Diagnostic, suggest};
+use intact_semantic::calls::{CallGraph, digraph, mapping_calls};
 
 impl<'a> Cx<'a> {
     pub(super) fn flows(&self, out: &mut Vec<Diagnostic>) {

@@ -191,7 +191,7 @@ pub(crate) fn read_json_arg(arg: &str, what: &str) -> Result<serde_json::Value, 
 pub(crate) fn check_on_disk(root: &Path, analysis: &Analysis) -> Vec<intact_check::Diagnostic> {
     intact_check::check_in(
         analysis,
-        &intact_check::DocumentCache::default(),
+        &intact_check::DocumentCache::on_disk(),
         &intact_check::ProjectFolder(root.to_path_buf()),
     )
 }

@@ -2,7 +2,7 @@
 
 use intact_model::Loc;
 
-use crate::registry::Rule;
+use crate::Rule;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {

@@ -9,59 +9,47 @@ use intact_model::contracts::{self, Side};
 use intact_model::template;
 use intact_model::*;
 
-use crate::registry::Rule;
-use crate::{Diagnostic, suggest};
+use crate::documents::Documents;
+
+use intact_diagnostics::Diagnostic;
+use intact_diagnostics::Rule;
+use intact_expr::suggest;
 
 mod mapping_types;
 mod output;
-mod secrets;
 mod shapes;
 mod steps;
 mod test_trees;
 
 pub(crate) use test_trees::test_inputs;
 
-pub(crate) fn check(a: &Analysis, docs: &crate::openapi::Documents, out: &mut Vec<Diagnostic>) {
+/// The whole pass: every definition typed, its findings, and the result type of every named step
+/// (where its name is written).
+pub(crate) fn all(a: &Analysis, docs: &Documents) -> (Vec<Diagnostic>, Vec<(Loc, Type)>) {
     let mut cx = Cx::new(a, docs);
-    cx.run(out);
-}
-
-/// The result type of each named step of `file`, where its name is written: what a request, a
-/// `call`, a `let` or a `for-each` gives `steps.NAME`.
-pub fn step_types(
-    a: &Analysis,
-    documents: &crate::DocumentCache,
-    file: FileId,
-) -> Vec<(Loc, Type)> {
-    let docs = crate::openapi::documents(a, documents);
-    let mut cx = Cx::new(a, &docs);
-    cx.focus = Focus::File(file);
-    cx.run(&mut Vec::new());
-    cx.steps_found
+    let mut out = Vec::new();
+    cx.run(&mut out);
+    let mut steps = cx.steps_found;
+    // A flow is typed once, but keep each name once whatever the order of typing.
+    steps.sort_by_key(|(loc, _)| *loc);
+    steps.dedup_by_key(|(loc, _)| *loc);
+    (out, steps)
 }
 
 /// What is in scope for the expressions of the template at `offset` of `file`: the names, their
-/// types, the mappings. The same scopes the checker types expressions in, for completion and hover.
-pub fn scope_at(
-    a: &Analysis,
-    documents: &crate::DocumentCache,
-    file: FileId,
-    offset: u32,
-) -> Option<Env> {
-    let docs = crate::openapi::documents(a, documents);
-    let mut cx = Cx::new(a, &docs);
+/// types, the mappings. Only the definition holding the place is typed.
+pub(crate) fn scope_at(a: &Analysis, docs: &Documents, file: FileId, offset: u32) -> Option<Env> {
+    let mut cx = Cx::new(a, docs);
     cx.focus = Focus::At(file, offset);
     cx.run(&mut Vec::new());
     cx.scope_found
 }
 
-/// Which definitions a pass types: all of them (the checker), the one that holds a place
-/// (`scope_at`), or those of one file (`step_types`).
+/// Which definitions a pass types: all of them, or the one that holds a place (`scope_at`).
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Focus {
     All,
     At(FileId, u32),
-    File(FileId),
 }
 
 impl Focus {
@@ -69,7 +57,6 @@ impl Focus {
         match self {
             Focus::All => true,
             Focus::At(file, offset) => loc.file == file && loc.span.touches(offset),
-            Focus::File(file) => loc.file == file,
         }
     }
 }
@@ -108,7 +95,6 @@ impl Cx<'_> {
         if all {
             cx.schema_references(out);
             cx.test_expectations(out);
-            cx.secrets(out);
             test_inputs(a, out);
         }
     }
@@ -206,7 +192,7 @@ fn error_type() -> Type {
 
 struct Cx<'a> {
     a: &'a Analysis,
-    docs: &'a crate::openapi::Documents,
+    docs: &'a Documents,
     app: Type,
     mappings: std::sync::Arc<HashMap<String, Type>>,
     /// The type each template was given, by location, so trees reuse it without reporting twice.
@@ -215,7 +201,7 @@ struct Cx<'a> {
     focus: Focus,
     /// `Focus::At`: the scope of the template at the place.
     scope_found: Option<Env>,
-    /// `Focus::File`: the result type of each named step of the file.
+    /// `Focus::All`: the result type of each named step.
     steps_found: Vec<(Loc, Type)>,
     /// Each flow's return type (what `steps.NAME` of a `call` of it holds), by name, once typed;
     /// `None` while it is being typed (a call back into it, through a cycle, is untyped).
@@ -227,7 +213,7 @@ struct Cx<'a> {
 }
 
 impl<'a> Cx<'a> {
-    fn new(a: &'a Analysis, docs: &'a crate::openapi::Documents) -> Self {
+    fn new(a: &'a Analysis, docs: &'a Documents) -> Self {
         let app = Type::object(
             "app",
             a.model

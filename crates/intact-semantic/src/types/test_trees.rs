@@ -4,8 +4,8 @@ use intact_model::*;
 
 use super::shapes::Shape;
 use super::*;
-use crate::Diagnostic;
-use crate::registry::Rule;
+use intact_diagnostics::Diagnostic;
+use intact_diagnostics::Rule;
 
 /// A test's `input` against what its target takes: the contract's input schema for an action,
 /// the declared inputs for a flow (`test::input`).

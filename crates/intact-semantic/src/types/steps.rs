@@ -5,8 +5,8 @@ use intact_expr::{Env, Type};
 use intact_model::*;
 
 use super::*;
-use crate::Diagnostic;
-use crate::registry::Rule;
+use intact_diagnostics::Diagnostic;
+use intact_diagnostics::Rule;
 
 impl<'a> Cx<'a> {
     pub(super) fn connections(&mut self, out: &mut Vec<Diagnostic>) {
@@ -309,8 +309,7 @@ impl<'a> Cx<'a> {
                 }
             };
             if let Some(name) = &s.name {
-                // Only the focused file's: flows it calls are typed too.
-                if matches!(self.focus, Focus::File(_)) && self.focus.holds(name.loc) {
+                if self.focus == Focus::All {
                     self.steps_found.push((name.loc, result.clone()));
                 }
                 avail.push((name.name.clone(), result));

@@ -6,8 +6,8 @@ use intact_model::*;
 
 use super::test_trees::join_path;
 use super::*;
-use crate::Diagnostic;
-use crate::registry::Rule;
+use intact_diagnostics::Diagnostic;
+use intact_diagnostics::Rule;
 
 impl Cx<'_> {
     /// An action's returns against its contract's output schema, and its paths that end without one.

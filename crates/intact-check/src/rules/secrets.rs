@@ -3,14 +3,12 @@
 use intact_model::*;
 
 use super::*;
-use crate::Diagnostic;
-use crate::registry::Rule;
 
 impl Cx<'_> {
     /// A password param (or token) may be used only by its connection's base URL, headers and auth,
     /// and in request headers sent through that same connection.
     pub(super) fn secrets(&self, out: &mut Vec<Diagnostic>) {
-        let m = &self.a.model;
+        let m = self.m;
         let check = |steps: &[Step], conn: Option<&ConnectionDef>, out: &mut Vec<Diagnostic>| {
             let Some(c) = conn else { return };
             let secret = c.secret_params();
@@ -47,14 +45,14 @@ impl Cx<'_> {
         for ac in &m.actions {
             check(
                 &ac.steps,
-                self.effective_connection(ac.connection.as_ref()),
+                m.connection(ac.connection.as_ref().map(|n| n.name.as_str())),
                 out,
             );
         }
         for f in &m.flows {
             check(
                 &f.steps,
-                self.effective_connection(f.connection.as_ref()),
+                m.connection(f.connection.as_ref().map(|n| n.name.as_str())),
                 out,
             );
         }

@@ -24,8 +24,8 @@ impl Cx<'_> {
             .rev()
             .map(|(i, m)| (m.name.name.as_str(), i))
             .collect();
-        let calls = crate::rules::mapping_calls(&self.a.model, self.a.symbols());
-        let graph = crate::rules::digraph(&calls);
+        let calls = crate::calls::mapping_calls(&self.a.model, self.a.symbols());
+        let graph = crate::calls::digraph(&calls);
         let mut silent = Vec::new();
         // Tarjan gives the components callees first.
         for component in petgraph::algo::tarjan_scc(&graph) {

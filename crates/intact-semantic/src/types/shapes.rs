@@ -7,8 +7,8 @@ use intact_model::*;
 
 use super::test_trees::join_path;
 use super::*;
-use crate::Diagnostic;
-use crate::registry::Rule;
+use intact_diagnostics::Diagnostic;
+use intact_diagnostics::Rule;
 
 /// Which codes and words a comparison reports with.
 pub(super) struct Shape {

@@ -1,0 +1,518 @@
+//! The project's OpenAPI documents as typing and the `openapi::*` rules need them: each
+//! operation's method, path and required parameters, and the types of response and request
+//! bodies.
+//!
+//! The documents are the project's own copies under `openapi/` (what `intact import openapi`
+//! writes): the files directly in that folder are the entry documents, the files below it are what
+//! their `$ref`s name. They are read from the analysis, so the check stays a pure function of the
+//! file texts.
+//!
+//! Reading a multi-megabyte document costs ten times the rest of a check, and the checker needs
+//! little of it: each operation's method, path and required parameters, and the types of the
+//! response bodies that requests use. That [`Digest`] is kept twice, both keyed by a hash of every
+//! file under `openapi/` (and intact's version), so a changed file is never read from a stale copy:
+//! in memory for the language server, which checks the same document on every keystroke, and, when
+//! the host hands a [`DigestStore`] (the CLI and the language server give [`CacheFolder`]: the
+//! user's cache folder, `openapi/<key>.json`), on disk for the next `intact check`. A response type
+//! the digest does not hold yet is converted from the document, read then, and the digest is
+//! written again. A store that cannot be read or written is only slower.
+
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use intact_expr::Type;
+use intact_model::{Analysis, FileId, SourceFile};
+use intact_openapi::Described;
+use intact_openapi::files::{declares_version, is_document, is_entry};
+use intact_openapi::model::Location;
+use intact_openapi::refs::normalize;
+use serde::{Deserialize, Serialize};
+
+/// Bumped when [`Digest`] changes shape or meaning, so that older files are not read (2: types of
+/// `schema=` pointers, under `schema:POINTER`; 3: a key and a checksum around it).
+const DIGEST_FORMAT: u32 = 3;
+
+/// What the checker needs of an operation.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct OperationSummary {
+    pub id: Option<String>,
+    /// Upper case.
+    pub method: String,
+    pub path: String,
+    pub required_query: Vec<String>,
+    pub required_headers: Vec<String>,
+}
+
+/// What the checker needs of one entry document.
+#[derive(Debug, Serialize, Deserialize)]
+struct Digest {
+    format: u32,
+    operations: Vec<OperationSummary>,
+    /// The success response body's type, by operation id, for the operations converted so far.
+    responses: BTreeMap<String, Type>,
+}
+
+/// One readable entry document: its digest, and the document itself once something needs it.
+struct Entry {
+    path: PathBuf,
+    /// The key of the digest on disk.
+    key: u64,
+    operations: Vec<OperationSummary>,
+    responses: Mutex<BTreeMap<String, Type>>,
+    /// Whether `responses` holds types the file on disk does not.
+    dirty: Mutex<bool>,
+    /// The files under `openapi/`, to read the document from when a type is missing.
+    sources: Vec<Arc<SourceFile>>,
+    described: OnceLock<Option<Arc<Described>>>,
+}
+
+/// The project's OpenAPI documents.
+pub struct Documents {
+    entries: Vec<(FileId, Arc<Entry>)>,
+    /// Where digests are written, if anywhere.
+    store: Option<Arc<dyn DigestStore>>,
+    /// Entry documents that could not be read: the file and why.
+    pub broken: Vec<(FileId, intact_openapi::Error)>,
+}
+
+/// The files of one document, for the `$ref`s of its schemas.
+struct Files<'a>(&'a Described);
+
+impl intact_expr::SchemaSource for Files<'_> {
+    fn document(&self, name: &str) -> Option<&serde_json::Value> {
+        self.0
+            .docs
+            .files
+            .iter()
+            .find(|f| normalize(&f.path) == Path::new(name))
+            .map(|f| &f.value)
+    }
+}
+
+impl Documents {
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty() && self.broken.is_empty()
+    }
+
+    pub fn operation(&self, id: &str) -> Option<&OperationSummary> {
+        self.entries
+            .iter()
+            .find_map(|(_, e)| e.operations.iter().find(|o| o.id.as_deref() == Some(id)))
+    }
+
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.entries
+            .iter()
+            .flat_map(|(_, e)| e.operations.iter().filter_map(|o| o.id.as_deref()))
+    }
+
+    /// The type of the success response's body of the operation `id`, `Dyn` when unknown.
+    pub fn response_type(&self, id: &str) -> Type {
+        self.operation_type(id, id.to_string(), convert_response)
+    }
+
+    /// The type of the JSON request body of the operation `id`, `Dyn` when unknown or not JSON.
+    pub fn request_body_type(&self, id: &str) -> Type {
+        self.operation_type(id, format!("body:{id}"), convert_body)
+    }
+
+    /// A type of the operation `id`, from the digest under `key`, else converted from the document
+    /// and remembered there.
+    fn operation_type(&self, id: &str, key: String, convert: fn(&Described, &str) -> Type) -> Type {
+        let Some((_, e)) = self
+            .entries
+            .iter()
+            .find(|(_, e)| e.operations.iter().any(|o| o.id.as_deref() == Some(id)))
+        else {
+            return Type::Dyn;
+        };
+        if let Some(t) = lock(&e.responses).get(&key) {
+            return t.clone();
+        }
+        let t = e.described().map_or(Type::Dyn, |d| convert(d, id));
+        lock(&e.responses).insert(key, t.clone());
+        *lock(&e.dirty) = true;
+        t
+    }
+
+    /// The type of the schema at `pointer` (`/components/schemas/User`) in the entry document
+    /// `path` (`openapi/acme.yaml`), or in the project's only one when `path` is `None`; remembered
+    /// in the digest like response types.
+    pub fn schema_type(
+        &self,
+        path: Option<&str>,
+        pointer: &str,
+        name: &str,
+    ) -> Result<Type, String> {
+        let entry = match path {
+            Some(p) => self
+                .entries
+                .iter()
+                .find(|(_, e)| e.path == Path::new(p))
+                .ok_or_else(|| {
+                    format!("the project has no OpenAPI document `{p}` under `openapi/`")
+                })?,
+            None => match self.entries.as_slice() {
+                [only] => only,
+                [] => return Err("the project has no OpenAPI document under `openapi/`".into()),
+                _ => {
+                    return Err(
+                        "the project has several OpenAPI documents: name one, `openapi/NAME.yaml#/…`"
+                            .into(),
+                    );
+                }
+            },
+        };
+        let e = &entry.1;
+        let key = format!("schema:{pointer}");
+        if let Some(t) = lock(&e.responses).get(&key) {
+            return Ok(t.clone());
+        }
+        let d = e
+            .described()
+            .ok_or_else(|| format!("`{}` cannot be read", e.path.display()))?;
+        let file = d.docs.files.first().ok_or("the document is empty")?;
+        let schema = file
+            .value
+            .pointer(pointer)
+            .ok_or_else(|| format!("nothing at `#{pointer}` in `{}`", e.path.display()))?;
+        let doc = normalize(&file.path).to_string_lossy().replace('\\', "/");
+        let t = intact_expr::SchemaConverter::new(&Files(d)).convert(&doc, schema, name);
+        lock(&e.responses).insert(key, t.clone());
+        *lock(&e.dirty) = true;
+        Ok(t)
+    }
+
+    /// Writes the digests that learned new response types to the host's store.
+    pub(crate) fn save(&self) {
+        for (_, e) in &self.entries {
+            let mut dirty = lock(&e.dirty);
+            if *dirty {
+                *dirty = false;
+                let digest = Digest {
+                    format: DIGEST_FORMAT,
+                    operations: e.operations.clone(),
+                    responses: lock(&e.responses).clone(),
+                };
+                if let Some(store) = &self.store {
+                    write_digest(store.as_ref(), e.key, &digest);
+                }
+            }
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Entry {
+    /// The document, read from the project's files the first time it is needed.
+    fn described(&self) -> Option<&Arc<Described>> {
+        self.described
+            .get_or_init(|| read_document(&self.path, &self.sources).ok())
+            .as_ref()
+    }
+}
+
+fn read_document(
+    path: &Path,
+    sources: &[Arc<SourceFile>],
+) -> Result<Arc<Described>, intact_openapi::Error> {
+    intact_openapi::describe_among(path, |p| {
+        sources
+            .iter()
+            .find(|f| f.path() == p)
+            .map(|f| f.text().as_bytes().to_vec())
+    })
+    .map(Arc::new)
+}
+
+fn convert_response(d: &Described, id: &str) -> Type {
+    let Some(op) = d.operation(id) else {
+        return Type::Dyn;
+    };
+    match op.success().and_then(|r| r.schema.as_ref()) {
+        Some(at) => convert_at(d, at, &format!("the response of {id}")),
+        None => Type::Dyn,
+    }
+}
+
+/// The type of the schema at `at` in the document, `Dyn` when there is none.
+fn convert_at(d: &Described, at: &intact_openapi::At, name: &str) -> Type {
+    let Some(schema) = d.schema(at) else {
+        return Type::Dyn;
+    };
+    let file = d
+        .file_of(at)
+        .map(|p| normalize(p).to_string_lossy().replace('\\', "/"))
+        .unwrap_or_default();
+    intact_expr::SchemaConverter::new(&Files(d)).convert(&file, schema, name)
+}
+
+fn convert_body(d: &Described, id: &str) -> Type {
+    let Some(body) = d.operation(id).and_then(|op| op.body.as_ref()) else {
+        return Type::Dyn;
+    };
+    let media = body.media_type.split(';').next().unwrap_or("").trim();
+    if !(media == "application/json" || media.ends_with("+json")) {
+        return Type::Dyn;
+    }
+    match body.schema.as_ref() {
+        Some(at) => convert_at(d, at, &format!("the request body of {id}")),
+        None => Type::Dyn,
+    }
+}
+
+fn summarize(d: &Described) -> Vec<OperationSummary> {
+    d.api
+        .operations
+        .iter()
+        .map(|op| {
+            let required = |loc: Location| {
+                op.params
+                    .iter()
+                    .filter(|p| p.required && p.location == loc)
+                    .map(|p| p.name.clone())
+                    .collect()
+            };
+            OperationSummary {
+                id: op.id.clone(),
+                method: op.method.clone(),
+                path: op.path.clone(),
+                required_query: required(Location::Query),
+                required_headers: required(Location::Header),
+            }
+        })
+        .collect()
+}
+
+/// Where a host keeps digests between runs: bytes by key. Reading may fail (then the document is
+/// read); writing may fail (then the next run reads it again).
+pub trait DigestStore: Send + Sync {
+    fn load(&self, key: u64) -> Option<Vec<u8>>;
+    fn store(&self, key: u64, bytes: &[u8]);
+}
+
+/// Digests under the user's cache folder (`$INTACT_CACHE_DIR/openapi` or the platform's), kept
+/// per build of intact: at most [`KEEP_DIGESTS`] files and [`KEEP_DIGEST_BYTES`], least recently
+/// used first out.
+pub struct CacheFolder;
+
+/// The most digests kept on disk, and their most bytes: the least recently used go first.
+const KEEP_DIGESTS: usize = 64;
+const KEEP_DIGEST_BYTES: u64 = 64 << 20;
+/// A digest larger than this is not one intact wrote.
+const MAX_DIGEST_BYTES: u64 = 64 << 20;
+
+impl CacheFolder {
+    fn dir() -> Option<PathBuf> {
+        Some(intact_model::project::cache_root()?.join("openapi"))
+    }
+
+    /// A digest holds types as this build converts them, and a development build keeps its
+    /// version number while the conversion changes: the file name says which build wrote it.
+    fn file(key: u64) -> String {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        key.hash(&mut h);
+        build_id().hash(&mut h);
+        format!("{:016x}.json", h.finish())
+    }
+}
+
+impl DigestStore for CacheFolder {
+    fn load(&self, key: u64) -> Option<Vec<u8>> {
+        let path = Self::dir()?.join(Self::file(key));
+        let bytes = intact_model::project::cache_files::read(&path, MAX_DIGEST_BYTES)?;
+        intact_model::project::cache_files::touch(&path);
+        Some(bytes)
+    }
+
+    fn store(&self, key: u64, bytes: &[u8]) {
+        use intact_model::project::cache_files;
+        let Some(dir) = Self::dir() else { return };
+        if cache_files::write(&dir, &Self::file(key), bytes).is_ok() {
+            cache_files::prune(&dir, ".json", KEEP_DIGESTS, KEEP_DIGEST_BYTES);
+        }
+    }
+}
+
+/// A digest file: its key and a checksum of the digest, then the digest. A file whose key is not
+/// the one asked for, or whose checksum does not match (an edited or truncated file), is not
+/// read: the document is read instead. The checksum finds edits and damage; it is no signature
+/// (whoever can write the user's cache can write intact's binary too).
+#[derive(Serialize, Deserialize)]
+struct DigestFile {
+    key: String,
+    checksum: String,
+    /// The digest's JSON text, checksummed as written.
+    digest: String,
+}
+
+fn checksum(bytes: &[u8]) -> String {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    bytes.hash(&mut h);
+    format!("{:016x}", h.finish())
+}
+
+fn read_digest(store: &dyn DigestStore, key: u64) -> Option<Digest> {
+    let bytes = store.load(key)?;
+    let file: DigestFile = serde_json::from_slice(&bytes).ok()?;
+    let body = file.digest.as_str();
+    if file.key != format!("{key:016x}") || file.checksum != checksum(body.as_bytes()) {
+        return None;
+    }
+    let d: Digest = serde_json::from_str(body).ok()?;
+    (d.format == DIGEST_FORMAT).then_some(d)
+}
+
+fn write_digest(store: &dyn DigestStore, key: u64, digest: &Digest) {
+    let Ok(body) = serde_json::to_string(digest) else {
+        return;
+    };
+    let file = DigestFile {
+        key: format!("{key:016x}"),
+        checksum: checksum(body.as_bytes()),
+        digest: body,
+    };
+    if let Ok(bytes) = serde_json::to_vec(&file) {
+        store.store(key, &bytes);
+    }
+}
+
+/// Which build of intact this is: its executable's size and modification time.
+fn build_id() -> u64 {
+    static ID: OnceLock<u64> = OnceLock::new();
+    *ID.get_or_init(|| {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        if let Ok(meta) = std::env::current_exe().and_then(std::fs::metadata) {
+            meta.len().hash(&mut h);
+            if let Ok(t) = meta.modified() {
+                t.hash(&mut h);
+            }
+        }
+        h.finish()
+    })
+}
+
+type Memo = HashMap<PathBuf, (u64, Result<Arc<Entry>, intact_openapi::Error>)>;
+
+/// The OpenAPI documents a host has read (the language server per open project, the CLI for one
+/// run), by entry path and the hash of the files under `openapi/`: an unchanged document is not
+/// read again, not even its digest. Owned by the host and handed to each analysis, so that nothing
+/// is kept per process behind the host's back; the default keeps digests in memory only. Cheap to
+/// clone: clones share the documents.
+#[derive(Clone, Default)]
+pub struct DocumentCache {
+    memo: Arc<Mutex<Memo>>,
+    store: Option<Arc<dyn DigestStore>>,
+}
+
+impl DocumentCache {
+    /// A cache that also reads and writes digests through `store`.
+    pub fn with_store(store: Arc<dyn DigestStore>) -> DocumentCache {
+        DocumentCache {
+            memo: Default::default(),
+            store: Some(store),
+        }
+    }
+
+    /// A cache over the user's cache folder ([`CacheFolder`]): what `intact check` and the
+    /// language server use.
+    pub fn on_disk() -> DocumentCache {
+        DocumentCache::with_store(Arc::new(CacheFolder))
+    }
+
+    /// How many entry documents it keeps (the language server reports it).
+    pub fn count(&self) -> usize {
+        lock(&self.memo).len()
+    }
+}
+
+/// The project's documents: from the host's cache, from the digest on disk, or read.
+pub(crate) fn documents(a: &Analysis, cache: &DocumentCache) -> Documents {
+    let store = cache.store.clone();
+    let under: Vec<(FileId, &Arc<SourceFile>)> = a
+        .files
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.path().starts_with("openapi") && is_document(f.path()))
+        .map(|(i, f)| (i as FileId, f))
+        .collect();
+    let mut docs = Documents {
+        entries: Vec::new(),
+        store: store.clone(),
+        broken: Vec::new(),
+    };
+    if under.is_empty() {
+        return docs;
+    }
+    // One key for all of them: an entry document may read any file below it. SipHash with fixed
+    // keys: 64 bits, so a changed file is read from a stale digest with a chance of 2^-64.
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    env!("CARGO_PKG_VERSION").hash(&mut h);
+    DIGEST_FORMAT.hash(&mut h);
+    for (_, f) in &under {
+        f.path().hash(&mut h);
+        f.text().hash(&mut h);
+    }
+    let all = h.finish();
+    let sources: Vec<Arc<SourceFile>> = under.iter().map(|(_, f)| Arc::clone(f)).collect();
+    let mut memo = lock(&cache.memo);
+    for (id, f) in under
+        .iter()
+        .filter(|(_, f)| is_entry(f.path()) && declares_version(f.text()))
+    {
+        let path = f.path().to_path_buf();
+        let result = match memo.get(&path) {
+            Some((k, r)) if *k == all => r.clone(),
+            _ => {
+                let mut h = std::collections::hash_map::DefaultHasher::new();
+                all.hash(&mut h);
+                path.hash(&mut h);
+                let key = h.finish();
+                let r = open_entry(&path, key, &sources, store.as_deref());
+                memo.insert(path, (all, r.clone()));
+                r
+            }
+        };
+        match result {
+            Ok(e) => docs.entries.push((*id, e)),
+            Err(e) => docs.broken.push((*id, e)),
+        }
+    }
+    docs
+}
+
+fn open_entry(
+    path: &Path,
+    key: u64,
+    sources: &[Arc<SourceFile>],
+    store: Option<&dyn DigestStore>,
+) -> Result<Arc<Entry>, intact_openapi::Error> {
+    let entry = |operations, responses, dirty, described: OnceLock<_>| Entry {
+        path: path.to_path_buf(),
+        key,
+        operations,
+        responses: Mutex::new(responses),
+        dirty: Mutex::new(dirty),
+        sources: sources.to_vec(),
+        described,
+    };
+    if let Some(d) = store.and_then(|s| read_digest(s, key)) {
+        return Ok(Arc::new(entry(
+            d.operations,
+            d.responses,
+            false,
+            OnceLock::new(),
+        )));
+    }
+    let described = read_document(path, sources)?;
+    let operations = summarize(&described);
+    let cell = OnceLock::new();
+    let _ = cell.set(Some(described));
+    // Dirty: the digest is written at the end of the check, with the types it needed.
+    Ok(Arc::new(entry(operations, BTreeMap::new(), true, cell)))
+}

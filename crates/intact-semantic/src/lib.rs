@@ -1,0 +1,77 @@
+//! What a project's expressions mean, as rust-analyzer's `hir` is to its `ide`: every `${…}` typed
+//! in the scope where it stands (the inputs of its action or flow, the steps run before it, the
+//! mappings, the contract's schemas, the response types of the OpenAPI operations its requests
+//! name). [`Semantics`] is computed once per analysis and read by the checker (its findings) and
+//! the editor features (the type of each step, the scope at a place).
+//!
+//! Typing reports what typing finds, with the codes of docs/rules: `expr::*`, returns against
+//! their contract (`contract::output-*`, `flow::missing-return`), `flow::call-arguments`, a test's
+//! input and expectations (`test::input`, `test::expect`), a JSON body against its operation
+//! (`openapi::body-*`), and `schema=` references (`name::unresolved`).
+//!
+//! Like the analysis, it is a pure function of the texts and of what the host hands over: the
+//! OpenAPI documents' digests come from the host's [`DocumentCache`], whose optional
+//! [`DigestStore`] is the only way a digest reaches a disk.
+
+pub mod calls;
+pub mod documents;
+mod types;
+
+use intact_diagnostics::Diagnostic;
+use intact_model::{Analysis, FileId, Loc};
+
+pub use documents::{DigestStore, DocumentCache, Documents};
+pub use intact_expr::{Env, Type};
+
+/// What is in scope at `offset` of `file`, typing only the definition that holds the place: for
+/// an editor's snapshot whose [`Semantics`] are not computed yet.
+pub fn scope_at(a: &Analysis, cache: &DocumentCache, file: FileId, offset: u32) -> Option<Env> {
+    types::scope_at(a, &documents::documents(a, cache), file, offset)
+}
+
+/// The semantics of one analysis.
+pub struct Semantics {
+    documents: Documents,
+    findings: Vec<Diagnostic>,
+    /// The result type of every named step, by where its name is written, in location order.
+    step_types: Vec<(Loc, Type)>,
+}
+
+impl Semantics {
+    /// Types every definition of `a`; the OpenAPI documents come from `cache` (read once per
+    /// host, then kept as digests).
+    pub fn new(a: &Analysis, cache: &DocumentCache) -> Semantics {
+        let documents = documents::documents(a, cache);
+        let (mut findings, step_types) = types::all(a, &documents);
+        types::test_inputs(a, &mut findings);
+        documents.save();
+        Semantics {
+            documents,
+            findings,
+            step_types,
+        }
+    }
+
+    /// What typing found, unsorted (the checker sorts, filters and caps all findings together).
+    pub fn findings(&self) -> &[Diagnostic] {
+        &self.findings
+    }
+
+    /// The project's OpenAPI documents (operations, response and body types).
+    pub fn documents(&self) -> &Documents {
+        &self.documents
+    }
+
+    /// The result type of each named step of `file`, where its name is written: what a request,
+    /// a `call`, a `let` or a `for-each` gives `steps.NAME`.
+    pub fn step_types(&self, file: FileId) -> impl Iterator<Item = &(Loc, Type)> {
+        self.step_types.iter().filter(move |(l, _)| l.file == file)
+    }
+
+    /// What is in scope for the expressions of the template at `offset` of `file`: the names,
+    /// their types, the mappings; the same scopes the findings were computed in. Only the
+    /// definition holding the place is typed again.
+    pub fn scope_at(&self, a: &Analysis, file: FileId, offset: u32) -> Option<Env> {
+        types::scope_at(a, &self.documents, file, offset)
+    }
+}
