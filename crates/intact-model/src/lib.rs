@@ -19,6 +19,7 @@ pub mod junit;
 pub mod lower;
 pub mod project;
 pub mod reach;
+pub mod run_values;
 pub mod serialize;
 pub mod symbols;
 pub mod template;

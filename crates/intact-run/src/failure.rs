@@ -106,13 +106,13 @@ impl Failure {
     }
 
     pub(crate) fn as_error_value(&self) -> J {
-        json!({
-            "message": self.message,
-            "status": self.status,
-            "type": self.error_type.as_str(),
-            "step": self.step,
-            "body": self.body,
-        })
+        intact_model::run_values::error(
+            &self.message,
+            self.status,
+            self.error_type.as_str(),
+            self.step.as_deref(),
+            self.body.as_ref(),
+        )
     }
 }
 

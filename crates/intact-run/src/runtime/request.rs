@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use intact_expr::eval::json_text as text_of;
 use intact_model::{BodyKind, ConnectionDef, Request, Step, StepKind};
-use serde_json::{Map, Value as J, json};
+use serde_json::{Map, Value as J};
 
 use super::*;
 
@@ -389,9 +389,9 @@ impl Runtime {
             req.expect.iter().any(|(s, _)| *s == status as i64)
         };
         if ok {
-            return Attempt::Done(Ok(
-                json!({"status": status, "headers": J::Object(headers), "body": body}),
-            ));
+            return Attempt::Done(Ok(intact_model::run_values::response(
+                status, headers, body,
+            )));
         }
         let request_id = out.conn.request_id_header.as_deref().and_then(|h| {
             headers

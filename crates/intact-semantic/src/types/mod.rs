@@ -163,31 +163,11 @@ fn field(name: &str, ty: Type, required: bool) -> Field {
 
 /// A request's result; `body` is typed when the request names an OpenAPI operation.
 fn request_result(body: Type) -> Type {
-    Type::object(
-        "response",
-        vec![
-            field("status", Type::Int, true),
-            field("headers", Type::Map(Box::new(Type::String)), true),
-            field("body", body, true),
-        ],
-        None,
-    )
+    intact_model::run_values::response_type(body)
 }
 
 fn error_type() -> Type {
-    Type::object(
-        "error",
-        vec![
-            // Every field is there, null when it does not apply (`status` of a failure that is
-            // not an HTTP response).
-            field("message", Type::String, true),
-            field("status", Type::Int, true),
-            field("type", Type::String, true),
-            field("step", Type::String, true),
-            field("body", Type::Dyn, true),
-        ],
-        None,
-    )
+    intact_model::run_values::error_type()
 }
 
 struct Cx<'a> {
