@@ -246,6 +246,9 @@ flow "guarded" {
     }
     return "${steps.found.body.email}"
 }
+flow "leaky" connection="api" {
+    fail "the token was ${auth.token}" status=401
+}
 flow "branch" connection="api" {
     input "kind" type="string" required=#true
     if "${input.kind == 'user'}" {
@@ -418,6 +421,17 @@ async fn retries_timeouts_and_catch() {
             .unwrap_err()
             .is_before_any_request()
     );
+}
+
+/// A failure leaves the runtime masked, whoever prints it: the CLI, the test runner, verify.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failures_leave_the_runtime_masked() {
+    let (base, _server) = start().await;
+    let rt = runtime(&base, Arc::new(Mutex::new(Vec::new())));
+    let err = rt.run_flow("leaky", json!({})).await.unwrap_err();
+    assert_eq!(err.message, "the token was ••••");
+    let out = rt.run_action("get_user", json!({"userId": "u1"})).await.unwrap();
+    assert!(!out.output.to_string().contains(TOKEN));
 }
 
 /// An `if` chain runs the first branch whose condition holds, and no other (the branches send

@@ -348,7 +348,7 @@ pub(crate) async fn run_action(
             "no answer within {} s (raise --timeout if the API is that slow)",
             timeout.as_secs()
         )),
-        Ok(Err(f)) => Err(rt.masker().mask(&f.message)),
+        Ok(Err(f)) => Err(f.message),
         Ok(Ok(o)) => Ok((o.output, o.failure)),
     }
 }

@@ -24,7 +24,7 @@ pub(crate) fn run(
         None => serde_json::json!({}),
         Some(arg) => read_json_arg(arg, "the input")?,
     };
-    let (runtime, masker) = runtime_for(&live)?;
+    let (runtime, _) = runtime_for(&live)?;
     let runtime = runtime.with_conformance(conformance(strict));
     let is_action = resolve(runtime.analysis(), &name, kind)? == Kind::Action;
     let result = block_on(async {
@@ -37,7 +37,7 @@ pub(crate) fn run(
             runtime
                 .run_flow(&name, input)
                 .await
-                .map(|v| (masker.mask_json(&v), None))
+                .map(|v| (v, None))
         }
     })?;
     match result {
@@ -45,7 +45,7 @@ pub(crate) fn run(
             write_stdout(&(serde_json::to_string_pretty(&output).unwrap_or_default() + "\n"))?;
             Ok(failure.map_or(Exit::Success, exit_for))
         }
-        Err(f) => Err(CliError::new(failure_code(&f), masker.mask(&f.message))),
+        Err(f) => Err(CliError::new(failure_code(&f), f.message)),
     }
 }
 

@@ -17,7 +17,7 @@ use intact_model::eval::{
     Place, Programs, ProjectMappings, eval_text_seen, eval_tree_seen, failing_place,
 };
 use intact_model::{
-    ActionDef, Analysis, ConnectionDef, Exec, FlowDef, Ident, Loc, Request, Step, StepKind, Tree,
+    ActionDef, Analysis, ConnectionDef, FlowDef, Ident, Loc, Step, Tree,
 };
 use serde_json::{Map, Value as J, json};
 
@@ -27,6 +27,7 @@ use crate::env::Environment;
 use crate::mask::Masker;
 use crate::oauth::{TokenSource, TokenStore};
 
+mod call;
 mod conform;
 mod credentials;
 mod http;
@@ -294,7 +295,33 @@ impl Runtime {
     }
 
     /// Runs an action with its contract input; validates input and output; fills executionStatus.
+    /// Its output and any failure are masked, as everything the runtime hands out.
     pub async fn run_action(&self, name: &str, input: J) -> Result<Outcome, Failure> {
+        self.action(name, input).await.map_err(|f| self.masked(f))
+    }
+
+    /// The auth ping of a connection (the only one when `None`): Ok when its steps succeed.
+    pub async fn ping(&self, connection: Option<&str>) -> Result<String, Failure> {
+        self.ping_steps(connection).await.map_err(|f| self.masked(f))
+    }
+
+    /// Runs a flow with its inputs; returns its return value. Masked, as [`Runtime::run_action`].
+    pub async fn run_flow(&self, name: &str, inputs: J) -> Result<J, Failure> {
+        self.flow_run(name, inputs).await.map_err(|f| self.masked(f))
+    }
+
+    /// A failure as it leaves the runtime: no secret in its message or body, in any spelling.
+    /// The one place failures are masked; commands, the test runner and verify print them as
+    /// they are.
+    fn masked(&self, f: Failure) -> Failure {
+        Failure {
+            message: self.masker.mask(&f.message),
+            body: f.body.as_ref().map(|b| self.masker.mask_json(b)),
+            ..f
+        }
+    }
+
+    async fn action(&self, name: &str, input: J) -> Result<Outcome, Failure> {
         let action = self
             .model()
             .actions
@@ -359,8 +386,7 @@ impl Runtime {
         })
     }
 
-    /// The auth ping of a connection (the only one when `None`): Ok when its steps succeed.
-    pub async fn ping(&self, connection: Option<&str>) -> Result<String, Failure> {
+    async fn ping_steps(&self, connection: Option<&str>) -> Result<String, Failure> {
         let conn = self.connection(connection).ok_or_else(|| {
             let names: Vec<&str> = self
                 .model()
@@ -391,63 +417,6 @@ impl Runtime {
         Ok(conn.name.name.clone())
     }
 
-    /// The custom API action: one authenticated request through a connection.
-    pub async fn call(
-        &self,
-        connection: &str,
-        method: &str,
-        path: &str,
-        query: Vec<(String, String)>,
-        headers: Vec<(String, String)>,
-        json: Option<J>,
-    ) -> Result<J, Failure> {
-        let conn = self.connection(Some(connection)).ok_or_else(|| {
-            Failure::before_any_request(format!("no connection named `{connection}`"))
-        })?;
-        if !path.starts_with('/') {
-            return Err(Failure::before_any_request(format!(
-                "the path `{path}` must start with `/` (it is relative to the connection's base URL)"
-            )));
-        }
-        // The request is the command line's, not the project's: a failure names the connection
-        // it went through.
-        let loc = conn.name.loc;
-        let text = |s: &str| Tree::Scalar(intact_syntax::Value::String(s.into()), loc);
-        let step = Step {
-            kind: StepKind::Request(Request {
-                method: Some((method.to_string(), loc)),
-                path: None,
-                connection: Some(Ident {
-                    name: connection.to_string(),
-                    loc,
-                }),
-                operation: None,
-                bodies: Vec::new(),
-                // Any status is an answer here: the caller sees it.
-                expect: (100..600).map(|s| (s, loc)).collect(),
-            }),
-            name: Some(Ident {
-                name: "call".into(),
-                loc,
-            }),
-            loc,
-            keyword: loc,
-            templates: Vec::new(),
-            body: Vec::new(),
-            exec: Exec {
-                args: vec![text(method), text(path)],
-                query: query.iter().map(|(k, v)| (k.clone(), text(v))).collect(),
-                headers: headers.iter().map(|(k, v)| (k.clone(), text(v))).collect(),
-                body: json.map(|j| (intact_model::BodyKind::Json, json_tree(&j, loc))),
-                ..Exec::default()
-            },
-        };
-        self.variables_given(&[], Some(conn))?;
-        let frame = self.connection_frame(conn)?;
-        let result = self.request(&step, &frame).await?;
-        Ok(self.masker.mask_json(&result))
-    }
-
     /// The variables a connection's own settings see: `app` and its `auth` params.
     pub(crate) fn connection_frame<'c>(
         &self,
@@ -464,8 +433,7 @@ impl Runtime {
         })
     }
 
-    /// Runs a flow with its inputs; returns its return value, secrets masked.
-    pub async fn run_flow(&self, name: &str, inputs: J) -> Result<J, Failure> {
+    async fn flow_run(&self, name: &str, inputs: J) -> Result<J, Failure> {
         let flow = self.flow(name)?;
         let input = self.flow_input(flow, inputs)?;
         let conn = self.connection(flow.connection.as_ref().map(|c| c.name.as_str()));
