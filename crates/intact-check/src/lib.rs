@@ -126,7 +126,7 @@ pub fn check_semantics(a: &Analysis, semantics: &Semantics, host: &dyn Host) -> 
         }
         .file(&f.parse.document.nodes);
     }
-    rules::check_model(a, &mut out);
+    rules::check_model(a, semantics.mapping_calls(), &mut out);
     openapi::check(a, semantics.documents(), &mut out);
     out.extend(semantics.findings().iter().cloned());
     envfiles::check(a, host, &mut out);

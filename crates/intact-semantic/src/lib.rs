@@ -23,10 +23,10 @@ use intact_model::{Analysis, FileId, Loc};
 pub use documents::{DigestStore, DocumentCache, Documents};
 pub use intact_expr::{Env, Type};
 
-/// What is in scope at `offset` of `file`, typing only the definition that holds the place: for
-/// an editor's snapshot whose [`Semantics`] are not computed yet.
+/// What is in scope at `offset` of `file`, typing only the definition that holds the place (and
+/// the mappings): for an editor's snapshot whose [`Semantics`] are not computed yet.
 pub fn scope_at(a: &Analysis, cache: &DocumentCache, file: FileId, offset: u32) -> Option<Env> {
-    types::scope_at(a, &documents::documents(a, cache), file, offset)
+    types::scope_at(a, &documents::documents(a, cache), None, (file, offset))
 }
 
 /// The semantics of one analysis.
@@ -35,6 +35,9 @@ pub struct Semantics {
     findings: Vec<Diagnostic>,
     /// The result type of every named step, by where its name is written, in location order.
     step_types: Vec<(Loc, Type)>,
+    /// Which mapping calls which (`flow::cycle` reads it too).
+    mapping_calls: calls::CallGraph,
+    mappings: types::Mappings,
 }
 
 impl Semantics {
@@ -42,13 +45,16 @@ impl Semantics {
     /// host, then kept as digests).
     pub fn new(a: &Analysis, cache: &DocumentCache) -> Semantics {
         let documents = documents::documents(a, cache);
-        let (mut findings, step_types) = types::all(a, &documents);
-        types::test_inputs(a, &mut findings);
+        let mapping_calls = calls::mapping_calls(&a.model, a.symbols());
+        let mut typed = types::all(a, &documents, &mapping_calls);
+        types::test_inputs(a, &mut typed.findings);
         documents.save();
         Semantics {
             documents,
-            findings,
-            step_types,
+            findings: typed.findings,
+            step_types: typed.steps,
+            mapping_calls,
+            mappings: typed.mappings,
         }
     }
 
@@ -72,6 +78,11 @@ impl Semantics {
     /// their types, the mappings; the same scopes the findings were computed in. Only the
     /// definition holding the place is typed again.
     pub fn scope_at(&self, a: &Analysis, file: FileId, offset: u32) -> Option<Env> {
-        types::scope_at(a, &self.documents, file, offset)
+        types::scope_at(a, &self.documents, Some(&self.mappings), (file, offset))
+    }
+
+    /// Which mapping calls which, in the order of the model's mappings.
+    pub fn mapping_calls(&self) -> &calls::CallGraph {
+        &self.mapping_calls
     }
 }

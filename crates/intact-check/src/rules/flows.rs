@@ -8,7 +8,7 @@ use intact_model::*;
 use super::*;
 use crate::registry::Rule;
 use crate::{Diagnostic, suggest};
-use intact_semantic::calls::{CallGraph, digraph, mapping_calls};
+use intact_semantic::calls::{CallGraph, digraph};
 
 impl<'a> Cx<'a> {
     pub(super) fn flows(&self, out: &mut Vec<Diagnostic>) {
@@ -125,7 +125,7 @@ impl<'a> Cx<'a> {
     }
 
     /// Calls between flows, and between mappings, may not form a cycle.
-    pub(super) fn cycles(&self, out: &mut Vec<Diagnostic>) {
+    pub(super) fn cycles(&self, mapping_calls: &CallGraph, out: &mut Vec<Diagnostic>) {
         // Flow → flows it calls, with the call's location.
         let mut graph: CallGraph = Vec::new();
         for f in &self.m.flows {
@@ -138,7 +138,7 @@ impl<'a> Cx<'a> {
             graph.push((f.name.name.clone(), f.name.loc, calls));
         }
         report_cycles(&graph, "flow", out);
-        report_cycles(&mapping_calls(self.m, self.index), "mapping", out);
+        report_cycles(mapping_calls, "mapping", out);
     }
 }
 

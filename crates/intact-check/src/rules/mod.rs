@@ -19,7 +19,11 @@ use intact_model::*;
 use crate::registry::Rule;
 use crate::{Diagnostic, suggest};
 
-pub(crate) fn check_model(a: &Analysis, out: &mut Vec<Diagnostic>) {
+pub(crate) fn check_model(
+    a: &Analysis,
+    mapping_calls: &intact_semantic::calls::CallGraph,
+    out: &mut Vec<Diagnostic>,
+) {
     let m = &a.model;
     let cx = Cx {
         a,
@@ -33,7 +37,7 @@ pub(crate) fn check_model(a: &Analysis, out: &mut Vec<Diagnostic>) {
     cx.contracts(out);
     cx.flows(out);
     cx.tests(out);
-    cx.cycles(out);
+    cx.cycles(mapping_calls, out);
     cx.secrets(out);
 }
 

@@ -11,7 +11,7 @@ impl Cx<'_> {
     /// `displayName "${title_of(it)}"` has `title_of`'s type, not an unknown one); mappings that
     /// call each other in a loop see each other as unknown (the loop itself is `flow::cycle`).
     /// Silent: the mappings are checked, with these types, in `mappings`.
-    pub(super) fn mapping_types(&mut self) {
+    pub(super) fn mapping_types(&mut self, calls: &crate::calls::CallGraph) {
         let mappings = &self.a.model.mappings;
         let mut types: HashMap<String, Type> = mappings
             .iter()
@@ -24,8 +24,7 @@ impl Cx<'_> {
             .rev()
             .map(|(i, m)| (m.name.name.as_str(), i))
             .collect();
-        let calls = crate::calls::mapping_calls(&self.a.model, self.a.symbols());
-        let graph = crate::calls::digraph(&calls);
+        let graph = crate::calls::digraph(calls);
         let mut silent = Vec::new();
         // Tarjan gives the components callees first.
         for component in petgraph::algo::tarjan_scc(&graph) {

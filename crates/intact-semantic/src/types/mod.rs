@@ -23,24 +23,50 @@ mod test_trees;
 
 pub(crate) use test_trees::test_inputs;
 
-/// The whole pass: every definition typed, its findings, and the result type of every named step
-/// (where its name is written).
-pub(crate) fn all(a: &Analysis, docs: &Documents) -> (Vec<Diagnostic>, Vec<(Loc, Type)>) {
+/// What the whole pass gives.
+pub(crate) struct Typed {
+    pub findings: Vec<Diagnostic>,
+    /// The result type of every named step, by where its name is written.
+    pub steps: Vec<(Loc, Type)>,
+    /// What each mapping returns, by name.
+    pub mappings: Mappings,
+}
+
+/// Mapping result types by name, shared by every scope.
+pub(crate) type Mappings = std::sync::Arc<HashMap<String, Type>>;
+
+/// The whole pass: every definition typed, given which mapping calls which.
+pub(crate) fn all(a: &Analysis, docs: &Documents, calls: &crate::calls::CallGraph) -> Typed {
     let mut cx = Cx::new(a, docs);
-    let mut out = Vec::new();
-    cx.run(&mut out);
+    cx.mapping_types(calls);
+    let mut findings = Vec::new();
+    cx.run(&mut findings);
     let mut steps = cx.steps_found;
     // A flow is typed once, but keep each name once whatever the order of typing.
     steps.sort_by_key(|(loc, _)| *loc);
     steps.dedup_by_key(|(loc, _)| *loc);
-    (out, steps)
+    Typed {
+        findings,
+        steps,
+        mappings: cx.mappings,
+    }
 }
 
 /// What is in scope for the expressions of the template at `offset` of `file`: the names, their
-/// types, the mappings. Only the definition holding the place is typed.
-pub(crate) fn scope_at(a: &Analysis, docs: &Documents, file: FileId, offset: u32) -> Option<Env> {
+/// types, the mappings (typed here when not `known`). Only the definition holding the place is
+/// typed.
+pub(crate) fn scope_at(
+    a: &Analysis,
+    docs: &Documents,
+    known: Option<&Mappings>,
+    at: (FileId, u32),
+) -> Option<Env> {
     let mut cx = Cx::new(a, docs);
-    cx.focus = Focus::At(file, offset);
+    match known {
+        Some(m) => cx.mappings = m.clone(),
+        None => cx.mapping_types(&crate::calls::mapping_calls(&a.model, a.symbols())),
+    }
+    cx.focus = Focus::At(at.0, at.1);
     cx.run(&mut Vec::new());
     cx.scope_found
 }
@@ -67,7 +93,6 @@ impl Cx<'_> {
         let a = cx.a;
         let focus = cx.focus;
         let all = focus == Focus::All;
-        cx.mapping_types();
         if all || a.model.connections.iter().any(|c| focus.holds(c.loc)) {
             cx.connections(out);
         }
