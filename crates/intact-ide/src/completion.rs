@@ -392,42 +392,28 @@ fn tree_fields(
 /// top-level fields of each contract's input and output (`contract:create-user.input#/properties/user`).
 fn schema_pointers(analysis: &Snapshot, replace: Span) -> Vec<CompletionItem> {
     use intact_model::contracts::{CONTRACTS, Side, contract_type};
-    let entries: Vec<_> = analysis
-        .files
-        .iter()
-        .filter(|f| intact_openapi::files::is_entry(f.path()))
-        .collect();
+    // The schemas' names are in the documents' digests: a keystroke reads no document.
+    let documents = intact_semantic::Documents::read(analysis, analysis.documents());
+    let entries: Vec<_> = documents.component_schemas().collect();
     let mut out = Vec::new();
-    for f in &entries {
-        let Ok(doc) =
-            intact_openapi::read::parse(f.text().as_bytes(), &f.path().display().to_string())
-        else {
-            continue;
-        };
-        let Some(schemas) = doc
-            .pointer("/components/schemas")
-            .and_then(|s| s.as_object())
-        else {
-            continue;
-        };
+    for (path, schemas) in &entries {
         let prefix = if entries.len() == 1 {
             String::new()
         } else {
-            f.path().display().to_string()
+            path.display().to_string()
         };
-        for (name, schema) in schemas {
+        for schema in schemas.iter() {
             let pointer = format!(
                 "{prefix}#/components/schemas/{}",
-                intact_openapi::refs::escape(name)
+                intact_openapi::refs::escape(&schema.name)
             );
             out.push(CompletionItem {
                 label: pointer.clone(),
                 kind: CompletionKind::Reference,
                 detail: schema
-                    .get("description")
-                    .and_then(|d| d.as_str())
-                    .map(|d| d.lines().next().unwrap_or("").to_string())
-                    .or_else(|| Some(format!("schema in {}", f.path().display()))),
+                    .description
+                    .clone()
+                    .or_else(|| Some(format!("schema in {}", path.display()))),
                 documentation: None,
                 insert: quote(&pointer),
                 replace,

@@ -31,8 +31,9 @@ use intact_openapi::refs::normalize;
 use serde::{Deserialize, Serialize};
 
 /// Bumped when [`Digest`] changes shape or meaning, so that older files are not read (2: types of
-/// `schema=` pointers, under `schema:POINTER`; 3: a key and a checksum around it).
-const DIGEST_FORMAT: u32 = 3;
+/// `schema=` pointers, under `schema:POINTER`; 3: a key and a checksum around it; 4: the
+/// component schemas' names).
+const DIGEST_FORMAT: u32 = 4;
 
 /// What the checker needs of an operation.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -45,11 +46,20 @@ pub struct OperationSummary {
     pub required_headers: Vec<String>,
 }
 
+/// A schema under the entry document's `components/schemas`, for completing `schema=`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SchemaSummary {
+    pub name: String,
+    /// The first line of its description.
+    pub description: Option<String>,
+}
+
 /// What the checker needs of one entry document.
 #[derive(Debug, Serialize, Deserialize)]
 struct Digest {
     format: u32,
     operations: Vec<OperationSummary>,
+    schemas: Vec<SchemaSummary>,
     /// The success response body's type, by operation id, for the operations converted so far.
     responses: BTreeMap<String, Type>,
 }
@@ -60,6 +70,7 @@ struct Entry {
     /// The key of the digest on disk.
     key: u64,
     operations: Vec<OperationSummary>,
+    schemas: Vec<SchemaSummary>,
     responses: Mutex<BTreeMap<String, Type>>,
     /// Whether `responses` holds types the file on disk does not.
     dirty: Mutex<bool>,
@@ -92,6 +103,19 @@ impl intact_expr::SchemaSource for Files<'_> {
 }
 
 impl Documents {
+    /// The project's documents, from the host's cache (read, or from their digests, when not
+    /// there yet).
+    pub fn read(a: &Analysis, cache: &DocumentCache) -> Documents {
+        documents(a, cache)
+    }
+
+    /// Each readable entry document's path and its component schemas.
+    pub fn component_schemas(&self) -> impl Iterator<Item = (&Path, &[SchemaSummary])> {
+        self.entries
+            .iter()
+            .map(|(_, e)| (e.path.as_path(), e.schemas.as_slice()))
+    }
+
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty() && self.broken.is_empty()
     }
@@ -194,6 +218,7 @@ impl Documents {
                 let digest = Digest {
                     format: DIGEST_FORMAT,
                     operations: e.operations.clone(),
+                    schemas: e.schemas.clone(),
                     responses: lock(&e.responses).clone(),
                 };
                 if let Some(store) = &self.store {
@@ -264,6 +289,28 @@ fn convert_body(d: &Described, id: &str) -> Type {
         Some(at) => convert_at(d, at, &format!("the request body of {id}")),
         None => Type::Dyn,
     }
+}
+
+fn component_schemas(d: &Described) -> Vec<SchemaSummary> {
+    let Some(schemas) = d
+        .docs
+        .files
+        .first()
+        .and_then(|f| f.value.pointer("/components/schemas"))
+        .and_then(serde_json::Value::as_object)
+    else {
+        return Vec::new();
+    };
+    schemas
+        .iter()
+        .map(|(name, schema)| SchemaSummary {
+            name: name.clone(),
+            description: schema
+                .get("description")
+                .and_then(serde_json::Value::as_str)
+                .map(|d| d.lines().next().unwrap_or("").to_string()),
+        })
+        .collect()
 }
 
 fn summarize(d: &Described) -> Vec<OperationSummary> {
@@ -492,10 +539,11 @@ fn open_entry(
     sources: &[Arc<SourceFile>],
     store: Option<&dyn DigestStore>,
 ) -> Result<Arc<Entry>, intact_openapi::Error> {
-    let entry = |operations, responses, dirty, described: OnceLock<_>| Entry {
+    let entry = |(operations, schemas), responses, dirty, described: OnceLock<_>| Entry {
         path: path.to_path_buf(),
         key,
         operations,
+        schemas,
         responses: Mutex::new(responses),
         dirty: Mutex::new(dirty),
         sources: sources.to_vec(),
@@ -503,16 +551,16 @@ fn open_entry(
     };
     if let Some(d) = store.and_then(|s| read_digest(s, key)) {
         return Ok(Arc::new(entry(
-            d.operations,
+            (d.operations, d.schemas),
             d.responses,
             false,
             OnceLock::new(),
         )));
     }
     let described = read_document(path, sources)?;
-    let operations = summarize(&described);
+    let summary = (summarize(&described), component_schemas(&described));
     let cell = OnceLock::new();
     let _ = cell.set(Some(described));
     // Dirty: the digest is written at the end of the check, with the types it needed.
-    Ok(Arc::new(entry(operations, BTreeMap::new(), true, cell)))
+    Ok(Arc::new(entry(summary, BTreeMap::new(), true, cell)))
 }
