@@ -191,8 +191,17 @@ fn drift(
             )),
         );
     }
-    let sent = |list: &[(String, Tree)], name: &str| {
-        list.iter().any(|(k, _)| k.eq_ignore_ascii_case(name))
+    let sent_query = |name: &str| {
+        s.exec
+            .query
+            .iter()
+            .any(|q| q.name.eq_ignore_ascii_case(name))
+    };
+    let sent_header = |name: &str| {
+        s.exec
+            .headers
+            .iter()
+            .any(|h| h.name.eq_ignore_ascii_case(name))
     };
     // What the connection sends goes with every request through it: its headers (an imported
     // `X-Api-Version` every operation needs is written there once) and its auth's credential.
@@ -212,13 +221,13 @@ fn drift(
     let missing_query = op
         .required_query
         .iter()
-        .filter(|p| !sent(&s.exec.query, p) && !credential(Carrier::Query, p))
+        .filter(|p| !sent_query(p) && !credential(Carrier::Query, p))
         .map(|p| (Location::Query, p));
     let missing_headers = op
         .required_headers
         .iter()
         // An Authorization parameter is never among them: the reader leaves it out.
-        .filter(|p| !sent(&s.exec.headers, p) && !by_connection(p))
+        .filter(|p| !sent_header(p) && !by_connection(p))
         .map(|p| (Location::Header, p));
     for (location, name) in missing_query.chain(missing_headers) {
         let kind = location.as_str();

@@ -29,13 +29,8 @@ pub struct Exec {
     /// fail message, a `let` value, a request's method and path.
     pub args: Vec<Tree>,
     /// A request's `query` and `header` children, in order.
-    pub query: Vec<(String, Tree)>,
-    pub headers: Vec<(String, Tree)>,
-    /// How each `query` is serialised (`style=`, `explode=`, `allow-reserved=`; form, exploded,
-    /// by default), one per entry of `query`, in its order.
-    pub query_styles: Vec<crate::serialize::Serialization>,
-    /// Whether each `header` explodes an object (`explode=#true`), one per entry of `headers`.
-    pub header_explode: Vec<bool>,
+    pub query: Vec<QueryParam>,
+    pub headers: Vec<HeaderParam>,
     /// A request's `queries` and `headers` children: objects spread into parameters and headers.
     pub query_objects: Vec<Tree>,
     pub header_objects: Vec<Tree>,
@@ -47,6 +42,34 @@ pub struct Exec {
     pub timeout_ms: Option<u64>,
     /// A `call`'s arguments.
     pub call_args: Vec<(String, Tree)>,
+}
+
+/// A request's `query NAME VALUE`: how it is serialised (`style=`, `explode=`,
+/// `allow-reserved=`; form and exploded by default).
+#[derive(Debug)]
+pub struct QueryParam {
+    pub name: String,
+    pub value: Tree,
+    pub style: crate::serialize::Serialization,
+}
+
+impl QueryParam {
+    /// A query parameter serialised as OpenAPI's default (form, exploded).
+    pub fn new(name: impl Into<String>, value: Tree) -> QueryParam {
+        QueryParam {
+            name: name.into(),
+            value,
+            style: crate::serialize::Serialization::QUERY,
+        }
+    }
+}
+
+/// A request's `header NAME VALUE`; `explode=#true` spreads an object's fields.
+#[derive(Debug)]
+pub struct HeaderParam {
+    pub name: String,
+    pub value: Tree,
+    pub explode: bool,
 }
 
 #[derive(Debug)]

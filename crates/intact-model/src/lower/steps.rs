@@ -215,12 +215,20 @@ impl Lowerer<'_> {
             };
             match (kind, child) {
                 (Kind::Request, Some(Kind::Query)) => {
-                    exec.query.push(pair());
-                    exec.query_styles.push(serialization(c));
+                    let (name, value) = pair();
+                    exec.query.push(QueryParam {
+                        name,
+                        value,
+                        style: serialization(c),
+                    });
                 }
                 (Kind::Request, Some(Kind::Header)) => {
-                    exec.headers.push(pair());
-                    exec.header_explode.push(flag(c, "explode"));
+                    let (name, value) = pair();
+                    exec.headers.push(HeaderParam {
+                        name,
+                        value,
+                        explode: flag(c, "explode"),
+                    });
                 }
                 (Kind::Request, Some(Kind::Queries)) => {
                     if let Some(l) = c.arg(0) {

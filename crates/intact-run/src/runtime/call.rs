@@ -2,7 +2,7 @@
 //! request is the command line's, not the project's, so it is described as a step of its own
 //! whose places are the connection's name: a failure names the connection it went through.
 
-use intact_model::{Exec, Request, StepKind};
+use intact_model::{Exec, HeaderParam, QueryParam, Request, StepKind};
 use serde_json::Value as J;
 
 use super::*;
@@ -67,8 +67,18 @@ impl Runtime {
             body: Vec::new(),
             exec: Exec {
                 args: vec![text(method), text(path)],
-                query: query.iter().map(|(k, v)| (k.clone(), text(v))).collect(),
-                headers: headers.iter().map(|(k, v)| (k.clone(), text(v))).collect(),
+                query: query
+                    .iter()
+                    .map(|(k, v)| QueryParam::new(k, text(v)))
+                    .collect(),
+                headers: headers
+                    .iter()
+                    .map(|(k, v)| HeaderParam {
+                        name: k.clone(),
+                        value: text(v),
+                        explode: false,
+                    })
+                    .collect(),
                 body: json.map(|j| (intact_model::BodyKind::Json, json_tree(&j, loc))),
                 ..Exec::default()
             },
@@ -78,5 +88,4 @@ impl Runtime {
         let result = self.request(&step, &frame).await?;
         Ok(self.masker.mask_json(&result))
     }
-
 }

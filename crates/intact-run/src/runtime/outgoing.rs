@@ -29,9 +29,9 @@ impl Runtime {
                 .headers
                 .iter()
                 .map(|(_, t)| t.text.as_str())
-                .chain(s.exec.headers.iter().flat_map(|(_, tree)| {
+                .chain(s.exec.headers.iter().flat_map(|h| {
                     let mut ts = Vec::new();
-                    tree.templates(&mut ts);
+                    h.value.templates(&mut ts);
                     ts.into_iter().map(|t| t.text.as_str())
                 }))
                 .any(|t| t.contains("access_token"));
@@ -76,15 +76,10 @@ impl Runtime {
         let base = self.base_url(conn, frame)?;
         let url = format!("{}{}", base.trim_end_matches('/'), path);
         let mut query: Vec<String> = Vec::new();
-        for (i, (k, t)) in s.exec.query.iter().enumerate() {
-            let style = s
-                .exec
-                .query_styles
-                .get(i)
-                .copied()
-                .unwrap_or(Serialization::QUERY);
-            let v = self.eval(t, frame)?;
-            let sent = serialize::query(k, &v, style).map_err(|e| self.step_failure(s, e))?;
+        for q in &s.exec.query {
+            let v = self.eval(&q.value, frame)?;
+            let sent =
+                serialize::query(&q.name, &v, q.style).map_err(|e| self.step_failure(s, e))?;
             query.extend(sent);
         }
         for t in &s.exec.query_objects {
@@ -112,9 +107,9 @@ impl Runtime {
         // A request's header replaces the connection's of the same name (names are
         // case-insensitive): sending both would give the API two values.
         let mut own: Vec<(String, String)> = Vec::new();
-        for (i, (k, t)) in s.exec.headers.iter().enumerate() {
-            let explode = s.exec.header_explode.get(i).copied().unwrap_or(false);
-            own.extend(serialize::header(&self.eval(t, frame)?, explode).map(|v| (k.clone(), v)));
+        for h in &s.exec.headers {
+            let value = self.eval(&h.value, frame)?;
+            own.extend(serialize::header(&value, h.explode).map(|v| (h.name.clone(), v)));
         }
         for t in &s.exec.header_objects {
             for (k, v) in self.spread(t, frame, "headers")? {
