@@ -237,7 +237,10 @@ fn recording_server(
                 let head = String::from_utf8_lossy(&buf[..n]).into_owned();
                 let path = head.split_whitespace().nth(1).unwrap_or("").to_string();
                 log.lock().unwrap().push(head);
-                let _ = stream.write_all(answer(&path).as_bytes());
+                // One request per connection: a client that kept it open for the next request
+                // would race the thread's exit.
+                let reply = answer(&path).replacen("\r\n", "\r\nConnection: close\r\n", 1);
+                let _ = stream.write_all(reply.as_bytes());
             });
         }
     });
