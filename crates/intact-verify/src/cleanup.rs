@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 use intact_run::Runtime;
 use serde_json::{Value as J, json};
 
-use crate::cx::{self, Claim, Kind};
 use crate::report::StepResult;
+use crate::scenario_run::{self, Claim, Kind};
 use intact_model::contracts::ContractId;
 
 /// What the cleanup did, shared with the caller so that a cleanup cut short still reports the
@@ -295,7 +295,7 @@ impl Cleanup<'_> {
             (Read::Found(o), Kind::User) if o["user"]["active"] == json!(false) => None,
             (Read::Found(o), Kind::User) => Some(format!(
                 "deactivate-user answered, but get-user still shows `active`: {}",
-                cx::shown(&o["user"]["active"])
+                scenario_run::shown(&o["user"]["active"])
             )),
             (Read::Found(_), _) => {
                 Some("remove-group answered, but get-group still finds the group".into())
@@ -323,7 +323,7 @@ impl Cleanup<'_> {
     }
 
     async fn read(&self, action: &str, input: J) -> Read {
-        match cx::run_action(self.rt, action, input, self.timeout).await {
+        match scenario_run::run_action(self.rt, action, input, self.timeout).await {
             Ok((o, None)) => Read::Found(o),
             Ok((o, Some(_)))
                 if o["executionStatus"]["errors"][0]["code"] == "RESOURCE_NOT_FOUND" =>

@@ -5,12 +5,12 @@
 //! changed and stops at its first failure; whatever verify created is undone at the end, also
 //! after a failure or Ctrl-C.
 //!
-//! `scenarios.rs` is what each scenario does, `cx.rs` how a step runs and what it records,
-//! `report.rs` the results and their formats. docs/verify.md is the user's page.
+//! `scenarios.rs` is what each scenario does, `scenario_run.rs` how a step runs and what it
+//! records, `report.rs` the results and their formats. docs/verify.md is the user's page.
 
 mod cleanup;
-mod cx;
 mod report;
+mod scenario_run;
 mod scenarios;
 
 use std::collections::HashMap;
@@ -25,7 +25,7 @@ use intact_run::Runtime;
 pub use report::{ErrorReport, Report, ScenarioResult, StepResult};
 pub use scenarios::{SCENARIOS, Scenario};
 
-use cx::{Claims, Cx};
+use scenario_run::{Claims, ScenarioRun};
 
 /// What `intact verify` was asked for.
 #[derive(Clone, Debug)]
@@ -132,7 +132,7 @@ async fn run_all(
     mut interrupts: Interrupts,
 ) -> Report {
     let actions = actions(model);
-    let traits = cx::Traits {
+    let traits = scenario_run::Traits {
         removes: model
             .projects
             .first()
@@ -140,11 +140,11 @@ async fn run_all(
         keep: options.keep,
         timeout: options.timeout,
     };
-    let run = run_id();
+    let mark = run_id();
     let claims = Arc::new(Mutex::new(Claims::default()));
     let made = AtomicUsize::new(0);
     let mut report = Report {
-        run: run.clone(),
+        run: mark.clone(),
         dry_run: rt.is_none(),
         ..Report::default()
     };
@@ -160,16 +160,16 @@ async fn run_all(
                 continue;
             }
             *current.lock().unwrap() = Some((result, Instant::now()));
-            let mut cx = Cx::new(
+            let mut run = ScenarioRun::new(
                 rt,
                 &actions,
                 steps.clone(),
                 claims.clone(),
-                &run,
+                &mark,
                 &made,
                 traits,
             );
-            let _ = scenarios::run(*s, &mut cx).await;
+            let _ = scenarios::run_scenario(*s, &mut run).await;
             let (mut result, started) = current.lock().unwrap().take().expect("the scenario");
             result.steps = std::mem::take(&mut *steps.lock().unwrap());
             result.duration = started.elapsed();
@@ -196,8 +196,8 @@ async fn run_all(
     if options.keep {
         report.left.extend(open.map(|c| {
             let kind = match c.kind {
-                cx::Kind::User => "user",
-                cx::Kind::Group => "group",
+                scenario_run::Kind::User => "user",
+                scenario_run::Kind::Group => "group",
             };
             match &c.id {
                 Some(id) => format!("test {kind} {id} ({}) (--keep)", c.names[0]),
@@ -265,7 +265,7 @@ fn chosen(options: &Options) -> impl Iterator<Item = &'static Scenario> + '_ {
 fn skipped_or_empty(
     s: &Scenario,
     actions: &HashMap<ContractId, String>,
-    traits: cx::Traits,
+    traits: scenario_run::Traits,
 ) -> ScenarioResult {
     let has = |c: ContractId| actions.contains_key(&c);
     ScenarioResult {

@@ -5,7 +5,7 @@ use serde_json::{Value as J, json};
 
 use super::users::create_user;
 use super::{GROUP_SCHEMA, ids, ok, page_through};
-use crate::cx::{Cx, Kind, Stop, shown};
+use crate::scenario_run::{Kind, ScenarioRun, Stop, shown};
 use intact_model::contracts::ContractId;
 
 fn is_group<'a>(id: &'a str, name: &'a str) -> impl FnOnce(&J) -> Result<(), String> + 'a {
@@ -28,10 +28,10 @@ fn is_group<'a>(id: &'a str, name: &'a str) -> impl FnOnce(&J) -> Result<(), Str
     }
 }
 
-pub(super) async fn groups(cx: &mut Cx<'_>) -> Result<(), Stop> {
-    let name = cx.unique();
-    let claim = cx.claim(Kind::Group, &name);
-    let out = cx
+pub(super) async fn groups(run: &mut ScenarioRun<'_>) -> Result<(), Stop> {
+    let name = run.unique();
+    let claim = run.claim(Kind::Group, &name);
+    let out = run
         .create(
             ContractId::CreateGroup,
             "create the test group",
@@ -41,15 +41,15 @@ pub(super) async fn groups(cx: &mut Cx<'_>) -> Result<(), Stop> {
         )
         .await?;
     let id = out["group"]["id"].as_str().unwrap_or("").to_string();
-    cx.step(
+    run.step(
         ContractId::GetGroup,
         "read the test group",
         json!({"groupId": id}),
         is_group(&id, &name),
     )
     .await?;
-    if cx.has(ContractId::ListGroupsByDisplayName) {
-        let out = cx
+    if run.has(ContractId::ListGroupsByDisplayName) {
+        let out = run
             .step(
                 ContractId::ListGroupsByDisplayName,
                 "find the test group by displayName",
@@ -58,7 +58,7 @@ pub(super) async fn groups(cx: &mut Cx<'_>) -> Result<(), Stop> {
             )
             .await?;
         let found = out["resources"].as_array().cloned().unwrap_or_default();
-        cx.expect(
+        run.expect(
             ContractId::ListGroupsByDisplayName,
             "the test group is found",
             ids(&found).contains(&id.as_str()),
@@ -67,9 +67,9 @@ pub(super) async fn groups(cx: &mut Cx<'_>) -> Result<(), Stop> {
                 shown(&out["resources"])
             ),
         )?;
-    } else if cx.has(ContractId::ListGroups) {
-        let all = page_through(cx, ContractId::ListGroups, json!({})).await?;
-        cx.expect(
+    } else if run.has(ContractId::ListGroups) {
+        let all = page_through(run, ContractId::ListGroups, json!({})).await?;
+        run.expect(
             ContractId::ListGroups,
             "the test group is listed",
             ids(&all).contains(&id.as_str()),
@@ -79,17 +79,17 @@ pub(super) async fn groups(cx: &mut Cx<'_>) -> Result<(), Stop> {
             ),
         )?;
     }
-    if cx.has(ContractId::UpdateGroup) {
+    if run.has(ContractId::UpdateGroup) {
         let renamed = format!("{name} renamed");
-        cx.also_named(claim, &renamed);
-        cx.step(
+        run.also_named(claim, &renamed);
+        run.step(
             ContractId::UpdateGroup,
             "rename the test group",
             json!({"group": {"schemas": [GROUP_SCHEMA], "id": id, "displayName": renamed}}),
             is_group(&id, &renamed),
         )
         .await?;
-        let read = cx
+        let read = run
             .step(
                 ContractId::GetGroup,
                 "read the new name back",
@@ -97,7 +97,7 @@ pub(super) async fn groups(cx: &mut Cx<'_>) -> Result<(), Stop> {
                 ok,
             )
             .await?;
-        cx.expect(
+        run.expect(
             ContractId::UpdateGroup,
             "the new name is kept",
             is_group(&id, &renamed)(&read).is_ok(),
@@ -107,26 +107,27 @@ pub(super) async fn groups(cx: &mut Cx<'_>) -> Result<(), Stop> {
             ),
         )?;
     }
-    if cx.has(ContractId::AddGroupMembers)
-        && cx.has(ContractId::ListGroupMembers)
-        && cx.can_create_users()
+    if run.has(ContractId::AddGroupMembers)
+        && run.has(ContractId::ListGroupMembers)
+        && run.can_create_users()
     {
-        let (member, ..) = create_user(cx, "create a test user to be a member").await?;
+        let (member, ..) = create_user(run, "create a test user to be a member").await?;
         let members = json!({"groupId": id, "groupMembers": [{"value": member}]});
-        cx.step(
+        run.step(
             ContractId::AddGroupMembers,
             "add the test user to the test group",
             members.clone(),
             ok,
         )
         .await?;
-        let listed = page_through(cx, ContractId::ListGroupMembers, json!({"groupId": id})).await?;
+        let listed =
+            page_through(run, ContractId::ListGroupMembers, json!({"groupId": id})).await?;
         let values = |l: &[J]| -> Vec<String> {
             l.iter()
                 .filter_map(|m| m["value"].as_str().map(str::to_string))
                 .collect()
         };
-        cx.expect(
+        run.expect(
             ContractId::AddGroupMembers,
             "list-group-members shows the member",
             values(&listed).contains(&member),
@@ -135,8 +136,8 @@ pub(super) async fn groups(cx: &mut Cx<'_>) -> Result<(), Stop> {
                 shown(&J::Array(listed.clone()))
             ),
         )?;
-        if cx.has(ContractId::RemoveGroupMembers) {
-            cx.step(
+        if run.has(ContractId::RemoveGroupMembers) {
+            run.step(
                 ContractId::RemoveGroupMembers,
                 "remove the test user from the test group",
                 members,
@@ -144,8 +145,8 @@ pub(super) async fn groups(cx: &mut Cx<'_>) -> Result<(), Stop> {
             )
             .await?;
             let listed =
-                page_through(cx, ContractId::ListGroupMembers, json!({"groupId": id})).await?;
-            cx.expect(
+                page_through(run, ContractId::ListGroupMembers, json!({"groupId": id})).await?;
+            run.expect(
                 ContractId::RemoveGroupMembers,
                 "list-group-members no longer shows the member",
                 !values(&listed).contains(&member),
@@ -153,20 +154,20 @@ pub(super) async fn groups(cx: &mut Cx<'_>) -> Result<(), Stop> {
             )?;
         }
     }
-    cx.step(
+    run.step(
         ContractId::RemoveGroup,
         "remove the test group",
         json!({"groupId": id}),
         ok,
     )
     .await?;
-    cx.step_fails(
+    run.step_fails(
         ContractId::GetGroup,
         "the removed group is gone",
         json!({"groupId": id}),
         "RESOURCE_NOT_FOUND",
     )
     .await?;
-    cx.undone(claim);
+    run.undone(claim);
     Ok(())
 }
