@@ -41,4 +41,4 @@ impl CliError {
 }
 
 /// What a command returns: how to exit, or why it could not do its job.
-pub(crate) type Outcome = Result<Exit, CliError>;
+pub(crate) type CommandResult = Result<Exit, CliError>;

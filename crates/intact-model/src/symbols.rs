@@ -10,7 +10,9 @@ use intact_expr::Reference;
 use crate::template;
 
 mod env;
-use crate::{Analysis, ConnectionDef, FileId, Ident, Loc, Model, Step, StepKind, Template, Tree};
+use crate::{
+    Analysis, ConnectionDef, FileId, Ident, Loc, Model, Step, StepKind, Template, TestRun, Tree,
+};
 
 /// What a name names, with the scope that makes it unique.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -257,12 +259,27 @@ impl<'a> Builder<'a> {
         self.model.connection(named.map(|n| n.name.as_str()))
     }
 
+    /// Every definition of the model and the references in it, kind by kind.
     fn model(&mut self) {
         self.env_files();
-        let m = self.model;
-        for v in &m.variables {
+        for v in &self.model.variables {
             self.def(Symbol::Variable(v.name.name.clone()), &v.name);
         }
+        self.connections();
+        self.mappings();
+        self.actions();
+        self.flows();
+        // `test-defaults` blocks name connections and variables like tests do.
+        for t in &self.model.test_defaults {
+            self.test_run(&t.run);
+        }
+        self.tests();
+    }
+
+    /// Connections with their params (and the tenant variables a param is `from`) and the names
+    /// their templates use; then each ping's steps.
+    fn connections(&mut self) {
+        let m = self.model;
         for c in &m.connections {
             let name = c.name.name.as_str();
             self.def(Symbol::Connection(name.to_string()), &c.name);
@@ -300,7 +317,10 @@ impl<'a> Builder<'a> {
                 self.steps(ping, &owner, Some(c.name.name.as_str()), None);
             }
         }
-        for mp in &m.mappings {
+    }
+
+    fn mappings(&mut self) {
+        for mp in &self.model.mappings {
             self.def(Symbol::Mapping(mp.name.name.clone()), &mp.name);
             self.tree(
                 &mp.tree,
@@ -311,7 +331,11 @@ impl<'a> Builder<'a> {
                 },
             );
         }
-        for a in &m.actions {
+    }
+
+    /// Actions with their contract, their connection and their steps.
+    fn actions(&mut self) {
+        for a in &self.model.actions {
             self.def(Symbol::Action(a.name.name.clone()), &a.name);
             if let Some((id, loc)) = &a.contract {
                 self.push(Symbol::Contract(id.clone()), *loc, Form::Literal, Site::Kdl);
@@ -325,7 +349,11 @@ impl<'a> Builder<'a> {
             let owner = Owner::Action(a.name.name.clone());
             self.steps(&a.steps, &owner, conn, None);
         }
-        for f in &m.flows {
+    }
+
+    /// Flows with their connection, their inputs and their steps.
+    fn flows(&mut self) {
+        for f in &self.model.flows {
             let name = f.name.name.as_str();
             self.def(Symbol::Flow(name.to_string()), &f.name);
             if let Some(c) = &f.connection {
@@ -346,22 +374,12 @@ impl<'a> Builder<'a> {
             let owner = Owner::Flow(name.to_string());
             self.steps(&f.steps, &owner, conn, Some(name));
         }
-        // `test-defaults` blocks name connections and variables like tests do.
-        for t in &m.test_defaults {
-            for (v, _) in &t.run.app {
-                self.push(
-                    Symbol::Variable(v.name.clone()),
-                    v.loc,
-                    Form::Bare,
-                    Site::Kdl,
-                );
-            }
-            for c in t.run.params.iter().map(|(c, _)| c).chain(&t.run.mocks) {
-                self.reference(Symbol::Connection(c.name.clone()), c);
-            }
-            self.test_params(&t.run.params);
-        }
-        for t in &m.tests {
+    }
+
+    /// Tests with their target (an action or a flow), what they set and mock, and the names their
+    /// templates use.
+    fn tests(&mut self) {
+        for t in &self.model.tests {
             self.def(Symbol::Test(t.name.name.clone()), &t.name);
             if let Some(a) = &t.action {
                 self.push(
@@ -379,18 +397,7 @@ impl<'a> Builder<'a> {
                     Site::TestTarget,
                 );
             }
-            for (v, _) in &t.run.app {
-                self.push(
-                    Symbol::Variable(v.name.clone()),
-                    v.loc,
-                    Form::Bare,
-                    Site::Kdl,
-                );
-            }
-            for c in t.run.params.iter().map(|(c, _)| c).chain(&t.run.mocks) {
-                self.reference(Symbol::Connection(c.name.clone()), c);
-            }
-            self.test_params(&t.run.params);
+            self.test_run(&t.run);
             let scope = Scope {
                 conn: None,
                 owner: None,
@@ -400,6 +407,23 @@ impl<'a> Builder<'a> {
                 self.template(tpl, scope);
             }
         }
+    }
+
+    /// What a test (or a `test-defaults` block) names: the tenant variables it sets (`app` keys),
+    /// the connections it gives params or mocks, and those params.
+    fn test_run(&mut self, run: &'a TestRun) {
+        for (v, _) in &run.app {
+            self.push(
+                Symbol::Variable(v.name.clone()),
+                v.loc,
+                Form::Bare,
+                Site::Kdl,
+            );
+        }
+        for c in run.params.iter().map(|(c, _)| c).chain(&run.mocks) {
+            self.reference(Symbol::Connection(c.name.clone()), c);
+        }
+        self.test_params(&run.params);
     }
 
     /// `params "api" region="eu"`: each key is a param of that connection (a property key, bare).

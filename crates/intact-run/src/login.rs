@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use base64::Engine;
 use intact_model::catalogue::{AuthKind, Grant};
+use intact_model::{AuthDef, ConnectionDef};
 use serde_json::{Map, Value as J};
+use tokio::sync::{mpsc, oneshot};
 
 use crate::failure::{ErrorType, Failure};
 use crate::oauth::{Endpoint, OAuthClient, StoredTokens, TokenAnswer, unix_now};
@@ -44,18 +46,7 @@ pub async fn login(
     options: &LoginOptions,
     show: &(dyn Fn(&str) + Sync),
 ) -> Result<LoginDone, Failure> {
-    let conn = runtime
-        .connection(Some(connection))
-        .ok_or_else(|| before_request(format!("no connection named `{connection}`")))?;
-    let auth = conn
-        .auth
-        .as_ref()
-        .filter(|a| a.form == AuthKind::OAuth2 && a.grant == Some(Grant::AuthorizationCode))
-        .ok_or_else(|| {
-            before_request(format!(
-                "connection `{connection}` does not use the OAuth 2.0 authorization-code grant, so there is nothing to log in to; `intact ping {connection}` checks its credentials"
-            ))
-        })?;
+    let (conn, auth) = authorization_code_connection(runtime, connection)?;
     let tokens = runtime.tokens();
     let store = tokens.store().ok_or_else(|| {
         before_request("there is no token store to keep the tokens in".to_string())
@@ -69,95 +60,29 @@ pub async fn login(
             runtime.env().path.display()
         )));
     }
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port))
-        .await
-        .map_err(|e| {
-            before_request(format!(
-                "cannot listen on 127.0.0.1:{} for the redirect: {e}; choose another with --port",
-                options.port
-            ))
-        })?;
-    let port = listener
-        .local_addr()
-        .map_err(|e| before_request(e.to_string()))?
-        .port();
+    let (listener, port) = listen(options.port).await?;
     let redirect_uri = format!("http://127.0.0.1:{port}/callback");
     let state = random_token(16)?;
     let pkce = auth.pkce;
     let verifier = random_token(32)?;
     runtime.masker().add(&verifier);
-    let mut url = reqwest::Url::parse(&authorize).map_err(|e| {
-        before_request(format!(
-            "the authorize-url of `{connection}` ({authorize}) is not a URL: {e}"
-        ))
-    })?;
-    {
-        let mut q = url.query_pairs_mut();
-        q.append_pair("response_type", "code")
-            .append_pair("client_id", &client.client_id)
-            .append_pair("redirect_uri", &redirect_uri)
-            .append_pair("state", &state);
-        if !auth.scopes.is_empty() {
-            q.append_pair("scope", &auth.scopes.join(" "));
-        }
-        if pkce {
-            q.append_pair("code_challenge", &pkce_challenge(&verifier))
-                .append_pair("code_challenge_method", "S256");
-        }
-    }
-    // The browser's page waits for the outcome (state, code, token exchange), so that it
-    // never says "Logged in" for a login the terminal reports as failed.
-    type Outcome = tokio::sync::oneshot::Sender<Result<(), String>>;
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<(Map<String, J>, Outcome)>(1);
-    let app = axum::Router::new().route(
-        "/callback",
-        axum::routing::get(
-            move |axum::extract::Query(q): axum::extract::Query<Map<String, J>>| {
-                let tx = tx.clone();
-                async move {
-                    let (done, outcome) = tokio::sync::oneshot::channel();
-                    let page = if tx.send((q, done)).await.is_err() {
-                        "This login is over; run `intact auth login` again.".to_string()
-                    } else {
-                        match outcome.await {
-                            Ok(Ok(())) => {
-                                "Logged in. You can close this tab and go back to the terminal."
-                                    .to_string()
-                            }
-                            Ok(Err(why)) => format!("The login failed: {why}"),
-                            Err(_) => "The login failed; see the terminal.".to_string(),
-                        }
-                    };
-                    let page = page
-                        .replace('&', "&amp;")
-                        .replace('<', "&lt;")
-                        .replace('>', "&gt;");
-                    axum::response::Html(format!(
-                        "<!doctype html><title>intact</title><p>{page}</p>"
-                    ))
-                }
-            },
-        ),
-    );
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(async move {
-        let _ = axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
-            })
-            .await;
-    });
+    let url = authorize_url(
+        connection,
+        &authorize,
+        &client.client_id,
+        &redirect_uri,
+        &state,
+        &auth.scopes,
+        pkce.then(|| pkce_challenge(&verifier)),
+    )?;
+    let mut callback = Callback::serve(listener);
     show(url.as_str());
-    let answer = tokio::time::timeout(options.timeout, rx.recv()).await;
-    let (q, outcome) = match answer {
-        Ok(Some(q)) => q,
-        _ => {
-            server.abort();
-            return Err(before_request(format!(
-                "no redirect reached {redirect_uri} within {} s; open the URL above in a browser, or raise --timeout",
-                options.timeout.as_secs()
-            )));
-        }
+    let Some((q, reply)) = callback.redirect(options.timeout).await else {
+        callback.server.abort();
+        return Err(before_request(format!(
+            "no redirect reached {redirect_uri} within {} s; open the URL above in a browser, or raise --timeout",
+            options.timeout.as_secs()
+        )));
     };
     let result = async {
         let answer = finish_login(
@@ -178,17 +103,8 @@ pub async fn login(
         Ok::<_, Failure>((answer, stored, path))
     }
     .await;
-    let _ = outcome.send(result.as_ref().map(|_| ()).map_err(|f| f.message.clone()));
-    // Let the page reach the browser, then stop listening; a browser that keeps its
-    // connection open does not hold the command.
-    let _ = stop.send(());
-    let mut server = server;
-    if tokio::time::timeout(Duration::from_secs(2), &mut server)
-        .await
-        .is_err()
-    {
-        server.abort();
-    }
+    let _ = reply.send(result.as_ref().map(|_| ()).map_err(|f| f.message.clone()));
+    callback.stop().await;
     let (answer, stored, path) = result?;
     tokens.remember(connection, &answer).await;
     Ok(LoginDone {
@@ -197,6 +113,159 @@ pub async fn login(
         expires_in: answer.expires_in,
         has_refresh_token: stored.refresh_token.is_some(),
     })
+}
+
+/// The connection named `connection` and its auth, which must be OAuth 2.0 with the
+/// authorization-code grant: anything else has nothing to log in to.
+fn authorization_code_connection<'r>(
+    runtime: &'r Runtime,
+    connection: &str,
+) -> Result<(&'r ConnectionDef, &'r AuthDef), Failure> {
+    let conn = runtime
+        .connection(Some(connection))
+        .ok_or_else(|| before_request(format!("no connection named `{connection}`")))?;
+    let auth = conn
+        .auth
+        .as_ref()
+        .filter(|a| a.form == AuthKind::OAuth2 && a.grant == Some(Grant::AuthorizationCode))
+        .ok_or_else(|| {
+            before_request(format!(
+                "connection `{connection}` does not use the OAuth 2.0 authorization-code grant, so there is nothing to log in to; `intact ping {connection}` checks its credentials"
+            ))
+        })?;
+    Ok((conn, auth))
+}
+
+/// A listener on 127.0.0.1 for the redirect, and its port (a free one for port 0).
+async fn listen(port: u16) -> Result<(tokio::net::TcpListener, u16), Failure> {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .map_err(|e| {
+            before_request(format!(
+                "cannot listen on 127.0.0.1:{port} for the redirect: {e}; choose another with --port"
+            ))
+        })?;
+    let port = listener
+        .local_addr()
+        .map_err(|e| before_request(e.to_string()))?
+        .port();
+    Ok((listener, port))
+}
+
+/// The URL the browser opens: the authorize endpoint with the client, the redirect, `state`,
+/// the scopes and, with PKCE, the code challenge.
+fn authorize_url(
+    connection: &str,
+    authorize: &str,
+    client_id: &str,
+    redirect_uri: &str,
+    state: &str,
+    scopes: &[String],
+    code_challenge: Option<String>,
+) -> Result<reqwest::Url, Failure> {
+    let mut url = reqwest::Url::parse(authorize).map_err(|e| {
+        before_request(format!(
+            "the authorize-url of `{connection}` ({authorize}) is not a URL: {e}"
+        ))
+    })?;
+    {
+        let mut q = url.query_pairs_mut();
+        q.append_pair("response_type", "code")
+            .append_pair("client_id", client_id)
+            .append_pair("redirect_uri", redirect_uri)
+            .append_pair("state", state);
+        if !scopes.is_empty() {
+            q.append_pair("scope", &scopes.join(" "));
+        }
+        if let Some(challenge) = code_challenge {
+            q.append_pair("code_challenge", &challenge)
+                .append_pair("code_challenge_method", "S256");
+        }
+    }
+    Ok(url)
+}
+
+/// A redirect's query, and where the login's outcome goes for the browser's page to say.
+type Redirect = (Map<String, J>, oneshot::Sender<Result<(), String>>);
+
+/// The server on 127.0.0.1 that the browser is redirected to.
+struct Callback {
+    redirects: mpsc::Receiver<Redirect>,
+    stop: oneshot::Sender<()>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Callback {
+    fn serve(listener: tokio::net::TcpListener) -> Callback {
+        let (tx, redirects) = mpsc::channel::<Redirect>(1);
+        let app = axum::Router::new().route(
+            "/callback",
+            axum::routing::get(
+                move |axum::extract::Query(q): axum::extract::Query<Map<String, J>>| {
+                    callback_page(tx.clone(), q)
+                },
+            ),
+        );
+        let (stop, stopped) = oneshot::channel::<()>();
+        let server = tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await;
+        });
+        Callback {
+            redirects,
+            stop,
+            server,
+        }
+    }
+
+    /// The first redirect, or `None` when none comes within `timeout`.
+    async fn redirect(&mut self, timeout: Duration) -> Option<Redirect> {
+        tokio::time::timeout(timeout, self.redirects.recv())
+            .await
+            .ok()
+            .flatten()
+    }
+
+    /// Lets the page reach the browser, then stops listening; a browser that keeps its
+    /// connection open does not hold the command.
+    async fn stop(self) {
+        let _ = self.stop.send(());
+        let mut server = self.server;
+        if tokio::time::timeout(Duration::from_secs(2), &mut server)
+            .await
+            .is_err()
+        {
+            server.abort();
+        }
+    }
+}
+
+/// The browser's page for a redirect: it waits for the outcome (state, code, token exchange),
+/// so that it never says "Logged in" for a login the terminal reports as failed.
+async fn callback_page(
+    tx: mpsc::Sender<Redirect>,
+    q: Map<String, J>,
+) -> axum::response::Html<String> {
+    let (done, outcome) = oneshot::channel();
+    let page = if tx.send((q, done)).await.is_err() {
+        "This login is over; run `intact auth login` again.".to_string()
+    } else {
+        match outcome.await {
+            Ok(Ok(())) => {
+                "Logged in. You can close this tab and go back to the terminal.".to_string()
+            }
+            Ok(Err(why)) => format!("The login failed: {why}"),
+            Err(_) => "The login failed; see the terminal.".to_string(),
+        }
+    };
+    let page = page
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    axum::response::Html(format!("<!doctype html><title>intact</title><p>{page}</p>"))
 }
 
 /// The redirect's answer: its state and code checked, the code exchanged for tokens.

@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 use intact_run::Runtime;
 use serde_json::{Value as J, json};
 
-use crate::cx::{self, Claim, Kind};
 use crate::report::StepResult;
+use crate::scenario_run::{self, Claim, Kind};
 use intact_model::contracts::ContractId;
 
 /// What the cleanup did, shared with the caller so that a cleanup cut short still reports the
@@ -25,6 +25,16 @@ pub(crate) struct Progress {
     pub left: Vec<String>,
     /// Per claim: whether the cleanup has settled it (undone, found never created, or left).
     pub settled: Vec<bool>,
+}
+
+/// Whether the id a create answered is this run's resource.
+enum ById {
+    /// It reads back with this run's name.
+    Ours,
+    /// It is someone else's, or gone: this run's may still be found by its name.
+    NotOurs,
+    /// It could not be read: it is left, and not looked for further.
+    Unknown,
 }
 
 /// How a read of one resource went.
@@ -151,114 +161,14 @@ impl Cleanup<'_> {
         let mut tried = false;
         if let (Some(id), Some(get)) = (&claim.id, self.actions.get(&k.get)) {
             tried = true;
-            let what = format!("confirm that {id} is the test {} (by its name)", k.noun);
-            let started = Instant::now();
-            match self.read(get, json!({ k.id_field: id })).await {
-                Read::Found(o) => {
-                    let got = o[k.noun][k.name_field].as_str().unwrap_or("");
-                    if names_match(claim, got) {
-                        self.record(k.get, &what, true, String::new(), started);
-                        return Some(id.clone());
-                    }
-                    // Someone else's: never touched. The run's own resource may still exist
-                    // under another id, so it is looked for by name below.
-                    self.left(
-                        k.get,
-                        Some(started),
-                        what,
-                        format!(
-                            "the {} {id} that {} answered is `{got}`, not the test {} `{name}`: not touched",
-                            k.noun,
-                            k.create,
-                            k.noun
-                        ),
-                        format!(
-                            "{} {id} is `{got}`, not this run's: not touched (its create answered an id that is not the test {}'s)",
-                            k.noun, k.noun
-                        ),
-                    );
-                }
-                Read::NotFound => self.record(k.get, &what, true, String::new(), started),
-                Read::Failed(why) => {
-                    self.left(
-                        k.get,
-                        Some(started),
-                        what,
-                        format!("{why}; it cannot be confirmed as the test {}, so it was not touched", k.noun),
-                        format!("test {} {id} ({name}): could not be read back to confirm it is this run's; not touched", k.noun),
-                    );
-                    return None;
-                }
+            match self.confirm_id(k, claim, id, get).await {
+                ById::Ours => return Some(id.clone()),
+                ById::Unknown => return None,
+                ById::NotOurs => {}
             }
         }
         if let Some((contract, action)) = self.lookup(k) {
-            let what = format!("find the test {} `{name}` by name", k.noun);
-            let started = Instant::now();
-            match self.read(action, json!({ k.name_field: name })).await {
-                Read::Found(o) => {
-                    let found = match claim.kind {
-                        Kind::User => Some(o["user"].clone()),
-                        Kind::Group => o["resources"].as_array().and_then(|r| {
-                            r.iter()
-                                .find(|g| {
-                                    names_match(claim, g["displayName"].as_str().unwrap_or(""))
-                                })
-                                .cloned()
-                        }),
-                    };
-                    match found {
-                        Some(r) if names_match(claim, r[k.name_field].as_str().unwrap_or("")) => {
-                            if let Some(id) = r["id"].as_str().filter(|i| !i.is_empty()) {
-                                self.record(contract, &what, true, String::new(), started);
-                                return Some(id.to_string());
-                            }
-                            self.left(
-                                contract,
-                                Some(started),
-                                what,
-                                "it answered no id".into(),
-                                format!(
-                                    "test {} `{name}`: found without an id; not touched",
-                                    k.noun
-                                ),
-                            );
-                            return None;
-                        }
-                        Some(r) if claim.kind == Kind::User => {
-                            let got = r["userName"].as_str().unwrap_or("");
-                            self.left(contract, Some(started), what, format!("it answered `{got}`, not `{name}`: not touched"), format!("test user `{name}`: the lookup answered another user; not touched"));
-                            return None;
-                        }
-                        _ => self.record(
-                            contract,
-                            &what,
-                            true,
-                            "not there: nothing to undo".into(),
-                            started,
-                        ),
-                    }
-                }
-                Read::NotFound => self.record(
-                    contract,
-                    &what,
-                    true,
-                    "not there: nothing to undo".into(),
-                    started,
-                ),
-                Read::Failed(why) => {
-                    self.left(
-                        contract,
-                        Some(started),
-                        what,
-                        why,
-                        format!(
-                            "test {} `{name}`: could not be looked up; it may be left behind",
-                            k.noun
-                        ),
-                    );
-                }
-            }
-            return None;
+            return self.find_by_name(k, claim, contract, action).await;
         }
         if !tried {
             let how = format!("{} or {}", k.get, k.lookup);
@@ -279,6 +189,125 @@ impl Cleanup<'_> {
         None
     }
 
+    /// Reads back the id a create answered for `claim` (with the get action `get`) and tells
+    /// whether it is this run's.
+    async fn confirm_id(&self, k: &Kinds, claim: &Claim, id: &str, get: &str) -> ById {
+        let name = &claim.names[0];
+        let what = format!("confirm that {id} is the test {} (by its name)", k.noun);
+        let started = Instant::now();
+        match self.read(get, json!({ k.id_field: id })).await {
+            Read::Found(o) => {
+                let got = o[k.noun][k.name_field].as_str().unwrap_or("");
+                if names_match(claim, got) {
+                    self.record(k.get, &what, true, String::new(), started);
+                    return ById::Ours;
+                }
+                // Someone else's: never touched. The run's own resource may still exist under
+                // another id, so it is looked for by name.
+                self.left(
+                    k.get,
+                    Some(started),
+                    what,
+                    format!(
+                        "the {} {id} that {} answered is `{got}`, not the test {} `{name}`: not touched",
+                        k.noun,
+                        k.create,
+                        k.noun
+                    ),
+                    format!(
+                        "{} {id} is `{got}`, not this run's: not touched (its create answered an id that is not the test {}'s)",
+                        k.noun, k.noun
+                    ),
+                );
+                ById::NotOurs
+            }
+            Read::NotFound => {
+                self.record(k.get, &what, true, String::new(), started);
+                ById::NotOurs
+            }
+            Read::Failed(why) => {
+                self.left(
+                    k.get,
+                    Some(started),
+                    what,
+                    format!("{why}; it cannot be confirmed as the test {}, so it was not touched", k.noun),
+                    format!("test {} {id} ({name}): could not be read back to confirm it is this run's; not touched", k.noun),
+                );
+                ById::Unknown
+            }
+        }
+    }
+
+    /// Looks `claim` up by its name (with `action`, the project's for `contract`): the id of the
+    /// resource that carries it, or `None` when there is none or it cannot be told.
+    async fn find_by_name(
+        &self,
+        k: &Kinds,
+        claim: &Claim,
+        contract: ContractId,
+        action: &str,
+    ) -> Option<String> {
+        let name = &claim.names[0];
+        let what = format!("find the test {} `{name}` by name", k.noun);
+        let started = Instant::now();
+        match self.read(action, json!({ k.name_field: name })).await {
+            Read::Found(o) => match found(claim, &o) {
+                Some(r) if names_match(claim, r[k.name_field].as_str().unwrap_or("")) => {
+                    if let Some(id) = r["id"].as_str().filter(|i| !i.is_empty()) {
+                        self.record(contract, &what, true, String::new(), started);
+                        return Some(id.to_string());
+                    }
+                    self.left(
+                        contract,
+                        Some(started),
+                        what,
+                        "it answered no id".into(),
+                        format!("test {} `{name}`: found without an id; not touched", k.noun),
+                    );
+                }
+                Some(r) if claim.kind == Kind::User => {
+                    let got = r["userName"].as_str().unwrap_or("");
+                    self.left(
+                        contract,
+                        Some(started),
+                        what,
+                        format!("it answered `{got}`, not `{name}`: not touched"),
+                        format!(
+                            "test user `{name}`: the lookup answered another user; not touched"
+                        ),
+                    );
+                }
+                _ => self.record(
+                    contract,
+                    &what,
+                    true,
+                    "not there: nothing to undo".into(),
+                    started,
+                ),
+            },
+            Read::NotFound => self.record(
+                contract,
+                &what,
+                true,
+                "not there: nothing to undo".into(),
+                started,
+            ),
+            Read::Failed(why) => {
+                self.left(
+                    contract,
+                    Some(started),
+                    what,
+                    why,
+                    format!(
+                        "test {} `{name}`: could not be looked up; it may be left behind",
+                        k.noun
+                    ),
+                );
+            }
+        }
+        None
+    }
+
     /// After the undo, the resource must read back undone: a user inactive (or gone), a group
     /// gone. Without a get action the undo's answer is all there is.
     async fn confirm_undone(&self, k: &Kinds, id: &str, name: &str) {
@@ -295,7 +324,7 @@ impl Cleanup<'_> {
             (Read::Found(o), Kind::User) if o["user"]["active"] == json!(false) => None,
             (Read::Found(o), Kind::User) => Some(format!(
                 "deactivate-user answered, but get-user still shows `active`: {}",
-                cx::shown(&o["user"]["active"])
+                scenario_run::shown(&o["user"]["active"])
             )),
             (Read::Found(_), _) => {
                 Some("remove-group answered, but get-group still finds the group".into())
@@ -323,7 +352,7 @@ impl Cleanup<'_> {
     }
 
     async fn read(&self, action: &str, input: J) -> Read {
-        match cx::run_action(self.rt, action, input, self.timeout).await {
+        match scenario_run::run_action(self.rt, action, input, self.timeout).await {
             Ok((o, None)) => Read::Found(o),
             Ok((o, Some(_)))
                 if o["executionStatus"]["errors"][0]["code"] == "RESOURCE_NOT_FOUND" =>
@@ -379,6 +408,19 @@ impl Cleanup<'_> {
             unreachable: false,
         });
         p.left.push(left);
+    }
+}
+
+/// What a lookup by name answered for `claim`: the user it found, or the group among those it
+/// listed that carries one of the claim's names.
+fn found(claim: &Claim, o: &J) -> Option<J> {
+    match claim.kind {
+        Kind::User => Some(o["user"].clone()),
+        Kind::Group => o["resources"].as_array().and_then(|r| {
+            r.iter()
+                .find(|g| names_match(claim, g["displayName"].as_str().unwrap_or("")))
+                .cloned()
+        }),
     }
 }
 

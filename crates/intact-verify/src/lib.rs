@@ -5,12 +5,12 @@
 //! changed and stops at its first failure; whatever verify created is undone at the end, also
 //! after a failure or Ctrl-C.
 //!
-//! `scenarios.rs` is what each scenario does, `cx.rs` how a step runs and what it records,
-//! `report.rs` the results and their formats. docs/verify.md is the user's page.
+//! `scenarios.rs` is what each scenario does, `scenario_run.rs` how a step runs and what it
+//! records, `report.rs` the results and their formats. docs/verify.md is the user's page.
 
 mod cleanup;
-mod cx;
 mod report;
+mod scenario_run;
 mod scenarios;
 
 use std::collections::HashMap;
@@ -25,7 +25,7 @@ use intact_run::Runtime;
 pub use report::{ErrorReport, Report, ScenarioResult, StepResult};
 pub use scenarios::{SCENARIOS, Scenario};
 
-use cx::{Claims, Cx};
+use scenario_run::{Claim, Claims, ScenarioRun};
 
 /// What `intact verify` was asked for.
 #[derive(Clone, Debug)]
@@ -132,7 +132,7 @@ async fn run_all(
     mut interrupts: Interrupts,
 ) -> Report {
     let actions = actions(model);
-    let traits = cx::Traits {
+    let traits = scenario_run::Traits {
         removes: model
             .projects
             .first()
@@ -140,36 +140,73 @@ async fn run_all(
         keep: options.keep,
         timeout: options.timeout,
     };
-    let run = run_id();
+    let mark = run_id();
     let claims = Arc::new(Mutex::new(Claims::default()));
-    let made = AtomicUsize::new(0);
+    let (scenarios, interrupted) = run_scenarios(
+        rt,
+        &actions,
+        traits,
+        &mark,
+        &claims,
+        options,
+        &mut interrupts,
+    )
+    .await;
     let mut report = Report {
-        run: run.clone(),
+        run: mark,
         dry_run: rt.is_none(),
+        scenarios,
+        interrupted,
         ..Report::default()
     };
+    let claims = std::mem::take(&mut claims.lock().unwrap().0);
+    let Some(rt) = rt else {
+        return report;
+    };
+    if options.keep {
+        report.left.extend(kept(&claims));
+        return report;
+    }
+    let progress = clean_up(rt, &actions, options, &claims, &mut interrupts).await;
+    report.cleanup = progress.steps;
+    report.left = progress.left;
+    report
+}
+
+/// The chosen scenarios one after another until an interrupt comes: their results (the one the
+/// interrupt stopped marked so, with the steps it ended), and whether one came.
+async fn run_scenarios(
+    rt: Option<&Runtime>,
+    actions: &HashMap<ContractId, String>,
+    traits: scenario_run::Traits,
+    mark: &str,
+    claims: &Arc<Mutex<Claims>>,
+    options: &Options,
+    interrupts: &mut Interrupts,
+) -> (Vec<ScenarioResult>, bool) {
+    let made = AtomicUsize::new(0);
     // The scenario running when an interrupt comes, with the steps it ended so far.
     let current: Mutex<Option<(ScenarioResult, Instant)>> = Mutex::default();
     let steps = Arc::new(Mutex::new(Vec::new()));
     let done = Mutex::new(Vec::new());
     let scenarios = async {
         for s in chosen(options) {
-            let result = skipped_or_empty(s, &actions, traits);
+            let result = skipped_or_empty(s, actions, traits);
             if result.skipped.is_some() {
                 done.lock().unwrap().push(result);
                 continue;
             }
             *current.lock().unwrap() = Some((result, Instant::now()));
-            let mut cx = Cx::new(
+            let mut run = ScenarioRun::new(
                 rt,
-                &actions,
+                actions,
                 steps.clone(),
                 claims.clone(),
-                &run,
+                mark,
                 &made,
                 traits,
             );
-            let _ = scenarios::run(*s, &mut cx).await;
+            let _ = scenarios::run_scenario(*s, &mut run).await;
             let (mut result, started) = current.lock().unwrap().take().expect("the scenario");
             result.steps = std::mem::take(&mut *steps.lock().unwrap());
             result.duration = started.elapsed();
@@ -180,80 +217,91 @@ async fn run_all(
         () = scenarios => false,
         () = interrupts.next() => true,
     };
-    report.scenarios = done.into_inner().unwrap();
+    let mut results = done.into_inner().unwrap();
     if let Some((mut result, started)) = current.lock().unwrap().take() {
         result.steps = std::mem::take(&mut *steps.lock().unwrap());
         result.duration = started.elapsed();
         result.interrupted = true;
-        report.scenarios.push(result);
+        results.push(result);
     }
-    report.interrupted = interrupted;
-    let claims = std::mem::take(&mut claims.lock().unwrap().0);
-    let Some(rt) = rt else {
-        return report;
-    };
-    let open = claims.iter().filter(|c| !c.undone);
-    if options.keep {
-        report.left.extend(open.map(|c| {
-            let kind = match c.kind {
-                cx::Kind::User => "user",
-                cx::Kind::Group => "group",
-            };
-            match &c.id {
-                Some(id) => format!("test {kind} {id} ({}) (--keep)", c.names[0]),
-                None => format!("test {kind} `{}` (--keep)", c.names[0]),
-            }
-        }));
-        return report;
-    }
+    (results, interrupted)
+}
+
+/// What `--keep` left in place: the claims no scenario undid.
+fn kept(claims: &[Claim]) -> impl Iterator<Item = String> + '_ {
+    claims.iter().filter(|c| !c.undone).map(|c| {
+        let kind = match c.kind {
+            scenario_run::Kind::User => "user",
+            scenario_run::Kind::Group => "group",
+        };
+        match &c.id {
+            Some(id) => format!("test {kind} {id} ({}) (--keep)", c.names[0]),
+            None => format!("test {kind} `{}` (--keep)", c.names[0]),
+        }
+    })
+}
+
+/// The cleanup of `claims` until the next interrupt: what it did and what it left, with the claims
+/// an interrupt kept it from settling.
+async fn clean_up(
+    rt: &Runtime,
+    actions: &HashMap<ContractId, String>,
+    options: &Options,
+    claims: &[Claim],
+    interrupts: &mut Interrupts,
+) -> cleanup::Progress {
     let progress = Mutex::new(cleanup::Progress {
         settled: vec![false; claims.len()],
         ..Default::default()
     });
     let cleanup = cleanup::Cleanup {
         rt,
-        actions: &actions,
+        actions,
         timeout: options.timeout,
         progress: &progress,
     };
     let cut = tokio::select! {
-        () = cleanup.run(&claims) => false,
+        () = cleanup.run(claims) => false,
         () = interrupts.next() => true,
     };
     let mut progress = progress.into_inner().unwrap();
     if cut {
-        let unsettled: Vec<String> = claims
-            .iter()
-            .zip(&progress.settled)
-            .filter(|(c, settled)| !c.undone && !**settled)
-            .map(|(c, _)| match &c.id {
-                Some(id) => format!("{id} ({})", c.names[0]),
-                None => format!("`{}`", c.names[0]),
-            })
-            .collect();
-        if !unsettled.is_empty() {
-            progress.steps.push(StepResult {
-                contract: String::new(),
-                action: None,
-                what: "the cleanup".into(),
-                passed: false,
-                message: format!(
-                    "cut short by a second interrupt; not undone: {}",
-                    unsettled.join(", ")
-                ),
-                duration: Duration::ZERO,
-                unreachable: false,
-            });
-        }
-        progress.left.extend(
-            unsettled
-                .into_iter()
-                .map(|u| format!("{u}: the cleanup was cut short by a second interrupt")),
-        );
+        cut_short(claims, &mut progress);
     }
-    report.cleanup = progress.steps;
-    report.left = progress.left;
-    report
+    progress
+}
+
+/// A cleanup cut short by a second interrupt: the claims it had not settled are a failed step of
+/// the cleanup, and left behind.
+fn cut_short(claims: &[Claim], progress: &mut cleanup::Progress) {
+    let unsettled: Vec<String> = claims
+        .iter()
+        .zip(&progress.settled)
+        .filter(|(c, settled)| !c.undone && !**settled)
+        .map(|(c, _)| match &c.id {
+            Some(id) => format!("{id} ({})", c.names[0]),
+            None => format!("`{}`", c.names[0]),
+        })
+        .collect();
+    if !unsettled.is_empty() {
+        progress.steps.push(StepResult {
+            contract: String::new(),
+            action: None,
+            what: "the cleanup".into(),
+            passed: false,
+            message: format!(
+                "cut short by a second interrupt; not undone: {}",
+                unsettled.join(", ")
+            ),
+            duration: Duration::ZERO,
+            unreachable: false,
+        });
+    }
+    progress.left.extend(
+        unsettled
+            .into_iter()
+            .map(|u| format!("{u}: the cleanup was cut short by a second interrupt")),
+    );
 }
 
 fn chosen(options: &Options) -> impl Iterator<Item = &'static Scenario> + '_ {
@@ -265,7 +313,7 @@ fn chosen(options: &Options) -> impl Iterator<Item = &'static Scenario> + '_ {
 fn skipped_or_empty(
     s: &Scenario,
     actions: &HashMap<ContractId, String>,
-    traits: cx::Traits,
+    traits: scenario_run::Traits,
 ) -> ScenarioResult {
     let has = |c: ContractId| actions.contains_key(&c);
     ScenarioResult {

@@ -1,12 +1,13 @@
 //! The scenarios: what `intact verify` proves, contract by contract. Each is an async function over
-//! [`Cx`]; a scenario runs the steps the project's actions allow and stops at its first failure.
+//! a [`ScenarioRun`]; a scenario runs the steps the project's actions allow and stops at its first
+//! failure.
 //! docs/verify.md describes each one; keep the two in step.
 
 use std::collections::HashSet;
 
 use serde_json::{Value as J, json};
 
-use crate::cx::{Cx, Stop, Traits};
+use crate::scenario_run::{ScenarioRun, Stop, Traits};
 
 mod groups;
 mod users;
@@ -126,7 +127,7 @@ pub(crate) fn missing(
     // Verify never makes what it cannot undo: a scenario built on a test user needs
     // deactivate-user, unless `--keep` leaves the users anyway.
     if matches!(scenario, Scenario::Users | Scenario::Paging)
-        && !crate::cx::can_create_users(&has, traits)
+        && !crate::scenario_run::can_create_users(&has, traits)
     {
         return Some(
             "the project has no deactivate-user action to undo the test users it would create (--keep runs it and leaves them)".into(),
@@ -172,14 +173,18 @@ pub(crate) fn summary(
     parts.join(", ")
 }
 
-pub(crate) async fn run(scenario: Scenario, cx: &mut Cx<'_>) -> Result<(), Stop> {
+/// Runs `scenario`.
+pub(crate) async fn run_scenario(
+    scenario: Scenario,
+    run: &mut ScenarioRun<'_>,
+) -> Result<(), Stop> {
     match scenario {
-        Scenario::Users => users(cx).await,
-        Scenario::Lookups => lookups(cx).await,
-        Scenario::Paging => paging(cx).await,
-        Scenario::Groups => groups(cx).await,
-        Scenario::Schema => schema(cx).await,
-        Scenario::Logout => logout(cx).await,
+        Scenario::Users => users(run).await,
+        Scenario::Lookups => lookups(run).await,
+        Scenario::Paging => paging(run).await,
+        Scenario::Groups => groups(run).await,
+        Scenario::Schema => schema(run).await,
+        Scenario::Logout => logout(run).await,
     }
 }
 
@@ -188,17 +193,17 @@ fn ok(_: &J) -> Result<(), String> {
     Ok(())
 }
 
-async fn lookups(cx: &mut Cx<'_>) -> Result<(), Stop> {
-    let unknown = format!("{}-missing", cx.unique());
-    cx.step_fails(
+async fn lookups(run: &mut ScenarioRun<'_>) -> Result<(), Stop> {
+    let unknown = format!("{}-missing", run.unique());
+    run.step_fails(
         ContractId::GetUser,
         "read a user id that does not exist",
         json!({"userId": unknown}),
         "RESOURCE_NOT_FOUND",
     )
     .await?;
-    if cx.has(ContractId::GetUserByUsername) {
-        cx.step_fails(
+    if run.has(ContractId::GetUserByUsername) {
+        run.step_fails(
             ContractId::GetUserByUsername,
             "find a userName that does not exist",
             json!({"userName": format!("{unknown}@example.com")}),
@@ -212,7 +217,11 @@ async fn lookups(cx: &mut Cx<'_>) -> Result<(), Stop> {
 /// Pages through the listing of `contract` (its `input` plus `pagination`), `PAGE` at a time,
 /// until `nextCursor` is empty; answers every resource listed. Fails when a cursor comes back,
 /// when a page with nothing on it still has a next one, or past `MAX_PAGES`.
-async fn page_through(cx: &mut Cx<'_>, contract: ContractId, input: J) -> Result<Vec<J>, Stop> {
+async fn page_through(
+    run: &mut ScenarioRun<'_>,
+    contract: ContractId,
+    input: J,
+) -> Result<Vec<J>, Stop> {
     let mut all = Vec::new();
     let mut cursor: Option<String> = None;
     let mut cursors = HashSet::new();
@@ -222,7 +231,7 @@ async fn page_through(cx: &mut Cx<'_>, contract: ContractId, input: J) -> Result
             None => json!({"limit": PAGE}),
             Some(c) => json!({"cursor": c, "limit": PAGE}),
         };
-        let out = cx
+        let out = run
             .step(
                 contract,
                 &format!("page {page}, {PAGE} at a time"),
@@ -248,16 +257,16 @@ async fn page_through(cx: &mut Cx<'_>, contract: ContractId, input: J) -> Result
         let Some(next) = next else {
             return Ok(all);
         };
-        if cx.dry() {
+        if run.dry() {
             return Ok(all);
         }
-        cx.expect(
+        run.expect(
             contract,
             "the pages advance",
             !empty,
             format!("page {page} lists nothing but gives a next cursor `{next}`"),
         )?;
-        cx.expect(
+        run.expect(
             contract,
             "the pages advance",
             cursors.insert(next.clone()),
@@ -265,7 +274,7 @@ async fn page_through(cx: &mut Cx<'_>, contract: ContractId, input: J) -> Result
         )?;
         cursor = Some(next);
     }
-    cx.expect(
+    run.expect(
         contract,
         "the listing ends",
         false,
@@ -278,10 +287,10 @@ fn ids(resources: &[J]) -> Vec<&str> {
     resources.iter().filter_map(|r| r["id"].as_str()).collect()
 }
 
-async fn paging(cx: &mut Cx<'_>) -> Result<(), Stop> {
-    let (id, ..) = create_user(cx, "create a test user to be listed").await?;
-    let users = page_through(cx, ContractId::ListUsers, json!({})).await?;
-    cx.expect(
+async fn paging(run: &mut ScenarioRun<'_>) -> Result<(), Stop> {
+    let (id, ..) = create_user(run, "create a test user to be listed").await?;
+    let users = page_through(run, ContractId::ListUsers, json!({})).await?;
+    run.expect(
         ContractId::ListUsers,
         "the test user is listed",
         ids(&users).contains(&id.as_str()),
@@ -295,7 +304,7 @@ async fn paging(cx: &mut Cx<'_>) -> Result<(), Stop> {
         .into_iter()
         .filter(|i| !seen.insert(*i))
         .collect();
-    cx.expect(
+    run.expect(
         ContractId::ListUsers,
         "no user is listed twice",
         twice.is_empty(),
@@ -307,9 +316,9 @@ async fn paging(cx: &mut Cx<'_>) -> Result<(), Stop> {
     Ok(())
 }
 
-async fn schema(cx: &mut Cx<'_>) -> Result<(), Stop> {
+async fn schema(run: &mut ScenarioRun<'_>) -> Result<(), Stop> {
     for &contract in SCHEMA_CONTRACTS {
-        if !cx.has(contract) {
+        if !run.has(contract) {
             continue;
         }
         // The SCIM configuration the provider sends is the customer's: the contract's example,
@@ -322,7 +331,7 @@ async fn schema(cx: &mut Cx<'_>) -> Result<(), Stop> {
         if input["scim"].is_object() {
             input["scim"]["entitlementTypes"] = json!([]);
         }
-        cx.step(
+        run.step(
             contract,
             "answers and fits its schema (no entitlement types configured)",
             input,
@@ -341,11 +350,11 @@ fn logout_status(o: &J) -> Result<(), String> {
     }
 }
 
-async fn logout(cx: &mut Cx<'_>) -> Result<(), Stop> {
+async fn logout(run: &mut ScenarioRun<'_>) -> Result<(), Stop> {
     // A logout-only integration cannot create users: it signs out an unknown one only.
-    if cx.can_create_users() {
-        let (id, user_name, _) = create_user(cx, "create a test user to sign out").await?;
-        cx.step(
+    if run.can_create_users() {
+        let (id, user_name, _) = create_user(run, "create a test user to sign out").await?;
+        run.step(
             ContractId::UniversalLogout,
             "sign the test user out",
             json!({"externalUserId": id, "externalUserName": user_name}),
@@ -353,8 +362,8 @@ async fn logout(cx: &mut Cx<'_>) -> Result<(), Stop> {
         )
         .await?;
     }
-    let unknown = format!("{}-missing", cx.unique());
-    cx.step(
+    let unknown = format!("{}-missing", run.unique());
+    run.step(
         ContractId::UniversalLogout,
         "sign out a user the app does not know (not an error)",
         json!({"externalUserId": unknown, "externalUserName": format!("{unknown}@example.com")}),

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use super::*;
 use crate::cli::*;
-use crate::error::{CliError, Exit, Outcome};
+use crate::error::{CliError, CommandResult, Exit};
 
 pub(crate) fn login(
     connection: String,
@@ -12,7 +12,7 @@ pub(crate) fn login(
     port: u16,
     timeout: u64,
     no_browser: bool,
-) -> Outcome {
+) -> CommandResult {
     let (runtime, masker) = runtime_for(&live)?;
     let options = intact_run::login::LoginOptions {
         port,
@@ -49,7 +49,7 @@ pub(crate) fn login(
     }
 }
 
-pub(crate) fn logout(connection: String, env: String, project: Option<PathBuf>) -> Outcome {
+pub(crate) fn logout(connection: String, env: String, project: Option<PathBuf>) -> CommandResult {
     let root = project_root(project.as_deref())?;
     // A typo must not read as "nothing to log out": the environment and connection must exist.
     if !intact_run::env::available(&root).contains(&env) {

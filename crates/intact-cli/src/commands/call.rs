@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::cli::*;
-use crate::error::{CliError, Exit, Outcome};
+use crate::error::{CliError, CommandResult, Exit};
 
 pub(crate) fn run(
     connection: String,
@@ -12,7 +12,7 @@ pub(crate) fn run(
     header: Vec<String>,
     json: Option<String>,
     live: Live,
-) -> Outcome {
+) -> CommandResult {
     let pairs = |list: Vec<String>, what: &str| -> Result<Vec<(String, String)>, CliError> {
         list.into_iter()
             .map(|kv| {

@@ -8,14 +8,14 @@ use intact_check::summarize;
 
 use super::*;
 use crate::cli::*;
-use crate::error::{Exit, Outcome};
+use crate::error::{CommandResult, Exit};
 
 pub(crate) fn run(
     path: Option<PathBuf>,
     format: Format,
     deny_warnings: bool,
     color: Color,
-) -> Outcome {
+) -> CommandResult {
     let root = project_root(path.as_deref())?;
     let analysis = load(&root)?;
     let diags = check_on_disk(&root, &analysis);

@@ -1,9 +1,9 @@
 //! `intact contracts`: the action contracts and their schemas and examples.
 
 use super::*;
-use crate::error::{CliError, Exit, Outcome};
+use crate::error::{CliError, CommandResult, Exit};
 
-pub(crate) fn run(id: Option<String>, input: bool, output: bool, example: bool) -> Outcome {
+pub(crate) fn run(id: Option<String>, input: bool, output: bool, example: bool) -> CommandResult {
     use intact_model::contracts::{self, CONTRACTS, Side};
     let Some(id) = id else {
         let mut out = String::from(

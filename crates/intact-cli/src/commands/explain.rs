@@ -3,9 +3,9 @@
 use intact_check::{Severity, registry};
 
 use super::*;
-use crate::error::{CliError, Exit, Outcome};
+use crate::error::{CliError, CommandResult, Exit};
 
-pub(crate) fn run(code: Option<String>) -> Outcome {
+pub(crate) fn run(code: Option<String>) -> CommandResult {
     let Some(code) = code else {
         let mut out = String::from("Diagnostic codes (intact explain CODE for a page):\n\n");
         for r in registry::RULES {

@@ -7,9 +7,9 @@ use intact_check::render::{self, HumanOptions};
 use intact_model::{Analysis, project};
 
 use super::*;
-use crate::error::{CliError, Exit, Outcome};
+use crate::error::{CliError, CommandResult, Exit};
 
-pub(crate) fn run(paths: Vec<PathBuf>, check_only: bool, stdin: bool) -> Outcome {
+pub(crate) fn run(paths: Vec<PathBuf>, check_only: bool, stdin: bool) -> CommandResult {
     if stdin {
         let mut bytes = Vec::new();
         std::io::stdin()

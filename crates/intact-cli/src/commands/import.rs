@@ -7,9 +7,9 @@ use std::path::Path;
 use intact_model::project;
 
 use crate::cli::ImportCommand;
-use crate::error::{CliError, Exit, Outcome};
+use crate::error::{CliError, CommandResult, Exit};
 
-pub fn run(cmd: ImportCommand) -> Outcome {
+pub fn run(cmd: ImportCommand) -> CommandResult {
     let ImportCommand::Openapi {
         spec,
         out,

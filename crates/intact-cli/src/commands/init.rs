@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use intact_model::catalogue::{is_valid_name, to_snake_case};
 
-use crate::error::{CliError, Exit, Outcome};
+use crate::error::{CliError, CommandResult, Exit};
 
 const INTACT_KDL: &str = r#"// The project: what the identity provider's catalog shows, and which capabilities it offers.
 // `intact contracts` lists the contracts each capability makes mandatory.
@@ -84,7 +84,7 @@ subdomain = "mycompany-dev"
 token = { env = "API_TOKEN" }
 "#;
 
-pub fn run(dir: Option<PathBuf>, name: Option<String>) -> Outcome {
+pub fn run(dir: Option<PathBuf>, name: Option<String>) -> CommandResult {
     let dir = match dir {
         Some(d) => d,
         None => std::env::current_dir()

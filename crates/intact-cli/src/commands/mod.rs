@@ -21,10 +21,10 @@ use intact_check::render;
 use intact_model::{Analysis, project};
 
 use crate::cli::*;
-use crate::error::{CliError, Exit, Outcome};
+use crate::error::{CliError, CommandResult, Exit};
 
 /// Runs one command.
-pub(crate) fn dispatch(command: Command) -> Outcome {
+pub(crate) fn dispatch(command: Command) -> CommandResult {
     match command {
         Command::Check {
             path,

@@ -2,9 +2,9 @@
 
 use super::*;
 use crate::cli::*;
-use crate::error::{CliError, Exit, Outcome};
+use crate::error::{CliError, CommandResult, Exit};
 
-pub(crate) fn run(connection: Option<String>, live: Live) -> Outcome {
+pub(crate) fn run(connection: Option<String>, live: Live) -> CommandResult {
     let (runtime, _) = runtime_for(&live)?;
     let env = &live.env;
     match block_on(runtime.ping(connection.as_deref()))? {

@@ -4,7 +4,7 @@ use intact_model::Analysis;
 
 use super::*;
 use crate::cli::*;
-use crate::error::{CliError, Exit, Outcome};
+use crate::error::{CliError, CommandResult, Exit};
 
 /// What `intact run` was told NAME is (`--action`, `--flow`).
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -19,7 +19,7 @@ pub(crate) fn run(
     input: Option<String>,
     strict: bool,
     live: Live,
-) -> Outcome {
+) -> CommandResult {
     let input = match input.as_deref() {
         None => serde_json::json!({}),
         Some(arg) => read_json_arg(arg, "the input")?,

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use super::*;
 use crate::cli::*;
-use crate::error::{CliError, Exit, Outcome};
+use crate::error::{CliError, CommandResult, Exit};
 
 pub(crate) fn run(
     path: Option<PathBuf>,
@@ -12,7 +12,7 @@ pub(crate) fn run(
     format: TestFormat,
     jobs: usize,
     live_env: Option<String>,
-) -> Outcome {
+) -> CommandResult {
     let root = project_root(path.as_deref())?;
     let analysis = load_checked(&root)?;
     let mode = match live_env {

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::cli::*;
-use crate::error::{CliError, Exit, Outcome};
+use crate::error::{CliError, CommandResult, Exit};
 
 pub(crate) fn run(
     only: Vec<String>,
@@ -13,7 +13,7 @@ pub(crate) fn run(
     timeout: u64,
     strict: bool,
     live: Live,
-) -> Outcome {
+) -> CommandResult {
     // A project that cannot be verified (errors in it, no environment, no scenario that applies)
     // is a configuration problem, exit 2, never a failed proof (1); and a report reader in CI
     // still gets a report that says so.
@@ -46,7 +46,7 @@ fn verify(
     timeout: u64,
     strict: bool,
     live: Live,
-) -> Outcome {
+) -> CommandResult {
     intact_verify::check_only(&only).map_err(CliError::usage)?;
     if timeout == 0 {
         return Err(CliError::usage("--timeout must be at least 1 second"));

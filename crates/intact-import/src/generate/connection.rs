@@ -307,16 +307,7 @@ fn auth(
     key_format: Option<&str>,
     warnings: &mut Vec<String>,
 ) {
-    let title = if api.title.is_empty() {
-        "API".to_string()
-    } else {
-        one_line(&api.title, 60)
-    };
-    // "Okta Admin Management API API key" reads badly.
-    let title = title
-        .strip_suffix(" API")
-        .map(str::to_string)
-        .unwrap_or(title);
+    let title = title(api);
     match &s.kind {
         SchemeKind::Basic => {
             node.push(param("username", format!("{title} user name")));
@@ -332,129 +323,177 @@ fn auth(
             );
         }
         SchemeKind::ApiKey {
-            location,
+            location: location @ (KeyLocation::Header | KeyLocation::Query),
             name: key,
-        } => match location {
-            KeyLocation::Header | KeyLocation::Query => {
-                let where_ = if *location == KeyLocation::Header {
-                    "header"
-                } else {
-                    "query"
-                };
-                node.push(param(
-                    "api_key",
-                    format!("{title} API key (sent as the {key} {where_})"),
-                ));
-                let format = match key_format {
-                    Some(f) => f.split_once("{key}").map(|(p, s)| (p.into(), s.into())),
-                    None if *location == KeyLocation::Header => {
-                        let format = key_format::of(key, s.description.as_deref().unwrap_or(""));
-                        if let Some((p, after)) = &format {
-                            warnings.push(format!(
-                                "scheme `{}`: the {key} header is sent as `{p}<api_key>{after}`, as the scheme's description says; check it (--key-format sets another)",
-                                s.name
-                            ));
-                        }
-                        format
-                    }
-                    None => None,
-                };
-                let value = match &format {
-                    Some((p, after)) => format!(
-                        "{}${{auth.api_key}}{}",
-                        p.replace("${", "$${"),
-                        after.replace("${", "$${")
-                    ),
-                    None => "${auth.api_key}".to_string(),
-                };
-                node.push(
-                    Node::new("auth")
-                        .arg("api-key")
-                        .child(Node::new(where_).arg(key).arg(value)),
-                );
-            }
-            KeyLocation::Cookie => {
-                let p = name(key, "api_key", "key");
-                node.push(
-                    param(&p, format!("{title} API key (sent as the {key} cookie)"))
-                        .child(Node::new("type").arg("password")),
-                );
-                node.push(
-                    Node::new("auth")
-                        .arg("custom")
-                        .child(Node::new("cookie").arg(key).arg(format!("${{auth.{p}}}"))),
-                );
-            }
-        },
+        } => api_key(node, s, *location, key, &title, key_format, warnings),
+        SchemeKind::ApiKey {
+            location: KeyLocation::Cookie,
+            name: key,
+        } => {
+            let p = name(key, "api_key", "key");
+            node.push(
+                param(&p, format!("{title} API key (sent as the {key} cookie)"))
+                    .child(Node::new("type").arg("password")),
+            );
+            node.push(
+                Node::new("auth")
+                    .arg("custom")
+                    .child(Node::new("cookie").arg(key).arg(format!("${{auth.{p}}}"))),
+            );
+        }
         SchemeKind::OAuth2(flows) => {
-            let Some(flow) = flows
-                .iter()
-                .find(|f| f.grant == Grant::AuthorizationCode)
-                .or_else(|| flows.iter().find(|f| f.grant == Grant::ClientCredentials))
-            else {
-                return;
-            };
-            if flows.len() > 1 {
-                let others: Vec<&str> = flows
-                    .iter()
-                    .filter(|f| f.grant != flow.grant)
-                    .map(|f| grant_name(f.grant))
-                    .collect();
-                warnings.push(format!(
-                    "security scheme `{}` offers the {} grant(s) too; the connection uses {}",
-                    s.name,
-                    others.join(", "),
-                    grant_name(flow.grant)
-                ));
-            }
-            let mut scopes: Vec<&str> = api
-                .security
-                .iter()
-                .chain(ops.iter().flat_map(|o| o.security.iter().flatten()))
-                .flat_map(|r| r.iter())
-                .filter(|(n, _)| *n == s.name)
-                .flat_map(|(_, sc)| sc.iter().map(String::as_str))
-                .collect();
-            scopes.sort();
-            scopes.dedup();
-            node.push(param("client_id", format!("{title} OAuth 2.0 client ID")));
-            node.push(param(
-                "client_secret",
-                format!("{title} OAuth 2.0 client secret"),
-            ));
-            let mut auth = Node::new("auth").arg("oauth2");
-            let grant = match flow.grant {
-                Grant::AuthorizationCode => intact_model::catalogue::Grant::AuthorizationCode,
-                _ => intact_model::catalogue::Grant::ClientCredentials,
-            };
-            auth.push(Node::new("grant").arg(grant.as_str()));
-            if grant == intact_model::catalogue::Grant::AuthorizationCode
-                && let Some(u) = &flow.authorization_url
-            {
-                auth.push(Node::new("authorize-url").arg(absolute(u, base_url, warnings)));
-            }
-            if let Some(u) = &flow.token_url {
-                auth.push(Node::new("token-url").arg(absolute(u, base_url, warnings)));
-            }
-            if let Some(u) = &flow.refresh_url
-                && Some(u) != flow.token_url.as_ref()
-            {
-                auth.push(Node::new("refresh-url").arg(absolute(u, base_url, warnings)));
-            }
-            if !scopes.is_empty() {
-                let mut scope = Node::new("scope");
-                for s in scopes {
-                    scope.push_arg(s);
-                }
-                auth.push(scope);
-            }
-            if grant == intact_model::catalogue::Grant::AuthorizationCode {
-                auth.push(Node::new("pkce").arg(true));
-            }
-            node.push(auth);
+            let scopes = scopes(api, ops, &s.name);
+            oauth2(node, s, flows, &scopes, &title, base_url, warnings);
         }
         SchemeKind::OpenIdConnect(_) | SchemeKind::MutualTls | SchemeKind::Http(_) => {}
     }
+}
+
+/// The API's title as the params' labels start with it.
+fn title(api: &Api) -> String {
+    let title = if api.title.is_empty() {
+        "API".to_string()
+    } else {
+        one_line(&api.title, 60)
+    };
+    // "Okta Admin Management API API key" reads badly.
+    title
+        .strip_suffix(" API")
+        .map(str::to_string)
+        .unwrap_or(title)
+}
+
+/// An API key sent in a header or the query, written as `--key-format` says, else as the scheme's
+/// description says (a header only), else as it is.
+fn api_key(
+    node: &mut Node,
+    s: &Scheme,
+    location: KeyLocation,
+    key: &str,
+    title: &str,
+    key_format: Option<&str>,
+    warnings: &mut Vec<String>,
+) {
+    let where_ = if location == KeyLocation::Header {
+        "header"
+    } else {
+        "query"
+    };
+    node.push(param(
+        "api_key",
+        format!("{title} API key (sent as the {key} {where_})"),
+    ));
+    let format = match key_format {
+        Some(f) => f.split_once("{key}").map(|(p, s)| (p.into(), s.into())),
+        None if location == KeyLocation::Header => {
+            let format = key_format::of(key, s.description.as_deref().unwrap_or(""));
+            if let Some((p, after)) = &format {
+                warnings.push(format!(
+                    "scheme `{}`: the {key} header is sent as `{p}<api_key>{after}`, as the scheme's description says; check it (--key-format sets another)",
+                    s.name
+                ));
+            }
+            format
+        }
+        None => None,
+    };
+    let value = match &format {
+        Some((p, after)) => format!(
+            "{}${{auth.api_key}}{}",
+            p.replace("${", "$${"),
+            after.replace("${", "$${")
+        ),
+        None => "${auth.api_key}".to_string(),
+    };
+    node.push(
+        Node::new("auth")
+            .arg("api-key")
+            .child(Node::new(where_).arg(key).arg(value)),
+    );
+}
+
+/// OAuth 2.0 with the authorization-code grant when the scheme offers it, else client
+/// credentials (else nothing): the client's params, its URLs and `scopes`.
+fn oauth2(
+    node: &mut Node,
+    s: &Scheme,
+    flows: &[OAuthFlow],
+    scopes: &[&str],
+    title: &str,
+    base_url: &str,
+    warnings: &mut Vec<String>,
+) {
+    let Some(flow) = flows
+        .iter()
+        .find(|f| f.grant == Grant::AuthorizationCode)
+        .or_else(|| flows.iter().find(|f| f.grant == Grant::ClientCredentials))
+    else {
+        return;
+    };
+    if flows.len() > 1 {
+        let others: Vec<&str> = flows
+            .iter()
+            .filter(|f| f.grant != flow.grant)
+            .map(|f| grant_name(f.grant))
+            .collect();
+        warnings.push(format!(
+            "security scheme `{}` offers the {} grant(s) too; the connection uses {}",
+            s.name,
+            others.join(", "),
+            grant_name(flow.grant)
+        ));
+    }
+    node.push(param("client_id", format!("{title} OAuth 2.0 client ID")));
+    node.push(param(
+        "client_secret",
+        format!("{title} OAuth 2.0 client secret"),
+    ));
+    let mut auth = Node::new("auth").arg("oauth2");
+    let grant = match flow.grant {
+        Grant::AuthorizationCode => intact_model::catalogue::Grant::AuthorizationCode,
+        _ => intact_model::catalogue::Grant::ClientCredentials,
+    };
+    auth.push(Node::new("grant").arg(grant.as_str()));
+    if grant == intact_model::catalogue::Grant::AuthorizationCode
+        && let Some(u) = &flow.authorization_url
+    {
+        auth.push(Node::new("authorize-url").arg(absolute(u, base_url, warnings)));
+    }
+    if let Some(u) = &flow.token_url {
+        auth.push(Node::new("token-url").arg(absolute(u, base_url, warnings)));
+    }
+    if let Some(u) = &flow.refresh_url
+        && Some(u) != flow.token_url.as_ref()
+    {
+        auth.push(Node::new("refresh-url").arg(absolute(u, base_url, warnings)));
+    }
+    if !scopes.is_empty() {
+        let mut scope = Node::new("scope");
+        for s in scopes {
+            scope.push_arg(*s);
+        }
+        auth.push(scope);
+    }
+    if grant == intact_model::catalogue::Grant::AuthorizationCode {
+        auth.push(Node::new("pkce").arg(true));
+    }
+    node.push(auth);
+}
+
+/// Every scope the document's and the operations' security requirements ask of `scheme`, sorted
+/// and once each.
+fn scopes<'a>(api: &'a Api, ops: &[&'a Operation], scheme: &str) -> Vec<&'a str> {
+    let mut scopes: Vec<&str> = api
+        .security
+        .iter()
+        .chain(ops.iter().flat_map(|o| o.security.iter().flatten()))
+        .flat_map(|r| r.iter())
+        .filter(|(n, _)| *n == scheme)
+        .flat_map(|(_, sc)| sc.iter().map(String::as_str))
+        .collect();
+    scopes.sort();
+    scopes.dedup();
+    scopes
 }
 
 fn grant_name(g: Grant) -> &'static str {

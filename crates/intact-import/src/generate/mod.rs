@@ -39,28 +39,15 @@ pub(crate) fn generate(
     // Where the entry document's copy is, as `schema=` names it.
     let entry = copies[0].0.to_string_lossy().replace('\\', "/");
     let header = format!("Written by `intact import openapi` from {source}.");
-
-    let mut variables: Vec<(String, ServerVariable)> = Vec::new();
-    let base_url = connection::base_url(
+    let chosen = Chosen::new(
+        docs,
         api,
         opts,
+        placement,
         &source,
-        &mut variables,
         &mut warnings,
         &mut notes,
     )?;
-    let chosen = select::schemes(api, opts, &mut warnings, &mut notes)?;
-    let connections = connection::names(api, opts, &placement.taken, &chosen)?;
-    let selected = select::operations(api, opts)?;
-    key_format(opts, &chosen)?;
-    let conn_headers = params::connection_headers(api);
-    let ping = select::ping(docs, api, opts, chosen.first().copied(), &conn_headers)?;
-    if ping.is_none() {
-        warnings.push(
-            "no GET whose required parameters all have values (a default, a single allowed value, or a header the connection sends) was found for the auth ping; the connection has no `ping` block: add one, or import again with --ping OPERATION_ID"
-                .into(),
-        );
-    }
 
     let mut files: Vec<PlannedFile> = Vec::new();
     if placement.write_project_file {
@@ -71,110 +58,16 @@ pub(crate) fn generate(
             format!("the project `{project}`"),
         )?);
     }
-
-    for (i, (conn, scheme)) in connections.iter().enumerate() {
-        let mut doc = Doc::new();
-        doc.comment(&format!(
-            "Written by `intact import openapi` from {source} ({}{}, OpenAPI {}).",
-            one_line(
-                if api.title.is_empty() {
-                    "untitled"
-                } else {
-                    &api.title
-                },
-                80
-            ),
-            if api.api_version.is_empty() {
-                String::new()
-            } else {
-                format!(" {}", one_line(&api.api_version, 40))
-            },
-            api.openapi
-        ));
-        if i == 0 {
-            for n in &notes {
-                doc.comment(&one_line(n, 300));
-            }
-            connection::variables(&mut doc, &variables, &placement.taken);
-        }
-        doc.push(connection::connection(
-            &connection::Connection {
-                name: conn,
-                scheme: *scheme,
-                base_url: &base_url,
-                ping,
-                headers: &conn_headers,
-                key_format: opts.key_format.as_deref(),
-            },
-            api,
-            &selected,
-            &mut warnings,
-        ));
-        let what = match scheme {
-            Some(s) => format!(
-                "connection `{conn}` (auth from scheme `{}`){}",
-                s.name,
-                if i == 0 && !variables.is_empty() {
-                    format!(", {} tenant variable(s)", variables.len())
-                } else {
-                    String::new()
-                }
-            ),
-            None => format!("connection `{conn}` (no auth)"),
-        };
-        files.push(planned(&format!("connections/{conn}.kdl"), &doc, what)?);
-    }
-
-    // Flows, grouped by first tag, a file per group.
-    let conn = &connections[0].0;
-    let mut groups: BTreeMap<String, (Doc, usize)> = BTreeMap::new();
-    fn group<'g>(
-        groups: &'g mut BTreeMap<String, (Doc, usize)>,
-        header: &str,
-        name: String,
-    ) -> &'g mut Doc {
-        let (doc, n) = groups.entry(name).or_insert_with(|| {
-            let mut doc = Doc::new();
-            doc.comment(header);
-            (doc, 0)
-        });
-        doc.blank();
-        *n += 1;
-        doc
-    }
-    let mut flow_names = Unique::new(placement.taken.flows.iter().map(String::as_str));
-    let custom = flow_names.take("custom_api_action");
-    flows::custom_api_action(group(&mut groups, &header, "api".into()), conn, &custom);
-    let through = flows::Through {
-        name: conn,
-        sent: params::Sent::new(&conn_headers, connections[0].1),
+    let builder = Builder {
+        api,
+        opts,
+        placement,
+        chosen: &chosen,
+        source: &source,
+        header: &header,
     };
-    for op in &selected {
-        let tag = op
-            .tag
-            .as_deref()
-            .map(snake)
-            .filter(|s| !s.is_empty())
-            .unwrap_or_else(|| "api".into());
-        let flow = flow_names.take(&operation_name(op.id.as_deref(), &op.method, &op.path));
-        flows::operation(
-            group(&mut groups, &header, tag),
-            docs,
-            &entry,
-            op,
-            &flow,
-            &through,
-            &mut warnings,
-        );
-    }
-    for (group, (doc, n)) in groups {
-        let path = match &placement.flows_folder {
-            Some(folder) => format!("flows/{folder}/{group}.kdl"),
-            None => format!("flows/{group}.kdl"),
-        };
-        files.push(planned(&path, &doc, format!("{n} flow(s)"))?);
-    }
-
+    builder.connection_files(&notes, &mut files, &mut warnings)?;
+    builder.flow_files(docs, &entry, &mut files, &mut warnings)?;
     for (rel, file) in copies.iter().map(|(rel, i)| (rel, &docs.files[*i])) {
         files.push(PlannedFile {
             path: rel.clone(),
@@ -188,6 +81,200 @@ pub(crate) fn generate(
         notes,
         placement: placement.clone(),
     })
+}
+
+/// What the document and the options decide before any file is built.
+struct Chosen<'a> {
+    base_url: String,
+    /// The server variables the base URL reads, as tenant variables.
+    variables: Vec<(String, ServerVariable)>,
+    /// The connections to write: a name each, and the security scheme it authenticates with.
+    connections: Vec<(String, Option<&'a Scheme>)>,
+    /// The operations that become flows.
+    operations: Vec<&'a Operation>,
+    /// Headers every operation requires with one value, written on the connection.
+    headers: Vec<(String, String)>,
+    /// The operation the auth ping runs.
+    ping: Option<&'a Operation>,
+}
+
+impl<'a> Chosen<'a> {
+    fn new(
+        docs: &Docs,
+        api: &'a Api,
+        opts: &Options,
+        placement: &Placement,
+        source: &str,
+        warnings: &mut Vec<String>,
+        notes: &mut Vec<String>,
+    ) -> Result<Chosen<'a>, Error> {
+        let mut variables: Vec<(String, ServerVariable)> = Vec::new();
+        let base_url = connection::base_url(api, opts, source, &mut variables, warnings, notes)?;
+        let schemes = select::schemes(api, opts, warnings, notes)?;
+        let connections = connection::names(api, opts, &placement.taken, &schemes)?;
+        let operations = select::operations(api, opts)?;
+        key_format(opts, &schemes)?;
+        let headers = params::connection_headers(api);
+        let ping = select::ping(docs, api, opts, schemes.first().copied(), &headers)?;
+        if ping.is_none() {
+            warnings.push(
+                "no GET whose required parameters all have values (a default, a single allowed value, or a header the connection sends) was found for the auth ping; the connection has no `ping` block: add one, or import again with --ping OPERATION_ID"
+                    .into(),
+            );
+        }
+        Ok(Chosen {
+            base_url,
+            variables,
+            connections,
+            operations,
+            headers,
+            ping,
+        })
+    }
+}
+
+/// Builds the connection and flow files from what was chosen.
+struct Builder<'a> {
+    api: &'a Api,
+    opts: &'a Options,
+    placement: &'a Placement,
+    chosen: &'a Chosen<'a>,
+    /// The document, as the files' header comments name it.
+    source: &'a str,
+    header: &'a str,
+}
+
+impl Builder<'_> {
+    /// A file per connection; the first also holds the notes and the tenant variables.
+    fn connection_files(
+        &self,
+        notes: &[String],
+        files: &mut Vec<PlannedFile>,
+        warnings: &mut Vec<String>,
+    ) -> Result<(), Error> {
+        let (api, chosen) = (self.api, self.chosen);
+        for (i, (conn, scheme)) in chosen.connections.iter().enumerate() {
+            let mut doc = Doc::new();
+            doc.comment(&format!(
+                "Written by `intact import openapi` from {} ({}{}, OpenAPI {}).",
+                self.source,
+                one_line(
+                    if api.title.is_empty() {
+                        "untitled"
+                    } else {
+                        &api.title
+                    },
+                    80
+                ),
+                if api.api_version.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {}", one_line(&api.api_version, 40))
+                },
+                api.openapi
+            ));
+            if i == 0 {
+                for n in notes {
+                    doc.comment(&one_line(n, 300));
+                }
+                connection::variables(&mut doc, &chosen.variables, &self.placement.taken);
+            }
+            doc.push(connection::connection(
+                &connection::Connection {
+                    name: conn,
+                    scheme: *scheme,
+                    base_url: &chosen.base_url,
+                    ping: chosen.ping,
+                    headers: &chosen.headers,
+                    key_format: self.opts.key_format.as_deref(),
+                },
+                api,
+                &chosen.operations,
+                warnings,
+            ));
+            let what = match scheme {
+                Some(s) => format!(
+                    "connection `{conn}` (auth from scheme `{}`){}",
+                    s.name,
+                    if i == 0 && !chosen.variables.is_empty() {
+                        format!(", {} tenant variable(s)", chosen.variables.len())
+                    } else {
+                        String::new()
+                    }
+                ),
+                None => format!("connection `{conn}` (no auth)"),
+            };
+            files.push(planned(&format!("connections/{conn}.kdl"), &doc, what)?);
+        }
+        Ok(())
+    }
+
+    /// The flows through the first connection, grouped by first tag, a file per group; the custom
+    /// API action goes to `api`.
+    fn flow_files(
+        &self,
+        docs: &Docs,
+        entry: &str,
+        files: &mut Vec<PlannedFile>,
+        warnings: &mut Vec<String>,
+    ) -> Result<(), Error> {
+        let (conn, scheme) = &self.chosen.connections[0];
+        let mut groups: BTreeMap<String, (Doc, usize)> = BTreeMap::new();
+        let mut flow_names = Unique::new(self.placement.taken.flows.iter().map(String::as_str));
+        let custom = flow_names.take("custom_api_action");
+        flows::custom_api_action(
+            flow_group(&mut groups, self.header, "api".into()),
+            conn,
+            &custom,
+        );
+        let through = flows::Through {
+            name: conn,
+            sent: params::Sent::new(&self.chosen.headers, *scheme),
+        };
+        for op in &self.chosen.operations {
+            let tag = op
+                .tag
+                .as_deref()
+                .map(snake)
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| "api".into());
+            let flow = flow_names.take(&operation_name(op.id.as_deref(), &op.method, &op.path));
+            flows::operation(
+                flow_group(&mut groups, self.header, tag),
+                docs,
+                entry,
+                op,
+                &flow,
+                &through,
+                warnings,
+            );
+        }
+        for (group, (doc, n)) in groups {
+            let path = match &self.placement.flows_folder {
+                Some(folder) => format!("flows/{folder}/{group}.kdl"),
+                None => format!("flows/{group}.kdl"),
+            };
+            files.push(planned(&path, &doc, format!("{n} flow(s)"))?);
+        }
+        Ok(())
+    }
+}
+
+/// The flow file of group `name` (its doc, and how many flows it holds), begun with `header` the
+/// first time, ready for one more flow.
+fn flow_group<'g>(
+    groups: &'g mut BTreeMap<String, (Doc, usize)>,
+    header: &str,
+    name: String,
+) -> &'g mut Doc {
+    let (doc, n) = groups.entry(name).or_insert_with(|| {
+        let mut doc = Doc::new();
+        doc.comment(header);
+        (doc, 0)
+    });
+    doc.blank();
+    *n += 1;
+    doc
 }
 
 /// `--key-format` is refused when it has no single `{key}` or no chosen scheme sends an API key.

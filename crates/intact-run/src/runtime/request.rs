@@ -286,8 +286,6 @@ impl Runtime {
         started: std::time::Instant,
         p: &Progress,
     ) -> Attempt {
-        let (retry, attempt) = (&p.retry, p.attempt);
-        let (method, url) = (&out.method, &out.url);
         let status = resp.status().as_u16();
         let retry_after = resp
             .headers()
@@ -308,74 +306,22 @@ impl Runtime {
             .get("content-type")
             .and_then(J::as_str)
             .is_some_and(|c| c.contains("json"));
-        let bytes = match read_body(resp, max_response_size(out.conn)).await {
+        let bytes = match self.read_response(out, resp, status).await {
             Ok(bytes) => bytes,
-            Err(mut why) => {
-                if why.starts_with("is larger") {
-                    why.push_str(&format!(
-                        "; raise `max-response-size` on connection `{}` if the API's answers are that large",
-                        out.conn.name.name
-                    ));
-                }
-                self.trace(format_args!("{method} {url} -> {status}: {why}"));
-                return Attempt::Done(Err(Failure {
-                    status: Some(status),
-                    ..out.failure(format!(
-                        "the response to `{}` at {} {why}",
-                        out.step, out.at
-                    ))
-                }));
-            }
+            Err(f) => return Attempt::Done(Err(f)),
         };
         // One trace line per request sent: its answer, and what intact does about it.
         let took = started.elapsed();
-        let retryable = (status == 429 && retry.statuses.contains(&429))
-            || (status == 503
-                && retry.statuses.contains(&503)
-                && (out.idempotent() || retry.unsafe_methods));
-        if retryable && attempt <= retry.max {
-            if let Some(wait) = retry_after.filter(|s| *s > MAX_RETRY_AFTER_SECS) {
-                // Waiting would outlast any run; the provider retries later itself.
-                self.trace(format_args!(
-                    "{method} {url} -> {status} in {took:?}: Retry-After {wait} s is more than the {MAX_RETRY_AFTER_SECS} s intact waits; not retried"
-                ));
-                return Attempt::Done(Err(Failure {
-                    error_type: ErrorType::RateLimitExceeded,
-                    status: Some(status),
-                    ..out.failure(format!(
-                        "request `{}` at {} got {status} and was asked to retry after {wait} s, more than the {MAX_RETRY_AFTER_SECS} s intact waits",
-                        out.step, out.at
-                    ))
-                }));
-            }
-            let wait = retry.backoff(attempt, retry_after);
-            self.trace(format_args!(
-                "{method} {url} -> {status} in {took:?}; retrying in {wait:?} (retry {attempt} of {})",
-                retry.max
-            ));
-            tokio::time::sleep(wait).await;
-            return Attempt::Again;
+        if let Some(attempt) = self.retry(out, status, retry_after, took, p).await {
+            return attempt;
         }
-        self.trace(format_args!("{method} {url} -> {status} in {took:?}"));
-        let body = if bytes.is_empty() {
-            J::Null
-        } else if json_body {
-            match serde_json::from_slice(&bytes) {
-                Ok(v) => v,
-                Err(e) => {
-                    return Attempt::Done(Err(Failure {
-                        status: Some(status),
-                        ..out.failure(format!(
-                            "the response to `{}` at {} says it is JSON but {}",
-                            out.step,
-                            out.at,
-                            intact_expr::eval::json_error(&e)
-                        ))
-                    }));
-                }
-            }
-        } else {
-            J::String(String::from_utf8_lossy(&bytes).into_owned())
+        self.trace(format_args!(
+            "{} {} -> {status} in {took:?}",
+            out.method, out.url
+        ));
+        let body = match decode(out, status, &bytes, json_body) {
+            Ok(body) => body,
+            Err(f) => return Attempt::Done(Err(f)),
         };
         if json_body
             && !bytes.is_empty()
@@ -393,29 +339,135 @@ impl Runtime {
                 status, headers, body,
             )));
         }
-        let request_id = out.conn.request_id_header.as_deref().and_then(|h| {
-            headers
-                .get(&h.to_lowercase())
-                .and_then(J::as_str)
-                .map(str::to_string)
-        });
-        let summary = api_message(&body).unwrap_or_else(|| format!("HTTP {status}"));
-        Attempt::Done(Err(Failure {
-            message: format!(
-                "request `{}` at {} got {status}: {summary}",
-                out.step, out.at
-            ),
-            error_type: if status == 401 && p.refreshed {
-                ErrorType::TokenExpired
-            } else {
-                ErrorType::from_status(status)
-            },
+        Attempt::Done(Err(unexpected_status(out, status, &headers, body, p)))
+    }
+
+    /// The response's body, read within the connection's `max-response-size`.
+    async fn read_response(
+        &self,
+        out: &Outgoing<'_>,
+        resp: reqwest::Response,
+        status: u16,
+    ) -> Result<Vec<u8>, Failure> {
+        match read_body(resp, max_response_size(out.conn)).await {
+            Ok(bytes) => Ok(bytes),
+            Err(mut why) => {
+                if why.starts_with("is larger") {
+                    why.push_str(&format!(
+                        "; raise `max-response-size` on connection `{}` if the API's answers are that large",
+                        out.conn.name.name
+                    ));
+                }
+                self.trace(format_args!(
+                    "{} {} -> {status}: {why}",
+                    out.method, out.url
+                ));
+                Err(Failure {
+                    status: Some(status),
+                    ..out.failure(format!(
+                        "the response to `{}` at {} {why}",
+                        out.step, out.at
+                    ))
+                })
+            }
+        }
+    }
+
+    /// A 429 or 503 the retry policy retries: sent again after the wait (`Attempt::Again`), or
+    /// failed when the API asks for a longer wait than intact's limit; `None` for any other
+    /// answer, or when the retries are spent.
+    async fn retry(
+        &self,
+        out: &Outgoing<'_>,
+        status: u16,
+        retry_after: Option<u64>,
+        took: Duration,
+        p: &Progress,
+    ) -> Option<Attempt> {
+        let (retry, attempt) = (&p.retry, p.attempt);
+        let (method, url) = (&out.method, &out.url);
+        let retryable = (status == 429 && retry.statuses.contains(&429))
+            || (status == 503
+                && retry.statuses.contains(&503)
+                && (out.idempotent() || retry.unsafe_methods));
+        if !retryable || attempt > retry.max {
+            return None;
+        }
+        if let Some(wait) = retry_after.filter(|s| *s > MAX_RETRY_AFTER_SECS) {
+            // Waiting would outlast any run; the provider retries later itself.
+            self.trace(format_args!(
+                "{method} {url} -> {status} in {took:?}: Retry-After {wait} s is more than the {MAX_RETRY_AFTER_SECS} s intact waits; not retried"
+            ));
+            return Some(Attempt::Done(Err(Failure {
+                error_type: ErrorType::RateLimitExceeded,
+                status: Some(status),
+                ..out.failure(format!(
+                    "request `{}` at {} got {status} and was asked to retry after {wait} s, more than the {MAX_RETRY_AFTER_SECS} s intact waits",
+                    out.step, out.at
+                ))
+            })));
+        }
+        let wait = retry.backoff(attempt, retry_after);
+        self.trace(format_args!(
+            "{method} {url} -> {status} in {took:?}; retrying in {wait:?} (retry {attempt} of {})",
+            retry.max
+        ));
+        tokio::time::sleep(wait).await;
+        Some(Attempt::Again)
+    }
+}
+
+/// The response body as JSON when it says it is JSON, else as text; `null` when empty.
+fn decode(out: &Outgoing<'_>, status: u16, bytes: &[u8], json_body: bool) -> Result<J, Failure> {
+    if bytes.is_empty() {
+        Ok(J::Null)
+    } else if json_body {
+        serde_json::from_slice(bytes).map_err(|e| Failure {
             status: Some(status),
-            step: Some(out.step.clone()),
-            body: Some(body),
-            request_id,
-            kind: FailureKind::Run,
-        }))
+            ..out.failure(format!(
+                "the response to `{}` at {} says it is JSON but {}",
+                out.step,
+                out.at,
+                intact_expr::eval::json_error(&e)
+            ))
+        })
+    } else {
+        Ok(J::String(String::from_utf8_lossy(bytes).into_owned()))
+    }
+}
+
+/// The failure of a status that `expect` (or, without it, 2xx) does not allow: the API's own
+/// message, its request id, and the error type of the status (a 401 after a refresh is an
+/// expired token).
+fn unexpected_status(
+    out: &Outgoing<'_>,
+    status: u16,
+    headers: &Map<String, J>,
+    body: J,
+    p: &Progress,
+) -> Failure {
+    let request_id = out.conn.request_id_header.as_deref().and_then(|h| {
+        headers
+            .get(&h.to_lowercase())
+            .and_then(J::as_str)
+            .map(str::to_string)
+    });
+    let summary = api_message(&body).unwrap_or_else(|| format!("HTTP {status}"));
+    Failure {
+        message: format!(
+            "request `{}` at {} got {status}: {summary}",
+            out.step, out.at
+        ),
+        error_type: if status == 401 && p.refreshed {
+            ErrorType::TokenExpired
+        } else {
+            ErrorType::from_status(status)
+        },
+        status: Some(status),
+        step: Some(out.step.clone()),
+        body: Some(body),
+        request_id,
+        kind: FailureKind::Run,
     }
 }
 

@@ -43,6 +43,8 @@ pub(super) struct MockState {
     pub(super) tests: Arc<Mutex<HashMap<usize, TestMocks>>>,
 }
 
+/// Every request to the mock server: the first route of its test that matches answers it, after
+/// what the request must carry is checked; a request no route matches is a problem of the test.
 pub(super) async fn serve_mock(
     State(state): State<MockState>,
     method: Method,
@@ -50,17 +52,7 @@ pub(super) async fn serve_mock(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    // /t/{test}/{connection}/{path…}
-    let path = uri.path();
-    let mut parts = path.trim_start_matches('/').splitn(4, '/');
-    let (Some("t"), Some(test), Some(conn)) = (parts.next(), parts.next(), parts.next()) else {
-        return (StatusCode::NOT_FOUND, "not a mock path").into_response();
-    };
-    let rest = format!("/{}", parts.next().unwrap_or(""));
-    let rest = percent_encoding::percent_decode_str(&rest)
-        .decode_utf8_lossy()
-        .into_owned();
-    let Ok(test) = test.parse::<usize>() else {
+    let Some((test, conn, rest)) = mock_path(&uri) else {
         return (StatusCode::NOT_FOUND, "not a mock path").into_response();
     };
     let mut tests = state.tests.lock().unwrap();
@@ -113,30 +105,57 @@ pub(super) async fn serve_mock(
     };
     route.remaining -= 1;
     let route = route.clone();
+    let request = format!("{method} {rest}");
+    expectations(&route, &request, &headers, &body, &mut mocks.problems);
+    answer(&route)
+}
+
+/// A mock path, `/t/{test}/{connection}/{path…}`: the test's index, the connection, and the path
+/// (percent-decoded) the connection's request went to.
+fn mock_path(uri: &Uri) -> Option<(usize, &str, String)> {
+    let mut parts = uri.path().trim_start_matches('/').splitn(4, '/');
+    let (Some("t"), Some(test), Some(conn)) = (parts.next(), parts.next(), parts.next()) else {
+        return None;
+    };
+    let rest = format!("/{}", parts.next().unwrap_or(""));
+    let rest = percent_encoding::percent_decode_str(&rest)
+        .decode_utf8_lossy()
+        .into_owned();
+    let test = test.parse::<usize>().ok()?;
+    Some((test, conn, rest))
+}
+
+/// What `route` expects the request to carry (headers, JSON fields present and absent): each
+/// miss is a problem of the test, named by `request` (`POST /users`).
+fn expectations(
+    route: &Route,
+    request: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+    problems: &mut Vec<String>,
+) {
     for (k, v) in &route.expect_headers {
         let got = headers
             .get(k.as_str())
             .and_then(|h| h.to_str().ok())
             .unwrap_or("");
         if got != v {
-            mocks.problems.push(format!(
-                "{method} {rest}: header `{k}` was `{got}`, expected `{v}`"
+            problems.push(format!(
+                "{request}: header `{k}` was `{got}`, expected `{v}`"
             ));
         }
     }
     // The body is read as JSON once, when something is asserted of it.
     let json_body = (!route.expect_absent.is_empty() || route.expect_json.is_some())
-        .then(|| serde_json::from_slice::<J>(&body));
+        .then(|| serde_json::from_slice::<J>(body));
     if let Some(Err(_)) = &json_body {
-        mocks
-            .problems
-            .push(format!("{method} {rest}: the request body is not JSON"));
+        problems.push(format!("{request}: the request body is not JSON"));
     }
     if let Some(Ok(actual)) = &json_body {
         for field in &route.expect_absent {
             if let Some(v) = field_at(actual, field) {
-                mocks.problems.push(format!(
-                    "{method} {rest}: the request body has `{field}` ({v}), expected no such field"
+                problems.push(format!(
+                    "{request}: the request body has `{field}` ({v}), expected no such field"
                 ));
             }
         }
@@ -144,10 +163,12 @@ pub(super) async fn serve_mock(
     if let (Some(expected), Some(Ok(actual))) = (&route.expect_json, &json_body)
         && let Err(why) = subset(expected, actual, "")
     {
-        mocks
-            .problems
-            .push(format!("{method} {rest}: the request body {why}"));
+        problems.push(format!("{request}: the request body {why}"));
     }
+}
+
+/// The route's answer: its status, headers and body (text as it is, anything else as JSON).
+fn answer(route: &Route) -> Response {
     let mut resp = match &route.body {
         Some(J::String(text)) => text.clone().into_response(),
         Some(v) => axum::Json(v.clone()).into_response(),

@@ -1,6 +1,6 @@
 //! The reports of `intact test`: JUnit XML and JSON.
 
-use intact_model::junit::{Case, Failure, Outcome, Report, Suite};
+use intact_model::junit;
 use serde_json::json;
 
 use super::*;
@@ -12,10 +12,10 @@ pub fn junit(results: &[TestResult]) -> String {
         .iter()
         .map(|r| {
             let (outcome, output) = match &r.outcome {
-                TestOutcome::Passed => (Outcome::Passed, None),
-                TestOutcome::Skipped(why) => (Outcome::Skipped(why.clone()), None),
+                TestOutcome::Passed => (junit::Outcome::Passed, None),
+                TestOutcome::Skipped(why) => (junit::Outcome::Skipped(why.clone()), None),
                 TestOutcome::Failed => (
-                    Outcome::Failed(Failure {
+                    junit::Outcome::Failed(junit::Failure {
                         message: r.failures.first().cloned().unwrap_or_default(),
                         kind: None,
                         text: r.failures.join("\n"),
@@ -23,7 +23,7 @@ pub fn junit(results: &[TestResult]) -> String {
                     Some(r.trace.join("\n")),
                 ),
             };
-            Case {
+            junit::Case {
                 name: r.name.clone(),
                 classname: r.file.clone(),
                 time: Some(r.duration),
@@ -33,10 +33,10 @@ pub fn junit(results: &[TestResult]) -> String {
         })
         .collect();
     let total: Duration = results.iter().map(|r| r.duration).sum();
-    Report {
+    junit::Report {
         name: "intact test".into(),
         time: Some(total),
-        suites: vec![Suite {
+        suites: vec![junit::Suite {
             name: "intact test".into(),
             time: Some(total),
             cases,

@@ -4,7 +4,7 @@
 use serde_json::{Value as J, json};
 
 use super::{ids, ok, page_through};
-use crate::cx::{ClaimId, Cx, Kind, Stop, shown};
+use crate::scenario_run::{ClaimId, Kind, ScenarioRun, Stop, shown};
 use intact_model::contracts::ContractId;
 
 const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
@@ -26,13 +26,13 @@ fn new_user(user_name: &str) -> J {
 /// back by the id the create answered and must carry the userName it was given: no later step
 /// (an update, a deactivation) may touch an id that is someone else's.
 pub(super) async fn create_user(
-    cx: &mut Cx<'_>,
+    run: &mut ScenarioRun<'_>,
     what: &str,
 ) -> Result<(String, String, Option<ClaimId>), Stop> {
-    let user_name = format!("{}@example.com", cx.unique());
-    let claim = cx.claim(Kind::User, &user_name);
+    let user_name = format!("{}@example.com", run.unique());
+    let claim = run.claim(Kind::User, &user_name);
     let wanted = user_name.clone();
-    let out = cx
+    let out = run
         .create(
             ContractId::CreateUser,
             what,
@@ -50,8 +50,8 @@ pub(super) async fn create_user(
         )
         .await?;
     let id = out["user"]["id"].as_str().unwrap_or("").to_string();
-    if cx.has(ContractId::GetUser) {
-        cx.step(
+    if run.has(ContractId::GetUser) {
+        run.step(
             ContractId::GetUser,
             "read the new user back by id",
             json!({"userId": id}),
@@ -81,16 +81,16 @@ fn is_user<'a>(id: &'a str, user_name: &'a str) -> impl FnOnce(&J) -> Result<(),
     }
 }
 
-pub(super) async fn users(cx: &mut Cx<'_>) -> Result<(), Stop> {
+pub(super) async fn users(run: &mut ScenarioRun<'_>) -> Result<(), Stop> {
     // A second user first, so that finding the test user means picking it among several.
     create_user(
-        cx,
+        run,
         "create a second test user, which lookups must not return",
     )
     .await?;
-    let (id, user_name, claim) = create_user(cx, "create the test user").await?;
-    if cx.has(ContractId::GetUserByUsername) {
-        cx.step(
+    let (id, user_name, claim) = create_user(run, "create the test user").await?;
+    if run.has(ContractId::GetUserByUsername) {
+        run.step(
             ContractId::GetUserByUsername,
             "find the test user by userName",
             json!({"userName": user_name}),
@@ -98,18 +98,18 @@ pub(super) async fn users(cx: &mut Cx<'_>) -> Result<(), Stop> {
         )
         .await?;
     }
-    if cx.has(ContractId::UpdateUser) {
+    if run.has(ContractId::UpdateUser) {
         let mut changed = new_user(&user_name);
         changed["id"] = json!(id);
         changed["name"]["givenName"] = json!("Changed");
-        cx.step(
+        run.step(
             ContractId::UpdateUser,
             "change the test user's given name",
             json!({"user": changed}),
             |o| given_name(o, "Changed"),
         )
         .await?;
-        let read = cx
+        let read = run
             .step(
                 ContractId::GetUser,
                 "read the change back",
@@ -118,7 +118,7 @@ pub(super) async fn users(cx: &mut Cx<'_>) -> Result<(), Stop> {
             )
             .await?;
         let kept = given_name(&read, "Changed");
-        cx.expect(
+        run.expect(
             ContractId::UpdateUser,
             "the change is kept",
             kept.is_ok(),
@@ -130,9 +130,9 @@ pub(super) async fn users(cx: &mut Cx<'_>) -> Result<(), Stop> {
     }
     // Before any deactivation: an app whose deactivation removes the user has no user left to
     // change the password of.
-    if cx.has(ContractId::UpdateUserPassword) {
-        let password = format!("Iv-{}-{}!", cx.unique(), "9xQ");
-        cx.step(
+    if run.has(ContractId::UpdateUserPassword) {
+        let password = format!("Iv-{}-{}!", run.unique(), "9xQ");
+        run.step(
             ContractId::UpdateUserPassword,
             "set a new password on the test user",
             json!({"userId": id, "password": password}),
@@ -140,13 +140,13 @@ pub(super) async fn users(cx: &mut Cx<'_>) -> Result<(), Stop> {
         )
         .await?;
     }
-    if cx.has(ContractId::DeactivateUser) {
-        if cx.traits.removes {
-            removed(cx, &id, claim).await?;
+    if run.has(ContractId::DeactivateUser) {
+        if run.traits.removes {
+            removed(run, &id, claim).await?;
         } else {
-            set_active(cx, &id, &user_name, false).await?;
-            if cx.has(ContractId::ActivateUser) {
-                set_active(cx, &id, &user_name, true).await?;
+            set_active(run, &id, &user_name, false).await?;
+            if run.has(ContractId::ActivateUser) {
+                set_active(run, &id, &user_name, true).await?;
             }
         }
     }
@@ -155,24 +155,24 @@ pub(super) async fn users(cx: &mut Cx<'_>) -> Result<(), Stop> {
 
 /// `deactivation "removes"`: after deactivate-user, get-user ends RESOURCE_NOT_FOUND and
 /// list-users (when the project has it) no longer lists the user.
-async fn removed(cx: &mut Cx<'_>, id: &str, claim: Option<ClaimId>) -> Result<(), Stop> {
-    cx.step(
+async fn removed(run: &mut ScenarioRun<'_>, id: &str, claim: Option<ClaimId>) -> Result<(), Stop> {
+    run.step(
         ContractId::DeactivateUser,
         "deactivate the test user (deactivation \"removes\")",
         json!({"userId": id}),
         ok,
     )
     .await?;
-    cx.step_fails(
+    run.step_fails(
         ContractId::GetUser,
         "after deactivate-user, get-user ends RESOURCE_NOT_FOUND (the user is removed)",
         json!({"userId": id}),
         "RESOURCE_NOT_FOUND",
     )
     .await?;
-    if cx.has(ContractId::ListUsers) {
-        let users = page_through(cx, ContractId::ListUsers, json!({})).await?;
-        cx.expect(
+    if run.has(ContractId::ListUsers) {
+        let users = page_through(run, ContractId::ListUsers, json!({})).await?;
+        run.expect(
             ContractId::DeactivateUser,
             "after deactivate-user, list-users no longer lists the user",
             !ids(&users).contains(&id),
@@ -181,13 +181,18 @@ async fn removed(cx: &mut Cx<'_>, id: &str, claim: Option<ClaimId>) -> Result<()
             ),
         )?;
     }
-    cx.undone(claim);
+    run.undone(claim);
     Ok(())
 }
 
 /// deactivate-user (`active` false) or activate-user (true) on the test user, and get-user must
 /// show the change.
-async fn set_active(cx: &mut Cx<'_>, id: &str, user_name: &str, active: bool) -> Result<(), Stop> {
+async fn set_active(
+    run: &mut ScenarioRun<'_>,
+    id: &str,
+    user_name: &str,
+    active: bool,
+) -> Result<(), Stop> {
     let (contract, what, shows) = if active {
         (
             ContractId::ActivateUser,
@@ -201,8 +206,8 @@ async fn set_active(cx: &mut Cx<'_>, id: &str, user_name: &str, active: bool) ->
             "get-user shows it inactive",
         )
     };
-    cx.step(contract, what, json!({"userId": id}), ok).await?;
-    let read = cx
+    run.step(contract, what, json!({"userId": id}), ok).await?;
+    let read = run
         .step(
             ContractId::GetUser,
             &format!("read it back: after {contract}, get-user must show `active` {active}"),
@@ -210,7 +215,7 @@ async fn set_active(cx: &mut Cx<'_>, id: &str, user_name: &str, active: bool) ->
             is_user(id, user_name),
         )
         .await?;
-    cx.expect(
+    run.expect(
         contract,
         shows,
         read["user"]["active"] == json!(active),

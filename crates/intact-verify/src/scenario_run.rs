@@ -59,37 +59,38 @@ pub(crate) struct Traits {
     pub timeout: Duration,
 }
 
-/// One scenario's run.
-pub(crate) struct Cx<'r> {
+/// One scenario's run: how its steps run (or, without a runtime, are listed) and what they
+/// record.
+pub(crate) struct ScenarioRun<'r> {
     rt: Option<&'r Runtime>,
     /// The enabled action of each contract the project implements.
     actions: &'r HashMap<ContractId, String>,
     /// Where the steps go as they end, so that an interrupted scenario still shows how far it got.
     steps: Arc<Mutex<Vec<StepResult>>>,
     claims: Arc<Mutex<Claims>>,
-    /// Marks this run's test data: `intact-verify-<run>-…`.
-    run: &'r str,
+    /// Marks this run's test data: `intact-verify-<mark>-…`.
+    mark: &'r str,
     /// How many test users and groups this scenario made (for unique names).
     made: &'r std::sync::atomic::AtomicUsize,
     pub traits: Traits,
 }
 
-impl<'r> Cx<'r> {
+impl<'r> ScenarioRun<'r> {
     pub(crate) fn new(
         rt: Option<&'r Runtime>,
         actions: &'r HashMap<ContractId, String>,
         steps: Arc<Mutex<Vec<StepResult>>>,
         claims: Arc<Mutex<Claims>>,
-        run: &'r str,
+        mark: &'r str,
         made: &'r std::sync::atomic::AtomicUsize,
         traits: Traits,
-    ) -> Cx<'r> {
-        Cx {
+    ) -> ScenarioRun<'r> {
+        ScenarioRun {
             rt,
             actions,
             steps,
             claims,
-            run,
+            mark,
             made,
             traits,
         }
@@ -111,10 +112,10 @@ impl<'r> Cx<'r> {
         can_create_users(|c| self.has(c), self.traits)
     }
 
-    /// A new name for test data: `intact-verify-<run>-<n>`.
+    /// A new name for test data: `intact-verify-<mark>-<n>`.
     pub(crate) fn unique(&self) -> String {
         let n = self.made.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-        format!("intact-verify-{}-{n}", self.run)
+        format!("intact-verify-{}-{n}", self.mark)
     }
 
     /// Runs the action of `contract` with `input`; it must succeed, and `check` must accept its
@@ -129,9 +130,9 @@ impl<'r> Cx<'r> {
         self.create(contract, what, input, check, None).await
     }
 
-    /// [`Cx::step`] for a create: the id in the output's `field` (`user`, `group`) is kept for
-    /// `claim`, also when the output then fails `check` (a wrong answer may still have created
-    /// something).
+    /// [`ScenarioRun::step`] for a create: the id in the output's `field` (`user`, `group`) is
+    /// kept for `claim`, also when the output then fails `check` (a wrong answer may still have
+    /// created something).
     pub(crate) async fn create(
         &mut self,
         contract: ContractId,
@@ -148,7 +149,7 @@ impl<'r> Cx<'r> {
                 .unwrap_or_else(|| json!({})));
         };
         let started = Instant::now();
-        let outcome = self.run(rt, contract, input).await;
+        let outcome = self.run_contract(rt, contract, input).await;
         let took = started.elapsed();
         if let (Some((claim, field)), Ok((output, None))) = (claim, &outcome) {
             self.claimed_id(claim, output[field]["id"].as_str().unwrap_or(""));
@@ -191,7 +192,7 @@ impl<'r> Cx<'r> {
             return Ok(());
         };
         let started = Instant::now();
-        let outcome = self.run(rt, contract, input).await;
+        let outcome = self.run_contract(rt, contract, input).await;
         let took = started.elapsed();
         let mut failed = None;
         let message = match outcome {
@@ -275,7 +276,7 @@ impl<'r> Cx<'r> {
         }
     }
 
-    async fn run(
+    async fn run_contract(
         &self,
         rt: &Runtime,
         contract: ContractId,
@@ -330,7 +331,7 @@ impl<'r> Cx<'r> {
     }
 }
 
-/// See [`Cx::can_create_users`].
+/// See [`ScenarioRun::can_create_users`].
 pub(crate) fn can_create_users(has: impl Fn(ContractId) -> bool, traits: Traits) -> bool {
     has(ContractId::CreateUser) && (has(ContractId::DeactivateUser) || traits.keep)
 }
