@@ -38,11 +38,11 @@ pub use completion::completions;
 pub use expression::{Signature, signature_help};
 pub use fixes::{QuickFix, fix_all, fixes};
 pub use format::{Formatted, format};
+pub use hints::{InlayHint, inlay_hints};
+pub use hover::{Hover, hover};
 /// What the language server shows of findings and OpenAPI documents, in its terms.
 pub use intact_check::{Diagnostic, Rule, Severity, registry};
 pub use intact_semantic::DocumentCache;
-pub use hints::{InlayHint, inlay_hints};
-pub use hover::{Hover, hover};
 pub use item::{CompletionItem, CompletionKind};
 pub use navigation::{Target, definition, highlights, prepare_rename, references, rename};
 pub use outline::{OutlineItem, OutlineKind, outline, project_symbols};

@@ -62,7 +62,11 @@ fn digests_reach_the_disk_only_through_the_hosts_store() {
     let pure = Semantics::new(&a, &DocumentCache::default());
     assert!(pure.findings().is_empty(), "{:#?}", pure.findings());
     let typed = get_type(&pure);
-    assert!(!dir.exists(), "the default cache wrote to {}", dir.display());
+    assert!(
+        !dir.exists(),
+        "the default cache wrote to {}",
+        dir.display()
+    );
 
     let first = Semantics::new(&a, &DocumentCache::on_disk());
     assert_eq!(get_type(&first), typed);
