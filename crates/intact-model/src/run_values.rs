@@ -13,26 +13,46 @@ type FieldType = fn(Type) -> Type;
 /// A request step's result: (name, type, what it holds). `body` is typed by the caller (an
 /// `operation=` request's response schema), unknown otherwise.
 const RESPONSE: &[(&str, FieldType, &str)] = &[
-    ("status", |_| Type::Int, "The HTTP status code of the response."),
+    (
+        "status",
+        |_| Type::Int,
+        "The HTTP status code of the response.",
+    ),
     (
         "headers",
         |_| Type::Map(Box::new(Type::String)),
         "The response headers, by lower-case name.",
     ),
-    ("body", |body| body, "The response body: parsed JSON, or the text."),
+    (
+        "body",
+        |body| body,
+        "The response body: parsed JSON, or the text.",
+    ),
 ];
 
 /// A failure as `catch` reads it. Every field is there, null when it does not apply (`status` of
 /// a failure that is not an HTTP response).
 const ERROR: &[(&str, Type, &str)] = &[
-    ("message", Type::String, "What went wrong, as the run reports it."),
-    ("status", Type::Int, "The HTTP status of the failed response, or null."),
+    (
+        "message",
+        Type::String,
+        "What went wrong, as the run reports it.",
+    ),
+    (
+        "status",
+        Type::Int,
+        "The HTTP status of the failed response, or null.",
+    ),
     (
         "type",
         Type::String,
         "The provider's error type (`RESOURCE_NOT_FOUND`, `GENERIC_FAILURE`, …).",
     ),
-    ("step", Type::String, "The name of the step that failed, or null."),
+    (
+        "step",
+        Type::String,
+        "The name of the step that failed, or null.",
+    ),
     ("body", Type::Dyn, "The failed response's body, or null."),
 ];
 

@@ -430,7 +430,10 @@ async fn failures_leave_the_runtime_masked() {
     let rt = runtime(&base, Arc::new(Mutex::new(Vec::new())));
     let err = rt.run_flow("leaky", json!({})).await.unwrap_err();
     assert_eq!(err.message, "the token was ••••");
-    let out = rt.run_action("get_user", json!({"userId": "u1"})).await.unwrap();
+    let out = rt
+        .run_action("get_user", json!({"userId": "u1"}))
+        .await
+        .unwrap();
     assert!(!out.output.to_string().contains(TOKEN));
 }
 

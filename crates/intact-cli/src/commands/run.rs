@@ -34,10 +34,7 @@ pub(crate) fn run(
                 .await
                 .map(|o| (o.output, o.failure))
         } else {
-            runtime
-                .run_flow(&name, input)
-                .await
-                .map(|v| (v, None))
+            runtime.run_flow(&name, input).await.map(|v| (v, None))
         }
     })?;
     match result {

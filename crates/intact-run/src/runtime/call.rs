@@ -78,5 +78,4 @@ impl Runtime {
         let result = self.request(&step, &frame).await?;
         Ok(self.masker.mask_json(&result))
     }
-
 }

@@ -16,9 +16,7 @@ use intact_model::contracts::{self, Side};
 use intact_model::eval::{
     Place, Programs, ProjectMappings, eval_text_seen, eval_tree_seen, failing_place,
 };
-use intact_model::{
-    ActionDef, Analysis, ConnectionDef, FlowDef, Ident, Loc, Step, Tree,
-};
+use intact_model::{ActionDef, Analysis, ConnectionDef, FlowDef, Ident, Loc, Step, Tree};
 use serde_json::{Map, Value as J, json};
 
 use crate::Trace;
@@ -302,12 +300,16 @@ impl Runtime {
 
     /// The auth ping of a connection (the only one when `None`): Ok when its steps succeed.
     pub async fn ping(&self, connection: Option<&str>) -> Result<String, Failure> {
-        self.ping_steps(connection).await.map_err(|f| self.masked(f))
+        self.ping_steps(connection)
+            .await
+            .map_err(|f| self.masked(f))
     }
 
     /// Runs a flow with its inputs; returns its return value. Masked, as [`Runtime::run_action`].
     pub async fn run_flow(&self, name: &str, inputs: J) -> Result<J, Failure> {
-        self.flow_run(name, inputs).await.map_err(|f| self.masked(f))
+        self.flow_run(name, inputs)
+            .await
+            .map_err(|f| self.masked(f))
     }
 
     /// A failure as it leaves the runtime: no secret in its message or body, in any spelling.
