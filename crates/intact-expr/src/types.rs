@@ -4,6 +4,7 @@
 //! body never causes a false error.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -221,9 +222,9 @@ fn plural(described: &str) -> String {
     }
 }
 
-/// Turns JSON Schemas into types. `documents` maps a schema's file name (`common.json`) to its JSON,
-/// for `$ref`s between files.
-/// The documents a schema's `$ref`s may point into, by name (a file name or a relative path).
+/// The documents a schema's `$ref`s may point into, by name: a path with `/` separators, as
+/// [`intact_jsonref::join`] makes it from the referring document's name (`common.json` beside
+/// `create-user.input.json`, `openapi/docs/users.yaml`).
 pub trait SchemaSource {
     fn document(&self, name: &str) -> Option<&Value>;
 }
@@ -234,6 +235,24 @@ impl SchemaSource for BTreeMap<String, Value> {
     }
 }
 
+/// A schema's `$ref`s are read as every reference is (`intact-jsonref`, decision 0011): a
+/// document is its name.
+impl intact_jsonref::Documents for dyn SchemaSource + '_ {
+    type Id = String;
+    fn find(&self, path: &Path) -> Option<String> {
+        let name = path.to_string_lossy().replace('\\', "/");
+        self.document(&name).map(|_| name)
+    }
+    fn path<'s>(&'s self, id: &'s String) -> Option<&'s Path> {
+        Some(Path::new(id))
+    }
+    fn value(&self, id: &String) -> Option<&Value> {
+        self.document(id)
+    }
+}
+
+/// Turns JSON Schemas into types, following their `$ref`s between the documents of a
+/// [`SchemaSource`].
 pub struct SchemaConverter<'a> {
     pub documents: &'a dyn SchemaSource,
     depth: usize,
@@ -259,29 +278,14 @@ impl<'a> SchemaConverter<'a> {
         t
     }
 
-    fn resolve(&self, doc: &str, reference: &str) -> Option<(String, &'a Value)> {
-        let (file, pointer) = reference.split_once('#').unwrap_or((reference, ""));
-        let (file, root) = if file.is_empty() {
-            (doc.to_string(), self.documents.document(doc)?)
-        } else {
-            // Relative to the referring document's folder, else by file name alone (the
-            // contract schemas sit side by side).
-            let joined = relative_to(doc, file);
-            match self.documents.document(&joined) {
-                Some(v) => (joined, v),
-                None => {
-                    let base = file.rsplit('/').next().unwrap_or(file).to_string();
-                    let v = self.documents.document(&base)?;
-                    (base, v)
-                }
-            }
-        };
-        let target = if pointer.is_empty() {
-            root
-        } else {
-            root.pointer(pointer)?
-        };
-        Some((file, target))
+    /// The document (by name) and the value a `$ref` written in document `doc` points at.
+    pub fn resolve(
+        &self,
+        doc: &str,
+        reference: &str,
+    ) -> Result<(String, &'a Value), intact_jsonref::Error> {
+        let t = intact_jsonref::resolve(self.documents, &doc.to_string(), reference)?;
+        Ok((t.document, t.value))
     }
 
     fn convert_inner(&mut self, doc: &str, schema: &Value, name: &str) -> Type {
@@ -289,10 +293,19 @@ impl<'a> SchemaConverter<'a> {
             return Type::Dyn;
         };
         if let Some(r) = obj.get("$ref").and_then(Value::as_str) {
-            let ref_name = r.rsplit('/').next().unwrap_or(name).to_string();
+            // Named by what it points at (`Pet` for `#/components/schemas/Pet`), else by its file.
+            let reference = intact_jsonref::Reference::parse(r).ok();
+            let ref_name = reference
+                .as_ref()
+                .and_then(intact_jsonref::Reference::name)
+                .or_else(|| {
+                    let document = reference?.document;
+                    Some(document.rsplit('/').next()?.to_string())
+                })
+                .unwrap_or_else(|| name.to_string());
             return match self.resolve(doc, r) {
-                Some((file, target)) => self.convert(&file, target, &ref_name),
-                None => Type::Dyn,
+                Ok((file, target)) => self.convert(&file, target, &ref_name),
+                Err(_) => Type::Dyn,
             };
         }
         if let Some(parts) = obj.get("allOf").and_then(Value::as_array) {
@@ -341,72 +354,76 @@ impl<'a> SchemaConverter<'a> {
                 obj.get("items")
                     .map_or(Type::Dyn, |i| self.convert(doc, i, name)),
             ),
-            "object" => {
-                let required: Vec<&str> = obj
-                    .get("required")
-                    .and_then(Value::as_array)
-                    .map(|a| a.iter().filter_map(Value::as_str).collect())
-                    .unwrap_or_default();
-                let mut fields = Vec::new();
-                if let Some(props) = obj.get("properties").and_then(Value::as_object) {
-                    for (k, v) in props {
-                        let ty = self.convert(doc, v, k);
-                        let target = v
-                            .get("$ref")
-                            .and_then(Value::as_str)
-                            .and_then(|r| self.resolve(doc, r))
-                            .map(|(_, t)| t);
-                        let described = v
-                            .get("description")
-                            .or_else(|| target.and_then(|t| t.get("description")));
-                        let allowed = v
-                            .get("enum")
-                            .or_else(|| target.and_then(|t| t.get("enum")))
-                            .and_then(Value::as_array)
-                            .map(|a| {
-                                a.iter()
-                                    .filter_map(Value::as_str)
-                                    .map(str::to_string)
-                                    .collect()
-                            });
-                        fields.push(Field {
-                            name: k.clone(),
-                            ty,
-                            required: required.contains(&k.as_str()),
-                            description: described.and_then(Value::as_str).map(str::to_string),
-                            allowed,
-                        });
-                    }
-                }
-                let additional = match obj.get("additionalProperties") {
-                    Some(Value::Bool(false)) => None,
-                    Some(v @ Value::Object(_)) => Some(self.convert(doc, v, name)),
-                    _ => Some(Type::Dyn),
-                };
-                // Keys a closed object still accepts: SCIM schema extensions under `urn:` keys.
-                let key_patterns = obj
-                    .get("patternProperties")
-                    .and_then(Value::as_object)
-                    .map(|p| p.keys().cloned().collect())
-                    .unwrap_or_default();
-                let description = obj
-                    .get("description")
-                    .and_then(Value::as_str)
-                    .map(str::to_string);
-                Type::Object(Arc::new(ObjectType {
-                    name: name.to_string(),
-                    fields,
-                    additional,
-                    key_patterns,
-                    description,
-                }))
-            }
+            "object" => self.object(doc, obj, name),
             _ => Type::Dyn,
         }
     }
 }
 
 impl SchemaConverter<'_> {
+    /// An object schema: its properties as fields (each with its description and allowed values,
+    /// read through a `$ref` when the property is one), what else it accepts.
+    fn object(&mut self, doc: &str, obj: &serde_json::Map<String, Value>, name: &str) -> Type {
+        let required: Vec<&str> = obj
+            .get("required")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let mut fields = Vec::new();
+        if let Some(props) = obj.get("properties").and_then(Value::as_object) {
+            for (k, v) in props {
+                let ty = self.convert(doc, v, k);
+                let target = v
+                    .get("$ref")
+                    .and_then(Value::as_str)
+                    .and_then(|r| self.resolve(doc, r).ok())
+                    .map(|(_, t)| t);
+                let described = v
+                    .get("description")
+                    .or_else(|| target.and_then(|t| t.get("description")));
+                let allowed = v
+                    .get("enum")
+                    .or_else(|| target.and_then(|t| t.get("enum")))
+                    .and_then(Value::as_array)
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(Value::as_str)
+                            .map(str::to_string)
+                            .collect()
+                    });
+                fields.push(Field {
+                    name: k.clone(),
+                    ty,
+                    required: required.contains(&k.as_str()),
+                    description: described.and_then(Value::as_str).map(str::to_string),
+                    allowed,
+                });
+            }
+        }
+        let additional = match obj.get("additionalProperties") {
+            Some(Value::Bool(false)) => None,
+            Some(v @ Value::Object(_)) => Some(self.convert(doc, v, name)),
+            _ => Some(Type::Dyn),
+        };
+        // Keys a closed object still accepts: SCIM schema extensions under `urn:` keys.
+        let key_patterns = obj
+            .get("patternProperties")
+            .and_then(Value::as_object)
+            .map(|p| p.keys().cloned().collect())
+            .unwrap_or_default();
+        let description = obj
+            .get("description")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        Type::Object(Arc::new(ObjectType {
+            name: name.to_string(),
+            fields,
+            additional,
+            key_patterns,
+            description,
+        }))
+    }
+
     /// `allOf`: a value that is every part at once. Object parts merge into one object (the union
     /// of their fields, required where any part requires it), so that a typo under a composed
     /// type is found as under a plain one; the schema's own keywords beside `allOf` are one more
@@ -559,7 +576,7 @@ impl SchemaConverter<'_> {
             return;
         };
         if let Some(r) = obj.get("$ref").and_then(Value::as_str) {
-            if let Some((file, target)) = self.resolve(doc, r) {
+            if let Ok((file, target)) = self.resolve(doc, r) {
                 self.required_names(&file, target, depth + 1, out);
             }
             return;
@@ -578,22 +595,6 @@ impl SchemaConverter<'_> {
     }
 }
 
-/// `reference` (a relative file path) from the folder of `doc`, without `.` and `..` segments.
-fn relative_to(doc: &str, reference: &str) -> String {
-    let mut parts: Vec<&str> = doc.split('/').collect();
-    parts.pop();
-    for seg in reference.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            s => parts.push(s),
-        }
-    }
-    parts.join("/")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -601,15 +602,30 @@ mod tests {
 
     #[test]
     fn references_resolve_relative_to_their_document() {
+        let docs: BTreeMap<String, Value> = [
+            ("openapi/api.yaml", json!({})),
+            ("openapi/docs/users.yaml", json!({"u": 1})),
+            ("openapi/common.yaml", json!({"c": 2})),
+            ("common.json", json!({"j": 3})),
+            ("x.json", json!({})),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        let c = SchemaConverter::new(&docs);
+        let found = |doc: &str, r: &str| c.resolve(doc, r).map(|(d, v)| (d, v.clone())).ok();
         assert_eq!(
-            relative_to("openapi/api.yaml", "./docs/users.yaml"),
-            "openapi/docs/users.yaml"
+            found("openapi/api.yaml", "./docs/users.yaml#/u"),
+            Some(("openapi/docs/users.yaml".into(), json!(1)))
         );
         assert_eq!(
-            relative_to("openapi/docs/users.yaml", "../common.yaml"),
-            "openapi/common.yaml"
+            found("openapi/docs/users.yaml", "../common.yaml#/c"),
+            Some(("openapi/common.yaml".into(), json!(2)))
         );
-        assert_eq!(relative_to("x.json", "common.json"), "common.json");
+        assert_eq!(
+            found("x.json", "common.json#/j"),
+            Some(("common.json".into(), json!(3)))
+        );
     }
 
     #[test]

@@ -405,7 +405,7 @@ fn schema_pointers(analysis: &Snapshot, replace: Span) -> Vec<CompletionItem> {
         for schema in schemas.iter() {
             let pointer = format!(
                 "{prefix}#/components/schemas/{}",
-                intact_openapi::refs::escape(&schema.name)
+                intact_jsonref::fragment_token(&schema.name)
             );
             out.push(CompletionItem {
                 label: pointer.clone(),

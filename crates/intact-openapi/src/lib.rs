@@ -109,7 +109,7 @@ pub fn describe_among(
     text: impl Fn(&Path) -> Option<Vec<u8>>,
 ) -> Result<Described, Error> {
     let read = |p: &Path| -> std::io::Result<Vec<u8>> {
-        text(&refs::normalize(p)).ok_or_else(|| {
+        text(&intact_jsonref::normalize(p)).ok_or_else(|| {
             std::io::Error::new(
                 std::io::ErrorKind::NotFound,
                 "no such file under openapi/ in the project",

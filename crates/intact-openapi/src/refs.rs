@@ -6,10 +6,15 @@
 //! generated. References are never expanded in place: a schema stays a pointer, so a cyclic
 //! schema costs nothing and cannot loop; only chains of `$ref` to `$ref` are followed, with a
 //! visited set.
+//!
+//! A reference is read by `intact-jsonref` (decision 0011), as the checker reads `schema=` and
+//! the JSON Schema conversion reads a schema's `$ref`s: split at `#`, the fragment percent-decoded
+//! into a JSON pointer, the file joined to the folder of the file the `$ref` is written in.
 
 use std::collections::BTreeMap;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
+use intact_jsonref::{join, normalize};
 use serde_json::Value;
 
 use crate::Error;
@@ -42,7 +47,7 @@ impl At {
         let mut pointer = String::with_capacity(self.pointer.len() + key.len() + 1);
         pointer.push_str(&self.pointer);
         pointer.push('/');
-        push_escaped(&mut pointer, key);
+        pointer.push_str(&intact_jsonref::escape(key));
         At {
             file: self.file,
             pointer,
@@ -65,20 +70,18 @@ impl Docs {
     /// Loads `root` (already read and parsed) and every file its `$ref`s name, transitively, and
     /// checks every `$ref`.
     pub fn load(root: File, read: Reader) -> Result<Docs, Error> {
-        let mut by_path: BTreeMap<PathBuf, usize> = BTreeMap::new();
-        by_path.insert(normalize(&root.path), 0);
+        let by_path = BTreeMap::from([(normalize(&root.path), 0)]);
         let mut docs = Docs {
             files: vec![root],
-            by_path: BTreeMap::new(),
+            by_path,
         };
         let mut refs: Vec<(usize, String, String)> = Vec::new();
         let mut next = 0;
         while next < docs.files.len() {
             let found = collect_refs(&docs.files[next].value, None);
             for (_, target) in found {
-                if let Some((file_part, _)) = split_ref(&target)
-                    && !file_part.is_empty()
-                {
+                let (file_part, _) = intact_jsonref::split(&target);
+                if !file_part.is_empty() {
                     let place = || {
                         let only: std::collections::BTreeSet<&str> = [target.as_str()].into();
                         collect_refs(&docs.files[next].value, Some(&only))
@@ -95,9 +98,9 @@ impl Docs {
                         ))
                         .help("download that file next to the document, change the `$ref` to its relative path, and import again"));
                     }
-                    let path = normalize(&dir_of(&docs.files[next].path).join(file_part));
+                    let path = join(&docs.files[next].path, file_part);
                     // Only the document's own folder is read: not `/dev/zero`, not `../../etc`.
-                    let home = normalize(&dir_of(&docs.files[0].path));
+                    let home = normalize(docs.files[0].path.parent().unwrap_or(Path::new("")));
                     let inside = !Path::new(file_part).is_absolute()
                         && path.strip_prefix(&home).is_ok_and(|rest| {
                             !matches!(
@@ -114,7 +117,7 @@ impl Docs {
                         ))
                         .help("copy that file next to the document (or into a folder below it), change the `$ref` to its relative path, and import again"));
                     }
-                    if !by_path.contains_key(&path) {
+                    if !docs.by_path.contains_key(&path) {
                         let bytes = read(&path).map_err(|e| {
                             Error::new(format!(
                                 "{}#{}: `$ref: {target}` names {}, which cannot be read: {e}",
@@ -125,7 +128,7 @@ impl Docs {
                             .help("a relative `$ref` is resolved against the folder of the file it is written in")
                         })?;
                         let value = crate::read::parse(&bytes, &path.display().to_string())?;
-                        by_path.insert(path.clone(), docs.files.len());
+                        docs.by_path.insert(path.clone(), docs.files.len());
                         docs.files.push(File { path, bytes, value });
                     }
                 }
@@ -138,7 +141,7 @@ impl Docs {
         refs.dedup_by(|a, b| a.0 == b.0 && a.2 == b.2);
         let mut broken: Option<(usize, String, String, String)> = None;
         for (file, _, target) in &refs {
-            if let Err(e) = docs.resolve_with(*file, target, &by_path) {
+            if let Err(e) = docs.resolve(*file, target) {
                 let only: std::collections::BTreeSet<&str> = [target.as_str()].into();
                 let pointer = collect_refs(&docs.files[*file].value, Some(&only))
                     .into_iter()
@@ -155,58 +158,34 @@ impl Docs {
                 }
             }
         }
-        if let Some((file, pointer, _, e)) = broken {
+        if let Some((file, pointer, target, e)) = broken {
             return Err(Error::new(format!(
-                "broken `$ref` at {}#{pointer}: {e}",
+                "broken `$ref: {target}` at {}#{pointer}: {e}",
                 docs.files[file].path.display()
             ))
-            .help("fix the `$ref` (pointers start at the file's root, `/` inside a key is written `~1`, `~` is `~0`)"));
+            .help("fix the `$ref` (pointers start at the file's root, `/` inside a key is written `~1`, `~` is `~0`, `%` is `%25`)"));
         }
-        docs.by_path = by_path;
         Ok(docs)
     }
 
     pub fn get(&self, at: &At) -> Option<&Value> {
-        pointer(&self.files.get(at.file)?.value, &at.pointer)
+        intact_jsonref::get(&self.files.get(at.file)?.value, &at.pointer)
     }
 
     /// The place a `$ref` written in `file` points at.
     pub fn resolve(&self, file: usize, target: &str) -> Result<At, Error> {
-        self.resolve_with(file, target, &self.by_path)
+        self.follow(file, target).map(|(at, _)| at)
     }
 
-    fn resolve_with(
-        &self,
-        file: usize,
-        target: &str,
-        by_path: &BTreeMap<PathBuf, usize>,
-    ) -> Result<At, Error> {
-        let Some((file_part, fragment)) = split_ref(target) else {
-            return Err(Error::new(format!("`{target}` is not a reference")));
+    /// [`Docs::resolve`], and the value there.
+    fn follow(&self, file: usize, target: &str) -> Result<(At, &Value), Error> {
+        let t =
+            intact_jsonref::resolve(self, &file, target).map_err(|e| Error::new(e.to_string()))?;
+        let at = At {
+            file: t.document,
+            pointer: t.pointer,
         };
-        let file = if file_part.is_empty() {
-            file
-        } else {
-            let from = self
-                .files
-                .get(file)
-                .map(|f| dir_of(&f.path))
-                .unwrap_or_default();
-            let path = normalize(&from.join(file_part));
-            *by_path
-                .get(&path)
-                .ok_or_else(|| Error::new(format!("{} is not loaded", path.display())))?
-        };
-        let pointer = decode_fragment(fragment)?;
-        let at = At { file, pointer };
-        if self.get(&at).is_none() {
-            return Err(Error::new(format!(
-                "{} has nothing at `#{}`",
-                self.files[at.file].path.display(),
-                at.pointer
-            )));
-        }
-        Ok(at)
+        Ok((at, t.value))
     }
 
     /// `at`, or what its `$ref` chain ends at; a cycle of `$ref`s is an error.
@@ -223,19 +202,13 @@ impl Docs {
             return Ok((at, value));
         }
         let mut at = at;
+        let mut value = value;
         let mut seen = vec![at.clone()];
-        let mut first = Some(value);
         loop {
-            let value = match first.take() {
-                Some(v) => v,
-                None => self
-                    .get(&at)
-                    .ok_or_else(|| Error::new(format!("nothing at {}", self.describe(&at))))?,
-            };
             let Some(target) = value.get("$ref").and_then(Value::as_str) else {
                 return Ok((at, value));
             };
-            let next = self.resolve(at.file, target)?;
+            let (next, found) = self.follow(at.file, target)?;
             if seen.contains(&next) || seen.len() > MAX_HOPS {
                 return Err(Error::new(format!(
                     "the `$ref` at {} leads back to itself (a cycle of references with nothing in between)",
@@ -245,6 +218,7 @@ impl Docs {
             }
             seen.push(next.clone());
             at = next;
+            value = found;
         }
     }
 
@@ -259,116 +233,17 @@ impl Docs {
     }
 }
 
-/// The value at an RFC 6901 pointer. Unlike `Value::pointer`, a token allocates only when it
-/// holds an escape (`~0`, `~1`): documents are walked thousands of times per import.
-pub fn pointer<'a>(root: &'a Value, pointer: &str) -> Option<&'a Value> {
-    if pointer.is_empty() {
-        return Some(root);
+impl intact_jsonref::Documents for Docs {
+    type Id = usize;
+    fn find(&self, path: &Path) -> Option<usize> {
+        self.by_path.get(path).copied()
     }
-    let rest = pointer.strip_prefix('/')?;
-    let mut v = root;
-    for token in rest.split('/') {
-        let unescaped;
-        let key = if token.contains('~') {
-            unescaped = token.replace("~1", "/").replace("~0", "~");
-            unescaped.as_str()
-        } else {
-            token
-        };
-        v = match v {
-            Value::Object(m) => m.get(key)?,
-            Value::Array(a) => {
-                if key.len() > 1 && key.starts_with('0') {
-                    return None;
-                }
-                a.get(key.parse::<usize>().ok()?)?
-            }
-            _ => return None,
-        };
+    fn path<'s>(&'s self, id: &'s usize) -> Option<&'s Path> {
+        self.files.get(*id).map(|f| f.path.as_path())
     }
-    Some(v)
-}
-
-/// `file#fragment` split, or None when the text is not a reference we read.
-fn split_ref(target: &str) -> Option<(&str, &str)> {
-    match target.split_once('#') {
-        Some((file, fragment)) => Some((file, fragment)),
-        // A whole-file reference.
-        None if !target.is_empty() => Some((target, "")),
-        None => None,
+    fn value(&self, id: &usize) -> Option<&Value> {
+        self.files.get(*id).map(|f| &f.value)
     }
-}
-
-/// A URI fragment to an RFC 6901 pointer: percent-decoding first (`%7B`), the `~1`/`~0` escapes
-/// stay, since `Value::pointer` reads them.
-fn decode_fragment(fragment: &str) -> Result<String, Error> {
-    if !fragment.is_empty() && !fragment.starts_with('/') {
-        return Err(Error::new(format!(
-            "`#{fragment}` is not a JSON pointer (it must start with `/`); named anchors are not supported"
-        )));
-    }
-    let bytes = fragment.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
-            if let Ok(b) = u8::from_str_radix(hex, 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8(out)
-        .map_err(|_| Error::new(format!("`#{fragment}` is not UTF-8 once decoded")))
-}
-
-/// A key as one pointer token.
-pub fn escape(key: &str) -> String {
-    let mut out = String::with_capacity(key.len());
-    push_escaped(&mut out, key);
-    out
-}
-
-/// `key` as one RFC 6901 token: `~` is `~0`, `/` is `~1`.
-fn push_escaped(out: &mut String, key: &str) {
-    if !key.contains(['~', '/']) {
-        out.push_str(key);
-        return;
-    }
-    for c in key.chars() {
-        match c {
-            '~' => out.push_str("~0"),
-            '/' => out.push_str("~1"),
-            c => out.push(c),
-        }
-    }
-}
-
-fn dir_of(path: &Path) -> PathBuf {
-    path.parent().map(Path::to_path_buf).unwrap_or_default()
-}
-
-/// `a/./b/../c` → `a/c`, without touching the file system (the files may not be on disk).
-pub fn normalize(path: &Path) -> PathBuf {
-    let mut out: Vec<Component> = Vec::new();
-    for c in path.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => match out.last() {
-                Some(Component::Normal(_)) => {
-                    out.pop();
-                }
-                Some(Component::RootDir | Component::Prefix(_)) => {}
-                _ => out.push(c),
-            },
-            other => out.push(other),
-        }
-    }
-    out.iter().collect()
 }
 
 /// Every `$ref` string in `value` with the pointer of the object that holds it, walked with an
@@ -411,7 +286,7 @@ fn collect_refs(
                         match k {
                             Key::Name(n) => {
                                 pointer.push('/');
-                                pointer.push_str(&escape(n));
+                                pointer.push_str(&intact_jsonref::escape(n));
                             }
                             Key::Index(i) => pointer.push_str(&format!("/{i}")),
                             Key::Root => {}
@@ -600,18 +475,6 @@ mod tests {
                 "/examples/f".to_string(),
                 "#/components/examples/f".to_string()
             )]
-        );
-    }
-
-    #[test]
-    fn normalizes_paths() {
-        assert_eq!(
-            normalize(Path::new("a/./b/../c.yaml")),
-            PathBuf::from("a/c.yaml")
-        );
-        assert_eq!(
-            normalize(Path::new("../x.yaml")),
-            PathBuf::from("../x.yaml")
         );
     }
 }

@@ -23,17 +23,17 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use intact_expr::Type;
+use intact_jsonref::normalize;
 use intact_model::{Analysis, FileId, SourceFile};
 use intact_openapi::Described;
 use intact_openapi::files::{declares_version, is_document, is_entry};
 use intact_openapi::model::Location;
-use intact_openapi::refs::normalize;
 use serde::{Deserialize, Serialize};
 
 /// Bumped when [`Digest`] changes shape or meaning, so that older files are not read (2: types of
 /// `schema=` pointers, under `schema:POINTER`; 3: a key and a checksum around it; 4: the
-/// component schemas' names).
-const DIGEST_FORMAT: u32 = 4;
+/// component schemas' names; 5: `POINTER` percent-decoded, as `intact-jsonref` reads a reference).
+const DIGEST_FORMAT: u32 = 5;
 
 /// What the checker needs of an operation.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -161,9 +161,9 @@ impl Documents {
         t
     }
 
-    /// The type of the schema at `pointer` (`/components/schemas/User`) in the entry document
-    /// `path` (`openapi/acme.yaml`), or in the project's only one when `path` is `None`; remembered
-    /// in the digest like response types.
+    /// The type of the schema at `pointer` (`/components/schemas/User`, decoded from a reference
+    /// by `intact_jsonref::Reference`) in the entry document `path` (`openapi/acme.yaml`), or in
+    /// the project's only one when `path` is `None`; remembered in the digest like response types.
     pub fn schema_type(
         &self,
         path: Option<&str>,
@@ -198,9 +198,7 @@ impl Documents {
             .described()
             .ok_or_else(|| format!("`{}` cannot be read", e.path.display()))?;
         let file = d.docs.files.first().ok_or("the document is empty")?;
-        let schema = file
-            .value
-            .pointer(pointer)
+        let schema = intact_jsonref::get(&file.value, pointer)
             .ok_or_else(|| format!("nothing at `#{pointer}` in `{}`", e.path.display()))?;
         let doc = normalize(&file.path).to_string_lossy().replace('\\', "/");
         let t = intact_expr::SchemaConverter::new(&Files(d)).convert(&doc, schema, name);

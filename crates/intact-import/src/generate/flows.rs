@@ -377,12 +377,7 @@ impl Parts {
         for (field, required) in fields {
             let n = self.inputs.take(&name(field, "field", "field"));
             let ty = schema
-                .and_then(|s| {
-                    s.pointer(&format!(
-                        "/properties/{}",
-                        intact_openapi::refs::escape(field)
-                    ))
-                })
+                .and_then(|s| s.get("properties")?.get(field))
                 .map(intact_openapi::lower::schema_type)
                 .filter(|t| matches!(*t, "string" | "integer" | "number" | "boolean"))
                 .unwrap_or("string");

@@ -371,7 +371,7 @@ fn copies(docs: &Docs) -> Result<Vec<(PathBuf, usize)>, Error> {
     let paths: Vec<PathBuf> = docs
         .files
         .iter()
-        .map(|f| intact_openapi::refs::normalize(&f.path))
+        .map(|f| intact_jsonref::normalize(&f.path))
         .collect();
     let dirs: Vec<PathBuf> = paths
         .iter()

@@ -149,32 +149,14 @@ pub(super) fn split_query(path: &str) -> (&str, Vec<(String, String)>) {
     (path, pairs)
 }
 
-/// `%XX` and `+` (a space in a query) decoded; a malformed escape is kept as written.
+/// `%XX` and `+` (a space in a query) decoded by `percent-encoding`, as `intact-jsonref` decodes a
+/// reference's fragment; a malformed escape is kept as written, and text that does not decode to
+/// UTF-8 is kept whole.
 fn decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' if i + 2 < bytes.len() => {
-                match std::str::from_utf8(&bytes[i + 1..i + 3])
-                    .ok()
-                    .and_then(|h| u8::from_str_radix(h, 16).ok())
-                {
-                    Some(b) => {
-                        out.push(b);
-                        i += 3;
-                        continue;
-                    }
-                    None => out.push(b'%'),
-                }
-            }
-            b'+' => out.push(b' '),
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8(out).unwrap_or_else(|_| text.to_string())
+    let spaced = text.replace('+', " ");
+    percent_encoding::percent_decode_str(&spaced)
+        .decode_utf8()
+        .map_or_else(|_| text.to_string(), std::borrow::Cow::into_owned)
 }
 
 /// Whether a GET can be the auth ping as it stands: no required body, no path parameter, and a
@@ -285,6 +267,8 @@ mod tests {
         );
         assert_eq!(decode("100%"), "100%");
         assert_eq!(decode("%zz%4"), "%zz%4");
+        // An encoded `+` is a plus, not a space.
+        assert_eq!(decode("a%2Bb+c"), "a+b c");
     }
 
     #[test]

@@ -20,7 +20,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use intact_openapi::refs::normalize;
+use intact_jsonref::normalize;
 use intact_openapi::{At, Described, Version};
 use jsonschema::{Draft, Validator};
 use percent_encoding::{AsciiSet, utf8_percent_encode};

@@ -271,28 +271,21 @@ impl<'a> Cx<'a> {
         if let Some(known) = self.schemas.get(reference) {
             return known.clone();
         }
-        let (target, pointer) = reference.split_once('#').unwrap_or((reference, ""));
-        // Named in messages by what the pointer names: `Pet` for `#/components/schemas/Pet`.
-        let name = pointer
-            .rsplit('/')
-            .next()
-            .filter(|n| !n.is_empty())
-            .map_or_else(
-                || target.to_string(),
-                |n| n.replace("~1", "/").replace("~0", "~"),
-            );
-        let name = name.as_str();
-        let resolved = if !pointer.is_empty() && !pointer.starts_with('/') {
-            Err(format!(
-                "`#{pointer}` is not a JSON pointer: it starts with `/`, as in `#/components/schemas/User`"
-            ))
-        } else if let Some(contract) = target.strip_prefix("contract:") {
-            contract_schema(contract, pointer, name)
-        } else if target.is_empty() {
-            self.docs.schema_type(None, pointer, name)
-        } else {
-            self.docs.schema_type(Some(target), pointer, name)
-        };
+        // Read as every `$ref` is (`intact-jsonref`): the fragment percent-decoded to a pointer.
+        let resolved = intact_jsonref::Reference::parse(reference)
+            .map_err(|e| e.to_string())
+            .and_then(|r| {
+                // Named in messages by what the pointer names: `Pet` for `#/components/schemas/Pet`.
+                let name = r.name().unwrap_or_else(|| r.document.to_string());
+                let (target, pointer) = (r.document, r.pointer.as_str());
+                if let Some(contract) = target.strip_prefix("contract:") {
+                    contract_schema(contract, pointer, &name)
+                } else if target.is_empty() {
+                    self.docs.schema_type(None, pointer, &name)
+                } else {
+                    self.docs.schema_type(Some(target), pointer, &name)
+                }
+            });
         self.schemas.insert(reference.to_string(), resolved.clone());
         resolved
     }
@@ -533,7 +526,7 @@ fn contract_schema(contract: &str, pointer: &str, name: &str) -> Result<Type, St
     let file = contracts::schema_file(id, side);
     let schema = docs
         .get(&file)
-        .and_then(|d| d.pointer(pointer))
+        .and_then(|d| intact_jsonref::get(d, pointer))
         .ok_or_else(|| format!("nothing at `#{pointer}` in the schema of {contract}"))?;
     Ok(intact_expr::SchemaConverter::new(docs).convert(&file, schema, name))
 }

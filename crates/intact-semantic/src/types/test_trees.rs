@@ -176,7 +176,7 @@ fn tree_json(
             fields
                 .iter()
                 .map(|(k, v)| {
-                    let p = format!("{path}/{}", k.name.replace('~', "~0").replace('/', "~1"));
+                    let p = format!("{path}/{}", intact_jsonref::escape(&k.name));
                     locs.push((p.clone(), k.loc));
                     (k.name.clone(), tree_json(v, p, locs, templated))
                 })
