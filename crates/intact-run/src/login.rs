@@ -46,6 +46,17 @@ pub async fn login(
     options: &LoginOptions,
     show: &(dyn Fn(&str) + Sync),
 ) -> Result<LoginDone, Failure> {
+    log_in(runtime, connection, options, show)
+        .await
+        .map_err(|f| runtime.masked(f))
+}
+
+async fn log_in(
+    runtime: &Runtime,
+    connection: &str,
+    options: &LoginOptions,
+    show: &(dyn Fn(&str) + Sync),
+) -> Result<LoginDone, Failure> {
     let (conn, auth) = authorization_code_connection(runtime, connection)?;
     let tokens = runtime.tokens();
     let store = tokens.store().ok_or_else(|| {
@@ -103,7 +114,12 @@ pub async fn login(
         Ok::<_, Failure>((answer, stored, path))
     }
     .await;
-    let _ = reply.send(result.as_ref().map(|_| ()).map_err(|f| f.message.clone()));
+    let _ = reply.send(
+        result
+            .as_ref()
+            .map(|_| ())
+            .map_err(|f| runtime.masker().mask(&f.message)),
+    );
     callback.stop().await;
     let (answer, stored, path) = result?;
     tokens.remember(connection, &answer).await;

@@ -13,7 +13,7 @@ pub(crate) fn login(
     timeout: u64,
     no_browser: bool,
 ) -> CommandResult {
-    let (runtime, masker) = runtime_for(&live)?;
+    let runtime = runtime_for(&live)?;
     let options = intact_run::login::LoginOptions {
         port,
         timeout: std::time::Duration::from_secs(timeout),
@@ -45,7 +45,7 @@ pub(crate) fn login(
             ))?;
             Ok(Exit::Success)
         }
-        Err(f) => Err(CliError::new(failure_code(&f), masker.mask(&f.message))),
+        Err(f) => Err(CliError::new(failure_code(&f), f.message)),
     }
 }
 

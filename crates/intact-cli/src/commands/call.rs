@@ -27,7 +27,7 @@ pub(crate) fn run(
         None => None,
         Some(arg) => Some(read_json_arg(arg, "the body")?),
     };
-    let (runtime, _) = runtime_for(&live)?;
+    let runtime = runtime_for(&live)?;
     match block_on(runtime.call(&connection, &method, &path, query, headers, body))? {
         Ok(v) => {
             write_stdout(&(serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"))?;

@@ -232,16 +232,10 @@ pub(crate) fn load_checked(root: &Path) -> Result<Analysis, CliError> {
     Ok(analysis)
 }
 
-/// The project, its environment and a runtime, for `run`, `ping` and `call`.
-pub(crate) fn runtime_for(
-    live: &Live,
-) -> Result<
-    (
-        intact_run::Runtime,
-        std::sync::Arc<intact_run::mask::Masker>,
-    ),
-    CliError,
-> {
+/// The runtime of a live command (`run`, `ping`, `call`, `auth login`, `verify`): the project
+/// checked, the environment loaded (its secrets registered with the runtime's masker, which
+/// masks everything the runtime hands out).
+pub(crate) fn runtime_for(live: &Live) -> Result<intact_run::Runtime, CliError> {
     let root = project_root(live.project.as_deref())?;
     let analysis = load_checked(&root)?;
     let (env_name, trace) = (live.env.as_str(), live.trace);
@@ -249,12 +243,12 @@ pub(crate) fn runtime_for(
     let env = intact_run::env::load(&root, env_name, &masker, &|v| std::env::var(v).ok())
         .map_err(|e| CliError::usage(e.0))?;
     let store = intact_run::oauth::TokenStore::user(&root, env_name).map_err(CliError::usage)?;
-    let mut runtime = intact_run::Runtime::new(std::sync::Arc::new(analysis), env, masker.clone())
+    let mut runtime = intact_run::Runtime::new(std::sync::Arc::new(analysis), env, masker)
         .with_token_store(store);
     if trace {
         runtime = runtime.with_trace(std::sync::Arc::new(|line: &str| eprintln!("trace: {line}")));
     }
-    Ok((runtime, masker))
+    Ok(runtime)
 }
 
 /// What `run` and `verify` do about a request that does not fit its OpenAPI operation: fail it

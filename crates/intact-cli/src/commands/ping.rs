@@ -5,7 +5,7 @@ use crate::cli::*;
 use crate::error::{CliError, CommandResult, Exit};
 
 pub(crate) fn run(connection: Option<String>, live: Live) -> CommandResult {
-    let (runtime, _) = runtime_for(&live)?;
+    let runtime = runtime_for(&live)?;
     let env = &live.env;
     match block_on(runtime.ping(connection.as_deref()))? {
         Ok(name) => {

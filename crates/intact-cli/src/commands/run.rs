@@ -24,7 +24,7 @@ pub(crate) fn run(
         None => serde_json::json!({}),
         Some(arg) => read_json_arg(arg, "the input")?,
     };
-    let (runtime, _) = runtime_for(&live)?;
+    let runtime = runtime_for(&live)?;
     let runtime = runtime.with_conformance(conformance(strict));
     let is_action = resolve(runtime.analysis(), &name, kind)? == Kind::Action;
     let result = block_on(async {

@@ -63,7 +63,7 @@ fn verify(
         let analysis = load_checked(&root)?;
         block_on(intact_verify::dry_run(&analysis.model, &options))?
     } else {
-        let (runtime, _masker) = runtime_for(&live)?;
+        let runtime = runtime_for(&live)?;
         let runtime = runtime.with_conformance(conformance(strict));
         block_on(async {
             let interrupts = interrupts();

@@ -315,7 +315,7 @@ impl Runtime {
     /// A failure as it leaves the runtime: no secret in its message or body, in any spelling.
     /// The one place failures are masked; commands, the test runner and verify print them as
     /// they are.
-    fn masked(&self, f: Failure) -> Failure {
+    pub(crate) fn masked(&self, f: Failure) -> Failure {
         Failure {
             message: self.masker.mask(&f.message),
             body: f.body.as_ref().map(|b| self.masker.mask_json(b)),
