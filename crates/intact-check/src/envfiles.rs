@@ -24,7 +24,7 @@ pub(crate) fn check(a: &Analysis, host: &dyn crate::Host, out: &mut Vec<Diagnost
         EnvFile {
             a,
             host,
-            file: i as FileId,
+            file: FileId::from_index(i),
             out,
         }
         .check(f.text());

@@ -24,7 +24,7 @@ pub(crate) fn apply(a: &Analysis, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
     let mut ignores: Vec<(FileId, Vec<Ignore>, LineIndex)> = Vec::new();
     let mut extra = Vec::new();
     for (i, f) in a.files.iter().enumerate() {
-        let file = i as FileId;
+        let file = FileId::from_index(i);
         let text = f.text();
         let tokens = &f.parse.tokens;
         if !tokens

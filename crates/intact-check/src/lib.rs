@@ -62,7 +62,7 @@ pub fn check_with(a: &Analysis, documents: &DocumentCache) -> Vec<Diagnostic> {
 pub fn syntax_findings(a: &Analysis) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for (i, f) in a.files.iter().enumerate() {
-        syntax_of(i as FileId, f, &mut out);
+        syntax_of(FileId::from_index(i), f, &mut out);
     }
     out
 }
@@ -118,7 +118,7 @@ pub fn check_in(a: &Analysis, documents: &DocumentCache, host: &dyn Host) -> Vec
 pub fn check_semantics(a: &Analysis, semantics: &Semantics, host: &dyn Host) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for (i, f) in a.files.iter().enumerate() {
-        let file = i as FileId;
+        let file = FileId::from_index(i);
         syntax_of(file, f, &mut out);
         schema::SchemaCheck {
             file,

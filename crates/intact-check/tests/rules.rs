@@ -157,10 +157,8 @@ fn apply_fixes(
     }
     let mut inputs = Vec::new();
     for (id, file) in a.files.iter().enumerate() {
-        let mut edits: Vec<&(Loc, String)> = taken
-            .iter()
-            .filter(|(l, _)| l.file as usize == id)
-            .collect();
+        let mut edits: Vec<&(Loc, String)> =
+            taken.iter().filter(|(l, _)| l.file.index() == id).collect();
         if edits.is_empty() {
             inputs.push(file.input.clone());
             continue;

@@ -149,7 +149,7 @@ fn steps(steps: &[Step]) -> Vec<OutlineItem> {
 pub fn project_symbols(analysis: &Snapshot, query: &str) -> Vec<(FileId, OutlineItem)> {
     let q = query.to_lowercase();
     let mut out = Vec::new();
-    for file in 0..analysis.files.len() as FileId {
+    for file in (0..analysis.files.len()).map(FileId::from_index) {
         for item in outline(analysis, file) {
             if item.name.to_lowercase().contains(&q) {
                 out.push((

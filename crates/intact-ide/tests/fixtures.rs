@@ -184,10 +184,7 @@ fn rename_fixtures() {
 fn applied(a: &Snapshot, edits: &[(intact_model::Loc, String)]) -> String {
     let mut out = String::new();
     for (id, f) in a.files.iter().enumerate() {
-        let mut mine: Vec<_> = edits
-            .iter()
-            .filter(|(l, _)| l.file as usize == id)
-            .collect();
+        let mut mine: Vec<_> = edits.iter().filter(|(l, _)| l.file.index() == id).collect();
         if mine.is_empty() {
             continue;
         }
@@ -343,7 +340,7 @@ fn fix_all_only_applies_safe_fixes() {
     let text = "project \"p\" {\n    display-name \"P\"\n    capability \"universal-logout\"\n}\nvariable \"unused\" {\n    label \"U\"\n}\nflow \"lookup\" {\n    return \"${app.region}\"\n}\nflow \"Main\" {\n    call \"x\" \"lookpu\"\n    return \"x\"\n}\n";
     let a = Analysis::new(vec![FileInput::new("intact.kdl", text)]);
     let snap = Snapshot::new(std::sync::Arc::new(a));
-    let edits: Vec<String> = intact_ide::fix_all(&snap, 0)
+    let edits: Vec<String> = intact_ide::fix_all(&snap, intact_model::FileId::from_index(0))
         .into_iter()
         .map(|(_, t)| t)
         .collect();

@@ -120,7 +120,7 @@ pub fn diagnostic(
 ) -> lsp::Diagnostic {
     let loc_range = |loc: Loc| {
         range(
-            &indexes[loc.file as usize],
+            &indexes[loc.file.index()],
             enc,
             loc.span.start,
             loc.span.end,

@@ -33,8 +33,22 @@ use intact_syntax::{Parse, Span};
 pub use defs::*;
 pub use lower::lower;
 
-/// Index of a file in [`Analysis::files`].
-pub type FileId = u32;
+/// A file of an [`Analysis`]: its index in [`Analysis::files`], never confused with a byte
+/// offset or a line.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FileId(u32);
+
+impl FileId {
+    /// The file at `index` of [`Analysis::files`].
+    pub const fn from_index(index: usize) -> FileId {
+        FileId(index as u32)
+    }
+
+    /// Its index in [`Analysis::files`].
+    pub const fn index(self) -> usize {
+        self.0 as usize
+    }
+}
 
 /// A place in the project: a file and a byte range in it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -177,7 +191,7 @@ impl Analysis {
     }
 
     pub fn file(&self, id: FileId) -> &SourceFile {
-        &self.files[id as usize]
+        &self.files[id.index()]
     }
 
     /// The project node that counts: the one in the root `intact.kdl`, else the first.
@@ -194,7 +208,7 @@ impl Analysis {
         self.files
             .iter()
             .position(|f| f.input.path == path)
-            .map(|i| i as FileId)
+            .map(FileId::from_index)
     }
 
     /// The text a location covers.

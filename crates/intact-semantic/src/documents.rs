@@ -484,7 +484,7 @@ pub(crate) fn documents(a: &Analysis, cache: &DocumentCache) -> Documents {
         .iter()
         .enumerate()
         .filter(|(_, f)| f.path().starts_with("openapi") && is_document(f.path()))
-        .map(|(i, f)| (i as FileId, f))
+        .map(|(i, f)| (FileId::from_index(i), f))
         .collect();
     let mut docs = Documents {
         entries: Vec::new(),

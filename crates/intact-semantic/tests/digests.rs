@@ -46,7 +46,10 @@ fn analysis() -> Analysis {
 }
 
 fn get_type(s: &Semantics) -> String {
-    let (_, t) = s.step_types(0).next().expect("the step `get` is typed");
+    let (_, t) = s
+        .step_types(intact_model::FileId::from_index(0))
+        .next()
+        .expect("the step `get` is typed");
     assert!(!matches!(t, Type::Dyn));
     t.describe()
 }

@@ -22,7 +22,10 @@ pub fn junit(
     let mut cases = Vec::new();
     for (i, f) in a.files.iter().enumerate() {
         let path = names.name(f.path());
-        let mine: Vec<&Diagnostic> = diags.iter().filter(|d| d.loc.file == i as FileId).collect();
+        let mine: Vec<&Diagnostic> = diags
+            .iter()
+            .filter(|d| d.loc.file == FileId::from_index(i))
+            .collect();
         let failing: Vec<&&Diagnostic> = mine.iter().filter(|d| fails(d)).collect();
         let mut body = String::new();
         for d in &mine {

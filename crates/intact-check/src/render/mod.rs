@@ -104,7 +104,7 @@ impl<'a> Positions<'a> {
         while !text.is_char_boundary(byte as usize) {
             byte -= 1;
         }
-        let index = self.indexes[file as usize].get_or_insert_with(|| LineIndex::new(text));
+        let index = self.indexes[file.index()].get_or_insert_with(|| LineIndex::new(text));
         let lc = index.line_col(TextSize::from(byte));
         let col = index
             .to_wide(WideEncoding::Utf32, lc)
@@ -119,7 +119,7 @@ impl<'a> Positions<'a> {
     /// The byte offset where 0-based `line` starts (the end of the file past the last line).
     pub fn line_start(&mut self, file: FileId, line: u32) -> u32 {
         let text = self.a.file(file).text();
-        let index = self.indexes[file as usize].get_or_insert_with(|| LineIndex::new(text));
+        let index = self.indexes[file.index()].get_or_insert_with(|| LineIndex::new(text));
         index
             .offset(line_index::LineCol { line, col: 0 })
             .map_or(text.len() as u32, u32::from)

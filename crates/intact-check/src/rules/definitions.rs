@@ -14,7 +14,7 @@ impl<'a> Cx<'a> {
         let main = self.project_def();
         match self.m.projects.as_slice() {
             [] => {
-                let loc = Loc::new(root_file.unwrap_or(0), intact_syntax::Span::empty(0));
+                let loc = Loc::new(root_file.unwrap_or_default(), intact_syntax::Span::empty(0));
                 if !self.a.files.is_empty() {
                     out.push(
                         Diagnostic::new(

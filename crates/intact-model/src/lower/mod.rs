@@ -30,7 +30,7 @@ pub fn lower(files: &[std::sync::Arc<SourceFile>]) -> Model {
     let mut model = Model::default();
     for (i, f) in files.iter().enumerate() {
         let l = Lowerer {
-            file: i as FileId,
+            file: FileId::from_index(i),
             text: f.text(),
         };
         for node in f.parse.document.live_nodes() {
@@ -50,7 +50,7 @@ fn apply_test_defaults(files: &[std::sync::Arc<SourceFile>], model: &mut Model) 
     let root = files
         .iter()
         .position(|f| f.path() == std::path::Path::new(crate::project::ROOT_FILE))
-        .map(|i| i as FileId);
+        .map(FileId::from_index);
     for t in &mut model.tests {
         let file = t.loc.file;
         // Outermost first: later layers win for app values and params.

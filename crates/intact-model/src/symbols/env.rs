@@ -18,7 +18,7 @@ impl Builder<'_> {
             let Ok(doc) = DeTable::parse(f.text()) else {
                 continue;
             };
-            let file = i as FileId;
+            let file = FileId::from_index(i);
             let loc = |r: std::ops::Range<usize>| {
                 Loc::new(file, intact_syntax::Span::new(r.start as u32, r.end as u32))
             };

@@ -232,7 +232,10 @@ mod tests {
     fn dot_segments_are_refused_even_encoded() {
         let t = Template {
             text: "/groups/${input.g}".into(),
-            loc: Loc::new(0, Span { start: 0, end: 1 }),
+            loc: Loc::new(
+                intact_model::FileId::from_index(0),
+                Span { start: 0, end: 1 },
+            ),
             raw: String::new(),
             role: Role::Path,
         };
