@@ -561,3 +561,7 @@ pub fn inlay_hint(index: &LineIndex, enc: Encoding, h: intact_ide::InlayHint) ->
         data: None,
     }
 }
+
+#[cfg(test)]
+#[path = "protocol_tests.rs"]
+mod tests;
