@@ -8,7 +8,7 @@
 //! Long file: one recursive-descent parser; its productions call each other and share the
 //! recovery rules above.
 
-use crate::ast::*;
+use crate::ast::{Annotation, Block, Document, Entry, Literal, Name, Node, Value};
 use crate::decode::Decoder;
 use crate::error::{ErrorKind, SyntaxError};
 use crate::lexer::{Token, TokenKind, Tokens, lex};

@@ -1,7 +1,7 @@
 //! Actions against the contract registry: unknown and duplicate contracts, mandatory contracts with no action, switches.
 
 use intact_model::contracts::{self, CONTRACTS, Switch};
-use intact_model::*;
+use intact_model::{ActionDef, FileId, Loc, ProjectDef};
 
 use super::*;
 use crate::registry::Rule;

@@ -1,7 +1,7 @@
 //! Connections and their auth, and each request's connection, method, bodies and expected statuses.
 
 use intact_model::symbols::{Site, Symbol};
-use intact_model::*;
+use intact_model::{Ident, Request, Step, StepKind, Template, catalogue};
 
 use super::*;
 use crate::Diagnostic;

@@ -2,7 +2,7 @@
 
 use intact_model::catalogue::MAX_VARIABLES;
 use intact_model::symbols::{Site, Symbol};
-use intact_model::*;
+use intact_model::{Ident, Loc, Step, project};
 
 use super::*;
 use crate::registry::Rule;

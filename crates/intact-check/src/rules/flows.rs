@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use intact_model::symbols::{Site, Symbol};
-use intact_model::*;
+use intact_model::{Ident, Step, StepKind};
 
 use super::*;
 use crate::registry::Rule;

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 
 use intact_model::catalogue::AuthKind;
 use intact_model::symbols::SymbolIndex;
-use intact_model::*;
+use intact_model::{Analysis, ConnectionDef, FlowDef, Ident, Loc, Model, ProjectDef, project};
 
 use crate::registry::Rule;
 use crate::{Diagnostic, suggest};

@@ -1,6 +1,6 @@
 //! Secrets kept where they belong (`secret::exposed`, `secret::literal`).
 
-use intact_model::*;
+use intact_model::{ConnectionDef, Loc, ParamDef, Role, Step, StepKind, template};
 
 use super::*;
 

@@ -1,7 +1,7 @@
 //! Tests and `test-defaults`: their targets, the params and mocks they set, mock routes.
 
 use intact_model::symbols::{Site, Symbol};
-use intact_model::*;
+use intact_model::{ConnectionDef, Ident, Loc, MockRoute, TestDef, template};
 
 use super::*;
 use crate::registry::Rule;

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use super::*;
-use crate::cli::*;
+use crate::cli::Live;
 use crate::error::{CliError, CommandResult, Exit};
 
 pub(crate) fn login(

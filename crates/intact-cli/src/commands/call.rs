@@ -1,7 +1,7 @@
 //! `intact call`: the custom API action, one authenticated request.
 
 use super::*;
-use crate::cli::*;
+use crate::cli::Live;
 use crate::error::{CliError, CommandResult, Exit};
 
 pub(crate) fn run(

@@ -7,7 +7,7 @@ use intact_check::render::{self, HumanOptions};
 use intact_check::summarize;
 
 use super::*;
-use crate::cli::*;
+use crate::cli::{Color, Format};
 use crate::error::{CommandResult, Exit};
 
 pub(crate) fn run(

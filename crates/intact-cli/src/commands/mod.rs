@@ -20,7 +20,7 @@ use intact_check::Severity;
 use intact_check::render;
 use intact_model::{Analysis, project};
 
-use crate::cli::*;
+use crate::cli::{AuthCommand, Command, Live};
 use crate::error::{CliError, CommandResult, Exit};
 
 /// Runs one command.

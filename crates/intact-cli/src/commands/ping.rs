@@ -1,7 +1,7 @@
 //! `intact ping`: the auth ping of a connection against an environment.
 
 use super::*;
-use crate::cli::*;
+use crate::cli::Live;
 use crate::error::{CliError, CommandResult, Exit};
 
 pub(crate) fn run(connection: Option<String>, live: Live) -> CommandResult {

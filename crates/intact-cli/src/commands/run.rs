@@ -3,7 +3,7 @@
 use intact_model::Analysis;
 
 use super::*;
-use crate::cli::*;
+use crate::cli::Live;
 use crate::error::{CliError, CommandResult, Exit};
 
 /// What `intact run` was told NAME is (`--action`, `--flow`).

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use super::*;
-use crate::cli::*;
+use crate::cli::TestFormat;
 use crate::error::{CliError, CommandResult, Exit};
 
 pub(crate) fn run(

@@ -2,7 +2,7 @@
 //! (crates/intact-verify runs the scenarios; this file reads the options and prints the report).
 
 use super::*;
-use crate::cli::*;
+use crate::cli::{Live, TestFormat};
 use crate::error::{CliError, CommandResult, Exit};
 
 pub(crate) fn run(

@@ -4,7 +4,10 @@
 
 use intact_model::catalogue::MAX_VARIABLES;
 use intact_openapi::Error;
-use intact_openapi::model::*;
+use intact_openapi::model::{
+    Api, Grant, KeyLocation, Location, OAuthFlow, Operation, Scheme, SchemeKind, Server,
+    ServerVariable,
+};
 use intact_syntax::build::{Doc, Node};
 
 use super::{first_sentence, key_format, one_line, params};

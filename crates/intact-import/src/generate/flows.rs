@@ -2,7 +2,7 @@
 //! operation's parameters and body, one request, the response body returned.
 
 use intact_model::catalogue::Method;
-use intact_openapi::model::*;
+use intact_openapi::model::{Body, Location, Operation, Param};
 use intact_openapi::refs::Docs;
 use intact_syntax::build::{Doc, Item, Node, Value};
 

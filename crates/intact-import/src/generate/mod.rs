@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use intact_openapi::Error;
-use intact_openapi::model::*;
+use intact_openapi::model::{Api, KeyLocation, Operation, Scheme, SchemeKind, ServerVariable};
 use intact_openapi::refs::Docs;
 use intact_syntax::build::{Doc, Node};
 

@@ -3,7 +3,7 @@
 //! with the same value goes on the connection, and a query string written into a path key is
 //! sent as query parameters.
 
-use intact_openapi::model::*;
+use intact_openapi::model::{Api, KeyLocation, Location, Operation, Param, Scheme, SchemeKind};
 use serde_json::Value;
 
 /// The value the document gives a parameter.

@@ -1,7 +1,7 @@
 //! Choosing what to import: the security schemes that become connections, the operations that
 //! become flows, and the operation the auth ping calls.
 
-use intact_openapi::model::*;
+use intact_openapi::model::{Api, Grant, Scheme, SchemeKind, method_rank};
 use intact_openapi::refs::Docs;
 use intact_openapi::{Error, Operation};
 

@@ -6,7 +6,7 @@ use intact_syntax::{Node, Value};
 use super::{Lowerer, child_str, children};
 use crate::Loc;
 use crate::catalogue::{self, AuthKind, ClientAuth, Grant, Kind};
-use crate::defs::*;
+use crate::defs::{AuthDef, Carrier, ConnectionDef, Ident, ParamDef, RetryDef};
 
 impl Lowerer<'_> {
     pub(super) fn connection(&self, node: &Node, name: Ident, loc: Loc) -> ConnectionDef {

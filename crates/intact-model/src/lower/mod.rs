@@ -16,7 +16,10 @@ mod test;
 use intact_syntax::{Literal, Node, Span, Value};
 
 use crate::catalogue::{self, Kind};
-use crate::defs::*;
+use crate::defs::{
+    ActionDef, CapabilityDef, FlowDef, FlowInputDef, Ident, MappingDef, Model, ProjectDef, Role,
+    Template, TestDef, Tree, VariableDef,
+};
 use crate::template;
 use crate::{FileId, Loc, SourceFile};
 

@@ -5,7 +5,10 @@ use intact_syntax::{Node, Value};
 
 use super::{Lowerer, children, str_arg};
 use crate::catalogue::{self, Kind};
-use crate::defs::*;
+use crate::defs::{
+    BodyKind, Branches, Exec, ForEach, HeaderParam, Ident, QueryParam, Request, Role, Step,
+    StepKind, Tree,
+};
 
 /// The body a `json`, `form` or `body` child writes.
 fn body_kind(kind: Kind) -> BodyKind {

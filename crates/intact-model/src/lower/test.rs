@@ -7,7 +7,7 @@ use intact_syntax::{Node, Value};
 use super::{Lowerer, children};
 use crate::Loc;
 use crate::catalogue::Kind;
-use crate::defs::*;
+use crate::defs::{BodyKind, Ident, MockRoute, TestDef, TestRun, Tree};
 
 /// The `i`th argument's text, or "".
 fn str_of(n: &Node, i: usize) -> String {

@@ -21,7 +21,7 @@ use servers::*;
 use serde_json::Value;
 
 use crate::Error;
-use crate::model::*;
+use crate::model::{Api, Operation, Requirement, Scheme, method_rank};
 use crate::read::Version;
 use crate::refs::{At, Docs};
 

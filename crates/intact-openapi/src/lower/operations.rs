@@ -1,5 +1,6 @@
 //! Path items and their operations: parameters, bodies, responses (schemas by pointer).
 
+use crate::model::{Body, Location, METHODS, Operation, Param, Response};
 use serde::Deserialize;
 use serde_json::Value;
 

@@ -1,5 +1,6 @@
 //! Security schemes and `security` requirements, through the typed crate or leniently.
 
+use crate::model::{Grant, KeyLocation, OAuthFlow, Requirement, SchemeKind};
 use serde::Deserialize;
 use serde_json::Value;
 

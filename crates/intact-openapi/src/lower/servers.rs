@@ -1,5 +1,6 @@
 //! Servers and their variables, through the typed crate or leniently.
 
+use crate::model::{Server, ServerVariable};
 use serde::Deserialize;
 use serde_json::Value;
 

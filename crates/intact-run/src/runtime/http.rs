@@ -1,5 +1,6 @@
 //! What requests share: safe URLs and paths, connection settings, retries, bounded bodies.
 
+use crate::failure::root_cause;
 use std::time::Duration;
 
 use intact_model::{ConnectionDef, Step, Template};

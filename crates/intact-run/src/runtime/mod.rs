@@ -33,7 +33,7 @@ mod outgoing;
 mod request;
 mod steps;
 
-use crate::failure::*;
+use crate::failure::with_status;
 pub use crate::failure::{ErrorType, Failure, FailureKind};
 pub use http::MAX_RETRY_AFTER_SECS;
 pub(crate) use http::secure_url;

@@ -2,6 +2,7 @@
 //! headers read it), method, URL with its path segments encoded, query, headers, the
 //! connection's credentials, and body, all evaluated.
 
+use crate::failure::drop_null_fields;
 use std::borrow::Cow;
 
 use intact_expr::eval::json_text as text_of;

@@ -1,6 +1,7 @@
 //! One `request` step sent: with retries, redirects and one token refresh after a 401, its
 //! response read and checked against `expect`. `outgoing.rs` builds what is sent.
 
+use crate::failure::root_cause;
 use std::time::Duration;
 
 use intact_expr::eval::json_text as text_of;

@@ -7,7 +7,10 @@ use std::collections::HashMap;
 use intact_expr::{Env, Field, Type};
 use intact_model::contracts::{self, Side};
 use intact_model::template;
-use intact_model::*;
+use intact_model::{
+    Analysis, ConnectionDef, FileId, FlowDef, Ident, Loc, MappingDef, Step, StepKind, Template,
+    Tree,
+};
 
 use crate::documents::Documents;
 

@@ -2,7 +2,7 @@
 //! `flow::missing-return`).
 
 use intact_expr::Type;
-use intact_model::*;
+use intact_model::{ActionDef, Loc, StepKind, Tree};
 
 use super::test_trees::join_path;
 use super::*;

@@ -3,7 +3,7 @@
 //! ones, each under the codes the caller names; fields left out are the caller's business.
 
 use intact_expr::Type;
-use intact_model::*;
+use intact_model::{Loc, Tree};
 
 use super::test_trees::join_path;
 use super::*;

@@ -2,7 +2,7 @@
 //! mappings and tests' templates.
 
 use intact_expr::{Env, Type};
-use intact_model::*;
+use intact_model::{ConnectionDef, FlowDef, Request, Step, StepKind, Template, TestDef};
 
 use super::*;
 use intact_diagnostics::Diagnostic;

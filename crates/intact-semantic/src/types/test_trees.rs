@@ -1,6 +1,6 @@
 //! A test's value trees against what its target takes (`test::input`).
 
-use intact_model::*;
+use intact_model::{Analysis, Loc, Tree, catalogue};
 
 use super::shapes::Shape;
 use super::*;
