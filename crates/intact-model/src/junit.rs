@@ -27,13 +27,13 @@ pub struct Case {
     pub name: String,
     pub classname: String,
     pub time: Option<Duration>,
-    pub outcome: Outcome,
+    pub outcome: CaseOutcome,
     /// `<system-out>`: what the case printed or did (already masked by the caller).
     pub output: Option<String>,
 }
 
 #[derive(Clone, Debug)]
-pub enum Outcome {
+pub enum CaseOutcome {
     Passed,
     /// `<failure>`: the case ran and did not hold.
     Failed(Failure),
@@ -70,10 +70,10 @@ impl Counts {
         };
         for case in cases {
             match case.outcome {
-                Outcome::Passed => {}
-                Outcome::Failed(_) => c.failures += 1,
-                Outcome::Errored(_) => c.errors += 1,
-                Outcome::Skipped(_) => c.skipped += 1,
+                CaseOutcome::Passed => {}
+                CaseOutcome::Failed(_) => c.failures += 1,
+                CaseOutcome::Errored(_) => c.errors += 1,
+                CaseOutcome::Skipped(_) => c.skipped += 1,
             }
         }
         c
@@ -141,7 +141,7 @@ fn case(out: &mut String, c: &Case) {
         text(&c.classname),
         c.time.map(seconds).unwrap_or_default()
     );
-    if matches!(c.outcome, Outcome::Passed) && c.output.is_none() {
+    if matches!(c.outcome, CaseOutcome::Passed) && c.output.is_none() {
         out.push_str("/>\n");
         return;
     }
@@ -160,10 +160,10 @@ fn case(out: &mut String, c: &Case) {
         );
     };
     match &c.outcome {
-        Outcome::Passed => {}
-        Outcome::Failed(f) => problem(out, "failure", f),
-        Outcome::Errored(f) => problem(out, "error", f),
-        Outcome::Skipped(why) => {
+        CaseOutcome::Passed => {}
+        CaseOutcome::Failed(f) => problem(out, "failure", f),
+        CaseOutcome::Errored(f) => problem(out, "error", f),
+        CaseOutcome::Skipped(why) => {
             let _ = writeln!(out, "      <skipped message=\"{}\"/>", text(why));
         }
     }
@@ -208,7 +208,7 @@ mod tests {
         );
     }
 
-    fn case(name: &str, outcome: Outcome) -> Case {
+    fn case(name: &str, outcome: CaseOutcome) -> Case {
         Case {
             name: name.into(),
             classname: "c".into(),
@@ -233,9 +233,9 @@ mod tests {
                     name: "one".into(),
                     time: Some(Duration::ZERO),
                     cases: vec![
-                        case("ok", Outcome::Passed),
-                        case("bad", Outcome::Failed(failure.clone())),
-                        case("later", Outcome::Skipped("why".into())),
+                        case("ok", CaseOutcome::Passed),
+                        case("bad", CaseOutcome::Failed(failure.clone())),
+                        case("later", CaseOutcome::Skipped("why".into())),
                     ],
                 },
                 Suite {
@@ -243,7 +243,7 @@ mod tests {
                     time: None,
                     cases: vec![Case {
                         output: Some("out".into()),
-                        ..case("broke", Outcome::Errored(failure))
+                        ..case("broke", CaseOutcome::Errored(failure))
                     }],
                 },
             ],

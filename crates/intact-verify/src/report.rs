@@ -122,7 +122,7 @@ impl Report {
                     name: name.into(),
                     classname: name.into(),
                     time: None,
-                    outcome: junit::Outcome::Skipped(why.into()),
+                    outcome: junit::CaseOutcome::Skipped(why.into()),
                     output: None,
                 });
                 let time = steps.iter().map(|s| s.duration).sum();
@@ -131,9 +131,9 @@ impl Report {
                     classname: name.into(),
                     time: Some(s.duration),
                     outcome: if s.passed {
-                        junit::Outcome::Passed
+                        junit::CaseOutcome::Passed
                     } else {
-                        junit::Outcome::Failed(junit::Failure {
+                        junit::CaseOutcome::Failed(junit::Failure {
                             message: s.message.clone(),
                             kind: None,
                             text: s.message.clone(),
@@ -255,7 +255,7 @@ impl ErrorReport<'_> {
                     name: "the project can be verified".into(),
                     classname: "configuration".into(),
                     time: None,
-                    outcome: junit::Outcome::Errored(junit::Failure {
+                    outcome: junit::CaseOutcome::Errored(junit::Failure {
                         message: message.clone(),
                         kind: None,
                         text: message,

@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use intact_model::Analysis;
-use intact_model::junit::{Case, Failure, Outcome, Report, Suite};
+use intact_model::junit::{Case, CaseOutcome, Failure, Report, Suite};
 
 use super::*;
 use crate::{Diagnostic, Severity};
@@ -46,14 +46,14 @@ pub fn junit(
         }
         let (outcome, output) = match failing.first() {
             Some(first) => (
-                Outcome::Failed(Failure {
+                CaseOutcome::Failed(Failure {
                     message: format!("{} finding(s)", failing.len()),
                     kind: Some(first.code.to_string()),
                     text: body,
                 }),
                 None,
             ),
-            None => (Outcome::Passed, (!mine.is_empty()).then_some(body)),
+            None => (CaseOutcome::Passed, (!mine.is_empty()).then_some(body)),
         };
         cases.push(Case {
             name: path,

@@ -7,7 +7,7 @@ use super::*;
 use crate::registry::Rule;
 use crate::{Diagnostic, suggest};
 
-impl<'a> Cx<'a> {
+impl<'a> ModelRules<'a> {
     pub(super) fn contracts(&self, out: &mut Vec<Diagnostic>) {
         let ids: Vec<&str> = CONTRACTS.iter().map(|c| c.id.as_str()).collect();
         let project = self.project_def();

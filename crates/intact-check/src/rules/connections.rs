@@ -7,7 +7,7 @@ use super::*;
 use crate::Diagnostic;
 use crate::registry::Rule;
 
-impl<'a> Cx<'a> {
+impl<'a> ModelRules<'a> {
     pub(super) fn connections(&self, out: &mut Vec<Diagnostic>) {
         for c in &self.m.connections {
             let mut urls: Vec<(&str, &Template)> =

@@ -8,7 +8,7 @@ use super::*;
 use crate::registry::Rule;
 use crate::{Diagnostic, suggest};
 
-impl<'a> Cx<'a> {
+impl<'a> ModelRules<'a> {
     pub(super) fn project(&self, out: &mut Vec<Diagnostic>) {
         let root_file = self.a.file_id(std::path::Path::new(project::ROOT_FILE));
         let main = self.project_def();

@@ -10,7 +10,7 @@ use crate::registry::Rule;
 use crate::{Diagnostic, suggest};
 use intact_semantic::calls::{CallGraph, digraph};
 
-impl<'a> Cx<'a> {
+impl<'a> ModelRules<'a> {
     pub(super) fn flows(&self, out: &mut Vec<Diagnostic>) {
         let flow_names: Vec<&str> = self.m.flows.iter().map(|f| f.name.name.as_str()).collect();
         // A `call` of a flow the project does not define, from the symbol index.

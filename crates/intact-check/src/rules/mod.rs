@@ -25,7 +25,7 @@ pub(crate) fn check_model(
     out: &mut Vec<Diagnostic>,
 ) {
     let m = &a.model;
-    let cx = Cx {
+    let cx = ModelRules {
         a,
         m,
         index: a.symbols(),
@@ -41,7 +41,7 @@ pub(crate) fn check_model(
     cx.secrets(out);
 }
 
-struct Cx<'a> {
+struct ModelRules<'a> {
     a: &'a Analysis,
     m: &'a Model,
     /// Every name's definition and references: whether a name resolves is read here, once.
@@ -57,7 +57,7 @@ struct Owner<'a> {
     name: &'a str,
 }
 
-impl<'a> Cx<'a> {
+impl<'a> ModelRules<'a> {
     /// The project node that counts: the one in the root intact.kdl, else the first.
     fn project_def(&self) -> Option<&'a ProjectDef> {
         self.a.project()

@@ -4,7 +4,7 @@ use intact_model::{ConnectionDef, Loc, ParamDef, Role, Step, StepKind, template}
 
 use super::*;
 
-impl Cx<'_> {
+impl ModelRules<'_> {
     /// A password param (or token) may be used only by its connection's base URL, headers and auth,
     /// and in request headers sent through that same connection.
     pub(super) fn secrets(&self, out: &mut Vec<Diagnostic>) {

@@ -7,7 +7,7 @@ use super::*;
 use crate::registry::Rule;
 use crate::{Diagnostic, suggest};
 
-impl<'a> Cx<'a> {
+impl<'a> ModelRules<'a> {
     pub(super) fn tests(&self, out: &mut Vec<Diagnostic>) {
         let actions: Vec<&str> = self
             .m

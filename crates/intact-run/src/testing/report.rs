@@ -12,10 +12,10 @@ pub fn junit(results: &[TestResult]) -> String {
         .iter()
         .map(|r| {
             let (outcome, output) = match &r.outcome {
-                TestOutcome::Passed => (junit::Outcome::Passed, None),
-                TestOutcome::Skipped(why) => (junit::Outcome::Skipped(why.clone()), None),
+                TestOutcome::Passed => (junit::CaseOutcome::Passed, None),
+                TestOutcome::Skipped(why) => (junit::CaseOutcome::Skipped(why.clone()), None),
                 TestOutcome::Failed => (
-                    junit::Outcome::Failed(junit::Failure {
+                    junit::CaseOutcome::Failed(junit::Failure {
                         message: r.failures.first().cloned().unwrap_or_default(),
                         kind: None,
                         text: r.failures.join("\n"),

@@ -4,9 +4,9 @@ use std::collections::HashMap;
 
 use intact_expr::{Env, Type};
 
-use super::Cx;
+use super::Typing;
 
-impl Cx<'_> {
+impl Typing<'_> {
     /// Mapping result types, from their trees, each typed after the mappings it calls (so that
     /// `displayName "${title_of(it)}"` has `title_of`'s type, not an unknown one); mappings that
     /// call each other in a loop see each other as unknown (the loop itself is `flow::cycle`).

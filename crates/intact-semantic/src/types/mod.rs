@@ -40,7 +40,7 @@ pub(crate) type Mappings = std::sync::Arc<HashMap<String, Type>>;
 
 /// The whole pass: every definition typed, given which mapping calls which.
 pub(crate) fn all(a: &Analysis, docs: &Documents, calls: &crate::calls::CallGraph) -> Typed {
-    let mut cx = Cx::new(a, docs);
+    let mut cx = Typing::new(a, docs);
     cx.mapping_types(calls);
     let mut findings = Vec::new();
     cx.run(&mut findings);
@@ -64,7 +64,7 @@ pub(crate) fn scope_at(
     known: Option<&Mappings>,
     at: (FileId, u32),
 ) -> Option<Env> {
-    let mut cx = Cx::new(a, docs);
+    let mut cx = Typing::new(a, docs);
     match known {
         Some(m) => cx.mappings = m.clone(),
         None => cx.mapping_types(&crate::calls::mapping_calls(&a.model, a.symbols())),
@@ -90,7 +90,7 @@ impl Focus {
     }
 }
 
-impl Cx<'_> {
+impl Typing<'_> {
     fn run(&mut self, out: &mut Vec<Diagnostic>) {
         let cx = self;
         let a = cx.a;
@@ -198,7 +198,7 @@ fn error_type() -> Type {
     intact_model::run_values::error_type()
 }
 
-struct Cx<'a> {
+struct Typing<'a> {
     a: &'a Analysis,
     docs: &'a Documents,
     app: Type,
@@ -220,7 +220,7 @@ struct Cx<'a> {
     schemas: HashMap<String, Result<Type, String>>,
 }
 
-impl<'a> Cx<'a> {
+impl<'a> Typing<'a> {
     fn new(a: &'a Analysis, docs: &'a Documents) -> Self {
         let app = Type::object(
             "app",
@@ -231,7 +231,7 @@ impl<'a> Cx<'a> {
                 .collect(),
             None,
         );
-        Cx {
+        Typing {
             a,
             docs,
             app,

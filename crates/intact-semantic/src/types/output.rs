@@ -9,7 +9,7 @@ use super::*;
 use intact_diagnostics::Diagnostic;
 use intact_diagnostics::Rule;
 
-impl Cx<'_> {
+impl Typing<'_> {
     /// An action's returns against its contract's output schema, and its paths that end without one.
     pub(super) fn action_output(&mut self, ac: &ActionDef, out: &mut Vec<Diagnostic>) {
         let Some(id) = ac.contract_id() else { return };

@@ -25,7 +25,7 @@ pub(super) struct Shape {
     pub what: String,
 }
 
-impl Cx<'_> {
+impl Typing<'_> {
     pub(super) fn tree_against(
         &self,
         shape: &Shape,

@@ -8,7 +8,7 @@ use super::*;
 use intact_diagnostics::Diagnostic;
 use intact_diagnostics::Rule;
 
-impl<'a> Cx<'a> {
+impl<'a> Typing<'a> {
     pub(super) fn connections(&mut self, out: &mut Vec<Diagnostic>) {
         for c in &self.a.model.connections {
             let env = Env {

@@ -200,7 +200,7 @@ pub(super) fn join_path(path: &str, field: &str) -> String {
     }
 }
 
-impl Cx<'_> {
+impl Typing<'_> {
     /// A test's `expect` against what its target returns: the contract's output for an action,
     /// the flow's return type for a flow (`test::expect`). An expectation is a subset of the
     /// output, so a field it leaves out is fine; a field the output never has, a value of the
