@@ -384,13 +384,7 @@ impl SchemaCheck<'_> {
             );
         }
         for (i, lit) in args.iter().enumerate() {
-            let ty = match spec.args.get(i) {
-                Some(a) => a.ty,
-                None => match spec.rest {
-                    Some(t) => t,
-                    None => continue,
-                },
-            };
+            let Some(ty) = spec.arg_ty(i) else { continue };
             let reserved_check = i == 0 && is_step(spec.kind);
             self.value(ty, lit, reserved_check);
         }

@@ -82,7 +82,7 @@ pub fn completions(analysis: &Snapshot, pos: FilePosition) -> Vec<CompletionItem
             let (Some(node), Some(spec)) = (c.node(), spec_of(&c.ancestors)) else {
                 return Vec::new();
             };
-            let mut out = match arg_type(spec, *next_arg) {
+            let mut out = match spec.arg_ty(*next_arg) {
                 Some(ty) => values(&analysis.model, ty, here),
                 None => Vec::new(),
             };
@@ -93,7 +93,7 @@ pub fn completions(analysis: &Snapshot, pos: FilePosition) -> Vec<CompletionItem
             let (Some(node), Some(spec)) = (c.node(), spec_of(&c.ancestors)) else {
                 return Vec::new();
             };
-            match arg_type(spec, *index) {
+            match spec.arg_ty(*index) {
                 Some(ty) => inside_quotes(text, values(&analysis.model, ty, literal.full_span())),
                 // A bare word past the arguments is a property being typed.
                 None => properties(spec, node, literal.span),
@@ -157,10 +157,6 @@ fn skeletons(analysis: &Snapshot, replace: Span) -> Vec<CompletionItem> {
         .collect();
     out.sort_by_key(|(later, _)| *later);
     out.into_iter().map(|(_, i)| i).collect()
-}
-
-fn arg_type(spec: &NodeSpec, index: usize) -> Option<Ty> {
-    spec.args.get(index).map(|a| a.ty).or(spec.rest)
 }
 
 /// The node names that may stand in the block of `path`'s last node (the file at the top), but

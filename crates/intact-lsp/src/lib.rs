@@ -706,10 +706,7 @@ fn contract_schema_files(id: intact_model::contracts::ContractId) -> Vec<PathBuf
             let path = dir.join(&file);
             // Read only a regular file, and write a new one renamed into place: a link planted
             // in the folder is replaced, never written through.
-            let current = cache_files::read(&path, 1 << 20);
-            if current.as_deref() != Some(text.as_bytes()) {
-                cache_files::write(&dir, &file, text.as_bytes()).ok()?;
-            }
+            cache_files::write_if_changed(&dir, &file, text.as_bytes()).ok()?;
             Some(path)
         })
         .collect()
@@ -733,9 +730,7 @@ pub(crate) fn rule_page_uri(code: intact_ide::Rule) -> Option<lsp::Uri> {
         let dir = project::cache_root()?.join("rules").join(group);
         let file = format!("{name}.md");
         let path = dir.join(&file);
-        if cache_files::read(&path, 1 << 20).as_deref() != Some(rule.page.as_bytes()) {
-            cache_files::write(&dir, &file, rule.page.as_bytes()).ok()?;
-        }
+        cache_files::write_if_changed(&dir, &file, rule.page.as_bytes()).ok()?;
         protocol::uri_for(&path)
     })();
     pages.push((code, uri.clone()));

@@ -14,6 +14,16 @@ pub enum Switch {
 }
 
 impl Switch {
+    /// The capability the switch belongs to: features and group options are provisioning's.
+    pub fn capability(self) -> &'static str {
+        match self {
+            Switch::Capability(name) => name,
+            Switch::Feature(_) | Switch::GroupOperations | Switch::GroupMembership => {
+                "provisioning"
+            }
+        }
+    }
+
     /// How the switch is written in `intact.kdl`.
     pub fn describe(self) -> String {
         match self {

@@ -218,6 +218,16 @@ pub mod cache_files {
             && std::fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_dir())
     }
 
+    /// [`write`], unless `dir/name` is a regular file with exactly `bytes` already (the language
+    /// server's rule pages and contract schemas, written once per content).
+    pub fn write_if_changed(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
+        let limit = bytes.len() as u64 + 1;
+        if read(&dir.join(name), limit).as_deref() == Some(bytes) {
+            return Ok(());
+        }
+        write(dir, name, bytes)
+    }
+
     /// Writes `bytes` as `dir/name`: a new file of its own (never through an existing one or a
     /// link), renamed over `name` (a link there is replaced, not followed).
     pub fn write(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {

@@ -112,8 +112,7 @@ impl<'a> ModelRules<'a> {
                         .as_ref()
                         .and_then(|(id, _)| contracts::contract(id))
                         .is_some_and(|c| {
-                            capability_of(c.mandatory_with)
-                                == capability_of(contract.mandatory_with)
+                            c.mandatory_with.capability() == contract.mandatory_with.capability()
                         });
                     let e = counts.entry(a.loc.file).or_default();
                     e.0 += usize::from(same);
@@ -187,14 +186,5 @@ fn switch_loc(p: &ProjectDef, sw: Switch) -> Option<Loc> {
             prov().and_then(|c| c.features.iter().find(|(x, _)| x == f).map(|(_, l)| *l))
         }
         Switch::GroupOperations | Switch::GroupMembership => prov().map(|c| c.loc),
-    }
-}
-
-/// The capability a switch belongs to: features and group options are provisioning's.
-fn capability_of(switch: contracts::Switch) -> &'static str {
-    use contracts::Switch;
-    match switch {
-        Switch::Capability(name) => name,
-        Switch::Feature(_) | Switch::GroupOperations | Switch::GroupMembership => "provisioning",
     }
 }

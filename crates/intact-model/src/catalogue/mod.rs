@@ -251,6 +251,11 @@ pub struct NodeSpec {
 }
 
 impl NodeSpec {
+    /// The type of argument `index` (0-based): its own, or the type of extra arguments.
+    pub fn arg_ty(&self, index: usize) -> Option<Ty> {
+        self.args.get(index).map(|a| a.ty).or(self.rest)
+    }
+
     pub fn prop(&self, name: &str) -> Option<&Prop> {
         self.props.iter().find(|p| p.name == name)
     }

@@ -381,7 +381,7 @@ impl Lowerer<'_> {
                 (Some(k), Some(s)) => s.prop(&k.text).map(|p| p.ty),
                 (None, Some(s)) => {
                     index += 1;
-                    s.args.get(index - 1).map(|a| a.ty).or(s.rest)
+                    s.arg_ty(index - 1)
                 }
             };
             // A type the catalogue does not give (an unknown property, an extra argument) is
