@@ -7,7 +7,7 @@ use super::{Lowerer, children, str_arg};
 use crate::catalogue::{self, Kind};
 use crate::defs::{
     BodyKind, Branches, Exec, ForEach, HeaderParam, Ident, QueryParam, Request, Role, Step,
-    StepKind, Tree,
+    StepKind, Template, Tree,
 };
 
 /// The body a `json`, `form` or `body` child writes.
@@ -55,51 +55,10 @@ impl Lowerer<'_> {
         self.entry_templates(node, Some(kind), &mut templates);
         let mut body = Vec::new();
         let (kind, name) = match kind {
-            Kind::Request => {
-                let mut req = Request {
-                    method: str_arg(node, 1)
-                        .and_then(|l| l.value.as_str().map(|s| (s.to_string(), self.loc(l.span)))),
-                    path: node.arg(2).and_then(|l| self.template(l)),
-                    connection: self.prop_ident(node, "connection"),
-                    operation: node
-                        .prop("operation")
-                        .and_then(|l| l.value.as_str().map(|s| (s.to_string(), self.loc(l.span)))),
-                    bodies: Vec::new(),
-                    expect: Vec::new(),
-                };
-                if let Some(path) = &req.path {
-                    templates
-                        .iter_mut()
-                        .filter(|t| t.loc == path.loc)
-                        .for_each(|t| t.role = Role::Path);
-                }
-                // Every child's templates are the step's, a child the catalogue does not allow
-                // here too (its expressions are still checked).
-                let spec = catalogue::spec(Kind::Request);
-                for c in node.children() {
-                    let child = spec.child(c.name()).map(|ch| ch.kind);
-                    let role = match child {
-                        Some(k @ (Kind::Json | Kind::Form | Kind::Body)) => {
-                            req.bodies.push((body_kind(k), self.loc(c.name.span)));
-                            Role::Body
-                        }
-                        Some(Kind::ExpectStatus) => {
-                            req.expect.extend(c.args().filter_map(|a| match a.value {
-                                Value::Integer(i) => Some((i, self.loc(a.span))),
-                                _ => None,
-                            }));
-                            Role::Value
-                        }
-                        Some(Kind::Header | Kind::Headers) => Role::Header,
-                        Some(Kind::Query | Kind::Queries) => Role::Query,
-                        _ => Role::Value,
-                    };
-                    let first = templates.len();
-                    self.collect_templates(c, child, &mut templates);
-                    templates[first..].iter_mut().for_each(|t| t.role = role);
-                }
-                (StepKind::Request(req), self.name_arg(node, 0))
-            }
+            Kind::Request => (
+                StepKind::Request(self.request(node, &mut templates)),
+                self.name_arg(node, 0),
+            ),
             Kind::Let => {
                 self.collect_child_templates(node, Some(kind), &mut templates);
                 let value = (node.arg(1).is_some() || node.children_block().is_some())
@@ -189,6 +148,54 @@ impl Lowerer<'_> {
             body,
             exec,
         })
+    }
+
+    /// A `request` step: method, path, connection, operation, and which body and `expect`
+    /// children it has; every child's templates join the step's with the role they play.
+    fn request(&self, node: &Node, templates: &mut Vec<Template>) -> Request {
+        let mut req = Request {
+            method: str_arg(node, 1)
+                .and_then(|l| l.value.as_str().map(|s| (s.to_string(), self.loc(l.span)))),
+            path: node.arg(2).and_then(|l| self.template(l)),
+            connection: self.prop_ident(node, "connection"),
+            operation: node
+                .prop("operation")
+                .and_then(|l| l.value.as_str().map(|s| (s.to_string(), self.loc(l.span)))),
+            bodies: Vec::new(),
+            expect: Vec::new(),
+        };
+        if let Some(path) = &req.path {
+            templates
+                .iter_mut()
+                .filter(|t| t.loc == path.loc)
+                .for_each(|t| t.role = Role::Path);
+        }
+        // Every child's templates are the step's, a child the catalogue does not allow
+        // here too (its expressions are still checked).
+        let spec = catalogue::spec(Kind::Request);
+        for c in node.children() {
+            let child = spec.child(c.name()).map(|ch| ch.kind);
+            let role = match child {
+                Some(k @ (Kind::Json | Kind::Form | Kind::Body)) => {
+                    req.bodies.push((body_kind(k), self.loc(c.name.span)));
+                    Role::Body
+                }
+                Some(Kind::ExpectStatus) => {
+                    req.expect.extend(c.args().filter_map(|a| match a.value {
+                        Value::Integer(i) => Some((i, self.loc(a.span))),
+                        _ => None,
+                    }));
+                    Role::Value
+                }
+                Some(Kind::Header | Kind::Headers) => Role::Header,
+                Some(Kind::Query | Kind::Queries) => Role::Query,
+                _ => Role::Value,
+            };
+            let first = templates.len();
+            self.collect_templates(c, child, templates);
+            templates[first..].iter_mut().for_each(|t| t.role = role);
+        }
+        req
     }
 
     fn exec(&self, node: &Node, kind: Kind) -> Exec {

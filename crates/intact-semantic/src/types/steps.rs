@@ -2,7 +2,9 @@
 //! mappings and tests' templates.
 
 use intact_expr::{Env, Type};
-use intact_model::{ConnectionDef, FlowDef, Request, Step, StepKind, Template, TestDef};
+use intact_model::{
+    Branches, ConnectionDef, FlowDef, ForEach, Request, Step, StepKind, Template, TestDef,
+};
 
 use super::*;
 use intact_diagnostics::Diagnostic;
@@ -206,63 +208,10 @@ impl<'a> Typing<'a> {
                         .unwrap_or(Type::Dyn)
                 }
                 StepKind::Call { flow: None, .. } => Type::Dyn,
-                StepKind::ForEach(each) => {
-                    let list = each
-                        .items
-                        .as_ref()
-                        .map_or(Type::Dyn, |t| self.template(t, &env, out));
-                    let elem = match list {
-                        Type::List(t) => *t,
-                        _ => Type::Dyn,
-                    };
-                    let mut inner =
-                        scope.with(vec![("item".into(), elem), ("index".into(), Type::Int)]);
-                    inner.all = scope.all.clone();
-                    let mut body_avail = avail.clone();
-                    self.steps(&s.body, &inner, &mut body_avail, out);
-                    let y = each.yielded.as_deref().map_or(Type::Dyn, |y| {
-                        let env = self.env(&inner, &body_avail);
-                        for t in &y.templates {
-                            self.template(t, &env, out);
-                        }
-                        match &y.kind {
-                            StepKind::Yield(tree) => self.tree_type(tree, &env, out),
-                            _ => Type::Dyn,
-                        }
-                    });
-                    Type::list(y)
-                }
+                StepKind::ForEach(each) => self.for_each(s, each, scope, avail, &env, out),
                 StepKind::If(branches) => {
-                    // Inside a branch, what its condition shows is present; in an `else` right
-                    // after the `if`, what the `if`'s shows when false.
-                    self.branch(&s.body, scope, self.condition_facts(s, true), avail, out);
-                    for elif in &branches.else_ifs {
-                        for t in &elif.templates {
-                            self.template(t, &env, out);
-                        }
-                        let shown = self.condition_facts(elif, true);
-                        self.branch(&elif.body, scope, shown, avail, out);
-                    }
-                    if let Some(e) = &branches.otherwise {
-                        for t in &e.templates {
-                            self.template(t, &env, out);
-                        }
-                        let shown = match branches.else_ifs.is_empty() {
-                            true => self.condition_facts(s, false),
-                            false => Vec::new(),
-                        };
-                        self.branch(&e.body, scope, shown, avail, out);
-                    }
-                    // An `if` without `else-if` or `else` whose body always ends the run: past
-                    // it, its condition was false.
-                    if branches.else_ifs.is_empty()
-                        && branches.otherwise.is_none()
-                        && terminates(&s.body)
-                    {
-                        let shown = self.condition_facts(s, false);
-                        if !shown.is_empty() {
-                            after_exit = Some(scope.knowing(shown));
-                        }
+                    if let Some(past) = self.if_chain(s, branches, scope, avail, &env, out) {
+                        after_exit = Some(past);
                     }
                     Type::Dyn
                 }
@@ -276,18 +225,7 @@ impl<'a> Typing<'a> {
                     Type::Dyn
                 }
                 StepKind::Try { catch } => {
-                    // Steps inside are not there after it: the body may stop at any step.
-                    let tried = self.branch(&s.body, scope, Vec::new(), avail, out);
-                    if let Some(c) = catch {
-                        for t in &c.templates {
-                            self.template(t, &env, out);
-                        }
-                        self.catch(c, scope, avail, out);
-                        // A `catch` that always ends the run: past it, every step of the body ran.
-                        if terminates(&c.body) {
-                            *avail = tried;
-                        }
-                    }
+                    self.try_catch(s, catch.as_deref(), scope, avail, &env, out);
                     Type::Dyn
                 }
                 StepKind::Catch => {
@@ -313,6 +251,104 @@ impl<'a> Typing<'a> {
                     self.steps_found.push((name.loc, result.clone()));
                 }
                 avail.push((name.name.clone(), result));
+            }
+        }
+    }
+
+    /// A `for-each`: its body typed with `item` and `index`, and the list of what it yields.
+    fn for_each(
+        &mut self,
+        s: &Step,
+        each: &ForEach,
+        scope: &Scope,
+        avail: &[(String, Type)],
+        env: &Env,
+        out: &mut Vec<Diagnostic>,
+    ) -> Type {
+        let list = each
+            .items
+            .as_ref()
+            .map_or(Type::Dyn, |t| self.template(t, env, out));
+        let elem = match list {
+            Type::List(t) => *t,
+            _ => Type::Dyn,
+        };
+        let mut inner = scope.with(vec![("item".into(), elem), ("index".into(), Type::Int)]);
+        inner.all = scope.all.clone();
+        let mut body_avail = avail.to_vec();
+        self.steps(&s.body, &inner, &mut body_avail, out);
+        let y = each.yielded.as_deref().map_or(Type::Dyn, |y| {
+            let env = self.env(&inner, &body_avail);
+            for t in &y.templates {
+                self.template(t, &env, out);
+            }
+            match &y.kind {
+                StepKind::Yield(tree) => self.tree_type(tree, &env, out),
+                _ => Type::Dyn,
+            }
+        });
+        Type::list(y)
+    }
+
+    /// An `if` with its `else-if`s and `else`: inside a branch, what its condition shows is
+    /// present; in an `else` right after the `if`, what the `if`'s shows when false. Returns the
+    /// scope past it when the `if` stands alone and always ends the run (its condition was
+    /// false there).
+    fn if_chain<'s>(
+        &mut self,
+        s: &Step,
+        branches: &Branches,
+        scope: &Scope<'s>,
+        avail: &[(String, Type)],
+        env: &Env,
+        out: &mut Vec<Diagnostic>,
+    ) -> Option<Scope<'s>> {
+        self.branch(&s.body, scope, self.condition_facts(s, true), avail, out);
+        for elif in &branches.else_ifs {
+            for t in &elif.templates {
+                self.template(t, env, out);
+            }
+            let shown = self.condition_facts(elif, true);
+            self.branch(&elif.body, scope, shown, avail, out);
+        }
+        if let Some(e) = &branches.otherwise {
+            for t in &e.templates {
+                self.template(t, env, out);
+            }
+            let shown = match branches.else_ifs.is_empty() {
+                true => self.condition_facts(s, false),
+                false => Vec::new(),
+            };
+            self.branch(&e.body, scope, shown, avail, out);
+        }
+        if branches.else_ifs.is_empty() && branches.otherwise.is_none() && terminates(&s.body) {
+            let shown = self.condition_facts(s, false);
+            if !shown.is_empty() {
+                return Some(scope.knowing(shown));
+            }
+        }
+        None
+    }
+
+    /// A `try` and its `catch`: steps inside the `try` are not there after it (the body may stop
+    /// at any step), unless the `catch` always ends the run.
+    fn try_catch(
+        &mut self,
+        s: &Step,
+        catch: Option<&Step>,
+        scope: &Scope,
+        avail: &mut Vec<(String, Type)>,
+        env: &Env,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        let tried = self.branch(&s.body, scope, Vec::new(), avail, out);
+        if let Some(c) = catch {
+            for t in &c.templates {
+                self.template(t, env, out);
+            }
+            self.catch(c, scope, avail, out);
+            if terminates(&c.body) {
+                *avail = tried;
             }
         }
     }
