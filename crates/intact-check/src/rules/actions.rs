@@ -93,36 +93,47 @@ impl<'a> ModelRules<'a> {
                 }
             }
         }
-        let Some(project) = project else { return };
+        if let Some(project) = project {
+            self.missing_actions(project, &implemented, out);
+        }
+    }
+
+    /// `contract::missing-action` for each contract the project's switches make mandatory and
+    /// no enabled action implements, with the action to add as a suggestion. The new action goes
+    /// where the project keeps its actions: the file holding those of the same capability, else
+    /// the file holding the most; intact.kdl only when the project has none yet.
+    fn missing_actions(
+        &self,
+        project: &ProjectDef,
+        implemented: &HashMap<contracts::ContractId, Vec<&ActionDef>>,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        // Per file: how many actions, and how many of each capability (counted once).
+        let mut files: std::collections::BTreeMap<FileId, (HashMap<&str, usize>, usize)> =
+            Default::default();
+        for a in &self.m.actions {
+            let e = files.entry(a.loc.file).or_default();
+            e.1 += 1;
+            if let Some(c) = a.contract_id() {
+                *e.0.entry(c.mandatory_with().capability()).or_default() += 1;
+            }
+        }
         for contract in CONTRACTS {
-            if !is_on(contract.mandatory_with) || implemented.contains_key(&contract.id) {
+            if !project.switched_on(contract.mandatory_with)
+                || implemented.contains_key(&contract.id)
+            {
                 continue;
             }
             let at = switch_loc(project, contract.mandatory_with).unwrap_or(project.loc);
+            let capability = contract.mandatory_with.capability();
+            let home = files
+                .iter()
+                .max_by_key(|(file, (same, all))| {
+                    let same = same.get(capability).copied().unwrap_or(0);
+                    (same, *all, std::cmp::Reverse(**file))
+                })
+                .map_or(at.file, |(file, _)| *file);
             let skeleton = contracts::skeleton(contract);
-            // The new action goes where the project keeps its actions: the file holding those
-            // of the same capability, else the file holding the most; intact.kdl only when the
-            // project has none yet.
-            let home = {
-                let mut counts: std::collections::BTreeMap<FileId, (usize, usize)> =
-                    Default::default();
-                for a in &self.m.actions {
-                    let same = a
-                        .contract
-                        .as_ref()
-                        .and_then(|(id, _)| contracts::contract(id))
-                        .is_some_and(|c| {
-                            c.mandatory_with.capability() == contract.mandatory_with.capability()
-                        });
-                    let e = counts.entry(a.loc.file).or_default();
-                    e.0 += usize::from(same);
-                    e.1 += 1;
-                }
-                counts
-                    .into_iter()
-                    .max_by_key(|(file, (same, all))| (*same, *all, std::cmp::Reverse(*file)))
-                    .map_or(at.file, |(file, _)| file)
-            };
             out.push(
                 Diagnostic::new(
                     Rule::ContractMissingAction,
