@@ -197,15 +197,15 @@ async fn run_scenarios(
                 continue;
             }
             *current.lock().unwrap() = Some((result, Instant::now()));
-            let mut run = ScenarioRun::new(
+            let mut run = ScenarioRun {
                 rt,
                 actions,
-                steps.clone(),
-                claims.clone(),
+                steps: steps.clone(),
+                claims: claims.clone(),
                 mark,
-                &made,
+                made: &made,
                 traits,
-            );
+            };
             let _ = scenarios::run_scenario(*s, &mut run).await;
             let (mut result, started) = current.lock().unwrap().take().expect("the scenario");
             result.steps = std::mem::take(&mut *steps.lock().unwrap());

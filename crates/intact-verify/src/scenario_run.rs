@@ -62,40 +62,20 @@ pub(crate) struct Traits {
 /// One scenario's run: how its steps run (or, without a runtime, are listed) and what they
 /// record.
 pub(crate) struct ScenarioRun<'r> {
-    rt: Option<&'r Runtime>,
+    pub(crate) rt: Option<&'r Runtime>,
     /// The enabled action of each contract the project implements.
-    actions: &'r HashMap<ContractId, String>,
+    pub(crate) actions: &'r HashMap<ContractId, String>,
     /// Where the steps go as they end, so that an interrupted scenario still shows how far it got.
-    steps: Arc<Mutex<Vec<StepResult>>>,
-    claims: Arc<Mutex<Claims>>,
+    pub(crate) steps: Arc<Mutex<Vec<StepResult>>>,
+    pub(crate) claims: Arc<Mutex<Claims>>,
     /// Marks this run's test data: `intact-verify-<mark>-…`.
-    mark: &'r str,
+    pub(crate) mark: &'r str,
     /// How many test users and groups this scenario made (for unique names).
-    made: &'r std::sync::atomic::AtomicUsize,
+    pub(crate) made: &'r std::sync::atomic::AtomicUsize,
     pub traits: Traits,
 }
 
 impl<'r> ScenarioRun<'r> {
-    pub(crate) fn new(
-        rt: Option<&'r Runtime>,
-        actions: &'r HashMap<ContractId, String>,
-        steps: Arc<Mutex<Vec<StepResult>>>,
-        claims: Arc<Mutex<Claims>>,
-        mark: &'r str,
-        made: &'r std::sync::atomic::AtomicUsize,
-        traits: Traits,
-    ) -> ScenarioRun<'r> {
-        ScenarioRun {
-            rt,
-            actions,
-            steps,
-            claims,
-            mark,
-            made,
-            traits,
-        }
-    }
-
     /// A dry run: steps are listed, nothing is sent.
     pub(crate) fn dry(&self) -> bool {
         self.rt.is_none()

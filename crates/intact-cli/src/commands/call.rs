@@ -28,7 +28,15 @@ pub(crate) fn run(
         Some(arg) => Some(read_json_arg(arg, "the body")?),
     };
     let runtime = runtime_for(&live)?;
-    match block_on(runtime.call(&connection, &method, &path, query, headers, body))? {
+    let request = intact_run::CustomCall {
+        connection: &connection,
+        method: &method,
+        path: &path,
+        query,
+        headers,
+        json: body,
+    };
+    match block_on(runtime.call(request))? {
         Ok(v) => {
             write_stdout(&(serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"))?;
             let status = v["status"].as_u64().unwrap_or(0);

@@ -7,31 +7,36 @@ use serde_json::Value as J;
 
 use super::*;
 
+/// One request of `intact call`: through which connection, what to send.
+#[derive(Debug)]
+pub struct CustomCall<'a> {
+    pub connection: &'a str,
+    pub method: &'a str,
+    /// Relative to the connection's base URL, starting with `/`.
+    pub path: &'a str,
+    pub query: Vec<(String, String)>,
+    pub headers: Vec<(String, String)>,
+    pub json: Option<J>,
+}
+
 impl Runtime {
-    /// The custom API action: one authenticated request through a connection.
-    pub async fn call(
-        &self,
-        connection: &str,
-        method: &str,
-        path: &str,
-        query: Vec<(String, String)>,
-        headers: Vec<(String, String)>,
-        json: Option<J>,
-    ) -> Result<J, Failure> {
-        self.call_unmasked(connection, method, path, query, headers, json)
+    /// The custom API action: one authenticated request through a connection; the response as
+    /// `{status, headers, body}`, masked.
+    pub async fn call(&self, request: CustomCall<'_>) -> Result<J, Failure> {
+        self.call_unmasked(request)
             .await
             .map_err(|f| self.masked(f))
     }
 
-    async fn call_unmasked(
-        &self,
-        connection: &str,
-        method: &str,
-        path: &str,
-        query: Vec<(String, String)>,
-        headers: Vec<(String, String)>,
-        json: Option<J>,
-    ) -> Result<J, Failure> {
+    async fn call_unmasked(&self, request: CustomCall<'_>) -> Result<J, Failure> {
+        let CustomCall {
+            connection,
+            method,
+            path,
+            query,
+            headers,
+            json,
+        } = request;
         let conn = self.connection(Some(connection)).ok_or_else(|| {
             Failure::before_any_request(format!("no connection named `{connection}`"))
         })?;

@@ -26,6 +26,7 @@ use crate::mask::Masker;
 use crate::oauth::{TokenSource, TokenStore};
 
 mod call;
+pub use call::CustomCall;
 mod conform;
 mod credentials;
 mod http;
