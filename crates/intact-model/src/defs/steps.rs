@@ -160,6 +160,28 @@ pub struct Request {
     pub expect: Vec<(i64, Loc)>,
 }
 
+/// Whether every path through `steps` ends the run (`return` or `fail`): one of them does, or an
+/// `if` whose branches and `else` all do, or a `try` whose body and `catch` both do.
+pub fn always_ends(steps: &[Step]) -> bool {
+    steps.iter().any(Step::ends_the_run)
+}
+
+impl Step {
+    /// Whether every path through this step ends the run.
+    pub fn ends_the_run(&self) -> bool {
+        match &self.kind {
+            StepKind::Return(_) | StepKind::Fail { .. } => true,
+            StepKind::If(b) => {
+                b.otherwise.is_some()
+                    && always_ends(&self.body)
+                    && self.branches().all(|b| always_ends(&b.body))
+            }
+            StepKind::Try { catch: Some(c) } => always_ends(&self.body) && always_ends(&c.body),
+            _ => false,
+        }
+    }
+}
+
 /// Visits every step, nested bodies and branches included, in order.
 pub fn walk_steps<'a>(steps: &'a [Step], f: &mut dyn FnMut(&'a Step)) {
     for s in steps {

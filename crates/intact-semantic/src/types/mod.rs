@@ -8,8 +8,7 @@ use intact_expr::{Env, Field, Type};
 use intact_model::contracts::{self, Side};
 use intact_model::template;
 use intact_model::{
-    Analysis, ConnectionDef, FileId, FlowDef, Ident, Loc, MappingDef, Step, StepKind, Template,
-    Tree,
+    Analysis, ConnectionDef, FileId, FlowDef, Ident, Loc, MappingDef, Template, Tree,
 };
 
 use crate::documents::Documents;
@@ -494,19 +493,7 @@ impl<'a> Scope<'a> {
     }
 }
 
-/// Whether every path through `steps` ends in `return` or `fail`.
-pub(crate) fn terminates(steps: &[Step]) -> bool {
-    steps.iter().any(|s| match &s.kind {
-        StepKind::Return(_) | StepKind::Fail { .. } => true,
-        StepKind::If(b) => {
-            b.otherwise.is_some()
-                && terminates(&s.body)
-                && s.branches().all(|b| terminates(&b.body))
-        }
-        StepKind::Try { catch: Some(c) } => terminates(&s.body) && terminates(&c.body),
-        _ => false,
-    })
-}
+pub(crate) use intact_model::always_ends as terminates;
 
 /// The type at `pointer` in a contract's input or output schema (`create-user.input`).
 fn contract_schema(contract: &str, pointer: &str, name: &str) -> Result<Type, String> {
