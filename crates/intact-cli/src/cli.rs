@@ -141,9 +141,9 @@ pub(crate) enum Command {
         exact: bool,
         #[arg(long, value_enum, default_value_t = TestFormat::Human)]
         format: TestFormat,
-        /// How many tests run at once.
-        #[arg(long, default_value_t = 2)]
-        jobs: usize,
+        /// How many tests run at once (default: the machine's cores).
+        #[arg(long)]
+        jobs: Option<usize>,
         /// With --live: the environment whose real API the tests run against (env/NAME.toml).
         #[arg(long, requires = "live")]
         env: Option<String>,

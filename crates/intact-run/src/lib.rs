@@ -24,7 +24,7 @@ pub mod testing;
 
 pub use described::{Conformance, Descriptions};
 pub use failure::{ErrorType, Failure, FailureKind};
-pub use runtime::{CustomCall, Outcome, Runtime};
+pub use runtime::{CustomCall, Outcome, Runtime, Shared};
 
 /// Receives trace lines, already masked.
 pub type Trace = std::sync::Arc<dyn Fn(&str) + Send + Sync>;

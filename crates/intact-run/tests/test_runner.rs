@@ -141,3 +141,68 @@ async fn a_filter_that_takes_no_test_lists_the_tests_there_are() {
         "{err}"
     );
 }
+
+/// The runtimes of a run share one HTTP client: two runtimes built from one `Shared` reuse one
+/// kept-alive connection to a server, two built apart open two (and each would load the system's
+/// root certificates again).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn runtimes_that_share_reuse_one_connection() {
+    use std::io::{Read, Write};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let connections = Arc::new(AtomicUsize::new(0));
+    let counted = connections.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            counted.fetch_add(1, Ordering::SeqCst);
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                // Keep-alive: answer every request on the connection.
+                while let Ok(n) = stream.read(&mut buf) {
+                    if n == 0 {
+                        return;
+                    }
+                    let body = "{\"name\":\"Ada\"}";
+                    let reply = format!(
+                        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                        body.len()
+                    );
+                    if stream.write_all(reply.as_bytes()).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    let analysis = Arc::new(Analysis::new(vec![FileInput::new("intact.kdl", PROJECT)]));
+    let runtime = |shared: &intact_run::Shared| {
+        let mut env = intact_run::env::Environment::default();
+        env.connections.insert(
+            "api".into(),
+            intact_run::env::ConnectionEnv {
+                base_url: Some(base.clone()),
+                ..Default::default()
+            },
+        );
+        let masker = Arc::new(intact_run::mask::Masker::new());
+        intact_run::Runtime::sharing(shared, analysis.clone(), env, masker)
+    };
+    let run = |rt: intact_run::Runtime| async move {
+        rt.run_flow("name_of", serde_json::json!({"id": "1"}))
+            .await
+            .unwrap()
+    };
+    let shared = intact_run::Shared::new();
+    assert_eq!(run(runtime(&shared)).await, "Ada");
+    assert_eq!(run(runtime(&shared)).await, "Ada");
+    assert_eq!(
+        connections.load(Ordering::SeqCst),
+        1,
+        "shared: one connection"
+    );
+    assert_eq!(run(runtime(&intact_run::Shared::new())).await, "Ada");
+    assert_eq!(run(runtime(&intact_run::Shared::new())).await, "Ada");
+    assert_eq!(connections.load(Ordering::SeqCst), 3, "apart: one each");
+}

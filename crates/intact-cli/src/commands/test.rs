@@ -10,9 +10,13 @@ pub(crate) fn run(
     path: Option<PathBuf>,
     selection: intact_run::testing::Selection,
     format: TestFormat,
-    jobs: usize,
+    jobs: Option<usize>,
     live_env: Option<String>,
 ) -> CommandResult {
+    // As many tests at once as the machine has cores, unless told.
+    let jobs = jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from))
+        .max(1);
     let root = project_root(path.as_deref())?;
     let analysis = load_checked(&root)?;
     let mode = match live_env {

@@ -91,17 +91,19 @@ pub(crate) struct Frame<'a> {
 
 type StepFuture<'a> = Pin<Box<dyn Future<Output = Result<Flow, Failure>> + Send + 'a>>;
 
-impl Runtime {
-    pub fn new(analysis: Arc<Analysis>, env: Environment, masker: Arc<Masker>) -> Runtime {
+/// What the runtimes of one process share: the HTTP client (its connection pool, and the system's
+/// root certificates, which take longer to load than a mock test takes to run) and the compiled
+/// expressions. Nothing of a run is in it: secrets, tokens, credentials and traces stay each
+/// runtime's own. Cheap to clone.
+#[derive(Clone)]
+pub struct Shared {
+    client: reqwest::Client,
+    programs: Arc<Programs>,
+}
+
+impl Shared {
+    pub fn new() -> Shared {
         crate::init_tls();
-        let programs = Arc::new(Programs::default());
-        let mappings = ProjectMappings::new(&analysis.model, programs.clone());
-        let secret_params = analysis
-            .model
-            .connections
-            .iter()
-            .map(|c| (c.name.name.clone(), c.secret_params()))
-            .collect();
         let client = reqwest::Client::builder()
             .pool_max_idle_per_host(8)
             // Redirects are followed by the request loop, which knows the connection's host and
@@ -110,6 +112,42 @@ impl Runtime {
             .referer(false)
             .build()
             .expect("the HTTP client builds");
+        Shared {
+            client,
+            programs: Arc::default(),
+        }
+    }
+}
+
+impl Default for Shared {
+    fn default() -> Shared {
+        Shared::new()
+    }
+}
+
+impl Runtime {
+    /// A runtime of its own (one command's run).
+    pub fn new(analysis: Arc<Analysis>, env: Environment, masker: Arc<Masker>) -> Runtime {
+        Runtime::sharing(&Shared::new(), analysis, env, masker)
+    }
+
+    /// A runtime that shares `shared` with the other runtimes of the process (each test of a
+    /// run).
+    pub fn sharing(
+        shared: &Shared,
+        analysis: Arc<Analysis>,
+        env: Environment,
+        masker: Arc<Masker>,
+    ) -> Runtime {
+        let programs = shared.programs.clone();
+        let mappings = ProjectMappings::new(&analysis.model, programs.clone());
+        let secret_params = analysis
+            .model
+            .connections
+            .iter()
+            .map(|c| (c.name.name.clone(), c.secret_params()))
+            .collect();
+        let client = shared.client.clone();
         Runtime {
             analysis,
             env,

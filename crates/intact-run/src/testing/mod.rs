@@ -187,9 +187,12 @@ pub async fn run_tests(
     });
     let semaphore = Arc::new(tokio::sync::Semaphore::new(jobs.max(1)));
     let descriptions = Arc::new(Descriptions::new());
+    // One HTTP client and one cache of compiled expressions for the whole run: each test's
+    // runtime keeps only what is its own (environment, secrets, tokens, trace).
+    let shared = crate::Shared::new();
     let mut handles = Vec::new();
     for i in selected {
-        let (analysis, root, base, state, semaphore, mode, descriptions) = (
+        let (analysis, root, base, state, semaphore, mode, descriptions, shared) = (
             analysis.clone(),
             root.clone(),
             base.clone(),
@@ -197,13 +200,22 @@ pub async fn run_tests(
             semaphore.clone(),
             mode.clone(),
             descriptions.clone(),
+            shared.clone(),
         );
         handles.push(tokio::spawn(async move {
             let _permit = semaphore
                 .acquire_owned()
                 .await
                 .expect("the semaphore is never closed");
-            run_one(&analysis, &root, i, &base, &state, &mode, descriptions).await
+            let run = Run {
+                analysis: &analysis,
+                root: &root,
+                base: &base,
+                state: &state,
+                mode: &mode,
+                shared: &shared,
+            };
+            run_one(&run, i, descriptions).await
         }));
     }
     let mut results = Vec::new();
@@ -214,15 +226,26 @@ pub async fn run_tests(
     Ok(results)
 }
 
-async fn run_one(
-    analysis: &Arc<Analysis>,
-    root: &std::path::Path,
-    index: usize,
-    base: &str,
-    state: &MockState,
-    mode: &Mode,
-    descriptions: Arc<Descriptions>,
-) -> TestResult {
+/// What every test of a run shares.
+struct Run<'a> {
+    analysis: &'a Arc<Analysis>,
+    root: &'a std::path::Path,
+    /// The mock server's address.
+    base: &'a str,
+    state: &'a MockState,
+    mode: &'a Mode,
+    shared: &'a crate::Shared,
+}
+
+async fn run_one(run: &Run<'_>, index: usize, descriptions: Arc<Descriptions>) -> TestResult {
+    let Run {
+        analysis,
+        root,
+        base,
+        state,
+        mode,
+        shared,
+    } = *run;
     let t = &analysis.model.tests[index];
     let started = Instant::now();
     let file = analysis
@@ -252,7 +275,7 @@ async fn run_one(
             let conformance = Conformance::Collect {
                 responses: matches!(mode, Mode::Mocks),
             };
-            let mut rt = Runtime::new(analysis.clone(), env, masker.clone())
+            let mut rt = Runtime::sharing(shared, analysis.clone(), env, masker.clone())
                 .with_trace(Arc::new(move |l: &str| {
                     lines.lock().unwrap().push(l.to_string())
                 }))
