@@ -117,14 +117,20 @@ pub fn check_in(a: &Analysis, documents: &DocumentCache, host: &dyn Host) -> Vec
 /// features of the same snapshot).
 pub fn check_semantics(a: &Analysis, semantics: &Semantics, host: &dyn Host) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    let mut left_out: std::collections::BTreeMap<FileId, LeftOut> = Default::default();
     for (i, f) in a.files.iter().enumerate() {
         let file = FileId::from_index(i);
         syntax_of(file, f, &mut out);
-        schema::SchemaCheck {
+        let mut schema = schema::SchemaCheck {
             file,
             out: &mut out,
+            budget: (!f.text().contains("intact-ignore")).then_some(SCHEMA_BUDGET),
+            left_out: LeftOut::default(),
+        };
+        schema.file(&f.parse.document.nodes);
+        if schema.left_out.count > 0 {
+            left_out.insert(file, schema.left_out);
         }
-        .file(&f.parse.document.nodes);
     }
     rules::check_model(a, semantics.mapping_calls(), &mut out);
     openapi::check(a, semantics.documents(), &mut out);
@@ -141,7 +147,31 @@ pub fn check_semantics(a: &Analysis, semantics: &Semantics, host: &dyn Host) -> 
         .map(|d| d.loc)
         .collect();
     out.retain(|d| d.code != Rule::ExprUnknownField || !named.contains(&d.loc));
-    cap_per_file(out)
+    cap_per_file(out, left_out)
+}
+
+/// How many schema findings of one file are kept before the rest are only counted: well past
+/// [`MAX_FINDINGS_PER_FILE`], so that the findings shown are the file's first.
+const SCHEMA_BUDGET: usize = 5 * MAX_FINDINGS_PER_FILE;
+
+/// Findings of a file that were counted but not kept.
+#[derive(Default)]
+pub(crate) struct LeftOut {
+    count: usize,
+    by_severity: [usize; 3],
+    first: Option<Loc>,
+}
+
+impl LeftOut {
+    fn count(&mut self, d: &Diagnostic) {
+        self.count_as(d.severity, d.loc);
+    }
+
+    fn count_as(&mut self, severity: Severity, loc: Loc) {
+        self.count += 1;
+        self.by_severity[severity as usize] += 1;
+        self.first = Some(self.first.map_or(loc, |f| f.min(loc)));
+    }
 }
 
 /// `auth::insecure-url` for a URL that may not carry credentials: `what` names the setting, the
@@ -171,27 +201,38 @@ pub const MAX_FINDINGS_PER_FILE: usize = 200;
 /// Keeps at most [`MAX_FINDINGS_PER_FILE`] findings of each file (the most severe first, shown in
 /// file order), and one `limit::findings` for the rest with the severity of the worst of them, so
 /// no report or language-server publish grows without bound and a left-out error still fails.
-fn cap_per_file(out: Vec<Diagnostic>) -> Vec<Diagnostic> {
+fn cap_per_file(
+    out: Vec<Diagnostic>,
+    mut left_out: std::collections::BTreeMap<FileId, LeftOut>,
+) -> Vec<Diagnostic> {
     let mut per_file: std::collections::BTreeMap<FileId, Vec<Diagnostic>> = Default::default();
     for d in out {
         per_file.entry(d.loc.file).or_default().push(d);
     }
     let mut kept = Vec::new();
     for (file, mut ds) in per_file {
-        if ds.len() <= MAX_FINDINGS_PER_FILE {
+        let counted = left_out.remove(&file).unwrap_or_default();
+        if ds.len() <= MAX_FINDINGS_PER_FILE && counted.count == 0 {
             kept.extend(ds);
             continue;
         }
         // Errors first (`Severity` orders them so); stable, so file order stays within each.
         ds.sort_by_key(|d| d.severity);
-        let rest = ds.split_off(MAX_FINDINGS_PER_FILE);
-        let count = |s: Severity| rest.iter().filter(|d| d.severity == s).count();
+        let rest = ds.split_off(MAX_FINDINGS_PER_FILE.min(ds.len()));
+        let count = |s: Severity| {
+            rest.iter().filter(|d| d.severity == s).count() + counted.by_severity[s as usize]
+        };
         let (e, w, i) = (
             count(Severity::Error),
             count(Severity::Warning),
             count(Severity::Info),
         );
-        let first = rest.iter().map(|d| d.loc).min().expect("rest is not empty");
+        let first = rest
+            .iter()
+            .map(|d| d.loc)
+            .chain(counted.first)
+            .min()
+            .expect("rest or the counted are not empty");
         let mut kinds = Vec::new();
         for (n, what) in [(e, "error(s)"), (w, "warning(s)"), (i, "note(s)")] {
             if n > 0 {
@@ -203,7 +244,7 @@ fn cap_per_file(out: Vec<Diagnostic>) -> Vec<Diagnostic> {
             Loc::new(file, Span::empty(first.span.start)),
             format!(
                 "{} more finding(s) in this file are not shown ({})",
-                rest.len(),
+                rest.len() + counted.count,
                 kinds.join(", ")
             ),
         )
@@ -211,11 +252,10 @@ fn cap_per_file(out: Vec<Diagnostic>) -> Vec<Diagnostic> {
         .help(format!(
             "intact shows {MAX_FINDINGS_PER_FILE} findings per file; fix these and check again"
         ));
-        summary.severity = rest
-            .iter()
-            .map(|d| d.severity)
-            .min()
-            .expect("rest is not empty");
+        summary.severity = [Severity::Error, Severity::Warning, Severity::Info]
+            .into_iter()
+            .find(|s| count(*s) > 0)
+            .expect("rest or the counted are not empty");
         ds.push(summary);
         ds.sort_by(|x, y| (x.loc, x.code, &x.message).cmp(&(y.loc, y.code, &y.message)));
         kept.extend(ds);

@@ -15,9 +15,26 @@ use crate::{Diagnostic, suggest};
 pub(crate) struct SchemaCheck<'a> {
     pub file: FileId,
     pub out: &'a mut Vec<Diagnostic>,
+    /// How many of this file's findings are kept; past it they are only counted (`left_out`),
+    /// so that a file of a million mistakes costs its count, not a million findings' memory.
+    /// `None` when the file has `intact-ignore` comments: an ignore must see its finding.
+    pub budget: Option<usize>,
+    pub left_out: crate::LeftOut,
 }
 
 impl SchemaCheck<'_> {
+    /// Keeps `d`, or counts it once the file's budget is spent.
+    fn report(&mut self, d: Diagnostic) {
+        match &mut self.budget {
+            Some(0) => self.left_out.count(&d),
+            Some(n) => {
+                *n -= 1;
+                self.out.push(d);
+            }
+            None => self.out.push(d),
+        }
+    }
+
     fn loc(&self, span: intact_syntax::Span) -> Loc {
         Loc::new(self.file, span)
     }
@@ -38,7 +55,13 @@ impl SchemaCheck<'_> {
         };
         for node in nodes.iter().filter(|n| !n.is_dashed()) {
             let Some(child) = parent.child(node.name()) else {
-                self.unknown_node(parent, parent_node, node);
+                if self.budget == Some(0) {
+                    // Only counted: its did-you-mean is not worth working out.
+                    let loc = self.loc(node.name.span);
+                    self.left_out.count_as(Rule::SchemaUnknownNode.severity(), loc);
+                } else {
+                    self.unknown_node(parent, parent_node, node);
+                }
                 continue;
             };
             // Auth forms and capabilities narrow what their children may be.
@@ -50,7 +73,7 @@ impl SchemaCheck<'_> {
                     .iter()
                     .map(|k| catalogue::spec(*k).name)
                     .collect();
-                self.out.push(
+                self.report(
                     Diagnostic::new(
                         Rule::SchemaUnknownNode,
                         self.loc(node.name.span),
@@ -71,7 +94,7 @@ impl SchemaCheck<'_> {
                     .and_then(|a| a.value.as_str())
                     != Some("provisioning")
             {
-                self.out.push(
+                self.report(
                     Diagnostic::new(
                         Rule::SchemaUnknownNode,
                         self.loc(node.name.span),
@@ -84,7 +107,7 @@ impl SchemaCheck<'_> {
             }
             if !child.many {
                 if let Some((_, first)) = seen.iter().find(|(k, _)| *k == child.kind) {
-                    self.out.push(
+                    self.report(
                         Diagnostic::new(
                             Rule::SchemaDuplicateChild,
                             self.loc(node.name.span),
@@ -106,7 +129,7 @@ impl SchemaCheck<'_> {
             for c in parent.allowed_children().filter(|c| c.required) {
                 if !seen.iter().any(|(k, _)| *k == c.kind) {
                     let name = catalogue::spec(c.kind).name;
-                    self.out.push(
+                    self.report(
                         Diagnostic::new(
                             Rule::SchemaMissingChild,
                             self.loc(pn.name.span),
@@ -150,13 +173,13 @@ impl SchemaCheck<'_> {
         match AuthKind::parse(form) {
             Some(AuthKind::OAuth2) => {
                 if !has(Kind::Grant) {
-                    self.out.push(missing(
+                    self.report(missing(
                         "a `grant`",
                         "add `grant \"client-credentials\"` or `grant \"authorization-code\"`",
                     ));
                 }
                 if !has(Kind::TokenUrl) {
-                    self.out.push(missing(
+                    self.report(missing(
                         "a `token-url`",
                         "add `token-url \"https://…/oauth/token\"`",
                     ));
@@ -168,14 +191,14 @@ impl SchemaCheck<'_> {
                     .and_then(|a| a.value.as_str())
                     .and_then(Grant::parse);
                 if grant == Some(Grant::AuthorizationCode) && !has(Kind::AuthorizeUrl) {
-                    self.out.push(missing(
+                    self.report(missing(
                         "an `authorize-url` for the authorization-code grant",
                         "add `authorize-url \"https://…/oauth/authorize\"`",
                     ));
                 }
                 if grant == Some(Grant::ClientCredentials) && has(Kind::Pkce) {
                     let loc = seen.iter().find(|(k, _)| *k == Kind::Pkce).unwrap().1;
-                    self.out.push(
+                    self.report(
                         Diagnostic::new(
                             Rule::SchemaUnknownNode,
                             loc,
@@ -187,7 +210,7 @@ impl SchemaCheck<'_> {
                 }
             }
             Some(AuthKind::ApiKey) if !has(Kind::Header) && !has(Kind::Query) => {
-                self.out.push(missing(
+                self.report(missing(
                     "a `header` or `query` that carries the key",
                     "add `header \"X-Api-Key\" \"${auth.api_key}\"`",
                 ));
@@ -195,7 +218,7 @@ impl SchemaCheck<'_> {
             Some(AuthKind::Custom)
                 if !has(Kind::Header) && !has(Kind::Query) && !has(Kind::Cookie) =>
             {
-                self.out.push(missing(
+                self.report(missing(
                     "at least one `header`, `query` or `cookie`",
                     "add `header \"Authorization\" \"…\"`",
                 ));
@@ -243,7 +266,7 @@ impl SchemaCheck<'_> {
         } else {
             d = d.help(format!("allowed {where_}: {}", allowed.join(", ")));
         }
-        self.out.push(d);
+        self.report(d);
     }
 
     fn node(&mut self, spec: &NodeSpec, node: &Node) {
@@ -252,7 +275,7 @@ impl SchemaCheck<'_> {
         match spec.body {
             Body::None => {
                 if let Some(b) = node.children_block() {
-                    self.out.push(
+                    self.report(
                         Diagnostic::new(
                             Rule::SchemaUnexpectedChildren,
                             self.loc(b.open),
@@ -287,7 +310,7 @@ impl SchemaCheck<'_> {
             && let Some(value) = node.arg(value_at)
             && node.children_block().is_some()
         {
-            self.out.push(
+            self.report(
                 Diagnostic::new(
                     Rule::SchemaExtraArgument,
                     self.loc(value.span),
@@ -304,7 +327,7 @@ impl SchemaCheck<'_> {
         if let Some(ty) = &node.ty
             && !matches!(ty.name.as_str(), "array" | "object")
         {
-            self.out.push(
+            self.report(
                 Diagnostic::new(
                     Rule::SchemaInvalidValue,
                     self.loc(ty.span),
@@ -319,7 +342,7 @@ impl SchemaCheck<'_> {
         }
         for e in node.live_entries() {
             if let Some(k) = &e.key {
-                self.out.push(
+                self.report(
                     Diagnostic::new(
                         Rule::SchemaUnknownProperty,
                         self.loc(k.span),
@@ -335,7 +358,7 @@ impl SchemaCheck<'_> {
             self.template_syntax(&e.value);
         }
         if node.args().next().is_some() && node.children_block().is_some() {
-            self.out.push(
+            self.report(
                 Diagnostic::new(
                     Rule::SchemaExtraArgument,
                     self.loc(node.name.span),
@@ -354,7 +377,7 @@ impl SchemaCheck<'_> {
         let args: Vec<&Literal> = node.args().collect();
         if args.len() < spec.min_args {
             let missing = &spec.args[args.len()];
-            self.out.push(
+            self.report(
                 Diagnostic::new(
                     Rule::SchemaMissingArgument,
                     self.loc(node.head_span()),
@@ -373,7 +396,7 @@ impl SchemaCheck<'_> {
             } else {
                 format!("{max} argument(s)")
             };
-            self.out.push(
+            self.report(
                 Diagnostic::new(
                     Rule::SchemaExtraArgument,
                     self.loc(extra.full_span()),
@@ -417,12 +440,12 @@ impl SchemaCheck<'_> {
                     }
                     None => d.help(format!("`{}` takes: {}", node.name(), names.join(", "))),
                 };
-                self.out.push(d);
+                self.report(d);
                 continue;
             };
             if !p.repeatable {
                 if let Some((_, first)) = seen.iter().find(|(n, _)| *n == p.name) {
-                    self.out.push(
+                    self.report(
                         Diagnostic::new(
                             Rule::SchemaDuplicateProperty,
                             self.loc(key.span),
@@ -440,7 +463,7 @@ impl SchemaCheck<'_> {
         }
         for p in spec.props.iter().filter(|p| p.required) {
             if node.prop(p.name).is_none() {
-                self.out.push(
+                self.report(
                     Diagnostic::new(
                         Rule::SchemaMissingProperty,
                         self.loc(node.head_span()),
@@ -478,14 +501,14 @@ impl SchemaCheck<'_> {
             (Ty::Name, Value::String(s)) => {
                 if !catalogue::is_valid_name(s) {
                     let fixed = catalogue::to_snake_case(s);
-                    self.out.push(
+                    self.report(
                         Diagnostic::new(Rule::NameInvalid, loc, format!("`{s}` is not a valid name"))
                             .label("not snake_case")
                             .help(format!("names are lowercase letters, digits and `_`, starting with a letter: `{fixed}`"))
                             .fix(format!("Rename to `{fixed}`"), loc, intact_syntax::quote(&fixed)),
                     );
                 } else if step_name && catalogue::RESERVED_NAMES.contains(&&**s) {
-                    self.out.push(
+                    self.report(
                         Diagnostic::new(
                             Rule::NameReserved,
                             loc,
@@ -501,7 +524,7 @@ impl SchemaCheck<'_> {
             }
             (Ty::Duration, Value::String(s)) => {
                 if catalogue::parse_duration_ms(s).is_none() {
-                    self.out.push(
+                    self.report(
                         Diagnostic::new(
                             Rule::SchemaInvalidValue,
                             loc,
@@ -513,7 +536,7 @@ impl SchemaCheck<'_> {
                 }
             }
             (Ty::Size, Value::String(s)) => match catalogue::parse_size_bytes(s) {
-                None => self.out.push(
+                None => self.report(
                     Diagnostic::new(
                         Rule::SchemaInvalidValue,
                         loc,
@@ -522,7 +545,7 @@ impl SchemaCheck<'_> {
                     .label("not a size")
                     .help("write a whole number with B, KiB, MiB or GiB, e.g. \"64MiB\""),
                 ),
-                Some(n) if n > catalogue::MAX_RESPONSE_SIZE_LIMIT || n == 0 => self.out.push(
+                Some(n) if n > catalogue::MAX_RESPONSE_SIZE_LIMIT || n == 0 => self.report(
                     Diagnostic::new(
                         Rule::SchemaInvalidValue,
                         loc,
@@ -541,14 +564,13 @@ impl SchemaCheck<'_> {
             (Ty::Value, _) => {}
             (Ty::Text, Value::Integer(_) | Value::Float(_) | Value::Bool(_)) => {}
             (Ty::Str | Ty::Template | Ty::Name | Ty::Duration | Ty::Size | Ty::VariableRef, v) => {
-                self.out
-                    .push(wrong(v.type_name()).help("quote it to make it a string"))
+                self.report(wrong(v.type_name()).help("quote it to make it a string"))
             }
             (Ty::Int, Value::Integer(_)) | (Ty::Bool, Value::Bool(_)) => {}
             (Ty::Int | Ty::Bool | Ty::Status, Value::String(_)) if is_template => {}
             (Ty::Status, Value::Integer(n)) => {
                 if !(100..=599).contains(n) {
-                    self.out.push(
+                    self.report(
                         Diagnostic::new(
                             Rule::HttpStatus,
                             loc,
@@ -577,7 +599,7 @@ impl SchemaCheck<'_> {
                         ),
                         None => d.help(format!("use {}", ty.describe())),
                     };
-                    self.out.push(d);
+                    self.report(d);
                 }
             }
             (_, v) => {
@@ -590,7 +612,7 @@ impl SchemaCheck<'_> {
                     }
                     _ => format!("use {}", ty.describe()),
                 };
-                self.out.push(wrong(v.type_name()).help(help));
+                self.report(wrong(v.type_name()).help(help));
             }
         }
     }
@@ -601,7 +623,7 @@ impl SchemaCheck<'_> {
             return;
         };
         for seg in template::segments(text).iter().filter(|s| !s.closed) {
-            self.out.push(
+            self.report(
                 Diagnostic::new(
                     Rule::ExprSyntax,
                     self.loc(lit.span),

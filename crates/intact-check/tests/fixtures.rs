@@ -201,3 +201,35 @@ fn the_cap_keeps_errors_first() {
     let limit = diags.iter().find(|d| d.code == "limit::findings").unwrap();
     assert_eq!(limit.severity, intact_check::Severity::Warning, "{limit:?}");
 }
+
+/// Past a file's budget, schema findings are only counted, not kept (a million-node file costs
+/// its count, not a million findings): what is shown and the count in `limit::findings` are the
+/// same as if every finding had been kept.
+#[test]
+fn findings_past_the_budget_are_counted_exactly() {
+    let mut text = String::from("project \"p\" {\n    display-name \"P\"\n}\n");
+    for _ in 0..5_000 {
+        text.push_str("unknown_node\n");
+    }
+    text.push_str("variable \"v\" {\n}\n");
+    let a = Analysis::new(vec![intact_model::FileInput::new(
+        "intact.kdl",
+        text.as_str(),
+    )]);
+    let diags = intact_check::check(&a);
+    assert_eq!(diags.len(), intact_check::MAX_FINDINGS_PER_FILE + 1);
+    let limit = diags.iter().find(|d| d.code == "limit::findings").unwrap();
+    // 5,000 unknown nodes, the variable's missing label and the unused variable: 200 shown.
+    assert_eq!(
+        limit.message,
+        "4802 more finding(s) in this file are not shown (4801 error(s), 1 warning(s))"
+    );
+    // The first ones are shown, in file order.
+    let shown: Vec<u32> = diags
+        .iter()
+        .filter(|d| d.code == "schema::unknown-node")
+        .map(|d| d.loc.span.start)
+        .collect();
+    assert!(shown.windows(2).all(|w| w[0] < w[1]));
+    assert_eq!(shown[0] as usize, text.find("unknown_node").unwrap());
+}
