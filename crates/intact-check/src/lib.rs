@@ -74,7 +74,37 @@ fn syntax_rule(kind: intact_syntax::ErrorKind) -> Rule {
     }
 }
 
+/// Where the first line of `text` ends, on a character boundary, at most 120 bytes in.
+fn first_line_end(text: &str) -> u32 {
+    let mut end = text.find('\n').unwrap_or(text.len()).min(120);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    end as u32
+}
+
 fn syntax_of(file: FileId, f: &intact_model::SourceFile, out: &mut Vec<Diagnostic>) {
+    if let Some(limit) = f.too_large {
+        let size = |n: u64| match n {
+            0..1024 => format!("{n} bytes"),
+            1024..1_048_576 => format!("{:.1} KiB", n as f64 / 1024.0),
+            _ => format!("{:.1} MiB", n as f64 / 1_048_576.0),
+        };
+        out.push(
+            Diagnostic::new(
+                Rule::LimitFileSize,
+                // The first line stands for the file: a place an editor shows.
+                Loc::new(file, Span::new(0, first_line_end(f.text()))),
+                format!(
+                    "this file is {} and was not read: the project reads KDL files up to {}",
+                    size(f.text().len() as u64),
+                    size(limit)
+                ),
+            )
+            .label("not parsed or checked")
+            .help("split it into smaller files; if it is meant to be this large, raise `max-file-size` in the `project` node (e.g. `max-file-size \"16MiB\"`)"),
+        );
+    }
     if let Some(at) = f.input.invalid_utf8_at {
         out.push(
             // The invalid bytes were replaced by U+FFFD (3 bytes) before parsing.

@@ -58,7 +58,8 @@ impl SchemaCheck<'_> {
                 if self.budget == Some(0) {
                     // Only counted: its did-you-mean is not worth working out.
                     let loc = self.loc(node.name.span);
-                    self.left_out.count_as(Rule::SchemaUnknownNode.severity(), loc);
+                    self.left_out
+                        .count_as(Rule::SchemaUnknownNode.severity(), loc);
                 } else {
                     self.unknown_node(parent, parent_node, node);
                 }

@@ -103,23 +103,49 @@ impl FileInput {
     }
 }
 
+/// The largest KDL file parsed unless the project's `max-file-size` says otherwise: well above
+/// any written or imported file, well below what a parse of a runaway file would cost.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 4 * 1024 * 1024;
+
 /// A parsed file.
 #[derive(Clone, Debug)]
 pub struct SourceFile {
     pub input: FileInput,
-    /// Empty for files that are not KDL.
+    /// Empty for files that are not KDL, and for a KDL file over the size limit.
     pub parse: Parse,
+    /// The limit a KDL file is over: it was not parsed (`limit::file-size`).
+    pub too_large: Option<u64>,
 }
 
 impl SourceFile {
-    /// Parses a KDL file; other files get an empty parse.
+    /// Parses a KDL file within the default size limit; other files get an empty parse.
     pub fn new(input: FileInput) -> SourceFile {
-        let parse = if input.is_kdl() {
+        SourceFile::within(input, DEFAULT_MAX_FILE_SIZE)
+    }
+
+    /// Parses a KDL file of at most `limit` bytes; a larger one, and other files, get an empty
+    /// parse.
+    pub fn within(input: FileInput, limit: u64) -> SourceFile {
+        let too_large = (input.is_kdl() && input.text.len() as u64 > limit).then_some(limit);
+        let parse = if input.is_kdl() && too_large.is_none() {
             intact_syntax::parse(&input.text)
         } else {
             Parse::default()
         };
-        SourceFile { input, parse }
+        SourceFile {
+            input,
+            parse,
+            too_large,
+        }
+    }
+
+    /// Whether the file was parsed as `limit` says it should be.
+    fn fits(&self, limit: u64) -> bool {
+        let over = self.input.is_kdl() && self.input.text.len() as u64 > limit;
+        match self.too_large {
+            Some(l) => over && l == limit,
+            None => !over,
+        }
     }
 
     pub fn path(&self) -> &std::path::Path {
@@ -128,6 +154,21 @@ impl SourceFile {
     pub fn text(&self) -> &str {
         &self.input.text
     }
+}
+
+/// The `max-file-size` of the root file's `project` node, if it gives one that reads.
+fn max_file_size(root: &intact_syntax::Document) -> Option<u64> {
+    root.nodes
+        .iter()
+        .filter(|n| n.name() == "project")
+        .flat_map(|n| n.children())
+        .find(|c| c.name() == "max-file-size")
+        .and_then(|c| {
+            c.arg(0)?
+                .value
+                .as_str()
+                .and_then(catalogue::parse_size_bytes)
+        })
 }
 
 /// Parses and lowering of a whole project: a pure function of the file texts.
@@ -159,6 +200,16 @@ impl Analysis {
     /// changed and reuses the rest).
     pub fn from_files(mut files: Vec<Arc<SourceFile>>) -> Analysis {
         files.sort_by(|a, b| a.input.path.cmp(&b.input.path));
+        // The project's `max-file-size`: a file parsed (or not) under another limit is read
+        // again under this one.
+        let limit = files
+            .iter()
+            .find(|f| f.input.path == std::path::Path::new(project::ROOT_FILE))
+            .and_then(|root| max_file_size(&root.parse.document))
+            .unwrap_or(DEFAULT_MAX_FILE_SIZE);
+        for f in files.iter_mut().filter(|f| !f.fits(limit)) {
+            *f = Arc::new(SourceFile::within(f.input.clone(), limit));
+        }
         let model = lower::lower(&files);
         Analysis {
             files,

@@ -17,6 +17,7 @@ const SECTIONS: &[(&str, &[Kind])] = &[
             Kind::DisplayName,
             Kind::Description,
             Kind::Version,
+            Kind::MaxFileSize,
             Kind::Capability,
             Kind::Features,
             Kind::GroupOperations,

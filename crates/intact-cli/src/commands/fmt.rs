@@ -92,6 +92,7 @@ pub(crate) fn report_syntax_errors(path: &Path, text: &str, parse: &intact_synta
     let analysis = Analysis::from_files(vec![std::sync::Arc::new(intact_model::SourceFile {
         input: intact_model::FileInput::new(path, text),
         parse: parse.clone(),
+        too_large: None,
     })]);
     let diags = intact_check::syntax_findings(&analysis);
     let tty = std::io::stderr().is_terminal();

@@ -24,6 +24,7 @@ pub enum Kind {
     DisplayName,
     Description,
     Version,
+    MaxFileSize,
     Capability,
     Features,
     GroupOperations,

@@ -65,7 +65,7 @@ pub static SPECS: &[NodeSpec] = &[
     node!(Project, "project", "The project: catalog details and the capabilities it offers.",
         "Exactly one, in the root `intact.kdl`. Its name identifies the integration; `capability` children decide which contracts must be implemented.",
         args: &[arg("name", Ty::Name, "The project's identifier.")], min: 1, rest: None, props: NO_PROPS, body: Nodes,
-        children: &[req(Kind::DisplayName), one(Kind::Description), one(Kind::Version), many(Kind::Capability)]),
+        children: &[req(Kind::DisplayName), one(Kind::Description), one(Kind::Version), one(Kind::MaxFileSize), many(Kind::Capability)]),
     leaf!(
         DisplayName,
         "display-name",
@@ -89,6 +89,14 @@ pub static SPECS: &[NodeSpec] = &[
         "version",
         "The integration's version, such as \"1.4.0\".",
         "A semantic version of the integration, for the catalog."
+    ),
+    leaf!(
+        MaxFileSize,
+        "max-file-size",
+        Ty::Size,
+        "size",
+        "The largest KDL file of the project that is read, e.g. \"16MiB\" (default 4MiB).",
+        "A larger file is not parsed or checked: it is reported as `limit::file-size`, so that a generated or pasted file by mistake costs a finding, not the memory of its syntax tree (about 80 bytes per byte of text). A size: a number followed by B, KiB, MiB or GiB."
     ),
     node!(Capability, "capability", "A capability the integration offers.",
         "`provisioning`, `entitlement-management` (requires provisioning) or `universal-logout`. Each makes a set of contracts mandatory; run `intact contracts` to list them. Only `provisioning` takes children.",
