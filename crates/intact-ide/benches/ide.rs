@@ -129,6 +129,16 @@ mod okta {
         b.bench(|| intact_ide::completions(black_box(&a), pos));
     }
 
+    /// The same on a snapshot the language server has analysed (its semantics computed once):
+    /// the scope reuses the mapping types and documents.
+    #[divan::bench(sample_count = 20)]
+    fn completion_on_an_analysed_snapshot(b: Bencher) {
+        let (a, pos) = snapshot().expect("the corpus is in the repository (tests/corpus/openapi)");
+        a.semantics();
+        assert!(!intact_ide::completions(&a, pos).is_empty());
+        b.bench(|| intact_ide::completions(black_box(&a), pos));
+    }
+
     #[divan::bench(sample_count = 20)]
     fn hover_on_a_response(b: Bencher) {
         let (a, pos) = snapshot().expect("the corpus is in the repository (tests/corpus/openapi)");
