@@ -139,6 +139,18 @@ mod okta {
         b.bench(|| intact_ide::completions(black_box(&a), pos));
     }
 
+    /// Inlay hints of the file on a keystroke's snapshot: the first request types the project
+    /// (the snapshot's semantics), as the analysis would.
+    #[divan::bench(sample_count = 10)]
+    fn hints_on_a_fresh_snapshot(b: Bencher) {
+        let (a, pos) = snapshot().expect("the corpus is in the repository (tests/corpus/openapi)");
+        // The host's documents, read once, as the language server keeps them per project.
+        a.semantics();
+        let (analysis, documents) = (a.analysis().clone(), a.documents().clone());
+        b.with_inputs(|| Snapshot::in_host(analysis.clone(), documents.clone()))
+            .bench_values(|s| intact_ide::inlay_hints(black_box(&s), pos.file).len());
+    }
+
     #[divan::bench(sample_count = 20)]
     fn hover_on_a_response(b: Bencher) {
         let (a, pos) = snapshot().expect("the corpus is in the repository (tests/corpus/openapi)");
