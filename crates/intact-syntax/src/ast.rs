@@ -118,9 +118,9 @@ pub struct Node {
     pub ty: Option<Box<Annotation>>,
     pub name: Name,
     /// Every entry in source order, slashdashed ones included (see [`Entry::is_dashed`]).
-    pub entries: Vec<Entry>,
+    pub entries: Box<[Entry]>,
     /// Every children block in source order, slashdashed ones included.
-    pub blocks: Vec<Block>,
+    pub blocks: Box<[Block]>,
     /// From the type annotation or name to the end of the last entry or block; excludes the
     /// slashdash and the terminator.
     pub span: Span,
