@@ -44,7 +44,7 @@ impl Value {
 /// A string in the tree (node name, property key, type annotation) with where it was written.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Name {
-    pub text: Box<str>,
+    pub text: compact_str::CompactString,
     pub span: Span,
 }
 

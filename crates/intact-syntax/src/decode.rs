@@ -39,7 +39,7 @@ impl Decoder<'_> {
         }
     }
 
-    fn check_ident(&mut self, raw: &str, span: Span) {
+    pub(crate) fn check_ident(&mut self, raw: &str, span: Span) {
         match raw {
             "true" | "false" | "null" => self.errors.push(SyntaxError {
                 span,

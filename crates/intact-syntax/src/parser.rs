@@ -280,7 +280,7 @@ impl<'t> Parser<'t> {
         let name = match self.peek() {
             Some(k) if k.is_string() => {
                 let t = self.bump();
-                let text = self.decode_string(t);
+                let text = self.decode_name(t);
                 Some(Name { text, span: t.span })
             }
             _ => {
@@ -333,6 +333,20 @@ impl<'t> Parser<'t> {
         .string(t.kind, raw, t.span)
     }
 
+    /// A name: a bare identifier straight from the text (inline when short, no allocation), a
+    /// quoted one decoded.
+    fn decode_name(&mut self, t: Token) -> compact_str::CompactString {
+        if t.kind == K::Ident {
+            let raw = self.token_text(t);
+            Decoder {
+                errors: &mut self.errors,
+            }
+            .check_ident(raw, t.span);
+            return compact_str::CompactString::new(raw);
+        }
+        self.decode_string(t).into()
+    }
+
     /// A KDL v1 raw string `r"…"` / `r#"…"#` lexes as the identifier `r` glued to a string. Reports
     /// it and returns the string's token, so the value still counts (one mistake, one diagnostic).
     fn legacy_raw_string(&mut self, t: Token) -> Option<Token> {
@@ -372,7 +386,7 @@ impl<'t> Parser<'t> {
                     return None;
                 }
                 Name {
-                    text: self.decode_string(t),
+                    text: self.decode_name(t),
                     span: t.span,
                 }
             }
@@ -659,7 +673,7 @@ impl<'t> Parser<'t> {
                         );
                     }
                     let key = Name {
-                        text: self.decode_string(t),
+                        text: self.decode_name(t),
                         span: t.span,
                     };
                     self.skip_node_space();
