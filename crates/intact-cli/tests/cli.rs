@@ -1,10 +1,13 @@
 //! The `intact` binary as users and CI run it: exit codes, output formats, and bad input.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
+#[path = "support/binary.rs"]
+mod binary;
 #[path = "support/http.rs"]
 mod http;
+use binary::{assert_exit, intact, stderr, stdout};
 use http::{answering_server, answering_server_with};
 
 fn repo() -> PathBuf {
@@ -12,40 +15,6 @@ fn repo() -> PathBuf {
         .join("../..")
         .canonicalize()
         .unwrap()
-}
-
-fn intact(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_intact"))
-        .args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .env_remove("RUST_BACKTRACE")
-        .output()
-        .expect("the intact binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// Asserts the exit code and that nothing panicked.
-fn assert_exit(o: &Output, code: i32) {
-    assert!(
-        !stderr(o).contains("panicked"),
-        "intact panicked:\n{}",
-        stderr(o)
-    );
-    assert_eq!(
-        o.status.code(),
-        Some(code),
-        "stdout:\n{}\nstderr:\n{}",
-        stdout(o),
-        stderr(o)
-    );
 }
 
 fn examples() -> Vec<PathBuf> {

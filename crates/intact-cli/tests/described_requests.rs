@@ -4,53 +4,20 @@
 //! a real HTTP server on 127.0.0.1.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::Duration;
 
+#[path = "support/binary.rs"]
+mod binary;
 #[path = "support/http.rs"]
 mod http;
-use http::answering_server;
+use binary::{assert_exit, project, stderr, stdout};
 
+/// `intact` with the environment's token set.
 fn intact(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_intact"))
-        .args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .env("INTACT_TEST_TOKEN", SECRET)
-        .env_remove("RUST_BACKTRACE")
-        .output()
-        .expect("the intact binary runs")
+    binary::intact_with(args, cwd, &[("INTACT_TEST_TOKEN", SECRET)])
 }
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn assert_exit(o: &Output, code: i32) {
-    assert!(!stderr(o).contains("panicked"), "{}", stderr(o));
-    assert_eq!(
-        o.status.code(),
-        Some(code),
-        "stdout:\n{}\nstderr:\n{}",
-        stdout(o),
-        stderr(o)
-    );
-}
-
-/// A project of `files` (path, text) in a temporary folder.
-fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, text) in files {
-        let p = dir.path().join(path);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    }
-    dir
-}
+use http::answering_server;
 
 const SECRET: &str = "s3cr3t-token-value";
 

@@ -3,47 +3,18 @@
 //! that name their place. Every test runs the real binary on a project in a temporary folder.
 
 use std::path::Path;
-use std::process::{Command, Output};
 
-fn intact(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_intact"))
-        .args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .env_remove("RUST_BACKTRACE")
-        .output()
-        .expect("the intact binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-/// A project of `files` (path, text) in a temporary folder.
-fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, text) in files {
-        let p = dir.path().join(path);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    }
-    dir
-}
+#[path = "support/binary.rs"]
+mod binary;
+use binary::{assert_exit, intact, project, stdout};
 
 /// Runs `intact test` and asserts the exit code, showing both streams when it differs.
 fn test_run(dir: &Path, args: &[&str], code: i32) -> String {
     let mut all = vec!["test"];
     all.extend_from_slice(args);
     let o = intact(&all, dir);
-    let out = stdout(&o);
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert!(!err.contains("panicked"), "intact panicked:\n{err}");
-    assert_eq!(
-        o.status.code(),
-        Some(code),
-        "stdout:\n{out}\nstderr:\n{err}"
-    );
-    out
+    assert_exit(&o, code);
+    stdout(&o)
 }
 
 const LOGOUT_PROJECT: &str = r#"project "p" {
