@@ -103,12 +103,6 @@ impl intact_expr::SchemaSource for Files<'_> {
 }
 
 impl Documents {
-    /// The project's documents, from the host's cache (read, or from their digests, when not
-    /// there yet).
-    pub fn read(a: &Analysis, cache: &DocumentCache) -> Documents {
-        documents(a, cache)
-    }
-
     /// Each readable entry document's path and its component schemas.
     pub fn component_schemas(&self) -> impl Iterator<Item = (&Path, &[SchemaSummary])> {
         self.entries
@@ -476,59 +470,61 @@ impl DocumentCache {
     }
 }
 
-/// The project's documents: from the host's cache, from the digest on disk, or read.
-pub(crate) fn documents(a: &Analysis, cache: &DocumentCache) -> Documents {
-    let store = cache.store.clone();
-    let under: Vec<(FileId, &Arc<SourceFile>)> = a
-        .files
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| f.path().starts_with("openapi") && is_document(f.path()))
-        .map(|(i, f)| (FileId::from_index(i), f))
-        .collect();
-    let mut docs = Documents {
-        entries: Vec::new(),
-        store: store.clone(),
-        broken: Vec::new(),
-    };
-    if under.is_empty() {
-        return docs;
-    }
-    // One key for all of them: an entry document may read any file below it. SipHash with fixed
-    // keys: 64 bits, so a changed file is read from a stale digest with a chance of 2^-64.
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    env!("CARGO_PKG_VERSION").hash(&mut h);
-    DIGEST_FORMAT.hash(&mut h);
-    for (_, f) in &under {
-        f.path().hash(&mut h);
-        f.text().hash(&mut h);
-    }
-    let all = h.finish();
-    let sources: Vec<Arc<SourceFile>> = under.iter().map(|(_, f)| Arc::clone(f)).collect();
-    let mut memo = lock(&cache.memo);
-    for (id, f) in under
-        .iter()
-        .filter(|(_, f)| is_entry(f.path()) && declares_version(f.text()))
-    {
-        let path = f.path().to_path_buf();
-        let result = match memo.get(&path) {
-            Some((k, r)) if *k == all => r.clone(),
-            _ => {
-                let mut h = std::collections::hash_map::DefaultHasher::new();
-                all.hash(&mut h);
-                path.hash(&mut h);
-                let key = h.finish();
-                let r = open_entry(&path, key, &sources, store.as_deref());
-                memo.insert(path, (all, r.clone()));
-                r
-            }
+impl Documents {
+    /// The project's documents: from the host's cache, from the digest on its store, or read.
+    pub fn read(a: &Analysis, cache: &DocumentCache) -> Documents {
+        let store = cache.store.clone();
+        let under: Vec<(FileId, &Arc<SourceFile>)> = a
+            .files
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.path().starts_with("openapi") && is_document(f.path()))
+            .map(|(i, f)| (FileId::from_index(i), f))
+            .collect();
+        let mut docs = Documents {
+            entries: Vec::new(),
+            store: store.clone(),
+            broken: Vec::new(),
         };
-        match result {
-            Ok(e) => docs.entries.push((*id, e)),
-            Err(e) => docs.broken.push((*id, e)),
+        if under.is_empty() {
+            return docs;
         }
+        // One key for all of them: an entry document may read any file below it. SipHash with fixed
+        // keys: 64 bits, so a changed file is read from a stale digest with a chance of 2^-64.
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        env!("CARGO_PKG_VERSION").hash(&mut h);
+        DIGEST_FORMAT.hash(&mut h);
+        for (_, f) in &under {
+            f.path().hash(&mut h);
+            f.text().hash(&mut h);
+        }
+        let all = h.finish();
+        let sources: Vec<Arc<SourceFile>> = under.iter().map(|(_, f)| Arc::clone(f)).collect();
+        let mut memo = lock(&cache.memo);
+        for (id, f) in under
+            .iter()
+            .filter(|(_, f)| is_entry(f.path()) && declares_version(f.text()))
+        {
+            let path = f.path().to_path_buf();
+            let result = match memo.get(&path) {
+                Some((k, r)) if *k == all => r.clone(),
+                _ => {
+                    let mut h = std::collections::hash_map::DefaultHasher::new();
+                    all.hash(&mut h);
+                    path.hash(&mut h);
+                    let key = h.finish();
+                    let r = open_entry(&path, key, &sources, store.as_deref());
+                    memo.insert(path, (all, r.clone()));
+                    r
+                }
+            };
+            match result {
+                Ok(e) => docs.entries.push((*id, e)),
+                Err(e) => docs.broken.push((*id, e)),
+            }
+        }
+        docs
     }
-    docs
 }
 
 fn open_entry(

@@ -26,7 +26,7 @@ pub use intact_expr::{Env, Type};
 /// What is in scope at `offset` of `file`, typing only the definition that holds the place (and
 /// the mappings): for an editor's snapshot whose [`Semantics`] are not computed yet.
 pub fn scope_at(a: &Analysis, cache: &DocumentCache, file: FileId, offset: u32) -> Option<Env> {
-    types::scope_at(a, &documents::documents(a, cache), None, (file, offset))
+    types::scope_at(a, &Documents::read(a, cache), None, (file, offset))
 }
 
 /// The semantics of one analysis.
@@ -44,7 +44,7 @@ impl Semantics {
     /// Types every definition of `a`; the OpenAPI documents come from `cache` (read once per
     /// host, then kept as digests).
     pub fn new(a: &Analysis, cache: &DocumentCache) -> Semantics {
-        let documents = documents::documents(a, cache);
+        let documents = Documents::read(a, cache);
         let mapping_calls = calls::mapping_calls(&a.model, a.symbols());
         let mut typed = types::all(a, &documents, &mapping_calls);
         types::test_inputs(a, &mut typed.findings);
