@@ -8,6 +8,7 @@
 mod envfiles;
 mod ignore;
 mod openapi;
+mod per_file;
 pub mod render;
 mod rules;
 mod schema;
@@ -15,6 +16,7 @@ mod schema;
 pub use intact_diagnostics::{Diagnostic, Fix, Label, Rule, Severity, registry};
 pub use intact_model::Analysis;
 pub use intact_semantic::{DocumentCache, Semantics};
+pub use per_file::FileFindings;
 
 use intact_model::{FileId, Loc};
 use intact_syntax::Span;
@@ -146,20 +148,27 @@ pub fn check_in(a: &Analysis, documents: &DocumentCache, host: &dyn Host) -> Vec
 /// Every finding of the project, given its semantics (typed once, shared with the editor
 /// features of the same snapshot).
 pub fn check_semantics(a: &Analysis, semantics: &Semantics, host: &dyn Host) -> Vec<Diagnostic> {
+    check_semantics_after(a, semantics, host, None).0
+}
+
+/// [`check_semantics`] after an edit: each file's own findings (syntax, schema) are taken from
+/// `earlier`, the check before the edit, for the files it did not touch; returned with this
+/// check's, for the next.
+pub fn check_semantics_after(
+    a: &Analysis,
+    semantics: &Semantics,
+    host: &dyn Host,
+    earlier: Option<&FileFindings>,
+) -> (Vec<Diagnostic>, FileFindings) {
     let mut out = Vec::new();
     let mut left_out: std::collections::BTreeMap<FileId, LeftOut> = Default::default();
+    let mut files = FileFindings::default();
     for (i, f) in a.files.iter().enumerate() {
         let file = FileId::from_index(i);
-        syntax_of(file, f, &mut out);
-        let mut schema = schema::SchemaCheck {
-            file,
-            out: &mut out,
-            budget: (!f.text().contains("intact-ignore")).then_some(SCHEMA_BUDGET),
-            left_out: LeftOut::default(),
-        };
-        schema.file(&f.parse.document.nodes);
-        if schema.left_out.count > 0 {
-            left_out.insert(file, schema.left_out);
+        let own = files.of(earlier, file, f);
+        out.extend(own.findings.iter().cloned());
+        if own.left_out.count > 0 {
+            left_out.insert(file, own.left_out.clone());
         }
     }
     rules::check_model(a, semantics.mapping_calls(), &mut out);
@@ -177,7 +186,7 @@ pub fn check_semantics(a: &Analysis, semantics: &Semantics, host: &dyn Host) -> 
         .map(|d| d.loc)
         .collect();
     out.retain(|d| d.code != Rule::ExprUnknownField || !named.contains(&d.loc));
-    cap_per_file(out, left_out)
+    (cap_per_file(out, left_out), files)
 }
 
 /// How many schema findings of one file are kept before the rest are only counted: well past
@@ -185,7 +194,7 @@ pub fn check_semantics(a: &Analysis, semantics: &Semantics, host: &dyn Host) -> 
 const SCHEMA_BUDGET: usize = 5 * MAX_FINDINGS_PER_FILE;
 
 /// Findings of a file that were counted but not kept.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(crate) struct LeftOut {
     count: usize,
     by_severity: [usize; 3],

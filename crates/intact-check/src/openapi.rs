@@ -31,7 +31,7 @@ pub(crate) fn check(a: &Analysis, docs: &Documents, out: &mut Vec<Diagnostic>) {
         .chain(
             m.connections
                 .iter()
-                .filter_map(|c| Some((c.ping.as_ref()?, Some(c)))),
+                .filter_map(|c| Some((c.ping.as_ref()?, Some(&**c)))),
         );
     for (file, e) in &docs.broken {
         let code = match e.is_unsupported_version() {

@@ -50,7 +50,7 @@ pub use runnables::{Runnable, runnables};
 pub use structure::{folding, selection};
 pub use tokens::{Token, TokenKind, tokens};
 
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use intact_model::symbols::SymbolIndex;
 use intact_model::{Analysis, FileId};
@@ -64,8 +64,24 @@ pub struct Snapshot {
     analysis: Arc<Analysis>,
     /// The OpenAPI documents the host has read (typing a request's response needs them).
     documents: DocumentCache,
-    semantics: Arc<OnceLock<Semantics>>,
-    findings: Arc<OnceLock<Vec<Diagnostic>>>,
+    semantics: Arc<OnceLock<Arc<Semantics>>>,
+    /// What the snapshot this one follows had computed (`Snapshot::after`), until this one's
+    /// semantics and findings are computed from it.
+    earlier: Arc<Mutex<Earlier>>,
+    findings: Arc<OnceLock<Findings>>,
+}
+
+/// [`Snapshot::earlier`].
+#[derive(Default)]
+struct Earlier {
+    semantics: Option<Arc<Semantics>>,
+    files: Option<Arc<intact_check::FileFindings>>,
+}
+
+/// The findings of a snapshot, and each file's own (for the snapshot after an edit).
+struct Findings {
+    all: Vec<Diagnostic>,
+    files: Arc<intact_check::FileFindings>,
 }
 
 impl Snapshot {
@@ -81,32 +97,74 @@ impl Snapshot {
             analysis,
             documents,
             semantics: Arc::default(),
+            earlier: Arc::default(),
             findings: Arc::default(),
         }
     }
 
+    /// The snapshot of the texts after an edit to `earlier`'s (the language server's next): the
+    /// flows and actions the edit did not touch keep their typing from `earlier` (decision 0013).
+    pub fn after(
+        earlier: &Snapshot,
+        analysis: Arc<Analysis>,
+        documents: DocumentCache,
+    ) -> Snapshot {
+        let before = earlier.earlier.lock().unwrap();
+        let kept = Earlier {
+            semantics: earlier
+                .semantics
+                .get()
+                .cloned()
+                .or_else(|| before.semantics.clone()),
+            files: earlier
+                .findings
+                .get()
+                .map(|f| f.files.clone())
+                .or_else(|| before.files.clone()),
+        };
+        drop(before);
+        let s = Snapshot::in_host(analysis, documents);
+        *s.earlier.lock().unwrap() = kept;
+        s
+    }
+
     /// What the project's expressions mean, typed once per snapshot on first use.
     pub fn semantics(&self) -> &Semantics {
-        self.semantics
-            .get_or_init(|| Semantics::new(&self.analysis, &self.documents))
+        self.semantics.get_or_init(|| {
+            let earlier = self.earlier.lock().unwrap().semantics.take();
+            Arc::new(match earlier {
+                Some(e) => Semantics::after(&e, &self.analysis, &self.documents),
+                None => Semantics::new(&self.analysis, &self.documents),
+            })
+        })
     }
 
     /// Every finding of `intact check` on this snapshot (the language server publishes these),
     /// computed on first use from the snapshot's semantics.
     pub fn findings(&self) -> &[Diagnostic] {
-        self.findings.get_or_init(|| {
-            intact_check::check_semantics(
-                &self.analysis,
-                self.semantics(),
-                &intact_check::TextsOnly,
-            )
-        })
+        &self
+            .findings
+            .get_or_init(|| {
+                let semantics = self.semantics();
+                let earlier = self.earlier.lock().unwrap().files.take();
+                let (all, files) = intact_check::check_semantics_after(
+                    &self.analysis,
+                    semantics,
+                    &intact_check::TextsOnly,
+                    earlier.as_deref(),
+                );
+                Findings {
+                    all,
+                    files: Arc::new(files),
+                }
+            })
+            .all
     }
 
     /// The findings if they are known already, else none: for hovers, which must not check the
     /// whole project on every keystroke's snapshot.
     pub fn known_findings(&self) -> &[Diagnostic] {
-        self.findings.get().map_or(&[], Vec::as_slice)
+        self.findings.get().map_or(&[], |f| f.all.as_slice())
     }
 
     /// What is in scope at a place inside `${…}`: from the semantics when they are computed,

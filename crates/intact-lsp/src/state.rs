@@ -144,7 +144,14 @@ impl State {
             .as_ref()
             .map(|s| s.documents().clone())
             .unwrap_or_else(intact_ide::DocumentCache::on_disk);
-        let snap = intact_ide::Snapshot::in_host(Arc::new(Analysis::from_files(files)), documents);
+        let snap = match &latest {
+            Some(before) => intact_ide::Snapshot::after(
+                before,
+                Arc::new(Analysis::after(before, files)),
+                documents,
+            ),
+            None => intact_ide::Snapshot::in_host(Arc::new(Analysis::from_files(files)), documents),
+        };
         *self.last_request.lock().unwrap() = Some((root.to_path_buf(), snap.clone()));
         current(&snap)
     }

@@ -135,11 +135,14 @@ impl Worker {
         }
     }
 
-    fn analyze(&mut self, root: &Path) {
-        let (open, enc) = {
-            let docs = self.state.docs.lock().unwrap();
-            (docs.open.clone(), docs.encoding.unwrap_or(Encoding::Utf16))
-        };
+    /// The project's files as the editor has them (open documents) or as the disk has them,
+    /// reusing the parses of the analysis before when the text is the same; their paths; the
+    /// versions of the open ones.
+    fn read(
+        &mut self,
+        root: &Path,
+        open: &HashMap<PathBuf, crate::state::Document>,
+    ) -> (Vec<Arc<SourceFile>>, Vec<PathBuf>, HashMap<PathBuf, i32>) {
         let mut paths = project::files(root).unwrap_or_default();
         for p in open.keys() {
             if p.starts_with(root)
@@ -189,13 +192,37 @@ impl Worker {
         // Parses not reused are freed before the check needs its memory, not after.
         drop(previous);
         project.parses = parses;
-        let documents = project.documents.clone();
-        let analysis = Arc::new(Analysis::from_files(files));
+        (files, paths, versions)
+    }
+
+    fn analyze(&mut self, root: &Path) {
+        let (open, enc) = {
+            let docs = self.state.docs.lock().unwrap();
+            (docs.open.clone(), docs.encoding.unwrap_or(Encoding::Utf16))
+        };
+        let (files, paths, versions) = self.read(root, &open);
+        let documents = self
+            .projects
+            .entry(root.to_path_buf())
+            .or_default()
+            .documents
+            .clone();
+        let previous = self.state.snapshots.lock().unwrap().get(root).cloned();
+        let analysis = Arc::new(match &previous {
+            Some(before) => Analysis::after(before, files),
+            None => Analysis::from_files(files),
+        });
         // The findings go through the snapshot that requests then read: its semantics (step
         // types for hints, scopes) and findings (hovers, quick fixes) are computed once.
-        let snapshot = intact_ide::Snapshot::in_host(analysis.clone(), documents);
+        let snapshot = match &previous {
+            Some(before) => intact_ide::Snapshot::after(before, analysis.clone(), documents),
+            None => intact_ide::Snapshot::in_host(analysis.clone(), documents),
+        };
         let diags = snapshot.findings().to_vec();
-        self.state
+        // The snapshot it replaces is freed after the diagnostics are out (a large project's
+        // takes milliseconds), and outside the lock requests take.
+        let replaced = self
+            .state
             .snapshots
             .lock()
             .unwrap()
@@ -245,6 +272,7 @@ impl Worker {
                 client.publish_diagnostics(uri, list, version).await;
             }
         });
+        drop((replaced, previous));
     }
 }
 

@@ -8,7 +8,7 @@ use intact_expr::eval::{Mappings, Program};
 use serde_json::Value as J;
 
 use crate::template;
-use crate::{Loc, MappingDef, Model, Template, Tree};
+use crate::{Loc, Model, Template, Tree};
 
 /// How deep mappings may call each other at run time (the checker rejects cycles already).
 const MAX_MAPPING_DEPTH: usize = 32;
@@ -53,7 +53,7 @@ impl ProjectMappings {
         let mappings = model
             .mappings
             .iter()
-            .map(|m: &MappingDef| (m.name.name.clone(), m.tree.clone()))
+            .map(|m| (m.name.name.clone(), m.tree.clone()))
             .collect();
         Arc::new_cyclic(|me| ProjectMappings {
             mappings,

@@ -108,13 +108,16 @@ impl FileInput {
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 4 * 1024 * 1024;
 
 /// A parsed file.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct SourceFile {
     pub input: FileInput,
     /// Empty for files that are not KDL, and for a KDL file over the size limit.
     pub parse: Parse,
     /// The limit a KDL file is over: it was not parsed (`limit::file-size`).
     pub too_large: Option<u64>,
+    /// The file's definitions, lowered for the place it last had among the project's files: the
+    /// next analysis that shares this file at the same place shares them (decision 0013).
+    lowered: std::sync::Mutex<Option<(FileId, Arc<Model>)>>,
 }
 
 impl SourceFile {
@@ -136,6 +139,31 @@ impl SourceFile {
             input,
             parse,
             too_large,
+            lowered: Default::default(),
+        }
+    }
+
+    /// A KDL file parsed by the caller (the formatter, which has the parse already).
+    pub fn parsed(input: FileInput, parse: Parse) -> SourceFile {
+        SourceFile {
+            input,
+            parse,
+            too_large: None,
+            lowered: Default::default(),
+        }
+    }
+
+    /// This file's definitions, its locations naming it `id`: lowered on first use at that
+    /// place, then shared.
+    pub(crate) fn lowered(&self, id: FileId) -> Arc<Model> {
+        let mut kept = self.lowered.lock().unwrap_or_else(|e| e.into_inner());
+        match &*kept {
+            Some((at, model)) if *at == id => model.clone(),
+            _ => {
+                let model = Arc::new(lower::lower_file(id, self));
+                *kept = Some((id, model.clone()));
+                model
+            }
         }
     }
 
@@ -181,8 +209,13 @@ pub struct Analysis {
     symbols: std::sync::OnceLock<symbols::SymbolIndex>,
     /// The parse of each distinct expression text, shared by the symbol index and the checker's
     /// typing: a project repeats its expressions (`${steps.get.body}`) and each is parsed once.
-    expressions: std::sync::Mutex<std::collections::HashMap<Box<str>, Arc<ParsedExpression>>>,
+    expressions: std::sync::Mutex<Expressions>,
+    /// The parses the analysis before this one made (`Analysis::after`): an edit changes few
+    /// expressions, and the rest are not parsed again. Only what this analysis uses is handed on.
+    inherited: Expressions,
 }
+
+type Expressions = std::collections::HashMap<Arc<str>, Arc<ParsedExpression>>;
 
 /// An expression's parse: its tree, or its syntax errors.
 pub type ParsedExpression = Result<intact_expr::Parsed, Vec<intact_expr::SyntaxError>>;
@@ -198,7 +231,23 @@ impl Analysis {
 
     /// Builds the analysis from files already parsed (the language server reparses only what
     /// changed and reuses the rest).
-    pub fn from_files(mut files: Vec<Arc<SourceFile>>) -> Analysis {
+    pub fn from_files(files: Vec<Arc<SourceFile>>) -> Analysis {
+        Analysis::with_parses(files, Expressions::new())
+    }
+
+    /// The analysis of `files` after `previous` (the language server's next snapshot): files
+    /// shared with it keep their definitions (when at the same place among the files) and
+    /// expressions already parsed are not parsed again.
+    pub fn after(previous: &Analysis, files: Vec<Arc<SourceFile>>) -> Analysis {
+        let inherited = previous
+            .expressions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        Analysis::with_parses(files, inherited)
+    }
+
+    fn with_parses(mut files: Vec<Arc<SourceFile>>, inherited: Expressions) -> Analysis {
         files.sort_by(|a, b| a.input.path.cmp(&b.input.path));
         // The project's `max-file-size`: a file parsed (or not) under another limit is read
         // again under this one.
@@ -216,12 +265,20 @@ impl Analysis {
             model,
             symbols: std::sync::OnceLock::new(),
             expressions: Default::default(),
+            inherited,
         }
     }
 
     /// The parse of an expression's text (the part inside `${…}`), parsed once per analysis.
     pub fn expression(&self, text: &str) -> Arc<ParsedExpression> {
         if let Some(p) = self.expressions.lock().unwrap().get(text) {
+            return p.clone();
+        }
+        if let Some((key, p)) = self.inherited.get_key_value(text) {
+            self.expressions
+                .lock()
+                .unwrap()
+                .insert(key.clone(), p.clone());
             return p.clone();
         }
         // Parsed outside the lock: another thread may parse the same text meanwhile, which
@@ -253,6 +310,7 @@ impl Analysis {
             .iter()
             .find(|p| Some(p.loc.file) == root)
             .or(self.model.projects.first())
+            .map(Arc::as_ref)
     }
 
     pub fn file_id(&self, path: &std::path::Path) -> Option<FileId> {

@@ -88,6 +88,25 @@ pub struct Documents {
     pub broken: Vec<(FileId, intact_openapi::Error)>,
 }
 
+/// [`Documents::identity`].
+#[derive(Clone)]
+pub(crate) struct Identity {
+    entries: Vec<(FileId, Arc<Entry>)>,
+    broken: Vec<FileId>,
+}
+
+impl PartialEq for Identity {
+    fn eq(&self, other: &Identity) -> bool {
+        self.broken == other.broken
+            && self.entries.len() == other.entries.len()
+            && self
+                .entries
+                .iter()
+                .zip(&other.entries)
+                .all(|((f, a), (g, b))| f == g && Arc::ptr_eq(a, b))
+    }
+}
+
 /// The files of one document, for the `$ref`s of its schemas.
 struct Files<'a>(&'a Described);
 
@@ -103,6 +122,15 @@ impl intact_expr::SchemaSource for Files<'_> {
 }
 
 impl Documents {
+    /// Which documents these are, by identity: two `Documents` with the same identity type
+    /// every request alike (the typing memo's context).
+    pub(crate) fn identity(&self) -> Identity {
+        Identity {
+            entries: self.entries.clone(),
+            broken: self.broken.iter().map(|(f, _)| *f).collect(),
+        }
+    }
+
     /// Each readable entry document's path and its component schemas.
     pub fn component_schemas(&self) -> impl Iterator<Item = (&Path, &[SchemaSummary])> {
         self.entries

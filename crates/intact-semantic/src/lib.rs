@@ -38,15 +38,29 @@ pub struct Semantics {
     /// Which mapping calls which (`flow::cycle` reads it too).
     mapping_calls: calls::CallGraph,
     mappings: types::Mappings,
+    /// Each flow's and action's typing, which the semantics after an edit take when the edit did
+    /// not touch them (`Semantics::after`).
+    memo: types::Memo,
 }
 
 impl Semantics {
     /// Types every definition of `a`; the OpenAPI documents come from `cache` (read once per
     /// host, then kept as digests).
     pub fn new(a: &Analysis, cache: &DocumentCache) -> Semantics {
+        Semantics::typed(a, cache, None)
+    }
+
+    /// The semantics of `a`, an edit after the analysis `earlier` are the semantics of: the flows
+    /// and actions the edit did not touch (nor what they read) are not typed again (decision
+    /// 0013). The same findings and types as [`Semantics::new`], sooner.
+    pub fn after(earlier: &Semantics, a: &Analysis, cache: &DocumentCache) -> Semantics {
+        Semantics::typed(a, cache, Some(&earlier.memo))
+    }
+
+    fn typed(a: &Analysis, cache: &DocumentCache, earlier: Option<&types::Memo>) -> Semantics {
         let documents = Documents::read(a, cache);
         let mapping_calls = calls::mapping_calls(&a.model, a.symbols());
-        let mut typed = types::all(a, &documents, &mapping_calls);
+        let mut typed = types::all(a, &documents, &mapping_calls, earlier);
         types::test_inputs(a, &mut typed.findings);
         documents.save();
         Semantics {
@@ -55,6 +69,7 @@ impl Semantics {
             step_types: typed.steps,
             mapping_calls,
             mappings: typed.mappings,
+            memo: typed.memo,
         }
     }
 
@@ -79,6 +94,12 @@ impl Semantics {
     /// definition holding the place is typed again.
     pub fn scope_at(&self, a: &Analysis, file: FileId, offset: u32) -> Option<Env> {
         types::scope_at(a, &self.documents, Some(&self.mappings), (file, offset))
+    }
+
+    /// How many flows and actions were typed, and how many of those typings were taken from the
+    /// semantics before an edit (`Semantics::after`) rather than typed again.
+    pub fn typed_and_taken(&self) -> (usize, usize) {
+        self.memo.counts()
     }
 
     /// Which mapping calls which, in the order of the model's mappings.

@@ -29,7 +29,7 @@ impl<'a> ModelRules<'a> {
             }
             all => {
                 let first = main.expect("a project exists");
-                for p in all.iter().filter(|p| !std::ptr::eq(*p, first)) {
+                for p in all.iter().filter(|p| !std::ptr::eq(&***p, first)) {
                     out.push(
                         Diagnostic::new(
                             Rule::ProjectDuplicate,

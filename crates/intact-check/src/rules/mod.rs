@@ -64,11 +64,19 @@ impl<'a> ModelRules<'a> {
     }
 
     fn connection(&self, name: &str) -> Option<&'a ConnectionDef> {
-        self.m.connections.iter().find(|c| c.name.name == name)
+        self.m
+            .connections
+            .iter()
+            .find(|c| c.name.name == name)
+            .map(|c| &**c)
     }
 
     fn flow(&self, name: &str) -> Option<&'a FlowDef> {
-        self.m.flows.iter().find(|f| f.name.name == name)
+        self.m
+            .flows
+            .iter()
+            .find(|f| f.name.name == name)
+            .map(|f| &**f)
     }
 
     fn unresolved(&self, what: &str, id: &Ident, candidates: Vec<&str>) -> Diagnostic {

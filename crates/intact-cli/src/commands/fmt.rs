@@ -89,11 +89,9 @@ pub(crate) fn run(paths: Vec<PathBuf>, check_only: bool, stdin: bool) -> Command
 }
 
 pub(crate) fn report_syntax_errors(path: &Path, text: &str, parse: &intact_syntax::Parse) {
-    let analysis = Analysis::from_files(vec![std::sync::Arc::new(intact_model::SourceFile {
-        input: intact_model::FileInput::new(path, text),
-        parse: parse.clone(),
-        too_large: None,
-    })]);
+    let analysis = Analysis::from_files(vec![std::sync::Arc::new(
+        intact_model::SourceFile::parsed(intact_model::FileInput::new(path, text), parse.clone()),
+    )]);
     let diags = intact_check::syntax_findings(&analysis);
     let tty = std::io::stderr().is_terminal();
     eprint!(

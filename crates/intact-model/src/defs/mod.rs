@@ -2,6 +2,8 @@
 //! steps, tests), each part with where it is written. `lower` builds it; the checker, the
 //! executor and the editor features read it.
 
+use std::sync::Arc;
+
 use intact_syntax::Value;
 
 use crate::Loc;
@@ -86,25 +88,47 @@ impl Tree {
     }
 }
 
+/// The definitions of a project, or of one file (what lowering keeps per file).
+///
+/// Each definition is shared (`Arc`): the project's model is the files' models side by side, so
+/// an analysis after an edit lowers the edited file and shares every other file's definitions
+/// with the analysis before it (decision 0013).
 #[derive(Debug, Default)]
 pub struct Model {
-    pub projects: Vec<ProjectDef>,
-    pub variables: Vec<VariableDef>,
-    pub connections: Vec<ConnectionDef>,
-    pub mappings: Vec<MappingDef>,
-    pub actions: Vec<ActionDef>,
-    pub flows: Vec<FlowDef>,
-    pub tests: Vec<TestDef>,
+    pub projects: Vec<Arc<ProjectDef>>,
+    pub variables: Vec<Arc<VariableDef>>,
+    pub connections: Vec<Arc<ConnectionDef>>,
+    pub mappings: Vec<Arc<MappingDef>>,
+    pub actions: Vec<Arc<ActionDef>>,
+    pub flows: Vec<Arc<FlowDef>>,
+    pub tests: Vec<Arc<TestDef>>,
     /// `test-defaults` blocks, as they are written (already merged into `tests`).
-    pub test_defaults: Vec<TestDef>,
+    pub test_defaults: Vec<Arc<TestDef>>,
 }
 
 impl Model {
+    /// Adds another model's definitions (a file's, after the files before it), sharing them.
+    pub fn extend(&mut self, other: &Model) {
+        self.projects.extend(other.projects.iter().cloned());
+        self.variables.extend(other.variables.iter().cloned());
+        self.connections.extend(other.connections.iter().cloned());
+        self.mappings.extend(other.mappings.iter().cloned());
+        self.actions.extend(other.actions.iter().cloned());
+        self.flows.extend(other.flows.iter().cloned());
+        self.tests.extend(other.tests.iter().cloned());
+        self.test_defaults
+            .extend(other.test_defaults.iter().cloned());
+    }
+
     /// The connection named `named`, or, when none is named, the project's only connection.
     pub fn connection(&self, named: Option<&str>) -> Option<&ConnectionDef> {
         match named {
-            Some(n) => self.connections.iter().find(|c| c.name.name == n),
-            None if self.connections.len() == 1 => self.connections.first(),
+            Some(n) => self
+                .connections
+                .iter()
+                .find(|c| c.name.name == n)
+                .map(Arc::as_ref),
+            None if self.connections.len() == 1 => self.connections.first().map(Arc::as_ref),
             None => None,
         }
     }

@@ -13,6 +13,8 @@ mod connection;
 mod steps;
 mod test;
 
+use std::sync::Arc;
+
 use intact_syntax::{Literal, Node, Span, Value};
 
 use crate::catalogue::{self, Kind};
@@ -28,19 +30,29 @@ struct Lowerer<'a> {
     text: &'a str,
 }
 
-/// Lowers every file; definitions keep the order of files and of nodes within them.
+/// Lowers every file; definitions keep the order of files and of nodes within them. A file
+/// lowered before at the same place among the files is not lowered again
+/// (`SourceFile::lowered`).
 pub fn lower(files: &[std::sync::Arc<SourceFile>]) -> Model {
     let mut model = Model::default();
     for (i, f) in files.iter().enumerate() {
-        let l = Lowerer {
-            file: FileId::from_index(i),
-            text: f.text(),
-        };
-        for node in f.parse.document.live_nodes() {
-            l.top(node, &mut model);
-        }
+        model.extend(&f.lowered(FileId::from_index(i)));
     }
     apply_test_defaults(files, &mut model);
+    model
+}
+
+/// One file's definitions, its locations naming it `file`, before `test-defaults` are merged
+/// (they may come from another file).
+pub(crate) fn lower_file(file: FileId, f: &SourceFile) -> Model {
+    let mut model = Model::default();
+    let l = Lowerer {
+        file,
+        text: f.text(),
+    };
+    for node in f.parse.document.live_nodes() {
+        l.top(node, &mut model);
+    }
     model
 }
 
@@ -62,7 +74,13 @@ fn apply_test_defaults(files: &[std::sync::Arc<SourceFile>], model: &mut Model) 
             .iter()
             .filter(|d| Some(d.loc.file) == root && file != d.loc.file)
             .chain(model.test_defaults.iter().filter(|d| d.loc.file == file))
+            .map(|d| &**d)
             .collect();
+        if layers.is_empty() {
+            continue;
+        }
+        // The file's own lowering stays as written; this test becomes its merged copy.
+        let t = std::sync::Arc::make_mut(t);
         for d in layers.into_iter().rev() {
             t.run.mocks.extend(d.run.mocks.iter().cloned());
             t.templates.extend(d.templates.iter().cloned());
@@ -159,34 +177,36 @@ impl Lowerer<'_> {
         };
         let loc = self.loc(node.span);
         match kind {
-            Kind::Project => model.projects.push(ProjectDef {
+            Kind::Project => model.projects.push(Arc::new(ProjectDef {
                 name: self.name_arg(node, 0),
                 loc,
                 capabilities: self.capabilities(node),
-            }),
+            })),
             Kind::Variable => {
                 if let Some(name) = self.name_arg(node, 0) {
-                    model.variables.push(VariableDef {
+                    model.variables.push(Arc::new(VariableDef {
                         name,
                         label: child_str(node, Kind::Variable, Kind::Label),
                         description: child_str(node, Kind::Variable, Kind::Description),
                         loc,
-                    });
+                    }));
                 }
             }
             Kind::Connection => {
                 if let Some(name) = self.name_arg(node, 0) {
-                    model.connections.push(self.connection(node, name, loc));
+                    model
+                        .connections
+                        .push(Arc::new(self.connection(node, name, loc)));
                 }
             }
             Kind::Mapping => {
                 if let Some(name) = self.name_arg(node, 0) {
-                    model.mappings.push(MappingDef {
+                    model.mappings.push(Arc::new(MappingDef {
                         name,
                         loc,
                         tree: self.tree(node, 1),
                         schema: self.string_prop(node, "schema"),
-                    });
+                    }));
                 }
             }
             Kind::Action => {
@@ -198,14 +218,14 @@ impl Lowerer<'_> {
                         k == Kind::Enabled
                             && c.arg(0).is_some_and(|a| a.value == Value::Bool(false))
                     });
-                    model.actions.push(ActionDef {
+                    model.actions.push(Arc::new(ActionDef {
                         name,
                         loc,
                         contract,
                         connection: self.prop_ident(node, "connection"),
                         enabled,
                         steps: self.steps(node, Kind::Action),
-                    });
+                    }));
                 }
             }
             Kind::Flow => {
@@ -229,18 +249,20 @@ impl Lowerer<'_> {
                             })
                         })
                         .collect();
-                    model.flows.push(FlowDef {
+                    model.flows.push(Arc::new(FlowDef {
                         name,
                         loc,
                         connection: self.prop_ident(node, "connection"),
                         inputs,
                         steps: self.steps(node, Kind::Flow),
-                    });
+                    }));
                 }
             }
             Kind::Test => {
                 if let Some(name) = self.name_arg(node, 0) {
-                    model.tests.push(self.test(node, name, loc, Kind::Test));
+                    model
+                        .tests
+                        .push(Arc::new(self.test(node, name, loc, Kind::Test)));
                 }
             }
             Kind::TestDefaults => {
@@ -250,7 +272,7 @@ impl Lowerer<'_> {
                 };
                 model
                     .test_defaults
-                    .push(self.test(node, name, loc, Kind::TestDefaults));
+                    .push(Arc::new(self.test(node, name, loc, Kind::TestDefaults)));
             }
             _ => {}
         }

@@ -490,6 +490,7 @@ impl Runtime {
             .flows
             .iter()
             .find(|f| f.name.name == name)
+            .map(|f| &**f)
             .ok_or_else(|| Failure::before_any_request(format!("no flow named `{name}`")))
     }
 

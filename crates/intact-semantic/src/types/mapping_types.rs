@@ -28,7 +28,14 @@ impl Typing<'_> {
         let mut silent = Vec::new();
         // Tarjan gives the components callees first.
         for component in petgraph::algo::tarjan_scc(&graph) {
-            let known = std::sync::Arc::new(types.clone());
+            // What the component's mappings call, as typed so far: a mapping sees only the
+            // types of what it calls (copying every type known per component was quadratic).
+            let known: HashMap<String, Type> = component
+                .iter()
+                .flat_map(|node| &calls[node.index()].2)
+                .filter_map(|(name, _)| Some((name.clone(), types.get(name)?.clone())))
+                .collect();
+            let known = std::sync::Arc::new(known);
             for node in component {
                 let m = &mappings[node.index()];
                 if position.get(m.name.name.as_str()) != Some(&node.index()) {

@@ -18,11 +18,13 @@ use intact_diagnostics::Rule;
 use intact_expr::suggest;
 
 mod mapping_types;
+mod memo;
 mod output;
 mod shapes;
 mod steps;
 mod test_trees;
 
+pub(crate) use memo::Memo;
 pub(crate) use test_trees::test_inputs;
 
 /// What the whole pass gives.
@@ -32,15 +34,26 @@ pub(crate) struct Typed {
     pub steps: Vec<(Loc, Type)>,
     /// What each mapping returns, by name.
     pub mappings: Mappings,
+    /// Each flow's and action's typing, for the pass after an edit.
+    pub memo: Memo,
 }
 
 /// Mapping result types by name, shared by every scope.
 pub(crate) type Mappings = std::sync::Arc<HashMap<String, Type>>;
 
-/// The whole pass: every definition typed, given which mapping calls which.
-pub(crate) fn all(a: &Analysis, docs: &Documents, calls: &crate::calls::CallGraph) -> Typed {
+/// The whole pass: every definition typed, given which mapping calls which; a flow or action
+/// whose typing `earlier` (the pass before an edit) kept, and that the edit did not touch, is
+/// taken from there.
+pub(crate) fn all<'a>(
+    a: &'a Analysis,
+    docs: &'a Documents,
+    calls: &crate::calls::CallGraph,
+    earlier: Option<&'a Memo>,
+) -> Typed {
     let mut cx = Typing::new(a, docs);
     cx.mapping_types(calls);
+    cx.memo = Memo::for_pass(a, docs, &cx.mappings);
+    cx.earlier = earlier.filter(|e| cx.memo.can_take_from(e));
     let mut findings = Vec::new();
     cx.run(&mut findings);
     let mut steps = cx.steps_found;
@@ -51,6 +64,7 @@ pub(crate) fn all(a: &Analysis, docs: &Documents, calls: &crate::calls::CallGrap
         findings,
         steps,
         mappings: cx.mappings,
+        memo: cx.memo,
     }
 }
 
@@ -106,15 +120,7 @@ impl Typing<'_> {
             cx.flow(f, out);
         }
         for ac in a.model.actions.iter().filter(|x| focus.holds(x.loc)) {
-            let input = ac
-                .contract
-                .as_ref()
-                .and_then(|_| contracts::contract_type(ac.contract_id()?, Side::Input))
-                .unwrap_or(Type::Dyn);
-            let conn = cx.effective_connection(ac.connection.as_ref());
-            cx.callees_first(&ac.steps, out);
-            cx.owner(&ac.steps, input, conn, out);
-            cx.action_output(ac, out);
+            cx.action(ac, out);
         }
         for t in a.model.tests.iter().filter(|x| focus.holds(x.loc)) {
             cx.test_templates(t, out);
@@ -217,6 +223,10 @@ struct Typing<'a> {
     returns: Vec<Type>,
     /// `schema=` references resolved so far.
     schemas: HashMap<String, Result<Type, String>>,
+    /// The pass before an edit, when its context is this one's.
+    earlier: Option<&'a Memo>,
+    /// `Focus::All`: what this pass found per flow and action, for the next.
+    memo: Memo,
 }
 
 impl<'a> Typing<'a> {
@@ -242,6 +252,8 @@ impl<'a> Typing<'a> {
             flow_returns: HashMap::new(),
             returns: Vec::new(),
             schemas: HashMap::new(),
+            earlier: None,
+            memo: Memo::default(),
         }
     }
 

@@ -2,8 +2,12 @@
 //! mappings and tests' templates.
 
 use intact_expr::{Env, Type};
+use std::sync::Arc;
+
+use intact_model::contracts::{self, Side};
 use intact_model::{
-    Branches, ConnectionDef, FlowDef, ForEach, Request, Step, StepKind, Template, TestDef,
+    ActionDef, Branches, ConnectionDef, FlowDef, ForEach, Request, Step, StepKind, Template,
+    TestDef,
 };
 
 use super::*;
@@ -75,12 +79,22 @@ impl<'a> Typing<'a> {
 
     /// Types a flow once, after the flows it calls (typed silently when outside the focus), and
     /// records its return type: the join of its returns' types.
-    pub(super) fn flow(&mut self, f: &'a FlowDef, out: &mut Vec<Diagnostic>) -> Option<Type> {
+    pub(super) fn flow(&mut self, f: &'a Arc<FlowDef>, out: &mut Vec<Diagnostic>) -> Option<Type> {
         if let Some(known) = self.flow_returns.get(&f.name.name) {
             return known.clone();
         }
         self.flow_returns.insert(f.name.name.clone(), None);
         self.callees_first(&f.steps, out);
+        let callees = self.callees(&f.steps);
+        if let Some(kept) = self.earlier.and_then(|e| e.flow(f, &callees)) {
+            out.extend(kept.findings.iter().cloned());
+            self.steps_found.extend(kept.steps.iter().cloned());
+            self.flow_returns
+                .insert(f.name.name.clone(), kept.returns.clone());
+            self.memo.keep_flow_again(kept);
+            return kept.returns.clone();
+        }
+        let marks = (out.len(), self.steps_found.len());
         let input = self.flow_input_type(f);
         let conn = self.effective_connection(f.connection.as_ref());
         let returns = self.owner(&f.steps, input, conn, out);
@@ -95,7 +109,77 @@ impl<'a> Typing<'a> {
         };
         self.flow_returns
             .insert(f.name.name.clone(), Some(ty.clone()));
+        if self.focus == Focus::All {
+            let found = self.found(marks, out, Some(ty.clone()), callees);
+            self.memo.keep_flow(f, found);
+        }
         Some(ty)
+    }
+
+    /// Types an action (after the flows it calls), or takes its typing from the pass before.
+    pub(super) fn action(&mut self, ac: &'a Arc<ActionDef>, out: &mut Vec<Diagnostic>) {
+        self.callees_first(&ac.steps, out);
+        let callees = self.callees(&ac.steps);
+        if let Some(kept) = self.earlier.and_then(|e| e.action(ac, &callees)) {
+            out.extend(kept.findings.iter().cloned());
+            self.steps_found.extend(kept.steps.iter().cloned());
+            self.memo.keep_action_again(kept);
+            return;
+        }
+        let marks = (out.len(), self.steps_found.len());
+        let input = ac
+            .contract
+            .as_ref()
+            .and_then(|_| contracts::contract_type(ac.contract_id()?, Side::Input))
+            .unwrap_or(Type::Dyn);
+        let conn = self.effective_connection(ac.connection.as_ref());
+        self.owner(&ac.steps, input, conn, out);
+        self.action_output(ac, out);
+        if self.focus == Focus::All {
+            let found = self.found(marks, out, None, callees);
+            self.memo.keep_action(ac, found);
+        }
+    }
+
+    /// The flows `steps` call, as this pass has typed them so far (`callees_first` just did).
+    fn callees(&self, steps: &[Step]) -> Vec<memo::Callee> {
+        let mut callees = Vec::new();
+        if self.focus != Focus::All {
+            return callees;
+        }
+        intact_model::walk_steps(steps, &mut |s| {
+            if let StepKind::Call { flow: Some(id), .. } = &s.kind {
+                let name = &id.name;
+                callees.push(memo::Callee {
+                    name: name.clone(),
+                    def: self
+                        .a
+                        .model
+                        .flows
+                        .iter()
+                        .find(|g| &g.name.name == name)
+                        .cloned(),
+                    returns: self.flow_returns.get(name).cloned().flatten(),
+                });
+            }
+        });
+        callees
+    }
+
+    /// What one definition's typing added since `marks` (the findings' and step types' counts).
+    fn found(
+        &self,
+        marks: (usize, usize),
+        out: &[Diagnostic],
+        returns: Option<Type>,
+        callees: Vec<memo::Callee>,
+    ) -> memo::Found {
+        memo::Found {
+            findings: out[marks.0..].to_vec(),
+            steps: self.steps_found[marks.1..].to_vec(),
+            returns,
+            callees,
+        }
     }
 
     /// Types the flows `steps` call, so that each `call` knows what its flow returns; those outside

@@ -1,0 +1,79 @@
+//! A snapshot after an edit (`Snapshot::after`: the files, definitions, typings and per-file
+//! findings the edit did not touch taken from the snapshot before) has exactly the findings and
+//! step types a fresh snapshot of the same texts has, for edits to every file of the bundled
+//! examples.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use intact_ide::{DocumentCache, Snapshot};
+use intact_model::{Analysis, FileId, FileInput, SourceFile};
+
+fn project(dir: &Path) -> Vec<Arc<SourceFile>> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "kdl" || x == "toml") {
+                let rel = p.strip_prefix(dir).unwrap().to_path_buf();
+                let text = std::fs::read_to_string(&p).unwrap();
+                files.push(Arc::new(SourceFile::new(FileInput::new(rel, text))));
+            }
+        }
+    }
+    files
+}
+
+/// Findings and step types, printed: what two snapshots of the same texts must agree on.
+fn seen(s: &Snapshot) -> String {
+    let mut out: Vec<String> = s.findings().iter().map(|d| format!("{d:?}")).collect();
+    for i in 0..s.files.len() {
+        for (loc, ty) in s.semantics().step_types(FileId::from_index(i)) {
+            out.push(format!("{loc:?} {ty:?}"));
+        }
+    }
+    out.join("\n")
+}
+
+#[test]
+fn a_snapshot_after_an_edit_finds_what_a_fresh_one_finds() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    let edits: [fn(&str) -> Option<String>; 5] = [
+        |t| Some(format!("// moved\n{t}")),
+        |t| Some(t.replacen("${input.", "${input.nope_", 1)),
+        |t| Some(t.replacen("{\n", "{\n    nonsense 1\n", 1)),
+        |t| Some(t.replace(".body", ".bdy")),
+        |_| None,
+    ];
+    for example in ["scim-provisioning", "universal-logout"] {
+        let files = project(&root.join(example));
+        let cache = DocumentCache::default();
+        let before =
+            Snapshot::in_host(Arc::new(Analysis::from_files(files.clone())), cache.clone());
+        seen(&before);
+        for f in &files {
+            for edit in &edits {
+                let mut next: Vec<Arc<SourceFile>> = files
+                    .iter()
+                    .filter(|g| g.path() != f.path())
+                    .cloned()
+                    .collect();
+                if let Some(text) = edit(f.text()) {
+                    next.push(Arc::new(SourceFile::new(FileInput::new(f.path(), text))));
+                }
+                let a = Arc::new(Analysis::after(&before, next.clone()));
+                let after = Snapshot::after(&before, a, cache.clone());
+                let fresh = Snapshot::in_host(Arc::new(Analysis::from_files(next)), cache.clone());
+                assert_eq!(
+                    seen(&after),
+                    seen(&fresh),
+                    "{example}: {}",
+                    f.path().display()
+                );
+            }
+        }
+    }
+}
