@@ -142,7 +142,10 @@ fn syntax_of(file: FileId, f: &intact_model::SourceFile, out: &mut Vec<Diagnosti
 
 /// [`check_with`], asking `host` what only the folder can tell.
 pub fn check_in(a: &Analysis, documents: &DocumentCache, host: &dyn Host) -> Vec<Diagnostic> {
-    check_semantics(a, &Semantics::new(a, documents), host)
+    // Each file's own findings first, then the typing, which waits for the OpenAPI documents a
+    // host may still be reading on another thread (`DocumentCache::prefetch`).
+    let own = FileFindings::of_files(a);
+    check_semantics_after(a, &Semantics::new(a, documents), host, Some(&own)).0
 }
 
 /// Every finding of the project, given its semantics (typed once, shared with the editor

@@ -26,6 +26,15 @@ pub(crate) struct Kept {
 }
 
 impl FileFindings {
+    /// Every file's own findings.
+    pub(crate) fn of_files(a: &intact_model::Analysis) -> FileFindings {
+        let mut all = FileFindings::default();
+        for (i, f) in a.files.iter().enumerate() {
+            all.of(None, FileId::from_index(i), f);
+        }
+        all
+    }
+
     /// The findings of `f` at place `id`: taken from `earlier` when it checked the same file at
     /// the same place, else checked now; kept here either way.
     pub(crate) fn of(

@@ -11,6 +11,7 @@ pub mod lower;
 pub mod model;
 pub mod read;
 pub mod refs;
+pub mod yaml;
 
 use std::path::Path;
 

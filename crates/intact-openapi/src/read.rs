@@ -38,7 +38,7 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<Value, Error> {
                 .help("fix the JSON at that line and column, or check the file with `jq . FILE`")
         })
     } else {
-        serde_saphyr::from_str(text).map_err(|e| {
+        crate::yaml::read(text, crate::yaml::PIECES_FROM).map_err(|e| {
             let e = e.to_string();
             // serde-saphyr's messages carry a snippet of several lines; the first line names the
             // problem and its place, which is what a one-line error needs.

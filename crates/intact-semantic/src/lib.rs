@@ -58,8 +58,10 @@ impl Semantics {
     }
 
     fn typed(a: &Analysis, cache: &DocumentCache, earlier: Option<&types::Memo>) -> Semantics {
-        let documents = Documents::read(a, cache);
+        // The symbol index before the documents: a host reading them on another thread
+        // (`DocumentCache::prefetch`) has this long to finish.
         let mapping_calls = calls::mapping_calls(&a.model, a.symbols());
+        let documents = Documents::read(a, cache);
         let mut typed = types::all(a, &documents, &mapping_calls, earlier);
         types::test_inputs(a, &mut typed.findings);
         documents.save();

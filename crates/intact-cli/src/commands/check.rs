@@ -17,8 +17,7 @@ pub(crate) fn run(
     color: Color,
 ) -> CommandResult {
     let root = project_root(path.as_deref())?;
-    let analysis = load(&root)?;
-    let diags = check_on_disk(&root, &analysis);
+    let (analysis, diags) = load_and_check(&root)?;
     let names = report_names(&root);
     let out = match format {
         Format::Human => {

@@ -188,18 +188,41 @@ pub(crate) fn read_json_arg(arg: &str, what: &str) -> Result<serde_json::Value, 
 
 /// Every finding of the project at `root`, the checker asking the folder what the texts cannot say
 /// (where an environment's file leads).
-pub(crate) fn check_on_disk(root: &Path, analysis: &Analysis) -> Vec<intact_check::Diagnostic> {
-    intact_check::check_in(
-        analysis,
-        &intact_check::DocumentCache::on_disk(),
-        &intact_check::ProjectFolder(root.to_path_buf()),
-    )
+/// The project and its findings. Its OpenAPI documents are read on another thread while the KDL
+/// files are parsed, lowered and checked (a large document's first read is most of a check).
+pub(crate) fn load_and_check(
+    root: &Path,
+) -> Result<(Analysis, Vec<intact_check::Diagnostic>), CliError> {
+    let files = project::load(root).map_err(|e| CliError::usage(e.to_string()))?;
+    let cache = intact_check::DocumentCache::on_disk();
+    let openapi: Vec<_> = files
+        .iter()
+        .filter(|f| f.path.starts_with("openapi"))
+        .cloned()
+        .collect();
+    std::thread::scope(|s| {
+        if !openapi.is_empty() {
+            s.spawn(|| cache.prefetch(&openapi));
+        }
+        let analysis = Analysis::new(files);
+        let diags = intact_check::check_in(
+            &analysis,
+            &cache,
+            &intact_check::ProjectFolder(root.to_path_buf()),
+        );
+        Ok((analysis, diags))
+    })
+    .inspect(|_| {
+        // The documents' trees are not freed: a command ends soon after its check, and freeing
+        // the tree of a large description took 8% of a first check (17 ms of 0.22 s).
+        std::mem::forget(cache);
+    })
 }
 
 /// The project, refused while `intact check` reports errors in it.
 pub(crate) fn load_checked(root: &Path) -> Result<Analysis, CliError> {
-    let analysis = load(root)?;
-    let errors: Vec<_> = check_on_disk(root, &analysis)
+    let (analysis, diags) = load_and_check(root)?;
+    let errors: Vec<_> = diags
         .into_iter()
         .filter(|d| d.severity == Severity::Error)
         .collect();
