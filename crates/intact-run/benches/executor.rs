@@ -1,5 +1,6 @@
 //! Executor overhead: a flow of 10 requests against a local HTTP server, side by side with the same
-//! 10 requests made with plain reqwest; and `intact test` on 200 mock tests with 2 jobs.
+//! 10 requests made with plain reqwest; a `for-each` of 1,000 requests, side by side with 1,000
+//! plain reqwest requests; and `intact test` on 200 mock tests with 2 jobs.
 //!
 //! `cargo bench -p intact-run --bench executor`; figures are recorded in docs/performance.md.
 
@@ -56,15 +57,33 @@ flow "ten" {
 }
 "#;
 
-#[divan::bench]
-fn flow_of_10_requests(b: Bencher) {
-    let rt = tokio::runtime::Builder::new_multi_thread()
+const EACH: &str = r#"
+flow "each" connection="api" {
+    input "ids" type="array" required=#true
+    for-each "got" in="${input.ids}" {
+        request "get" "GET" "/items/${item}" {
+            expect 200
+        }
+        yield "${steps.get.body.id}"
+    }
+    return "${steps.got.size()}"
+}
+"#;
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-        .unwrap();
-    let base = server(&rt);
-    let analysis = Arc::new(Analysis::new(vec![FileInput::new("intact.kdl", FLOW)]));
+        .unwrap()
+}
+
+/// The project of `FLOW` (and `more`) with the connection pointed at `base`.
+fn executor(base: String, more: &str) -> Runtime {
+    let analysis = Arc::new(Analysis::new(vec![
+        FileInput::new("intact.kdl", FLOW),
+        FileInput::new("flows/more.kdl", more),
+    ]));
     let mut env = Environment::default();
     env.connections.insert(
         "api".into(),
@@ -76,18 +95,61 @@ fn flow_of_10_requests(b: Bencher) {
             ..Default::default()
         },
     );
-    let runtime = Runtime::new(analysis, env, Arc::new(Masker::new()));
+    Runtime::new(analysis, env, Arc::new(Masker::new()))
+}
+
+#[divan::bench]
+fn flow_of_10_requests(b: Bencher) {
+    let rt = runtime();
+    let runtime = executor(server(&rt), "");
     b.bench_local(|| rt.block_on(runtime.run_flow("ten", json!({}))).unwrap());
+}
+
+/// A `for-each` of 1,000 authenticated requests, one at a time (budget: at most 1.1 times
+/// `plain_reqwest_1000_requests`).
+#[divan::bench(sample_count = 20)]
+fn for_each_of_1000_requests(b: Bencher) {
+    let rt = runtime();
+    let runtime = executor(server(&rt), EACH);
+    let ids: Vec<usize> = (0..1000).collect();
+    b.bench_local(|| {
+        let out = rt
+            .block_on(runtime.run_flow("each", json!({ "ids": ids })))
+            .unwrap();
+        assert_eq!(out, json!(1000));
+    });
+}
+
+#[divan::bench(sample_count = 20)]
+fn plain_reqwest_1000_requests(b: Bencher) {
+    intact_run::init_tls();
+    let rt = runtime();
+    let base = server(&rt);
+    let client = reqwest::Client::new();
+    b.bench_local(|| {
+        rt.block_on(async {
+            let mut got = Vec::new();
+            for i in 0..1000 {
+                let v: serde_json::Value = client
+                    .get(format!("{base}/items/{i}"))
+                    .bearer_auth("t")
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
+                got.push(v["id"].clone());
+            }
+            got.len()
+        })
+    });
 }
 
 #[divan::bench]
 fn plain_reqwest_10_requests(b: Bencher) {
     intact_run::init_tls();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = runtime();
     let base = server(&rt);
     let client = reqwest::Client::new();
     b.bench_local(|| {

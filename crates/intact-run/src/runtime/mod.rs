@@ -78,16 +78,21 @@ enum Flow {
     Return(J),
 }
 
-/// Variables of one action or flow run.
+/// Variables of one action or flow run. A `for-each` body and a `try` branch run on a copy of the
+/// frame: the values are shared (`Arc`), so a copy costs a few pointers, not the run's input and
+/// results once per item (which made a loop over 1,000 items quadratic).
 #[derive(Clone)]
 pub(crate) struct Frame<'a> {
-    pub(crate) vars: Map<String, J>,
+    pub(crate) vars: Vars,
     /// The results of the steps that have run, as one object (`steps` in expressions).
-    pub(crate) steps: J,
+    pub(crate) steps: Arc<J>,
     pub(crate) conn: Option<&'a ConnectionDef>,
     /// The step running, which failures name.
     pub(crate) step: Option<&'a Step>,
 }
+
+/// A frame's variables by name (`input`, `app`, `auth`, `item`, `error`…).
+pub(crate) type Vars = std::collections::BTreeMap<String, Arc<J>>;
 
 type StepFuture<'a> = Pin<Box<dyn Future<Output = Result<Flow, Failure>> + Send + 'a>>;
 
@@ -218,8 +223,8 @@ impl Runtime {
         let vars: Vec<(&str, &J)> = frame
             .vars
             .iter()
-            .map(|(k, v)| (k.as_str(), v))
-            .chain(std::iter::once(("steps", &frame.steps)))
+            .map(|(k, v)| (k.as_str(), &**v))
+            .chain(std::iter::once(("steps", &*frame.steps)))
             .collect();
         let mappings: Arc<dyn Mappings> = self.mappings.clone();
         let mut seen = self.secret_watch(frame);
@@ -274,8 +279,9 @@ impl Runtime {
         extra: &[(&str, &J)],
         at: Option<Place>,
     ) -> Result<J, Failure> {
-        let mut vars: Vec<(&str, &J)> = frame.vars.iter().map(|(k, v)| (k.as_str(), v)).collect();
-        vars.push(("steps", &frame.steps));
+        let mut vars: Vec<(&str, &J)> =
+            frame.vars.iter().map(|(k, v)| (k.as_str(), &**v)).collect();
+        vars.push(("steps", &*frame.steps));
         vars.extend_from_slice(extra);
         let mappings: Arc<dyn Mappings> = self.mappings.clone();
         let mut seen = self.secret_watch(frame);
@@ -463,12 +469,12 @@ impl Runtime {
         &self,
         conn: &'c ConnectionDef,
     ) -> Result<Frame<'c>, Failure> {
-        let mut vars = Map::new();
-        vars.insert("app".into(), self.app());
-        vars.insert("auth".into(), self.auth(conn)?);
+        let mut vars = Vars::new();
+        vars.insert("app".into(), Arc::new(self.app()));
+        vars.insert("auth".into(), Arc::new(self.auth(conn)?));
         Ok(Frame {
             vars,
-            steps: J::Object(Map::new()),
+            steps: Arc::new(J::Object(Map::new())),
             conn: Some(conn),
             step: None,
         })
@@ -518,8 +524,8 @@ impl Runtime {
                     Some(tree) => self.eval(
                         tree,
                         &Frame {
-                            vars: Map::new(),
-                            steps: J::Null,
+                            vars: Vars::new(),
+                            steps: Arc::new(J::Null),
                             conn: None,
                             step: None,
                         },

@@ -40,12 +40,12 @@ impl Runtime {
             return Ok((Cow::Borrowed(frame), None));
         }
         let mut f = frame.clone();
-        f.vars.insert("auth".into(), self.auth(conn)?);
+        f.vars.insert("auth".into(), Arc::new(self.auth(conn)?));
         f.conn = Some(conn);
         let mut token = None;
         if oauth {
             let t = self.oauth_token(conn, &f, false).await?;
-            if reads_token && let Some(J::Object(m)) = f.vars.get_mut("auth") {
+            if reads_token && let Some(J::Object(m)) = f.vars.get_mut("auth").map(Arc::make_mut) {
                 m.insert("access_token".into(), J::String(t.clone()));
             }
             token = Some(t);

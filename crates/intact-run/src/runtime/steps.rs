@@ -13,19 +13,19 @@ impl Runtime {
         input: J,
         conn: Option<&'a ConnectionDef>,
     ) -> Result<Flow, Failure> {
-        let mut vars = Map::new();
-        vars.insert("input".into(), input);
-        vars.insert("app".into(), self.app());
+        let mut vars = Vars::new();
+        vars.insert("input".into(), Arc::new(input));
+        vars.insert("app".into(), Arc::new(self.app()));
         vars.insert(
             "auth".into(),
-            match conn {
+            Arc::new(match conn {
                 Some(c) => self.auth(c)?,
                 None => J::Object(Map::new()),
-            },
+            }),
         );
         let mut frame = Frame {
             vars,
-            steps: J::Object(Map::new()),
+            steps: Arc::new(J::Object(Map::new())),
             conn,
             step: None,
         };
@@ -137,7 +137,9 @@ impl Runtime {
             (Err(f), Some(c)) => {
                 self.trace(format_args!("catch: {}", f.message));
                 let mut handler = frame.clone();
-                handler.vars.insert("error".into(), f.as_error_value());
+                handler
+                    .vars
+                    .insert("error".into(), Arc::new(f.as_error_value()));
                 self.steps(&c.body, &mut handler).await
             }
             (Err(f), None) => Err(f),
@@ -198,8 +200,8 @@ impl Runtime {
         let permits = tokio::sync::Semaphore::new(concurrency);
         let bodies = list.into_iter().enumerate().map(|(index, item)| {
             let mut body = frame.clone();
-            body.vars.insert("item".into(), item);
-            body.vars.insert("index".into(), J::from(index));
+            body.vars.insert("item".into(), Arc::new(item));
+            body.vars.insert("index".into(), Arc::new(J::from(index)));
             let permits = &permits;
             async move {
                 let _permit = permits
@@ -228,7 +230,7 @@ impl Runtime {
 
     pub(super) fn set(&self, s: &Step, frame: &mut Frame, v: J) {
         if let Some(n) = &s.name
-            && let J::Object(steps) = &mut frame.steps
+            && let J::Object(steps) = Arc::make_mut(&mut frame.steps)
         {
             steps.insert(n.name.clone(), v);
         }
