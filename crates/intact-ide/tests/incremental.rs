@@ -10,21 +10,11 @@ use intact_ide::{DocumentCache, Snapshot};
 use intact_model::{Analysis, FileId, FileInput, SourceFile};
 
 fn project(dir: &Path) -> Vec<Arc<SourceFile>> {
-    let mut files = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "kdl" || x == "toml") {
-                let rel = p.strip_prefix(dir).unwrap().to_path_buf();
-                let text = std::fs::read_to_string(&p).unwrap();
-                files.push(Arc::new(SourceFile::new(FileInput::new(rel, text))));
-            }
-        }
-    }
-    files
+    intact_model::project::load(dir)
+        .unwrap()
+        .into_iter()
+        .map(|f| Arc::new(SourceFile::new(f)))
+        .collect()
 }
 
 /// Findings and step types, printed: what two snapshots of the same texts must agree on.

@@ -122,14 +122,24 @@ fn for_each_of_1000_requests(b: Bencher) {
 
 #[divan::bench(sample_count = 20)]
 fn plain_reqwest_1000_requests(b: Bencher) {
+    plain_requests(b, 1000);
+}
+
+#[divan::bench]
+fn plain_reqwest_10_requests(b: Bencher) {
+    plain_requests(b, 10);
+}
+
+/// `n` authenticated GETs with reqwest alone, one after the other, each body read as JSON.
+fn plain_requests(b: Bencher, n: usize) {
     intact_run::init_tls();
     let rt = runtime();
     let base = server(&rt);
     let client = reqwest::Client::new();
     b.bench_local(|| {
         rt.block_on(async {
-            let mut got = Vec::new();
-            for i in 0..1000 {
+            let mut got = Vec::with_capacity(n);
+            for i in 0..n {
                 let v: serde_json::Value = client
                     .get(format!("{base}/items/{i}"))
                     .bearer_auth("t")
@@ -141,32 +151,7 @@ fn plain_reqwest_1000_requests(b: Bencher) {
                     .unwrap();
                 got.push(v["id"].clone());
             }
-            got.len()
-        })
-    });
-}
-
-#[divan::bench]
-fn plain_reqwest_10_requests(b: Bencher) {
-    intact_run::init_tls();
-    let rt = runtime();
-    let base = server(&rt);
-    let client = reqwest::Client::new();
-    b.bench_local(|| {
-        rt.block_on(async {
-            let mut last = serde_json::Value::Null;
-            for i in 0..10 {
-                last = client
-                    .get(format!("{base}/items/{i}"))
-                    .bearer_auth("t")
-                    .send()
-                    .await
-                    .unwrap()
-                    .json()
-                    .await
-                    .unwrap();
-            }
-            last
+            got
         })
     });
 }
