@@ -168,12 +168,28 @@ impl Snapshot {
     }
 
     /// What is in scope at a place inside `${…}`: from the semantics when they are computed,
-    /// else by typing only the definition that holds the place (a keystroke's snapshot).
+    /// else by typing only the definition that holds the place (a keystroke's snapshot), with
+    /// the mappings' types of the snapshot before when the keystroke left them alone.
     pub fn scope_at(&self, pos: FilePosition) -> Option<intact_semantic::Env> {
         match self.semantics.get() {
             Some(s) => s.scope_at(&self.analysis, pos.file, pos.offset),
             None => {
-                intact_semantic::scope_at(&self.analysis, &self.documents, pos.file, pos.offset)
+                let earlier = self.earlier.lock().unwrap().semantics.clone();
+                match earlier {
+                    Some(e) => intact_semantic::scope_after(
+                        &e,
+                        &self.analysis,
+                        &self.documents,
+                        pos.file,
+                        pos.offset,
+                    ),
+                    None => intact_semantic::scope_at(
+                        &self.analysis,
+                        &self.documents,
+                        pos.file,
+                        pos.offset,
+                    ),
+                }
             }
         }
     }

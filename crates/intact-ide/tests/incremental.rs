@@ -28,6 +28,31 @@ fn seen(s: &Snapshot) -> String {
     out.join("\n")
 }
 
+/// A scope, printed with its mappings in name order.
+fn scope(env: Option<intact_semantic::Env>) -> String {
+    env.map_or("none".into(), |e| {
+        let mappings: std::collections::BTreeMap<_, _> = e.mappings.iter().collect();
+        format!(
+            "{:?} {:?} {:?} {mappings:?}",
+            e.vars, e.later_steps, e.present
+        )
+    })
+}
+
+/// Places just inside the first few `${` of every file.
+fn places_in_templates(s: &Snapshot) -> Vec<intact_ide::FilePosition> {
+    let mut out = Vec::new();
+    for (i, f) in s.files.iter().enumerate() {
+        for (at, _) in f.text().match_indices("${").take(3) {
+            out.push(intact_ide::FilePosition {
+                file: FileId::from_index(i),
+                offset: (at + 2) as u32,
+            });
+        }
+    }
+    out
+}
+
 #[test]
 fn a_snapshot_after_an_edit_finds_what_a_fresh_one_finds() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
@@ -57,6 +82,16 @@ fn a_snapshot_after_an_edit_finds_what_a_fresh_one_finds() {
                 let a = Arc::new(Analysis::after(&before, next.clone()));
                 let after = Snapshot::after(&before, a, cache.clone());
                 let fresh = Snapshot::in_host(Arc::new(Analysis::from_files(next)), cache.clone());
+                // A keystroke's snapshot answers completion before its own semantics exist.
+                for pos in places_in_templates(&after) {
+                    assert_eq!(
+                        scope(after.scope_at(pos)),
+                        scope(fresh.scope_at(pos)),
+                        "{example}: {} at {}",
+                        f.path().display(),
+                        pos.offset
+                    );
+                }
                 assert_eq!(
                     seen(&after),
                     seen(&fresh),

@@ -18,7 +18,9 @@ pub mod documents;
 mod types;
 
 use intact_diagnostics::Diagnostic;
-use intact_model::{Analysis, FileId, Loc};
+use std::sync::Arc;
+
+use intact_model::{Analysis, FileId, Loc, MappingDef, VariableDef};
 
 pub use documents::{DigestStore, DocumentCache, Documents};
 pub use intact_expr::{Env, Type};
@@ -27,6 +29,24 @@ pub use intact_expr::{Env, Type};
 /// the mappings): for an editor's snapshot whose [`Semantics`] are not computed yet.
 pub fn scope_at(a: &Analysis, cache: &DocumentCache, file: FileId, offset: u32) -> Option<Env> {
     types::scope_at(a, &Documents::read(a, cache), None, (file, offset))
+}
+
+/// [`scope_at`] on an analysis after an edit to the one `earlier` are the semantics of: the
+/// mappings' types are taken from `earlier` when the edit left the mappings and what they read
+/// alone, so only the definition at the place is typed (without them, which mapping calls
+/// which needs the whole project's symbol index).
+pub fn scope_after(
+    earlier: &Semantics,
+    a: &Analysis,
+    cache: &DocumentCache,
+    file: FileId,
+    offset: u32,
+) -> Option<Env> {
+    let documents = Documents::read(a, cache);
+    let known = earlier
+        .mappings_still_hold(a, &documents)
+        .then_some(&earlier.mappings);
+    types::scope_at(a, &documents, known, (file, offset))
 }
 
 /// The semantics of one analysis.
@@ -41,6 +61,8 @@ pub struct Semantics {
     /// Each flow's and action's typing, which the semantics after an edit take when the edit did
     /// not touch them (`Semantics::after`).
     memo: types::Memo,
+    /// What the mappings' types were computed from (besides the documents).
+    mapping_inputs: (Vec<Arc<MappingDef>>, Vec<Arc<VariableDef>>),
 }
 
 impl Semantics {
@@ -72,6 +94,7 @@ impl Semantics {
             mapping_calls,
             mappings: typed.mappings,
             memo: typed.memo,
+            mapping_inputs: (a.model.mappings.clone(), a.model.variables.clone()),
         }
     }
 
@@ -102,6 +125,17 @@ impl Semantics {
     /// semantics before an edit (`Semantics::after`) rather than typed again.
     pub fn typed_and_taken(&self) -> (usize, usize) {
         self.memo.counts()
+    }
+
+    /// Whether the mappings' types hold for `a` with `documents`: the same mappings and variables
+    /// (by identity) and the same documents.
+    fn mappings_still_hold(&self, a: &Analysis, documents: &Documents) -> bool {
+        fn shared<T>(x: &[Arc<T>], y: &[Arc<T>]) -> bool {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| Arc::ptr_eq(a, b))
+        }
+        shared(&self.mapping_inputs.0, &a.model.mappings)
+            && shared(&self.mapping_inputs.1, &a.model.variables)
+            && self.documents.identity() == documents.identity()
     }
 
     /// Which mapping calls which, in the order of the model's mappings.
