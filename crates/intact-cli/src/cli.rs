@@ -186,6 +186,25 @@ pub(crate) enum Command {
         #[command(subcommand)]
         what: AuthCommand,
     },
+    /// Draw a flow or action as the graph of its steps, or the project as its actions, the
+    /// flows they call and the connections they use; printed as Mermaid, DOT or SVG.
+    ///
+    /// Example: intact graph list_users --format svg > list_users.svg
+    Graph {
+        /// The action or flow (default: the whole project).
+        name: Option<String>,
+        /// NAME is the action of that name (when a flow has the same name).
+        #[arg(long, conflicts_with = "flow", requires = "name")]
+        action: bool,
+        /// NAME is the flow of that name (when an action has the same name).
+        #[arg(long, requires = "name")]
+        flow: bool,
+        #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
+        format: GraphFormat,
+        /// The project folder, or any folder or file inside it (default: the current folder).
+        #[arg(long)]
+        project: Option<PathBuf>,
+    },
     /// Generate a connection and flows from an API description.
     ///
     /// Example: intact import openapi okta.yaml --tag User
@@ -231,6 +250,16 @@ pub(crate) enum AuthCommand {
         #[arg(long)]
         project: Option<PathBuf>,
     },
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub(crate) enum GraphFormat {
+    /// For Markdown and GitHub.
+    Mermaid,
+    /// For Graphviz.
+    Dot,
+    /// A picture, laid out by intact.
+    Svg,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]

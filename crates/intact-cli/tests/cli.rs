@@ -1288,3 +1288,13 @@ fn a_refused_run_lists_the_errors_in_one_line_each() {
     assert!(lines[0].contains("error[expr::syntax]"), "{err}");
     assert!(lines[1].contains("fix them first"), "{err}");
 }
+
+/// A relative folder inside the project finds the project around it (its parent was read as ""
+/// and the command failed with "cannot read : No such file").
+#[test]
+fn a_relative_subfolder_finds_its_project() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/universal-logout");
+    let o = intact(&["check", "flows"], &root);
+    assert_exit(&o, 0);
+    assert!(stdout(&o).contains("0 error(s)"), "{}", stdout(&o));
+}

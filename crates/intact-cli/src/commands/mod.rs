@@ -6,6 +6,7 @@ pub(crate) mod check;
 pub(crate) mod contracts;
 pub(crate) mod explain;
 pub(crate) mod fmt;
+pub(crate) mod graph;
 pub(crate) mod import;
 pub(crate) mod init;
 pub(crate) mod ping;
@@ -101,6 +102,20 @@ pub(crate) fn dispatch(command: Command) -> CommandResult {
                 project,
             } => auth::logout(connection, env, project),
         },
+        Command::Graph {
+            name,
+            action,
+            flow,
+            format,
+            project,
+        } => {
+            let kind = match (action, flow) {
+                (true, _) => Some(run::Kind::Action),
+                (_, true) => Some(run::Kind::Flow),
+                _ => None,
+            };
+            graph::run(name, kind, format, project)
+        }
         Command::Import { what } => import::run(what),
         Command::Verify {
             only,
@@ -125,7 +140,10 @@ pub(crate) fn project_root(path: Option<&Path>) -> Result<PathBuf, CliError> {
             if !p.exists() {
                 return Err(CliError::usage(format!("{} does not exist", p.display())));
             }
-            p.to_path_buf()
+            // Absolute, so that the search upwards from `flows` reaches the folder above it
+            // (a relative path's parent is "" and was read as the project).
+            std::path::absolute(p)
+                .map_err(|e| CliError::usage(format!("cannot resolve {}: {e}", p.display())))?
         }
         None => std::env::current_dir()
             .map_err(|e| CliError::usage(format!("cannot read the current folder: {e}")))?,

@@ -26,7 +26,7 @@ pub(crate) fn run(
     };
     let runtime = runtime_for(&live)?;
     let runtime = runtime.with_conformance(conformance(strict));
-    let is_action = resolve(runtime.analysis(), &name, kind)? == Kind::Action;
+    let is_action = resolve(runtime.analysis(), &name, kind, "run")? == Kind::Action;
     let result = block_on(async {
         if is_action {
             runtime
@@ -53,6 +53,7 @@ pub(crate) fn resolve(
     analysis: &Analysis,
     name: &str,
     kind: Option<Kind>,
+    command: &str,
 ) -> Result<Kind, CliError> {
     let m = &analysis.model;
     let action = m.actions.iter().find(|a| a.name.name == name);
@@ -62,7 +63,7 @@ pub(crate) fn resolve(
         (_, Some(_), Some(Kind::Flow)) | (None, Some(_), None) => return Ok(Kind::Flow),
         (Some(a), Some(f), None) => {
             return Err(CliError::usage(format!(
-                "`{name}` is both an action ({}) and a flow ({}): say which with `intact run {name} --action` or `intact run {name} --flow`",
+                "`{name}` is both an action ({}) and a flow ({}): say which with `intact {command} {name} --action` or `intact {command} {name} --flow`",
                 analysis.place(a.name.loc),
                 analysis.place(f.name.loc)
             )));
