@@ -4,7 +4,7 @@
 # scim2-server, OAuth 2.0 against a real oauth2-mock-server) and the end-to-end language-server tests
 # with a real LSP client (pytest-lsp with VS Code's and Neovim's capabilities), real Neovim
 # headless with editors/neovim, and the VS Code extension inside a real VS Code engine (code-server,
-# driven through Debian's Chromium). Python tools are installed into target/test-venv, Node ones
+# driven through Debian's Chromium), and the HTML test report in headless Chromium. Python tools are installed into target/test-venv, Node ones
 # into target/test-node and target/test-code-server; the Debian packages the VS Code check needs
 # (chromium, ripgrep, libkrb5-dev) are installed with apt-get when run as root.
 set -euo pipefail
@@ -16,6 +16,9 @@ need() {
 need cargo "the Rust toolchain (https://rustup.rs)"
 need python3 "apt-get install -y python3 python3-venv"
 need npm "apt-get install -y nodejs npm"
+
+# Chromium (the HTML report in a real browser, the VS Code check), ripgrep, libkrb5-dev.
+bash tests/packages.sh
 
 cargo build --locked --bin intact
 

@@ -141,6 +141,10 @@ pub(crate) enum Command {
         exact: bool,
         #[arg(long, value_enum, default_value_t = TestFormat::Human)]
         format: TestFormat,
+        /// Also write a report: `--report html FILE`, one self-contained page (failures first,
+        /// each request and answer masked, the failing flow's graph).
+        #[arg(long, num_args = 2, value_names = ["FORMAT", "FILE"])]
+        report: Option<Vec<String>>,
         /// How many tests run at once (default: the machine's cores).
         #[arg(long)]
         jobs: Option<usize>,

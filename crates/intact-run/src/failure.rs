@@ -66,7 +66,11 @@ pub struct Failure {
     pub error_type: ErrorType,
     pub status: Option<u16>,
     pub step: Option<String>,
-    pub body: Option<J>,
+    /// The innermost step that failed, where it is written (a report marks it in its flow's
+    /// graph).
+    pub at: Option<intact_model::Loc>,
+    /// Boxed: a failure travels in every `Result` of a run, and most have no body.
+    pub body: Option<Box<J>>,
     pub request_id: Option<String>,
     pub kind: FailureKind,
 }
@@ -99,6 +103,7 @@ impl Failure {
             error_type: ErrorType::GenericFailure,
             status: None,
             step: None,
+            at: None,
             body: None,
             request_id: None,
             kind: FailureKind::Run,
@@ -111,7 +116,7 @@ impl Failure {
             self.status,
             self.error_type.as_str(),
             self.step.as_deref(),
-            self.body.as_ref(),
+            self.body.as_deref(),
         )
     }
 }
@@ -196,7 +201,7 @@ mod tests {
             status: Some(404),
             error_type: ErrorType::ResourceNotFound,
             request_id: Some("req-1".into()),
-            body: Some(json!({"detail": "no user"})),
+            body: Some(Box::new(json!({"detail": "no user"}))),
             ..Failure::new("request `get` got 404: no user")
         };
         let out = with_status(J::Null, "FAILURE", Some(&f));

@@ -15,6 +15,7 @@
 
 mod described;
 pub mod env;
+pub mod exchange;
 mod failure;
 pub mod login;
 pub mod mask;
@@ -23,6 +24,7 @@ mod runtime;
 pub mod testing;
 
 pub use described::{Conformance, Descriptions};
+pub use exchange::{Exchange, Recorder};
 pub use failure::{ErrorType, Failure, FailureKind};
 pub use runtime::{CustomCall, Outcome, Runtime, Shared};
 

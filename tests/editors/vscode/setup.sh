@@ -9,20 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 
-packages=()
-command -v chromium >/dev/null 2>&1 || packages+=(chromium)
-command -v rg >/dev/null 2>&1 || packages+=(ripgrep)
-command -v krb5-config >/dev/null 2>&1 || packages+=(libkrb5-dev)
-if [ ${#packages[@]} -gt 0 ]; then
-    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
-        echo "installing ${packages[*]} (Debian packages) for the VS Code check" >&2
-        apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}" >/dev/null
-    else
-        echo "error: the VS Code check needs ${packages[*]}; install with: sudo apt-get install -y ${packages[*]}" >&2
-        exit 2
-    fi
-fi
+bash tests/packages.sh
 
 version=4.100.3
 dir=target/test-code-server

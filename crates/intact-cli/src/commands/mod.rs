@@ -76,6 +76,7 @@ pub(crate) fn dispatch(command: Command) -> CommandResult {
             filter,
             exact,
             format,
+            report,
             jobs,
             env,
             live: _,
@@ -86,7 +87,8 @@ pub(crate) fn dispatch(command: Command) -> CommandResult {
                 Some(name) if exact => Selection::Named(name),
                 Some(part) => Selection::Containing(part),
             };
-            test::run(path, selection, format, jobs, env)
+            let report = report.map(|r| Report::parse(&r)).transpose()?;
+            test::run(path, selection, format, report, jobs, env)
         }
         Command::Auth { what } => match what {
             AuthCommand::Login {
@@ -130,6 +132,39 @@ pub(crate) fn dispatch(command: Command) -> CommandResult {
             Ok(()) => Ok(Exit::Success),
             Err(e) => Err(CliError::usage(format!("the language server stopped: {e}"))),
         },
+    }
+}
+
+/// `--report FORMAT FILE`: a report written besides the command's output.
+pub(crate) struct Report {
+    pub(crate) file: PathBuf,
+}
+
+impl Report {
+    fn parse(args: &[String]) -> Result<Report, CliError> {
+        match args {
+            [format, file] if format == "html" => Ok(Report {
+                file: PathBuf::from(file),
+            }),
+            [format, _] => Err(CliError::usage(format!(
+                "`--report {format}`: the report formats are: html (`--report html report.html`)"
+            ))),
+            _ => Err(CliError::usage(
+                "`--report` takes a format and a file: `--report html report.html`",
+            )),
+        }
+    }
+
+    /// Writes the report, saying where on standard error.
+    pub(crate) fn write(&self, text: &str) -> Result<(), CliError> {
+        std::fs::write(&self.file, text).map_err(|e| {
+            CliError::usage(format!(
+                "cannot write the report to {}: {e}",
+                self.file.display()
+            ))
+        })?;
+        eprintln!("report: {}", self.file.display());
+        Ok(())
     }
 }
 

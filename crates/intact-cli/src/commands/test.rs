@@ -10,6 +10,7 @@ pub(crate) fn run(
     path: Option<PathBuf>,
     selection: intact_run::testing::Selection,
     format: TestFormat,
+    report: Option<Report>,
     jobs: Option<usize>,
     live_env: Option<String>,
 ) -> CommandResult {
@@ -18,7 +19,7 @@ pub(crate) fn run(
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from))
         .max(1);
     let root = project_root(path.as_deref())?;
-    let analysis = load_checked(&root)?;
+    let analysis = std::sync::Arc::new(load_checked(&root)?);
     let mode = match live_env {
         None => intact_run::testing::Mode::Mocks,
         Some(env) => intact_run::testing::Mode::Live {
@@ -37,7 +38,7 @@ pub(crate) fn run(
     let names = report_names(&root);
     let mut results = rt
         .block_on(intact_run::testing::run_tests(
-            std::sync::Arc::new(analysis),
+            analysis.clone(),
             root,
             selection,
             jobs,
@@ -90,6 +91,9 @@ pub(crate) fn run(
             out
         }
     };
+    if let Some(r) = &report {
+        r.write(&intact_report::tests(&analysis, &results))?;
+    }
     write_stdout(&out)?;
     Ok(if failed > 0 {
         Exit::Findings

@@ -29,8 +29,10 @@ mod call;
 pub use call::CustomCall;
 mod conform;
 mod credentials;
+mod eval;
 mod http;
 mod outgoing;
+mod record;
 mod request;
 mod steps;
 
@@ -47,6 +49,8 @@ pub struct Outcome {
     pub succeeded: bool,
     /// Why it failed, when it did (the output's executionStatus says it in words).
     pub failure: Option<FailureKind>,
+    /// Where it failed: the innermost step ([`Failure::at`]).
+    pub at: Option<intact_model::Loc>,
 }
 
 type Credentials = (Vec<(String, String)>, Vec<(String, String)>);
@@ -59,6 +63,8 @@ pub struct Runtime {
     mappings: Arc<ProjectMappings>,
     client: reqwest::Client,
     trace: Option<Trace>,
+    /// Receives each request and its answer, masked (`intact test --report html`).
+    recorder: Option<crate::Recorder>,
     /// Evaluated credentials (headers, query parameters) by connection.
     credentials: std::sync::Mutex<std::collections::HashMap<String, Credentials>>,
     /// OAuth 2.0 access tokens by connection.
@@ -162,6 +168,7 @@ impl Runtime {
             mappings,
             client,
             trace: None,
+            recorder: None,
             credentials: Default::default(),
             secret_params,
             descriptions: Arc::default(),
@@ -173,6 +180,12 @@ impl Runtime {
     /// Keeps OAuth 2.0 tokens in `store` across runs (and reads those `intact auth login` stored).
     pub fn with_token_store(mut self, store: TokenStore) -> Runtime {
         self.tokens.set_store(store);
+        self
+    }
+
+    /// Hands each request and its answer, masked, to `recorder`.
+    pub fn with_recorder(mut self, recorder: crate::Recorder) -> Runtime {
+        self.recorder = Some(recorder);
         self
     }
 
@@ -217,76 +230,6 @@ impl Runtime {
     /// The `app` object: tenant variables from the environment.
     pub(crate) fn app(&self) -> J {
         self.env.app_json()
-    }
-
-    pub(crate) fn eval(&self, tree: &Tree, frame: &Frame) -> Result<J, Failure> {
-        let vars: Vec<(&str, &J)> = frame
-            .vars
-            .iter()
-            .map(|(k, v)| (k.as_str(), &**v))
-            .chain(std::iter::once(("steps", &*frame.steps)))
-            .collect();
-        let mappings: Arc<dyn Mappings> = self.mappings.clone();
-        let mut seen = self.secret_watch(frame);
-        failing_place(|| eval_tree_seen(tree, &vars, &self.programs, mappings, &mut seen))
-            .map_err(|(e, place)| self.expression_failure(e, place.as_ref(), frame))
-    }
-
-    /// An expression that failed, named by its step, its place and its text:
-    /// ``an expression failed in step `list` at flows/people.kdl:4:31 `${input.page.cursor}`: no
-    /// field `cursor` in `input.page```.
-    fn expression_failure(&self, message: String, place: Option<&Place>, frame: &Frame) -> Failure {
-        let mut text = String::from("an expression failed");
-        if let Some(s) = frame.step {
-            match &s.name {
-                Some(n) => text.push_str(&format!(" in step `{}`", n.name)),
-                None => text.push_str(&format!(" in `{}`", self.analysis.text_at(s.keyword))),
-            }
-        }
-        if let Some(p) = place {
-            text.push_str(&format!(
-                " at {} `${{{}}}`",
-                self.analysis.place(p.loc),
-                p.expr
-            ));
-        }
-        text.push_str(": ");
-        text.push_str(&message);
-        Failure {
-            step: frame
-                .step
-                .and_then(|s| s.name.as_ref())
-                .map(|n| n.name.clone()),
-            ..Failure::new(text)
-        }
-    }
-
-    fn eval_text_with(
-        &self,
-        text: &str,
-        frame: &Frame,
-        extra: &[(&str, &J)],
-    ) -> Result<J, Failure> {
-        self.eval_text_at(text, frame, extra, None)
-    }
-
-    /// A text evaluated outside its template (a path segment); `at` is where it is written, for a
-    /// failure that happens in the text itself rather than in a mapping it calls.
-    fn eval_text_at(
-        &self,
-        text: &str,
-        frame: &Frame,
-        extra: &[(&str, &J)],
-        at: Option<Place>,
-    ) -> Result<J, Failure> {
-        let mut vars: Vec<(&str, &J)> =
-            frame.vars.iter().map(|(k, v)| (k.as_str(), &**v)).collect();
-        vars.push(("steps", &*frame.steps));
-        vars.extend_from_slice(extra);
-        let mappings: Arc<dyn Mappings> = self.mappings.clone();
-        let mut seen = self.secret_watch(frame);
-        failing_place(|| eval_text_seen(text, &vars, &self.programs, mappings, &mut seen))
-            .map_err(|(e, place)| self.expression_failure(e, place.or(at).as_ref(), frame))
     }
 
     /// Fails before any request when the environment lacks a tenant variable that a run of `steps`
@@ -363,7 +306,7 @@ impl Runtime {
     pub(crate) fn masked(&self, f: Failure) -> Failure {
         Failure {
             message: self.masker.mask(&f.message),
-            body: f.body.as_ref().map(|b| self.masker.mask_json(b)),
+            body: f.body.as_ref().map(|b| Box::new(self.masker.mask_json(b))),
             ..f
         }
     }
@@ -393,13 +336,17 @@ impl Runtime {
         let conn = self.connection(action.connection.as_ref().map(|c| c.name.as_str()));
         self.variables_given(action_steps(action), conn)?;
         let result = self.run_steps_of(action_steps(action), input, conn).await;
-        let (output, failure) = match result {
-            Ok(Flow::Return(v)) => (with_status(v, "SUCCEEDED", None), None),
-            Ok(Flow::Next) => (with_status(json!({}), "SUCCEEDED", None), None),
+        let (output, failure, at) = match result {
+            Ok(Flow::Return(v)) => (with_status(v, "SUCCEEDED", None), None, None),
+            Ok(Flow::Next) => (with_status(json!({}), "SUCCEEDED", None), None, None),
             // A problem of the run itself (no token, an unreadable environment) is not the
             // action's outcome: the caller reports it as for flows, `ping` and `call`.
             Err(f) if f.is_before_any_request() => return Err(f),
-            Err(f) => (with_status(json!({}), "FAILED", Some(&f)), Some(f.kind)),
+            Err(f) => (
+                with_status(json!({}), "FAILED", Some(&f)),
+                Some(f.kind),
+                f.at,
+            ),
         };
         let succeeded = output["executionStatus"]["status"] == "SUCCEEDED";
         // A returned executionStatus of its own may say FAILED too.
@@ -423,6 +370,7 @@ impl Runtime {
                         .mask_json(&with_status(json!({}), "FAILED", Some(&f))),
                     succeeded: false,
                     failure: Some(f.kind),
+                    at: None,
                 });
             }
         }
@@ -430,6 +378,7 @@ impl Runtime {
             output: self.masker.mask_json(&output),
             succeeded,
             failure,
+            at,
         })
     }
 

@@ -320,6 +320,7 @@ impl Runtime {
             "{} {} -> {status} in {took:?}",
             out.method, out.url
         ));
+        self.record(out, status, &headers, &bytes, took);
         let body = match decode(out, status, &bytes, json_body) {
             Ok(body) => body,
             Err(f) => return Attempt::Done(Err(f)),
@@ -466,7 +467,8 @@ fn unexpected_status(
         },
         status: Some(status),
         step: Some(out.step.clone()),
-        body: Some(body),
+        at: None,
+        body: Some(Box::new(body)),
         request_id,
         kind: FailureKind::Run,
     }
@@ -484,7 +486,7 @@ fn redirect_target(resp: &reqwest::Response) -> Option<reqwest::Url> {
 
 /// `url` with the serialised parameters appended to its query: they are percent-encoded already
 /// (`intact_model::serialize`), so they are joined as they are rather than encoded again.
-fn with_query(url: &str, params: &[String]) -> String {
+pub(super) fn with_query(url: &str, params: &[String]) -> String {
     if params.is_empty() {
         return url.to_string();
     }

@@ -43,7 +43,12 @@ impl Runtime {
         Box::pin(async move {
             for s in steps {
                 frame.step = Some(s);
-                if let Flow::Return(v) = self.step(s, frame).await? {
+                // The innermost step names the failure's place: outer ones keep it.
+                let flow = self.step(s, frame).await.map_err(|mut f| {
+                    f.at.get_or_insert(s.loc);
+                    f
+                })?;
+                if let Flow::Return(v) = flow {
                     return Ok(Flow::Return(v));
                 }
             }
@@ -267,6 +272,7 @@ impl Runtime {
             error_type,
             status,
             step: None,
+            at: Some(s.loc),
             body: None,
             request_id: None,
             kind: FailureKind::Run,

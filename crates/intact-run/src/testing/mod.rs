@@ -35,6 +35,10 @@ pub struct TestResult {
     /// The run's `log` lines and requests, as `--trace` prints them (secrets masked): what a
     /// failed test's report shows besides its failures.
     pub trace: Vec<String>,
+    /// Each request and its answer, masked, in the order sent.
+    pub exchanges: Vec<crate::Exchange>,
+    /// The step the run failed in (innermost), when it failed in one.
+    pub failed_at: Option<intact_model::Loc>,
 }
 
 /// How a test ended: a skipped test neither passed nor failed.
@@ -257,6 +261,8 @@ async fn run_one(run: &Run<'_>, index: usize, descriptions: Arc<Descriptions>) -
     let mut failures = Vec::new();
     let mut skipped = None;
     let trace: Arc<std::sync::Mutex<Vec<String>>> = Arc::default();
+    let exchanges: Arc<std::sync::Mutex<Vec<crate::Exchange>>> = Arc::default();
+    let mut failed_at = None;
     let prepared = match mode {
         Mode::Mocks => prepare(analysis, root, t, index, base, state, &masker).map(Some),
         Mode::Live { env, .. } => prepare_live(root, t, env, &masker).inspect(|p| {
@@ -270,6 +276,7 @@ async fn run_one(run: &Run<'_>, index: usize, descriptions: Arc<Descriptions>) -
         Ok(None) => {}
         Ok(Some((env, input, scope))) => {
             let lines = trace.clone();
+            let recorded = exchanges.clone();
             // Against mocks, their answers are held against the description too: a mock that
             // answers what the API never would makes a test pass that proves nothing.
             let conformance = Conformance::Collect {
@@ -279,6 +286,7 @@ async fn run_one(run: &Run<'_>, index: usize, descriptions: Arc<Descriptions>) -
                 .with_trace(Arc::new(move |l: &str| {
                     lines.lock().unwrap().push(l.to_string())
                 }))
+                .with_recorder(Arc::new(move |e| recorded.lock().unwrap().push(e)))
                 .with_descriptions(descriptions)
                 .with_conformance(conformance);
             if let Mode::Live {
@@ -289,15 +297,18 @@ async fn run_one(run: &Run<'_>, index: usize, descriptions: Arc<Descriptions>) -
                 rt = rt.with_token_store(store.clone());
             }
             let result = match (&t.action, &t.flow) {
-                (Some(a), _) => rt
-                    .run_action(&a.name, input)
-                    .await
-                    .map(|o| (o.output, o.succeeded)),
+                (Some(a), _) => rt.run_action(&a.name, input).await.map(|o| {
+                    failed_at = o.at;
+                    (o.output, o.succeeded)
+                }),
                 (None, Some(f)) => rt.run_flow(&f.name, input).await.map(|v| (v, true)),
                 (None, None) => Err(crate::runtime::Failure::before_any_request(
                     "the test names no action or flow",
                 )),
             };
+            if let Err(f) = &result {
+                failed_at = failed_at.or(f.at);
+            }
             failures.extend(rt.take_violations());
             check_result(t, result, &scope, &mut failures);
         }
@@ -327,6 +338,7 @@ async fn run_one(run: &Run<'_>, index: usize, descriptions: Arc<Descriptions>) -
         None => TestOutcome::Failed,
     };
     let trace = std::mem::take(&mut *trace.lock().unwrap());
+    let exchanges = std::mem::take(&mut *exchanges.lock().unwrap());
     TestResult {
         name: t.name.name.clone(),
         file,
@@ -334,6 +346,8 @@ async fn run_one(run: &Run<'_>, index: usize, descriptions: Arc<Descriptions>) -
         duration: started.elapsed(),
         failures,
         trace,
+        exchanges,
+        failed_at,
     }
 }
 

@@ -67,6 +67,8 @@ mod tests {
             duration: Duration::from_millis(5),
             failures: failures.iter().map(|f| f.to_string()).collect(),
             trace: vec!["GET /users -> 200".into()],
+            exchanges: Vec::new(),
+            failed_at: None,
         }
     }
 
