@@ -167,6 +167,10 @@ pub(crate) enum Command {
         only: Vec<String>,
         #[arg(long, value_enum, default_value_t = TestFormat::Human)]
         format: TestFormat,
+        /// Also write a report: `--report html FILE`, one self-contained page (failed scenarios
+        /// first, each step's requests and answers masked, the failing action's graph).
+        #[arg(long, num_args = 2, value_names = ["FORMAT", "FILE"])]
+        report: Option<Vec<String>>,
         /// Leave the test users and groups in place (they are named intact-verify-…).
         #[arg(long)]
         keep: bool,

@@ -6,45 +6,13 @@
 
 #[path = "support/binary.rs"]
 mod binary;
+#[path = "support/browser.rs"]
+mod browser;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 use binary::{assert_exit, intact, stderr};
-
-/// Debian's Chromium, or INTACT_CHROMIUM; the test fails naming the command that installs it.
-fn chromium() -> PathBuf {
-    if let Some(p) = std::env::var_os("INTACT_CHROMIUM") {
-        return PathBuf::from(p);
-    }
-    for p in ["/usr/bin/chromium", "/usr/bin/chromium-browser"] {
-        if Path::new(p).exists() {
-            return PathBuf::from(p);
-        }
-    }
-    panic!(
-        "this test opens the report in Chromium, which is not installed: `sudo apt-get install -y chromium` \
-         (bash tests/run.sh installs it when run as root), or set INTACT_CHROMIUM"
-    );
-}
-
-/// Chromium's flags: headless, and no network (a proxy on a closed port for every host).
-fn browser(args: &[&str]) -> std::process::Output {
-    let profile = tempfile::tempdir().unwrap();
-    Command::new(chromium())
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--proxy-server=http://127.0.0.1:9",
-            "--proxy-bypass-list=<-loopback>",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .args(args)
-        .output()
-        .expect("Chromium starts")
-}
+use browser::{browser, sections};
 
 /// The universal-logout example with its first test answered by a 500 whose body holds markup
 /// and echoes the API key.
@@ -128,26 +96,4 @@ fn the_html_report_renders_offline_failures_first_with_the_failing_step_marked()
     if !dom.contains("1 failed") || !dom.contains("4 passed") {
         panic!("{}", keep("the summary does not count the tests"));
     }
-}
-
-/// The rendered `<section class="run …">`s in order: each one's outcome and markup.
-fn sections(dom: &str) -> Result<Vec<(String, String)>, String> {
-    if !dom.contains("<main>") {
-        return Err("Chromium rendered no page".into());
-    }
-    let mut out = Vec::new();
-    let mut rest = dom;
-    while let Some(i) = rest.find("<section class=\"run ") {
-        let after = &rest[i..];
-        let end = after.find("</section>").ok_or("an unclosed section")?;
-        let section = &after[..end];
-        let outcome = section
-            .split("data-outcome=\"")
-            .nth(1)
-            .and_then(|s| s.split('"').next())
-            .ok_or("a section without its outcome")?;
-        out.push((outcome.to_string(), section.to_string()));
-        rest = &after[end..];
-    }
-    Ok(out)
 }

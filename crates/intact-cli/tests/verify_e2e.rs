@@ -290,3 +290,58 @@ fn broken_copies_are_caught_at_the_contract_that_broke() {
         );
     }
 }
+
+/// `--report html`: the broken lookup's page in headless Chromium, offline: the failed scenario
+/// first, the failed step with its message, its action's graph and its requests; the token in
+/// no corner of the file.
+#[test]
+fn the_html_report_of_a_failed_run_shows_the_step_that_failed() {
+    let server = start_server();
+    let b = &BROKEN[2];
+    let p = project(server.port, |root| replace(root, b.file, b.from, b.to));
+    let report = p.path().join("verify.html");
+    let (code, _) = intact(
+        p.path(),
+        &[
+            "verify",
+            "--only",
+            "users",
+            "--only",
+            "lookups",
+            "--report",
+            "html",
+            &report.display().to_string(),
+        ],
+    );
+    assert_eq!(code, 1);
+    let html = std::fs::read_to_string(&report).unwrap();
+    assert!(!html.contains(TOKEN), "the token reached the report");
+    let url = format!("file://{}", report.display());
+    let dom = String::from_utf8_lossy(&support::browser::browser(&["--dump-dom", &url]).stdout)
+        .into_owned();
+    let sections = support::browser::sections(&dom).unwrap_or_else(|e| panic!("{e}:\n{dom}"));
+    assert_eq!(
+        sections[0].0, "failed",
+        "the failed scenario is not first:\n{dom}"
+    );
+    let users = &sections[0].1;
+    assert!(users.contains("data-name=\"users\""), "{users}");
+    let step = users
+        .split("<div class=\"step failed\"")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no failed step:\n{users}"));
+    assert!(
+        step.contains("data-contract=\"get-user-by-username\""),
+        "{step}"
+    );
+    assert!(step.contains("not the test user"), "{step}");
+    assert!(
+        step.contains("<figure class=\"graph\""),
+        "no graph of the action:\n{step}"
+    );
+    assert!(
+        step.contains("GET http://127.0.0.1:"),
+        "no request of the step:\n{step}"
+    );
+    assert!(dom.contains("id=\"cleanup\""), "{dom}");
+}

@@ -5,6 +5,7 @@
 use layout::backends::svg::SVGWriter;
 use layout::core::base::Orientation;
 use layout::core::color::Color;
+use layout::core::format::{ClipHandle, RenderBackend};
 use layout::core::geometry::Point;
 use layout::core::style::{LineStyleKind, StyleAttr};
 use layout::std_shapes::shapes::{Arrow, Element, LineEndKind, ShapeKind};
@@ -85,11 +86,110 @@ pub fn svg(g: &Graph) -> String {
         );
         vg.add_edge(arrow, handles[e.from], handles[e.to]);
     }
-    let mut out = SVGWriter::new();
+    let mut out = Bounded {
+        svg: SVGWriter::new(),
+        max: Point::new(0.0, 0.0),
+    };
     if !g.nodes.is_empty() {
         vg.do_it(false, false, false, &mut out);
     }
     out.finalize()
+}
+
+/// `layout-rs`'s SVG writer, with the picture's size taken from what is drawn: the writer
+/// grows its window by ten pixels of *height* per character of every label, which left room
+/// for a dozen more rows under a graph with long labels.
+struct Bounded {
+    svg: SVGWriter,
+    max: Point,
+}
+
+impl Bounded {
+    fn grow(&mut self, x: f64, y: f64) {
+        self.max.x = self.max.x.max(x);
+        self.max.y = self.max.y.max(y);
+    }
+
+    fn finalize(&self) -> String {
+        let text = self.svg.finalize();
+        let (w, h) = (self.max.x + 8.0, self.max.y + 8.0);
+        let header = format!(
+            "<svg width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" xmlns=\"http://www.w3.org/2000/svg\">"
+        );
+        match (
+            text.find("<svg "),
+            text.find("xmlns=\"http://www.w3.org/2000/svg\">"),
+        ) {
+            (Some(start), Some(end)) => {
+                let end = end + "xmlns=\"http://www.w3.org/2000/svg\">".len();
+                format!("{}{header}{}", &text[..start], &text[end..])
+            }
+            _ => text,
+        }
+    }
+}
+
+impl RenderBackend for Bounded {
+    fn draw_rect(
+        &mut self,
+        xy: Point,
+        size: Point,
+        look: &StyleAttr,
+        properties: Option<String>,
+        clip: Option<ClipHandle>,
+    ) {
+        self.grow(xy.x + size.x, xy.y + size.y);
+        self.svg.draw_rect(xy, size, look, properties, clip);
+    }
+
+    fn draw_line(
+        &mut self,
+        start: Point,
+        stop: Point,
+        look: &StyleAttr,
+        properties: Option<String>,
+    ) {
+        self.grow(start.x.max(stop.x), start.y.max(stop.y));
+        self.svg.draw_line(start, stop, look, properties);
+    }
+
+    fn draw_circle(
+        &mut self,
+        xy: Point,
+        size: Point,
+        look: &StyleAttr,
+        properties: Option<String>,
+    ) {
+        self.grow(xy.x + size.x / 2.0, xy.y + size.y / 2.0);
+        self.svg.draw_circle(xy, size, look, properties);
+    }
+
+    fn draw_text(&mut self, xy: Point, text: &str, look: &StyleAttr) {
+        // Centred on `xy`: half its width either side, a line below.
+        let half = text.chars().count() as f64 * look.font_size as f64 * 0.31;
+        self.grow(xy.x + half, xy.y + look.font_size as f64);
+        self.svg.draw_text(xy, text, look);
+    }
+
+    fn draw_arrow(
+        &mut self,
+        path: &[(Point, Point)],
+        dashed: bool,
+        head: (bool, bool),
+        look: &StyleAttr,
+        properties: Option<String>,
+        text: &str,
+    ) {
+        for (a, b) in path {
+            self.grow(a.x.max(b.x), a.y.max(b.y));
+        }
+        self.svg
+            .draw_arrow(path, dashed, head, look, properties, text);
+    }
+
+    fn create_clip(&mut self, xy: Point, size: Point, rounded_px: usize) -> ClipHandle {
+        self.svg.create_clip(xy, size, rounded_px)
+    }
 }
 
 /// The kind's name in the SVG's classes.

@@ -3,12 +3,14 @@
 //! CI artifact opens anywhere. Everything shown is escaped by `maud` as it is written: an API's
 //! answer that holds markup is shown, never run.
 //!
-//! `test.rs` is `intact test --report html`. The page's parts (summary, a run's requests, a
+//! `test.rs` is `intact test --report html`, `verify.rs` `intact verify --report html`. The page's parts (summary, a run's requests, a
 //! flow's graph) are in this file, for the reports of other commands.
 
 mod test;
+mod verify;
 
 pub use test::tests;
+pub use verify::verify;
 
 use intact_model::{Analysis, Loc};
 use maud::{DOCTYPE, Markup, PreEscaped, html};

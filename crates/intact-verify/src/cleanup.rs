@@ -45,6 +45,7 @@ enum Read {
 }
 
 pub(crate) struct Cleanup<'a> {
+    pub log: crate::Log,
     pub rt: &'a Runtime,
     pub actions: &'a HashMap<ContractId, String>,
     pub timeout: Duration,
@@ -352,7 +353,8 @@ impl Cleanup<'_> {
     }
 
     async fn read(&self, action: &str, input: J) -> Read {
-        match scenario_run::run_action(self.rt, action, input, self.timeout).await {
+        let ran = scenario_run::run_action(self.rt, action, input, self.timeout).await;
+        match ran.map(|o| (o.output, o.failure)) {
             Ok((o, None)) => Read::Found(o),
             Ok((o, Some(_)))
                 if o["executionStatus"]["errors"][0]["code"] == "RESOURCE_NOT_FOUND" =>
@@ -377,6 +379,7 @@ impl Cleanup<'_> {
         message: String,
         started: Instant,
     ) {
+        let taken = self.log.take();
         self.progress.lock().unwrap().steps.push(StepResult {
             contract: contract.to_string(),
             action: self.actions.get(&contract).cloned(),
@@ -385,6 +388,8 @@ impl Cleanup<'_> {
             message,
             duration: started.elapsed(),
             unreachable: false,
+            exchanges: taken.exchanges,
+            failed_at: None,
         });
     }
 
@@ -397,6 +402,7 @@ impl Cleanup<'_> {
         message: String,
         left: String,
     ) {
+        let taken = self.log.take();
         let mut p = self.progress.lock().unwrap();
         p.steps.push(StepResult {
             contract: contract.to_string(),
@@ -406,6 +412,8 @@ impl Cleanup<'_> {
             message,
             duration: started.map_or(Duration::ZERO, |s| s.elapsed()),
             unreachable: false,
+            exchanges: taken.exchanges,
+            failed_at: None,
         });
         p.left.push(left);
     }

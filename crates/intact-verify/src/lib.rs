@@ -36,6 +36,9 @@ pub struct Options {
     pub keep: bool,
     /// How long one step may take.
     pub timeout: Duration,
+    /// Where the runtime's recorder puts each request (`Log::recorder`); each step's result
+    /// takes those of its action.
+    pub log: Log,
 }
 
 impl Default for Options {
@@ -44,7 +47,37 @@ impl Default for Options {
             only: Vec::new(),
             keep: false,
             timeout: Duration::from_secs(60),
+            log: Log::default(),
         }
+    }
+}
+
+/// What the steps of a run sent and received, and where the last action failed, until a step's
+/// result takes them. Clones share it.
+#[derive(Clone, Debug, Default)]
+pub struct Log(Arc<Mutex<Taken>>);
+
+#[derive(Debug, Default)]
+pub(crate) struct Taken {
+    pub(crate) exchanges: Vec<intact_run::Exchange>,
+    pub(crate) failed_at: Option<intact_model::Loc>,
+}
+
+impl Log {
+    /// The recorder to give the runtime (`Runtime::with_recorder`).
+    pub fn recorder(&self) -> intact_run::Recorder {
+        let log = self.0.clone();
+        Arc::new(move |e| log.lock().unwrap().exchanges.push(e))
+    }
+
+    /// Where the action just run failed (its innermost step), or `None`.
+    pub(crate) fn failed_at(&self, at: Option<intact_model::Loc>) {
+        self.0.lock().unwrap().failed_at = at;
+    }
+
+    /// What the step ending now sent and received, and where its action failed.
+    pub(crate) fn take(&self) -> Taken {
+        std::mem::take(&mut *self.0.lock().unwrap())
     }
 }
 
@@ -199,6 +232,7 @@ async fn run_scenarios(
             *current.lock().unwrap() = Some((result, Instant::now()));
             let mut run = ScenarioRun {
                 rt,
+                log: options.log.clone(),
                 actions,
                 steps: steps.clone(),
                 claims: claims.clone(),
@@ -256,6 +290,7 @@ async fn clean_up(
     });
     let cleanup = cleanup::Cleanup {
         rt,
+        log: options.log.clone(),
         actions,
         timeout: options.timeout,
         progress: &progress,
@@ -295,6 +330,8 @@ fn cut_short(claims: &[Claim], progress: &mut cleanup::Progress) {
             ),
             duration: Duration::ZERO,
             unreachable: false,
+            exchanges: Vec::new(),
+            failed_at: None,
         });
     }
     progress.left.extend(

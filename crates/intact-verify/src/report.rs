@@ -20,6 +20,10 @@ pub struct StepResult {
     pub duration: Duration,
     /// It failed because a request could not be sent (`FailureKind::Unreachable`).
     pub unreachable: bool,
+    /// What its action sent and received, masked.
+    pub exchanges: Vec<intact_run::Exchange>,
+    /// Where its action failed (the innermost step), when it failed in one.
+    pub failed_at: Option<intact_model::Loc>,
 }
 
 #[derive(Clone, Debug)]

@@ -63,6 +63,8 @@ pub(crate) struct Traits {
 /// record.
 pub(crate) struct ScenarioRun<'r> {
     pub(crate) rt: Option<&'r Runtime>,
+    /// What each step's action sent and received.
+    pub(crate) log: crate::Log,
     /// The enabled action of each contract the project implements.
     pub(crate) actions: &'r HashMap<ContractId, String>,
     /// Where the steps go as they end, so that an interrupted scenario still shows how far it got.
@@ -262,7 +264,9 @@ impl<'r> ScenarioRun<'r> {
         contract: ContractId,
         input: J,
     ) -> Result<(J, Option<FailureKind>), String> {
-        run_action(rt, &self.actions[&contract], input, self.traits.timeout).await
+        let ran = run_action(rt, &self.actions[&contract], input, self.traits.timeout).await;
+        self.log.failed_at(ran.as_ref().ok().and_then(|r| r.at));
+        ran.map(|r| (r.output, r.failure))
     }
 
     fn record(
@@ -299,6 +303,7 @@ impl<'r> ScenarioRun<'r> {
         took: Duration,
         unreachable: bool,
     ) {
+        let taken = self.log.take();
         self.steps.lock().unwrap().push(StepResult {
             contract: contract.to_string(),
             action: self.actions.get(&contract).cloned(),
@@ -307,6 +312,8 @@ impl<'r> ScenarioRun<'r> {
             message,
             duration: took,
             unreachable,
+            exchanges: taken.exchanges,
+            failed_at: if passed { None } else { taken.failed_at },
         });
     }
 }
@@ -323,14 +330,14 @@ pub(crate) async fn run_action(
     action: &str,
     input: J,
     timeout: Duration,
-) -> Result<(J, Option<FailureKind>), String> {
+) -> Result<intact_run::Outcome, String> {
     match tokio::time::timeout(timeout, rt.run_action(action, input)).await {
         Err(_) => Err(format!(
             "no answer within {} s (raise --timeout if the API is that slow)",
             timeout.as_secs()
         )),
         Ok(Err(f)) => Err(f.message),
-        Ok(Ok(o)) => Ok((o.output, o.failure)),
+        Ok(Ok(o)) => Ok(o),
     }
 }
 

@@ -53,14 +53,7 @@ pub(crate) fn dispatch(command: Command) -> CommandResult {
             input,
             strict,
             live,
-        } => {
-            let kind = match (action, flow) {
-                (true, _) => Some(run::Kind::Action),
-                (_, true) => Some(run::Kind::Flow),
-                _ => None,
-            };
-            run::run(name, kind, input, strict, live)
-        }
+        } => run::run(name, run::Kind::asked(action, flow), input, strict, live),
         Command::Ping { connection, live } => ping::run(connection, live),
         Command::Call {
             connection,
@@ -110,24 +103,30 @@ pub(crate) fn dispatch(command: Command) -> CommandResult {
             flow,
             format,
             project,
-        } => {
-            let kind = match (action, flow) {
-                (true, _) => Some(run::Kind::Action),
-                (_, true) => Some(run::Kind::Flow),
-                _ => None,
-            };
-            graph::run(name, kind, format, project)
-        }
+        } => graph::run(name, run::Kind::asked(action, flow), format, project),
         Command::Import { what } => import::run(what),
         Command::Verify {
             only,
             format,
+            report,
             keep,
             dry_run,
             timeout,
             strict,
             live,
-        } => verify::run(only, format, keep, dry_run, timeout, strict, live),
+        } => {
+            let report = report.map(|r| Report::parse(&r)).transpose()?;
+            verify::run(verify::Asked {
+                only,
+                format,
+                report,
+                keep,
+                dry_run,
+                timeout,
+                strict,
+                live,
+            })
+        }
         Command::Lsp => match intact_lsp::run_stdio() {
             Ok(()) => Ok(Exit::Success),
             Err(e) => Err(CliError::usage(format!("the language server stopped: {e}"))),

@@ -13,6 +13,17 @@ pub(crate) enum Kind {
     Flow,
 }
 
+impl Kind {
+    /// What `--action` / `--flow` ask for (clap lets only one be given), if either.
+    pub(crate) fn asked(action: bool, flow: bool) -> Option<Kind> {
+        match (action, flow) {
+            (true, _) => Some(Kind::Action),
+            (_, true) => Some(Kind::Flow),
+            _ => None,
+        }
+    }
+}
+
 pub(crate) fn run(
     name: String,
     kind: Option<Kind>,

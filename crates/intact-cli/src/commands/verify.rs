@@ -5,19 +5,24 @@ use super::*;
 use crate::cli::{Live, TestFormat};
 use crate::error::{CliError, CommandResult, Exit};
 
-pub(crate) fn run(
-    only: Vec<String>,
-    format: TestFormat,
-    keep: bool,
-    dry_run: bool,
-    timeout: u64,
-    strict: bool,
-    live: Live,
-) -> CommandResult {
+/// What `intact verify` was asked, as the command line says it.
+pub(crate) struct Asked {
+    pub(crate) only: Vec<String>,
+    pub(crate) format: TestFormat,
+    pub(crate) report: Option<Report>,
+    pub(crate) keep: bool,
+    pub(crate) dry_run: bool,
+    pub(crate) timeout: u64,
+    pub(crate) strict: bool,
+    pub(crate) live: Live,
+}
+
+pub(crate) fn run(asked: Asked) -> CommandResult {
+    let format = asked.format;
     // A project that cannot be verified (errors in it, no environment, no scenario that applies)
     // is a configuration problem, exit 2, never a failed proof (1); and a report reader in CI
     // still gets a report that says so.
-    verify(only, format, keep, dry_run, timeout, strict, live).map_err(|e| {
+    verify(asked).map_err(|e| {
         let e = match e.exit {
             Exit::Findings => CliError::usage(e.message),
             _ => e,
@@ -38,15 +43,17 @@ pub(crate) fn run(
     })
 }
 
-fn verify(
-    only: Vec<String>,
-    format: TestFormat,
-    keep: bool,
-    dry_run: bool,
-    timeout: u64,
-    strict: bool,
-    live: Live,
-) -> CommandResult {
+fn verify(asked: Asked) -> CommandResult {
+    let Asked {
+        only,
+        format,
+        report: report_file,
+        keep,
+        dry_run,
+        timeout,
+        strict,
+        live,
+    } = asked;
     intact_verify::check_only(&only).map_err(CliError::usage)?;
     if timeout == 0 {
         return Err(CliError::usage("--timeout must be at least 1 second"));
@@ -55,6 +62,7 @@ fn verify(
         only,
         keep,
         timeout: std::time::Duration::from_secs(timeout),
+        log: intact_verify::Log::default(),
     };
     // The plan sends nothing, so it needs no environment: a new project can see what verify
     // would run before it has credentials.
@@ -63,12 +71,17 @@ fn verify(
         let analysis = load_checked(&root)?;
         block_on(intact_verify::dry_run(&analysis.model, &options))?
     } else {
-        let runtime = runtime_for(&live)?;
-        let runtime = runtime.with_conformance(conformance(strict));
-        block_on(async {
+        let runtime = runtime_for(&live)?
+            .with_conformance(conformance(strict))
+            .with_recorder(options.log.recorder());
+        let report = block_on(async {
             let interrupts = interrupts();
             intact_verify::verify(&runtime, &options, interrupts).await
-        })?
+        })?;
+        if let Some(file) = &report_file {
+            file.write(&intact_report::verify(runtime.analysis(), &report))?;
+        }
+        report
     };
     let text = match format {
         TestFormat::Human => report.human(),

@@ -1,2 +1,3 @@
+pub mod browser;
 pub mod lsp_client;
 pub mod scim;
