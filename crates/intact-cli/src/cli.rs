@@ -194,6 +194,24 @@ pub(crate) enum Command {
         #[command(subcommand)]
         what: AuthCommand,
     },
+    /// The requests each action (and flow) sends for the inputs of its tests, run against the
+    /// tests' own mocks; with --against REV, what changed since the project at git revision REV.
+    /// Exit 0: no change; 2: requests changed (with --against); 1: an error.
+    ///
+    /// Example: intact plan --against origin/main --format markdown > plan.md
+    Plan {
+        /// The project folder, or any folder or file inside it (default: the current folder).
+        path: Option<PathBuf>,
+        /// Compare with the project at this git revision (a branch, tag or commit).
+        #[arg(long, value_name = "REV")]
+        against: Option<String>,
+        /// text or json for a plan; markdown (the default) or json for --against.
+        #[arg(long, value_enum)]
+        format: Option<PlanFormat>,
+        /// How many tests run at once (default: the machine's cores).
+        #[arg(long)]
+        jobs: Option<usize>,
+    },
     /// Draw a flow or action as the graph of its steps, or the project as its actions, the
     /// flows they call and the connections they use; printed as Mermaid, DOT or SVG.
     ///
@@ -258,6 +276,13 @@ pub(crate) enum AuthCommand {
         #[arg(long)]
         project: Option<PathBuf>,
     },
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub(crate) enum PlanFormat {
+    Text,
+    Markdown,
+    Json,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]

@@ -4,18 +4,32 @@
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Exit {
     /// The job was done and found nothing wrong.
-    Success = 0,
+    Success,
     /// Findings: check errors, failed tests, a failed run, an unformatted file.
-    Findings = 1,
+    Findings,
     /// The command could not do its job: bad arguments, a missing project or environment.
-    Usage = 2,
+    Usage,
     /// The API could not be reached.
-    Unreachable = 3,
+    Unreachable,
+    /// `intact plan --against`: the requests changed (2, as `terraform plan -detailed-exitcode`).
+    Changes,
+}
+
+impl Exit {
+    /// The process's exit code.
+    pub(crate) fn code(self) -> u8 {
+        match self {
+            Exit::Success => 0,
+            Exit::Findings => 1,
+            Exit::Usage | Exit::Changes => 2,
+            Exit::Unreachable => 3,
+        }
+    }
 }
 
 impl From<Exit> for std::process::ExitCode {
     fn from(e: Exit) -> Self {
-        std::process::ExitCode::from(e as u8)
+        std::process::ExitCode::from(e.code())
     }
 }
 

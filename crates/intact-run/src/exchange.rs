@@ -27,7 +27,7 @@ pub type Recorder = std::sync::Arc<dyn Fn(Exchange) + Send + Sync>;
 /// How much of a body a report keeps.
 pub const BODY_LIMIT: usize = 64 * 1024;
 
-/// Headers whose value is a credential, shown as `***` whatever the masker knows.
+/// Headers whose value is a credential, shown as `••••` (the masker's mark) whatever it knows.
 pub(crate) fn hides(header: &str) -> bool {
     [
         "authorization",

@@ -10,6 +10,7 @@ pub(crate) mod graph;
 pub(crate) mod import;
 pub(crate) mod init;
 pub(crate) mod ping;
+pub(crate) mod plan;
 pub(crate) mod run;
 pub(crate) mod test;
 pub(crate) mod verify;
@@ -97,6 +98,12 @@ pub(crate) fn dispatch(command: Command) -> CommandResult {
                 project,
             } => auth::logout(connection, env, project),
         },
+        Command::Plan {
+            path,
+            against,
+            format,
+            jobs,
+        } => plan::run(path, against, format, jobs),
         Command::Graph {
             name,
             action,

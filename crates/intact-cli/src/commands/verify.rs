@@ -28,7 +28,7 @@ pub(crate) fn run(asked: Asked) -> CommandResult {
             _ => e,
         };
         let error = intact_verify::ErrorReport {
-            exit: e.exit as u8,
+            exit: e.exit.code(),
             message: &e.message,
         };
         let report = match format {

@@ -25,7 +25,7 @@ impl Runtime {
         let m = &self.masker;
         let shown = |k: &str, v: &str| {
             let v = if crate::exchange::hides(k) {
-                "***".to_string()
+                "••••".to_string()
             } else {
                 m.mask(v)
             };
