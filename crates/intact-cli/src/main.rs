@@ -4,6 +4,7 @@
 mod cli;
 mod commands;
 mod error;
+mod progress;
 
 use std::process::ExitCode;
 

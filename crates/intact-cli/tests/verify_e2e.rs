@@ -345,3 +345,39 @@ fn the_html_report_of_a_failed_run_shows_the_step_that_failed() {
     );
     assert!(dom.contains("id=\"cleanup\""), "{dom}");
 }
+
+/// On a terminal (a pseudo-terminal from util-linux's `script`) a spinner says which step runs;
+/// with standard error captured, nothing of it is printed.
+#[test]
+fn a_spinner_shows_the_running_step_on_a_terminal_only() {
+    let server = start_server();
+    let p = project(server.port, |_| {});
+    let line = format!(
+        "{} verify --env e2e --only lookups",
+        env!("CARGO_BIN_EXE_intact")
+    );
+    let o = Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .current_dir(p.path())
+        .env("SCIM_TOKEN", TOKEN)
+        .env_remove("CI")
+        .output()
+        .expect("util-linux's `script` runs (apt-get install -y util-linux)");
+    let drawn = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        drawn.contains("verifying ("),
+        "no spinner on a terminal:\n{drawn}"
+    );
+    assert!(!drawn.contains(TOKEN));
+    let o = Command::new(env!("CARGO_BIN_EXE_intact"))
+        .args(["verify", "--env", "e2e", "--only", "lookups"])
+        .current_dir(p.path())
+        .env("SCIM_TOKEN", TOKEN)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !err.contains("verifying ("),
+        "a spinner without a terminal:\n{err}"
+    );
+}

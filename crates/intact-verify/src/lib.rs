@@ -53,9 +53,23 @@ impl Default for Options {
 }
 
 /// What the steps of a run sent and received, and where the last action failed, until a step's
-/// result takes them. Clones share it.
-#[derive(Clone, Debug, Default)]
-pub struct Log(Arc<Mutex<Taken>>);
+/// result takes them; and who is told as each step starts (a progress line). Clones share it.
+#[derive(Clone, Default)]
+pub struct Log {
+    taken: Arc<Mutex<Taken>>,
+    tell: Option<Tell>,
+}
+
+/// Told what each step does as it starts.
+pub type Tell = Arc<dyn Fn(&str) + Send + Sync>;
+
+impl std::fmt::Debug for Log {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Log")
+            .field("taken", &self.taken)
+            .finish_non_exhaustive()
+    }
+}
 
 #[derive(Debug, Default)]
 pub(crate) struct Taken {
@@ -64,20 +78,35 @@ pub(crate) struct Taken {
 }
 
 impl Log {
+    /// A log that tells `tell` what each step does as it starts.
+    pub fn telling(tell: Tell) -> Log {
+        Log {
+            taken: Arc::default(),
+            tell: Some(tell),
+        }
+    }
+
     /// The recorder to give the runtime (`Runtime::with_recorder`).
     pub fn recorder(&self) -> intact_run::Recorder {
-        let log = self.0.clone();
+        let log = self.taken.clone();
         Arc::new(move |e| log.lock().unwrap().exchanges.push(e))
+    }
+
+    /// A step starts: what it does.
+    pub(crate) fn starts(&self, what: &str) {
+        if let Some(tell) = &self.tell {
+            tell(what);
+        }
     }
 
     /// Where the action just run failed (its innermost step), or `None`.
     pub(crate) fn failed_at(&self, at: Option<intact_model::Loc>) {
-        self.0.lock().unwrap().failed_at = at;
+        self.taken.lock().unwrap().failed_at = at;
     }
 
     /// What the step ending now sent and received, and where its action failed.
     pub(crate) fn take(&self) -> Taken {
-        std::mem::take(&mut *self.0.lock().unwrap())
+        std::mem::take(&mut *self.taken.lock().unwrap())
     }
 }
 

@@ -130,6 +130,7 @@ impl<'r> ScenarioRun<'r> {
                 .cloned()
                 .unwrap_or_else(|| json!({})));
         };
+        self.log.starts(what);
         let started = Instant::now();
         let outcome = self.run_contract(rt, contract, input).await;
         let took = started.elapsed();
@@ -173,6 +174,7 @@ impl<'r> ScenarioRun<'r> {
             self.record(contract, what, true, String::new(), Duration::ZERO);
             return Ok(());
         };
+        self.log.starts(what);
         let started = Instant::now();
         let outcome = self.run_contract(rt, contract, input).await;
         let took = started.elapsed();

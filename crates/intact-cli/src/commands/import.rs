@@ -52,7 +52,18 @@ pub fn run(cmd: ImportCommand) -> CommandResult {
         base_url,
     };
     let read = |p: &Path| read_document_file(p);
+    // A spinner while a large description is read and turned into flows (a second or more).
+    let large = bytes.len() > 512 * 1024;
+    let spinner = if large {
+        crate::progress::spinner(&format!("reading {}", spec.display()))
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
     let described = intact_openapi::describe(&spec, bytes, &read).map_err(failure)?;
+    spinner.set_message(format!(
+        "generating flows for {} operation(s)",
+        described.api.operations.len()
+    ));
     // An existing project is read so that the import fits into it (intact-import decides which
     // names are taken and where the flows go).
     let existing = if out.join(project::ROOT_FILE).exists() {
@@ -69,6 +80,7 @@ pub fn run(cmd: ImportCommand) -> CommandResult {
         None => intact_import::Destination::NewProject,
     };
     let plan = intact_import::plan_described(&described, &spec, &opts, into).map_err(failure)?;
+    spinner.finish_and_clear();
     for w in &plan.warnings {
         eprintln!("warning: {w}");
     }
@@ -76,38 +88,7 @@ pub fn run(cmd: ImportCommand) -> CommandResult {
         eprintln!("note: {n}");
     }
     if dry_run {
-        let mut text = format!(
-            "would write {} file(s) under {}:\n",
-            plan.files.len(),
-            out.display()
-        );
-        for f in &plan.files {
-            let exists = out.join(&f.path).exists();
-            text.push_str(&format!(
-                "  {}{}  ({} bytes) {}\n",
-                f.path.display(),
-                if exists {
-                    " (exists: needs --force)"
-                } else {
-                    ""
-                },
-                f.bytes.len(),
-                f.summary
-            ));
-        }
-        if print {
-            for f in plan
-                .files
-                .iter()
-                .filter(|f| f.path.extension().is_some_and(|e| e == "kdl"))
-            {
-                text.push_str(&format!("\n--- {}\n", f.path.display()));
-                text.push_str(&String::from_utf8_lossy(&f.bytes));
-            }
-            text.push('\n');
-        }
-        text.push_str("nothing was written (--dry-run)\n");
-        super::write_stdout(&text)?;
+        super::write_stdout(&dry_run_text(&plan, &out, print))?;
         return Ok(Exit::Success);
     }
     let written = intact_import::write(&plan, &out, force).map_err(failure)?;
@@ -143,4 +124,41 @@ pub(crate) fn read_document_file(path: &Path) -> std::io::Result<Vec<u8>> {
 /// error has one) and the help on its own line, as `intact check` prints them.
 pub(crate) fn failure(e: intact_openapi::Error) -> CliError {
     CliError::usage(e.to_string())
+}
+
+/// What `--dry-run` prints: each file it would write (and whether it exists), with `--print`
+/// the KDL itself.
+fn dry_run_text(plan: &intact_import::Plan, out: &Path, print: bool) -> String {
+    let mut text = format!(
+        "would write {} file(s) under {}:\n",
+        plan.files.len(),
+        out.display()
+    );
+    for f in &plan.files {
+        let exists = out.join(&f.path).exists();
+        text.push_str(&format!(
+            "  {}{}  ({} bytes) {}\n",
+            f.path.display(),
+            if exists {
+                " (exists: needs --force)"
+            } else {
+                ""
+            },
+            f.bytes.len(),
+            f.summary
+        ));
+    }
+    if print {
+        for f in plan
+            .files
+            .iter()
+            .filter(|f| f.path.extension().is_some_and(|e| e == "kdl"))
+        {
+            text.push_str(&format!("\n--- {}\n", f.path.display()));
+            text.push_str(&String::from_utf8_lossy(&f.bytes));
+        }
+        text.push('\n');
+    }
+    text.push_str("nothing was written (--dry-run)\n");
+    text
 }

@@ -36,15 +36,35 @@ pub(crate) fn run(
         .map_err(|e| CliError::usage(e.to_string()))?;
     let started = std::time::Instant::now();
     let names = report_names(&root);
+    // A bar when the run is long enough to watch: many tests.
+    let count = analysis
+        .model
+        .tests
+        .iter()
+        .filter(|t| selection.matches(&t.name.name))
+        .count();
+    let bar = if count >= 20 {
+        crate::progress::bar(count as u64, "testing")
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let tick = bar.clone();
     let mut results = rt
-        .block_on(intact_run::testing::run_tests(
+        .block_on(intact_run::testing::run_tests_telling(
             analysis.clone(),
             root,
             selection,
             jobs,
             mode,
+            Some(std::sync::Arc::new(move |r| {
+                tick.inc(1);
+                if r.failed() {
+                    tick.set_message(format!("{} failed", r.name));
+                }
+            })),
         ))
         .map_err(CliError::usage)?;
+    bar.finish_and_clear();
     for r in &mut results {
         r.file = names.name(Path::new(&r.file));
     }

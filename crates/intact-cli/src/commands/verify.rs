@@ -58,11 +58,20 @@ fn verify(asked: Asked) -> CommandResult {
     if timeout == 0 {
         return Err(CliError::usage("--timeout must be at least 1 second"));
     }
+    // A spinner saying which step runs, on a terminal (a live API can take seconds a step).
+    let spinner = if dry_run {
+        indicatif::ProgressBar::hidden()
+    } else {
+        crate::progress::spinner("verifying")
+    };
+    let tell = spinner.clone();
     let options = intact_verify::Options {
         only,
         keep,
         timeout: std::time::Duration::from_secs(timeout),
-        log: intact_verify::Log::default(),
+        log: intact_verify::Log::telling(std::sync::Arc::new(move |what: &str| {
+            tell.set_message(what.to_string());
+        })),
     };
     // The plan sends nothing, so it needs no environment: a new project can see what verify
     // would run before it has credentials.
@@ -77,7 +86,9 @@ fn verify(asked: Asked) -> CommandResult {
         let report = block_on(async {
             let interrupts = interrupts();
             intact_verify::verify(&runtime, &options, interrupts).await
-        })?;
+        });
+        spinner.finish_and_clear();
+        let report = report?;
         if let Some(file) = &report_file {
             file.write(&intact_report::verify(runtime.analysis(), &report))?;
         }

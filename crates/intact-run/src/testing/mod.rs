@@ -156,6 +156,21 @@ pub async fn run_tests(
     jobs: usize,
     mode: Mode,
 ) -> Result<Vec<TestResult>, String> {
+    run_tests_telling(analysis, root, selection, jobs, mode, None).await
+}
+
+/// Told as each test ends (a progress bar), from the task that ran it.
+pub type OnDone = Arc<dyn Fn(&TestResult) + Send + Sync>;
+
+/// [`run_tests`], telling `on_done` as each test ends.
+pub async fn run_tests_telling(
+    analysis: Arc<Analysis>,
+    root: PathBuf,
+    selection: Selection,
+    jobs: usize,
+    mode: Mode,
+    on_done: Option<OnDone>,
+) -> Result<Vec<TestResult>, String> {
     crate::init_tls();
     if let Mode::Live { env, .. } = &mode {
         // Fail once, before any test, when the environment cannot be loaded.
@@ -206,6 +221,7 @@ pub async fn run_tests(
             descriptions.clone(),
             shared.clone(),
         );
+        let on_done = on_done.clone();
         handles.push(tokio::spawn(async move {
             let _permit = semaphore
                 .acquire_owned()
@@ -219,7 +235,11 @@ pub async fn run_tests(
                 mode: &mode,
                 shared: &shared,
             };
-            run_one(&run, i, descriptions).await
+            let result = run_one(&run, i, descriptions).await;
+            if let Some(tell) = &on_done {
+                tell(&result);
+            }
+            result
         }));
     }
     let mut results = Vec::new();
