@@ -161,32 +161,7 @@ pub(crate) enum Command {
     /// logout) run contract by contract; what they create is undone at the end.
     ///
     /// Example: intact verify --env local --only users --only paging
-    Verify {
-        /// Only this scenario; repeatable (users, lookups, paging, groups, schema, logout).
-        #[arg(long, value_name = "SCENARIO")]
-        only: Vec<String>,
-        #[arg(long, value_enum, default_value_t = TestFormat::Human)]
-        format: TestFormat,
-        /// Also write a report: `--report html FILE`, one self-contained page (failed scenarios
-        /// first, each step's requests and answers masked, the failing action's graph).
-        #[arg(long, num_args = 2, value_names = ["FORMAT", "FILE"])]
-        report: Option<Vec<String>>,
-        /// Leave the test users and groups in place (they are named intact-verify-…).
-        #[arg(long)]
-        keep: bool,
-        /// Print the plan, send nothing.
-        #[arg(long)]
-        dry_run: bool,
-        /// How long one step may take, in seconds.
-        #[arg(long, value_name = "SECONDS", default_value_t = 60)]
-        timeout: u64,
-        /// A request with `operation=` that does not fit its OpenAPI operation fails its step,
-        /// unsent (without: a warning on standard error, and it is sent).
-        #[arg(long)]
-        strict: bool,
-        #[command(flatten)]
-        live: Live,
-    },
+    Verify(VerifyArgs),
     /// OAuth 2.0 authorization-code login for a connection, and logout.
     ///
     /// Example: intact auth login acme --env dev
@@ -302,6 +277,35 @@ pub(crate) enum Format {
     Sarif,
     Github,
     Junit,
+}
+
+/// `intact verify`'s options.
+#[derive(clap::Args)]
+pub(crate) struct VerifyArgs {
+    /// Only this scenario; repeatable (users, lookups, paging, groups, schema, logout).
+    #[arg(long, value_name = "SCENARIO")]
+    pub(crate) only: Vec<String>,
+    #[arg(long, value_enum, default_value_t = TestFormat::Human)]
+    pub(crate) format: TestFormat,
+    /// Also write a report: `--report html FILE`, one self-contained page (failed scenarios
+    /// first, each step's requests and answers masked, the failing action's graph).
+    #[arg(long, num_args = 2, value_names = ["FORMAT", "FILE"])]
+    pub(crate) report: Option<Vec<String>>,
+    /// Leave the test users and groups in place (they are named intact-verify-…).
+    #[arg(long)]
+    pub(crate) keep: bool,
+    /// Print the plan, send nothing.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
+    /// How long one step may take, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub(crate) timeout: u64,
+    /// A request with `operation=` that does not fit its OpenAPI operation fails its step,
+    /// unsent (without: a warning on standard error, and it is sent).
+    #[arg(long)]
+    pub(crate) strict: bool,
+    #[command(flatten)]
+    pub(crate) live: Live,
 }
 
 /// What `run`, `ping`, `call` and `verify` share: the environment to run against.

@@ -112,28 +112,7 @@ pub(crate) fn dispatch(command: Command) -> CommandResult {
             project,
         } => graph::run(name, run::Kind::asked(action, flow), format, project),
         Command::Import { what } => import::run(what),
-        Command::Verify {
-            only,
-            format,
-            report,
-            keep,
-            dry_run,
-            timeout,
-            strict,
-            live,
-        } => {
-            let report = report.map(|r| Report::parse(&r)).transpose()?;
-            verify::run(verify::Asked {
-                only,
-                format,
-                report,
-                keep,
-                dry_run,
-                timeout,
-                strict,
-                live,
-            })
-        }
+        Command::Verify(args) => verify::run(args),
         Command::Lsp => match intact_lsp::run_stdio() {
             Ok(()) => Ok(Exit::Success),
             Err(e) => Err(CliError::usage(format!("the language server stopped: {e}"))),
@@ -147,7 +126,7 @@ pub(crate) struct Report {
 }
 
 impl Report {
-    fn parse(args: &[String]) -> Result<Report, CliError> {
+    pub(crate) fn parse(args: &[String]) -> Result<Report, CliError> {
         match args {
             [format, file] if format == "html" => Ok(Report {
                 file: PathBuf::from(file),

@@ -2,22 +2,10 @@
 //! (crates/intact-verify runs the scenarios; this file reads the options and prints the report).
 
 use super::*;
-use crate::cli::{Live, TestFormat};
+use crate::cli::{TestFormat, VerifyArgs};
 use crate::error::{CliError, CommandResult, Exit};
 
-/// What `intact verify` was asked, as the command line says it.
-pub(crate) struct Asked {
-    pub(crate) only: Vec<String>,
-    pub(crate) format: TestFormat,
-    pub(crate) report: Option<Report>,
-    pub(crate) keep: bool,
-    pub(crate) dry_run: bool,
-    pub(crate) timeout: u64,
-    pub(crate) strict: bool,
-    pub(crate) live: Live,
-}
-
-pub(crate) fn run(asked: Asked) -> CommandResult {
+pub(crate) fn run(asked: VerifyArgs) -> CommandResult {
     let format = asked.format;
     // A project that cannot be verified (errors in it, no environment, no scenario that applies)
     // is a configuration problem, exit 2, never a failed proof (1); and a report reader in CI
@@ -43,17 +31,18 @@ pub(crate) fn run(asked: Asked) -> CommandResult {
     })
 }
 
-fn verify(asked: Asked) -> CommandResult {
-    let Asked {
+fn verify(asked: VerifyArgs) -> CommandResult {
+    let VerifyArgs {
         only,
         format,
-        report: report_file,
+        report,
         keep,
         dry_run,
         timeout,
         strict,
         live,
     } = asked;
+    let report_file = report.map(|r| Report::parse(&r)).transpose()?;
     intact_verify::check_only(&only).map_err(CliError::usage)?;
     if timeout == 0 {
         return Err(CliError::usage("--timeout must be at least 1 second"));
