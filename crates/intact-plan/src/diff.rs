@@ -1,5 +1,5 @@
 //! What changed between two plans: per action or flow, per test, each request added, removed or
-//! changed (its method, URL, a header, a body field). Requests are matched by their step's name
+//! changed (its method, URL, a query parameter, a header, a body field). Requests are matched by their step's name
 //! in order (a sequence diff), so a request whose URL changed is one changed request, not one
 //! removed and one added.
 
@@ -34,7 +34,10 @@ pub enum RequestChange {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Change {
     Method(String, String),
+    /// The URL without its query (the path, or the host too).
     Url(String, String),
+    /// A query parameter's value before and after (`None`: not sent), as encoded.
+    Query(String, Option<String>, Option<String>),
     /// A header's value before and after (`None`: not sent).
     Header(String, Option<String>, Option<String>),
     /// A JSON body's field, by its path (`user.emails[0].value`), before and after.
@@ -168,8 +171,22 @@ fn request(b: &Request, a: &Request) -> Vec<Change> {
     if b.method != a.method {
         out.push(Change::Method(b.method.clone(), a.method.clone()));
     }
-    if b.url != a.url {
-        out.push(Change::Url(b.url.clone(), a.url.clone()));
+    let (bp, bq) = split_query(&b.url);
+    let (ap, aq) = split_query(&a.url);
+    if bp != ap {
+        out.push(Change::Url(bp.to_string(), ap.to_string()));
+    }
+    let mut names: Vec<&String> = bq.keys().chain(aq.keys()).collect();
+    names.sort();
+    names.dedup();
+    for n in names {
+        if bq.get(n) != aq.get(n) {
+            out.push(Change::Query(
+                n.clone(),
+                bq.get(n).cloned(),
+                aq.get(n).cloned(),
+            ));
+        }
     }
     let headers = |r: &Request| -> BTreeMap<String, String> {
         r.headers
@@ -211,6 +228,23 @@ fn request(b: &Request, a: &Request) -> Vec<Change> {
         _ => {}
     }
     out
+}
+
+/// A URL's part before `?`, and its query parameters (a repeated one's values joined by `,`).
+fn split_query(url: &str) -> (&str, BTreeMap<String, String>) {
+    let (path, query) = url.split_once('?').unwrap_or((url, ""));
+    let mut params: BTreeMap<String, String> = BTreeMap::new();
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        params
+            .entry(k.to_string())
+            .and_modify(|all| {
+                all.push(',');
+                all.push_str(v);
+            })
+            .or_insert_with(|| v.to_string());
+    }
+    (path, params)
 }
 
 /// Every leaf of a JSON value by its path, as compact JSON.
@@ -285,6 +319,26 @@ mod tests {
             if what == &[Change::Url("mock://api/users/1".into(), "mock://api/v2/users/1".into())]));
         assert!(matches!(&requests[1], RequestChange::Removed(r) if r.step == "old"));
         assert!(matches!(&requests[2], RequestChange::Added(r) if r.step == "new"));
+    }
+
+    #[test]
+    fn query_parameters_are_compared_one_by_one() {
+        let before = plan(vec![req("s", "mock://api/Users?filter=a&count=1", None)]);
+        let after = plan(vec![req(
+            "s",
+            "mock://api/Users?count=2&filter=a&x=y",
+            None,
+        )]);
+        let RequestChange::Changed { what, .. } = &diff(&before, &after)[0].tests[0].1[0] else {
+            panic!();
+        };
+        assert_eq!(
+            what,
+            &[
+                Change::Query("count".into(), Some("1".into()), Some("2".into())),
+                Change::Query("x".into(), None, Some("y".into())),
+            ]
+        );
     }
 
     #[test]

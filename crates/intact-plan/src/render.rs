@@ -92,6 +92,7 @@ fn change_line(c: &Change) -> String {
     match c {
         Change::Method(b, a) => format!("method: {} → {}", code(b), code(a)),
         Change::Url(b, a) => format!("URL: {} → {}", code(b), code(a)),
+        Change::Query(n, b, a) => format!("query {}: {} → {}", code(n), side(b), side(a)),
         Change::Header(n, b, a) => format!("header {}: {} → {}", code(n), side(b), side(a)),
         Change::BodyField(p, b, a) => format!("body {}: {} → {}", code(p), side(b), side(a)),
         Change::Body(b, a) => format!("body: {} → {}", side(b), side(a)),
@@ -138,6 +139,7 @@ pub fn changes_json(changes: &[TargetChange]) -> String {
     let change = |c: &Change| match c {
         Change::Method(b, a) => json!({"what": "method", "before": b, "after": a}),
         Change::Url(b, a) => json!({"what": "url", "before": b, "after": a}),
+        Change::Query(n, b, a) => json!({"what": "query", "name": n, "before": b, "after": a}),
         Change::Header(n, b, a) => json!({"what": "header", "name": n, "before": b, "after": a}),
         Change::BodyField(p, b, a) => {
             json!({"what": "body_field", "path": p, "before": b, "after": a})
