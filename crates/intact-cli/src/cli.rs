@@ -93,6 +93,13 @@ pub(crate) enum Command {
         /// unsent (without: a warning on standard error, and it is sent).
         #[arg(long)]
         strict: bool,
+        /// Also write the run as a mock test that replays it: DIR/NAME.kdl (inside the project,
+        /// `intact test` runs it offline). Secrets are not written.
+        #[arg(long, value_name = "DIR")]
+        record: Option<PathBuf>,
+        /// With --record: replace a recorded test that was edited since it was recorded.
+        #[arg(long, requires = "record")]
+        force: bool,
         #[command(flatten)]
         live: Live,
     },

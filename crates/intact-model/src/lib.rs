@@ -15,6 +15,7 @@ pub mod catalogue;
 pub mod contracts;
 pub mod defs;
 pub mod eval;
+pub mod json_tree;
 pub mod junit;
 pub mod lower;
 pub mod project;

@@ -19,6 +19,25 @@ pub struct Exchange {
     /// At most [`BODY_LIMIT`] bytes of it; JSON pretty-printed.
     pub response_body: String,
     pub duration: Duration,
+    /// What a recording needs to replay it (`intact run --record`): the connection, the path
+    /// relative to its base URL, the query decoded, the bodies whole, all masked.
+    pub replay: Replay,
+}
+
+/// An exchange as a mock test replays it.
+#[derive(Clone, Debug, Default)]
+pub struct Replay {
+    pub connection: String,
+    /// Without the query.
+    pub path: String,
+    pub query: Vec<(String, String)>,
+    /// A JSON request body.
+    pub request_json: Option<serde_json::Value>,
+    /// The response body: JSON when it is JSON.
+    pub response_json: Option<serde_json::Value>,
+    /// The response body as text when it is not JSON (and not empty).
+    pub response_text: Option<String>,
+    pub response_content_type: Option<String>,
 }
 
 /// Receives each exchange of a run, already masked.

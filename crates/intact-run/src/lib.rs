@@ -20,11 +20,12 @@ mod failure;
 pub mod login;
 pub mod mask;
 pub mod oauth;
+pub mod recording;
 mod runtime;
 pub mod testing;
 
 pub use described::{Conformance, Descriptions};
-pub use exchange::{Exchange, Recorder};
+pub use exchange::{Exchange, Recorder, Replay};
 pub use failure::{ErrorType, Failure, FailureKind};
 pub use runtime::{CustomCall, Outcome, Runtime, Shared};
 

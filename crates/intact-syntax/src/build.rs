@@ -70,6 +70,8 @@ pub enum Item {
 /// A node: its name, arguments, properties (in the order they are written) and children.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Node {
+    /// A type annotation: `(array)name`.
+    annotation: Option<String>,
     name: String,
     args: Vec<Value>,
     props: Vec<(String, Value)>,
@@ -81,6 +83,7 @@ pub struct Node {
 impl Node {
     pub fn new(name: impl Into<String>) -> Node {
         Node {
+            annotation: None,
             name: name.into(),
             args: Vec::new(),
             props: Vec::new(),
@@ -92,6 +95,12 @@ impl Node {
     /// The node's name.
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// Written with a type annotation: `(array)emails`, `(object)meta`.
+    pub fn annotated(mut self, annotation: &str) -> Node {
+        self.annotation = Some(annotation.to_string());
+        self
     }
 
     /// Written with braces even when it has no children (`{}`).
@@ -220,6 +229,11 @@ fn items(out: &mut String, list: &[Item], depth: usize) {
                 out.push('\n');
             }
             Item::Node(node) => {
+                if let Some(a) = &node.annotation {
+                    out.push('(');
+                    out.push_str(&name(a));
+                    out.push(')');
+                }
                 out.push_str(&name(&node.name));
                 for v in &node.args {
                     out.push(' ');

@@ -53,8 +53,19 @@ pub(crate) fn dispatch(command: Command) -> CommandResult {
             flow,
             input,
             strict,
+            record,
+            force,
             live,
-        } => run::run(name, run::Kind::asked(action, flow), input, strict, live),
+        } => run::run(
+            run::Asked {
+                name,
+                kind: run::Kind::asked(action, flow),
+                input,
+                strict,
+                record: record.map(|dir| run::Record { dir, force }),
+            },
+            live,
+        ),
         Command::Ping { connection, live } => ping::run(connection, live),
         Command::Call {
             connection,

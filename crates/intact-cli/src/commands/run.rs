@@ -24,20 +24,40 @@ impl Kind {
     }
 }
 
-pub(crate) fn run(
-    name: String,
-    kind: Option<Kind>,
-    input: Option<String>,
-    strict: bool,
-    live: Live,
-) -> CommandResult {
+/// What `intact run` was asked.
+pub(crate) struct Asked {
+    pub(crate) name: String,
+    pub(crate) kind: Option<Kind>,
+    pub(crate) input: Option<String>,
+    pub(crate) strict: bool,
+    pub(crate) record: Option<Record>,
+}
+
+/// `--record DIR [--force]`.
+pub(crate) struct Record {
+    pub(crate) dir: std::path::PathBuf,
+    pub(crate) force: bool,
+}
+
+pub(crate) fn run(asked: Asked, live: Live) -> CommandResult {
+    let Asked {
+        name,
+        kind,
+        input,
+        strict,
+        record,
+    } = asked;
     let input = match input.as_deref() {
         None => serde_json::json!({}),
         Some(arg) => read_json_arg(arg, "the input")?,
     };
-    let runtime = runtime_for(&live)?;
-    let runtime = runtime.with_conformance(conformance(strict));
+    let exchanges: std::sync::Arc<std::sync::Mutex<Vec<intact_run::Exchange>>> = Default::default();
+    let kept = exchanges.clone();
+    let runtime = runtime_for(&live)?
+        .with_conformance(conformance(strict))
+        .with_recorder(std::sync::Arc::new(move |e| kept.lock().unwrap().push(e)));
     let is_action = resolve(runtime.analysis(), &name, kind, "run")? == Kind::Action;
+    let given = input.clone();
     let result = block_on(async {
         if is_action {
             runtime
@@ -50,11 +70,67 @@ pub(crate) fn run(
     })?;
     match result {
         Ok((output, failure)) => {
+            let reached = failure != Some(intact_run::FailureKind::Unreachable);
+            if let Some(r) = record.as_ref().filter(|_| !reached) {
+                eprintln!(
+                    "nothing recorded in {}: the API could not be reached",
+                    r.dir.display()
+                );
+            }
+            if let Some(r) = record.as_ref().filter(|_| reached) {
+                let exchanges = std::mem::take(&mut *exchanges.lock().unwrap());
+                let command = format!("intact run {name} --env {}", live.env);
+                let text = runtime.recorded_test(&intact_run::recording::Recording {
+                    test: &format!("recorded_{name}"),
+                    action: is_action,
+                    name: &name,
+                    input: &runtime.masker().mask_json(&given),
+                    output: &output,
+                    exchanges: &exchanges,
+                    command: &command,
+                });
+                write_recording(r, &name, &text)?;
+            }
             write_stdout(&(serde_json::to_string_pretty(&output).unwrap_or_default() + "\n"))?;
             Ok(failure.map_or(Exit::Success, exit_for))
         }
         Err(f) => Err(CliError::new(failure_code(&f), f.message)),
     }
+}
+
+/// Writes a recorded test as `DIR/NAME.kdl`: a new file; or over one intact recorded, saying
+/// what changed; a file edited since is kept unless `--force`.
+pub(crate) fn write_recording(r: &Record, name: &str, text: &str) -> Result<(), CliError> {
+    let path = r.dir.join(format!("{name}.kdl"));
+    let usage =
+        |e: std::io::Error| CliError::usage(format!("cannot write {}: {e}", path.display()));
+    match std::fs::read_to_string(&path) {
+        Ok(old) if old == text => {
+            eprintln!("recorded {}: unchanged", path.display());
+        }
+        Ok(old) => {
+            if intact_run::recording::edited(&old) && !r.force {
+                return Err(CliError::usage(format!(
+                    "{} was edited since it was recorded (or is not a recording): it is kept; record with --force to replace it",
+                    path.display()
+                )));
+            }
+            let shown = path.display().to_string();
+            let diff = similar::TextDiff::from_lines(&old, text)
+                .unified_diff()
+                .context_radius(2)
+                .header(&shown, &shown)
+                .to_string();
+            std::fs::write(&path, text).map_err(usage)?;
+            eprintln!("recorded {} again; what changed:\n{diff}", path.display());
+        }
+        Err(_) => {
+            std::fs::create_dir_all(&r.dir).map_err(usage)?;
+            std::fs::write(&path, text).map_err(usage)?;
+            eprintln!("recorded {}", path.display());
+        }
+    }
+    Ok(())
 }
 
 /// Whether `name` is an action or a flow. A name that is both is a usage error unless `kind`

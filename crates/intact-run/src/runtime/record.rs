@@ -10,6 +10,36 @@ use super::request::{Outgoing, with_query};
 use super::*;
 
 impl Runtime {
+    /// The exchange as a mock replays it, masked.
+    fn replay_of(
+        &self,
+        out: &Outgoing<'_>,
+        headers: &Map<String, J>,
+        bytes: &[u8],
+    ) -> crate::Replay {
+        let m = &self.masker;
+        let query: Vec<(String, String)> =
+            serde_urlencoded::from_str(&out.query.join("&")).unwrap_or_default();
+        let response_json = serde_json::from_slice::<J>(bytes).ok();
+        let response_text = (response_json.is_none() && !bytes.is_empty())
+            .then(|| m.mask(&String::from_utf8_lossy(bytes)));
+        crate::Replay {
+            connection: out.conn.name.name.clone(),
+            path: m.mask(out.path.split('?').next().unwrap_or_default()),
+            query: query.into_iter().map(|(k, v)| (k, m.mask(&v))).collect(),
+            request_json: match &out.body {
+                Some((BodyKind::Json, v)) => Some(m.mask_json(v)),
+                _ => None,
+            },
+            response_json: response_json.map(|v| m.mask_json(&v)),
+            response_text,
+            response_content_type: headers
+                .get("content-type")
+                .and_then(J::as_str)
+                .map(str::to_string),
+        }
+    }
+
     /// Hands the exchange to the recorder, if any, masked.
     pub(super) fn record(
         &self,
@@ -50,6 +80,7 @@ impl Runtime {
                 .collect(),
             response_body: m.mask(&crate::exchange::body_text(bytes)),
             duration: took,
+            replay: self.replay_of(out, headers, bytes),
         });
     }
 }
