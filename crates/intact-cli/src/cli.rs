@@ -298,6 +298,13 @@ pub(crate) struct VerifyArgs {
     /// first, each step's requests and answers masked, the failing action's graph).
     #[arg(long, num_args = 2, value_names = ["FORMAT", "FILE"])]
     pub(crate) report: Option<Vec<String>>,
+    /// Also write each action run as a mock test that replays it: DIR/verify_SCENARIO.kdl, one
+    /// test per step (inside the project, `intact test` runs them offline).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) record: Option<PathBuf>,
+    /// With --record: replace recorded tests that were edited since they were recorded.
+    #[arg(long, requires = "record")]
+    pub(crate) force: bool,
     /// Leave the test users and groups in place (they are named intact-verify-…).
     #[arg(long)]
     pub(crate) keep: bool,

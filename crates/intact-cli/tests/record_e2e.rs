@@ -127,3 +127,49 @@ fn recorded_runs_replay_offline_and_hold_no_secret() {
     assert!(err.contains("nothing recorded"), "{err}");
     assert_eq!(std::fs::read_to_string(&listed).unwrap(), first);
 }
+
+/// `intact verify --record DIR`: a file per scenario, a test per step whose action answered; the
+/// server stopped, they all pass offline; no token in them.
+#[test]
+fn a_verify_run_recorded_replays_offline() {
+    let server = start_server();
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/scim-provisioning"),
+        root,
+    );
+    std::fs::write(
+        root.join("env/e2e.toml"),
+        format!(
+            "[app]\nhost = \"127.0.0.1:{0}\"\n\n[connection.scim]\ntoken = {{ env = \"SCIM_TOKEN\" }}\nbase-url = \"http://127.0.0.1:{0}/v2\"\n",
+            server.port
+        ),
+    )
+    .unwrap();
+    let (code, out, err) = intact(
+        root,
+        &[
+            "verify",
+            "--env",
+            "e2e",
+            "--only",
+            "users",
+            "--only",
+            "lookups",
+            "--record",
+            "tests/recorded",
+        ],
+    );
+    assert_eq!(code, 0, "{out}\n{err}");
+    drop(server);
+    for f in ["verify_users.kdl", "verify_lookups.kdl"] {
+        let text = std::fs::read_to_string(root.join("tests/recorded").join(f))
+            .unwrap_or_else(|e| panic!("{f}: {e}\n{err}"));
+        assert!(!text.contains(TOKEN), "{f} holds the token");
+    }
+    let (code, out, err) = intact(root, &["test", "--filter", "verify_"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains(" passed, 0 failed"), "{out}");
+    assert!(out.contains("verify_users_1_create_user"), "{out}");
+}

@@ -32,13 +32,41 @@ pub struct Recording<'a> {
     /// The output (masked).
     pub output: &'a J,
     pub exchanges: &'a [Exchange],
-    /// How it was recorded (`intact run get_user --env dev`), for the file's first line.
-    pub command: &'a str,
 }
 
 impl Runtime {
-    /// The recorded test as a file's text.
-    pub fn recorded_test(&self, r: &Recording<'_>) -> String {
+    /// The recorded tests as a file's text; `command` (`intact run get_user --env dev`) is how
+    /// they were recorded, for its first line.
+    pub fn recorded_tests(&self, command: &str, recordings: &[Recording<'_>]) -> String {
+        let mut body = Doc::new();
+        for (i, r) in recordings.iter().enumerate() {
+            if i > 0 {
+                body.blank();
+            }
+            body.push(self.test_node(r));
+        }
+        let body = body.print();
+        let mut doc = Doc::new();
+        doc.comment(&format!(
+            "Recorded by `{command}`: `intact test` replays it offline against these mocks."
+        ));
+        doc.comment(
+            "Recording again updates this file; once edited, it is kept unless recorded with --force.",
+        );
+        if body.contains("••••") {
+            doc.comment(
+                "•••• stands for a secret of the run, which is not written: fill it in where the test needs it.",
+            );
+        }
+        let mut text = doc.print();
+        text.push_str(&body);
+        let digest = digest(&text);
+        text.push_str(&format!("{DIGEST}{digest}\n"));
+        text
+    }
+
+    /// One recorded run as a `test` node.
+    fn test_node(&self, r: &Recording<'_>) -> Node {
         let mut test = Node::new("test")
             .arg(r.test)
             .prop(if r.action { "action" } else { "flow" }, r.name);
@@ -69,29 +97,7 @@ impl Runtime {
             test.push(mock);
         }
         test.push(value_node("expect", r.output));
-        let mut doc = Doc::new();
-        doc.comment(&format!(
-            "Recorded by `{}`: `intact test` replays it offline against these mocks.",
-            r.command
-        ));
-        doc.comment(
-            "Recording again updates this file; once edited, it is kept unless recorded with --force.",
-        );
-        let mut body = {
-            let mut d = Doc::new();
-            d.push(test);
-            d.print()
-        };
-        if body.contains("••••") {
-            doc.comment(
-                "•••• stands for a secret of the run, which is not written: fill it in where the test needs it.",
-            );
-        }
-        let mut text = doc.print();
-        text.push_str(&std::mem::take(&mut body));
-        let digest = digest(&text);
-        text.push_str(&format!("{DIGEST}{digest}\n"));
-        text
+        test
     }
 
     /// `params CONNECTION …`: each param the environment gives, a secret one as [`SECRET`].

@@ -390,6 +390,7 @@ impl Cleanup<'_> {
             unreachable: false,
             exchanges: taken.exchanges,
             failed_at: None,
+            ran: None,
         });
     }
 
@@ -414,6 +415,7 @@ impl Cleanup<'_> {
             unreachable: false,
             exchanges: taken.exchanges,
             failed_at: None,
+            ran: None,
         });
         p.left.push(left);
     }

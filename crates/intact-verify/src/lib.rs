@@ -75,6 +75,8 @@ impl std::fmt::Debug for Log {
 pub(crate) struct Taken {
     pub(crate) exchanges: Vec<intact_run::Exchange>,
     pub(crate) failed_at: Option<intact_model::Loc>,
+    /// The action's input and output (masked), when it ran to the end.
+    pub(crate) ran: Option<(serde_json::Value, serde_json::Value)>,
 }
 
 impl Log {
@@ -99,9 +101,16 @@ impl Log {
         }
     }
 
-    /// Where the action just run failed (its innermost step), or `None`.
-    pub(crate) fn failed_at(&self, at: Option<intact_model::Loc>) {
-        self.taken.lock().unwrap().failed_at = at;
+    /// Where the action just run failed (its innermost step), or `None`; what it was given and
+    /// answered, when it answered.
+    pub(crate) fn ran(
+        &self,
+        at: Option<intact_model::Loc>,
+        ran: Option<(serde_json::Value, serde_json::Value)>,
+    ) {
+        let mut t = self.taken.lock().unwrap();
+        t.failed_at = at;
+        t.ran = ran;
     }
 
     /// What the step ending now sent and received, and where its action failed.
@@ -361,6 +370,7 @@ fn cut_short(claims: &[Claim], progress: &mut cleanup::Progress) {
             unreachable: false,
             exchanges: Vec::new(),
             failed_at: None,
+            ran: None,
         });
     }
     progress.left.extend(

@@ -24,6 +24,9 @@ pub struct StepResult {
     pub exchanges: Vec<intact_run::Exchange>,
     /// Where its action failed (the innermost step), when it failed in one.
     pub failed_at: Option<intact_model::Loc>,
+    /// Its action's input and output (masked), when the action answered: what `--record`
+    /// writes.
+    pub ran: Option<(J, J)>,
 }
 
 #[derive(Clone, Debug)]

@@ -266,8 +266,12 @@ impl<'r> ScenarioRun<'r> {
         contract: ContractId,
         input: J,
     ) -> Result<(J, Option<FailureKind>), String> {
+        let given = rt.masker().mask_json(&input);
         let ran = run_action(rt, &self.actions[&contract], input, self.traits.timeout).await;
-        self.log.failed_at(ran.as_ref().ok().and_then(|r| r.at));
+        self.log.ran(
+            ran.as_ref().ok().and_then(|r| r.at),
+            ran.as_ref().ok().map(|r| (given, r.output.clone())),
+        );
         ran.map(|r| (r.output, r.failure))
     }
 
@@ -316,6 +320,7 @@ impl<'r> ScenarioRun<'r> {
             unreachable,
             exchanges: taken.exchanges,
             failed_at: if passed { None } else { taken.failed_at },
+            ran: taken.ran,
         });
     }
 }

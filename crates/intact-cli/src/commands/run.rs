@@ -80,15 +80,17 @@ pub(crate) fn run(asked: Asked, live: Live) -> CommandResult {
             if let Some(r) = record.as_ref().filter(|_| reached) {
                 let exchanges = std::mem::take(&mut *exchanges.lock().unwrap());
                 let command = format!("intact run {name} --env {}", live.env);
-                let text = runtime.recorded_test(&intact_run::recording::Recording {
-                    test: &format!("recorded_{name}"),
-                    action: is_action,
-                    name: &name,
-                    input: &runtime.masker().mask_json(&given),
-                    output: &output,
-                    exchanges: &exchanges,
-                    command: &command,
-                });
+                let text = runtime.recorded_tests(
+                    &command,
+                    &[intact_run::recording::Recording {
+                        test: &format!("recorded_{name}"),
+                        action: is_action,
+                        name: &name,
+                        input: &runtime.masker().mask_json(&given),
+                        output: &output,
+                        exchanges: &exchanges,
+                    }],
+                );
                 write_recording(r, &name, &text)?;
             }
             write_stdout(&(serde_json::to_string_pretty(&output).unwrap_or_default() + "\n"))?;

@@ -36,6 +36,8 @@ fn verify(asked: VerifyArgs) -> CommandResult {
         only,
         format,
         report,
+        record,
+        force,
         keep,
         dry_run,
         timeout,
@@ -80,6 +82,10 @@ fn verify(asked: VerifyArgs) -> CommandResult {
         let report = report?;
         if let Some(file) = &report_file {
             file.write(&intact_report::verify(runtime.analysis(), &report))?;
+        }
+        if let Some(dir) = record {
+            let r = super::run::Record { dir, force };
+            record_scenarios(&runtime, &report, &r, &live.env)?;
         }
         report
     };
@@ -133,4 +139,56 @@ fn interrupts() -> intact_verify::Interrupts {
         }
     });
     intact_verify::Interrupts::from(rx)
+}
+
+/// Each scenario's action runs as tests that replay them: `DIR/verify_SCENARIO.kdl`, a test per
+/// step whose action answered (named `verify_SCENARIO_N_CONTRACT`).
+fn record_scenarios(
+    runtime: &intact_run::Runtime,
+    report: &intact_verify::Report,
+    r: &super::run::Record,
+    env: &str,
+) -> Result<(), CliError> {
+    for s in report.scenarios.iter().filter(|s| s.skipped.is_none()) {
+        // The test names first: the recordings borrow them.
+        let ran: Vec<(usize, &intact_verify::StepResult)> = s
+            .steps
+            .iter()
+            .enumerate()
+            .filter(|(_, st)| st.action.is_some() && st.ran.is_some())
+            .collect();
+        if ran.is_empty() {
+            continue;
+        }
+        let tests: Vec<String> = ran
+            .iter()
+            .map(|(i, st)| {
+                format!(
+                    "verify_{}_{}_{}",
+                    s.name,
+                    i + 1,
+                    st.contract.replace('-', "_")
+                )
+            })
+            .collect();
+        let recordings: Vec<intact_run::recording::Recording> = ran
+            .iter()
+            .zip(&tests)
+            .filter_map(|((_, st), test)| {
+                let (input, output) = st.ran.as_ref()?;
+                Some(intact_run::recording::Recording {
+                    test,
+                    action: true,
+                    name: st.action.as_deref()?,
+                    input,
+                    output,
+                    exchanges: &st.exchanges,
+                })
+            })
+            .collect();
+        let command = format!("intact verify --env {env} --only {}", s.name);
+        let text = runtime.recorded_tests(&command, &recordings);
+        super::run::write_recording(r, &format!("verify_{}", s.name), &text)?;
+    }
+    Ok(())
 }
