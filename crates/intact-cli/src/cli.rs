@@ -396,7 +396,21 @@ pub(crate) enum ImportCommand {
         #[arg(long, requires = "dry_run")]
         print: bool,
         /// Overwrite files that exist.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "update")]
         force: bool,
+        /// Update the project an earlier import made to this new version of its description:
+        /// files nobody edited are regenerated, edited ones kept (with what the new version would
+        /// write), the project's copy replaced. Give the options the first import had.
+        #[arg(long)]
+        update: bool,
+        /// With --update: the summary as human text or JSON.
+        #[arg(long, value_enum, default_value_t = UpdateFormat::Human, requires = "update")]
+        format: UpdateFormat,
     },
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub(crate) enum UpdateFormat {
+    Human,
+    Json,
 }

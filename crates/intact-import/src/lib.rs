@@ -9,8 +9,10 @@
 mod generate;
 pub mod names;
 mod placement;
+mod update;
 
 pub use placement::{Destination, Placement, Taken};
+pub use update::{FileAction, FileChange, OperationChanges, Update, apply, plan_update};
 
 use std::path::{Path, PathBuf};
 

@@ -9,6 +9,8 @@ use intact_model::project;
 use crate::cli::ImportCommand;
 use crate::error::{CliError, CommandResult, Exit};
 
+mod update;
+
 pub fn run(cmd: ImportCommand) -> CommandResult {
     let ImportCommand::Openapi {
         spec,
@@ -24,6 +26,8 @@ pub fn run(cmd: ImportCommand) -> CommandResult {
         dry_run,
         print,
         force,
+        update,
+        format,
     } = cmd;
     let bytes = read_document_file(&spec)
         .map_err(|e| CliError::usage(format!("cannot read {}: {e}", spec.display())))?;
@@ -52,6 +56,9 @@ pub fn run(cmd: ImportCommand) -> CommandResult {
         base_url,
     };
     let read = |p: &Path| read_document_file(p);
+    if update {
+        return update::run(&spec, bytes, &out, &opts, dry_run, format);
+    }
     // A spinner while a large description is read and turned into flows (a second or more).
     let large = bytes.len() > 512 * 1024;
     let spinner = if large {
