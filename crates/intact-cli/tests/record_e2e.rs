@@ -121,6 +121,15 @@ fn recorded_runs_replay_offline_and_hold_no_secret() {
     let (code, _, _) = intact(root, &["check"]);
     assert_eq!(code, 0);
 
+    // The action changed: it no longer sends what was recorded, so its recorded test fails.
+    let users = root.join("actions/users.kdl");
+    let text = std::fs::read_to_string(&users).unwrap();
+    std::fs::write(&users, text.replacen("\"startIndex\"", "\"start\"", 1)).unwrap();
+    let (code, out, _) = intact(root, &["test", "--filter", "recorded_list_users"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("FAILED recorded_list_users"), "{out}");
+    std::fs::write(&users, text).unwrap();
+
     // Nothing reachable: nothing recorded, the file kept.
     let (code, _, err) = record("list_users", "list.json", &[]);
     assert_eq!(code, 3, "{err}");
