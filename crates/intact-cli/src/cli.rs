@@ -194,6 +194,17 @@ pub(crate) enum Command {
         #[arg(long)]
         jobs: Option<usize>,
     },
+    /// Write the hand-over to the provider's submission into DIR: build.md, each action as the
+    /// Integration Builder's cards in order, with the authentication mapping.
+    ///
+    /// Example: intact package --out submission
+    Package {
+        /// The project folder, or any folder or file inside it (default: the current folder).
+        path: Option<PathBuf>,
+        /// Where to write the sheets.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
     /// Draw a flow or action as the graph of its steps, or the project as its actions, the
     /// flows they call and the connections they use; printed as Mermaid, DOT or SVG.
     ///

@@ -9,6 +9,7 @@ pub(crate) mod fmt;
 pub(crate) mod graph;
 pub(crate) mod import;
 pub(crate) mod init;
+pub(crate) mod package;
 pub(crate) mod ping;
 pub(crate) mod plan;
 pub(crate) mod run;
@@ -115,6 +116,7 @@ pub(crate) fn dispatch(command: Command) -> CommandResult {
             format,
             jobs,
         } => plan::run(path, against, format, jobs),
+        Command::Package { path, out } => package::run(path, out),
         Command::Graph {
             name,
             action,
