@@ -194,16 +194,20 @@ pub(crate) enum Command {
         #[arg(long)]
         jobs: Option<usize>,
     },
-    /// Write the hand-over to the provider's submission into DIR: build.md, each action as the
-    /// Integration Builder's cards in order, with the authentication mapping.
+    /// Write the hand-over to the provider's submission into DIR: build.md (each action as the
+    /// Integration Builder's cards in order, with the authentication mapping) and test-plan.md
+    /// and .json (the provider's provisioning test plan, with a verify report's evidence).
     ///
-    /// Example: intact package --out submission
+    /// Example: intact package --verify-report verify.json --out submission
     Package {
         /// The project folder, or any folder or file inside it (default: the current folder).
         path: Option<PathBuf>,
         /// Where to write the sheets.
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
+        /// A report of `intact verify --format json`: each test case's evidence.
+        #[arg(long, value_name = "FILE")]
+        verify_report: Option<PathBuf>,
     },
     /// Draw a flow or action as the graph of its steps, or the project as its actions, the
     /// flows they call and the connections they use; printed as Mermaid, DOT or SVG.

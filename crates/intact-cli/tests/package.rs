@@ -62,7 +62,7 @@ fn the_build_sheet_is_written_and_a_foreign_file_is_kept() {
     );
     assert_exit(&o, 2);
     assert!(
-        stderr(&o).contains("is not a build sheet intact wrote"),
+        stderr(&o).contains("is not one intact wrote"),
         "{}",
         stderr(&o)
     );

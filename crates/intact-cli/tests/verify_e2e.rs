@@ -381,3 +381,49 @@ fn a_spinner_shows_the_running_step_on_a_terminal_only() {
         "a spinner without a terminal:\n{err}"
     );
 }
+
+/// `intact package --verify-report`: the provider's test plan filled from a real verify report of
+/// the SCIM example: the cases behind the scenarios that ran show their steps passed; the ones no
+/// scenario exercises are by hand only.
+#[test]
+fn the_test_plan_is_filled_from_a_real_verify_report() {
+    let server = start_server();
+    let p = project(server.port, |_| {});
+    let (code, report) = verify_json(p.path(), &[]);
+    assert_eq!(code, 0, "{report:#}");
+    std::fs::write(p.path().join("verify.json"), report.to_string()).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_intact"))
+        .args([
+            "package",
+            "--verify-report",
+            "verify.json",
+            "--out",
+            "submission",
+        ])
+        .current_dir(p.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let md = std::fs::read_to_string(p.path().join("submission/test-plan.md")).unwrap();
+    let row = |id: &str| {
+        md.lines()
+            .find(|l| l.starts_with(&format!("| {id} |")))
+            .unwrap_or_else(|| panic!("no row for {id}:\n{md}"))
+            .to_string()
+    };
+    assert!(row("C9290").contains("| passed ("), "{}", row("C9290"));
+    assert!(row("C9292").contains("deactivate-user"), "{}", row("C9292"));
+    assert!(row("C9292").contains("| passed ("), "{}", row("C9292"));
+    assert!(
+        row("C9303").contains("| passed ("),
+        "paging: {}",
+        row("C9303")
+    );
+    assert!(row("C9370").contains("by hand only"), "{}", row("C9370"));
+    let v: Value = serde_json::from_str(
+        &std::fs::read_to_string(p.path().join("submission/test-plan.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(v["cases"].as_array().unwrap().len(), 69);
+    assert!(md.contains("From the verify report: **"), "{md}");
+}

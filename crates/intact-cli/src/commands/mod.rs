@@ -116,7 +116,11 @@ pub(crate) fn dispatch(command: Command) -> CommandResult {
             format,
             jobs,
         } => plan::run(path, against, format, jobs),
-        Command::Package { path, out } => package::run(path, out),
+        Command::Package {
+            path,
+            out,
+            verify_report,
+        } => package::run(path, out, verify_report),
         Command::Graph {
             name,
             action,

@@ -1,26 +1,63 @@
-//! `intact package --out DIR`: the hand-over to the provider's submission (`intact-package`).
-//! Today the build sheet; a file it finds there that it did not write is kept.
+//! `intact package --out DIR`: the hand-over to the provider's submission (`intact-package`):
+//! the build sheet and the test plan with evidence; a file it finds there that it did not write
+//! is kept.
 
 use std::path::PathBuf;
 
 use super::*;
 
-pub(crate) fn run(path: Option<PathBuf>, out: PathBuf) -> CommandResult {
+pub(crate) fn run(
+    path: Option<PathBuf>,
+    out: PathBuf,
+    verify_report: Option<PathBuf>,
+) -> CommandResult {
     let root = project_root(path.as_deref())?;
     let analysis = load_checked(&root)?;
-    let sheet = intact_package::build_sheet(&analysis);
-    let file = out.join("build.md");
-    if let Ok(old) = std::fs::read_to_string(&file)
-        && !old.starts_with("# Build sheet:")
+    let report = match &verify_report {
+        None => None,
+        Some(f) => Some(read_json_arg(
+            &f.display().to_string(),
+            "the verify report",
+        )?),
+    };
+    if let Some(r) = &report
+        && r["scenarios"].as_array().is_none()
     {
         return Err(CliError::usage(format!(
-            "{} exists and is not a build sheet intact wrote: it is kept; choose another --out",
-            file.display()
+            "{} is not a report of `intact verify --format json` (it has no `scenarios`)",
+            verify_report.unwrap_or_default().display()
         )));
     }
-    std::fs::create_dir_all(&out)
-        .and_then(|()| std::fs::write(&file, sheet))
-        .map_err(|e| CliError::usage(format!("cannot write {}: {e}", file.display())))?;
-    write_stdout(&format!("wrote {}\n", file.display()))?;
+    let (plan_md, plan_json) = intact_package::test_plan(report.as_ref());
+    let files = [
+        (
+            "build.md",
+            intact_package::build_sheet(&analysis),
+            "# Build sheet:",
+        ),
+        ("test-plan.md", plan_md, "# Test plan with evidence"),
+        ("test-plan.json", plan_json, "{"),
+    ];
+    // Nothing is written when one of them would replace a file intact did not write.
+    for (name, _, ours) in &files {
+        let file = out.join(name);
+        if let Ok(old) = std::fs::read_to_string(&file)
+            && !old.starts_with(ours)
+        {
+            return Err(CliError::usage(format!(
+                "{} exists and is not one intact wrote: it is kept, and nothing was written; choose another --out",
+                file.display()
+            )));
+        }
+    }
+    let mut said = String::new();
+    for (name, text, _) in &files {
+        let file = out.join(name);
+        std::fs::create_dir_all(&out)
+            .and_then(|()| std::fs::write(&file, text))
+            .map_err(|e| CliError::usage(format!("cannot write {}: {e}", file.display())))?;
+        said.push_str(&format!("wrote {}\n", file.display()));
+    }
+    write_stdout(&said)?;
     Ok(Exit::Success)
 }
