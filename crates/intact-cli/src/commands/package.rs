@@ -29,7 +29,10 @@ pub(crate) fn run(
         )));
     }
     let (plan_md, plan_json) = intact_package::test_plan(report.as_ref());
+    let (wizard_md, wizard_json) = intact_package::wizard_sheet(&analysis);
     let files = [
+        ("wizard.md", wizard_md, "# Wizard sheet:"),
+        ("wizard.json", wizard_json, "{"),
         (
             "build.md",
             intact_package::build_sheet(&analysis),
