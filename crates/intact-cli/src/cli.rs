@@ -203,11 +203,15 @@ pub(crate) enum Command {
         /// The project folder, or any folder or file inside it (default: the current folder).
         path: Option<PathBuf>,
         /// Where to write the sheets.
-        #[arg(long, value_name = "DIR")]
-        out: PathBuf,
+        #[arg(long, value_name = "DIR", required_unless_present = "against")]
+        out: Option<PathBuf>,
         /// A report of `intact verify --format json`: each test case's evidence.
         #[arg(long, value_name = "FILE")]
         verify_report: Option<PathBuf>,
+        /// Compare the project with a wizard sheet (wizard.json, saved earlier or edited to what
+        /// was entered in the wizard): every field that differs; exit 1 if any.
+        #[arg(long, value_name = "FILE", conflicts_with = "out")]
+        against: Option<PathBuf>,
     },
     /// Draw a flow or action as the graph of its steps, or the project as its actions, the
     /// flows they call and the connections they use; printed as Mermaid, DOT or SVG.

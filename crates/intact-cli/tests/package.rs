@@ -82,3 +82,81 @@ fn a_project_with_errors_is_not_packaged() {
     assert_exit(&o, 1);
     assert!(!p.path().join("out/build.md").exists());
 }
+
+const OAUTH: &str = r#"project "acme" {
+    display-name "Acme"
+    description "Acme's universal logout."
+    capability "universal-logout"
+}
+variable "subdomain" {
+    label "Acme subdomain"
+}
+connection "api" {
+    base-url "https://${app.subdomain}.example.com/api"
+    auth "oauth2" {
+        grant "authorization-code"
+        authorize-url "https://${app.subdomain}.example.com/oauth/authorize"
+        token-url "https://${app.subdomain}.example.com/oauth/token"
+        scope "sessions:write"
+    }
+}
+action "logout" contract="universal-logout" {
+    request "revoke" "POST" "/users/${input.externalUserId}/logout"
+    return {
+        logoutStatus "SUCCESS"
+    }
+}
+"#;
+
+/// The wizard sheet of an OAuth 2.0 project writes its endpoints in the wizard's expression
+/// language; `--against` a sheet whose token endpoint and variable name were changed (what was
+/// entered in the wizard) reports both fields with both values.
+#[test]
+fn against_a_wizard_sheet_every_difference_is_reported() {
+    let p = project(&[("intact.kdl", OAUTH)]);
+    let o = intact(&["package", "--out", "submission"], p.path());
+    assert_exit(&o, 0);
+    let md = std::fs::read_to_string(p.path().join("submission/wizard.md")).unwrap();
+    assert!(
+        md.contains("| Token endpoint | 'https://' + app.subdomain + '.example.com/oauth/token' |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| Client secret | the client secret you registered"),
+        "{md}"
+    );
+    let saved = p.path().join("submission/wizard.json");
+    let o = intact(
+        &["package", "--against", "submission/wizard.json"],
+        p.path(),
+    );
+    assert_exit(&o, 0);
+    assert!(
+        binary::stdout(&o).contains("the project matches"),
+        "{}",
+        binary::stdout(&o)
+    );
+
+    let entered = std::fs::read_to_string(&saved)
+        .unwrap()
+        .replace("'.example.com/oauth/token'", "'.example.com/token'")
+        .replace("\"value\": \"subdomain\"", "\"value\": \"tenant\"");
+    std::fs::write(&saved, entered).unwrap();
+    let o = intact(
+        &["package", "--against", "submission/wizard.json"],
+        p.path(),
+    );
+    assert_exit(&o, 1);
+    let said = binary::stdout(&o);
+    assert!(
+        said.contains("Authentication settings › Token endpoint: the project has `'https://' + app.subdomain + '.example.com/oauth/token'`, the wizard holds `'https://' + app.subdomain + '.example.com/token'`"),
+        "{said}"
+    );
+    assert!(
+        said.contains(
+            "Tenant settings › Name: the project has `subdomain`, the wizard holds `tenant`"
+        ),
+        "{said}"
+    );
+    assert!(said.contains("2 difference(s)"), "{said}");
+}

@@ -10,4 +10,4 @@ mod wizard;
 
 pub use build::build_sheet;
 pub use test_plan::{Evidence, test_plan};
-pub use wizard::wizard_sheet;
+pub use wizard::{differences, wizard_sheet};

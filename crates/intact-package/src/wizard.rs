@@ -207,7 +207,12 @@ fn auth(c: &ConnectionDef) -> Vec<Field> {
                 Some("the client secret you registered".into()),
                 "mapped to auth.client_secret; never written here",
             ),
-            field("Scopes", false, setting("scopes"), ""),
+            field(
+                "Scopes",
+                false,
+                setting("scope").or_else(|| setting("scopes")),
+                "",
+            ),
         ],
         AuthKind::Custom | AuthKind::Bearer | AuthKind::ApiKey => {
             let mut fields = vec![field(
@@ -282,4 +287,56 @@ mod tests {
         );
         assert!(super::expression("https://${lower(app.x)}/t").contains("translate"));
     }
+}
+
+/// Every field where `held` (a wizard sheet's JSON, saved earlier or edited to what was entered
+/// in the wizard) differs from `current` (the project's): `SECTION › FIELD: the project has …,
+/// the wizard holds …`. Fields are matched by section, label and their order among fields of
+/// the same label.
+pub fn differences(current: &serde_json::Value, held: &serde_json::Value) -> Vec<String> {
+    use std::collections::BTreeMap;
+    type Key = (String, String, usize);
+    let fields = |sheet: &serde_json::Value| -> BTreeMap<Key, Option<String>> {
+        let mut out = BTreeMap::new();
+        for s in sheet["sections"].as_array().into_iter().flatten() {
+            let section = s["section"].as_str().unwrap_or("").to_string();
+            let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+            for f in s["fields"].as_array().into_iter().flatten() {
+                let label = f["label"].as_str().unwrap_or("").to_string();
+                let n = seen.entry(label.clone()).or_default();
+                out.insert(
+                    (section.clone(), label, *n),
+                    f["value"].as_str().map(str::to_string),
+                );
+                *n += 1;
+            }
+        }
+        out
+    };
+    let (now, then) = (fields(current), fields(held));
+    let mut keys: Vec<&Key> = now.keys().chain(then.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    let shown = |v: Option<&Option<String>>| match v {
+        None => "no such field".to_string(),
+        Some(None) => "nothing (to enter by hand)".to_string(),
+        Some(Some(s)) => format!("`{s}`"),
+    };
+    keys.into_iter()
+        .filter(|k| now.get(*k) != then.get(*k))
+        .map(|k| {
+            let which = if k.2 > 0 {
+                format!(" ({})", k.2 + 1)
+            } else {
+                String::new()
+            };
+            format!(
+                "{} › {}{which}: the project has {}, the wizard holds {}",
+                k.0,
+                k.1,
+                shown(now.get(k)),
+                shown(then.get(k))
+            )
+        })
+        .collect()
 }

@@ -120,7 +120,14 @@ pub(crate) fn dispatch(command: Command) -> CommandResult {
             path,
             out,
             verify_report,
-        } => package::run(path, out, verify_report),
+            against,
+        } => match (out, against) {
+            (_, Some(held)) => package::against(path, held),
+            (Some(out), None) => package::run(path, out, verify_report),
+            (None, None) => Err(CliError::usage(
+                "intact package needs --out DIR or --against FILE",
+            )),
+        },
         Command::Graph {
             name,
             action,

@@ -64,3 +64,35 @@ pub(crate) fn run(
     write_stdout(&said)?;
     Ok(Exit::Success)
 }
+
+/// `--against FILE`: each field where the project differs from a wizard sheet.
+pub(crate) fn against(path: Option<PathBuf>, held: PathBuf) -> CommandResult {
+    let root = project_root(path.as_deref())?;
+    let analysis = load_checked(&root)?;
+    let sheet = read_json_arg(&held.display().to_string(), "the wizard sheet")?;
+    if sheet["sections"].as_array().is_none() {
+        return Err(CliError::usage(format!(
+            "{} is not a wizard sheet of `intact package` (it has no `sections`)",
+            held.display()
+        )));
+    }
+    let (_, current) = intact_package::wizard_sheet(&analysis);
+    let current: serde_json::Value =
+        serde_json::from_str(&current).map_err(|e| CliError::usage(e.to_string()))?;
+    let found = intact_package::differences(&current, &sheet);
+    let mut text = String::new();
+    for d in &found {
+        text.push_str(&format!("{}: {d}\n", held.display()));
+    }
+    if found.is_empty() {
+        text.push_str(&format!("the project matches {}\n", held.display()));
+    } else {
+        text.push_str(&format!("{} difference(s)\n", found.len()));
+    }
+    write_stdout(&text)?;
+    Ok(if found.is_empty() {
+        Exit::Success
+    } else {
+        Exit::Findings
+    })
+}
