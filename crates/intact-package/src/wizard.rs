@@ -273,22 +273,6 @@ fn expression(text: &str) -> String {
     parts.join(" + ")
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn templates_become_the_wizard_s_expressions() {
-        assert_eq!(
-            super::expression("https://${app.subdomain}/oauth/token"),
-            "'https://' + app.subdomain + '/oauth/token'"
-        );
-        assert_eq!(
-            super::expression("https://login.example.com/token"),
-            "https://login.example.com/token"
-        );
-        assert!(super::expression("https://${lower(app.x)}/t").contains("translate"));
-    }
-}
-
 /// Every field where `held` (a wizard sheet's JSON, saved earlier or edited to what was entered
 /// in the wizard) differs from `current` (the project's): `SECTION › FIELD: the project has …,
 /// the wizard holds …`. Fields are matched by section, label and their order among fields of
@@ -339,4 +323,20 @@ pub fn differences(current: &serde_json::Value, held: &serde_json::Value) -> Vec
             )
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn templates_become_the_wizard_s_expressions() {
+        assert_eq!(
+            super::expression("https://${app.subdomain}/oauth/token"),
+            "'https://' + app.subdomain + '/oauth/token'"
+        );
+        assert_eq!(
+            super::expression("https://login.example.com/token"),
+            "https://login.example.com/token"
+        );
+        assert!(super::expression("https://${lower(app.x)}/t").contains("translate"));
+    }
 }
