@@ -86,6 +86,9 @@ fn a_project_with_errors_is_not_packaged() {
 const OAUTH: &str = r#"project "acme" {
     display-name "Acme"
     description "Acme's universal logout."
+    support-email "integrations@acme.example"
+    use-case "Zero Trust"
+    use-case "Automation"
     capability "universal-logout"
 }
 variable "subdomain" {

@@ -17,6 +17,8 @@ const SECTIONS: &[(&str, &[Kind])] = &[
             Kind::DisplayName,
             Kind::Description,
             Kind::Version,
+            Kind::SupportEmail,
+            Kind::UseCase,
             Kind::MaxFileSize,
             Kind::Capability,
             Kind::Features,

@@ -77,30 +77,42 @@ pub fn wizard_sheet(a: &Analysis) -> (String, String) {
     (md, json)
 }
 
-/// A child's first string argument of the root file's `project` node.
-fn project_child(a: &Analysis, child: &str) -> Option<String> {
-    let root = a.file_id(std::path::Path::new(intact_model::project::ROOT_FILE))?;
-    a.file(root)
-        .parse
-        .document
-        .nodes
-        .iter()
-        .filter(|n| n.name() == "project")
-        .flat_map(|n| n.children())
-        .find(|c| c.name() == child)
-        .and_then(|c| c.arg(0)?.value.as_str().map(str::to_string))
-}
-
 fn sections(a: &Analysis) -> Vec<(String, Vec<Field>)> {
     let m = &a.model;
+    let catalog = a.project().map(|p| &p.catalog);
+    let text = |v: Option<&(String, intact_model::Loc)>| v.map(|(s, _)| s.clone());
+    let use_cases = catalog
+        .map(|c| {
+            c.use_cases
+                .iter()
+                .map(|(u, _)| u.as_str())
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+        .filter(|u| !u.is_empty());
     let mut out = Vec::new();
     out.push((
         "OIN catalog properties".to_string(),
         vec![
-            field("Display name", true, project_child(a, "display-name"), ""),
-            field("Description", true, project_child(a, "description"), ""),
+            field(
+                "Display name",
+                true,
+                text(catalog.and_then(|c| c.display_name.as_ref())),
+                "",
+            ),
+            field(
+                "Description",
+                true,
+                text(catalog.and_then(|c| c.description.as_ref())),
+                "",
+            ),
             field("Logo", true, None, "PNG, JPG or GIF, under 1 MB"),
-            field("Use Cases", false, None, "up to three"),
+            field(
+                "Use Cases",
+                false,
+                use_cases,
+                "up to three: `use-case` in the project node",
+            ),
         ],
     ));
     let mut tenant = Vec::new();
@@ -122,8 +134,8 @@ fn sections(a: &Analysis) -> Vec<(String, Vec<Field>)> {
         vec![field(
             "Support email",
             true,
-            None,
-            "for the provider's escalations; not shown to customers",
+            text(catalog.and_then(|c| c.support_email.as_ref())),
+            "`support-email` in the project node: for the provider's escalations; not shown to customers",
         )],
     ));
     let project = a.project();

@@ -8,7 +8,41 @@ use super::*;
 use crate::registry::Rule;
 use crate::{Diagnostic, suggest};
 
+/// The longest `display-name` the submission wizard takes.
+const DISPLAY_NAME_MAX: usize = 64;
+/// How many `use-case`s the submission wizard takes.
+const USE_CASES_MAX: usize = 3;
+
 impl<'a> ModelRules<'a> {
+    /// The submission wizard's limits on the catalog details.
+    fn catalog(&self, p: &intact_model::ProjectDef, out: &mut Vec<Diagnostic>) {
+        if let Some((name, loc)) = &p.catalog.display_name {
+            let n = name.chars().count();
+            if n > DISPLAY_NAME_MAX {
+                out.push(
+                    Diagnostic::new(
+                        Rule::ProjectDisplayNameTooLong,
+                        *loc,
+                        format!("the display name is {n} characters; the submission wizard takes at most {DISPLAY_NAME_MAX}"),
+                    )
+                    .label(format!("{n} characters"))
+                    .help("shorten it; what does not fit belongs in the `description`"),
+                );
+            }
+        }
+        for (_, loc) in p.catalog.use_cases.iter().skip(USE_CASES_MAX) {
+            out.push(
+                Diagnostic::new(
+                    Rule::ProjectTooManyUseCases,
+                    *loc,
+                    format!("more than {USE_CASES_MAX} use cases; the submission wizard takes up to {USE_CASES_MAX}"),
+                )
+                .label("one too many")
+                .help("keep the three that describe the integration best"),
+            );
+        }
+    }
+
     pub(super) fn project(&self, out: &mut Vec<Diagnostic>) {
         let root_file = self.a.file_id(std::path::Path::new(project::ROOT_FILE));
         let main = self.project_def();
@@ -55,6 +89,7 @@ impl<'a> ModelRules<'a> {
                     .help("move it to intact.kdl at the project root"),
                 );
             }
+            self.catalog(p, out);
             let caps: Vec<&str> = p.capabilities.iter().map(|c| c.name.as_str()).collect();
             if let Some(em) = p
                 .capabilities

@@ -24,6 +24,8 @@ pub enum Kind {
     DisplayName,
     Description,
     Version,
+    SupportEmail,
+    UseCase,
     MaxFileSize,
     Capability,
     Features,
@@ -328,6 +330,16 @@ const fn many(kind: Kind) -> Child {
 }
 
 pub const CAPABILITIES: &[&str] = &["provisioning", "entitlement-management", "universal-logout"];
+/// The use case categories the submission wizard offers, in its words.
+pub const USE_CASES: &[&str] = &[
+    "Automation",
+    "Centralized Logging",
+    "Directory and HR Sync",
+    "Identity Governance and Administration (IGA)",
+    "Identity Verification",
+    "Multifactor Authentication (MFA)",
+    "Zero Trust",
+];
 pub const FEATURES: &[&str] = &["create", "update", "password", "activate", "deactivate"];
 /// What deactivate-user does to a user in the app: `sets-inactive` (the default) keeps it with
 /// `active` false; `removes` deletes it, for apps that have no inactive state.

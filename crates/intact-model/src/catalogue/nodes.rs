@@ -65,7 +65,7 @@ pub static SPECS: &[NodeSpec] = &[
     node!(Project, "project", "The project: catalog details and the capabilities it offers.",
         "Exactly one, in the root `intact.kdl`. Its name identifies the integration; `capability` children decide which contracts must be implemented.",
         args: &[arg("name", Ty::Name, "The project's identifier.")], min: 1, rest: None, props: NO_PROPS, body: Nodes,
-        children: &[req(Kind::DisplayName), one(Kind::Description), one(Kind::Version), one(Kind::MaxFileSize), many(Kind::Capability)]),
+        children: &[req(Kind::DisplayName), one(Kind::Description), one(Kind::Version), one(Kind::SupportEmail), many(Kind::UseCase), one(Kind::MaxFileSize), many(Kind::Capability)]),
     leaf!(
         DisplayName,
         "display-name",
@@ -89,6 +89,22 @@ pub static SPECS: &[NodeSpec] = &[
         "version",
         "The integration's version, such as \"1.4.0\".",
         "A semantic version of the integration, for the catalog."
+    ),
+    leaf!(
+        SupportEmail,
+        "support-email",
+        Ty::Str,
+        "email",
+        "Where the provider's team reaches you for emergencies and escalations.",
+        "The submission wizard's Support email: private, not shown to customers. `intact package` writes it on the wizard sheet."
+    ),
+    leaf!(
+        UseCase,
+        "use-case",
+        Ty::Enum(USE_CASES),
+        "category",
+        "A use case category of the catalog (repeatable; up to three).",
+        "One of the submission wizard's categories: Automation, Centralized Logging, Directory and HR Sync, Identity Governance and Administration (IGA), Identity Verification, Multifactor Authentication (MFA), Zero Trust. The wizard takes up to three (`project::too-many-use-cases`)."
     ),
     leaf!(
         MaxFileSize,

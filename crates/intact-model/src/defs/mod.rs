@@ -139,6 +139,17 @@ pub struct ProjectDef {
     pub name: Option<Ident>,
     pub loc: Loc,
     pub capabilities: Vec<CapabilityDef>,
+    /// What the provider's catalog and submission wizard show, each value with where it is.
+    pub catalog: Catalog,
+}
+
+/// `display-name`, `description`, `support-email` and the `use-case`s of the project node.
+#[derive(Debug, Default)]
+pub struct Catalog {
+    pub display_name: Option<(String, Loc)>,
+    pub description: Option<(String, Loc)>,
+    pub support_email: Option<(String, Loc)>,
+    pub use_cases: Vec<(String, Loc)>,
 }
 
 impl ProjectDef {

@@ -19,8 +19,8 @@ use intact_syntax::{Literal, Node, Span, Value};
 
 use crate::catalogue::{self, Kind};
 use crate::defs::{
-    ActionDef, CapabilityDef, FlowDef, FlowInputDef, Ident, MappingDef, Model, ProjectDef, Role,
-    Template, TestDef, Tree, VariableDef,
+    ActionDef, CapabilityDef, Catalog, FlowDef, FlowInputDef, Ident, MappingDef, Model, ProjectDef,
+    Role, Template, TestDef, Tree, VariableDef,
 };
 use crate::template;
 use crate::{FileId, Loc, SourceFile};
@@ -181,6 +181,7 @@ impl Lowerer<'_> {
                 name: self.name_arg(node, 0),
                 loc,
                 capabilities: self.capabilities(node),
+                catalog: self.catalog(node),
             })),
             Kind::Variable => {
                 if let Some(name) = self.name_arg(node, 0) {
@@ -276,6 +277,28 @@ impl Lowerer<'_> {
             }
             _ => {}
         }
+    }
+
+    /// A project's catalog details: each first string argument, where it is written.
+    fn catalog(&self, node: &Node) -> Catalog {
+        let mut c = Catalog::default();
+        for (kind, child) in children(node, Kind::Project) {
+            let Some(lit) = str_arg(child, 0) else {
+                continue;
+            };
+            let value = (
+                lit.value.as_str().unwrap_or_default().to_string(),
+                self.loc(lit.span),
+            );
+            match kind {
+                Kind::DisplayName => c.display_name = c.display_name.or(Some(value)),
+                Kind::Description => c.description = c.description.or(Some(value)),
+                Kind::SupportEmail => c.support_email = c.support_email.or(Some(value)),
+                Kind::UseCase => c.use_cases.push(value),
+                _ => {}
+            }
+        }
+        c
     }
 
     /// A project's `capability` blocks.
