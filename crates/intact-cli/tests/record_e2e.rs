@@ -8,7 +8,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use support::scim::{TOKEN, copy_dir, start_server};
+use support::scim::{TOKEN, example_project, start_server};
 
 mod support;
 
@@ -42,20 +42,8 @@ fn example(args: &[&str]) -> String {
 #[test]
 fn recorded_runs_replay_offline_and_hold_no_secret() {
     let server = start_server();
-    let dir = tempfile::tempdir().unwrap();
+    let dir = example_project(server.port, |_| {});
     let root = dir.path();
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/scim-provisioning"),
-        root,
-    );
-    std::fs::write(
-        root.join("env/e2e.toml"),
-        format!(
-            "[app]\nhost = \"127.0.0.1:{0}\"\n\n[connection.scim]\ntoken = {{ env = \"SCIM_TOKEN\" }}\nbase-url = \"http://127.0.0.1:{0}/v2\"\n",
-            server.port
-        ),
-    )
-    .unwrap();
     std::fs::write(
         root.join("create.json"),
         example(&["contracts", "create-user", "--example", "--input"]),
@@ -142,20 +130,8 @@ fn recorded_runs_replay_offline_and_hold_no_secret() {
 #[test]
 fn a_verify_run_recorded_replays_offline() {
     let server = start_server();
-    let dir = tempfile::tempdir().unwrap();
+    let dir = example_project(server.port, |_| {});
     let root = dir.path();
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/scim-provisioning"),
-        root,
-    );
-    std::fs::write(
-        root.join("env/e2e.toml"),
-        format!(
-            "[app]\nhost = \"127.0.0.1:{0}\"\n\n[connection.scim]\ntoken = {{ env = \"SCIM_TOKEN\" }}\nbase-url = \"http://127.0.0.1:{0}/v2\"\n",
-            server.port
-        ),
-    )
-    .unwrap();
     let (code, out, err) = intact(
         root,
         &[

@@ -9,22 +9,13 @@ use std::path::Path;
 use std::process::Command;
 
 use serde_json::{Value, json};
-use support::scim::{TOKEN, copy_dir, start_server};
+use support::scim::{TOKEN, start_server};
 
 mod support;
 
 /// A copy of the SCIM example pointed at the server on `port`, changed by `edit`.
 fn project(port: u16, edit: impl FnOnce(&Path)) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/scim-provisioning");
-    copy_dir(&example, dir.path());
-    std::fs::write(
-        dir.path().join("env/e2e.toml"),
-        format!("[app]\nhost = \"127.0.0.1:{port}\"\n\n[connection.scim]\ntoken = {{ env = \"SCIM_TOKEN\" }}\nbase-url = \"http://127.0.0.1:{port}/v2\"\n"),
-    )
-    .unwrap();
-    edit(dir.path());
-    dir
+    support::scim::example_project(port, edit)
 }
 
 /// Replaces `from` by `to` in a file of the project, which must hold it.

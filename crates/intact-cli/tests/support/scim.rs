@@ -70,3 +70,18 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// A copy of the SCIM example whose environment `e2e` points at the server on `port` (the token
+/// from `SCIM_TOKEN`), changed by `edit`.
+pub fn example_project(port: u16, edit: impl FnOnce(&Path)) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/scim-provisioning");
+    copy_dir(&example, dir.path());
+    std::fs::write(
+        dir.path().join("env/e2e.toml"),
+        format!("[app]\nhost = \"127.0.0.1:{port}\"\n\n[connection.scim]\ntoken = {{ env = \"SCIM_TOKEN\" }}\nbase-url = \"http://127.0.0.1:{port}/v2\"\n"),
+    )
+    .unwrap();
+    edit(dir.path());
+    dir
+}
