@@ -5,31 +5,11 @@
 //!
 //! `bash tests/run.sh` installs the server into target/test-venv and sets INTACT_SCIM2_SERVER.
 
-use std::path::Path;
 use std::process::Command;
 
-use support::scim::{TOKEN, example_project, start_server};
+use support::scim::{TOKEN, example_project, intact, start_server};
 
 mod support;
-
-fn intact(root: &Path, args: &[&str]) -> (i32, String, String) {
-    let o = Command::new(env!("CARGO_BIN_EXE_intact"))
-        .args(args)
-        .current_dir(root)
-        .env("SCIM_TOKEN", TOKEN)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    let (out, err) = (
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    );
-    assert!(
-        !out.contains(TOKEN) && !err.contains(TOKEN),
-        "the token leaked:\n{out}\n{err}"
-    );
-    (o.status.code().unwrap_or(-1), out, err)
-}
 
 fn example(args: &[&str]) -> String {
     let o = Command::new(env!("CARGO_BIN_EXE_intact"))

@@ -58,6 +58,29 @@ pub fn start_server() -> ScimServer {
     ScimServer { child, port }
 }
 
+/// Runs `intact ARGS` in `root` with the server's token in `SCIM_TOKEN`, asserting that the token
+/// reaches neither stream and that nothing panicked; answers the exit code, standard output and
+/// standard error.
+pub fn intact(root: &Path, args: &[&str]) -> (i32, String, String) {
+    let o = Command::new(env!("CARGO_BIN_EXE_intact"))
+        .args(args)
+        .current_dir(root)
+        .env("SCIM_TOKEN", TOKEN)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let (out, err) = (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    );
+    assert!(
+        !out.contains(TOKEN) && !err.contains(TOKEN),
+        "the token leaked:\n{out}\n{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    (o.status.code().unwrap_or(-1), out, err)
+}
+
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap() {
