@@ -13,6 +13,7 @@ use intact_syntax::build::{Doc, Node};
 use serde_json::Value as J;
 
 use crate::Exchange;
+use crate::mask::MASK;
 use crate::runtime::Runtime;
 
 /// A secret param's value in a recorded test.
@@ -53,10 +54,10 @@ impl Runtime {
         doc.comment(
             "Recording again updates this file; once edited, it is kept unless recorded with --force.",
         );
-        if body.contains("••••") {
-            doc.comment(
-                "•••• stands for a secret of the run, which is not written: fill it in where the test needs it.",
-            );
+        if body.contains(MASK) {
+            doc.comment(&format!(
+                "{MASK} stands for a secret of the run, which is not written: fill it in where the test needs it."
+            ));
         }
         let mut text = doc.print();
         text.push_str(&body);
@@ -146,7 +147,7 @@ fn route(e: &Exchange) -> Node {
     }
     for (k, v) in &e.request_headers {
         // Credentials are the environment's, not the test's; a masked value cannot be matched.
-        if crate::exchange::hides(k) || v.contains("••••") {
+        if crate::exchange::hides(k) || v.contains(MASK) {
             continue;
         }
         on.push(Node::new("expect-header").arg(k.as_str()).arg(v.as_str()));

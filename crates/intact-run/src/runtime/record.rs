@@ -55,7 +55,7 @@ impl Runtime {
         let m = &self.masker;
         let shown = |k: &str, v: &str| {
             let v = if crate::exchange::hides(k) {
-                "••••".to_string()
+                crate::mask::MASK.to_string()
             } else {
                 m.mask(v)
             };
