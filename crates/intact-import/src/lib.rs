@@ -14,6 +14,9 @@ mod update;
 pub use placement::{Destination, Placement, Taken};
 pub use update::{FileAction, FileChange, OperationChanges, Update, apply, plan_update};
 
+/// The project folder an import keeps its copy of the description in.
+pub const DESCRIPTION_DIR: &str = "openapi";
+
 use std::path::{Path, PathBuf};
 
 use intact_openapi::{Described, Error, Reader, Version, describe};

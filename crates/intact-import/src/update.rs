@@ -9,12 +9,13 @@
 //! whose operation went or changed is then reported by `intact check` (`openapi::unknown-operation`,
 //! `openapi::drift`).
 
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use intact_openapi::{Described, Error, model::Operation};
 use serde_json::Value;
 
-use crate::{Destination, Options, plan_described};
+use crate::{DESCRIPTION_DIR, Destination, Options, plan_described};
 
 /// What an update does to each file, and how the operations changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,7 +96,7 @@ pub fn plan_update(
             None => FileAction::New,
             Some(now) if now == f.bytes => FileAction::Unchanged,
             // The project's copy of the description is the description, not an edit.
-            Some(_) if f.path.starts_with("openapi") => FileAction::Regenerated,
+            Some(_) if f.path.starts_with(DESCRIPTION_DIR) => FileAction::Regenerated,
             Some(now) if was.is_some_and(|w| w.bytes == now) => FileAction::Regenerated,
             Some(_) => FileAction::Edited,
         };
@@ -112,7 +113,9 @@ pub fn plan_update(
     {
         let action = match on_disk(&b.path) {
             None => continue,
-            Some(now) if now == b.bytes || b.path.starts_with("openapi") => FileAction::Removed,
+            Some(now) if now == b.bytes || b.path.starts_with(DESCRIPTION_DIR) => {
+                FileAction::Removed
+            }
             Some(_) => FileAction::EditedNotGenerated,
         };
         files.push(FileChange {
@@ -155,21 +158,30 @@ fn key(op: &Operation) -> String {
 }
 
 fn operation_changes(old: &Described, new: &Described) -> OperationChanges {
+    // Keyed once: a description has hundreds of operations, compared both ways.
+    // The first of a repeated operationId answers, as a search from the start would.
+    let mut olds: HashMap<String, &Operation> = HashMap::new();
+    for o in &old.api.operations {
+        olds.entry(key(o)).or_insert(o);
+    }
+    let news: HashSet<String> = new.api.operations.iter().map(key).collect();
     let mut out = OperationChanges::default();
     for n in &new.api.operations {
-        match old.api.operations.iter().find(|o| key(o) == key(n)) {
-            None => out.added.push(key(n)),
+        let k = key(n);
+        match olds.get(&k) {
+            None => out.added.push(k),
             Some(o) => {
                 let what = differences(old, o, new, n);
                 if !what.is_empty() {
-                    out.changed.push((key(n), what));
+                    out.changed.push((k, what));
                 }
             }
         }
     }
     for o in &old.api.operations {
-        if !new.api.operations.iter().any(|n| key(n) == key(o)) {
-            out.removed.push(key(o));
+        let k = key(o);
+        if !news.contains(&k) {
+            out.removed.push(k);
         }
     }
     out

@@ -400,7 +400,7 @@ fn copies(docs: &Docs) -> Result<Vec<(PathBuf, usize)>, Error> {
                     f.path.display()
                 )));
             }
-            Ok((Path::new("openapi").join(rel), i))
+            Ok((Path::new(crate::DESCRIPTION_DIR).join(rel), i))
         })
         .collect()
 }

@@ -51,7 +51,7 @@ pub(super) fn run(
 /// The project's copy of the description: `openapi/NAME` of the new document's NAME, else the
 /// only document under `openapi/`.
 fn project_copy(spec: &Path, out: &Path) -> Result<PathBuf, CliError> {
-    let dir = out.join("openapi");
+    let dir = out.join(intact_import::DESCRIPTION_DIR);
     if let Some(name) = spec.file_name()
         && dir.join(name).is_file()
     {
