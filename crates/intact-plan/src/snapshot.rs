@@ -6,6 +6,8 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
+use intact_model::project::ROOT_FILE;
+
 fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
     let o = Command::new("git")
         .arg("-C")
@@ -73,9 +75,9 @@ pub fn at_revision(root: &Path, rev: &str) -> Result<tempfile::TempDir, String> 
             files.push((rel.to_string(), id.unwrap_or_default().to_string()));
         }
     }
-    if !files.iter().any(|(p, _)| p == "intact.kdl") {
+    if !files.iter().any(|(p, _)| p == ROOT_FILE) {
         return Err(format!(
-            "at `{rev}` there is no intact.kdl in {}: the project did not exist there",
+            "at `{rev}` there is no {ROOT_FILE} in {}: the project did not exist there",
             if prefix.is_empty() {
                 "the repository's root"
             } else {
